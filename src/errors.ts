@@ -1,0 +1,63 @@
+/**
+ * Errors say who failed (after grammY's GrammyError / HttpError split):
+ * - StartupError: the process cannot start because of its environment (a setting, the database,
+ *   the data directory). Its message is written for the person running the bot, one problem per line,
+ *   and the process exits non-zero without a stack trace.
+ * - DomainError: a user asked for something the rules refuse (unknown tier, used link code, ...).
+ *   Carries a stable code that the platform adapters translate into a private message.
+ * - PlatformError: Discord, Telegram or Stripe answered and refused (keeps the method and status).
+ * - NetworkError: the request never got an answer; safe to retry.
+ */
+export class StartupError extends Error {
+  override readonly name = "StartupError";
+  constructor(
+    readonly code: StartupErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type StartupErrorCode =
+  | "config_invalid"
+  | "data_dir_unwritable"
+  | "data_dir_locked"
+  | "database_unreachable"
+  | "migration_failed"
+  | "migration_pending_failed"
+  | "platform_unreachable";
+
+export class DomainError extends Error {
+  override readonly name = "DomainError";
+  constructor(
+    readonly code: string,
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(code);
+  }
+}
+
+export class PlatformError extends Error {
+  override readonly name = "PlatformError";
+  constructor(
+    readonly platform: "discord" | "telegram" | "stripe",
+    readonly method: string,
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class NetworkError extends Error {
+  override readonly name = "NetworkError";
+  constructor(
+    readonly platform: "discord" | "telegram" | "stripe" | "database",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
