@@ -9,6 +9,6 @@ export default defineConfig({
     // Each file gets its own PGlite directory / PostgreSQL database; two cores, so two forks.
     pool: "forks",
     maxWorkers: 2,
-    reporters: ["default"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

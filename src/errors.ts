@@ -26,7 +26,7 @@ export type StartupErrorCode =
   | "database_unreachable"
   | "migration_failed"
   | "migration_pending_failed"
-  | "platform_unreachable";
+  | "platform_token_rejected";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

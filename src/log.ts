@@ -39,6 +39,8 @@ export interface LoggerSettings {
   pretty?: boolean;
   /** Tests inject a stream to read the JSON lines back. */
   destination?: DestinationStream;
+  /** Secret values (tokens, keys) scrubbed from every line, even inside error messages. */
+  secrets?: readonly string[];
 }
 
 export function createLogger(settings: LoggerSettings): Logger {
@@ -49,6 +51,8 @@ export function createLogger(settings: LoggerSettings): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
+  const secrets = (settings.secrets ?? []).filter((x) => x.length >= 6);
+  if (secrets.length > 0) options.hooks = { streamWrite: (line) => scrubSecrets(line, secrets) };
   if (settings.destination) return pino(options, settings.destination);
   const pretty = settings.pretty ?? Boolean(process.stdout.isTTY);
   if (pretty) {

@@ -1,0 +1,111 @@
+import { Client, Events, GatewayIntentBits, Options } from "discord.js";
+import type { DiscordConfig } from "../../config.ts";
+import { StartupError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { retryForever } from "../../lib/retry.ts";
+
+export type PlatformStatus = "starting" | "connecting" | "ready" | "stopped" | "failed";
+
+export interface DiscordGateway {
+  readonly client: Client;
+  status(): PlatformStatus;
+  /** Resolves once the first READY was handled. */
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects discord.js to the gateway. A token Discord refuses stops the process with a clear
+ * message; a network failure at start-up is retried in the background (discord.js reconnects
+ * by itself once connected) so that webhooks keep being recorded meanwhile.
+ */
+export async function startDiscordGateway(opts: { config: DiscordConfig; log: Logger }): Promise<DiscordGateway> {
+  const log = opts.log.child({ module: "discord" });
+  const client = new Client({
+    // GuildMembers (privileged) lets the bot see a fan rejoin and restore their roles.
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers],
+    rest: { api: opts.config.apiUrl },
+    // The ledger is the truth: keep the caches small, we never need message history.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
+  });
+  let status: PlatformStatus = "starting";
+  let stopped = false;
+  let markReady!: () => void;
+  const readyPromise = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+
+  client.once(Events.ClientReady, (c) => {
+    status = "ready";
+    log.info(
+      { event: "discord.ready", botUserId: c.user.id, guilds: c.guilds.cache.size },
+      `connected to Discord as ${c.user.tag}`,
+    );
+    markReady();
+  });
+  client.on(Events.ShardDisconnect, (_event, shardId) => {
+    if (!stopped) {
+      status = "connecting";
+      log.warn({ event: "discord.disconnected", shardId }, "gateway connection lost");
+    }
+  });
+  client.on(Events.ShardResume, (shardId) => {
+    status = "ready";
+    log.info({ event: "discord.resumed", shardId }, "gateway connection resumed");
+  });
+  client.on(Events.ShardReady, () => {
+    if (client.isReady()) status = "ready";
+  });
+  client.on(Events.Error, (err) => log.error({ event: "discord.error", err }, "discord.js error"));
+  client.on(Events.Warn, (message) => log.warn({ event: "discord.warn", message }, message));
+
+  const login = async (): Promise<void> => {
+    status = "connecting";
+    try {
+      await client.login(opts.config.token);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === "TokenInvalid") {
+        status = "failed";
+        throw new StartupError(
+          "platform_token_rejected",
+          "tribegate cannot start:\n  - DISCORD_TOKEN: Discord refused this token; reset it in the developer portal (Bot → Reset Token) and put the new one here",
+        );
+      }
+      if (code === "DisallowedIntents") {
+        status = "failed";
+        throw new StartupError(
+          "platform_token_rejected",
+          "tribegate cannot start:\n  - DISCORD_TOKEN: this bot may not use the Server Members intent; enable it in the developer portal (Bot → Privileged Gateway Intents → Server Members Intent)",
+        );
+      }
+      throw err;
+    }
+  };
+
+  // The first attempt decides whether the token is good; network trouble is retried.
+  const firstAttempt = login().catch((err: unknown) => {
+    if (err instanceof StartupError) throw err;
+    log.warn({ event: "discord.connect_failed", err }, "cannot reach Discord yet; retrying in the background");
+    void retryForever({
+      attempt: login,
+      isFatal: (e) => e instanceof StartupError,
+      stopped: () => stopped,
+      onError: (e, delayMs) =>
+        log.warn({ event: "discord.connect_failed", err: e, retryInMs: delayMs }, "cannot reach Discord"),
+    }).catch((e: unknown) => log.fatal({ event: "discord.connect_fatal", err: e }, String(e)));
+  });
+  await firstAttempt;
+
+  return {
+    client,
+    status: () => status,
+    ready: () => readyPromise,
+    async stop() {
+      stopped = true;
+      status = "stopped";
+      await client.destroy();
+      log.info({ event: "discord.stopped" }, "disconnected from Discord");
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../../log.ts";
+
+/**
+ * The bot's one HTTP door: health checks, the Stripe webhook and (optionally) Telegram's webhook.
+ *
+ * Written on node:http rather than a framework: there are a handful of routes, the Stripe route
+ * needs the raw bytes of the body (signature check), and graceful shutdown needs to know exactly
+ * which requests are in flight. A framework would add more surface than it removes.
+ */
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** The exact bytes received: the Stripe signature is computed over them. */
+  rawBody: Buffer;
+}
+
+export interface HttpResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse> | HttpResponse;
+
+export interface Route {
+  method: "GET" | "POST";
+  path: string;
+  handler: HttpHandler;
+}
+
+export interface HttpServer {
+  /** The port actually bound (useful with port 0 in tests). */
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting connections, waits for in-flight requests (up to the deadline), then closes. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function startHttpServer(opts: {
+  host: string;
+  port: number;
+  routes: readonly Route[];
+  log: Logger;
+}): Promise<HttpServer> {
+  const log = opts.log.child({ module: "http" });
+  const routes = new Map(opts.routes.map((r) => [`${r.method} ${r.path}`, r.handler]));
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    handle(req, res)
+      .catch((err: unknown) => {
+        log.error({ event: "http.unhandled", err, method: req.method, url: req.url }, "request failed");
+        if (!res.headersSent) send(res, { status: 500, body: { error: "internal_error" } });
+      })
+      .finally(() => {
+        inFlight--;
+        if (draining && inFlight === 0) drained?.();
+      });
+  });
+  server.keepAliveTimeout = 5_000;
+  server.requestTimeout = 30_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const method = req.method ?? "GET";
+    if (draining) {
+      res.setHeader("connection", "close");
+      send(res, { status: 503, body: { error: "shutting_down" }, headers: { "retry-after": "5" } });
+      return;
+    }
+    const handler = routes.get(`${method} ${url.pathname}`);
+    if (!handler) {
+      const known = [...routes.keys()].some((k) => k.endsWith(` ${url.pathname}`));
+      send(res, known ? { status: 405, body: { error: "method_not_allowed" } } : { status: 404, body: { error: "not_found" } });
+      return;
+    }
+    const rawBody = await readBody(req);
+    if (rawBody === "too_large") {
+      send(res, { status: 413, body: { error: "body_too_large", limitBytes: MAX_BODY_BYTES } });
+      return;
+    }
+    const response = await handler({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+    });
+    send(res, response);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host;
+  log.info({ event: "http.listening", host: opts.host, port }, `listening on ${opts.host}:${port}`);
+
+  return {
+    port,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    async close(deadlineMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          sleep(deadlineMs),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+      log.info({ event: "http.closed", abandoned: inFlight }, "http server closed");
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(tooLarge ? "too_large" : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, r: HttpResponse): void {
+  const body = r.body === undefined ? "" : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+  res.writeHead(r.status, {
+    "content-type": typeof r.body === "string" ? "text/plain; charset=utf-8" : "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...r.headers,
+  });
+  res.end(body);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,177 @@
+import { timingSafeEqual } from "node:crypto";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { type RunnerHandle, run } from "@grammyjs/runner";
+import { Bot, type Context, GrammyError, HttpError } from "grammy";
+import type { Update } from "grammy/types";
+import type { TelegramConfig } from "../../config.ts";
+import { StartupError } from "../../errors.ts";
+import { retryForever } from "../../lib/retry.ts";
+import type { Logger } from "../../log.ts";
+import type { PlatformStatus } from "../discord/gateway.ts";
+import type { Route } from "../http/server.ts";
+
+/** Update types the bot asks for; chat_member must be named explicitly or Telegram never sends it. */
+export const ALLOWED_UPDATES = [
+  "message",
+  "callback_query",
+  "chat_join_request",
+  "chat_member",
+  "my_chat_member",
+] as const satisfies ReadonlyArray<Exclude<keyof Update, "update_id">>;
+
+export interface TelegramBot {
+  readonly bot: Bot;
+  status(): PlatformStatus;
+  /** In webhook mode, the route the HTTP server must serve. */
+  readonly webhookRoute: Route | undefined;
+  /** Starts receiving updates (long polling or webhook registration). */
+  start(): Promise<void>;
+  /** Stops fetching updates and waits for the updates being handled. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the grammY bot. Middleware (commands, join requests, ...) is added by the caller between
+ * createTelegramBot() and start(); every handler runs inside one error boundary that logs the failure
+ * with the update id instead of crashing the runner.
+ */
+export function createTelegramBot(opts: {
+  config: TelegramConfig;
+  publicBaseUrl: string;
+  log: Logger;
+}): TelegramBot {
+  const log = opts.log.child({ module: "telegram" });
+  const bot = new Bot(opts.config.token, { client: { apiRoot: opts.config.apiUrl } });
+  let status: PlatformStatus = "starting";
+  let runner: RunnerHandle | undefined;
+  let stopped = false;
+
+  // Honour 429 retry_after and retry 5xx/network errors a few times before giving up.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  // getUpdates answering is what "connected" means in polling mode.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    if (method !== "getUpdates") return prev(method, payload, signal);
+    try {
+      const res = await prev(method, payload, signal);
+      if (!stopped && status !== "ready") {
+        status = "ready";
+        log.info({ event: "telegram.polling" }, "receiving updates from Telegram (long polling)");
+      }
+      return res;
+    } catch (err) {
+      if (!stopped && !isAbort(err)) {
+        if (status === "ready") log.warn({ event: "telegram.poll_failed", err: describe(err) }, "getUpdates failed");
+        status = "connecting";
+      }
+      throw err;
+    }
+  });
+  bot.catch((err) => {
+    log.error({ event: "telegram.handler_failed", updateId: err.ctx.update.update_id, err: err.error }, "update failed");
+  });
+
+  const init = async (): Promise<void> => {
+    try {
+      await bot.init();
+    } catch (err) {
+      if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
+        status = "failed";
+        throw new StartupError(
+          "platform_token_rejected",
+          "tribegate cannot start:\n  - TELEGRAM_BOT_TOKEN: Telegram refused this token; get the current one from @BotFather (/token) and put it here",
+        );
+      }
+      throw err;
+    }
+  };
+
+  const begin = async (): Promise<void> => {
+    await init();
+    log.info({ event: "telegram.ready", botId: bot.botInfo.id, username: bot.botInfo.username }, `bot @${bot.botInfo.username}`);
+    if (opts.config.mode === "webhook") {
+      await bot.api.setWebhook(`${opts.publicBaseUrl}/telegram/webhook`, {
+        secret_token: opts.config.webhookSecret ?? "",
+        allowed_updates: ALLOWED_UPDATES,
+      });
+      status = "ready";
+      log.info({ event: "telegram.webhook_set" }, "Telegram webhook registered");
+      return;
+    }
+    // A webhook left from an earlier webhook-mode run would make getUpdates answer 409.
+    await bot.api.deleteWebhook();
+    status = "connecting";
+    runner = run(bot, {
+      runner: { fetch: { allowed_updates: ALLOWED_UPDATES, timeout: 30 }, silent: true, retryInterval: "exponential" },
+    });
+  };
+
+  const webhookRoute: Route | undefined =
+    opts.config.mode === "webhook"
+      ? {
+          method: "POST",
+          path: "/telegram/webhook",
+          handler: async (req) => {
+            const given = Buffer.from(String(req.headers["x-telegram-bot-api-secret-token"] ?? ""));
+            const expected = Buffer.from(opts.config.webhookSecret ?? "");
+            if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+              log.warn({ event: "telegram.webhook_rejected" }, "webhook call without the right secret token");
+              return { status: 401, body: { error: "bad_secret_token" } };
+            }
+            let update: Update;
+            try {
+              update = JSON.parse(req.rawBody.toString("utf8")) as Update;
+            } catch {
+              return { status: 400, body: { error: "malformed_json" } };
+            }
+            try {
+              await bot.handleUpdate(update);
+            } catch (err) {
+              // Already logged by the error boundary; answering 200 stops Telegram redelivering a poison update.
+              log.error({ event: "telegram.handler_failed", updateId: update.update_id, err }, "update failed");
+            }
+            return { status: 200, body: { ok: true } };
+          },
+        }
+      : undefined;
+
+  return {
+    bot,
+    status: () => status,
+    webhookRoute,
+    async start() {
+      try {
+        await begin();
+      } catch (err) {
+        if (err instanceof StartupError) throw err;
+        status = "connecting";
+        log.warn({ event: "telegram.connect_failed", err: describe(err) }, "cannot reach Telegram yet; retrying in the background");
+        void retryForever({
+          attempt: begin,
+          isFatal: (e) => e instanceof StartupError,
+          stopped: () => stopped,
+          onError: (e, delayMs) =>
+            log.warn({ event: "telegram.connect_failed", err: describe(e), retryInMs: delayMs }, "cannot reach Telegram"),
+        }).catch((e: unknown) => log.fatal({ event: "telegram.connect_fatal", err: e }, String(e)));
+      }
+    },
+    async stop() {
+      stopped = true;
+      status = "stopped";
+      if (runner?.isRunning()) await runner.stop();
+      log.info({ event: "telegram.stopped" }, "stopped receiving Telegram updates");
+    },
+  };
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof HttpError && /abort/i.test(String(err.error));
+}
+
+/** grammY errors carry the request payload; keep logs to what is useful and secret-free. */
+function describe(err: unknown): Record<string, unknown> {
+  if (err instanceof GrammyError) return { type: "GrammyError", method: err.method, code: err.error_code, description: err.description };
+  if (err instanceof HttpError) return { type: "HttpError", message: err.message };
+  return { type: "Error", message: String(err) };
+}
+
+export type { Context };
