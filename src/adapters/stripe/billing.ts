@@ -1,0 +1,238 @@
+import Stripe from "stripe";
+import type { StripeConfig } from "../../config.ts";
+import { NetworkError, PlatformError } from "../../errors.ts";
+
+/**
+ * The Stripe side of tribegate, in the ledger's words. Every read returns Stripe's *current* state of
+ * an object: the webhook handler re-reads what an event points at instead of trusting the event's
+ * copy, so events that arrive late, twice or out of order all lead to the same ledger.
+ */
+
+export interface SubscriptionState {
+  id: string;
+  customerId: string;
+  status: string;
+  priceId: string;
+  amount: number;
+  currency: string;
+  interval: string | null;
+  /** End of the paid period; for a subscription set to cancel at a date, that date. */
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  startedAt: Date;
+  endedAt: Date | null;
+  metadata: Record<string, string>;
+}
+
+export interface ChargeState {
+  id: string;
+  customerId: string | null;
+  paymentIntentId: string | null;
+  /** Fully refunded. A partial refund keeps access. */
+  refunded: boolean;
+}
+
+export interface DisputeState {
+  id: string;
+  chargeId: string;
+  status: string;
+}
+
+export interface CheckoutRequest {
+  customerId: string;
+  priceId: string;
+  mode: "subscription" | "payment";
+  clientReferenceId: string;
+  metadata: Record<string, string>;
+  successUrl: string;
+  cancelUrl: string;
+  allowPromotionCodes: boolean;
+  trialDays: number;
+  locale?: string;
+}
+
+export interface Billing {
+  readonly stripe: Stripe;
+  /** Every subscription of a customer, whatever its status. */
+  customerSubscriptions(customerId: string): Promise<SubscriptionState[]>;
+  /** Every subscription of the account, page after page. */
+  allSubscriptions(): AsyncIterable<SubscriptionState>;
+  charge(chargeId: string): Promise<ChargeState>;
+  dispute(disputeId: string): Promise<DisputeState>;
+  /** The subscription a payment intent paid an invoice of, if any. */
+  subscriptionOfPayment(paymentIntentId: string): Promise<string | null>;
+  createCustomer(params: { name?: string; metadata: Record<string, string> }): Promise<string>;
+  createProduct(params: { name: string; description: string; metadata: Record<string, string> }): Promise<string>;
+  createPrice(params: {
+    productId: string;
+    amount: number;
+    currency: string;
+    interval: "month" | "year" | null;
+    metadata: Record<string, string>;
+  }): Promise<string>;
+  price(priceId: string): Promise<{ id: string; active: boolean; amount: number; currency: string; interval: string | null; productId: string }>;
+  deactivatePrice(priceId: string): Promise<void>;
+  createCheckout(req: CheckoutRequest): Promise<{ id: string; url: string }>;
+  createPortal(customerId: string, returnUrl: string): Promise<string>;
+}
+
+export function createStripeClient(config: StripeConfig): Stripe {
+  const url = new URL(config.apiUrl);
+  return new Stripe(config.secretKey, {
+    host: url.hostname,
+    port: url.port || (url.protocol === "https:" ? 443 : 80),
+    protocol: url.protocol === "https:" ? "https" : "http",
+    maxNetworkRetries: 2,
+    timeout: 20_000,
+    telemetry: false,
+    appInfo: { name: "tribegate" },
+  });
+}
+
+const seconds = (s: number | null | undefined): Date | null => (s ? new Date(s * 1000) : null);
+
+export function toSubscriptionState(sub: Stripe.Subscription): SubscriptionState {
+  const item = sub.items.data[0];
+  const price = item?.price;
+  const periodEnd = item ? item.current_period_end : null;
+  return {
+    id: sub.id,
+    customerId: typeof sub.customer === "string" ? sub.customer : sub.customer.id,
+    status: sub.status,
+    priceId: price?.id ?? "",
+    amount: price?.unit_amount ?? 0,
+    currency: price?.currency ?? sub.currency,
+    interval: price?.recurring?.interval ?? null,
+    currentPeriodEnd: seconds(sub.cancel_at) ?? seconds(periodEnd),
+    cancelAtPeriodEnd: sub.cancel_at_period_end || sub.cancel_at !== null,
+    startedAt: seconds(sub.start_date) ?? new Date(sub.created * 1000),
+    endedAt: seconds(sub.ended_at),
+    metadata: { ...sub.metadata },
+  };
+}
+
+/** Turns stripe-node's errors into "Stripe refused" vs "could not reach Stripe". */
+export function stripeFailure(method: string, err: unknown): Error {
+  if (err instanceof Stripe.errors.StripeConnectionError) {
+    return new NetworkError("stripe", `${method}: could not reach Stripe (${err.message})`, { cause: err });
+  }
+  if (err instanceof Stripe.errors.StripeError) {
+    const status = err.statusCode ?? 0;
+    if (status >= 500 || status === 429 || status === 0) {
+      return new NetworkError("stripe", `${method}: Stripe is unavailable (${status} ${err.message})`, { cause: err });
+    }
+    return new PlatformError("stripe", method, status, err.message, { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw stripeFailure(method, err);
+  }
+}
+
+export function createBilling(stripe: Stripe): Billing {
+  return {
+    stripe,
+    customerSubscriptions: (customerId) =>
+      call("subscriptions.list", async () => {
+        const subs = await stripe.subscriptions.list({ customer: customerId, status: "all", limit: 100 }).autoPagingToArray({ limit: 1000 });
+        return subs.map(toSubscriptionState);
+      }),
+    async *allSubscriptions() {
+      try {
+        for await (const sub of stripe.subscriptions.list({ status: "all", limit: 100 })) yield toSubscriptionState(sub);
+      } catch (err) {
+        throw stripeFailure("subscriptions.list", err);
+      }
+    },
+    charge: (chargeId) =>
+      call("charges.retrieve", async () => {
+        const c = await stripe.charges.retrieve(chargeId);
+        return {
+          id: c.id,
+          customerId: typeof c.customer === "string" ? c.customer : (c.customer?.id ?? null),
+          paymentIntentId: typeof c.payment_intent === "string" ? c.payment_intent : (c.payment_intent?.id ?? null),
+          refunded: c.refunded,
+        };
+      }),
+    dispute: (disputeId) =>
+      call("disputes.retrieve", async () => {
+        const d = await stripe.disputes.retrieve(disputeId);
+        return { id: d.id, chargeId: typeof d.charge === "string" ? d.charge : d.charge.id, status: d.status };
+      }),
+    subscriptionOfPayment: (paymentIntentId) =>
+      call("invoicePayments.list", async () => {
+        const page = await stripe.invoicePayments.list({
+          payment: { type: "payment_intent", payment_intent: paymentIntentId },
+          expand: ["data.invoice"],
+          limit: 1,
+        });
+        const invoice = page.data[0]?.invoice;
+        if (!invoice || typeof invoice === "string" || "deleted" in invoice) return null;
+        const sub = invoice.parent?.subscription_details?.subscription;
+        if (!sub) return null;
+        return typeof sub === "string" ? sub : sub.id;
+      }),
+    createCustomer: (params) =>
+      call("customers.create", async () => (await stripe.customers.create({ ...(params.name ? { name: params.name } : {}), metadata: params.metadata })).id),
+    createProduct: (params) =>
+      call("products.create", async () => (await stripe.products.create(params)).id),
+    createPrice: (params) =>
+      call("prices.create", async () => {
+        const price = await stripe.prices.create({
+          product: params.productId,
+          unit_amount: params.amount,
+          currency: params.currency,
+          metadata: params.metadata,
+          ...(params.interval ? { recurring: { interval: params.interval } } : {}),
+        });
+        return price.id;
+      }),
+    price: (priceId) =>
+      call("prices.retrieve", async () => {
+        const p = await stripe.prices.retrieve(priceId);
+        return {
+          id: p.id,
+          active: p.active,
+          amount: p.unit_amount ?? 0,
+          currency: p.currency,
+          interval: p.recurring?.interval ?? null,
+          productId: typeof p.product === "string" ? p.product : p.product.id,
+        };
+      }),
+    deactivatePrice: (priceId) =>
+      call("prices.update", async () => {
+        await stripe.prices.update(priceId, { active: false });
+      }),
+    createCheckout: (req) =>
+      call("checkout.sessions.create", async () => {
+        const session = await stripe.checkout.sessions.create({
+          mode: req.mode,
+          customer: req.customerId,
+          client_reference_id: req.clientReferenceId,
+          metadata: req.metadata,
+          line_items: [{ price: req.priceId, quantity: 1 }],
+          success_url: req.successUrl,
+          cancel_url: req.cancelUrl,
+          ...(req.allowPromotionCodes ? { allow_promotion_codes: true } : {}),
+          ...(req.locale ? { locale: req.locale as Stripe.Checkout.SessionCreateParams.Locale } : {}),
+          ...(req.mode === "subscription"
+            ? {
+                subscription_data: {
+                  metadata: req.metadata,
+                  ...(req.trialDays > 0 ? { trial_period_days: req.trialDays } : {}),
+                },
+              }
+            : { payment_intent_data: { metadata: req.metadata } }),
+        });
+        if (!session.url) throw new PlatformError("stripe", "checkout.sessions.create", 200, "Stripe returned a session without a URL");
+        return { id: session.id, url: session.url };
+      }),
+    createPortal: (customerId, returnUrl) =>
+      call("billingPortal.sessions.create", async () => (await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl })).url),
+  };
+}

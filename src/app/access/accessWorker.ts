@@ -1,0 +1,120 @@
+import { Prisma } from "../../generated/prisma/client.ts";
+import { type AccessTarget, type Platform, parseTargetKey } from "../../core/access.ts";
+import type { Logger } from "../../log.ts";
+import type { Db } from "../db.ts";
+import { createLeaseQueue } from "../queue.ts";
+import { type Clock, createQueueWorker, type JobResult, type QueueWorker } from "../worker.ts";
+import type { AccessJobRow } from "./jobs.ts";
+
+export interface AccessJob {
+  id: bigint;
+  action: "grant" | "revoke";
+  userId: string;
+  target: AccessTarget;
+  memberId: string | null;
+  reason: string;
+  attempt: number;
+}
+
+/**
+ * Executes access jobs on one platform. Must be idempotent: granting a role the fan already holds,
+ * or revoking access they do not have, is "done". Classifies failures: "retry" for passing trouble,
+ * "dead" when only the creator can fix it (role deleted, bot lost its rights).
+ */
+export interface AccessExecutor {
+  readonly platform: Platform;
+  execute(job: AccessJob): Promise<JobResult>;
+}
+
+export function createAccessWorker(opts: {
+  db: Db;
+  executors: readonly AccessExecutor[];
+  log: Logger;
+  clock?: Clock;
+  owner: string;
+  concurrency?: number;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  onDead?: (job: AccessJob, error: string) => void;
+}): QueueWorker {
+  const byPlatform = new Map(opts.executors.map((e) => [e.platform, e]));
+  const platforms = [...byPlatform.keys()];
+  const log = opts.log.child({ module: "access" });
+  const toJob = (row: AccessJobRow): AccessJob | undefined => {
+    const target = parseTargetKey(row.target_key);
+    return target
+      ? { id: row.id, action: row.action, userId: row.platform_user_id, target, memberId: row.member_id, reason: row.reason, attempt: row.attempts }
+      : undefined;
+  };
+  return createQueueWorker<AccessJobRow>({
+    name: "access",
+    queue: createLeaseQueue(opts.db, "access_job"),
+    // Jobs for a platform this process does not run wait for one that does.
+    where: Prisma.sql`platform::text IN (${Prisma.join(platforms.length ? platforms : ["none"])})`,
+    log: opts.log,
+    owner: opts.owner,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(opts.retryBaseMs ? { retryBaseMs: opts.retryBaseMs } : {}),
+    handle: async (row) => {
+      const job = toJob(row);
+      const executor = byPlatform.get(row.platform);
+      if (!job) return { outcome: "dead", error: `unreadable target ${row.target_key}` };
+      if (!executor) return { outcome: "retry", error: `no ${row.platform} executor in this process` };
+      return executor.execute(job);
+    },
+    settled: async (row, result, state) => {
+      const fields = {
+        jobId: String(row.id),
+        memberId: row.member_id,
+        platform: row.platform,
+        userId: row.platform_user_id,
+        target: row.target_key,
+        attempt: row.attempts,
+        reason: row.reason,
+      };
+      if (state === "done") {
+        const note = result.outcome === "done" && result.note ? ` (${result.note})` : "";
+        log.info({ event: `access.${row.action === "grant" ? "granted" : "revoked"}`, ...fields }, `${row.action} ${row.target_key} for ${row.platform}:${row.platform_user_id}${note}`);
+        if (row.member_id) {
+          await opts.db.memberHistory.create({
+            data: {
+              memberId: row.member_id,
+              actor: "system",
+              action: row.action === "grant" ? "access.granted" : "access.revoked",
+              toState: `${row.platform}:${row.platform_user_id} ${row.target_key}`,
+              reason: `${row.reason}${note}`,
+              stripeEventId: row.stripe_event_id,
+            },
+          });
+        }
+        return;
+      }
+      const error = result.outcome === "done" ? "" : result.error;
+      if (state === "dead") {
+        log.error({ event: "access.dead", ...fields, error }, `access job dead-lettered: ${error}`);
+        if (row.member_id) {
+          await opts.db.memberHistory.create({
+            data: {
+              memberId: row.member_id,
+              actor: "system",
+              action: `access.${row.action}.failed`,
+              toState: `${row.platform}:${row.platform_user_id} ${row.target_key}`,
+              reason: error,
+              stripeEventId: row.stripe_event_id,
+            },
+          });
+        }
+        const job = toJob(row);
+        if (job) opts.onDead?.(job, error);
+      } else if (state === "retry") {
+        log.warn({ event: "access.retry", ...fields, error }, `access job will be retried: ${error}`);
+      } else if (state === "superseded") {
+        log.info({ event: "access.superseded", ...fields }, "a newer wish arrived meanwhile; running it next");
+      } else {
+        log.warn({ event: "access.lease_lost", ...fields }, "lease lost; another worker has the job");
+      }
+    },
+  });
+}

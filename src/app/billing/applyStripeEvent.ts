@@ -1,0 +1,422 @@
+import { randomUUID } from "node:crypto";
+import type Stripe from "stripe";
+import type { Billing, SubscriptionState } from "../../adapters/stripe/billing.ts";
+import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
+import type { Logger } from "../../log.ts";
+import { type Db, isUniqueViolation, type Tx } from "../db.ts";
+import { syncMemberAccess } from "../membership/syncMemberAccess.ts";
+import { scheduleTaskOnce } from "../tasks.ts";
+import type { Clock } from "../worker.ts";
+
+/** The event types tribegate acts on; every other type is answered 200 and ignored. */
+export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "customer.subscription.paused",
+  "customer.subscription.resumed",
+  "invoice.paid",
+  "invoice.payment_failed",
+  "charge.refunded",
+  "charge.dispute.created",
+  "charge.dispute.updated",
+  "charge.dispute.closed",
+  "customer.deleted",
+]);
+
+/** Metadata keys tribegate puts on the customers, sessions and subscriptions it creates. */
+export const META = {
+  memberId: "tribegate_member_id",
+  tierId: "tribegate_tier_id",
+  priceId: "tribegate_price_id",
+  platform: "tribegate_platform",
+  platformUserId: "tribegate_platform_user_id",
+} as const;
+
+export interface BillingDeps {
+  db: Db;
+  billing: Billing;
+  clock: Clock;
+  log: Logger;
+  /** Called after a commit that recorded access jobs or tasks, to wake the workers. */
+  onWork?: () => void;
+}
+
+export type ApplyResult = { status: "applied" | "duplicate" | "ignored"; outcome: string; memberId?: string };
+
+/** Dispute statuses under which the money is not (or no longer) taken back. */
+const DISPUTE_SETTLED_FOR_CREATOR = new Set(["won", "warning_closed", "prevented"]);
+
+/** Stripe's current state of what the event points at, read before the transaction. */
+type Fresh =
+  | { kind: "customer"; customerId: string; subs: SubscriptionState[]; metadata: Record<string, string> }
+  | {
+      kind: "lifetime";
+      customerId: string;
+      sessionId: string;
+      priceId: string;
+      paymentIntentId: string | null;
+      amount: number;
+      currency: string;
+      metadata: Record<string, string>;
+    }
+  | {
+      kind: "hold";
+      customerId: string | null;
+      holdId: string;
+      reason: "refunded" | "disputed";
+      active: boolean;
+      chargeId: string;
+      /** A lifetime purchase's payment intent, or the subscription the payment paid an invoice of. */
+      paymentIntentId: string | null;
+      subscriptionId: string | null;
+      /** Only meaningful when the hold is active and the payment paid a subscription invoice. */
+    }
+  | { kind: "customer_deleted"; customerId: string }
+  | { kind: "nothing"; why: string };
+
+class Duplicate extends Error {}
+
+/**
+ * Applies one verified Stripe event to the ledger. The event is recorded by id in the same
+ * transaction as its effect, so a replay changes nothing; the state applied is Stripe's current
+ * state of the object (re-read), so order of arrival never matters. Throws when Stripe or the
+ * database fails: the webhook answers 5xx and Stripe retries.
+ */
+export async function applyStripeEvent(deps: BillingDeps, event: Stripe.Event): Promise<ApplyResult> {
+  const log = deps.log.child({ module: "billing", stripeEventId: event.id, type: event.type });
+  if (!HANDLED_EVENT_TYPES.has(event.type)) return { status: "ignored", outcome: `type ${event.type} not handled` };
+  if (await deps.db.stripeEvent.findUnique({ where: { id: event.id }, select: { id: true } })) {
+    log.info({ event: "stripe.event.duplicate" }, "event already processed");
+    return { status: "duplicate", outcome: "already processed" };
+  }
+
+  // Taken before the reads: a read that started later cannot hold an older state.
+  const fetchedAt = deps.clock.now();
+  const fresh = await readFresh(deps, event);
+
+  try {
+    const result = await deps.db.$transaction(
+      async (tx) => {
+        try {
+          await tx.stripeEvent.create({
+            data: { id: event.id, type: event.type, created: new Date(event.created * 1000), objectId: objectIdOf(event) },
+          });
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new Duplicate();
+          throw err;
+        }
+        const r = await applyFresh(tx, fresh, event, fetchedAt, log);
+        await tx.stripeEvent.update({ where: { id: event.id }, data: { outcome: r.outcome.slice(0, 1000) } });
+        return r;
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
+    log.info({ event: "stripe.event.applied", memberId: result.memberId, outcome: result.outcome }, result.outcome);
+    deps.onWork?.();
+    return result;
+  } catch (err) {
+    if (err instanceof Duplicate) {
+      log.info({ event: "stripe.event.duplicate" }, "event processed concurrently by another delivery");
+      return { status: "duplicate", outcome: "already processed" };
+    }
+    throw err;
+  }
+}
+
+function objectIdOf(event: Stripe.Event): string | null {
+  const obj = event.data.object as { id?: unknown };
+  return typeof obj.id === "string" ? obj.id : null;
+}
+
+const idOf = (x: string | { id: string } | null | undefined): string | null =>
+  x == null ? null : typeof x === "string" ? x : x.id;
+
+async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh> {
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded": {
+      const s = event.data.object;
+      const customerId = idOf(s.customer);
+      if (!customerId) return { kind: "nothing", why: `session ${s.id} has no customer` };
+      if (s.mode === "payment") {
+        if (s.payment_status !== "paid") return { kind: "nothing", why: `session ${s.id} not paid yet (${s.payment_status})` };
+        return {
+          kind: "lifetime",
+          customerId,
+          sessionId: s.id,
+          priceId: s.metadata?.[META.priceId] ?? "",
+          paymentIntentId: idOf(s.payment_intent),
+          amount: s.amount_total ?? 0,
+          currency: s.currency ?? "usd",
+          metadata: { ...s.metadata, ...(s.client_reference_id ? { client_reference_id: s.client_reference_id } : {}) },
+        };
+      }
+      if (s.mode !== "subscription") return { kind: "nothing", why: `session ${s.id} mode ${s.mode}` };
+      return {
+        kind: "customer",
+        customerId,
+        subs: await deps.billing.customerSubscriptions(customerId),
+        metadata: { ...s.metadata, ...(s.client_reference_id ? { client_reference_id: s.client_reference_id } : {}) },
+      };
+    }
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+    case "customer.subscription.paused":
+    case "customer.subscription.resumed": {
+      const sub = event.data.object;
+      const customerId = idOf(sub.customer) as string;
+      return { kind: "customer", customerId, subs: await deps.billing.customerSubscriptions(customerId), metadata: { ...sub.metadata } };
+    }
+    case "invoice.paid":
+    case "invoice.payment_failed": {
+      const inv = event.data.object;
+      const customerId = idOf(inv.customer);
+      if (!customerId) return { kind: "nothing", why: `invoice ${inv.id} has no customer` };
+      return { kind: "customer", customerId, subs: await deps.billing.customerSubscriptions(customerId), metadata: {} };
+    }
+    case "charge.refunded": {
+      const charge = await deps.billing.charge(event.data.object.id);
+      return {
+        kind: "hold",
+        customerId: charge.customerId,
+        holdId: `refund:${charge.id}`,
+        reason: "refunded",
+        active: charge.refunded,
+        chargeId: charge.id,
+        paymentIntentId: charge.paymentIntentId,
+        subscriptionId: await subscriptionOfCharge(deps, charge.paymentIntentId),
+      };
+    }
+    case "charge.dispute.created":
+    case "charge.dispute.updated":
+    case "charge.dispute.closed": {
+      const dispute = await deps.billing.dispute(event.data.object.id);
+      const charge = await deps.billing.charge(dispute.chargeId);
+      return {
+        kind: "hold",
+        customerId: charge.customerId,
+        holdId: `dispute:${dispute.id}`,
+        reason: "disputed",
+        active: !DISPUTE_SETTLED_FOR_CREATOR.has(dispute.status),
+        chargeId: charge.id,
+        paymentIntentId: charge.paymentIntentId,
+        subscriptionId: await subscriptionOfCharge(deps, charge.paymentIntentId),
+      };
+    }
+    case "customer.deleted":
+      return { kind: "customer_deleted", customerId: event.data.object.id };
+    default:
+      return { kind: "nothing", why: `type ${event.type} not handled` };
+  }
+}
+
+/** A lifetime purchase is found in the ledger by its payment intent; a subscription payment through its invoice. */
+async function subscriptionOfCharge(deps: BillingDeps, paymentIntentId: string | null): Promise<string | null> {
+  if (!paymentIntentId) return null;
+  const lifetime = await deps.db.subscription.findFirst({ where: { paymentIntentId }, select: { id: true } });
+  if (lifetime) return lifetime.id;
+  return deps.billing.subscriptionOfPayment(paymentIntentId);
+}
+
+async function findOrCreateMember(
+  tx: Tx,
+  customerId: string,
+  metadata: Record<string, string>,
+  log: Logger,
+): Promise<{ id: string; created: boolean }> {
+  const byCustomer = await tx.member.findUnique({ where: { stripeCustomerId: customerId }, select: { id: true } });
+  if (byCustomer) return { id: byCustomer.id, created: false };
+  const claimedId = metadata[META.memberId];
+  if (claimedId) {
+    const byMeta = await tx.member.findUnique({ where: { id: claimedId } });
+    if (byMeta && byMeta.stripeCustomerId === null) {
+      await tx.member.update({ where: { id: byMeta.id }, data: { stripeCustomerId: customerId } });
+      return { id: byMeta.id, created: false };
+    }
+  }
+  // A customer the ledger does not know (created in the Dashboard, or before tribegate): keep it,
+  // so nothing is dropped; linking an identity later gives them their access.
+  const id = randomUUID();
+  await tx.member.create({ data: { id, stripeCustomerId: customerId } });
+  log.warn({ event: "stripe.unknown_customer", customerId, memberId: id }, "customer unknown to the ledger: recorded as a new member without identities");
+  return { id, created: true };
+}
+
+async function applyFresh(tx: Tx, fresh: Fresh, event: Stripe.Event, fetchedAt: Date, log: Logger): Promise<ApplyResult> {
+  const now = fetchedAt;
+  const ctx = { actor: "stripe", reason: `${event.type} ${event.id}`, stripeEventId: event.id, now };
+  switch (fresh.kind) {
+    case "nothing":
+      return { status: "ignored", outcome: fresh.why };
+
+    case "customer_deleted": {
+      const member = await tx.member.findUnique({ where: { stripeCustomerId: fresh.customerId } });
+      if (!member) return { status: "ignored", outcome: `customer ${fresh.customerId} unknown` };
+      await tx.member.update({ where: { id: member.id }, data: { deletedAt: now } });
+      await tx.subscription.updateMany({
+        where: { memberId: member.id, status: { notIn: ["canceled", "incomplete_expired"] } },
+        data: { status: "canceled", endedAt: now, syncedAt: now },
+      });
+      await tx.memberHistory.create({
+        data: { memberId: member.id, actor: "stripe", action: "member.deleted", reason: `customer ${fresh.customerId} deleted in Stripe`, stripeEventId: event.id },
+      });
+      const r = await syncMemberAccess(tx, member.id, ctx);
+      return { status: "applied", outcome: `customer deleted; ${r.revokes} revoke(s)`, memberId: member.id };
+    }
+
+    case "customer":
+    case "lifetime": {
+      const member = await findOrCreateMember(tx, fresh.customerId, fresh.metadata, log);
+      const changes: string[] = [];
+      const states: SubscriptionState[] =
+        fresh.kind === "customer"
+          ? fresh.subs
+          : [
+              {
+                id: fresh.sessionId,
+                customerId: fresh.customerId,
+                status: "lifetime",
+                priceId: fresh.priceId,
+                amount: fresh.amount,
+                currency: fresh.currency,
+                interval: null,
+                currentPeriodEnd: null,
+                cancelAtPeriodEnd: false,
+                startedAt: new Date(event.created * 1000),
+                endedAt: null,
+                metadata: fresh.metadata,
+              },
+            ];
+      let becamePastDue: string[] = [];
+      for (const s of states) {
+        const change = await upsertSubscription(tx, member.id, s, fresh.kind === "lifetime" ? fresh.paymentIntentId : null, fetchedAt, event.id, log);
+        if (change) {
+          changes.push(change.summary);
+          if (change.becamePastDue) becamePastDue = [...becamePastDue, s.id];
+        }
+      }
+      const r = await syncMemberAccess(tx, member.id, ctx);
+      for (const subId of becamePastDue) {
+        const sub = await tx.subscription.findUnique({ where: { id: subId } });
+        if (!sub?.pastDueSince) continue;
+        await scheduleTaskOnce(tx, {
+          key: `notify:payment_failed:${subId}:${sub.pastDueSince.toISOString()}`,
+          kind: "member.notify",
+          payload: { memberId: member.id, template: "payment_failed", subscriptionId: subId },
+          runAfter: now,
+          now,
+        });
+      }
+      const summary = changes.length ? changes.join("; ") : "no subscription change";
+      return { status: "applied", outcome: `${summary}; ${r.grants} grant(s), ${r.revokes} revoke(s)`, memberId: member.id };
+    }
+
+    case "hold": {
+      if (!fresh.subscriptionId) {
+        return { status: "applied", outcome: `${fresh.reason} on charge ${fresh.chargeId}: no membership payment found` };
+      }
+      const sub = await tx.subscription.findUnique({ where: { id: fresh.subscriptionId } });
+      if (!sub) {
+        return { status: "applied", outcome: `${fresh.reason} on charge ${fresh.chargeId}: subscription ${fresh.subscriptionId} not in the ledger` };
+      }
+      const existing = await tx.paymentHold.findUnique({ where: { id: fresh.holdId } });
+      const liftedAt = fresh.active ? null : (existing?.liftedAt ?? now);
+      if (!existing && !fresh.active) {
+        return { status: "applied", outcome: `${fresh.reason} on charge ${fresh.chargeId} does not take access back`, memberId: sub.memberId };
+      }
+      await tx.paymentHold.upsert({
+        where: { id: fresh.holdId },
+        create: { id: fresh.holdId, subscriptionId: sub.id, reason: fresh.reason, chargeId: fresh.chargeId, liftedAt },
+        update: { liftedAt },
+      });
+      const wasActive = existing ? existing.liftedAt === null : false;
+      if (wasActive !== fresh.active) {
+        await tx.memberHistory.create({
+          data: {
+            memberId: sub.memberId,
+            actor: "stripe",
+            action: fresh.active ? "hold.placed" : "hold.lifted",
+            subscriptionId: sub.id,
+            toState: fresh.reason,
+            reason: fresh.active
+              ? `${fresh.reason === "refunded" ? "full refund" : "dispute opened"} on charge ${fresh.chargeId}`
+              : `dispute settled in the creator's favour on charge ${fresh.chargeId}`,
+            stripeEventId: event.id,
+          },
+        });
+      }
+      const r = await syncMemberAccess(tx, sub.memberId, ctx);
+      return {
+        status: "applied",
+        outcome: `${fresh.reason} hold ${fresh.active ? "active" : "lifted"} on ${sub.id}; ${r.grants} grant(s), ${r.revokes} revoke(s)`,
+        memberId: sub.memberId,
+      };
+    }
+  }
+}
+
+/** Writes Stripe's state of one subscription unless a newer read is already stored. */
+async function upsertSubscription(
+  tx: Tx,
+  memberId: string,
+  s: SubscriptionState,
+  paymentIntentId: string | null,
+  fetchedAt: Date,
+  stripeEventId: string,
+  log: Logger,
+): Promise<{ summary: string; becamePastDue: boolean } | null> {
+  const existing = await tx.subscription.findUnique({ where: { id: s.id } });
+  if (existing && existing.syncedAt.getTime() > fetchedAt.getTime()) return null;
+  const price = s.priceId ? await tx.tierPrice.findUnique({ where: { stripePriceId: s.priceId } }) : null;
+  if (!price) {
+    log.warn({ event: "stripe.unknown_price", subscriptionId: s.id, priceId: s.priceId }, "subscription to a price no tier sells: recorded, owed nothing");
+  }
+  const status = isBillingStatus(s.status) ? s.status : "canceled";
+  const prev = existing && isBillingStatus(existing.status) ? { status: existing.status, pastDueSince: existing.pastDueSince } : null;
+  const pastDueSince = nextPastDueSince(prev, status, fetchedAt);
+  const data = {
+    memberId,
+    tierId: price?.tierId ?? null,
+    stripePriceId: s.priceId,
+    kind: status === "lifetime" ? ("lifetime" as const) : ("recurring" as const),
+    status,
+    currentPeriodEnd: s.currentPeriodEnd,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    pastDueSince,
+    amount: s.amount,
+    currency: s.currency,
+    interval: s.interval,
+    syncedAt: fetchedAt,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    ...(paymentIntentId ? { paymentIntentId } : {}),
+  };
+  await tx.subscription.upsert({ where: { id: s.id }, create: { id: s.id, ...data }, update: data });
+
+  const statusChanged = existing?.status !== status;
+  const tierChanged = existing !== null && existing.tierId !== data.tierId;
+  const cancelChanged = existing !== null && existing.cancelAtPeriodEnd !== s.cancelAtPeriodEnd;
+  if (!statusChanged && !tierChanged && !cancelChanged) return null;
+  const parts: string[] = [];
+  if (statusChanged) parts.push(`${existing?.status ?? "new"} → ${status}`);
+  if (tierChanged) parts.push(`tier ${existing?.tierId ?? "none"} → ${data.tierId ?? "unknown price"}`);
+  if (cancelChanged) parts.push(s.cancelAtPeriodEnd ? `cancels on ${s.currentPeriodEnd?.toISOString() ?? "period end"}` : "cancellation withdrawn");
+  const summary = `subscription ${s.id}: ${parts.join(", ")}`;
+  await tx.memberHistory.create({
+    data: {
+      memberId,
+      actor: "stripe",
+      action: tierChanged && !statusChanged ? "subscription.tier" : "subscription.status",
+      subscriptionId: s.id,
+      fromState: existing ? `${existing.status}${existing.tierId ? ` (${existing.tierId})` : ""}` : null,
+      toState: `${status}${data.tierId ? ` (${data.tierId})` : ""}`,
+      reason: summary,
+      stripeEventId,
+    },
+  });
+  return { summary, becamePastDue: status === "past_due" && prev?.status !== "past_due" };
+}

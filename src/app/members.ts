@@ -1,0 +1,334 @@
+import { randomInt, randomUUID } from "node:crypto";
+import type { Billing } from "../adapters/stripe/billing.ts";
+import type { Identity, Platform } from "../core/access.ts";
+import { type BillingStatus, DAY_MS, entitlementOf, isBillingStatus } from "../core/membership.ts";
+import { DomainError, NetworkError, PlatformError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { META } from "./billing/applyStripeEvent.ts";
+import { type Db, isUniqueViolation, type Tx } from "./db.ts";
+import { syncMemberAccess } from "./membership/syncMemberAccess.ts";
+import { getSettings } from "./settings.ts";
+import { findTier } from "./tiers.ts";
+import type { Clock } from "./worker.ts";
+
+export interface MemberDeps {
+  db: Db;
+  billing: Billing;
+  clock: Clock;
+  log: Logger;
+  publicBaseUrl: string;
+  onWork?: () => void;
+}
+
+export interface FanIdentity extends Identity {
+  username?: string | null;
+  locale?: string | null;
+}
+
+/** The member behind a platform account, created (without a Stripe customer yet) if needed. */
+export async function memberForIdentity(db: Db, who: FanIdentity): Promise<string> {
+  const existing = await db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+  });
+  if (existing) {
+    if ((who.username && who.username !== existing.username) || (who.locale && who.locale !== existing.locale)) {
+      await db.identity.update({
+        where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+        data: { ...(who.username ? { username: who.username } : {}), ...(who.locale ? { locale: who.locale } : {}) },
+      });
+    }
+    return existing.memberId;
+  }
+  const id = randomUUID();
+  try {
+    await db.member.create({
+      data: {
+        id,
+        identities: {
+          create: { platform: who.platform, platformUserId: who.userId, username: who.username ?? null, locale: who.locale ?? null },
+        },
+      },
+    });
+    return id;
+  } catch (err) {
+    // Two commands from the same fan at once: the other one created it.
+    if (isUniqueViolation(err)) return memberForIdentity(db, who);
+    throw err;
+  }
+}
+
+const ENTITLING: ReadonlySet<string> = new Set(["trialing", "active", "past_due", "lifetime"]);
+
+export type CheckoutOutcome =
+  | { kind: "checkout"; url: string; sessionId: string; trialDays: number }
+  | { kind: "already_member"; portalUrl: string | null; tierName: string };
+
+/**
+ * Starts Stripe Checkout for a fan and a tier. The fan's platform identity goes into
+ * client_reference_id and the metadata of the session and the subscription, and the session is
+ * bound to the fan's own Stripe customer, so the payment can only ever be attributed to them.
+ */
+export async function startCheckout(
+  deps: MemberDeps,
+  input: { who: FanIdentity; tier: string; lifetime?: boolean },
+): Promise<CheckoutOutcome> {
+  const tier = await findTier(deps.db, input.tier);
+  if (tier.archivedAt) throw new DomainError("tier_archived", { tier: tier.slug });
+  const price = tier.prices.find((p) => p.current && p.kind === (input.lifetime ? "lifetime" : "recurring"));
+  if (!price) throw new DomainError(input.lifetime ? "no_lifetime_price" : "no_price", { tier: tier.slug });
+
+  const memberId = await memberForIdentity(deps.db, input.who);
+  const member = await deps.db.member.findUniqueOrThrow({ where: { id: memberId }, include: { subscriptions: { include: { tier: true } } } });
+  const settings = await getSettings(deps.db);
+  const now = deps.clock.now();
+  const current = member.subscriptions.find(
+    (s) =>
+      ENTITLING.has(s.status) &&
+      isBillingStatus(s.status) &&
+      entitlementOf(
+        { status: s.status as BillingStatus, currentPeriodEnd: s.currentPeriodEnd, cancelAtPeriodEnd: s.cancelAtPeriodEnd, pastDueSince: s.pastDueSince, holds: [] },
+        { graceMs: settings.graceDays * DAY_MS },
+        now,
+      ).entitled,
+  );
+  if (current) {
+    // Already paying: changing tier or card happens in the portal, not in a second subscription.
+    let portalUrl: string | null = null;
+    if (member.stripeCustomerId) {
+      try {
+        portalUrl = await deps.billing.createPortal(member.stripeCustomerId, `${deps.publicBaseUrl}/portal/return`);
+      } catch (err) {
+        deps.log.warn({ event: "checkout.portal_failed", memberId, err }, "could not create a portal link");
+      }
+    }
+    return { kind: "already_member", portalUrl, tierName: current.tier?.name ?? "" };
+  }
+
+  try {
+    const customerId = await ensureCustomer(deps, memberId, input.who);
+    const metadata = {
+      [META.memberId]: memberId,
+      [META.tierId]: tier.id,
+      [META.priceId]: price.stripePriceId,
+      [META.platform]: input.who.platform,
+      [META.platformUserId]: input.who.userId,
+    };
+    // A trial is for a first membership, not for every return.
+    const trialDays = !input.lifetime && member.subscriptions.length === 0 ? price.trialDays : 0;
+    const session = await deps.billing.createCheckout({
+      customerId,
+      priceId: price.stripePriceId,
+      mode: input.lifetime ? "payment" : "subscription",
+      clientReferenceId: `${input.who.platform}:${input.who.userId}`,
+      metadata,
+      successUrl: `${deps.publicBaseUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
+      cancelUrl: `${deps.publicBaseUrl}/checkout/cancel`,
+      allowPromotionCodes: settings.allowPromotionCodes,
+      trialDays,
+      ...(input.who.locale ? { locale: stripeLocale(input.who.locale) } : {}),
+    });
+    deps.log.info(
+      { event: "checkout.started", memberId, tierId: tier.id, priceId: price.stripePriceId, sessionId: session.id, platform: input.who.platform },
+      `checkout started for tier ${tier.slug}`,
+    );
+    return { kind: "checkout", url: session.url, sessionId: session.id, trialDays };
+  } catch (err) {
+    if (err instanceof NetworkError) {
+      deps.log.warn({ event: "checkout.stripe_unavailable", memberId, err: err.message }, "Stripe unavailable during checkout");
+      throw new DomainError("stripe_unavailable");
+    }
+    if (err instanceof PlatformError && err.platform === "stripe") {
+      deps.log.error({ event: "checkout.stripe_refused", memberId, tierId: tier.id, err: err.message }, "Stripe refused the checkout");
+      throw new DomainError(err.status === 404 ? "price_missing_in_stripe" : "stripe_rejected", { tier: tier.slug, message: err.message });
+    }
+    throw err;
+  }
+}
+
+function stripeLocale(locale: string): string {
+  const l = locale.toLowerCase().split(/[-_]/)[0] ?? "auto";
+  return ["fr", "en", "de", "es", "it", "nl", "pt", "ja"].includes(l) ? l : "auto";
+}
+
+async function ensureCustomer(deps: MemberDeps, memberId: string, who: FanIdentity): Promise<string> {
+  const member = await deps.db.member.findUniqueOrThrow({ where: { id: memberId } });
+  if (member.stripeCustomerId) return member.stripeCustomerId;
+  const customerId = await deps.billing.createCustomer({
+    ...(who.username ? { name: who.username } : {}),
+    metadata: { [META.memberId]: memberId, [`tribegate_${who.platform}_user_id`]: who.userId },
+  });
+  const { count } = await deps.db.member.updateMany({ where: { id: memberId, stripeCustomerId: null }, data: { stripeCustomerId: customerId } });
+  if (count === 0) {
+    // A concurrent checkout attached its customer first: use that one.
+    const again = await deps.db.member.findUniqueOrThrow({ where: { id: memberId } });
+    return again.stripeCustomerId ?? customerId;
+  }
+  return customerId;
+}
+
+/** A link to Stripe's billing portal, where the fan changes card or tier, or cancels. */
+export async function openPortal(deps: MemberDeps, who: Identity): Promise<string> {
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+    include: { member: true },
+  });
+  const customerId = identity?.member.stripeCustomerId;
+  if (!customerId) throw new DomainError("not_a_member");
+  try {
+    return await deps.billing.createPortal(customerId, `${deps.publicBaseUrl}/portal/return`);
+  } catch (err) {
+    if (err instanceof NetworkError) throw new DomainError("stripe_unavailable");
+    throw err;
+  }
+}
+
+// --- Linking a second platform ------------------------------------------------------------------
+
+/** No 0/O, 1/I/L: read aloud or typed from a phone without mistakes. */
+const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+const CODE_LENGTH = 8;
+export const LINK_CODE_TTL_MS = 15 * 60 * 1000;
+
+export function normalizeLinkCode(raw: string): string {
+  return raw.toUpperCase().replace(/[\s-]/g, "");
+}
+
+export function formatLinkCode(code: string): string {
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+/** A single-use code, valid 15 minutes, that links this account's membership to the other platform. */
+export async function createLinkCode(deps: MemberDeps, who: FanIdentity): Promise<{ code: string; expiresAt: Date }> {
+  const memberId = await memberForIdentity(deps.db, who);
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
+  // Only the newest code works: an older one left in a chat cannot be used by someone else.
+  await deps.db.linkCode.updateMany({ where: { memberId, usedAt: null }, data: { expiresAt: now } });
+  for (;;) {
+    const code = Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
+    try {
+      await deps.db.linkCode.create({ data: { code, memberId, fromPlatform: who.platform, expiresAt } });
+      deps.log.info({ event: "link.code_created", memberId, platform: who.platform }, "link code created");
+      return { code: formatLinkCode(code), expiresAt };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+  }
+}
+
+/**
+ * Redeems a link code on the other platform: the account joins the code's membership and gets
+ * that membership's access there at once.
+ */
+export async function redeemLinkCode(deps: MemberDeps, who: FanIdentity, rawCode: string): Promise<{ memberId: string; grants: number }> {
+  const code = normalizeLinkCode(rawCode);
+  if (code.length !== CODE_LENGTH || [...code].some((c) => !CODE_ALPHABET.includes(c))) throw new DomainError("link_code_invalid");
+  const now = deps.clock.now();
+  const result = await deps.db.$transaction(async (tx) => {
+    const row = await tx.linkCode.findUnique({ where: { code } });
+    if (!row) throw new DomainError("link_code_invalid");
+    if (row.usedAt) throw new DomainError("link_code_used");
+    if (row.expiresAt.getTime() <= now.getTime()) throw new DomainError("link_code_expired");
+    if (row.fromPlatform === who.platform) throw new DomainError("link_code_same_platform", { platform: who.platform });
+    const taken = await tx.identity.findUnique({
+      where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+      include: { member: { include: { subscriptions: { select: { id: true } }, identities: true } } },
+    });
+    if (taken?.memberId === row.memberId) throw new DomainError("already_linked");
+    const sibling = await tx.identity.findUnique({ where: { memberId_platform: { memberId: row.memberId, platform: who.platform } } });
+    if (sibling) throw new DomainError("member_has_other_account", { platform: who.platform });
+    if (taken) {
+      const other = taken.member;
+      const empty = other.subscriptions.length === 0 && other.stripeCustomerId === null && other.identities.length === 1;
+      if (!empty) throw new DomainError("identity_taken", { platform: who.platform });
+      // The account only had an empty membership (it opened a command once): fold it in.
+      await tx.identity.delete({ where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } } });
+      await tx.member.delete({ where: { id: other.id } });
+    }
+    const used = await tx.linkCode.updateMany({ where: { code, usedAt: null }, data: { usedAt: now } });
+    if (used.count === 0) throw new DomainError("link_code_used");
+    await tx.identity.create({
+      data: { platform: who.platform, platformUserId: who.userId, memberId: row.memberId, username: who.username ?? null, locale: who.locale ?? null },
+    });
+    await tx.memberHistory.create({
+      data: {
+        memberId: row.memberId,
+        actor: `${who.platform}:${who.userId}`,
+        action: "identity.linked",
+        toState: `${who.platform}:${who.userId}`,
+        reason: `linked with a code created on ${row.fromPlatform}`,
+      },
+    });
+    const r = await syncMemberAccess(tx, row.memberId, {
+      actor: `${who.platform}:${who.userId}`,
+      reason: `${who.platform} account linked`,
+      stripeEventId: null,
+      now,
+    });
+    return { memberId: row.memberId, grants: r.grants };
+  });
+  deps.log.info({ event: "link.redeemed", memberId: result.memberId, platform: who.platform, grants: result.grants }, "accounts linked");
+  if (result.grants > 0) deps.onWork?.();
+  return result;
+}
+
+// --- Looking a member up --------------------------------------------------------------------------
+
+export async function lookupMember(db: Db, query: { platform: Platform; userId: string } | { memberId: string } | { customerId: string }) {
+  const where =
+    "memberId" in query
+      ? { id: query.memberId }
+      : "customerId" in query
+        ? { stripeCustomerId: query.customerId }
+        : { identities: { some: { platform: query.platform, platformUserId: query.userId } } };
+  const member = await db.member.findFirst({
+    where,
+    include: {
+      identities: true,
+      subscriptions: { include: { tier: true, holds: true }, orderBy: { startedAt: "desc" } },
+      history: { orderBy: { id: "desc" }, take: 20 },
+    },
+  });
+  if (!member) throw new DomainError("member_not_found");
+  const jobs = member.identities.length
+    ? await db.accessJob.findMany({ where: { OR: member.identities.map((i) => ({ platform: i.platform, platformUserId: i.platformUserId })) } })
+    : [];
+  return { ...member, jobs };
+}
+
+/** Re-plans a member's access from the ledger; dead grants are tried again. */
+export async function resyncMember(deps: MemberDeps, memberId: string, actor: string) {
+  const r = await deps.db.$transaction((tx: Tx) =>
+    syncMemberAccess(tx, memberId, { actor, reason: "re-sync requested", stripeEventId: null, now: deps.clock.now() }, { force: true }),
+  );
+  if (r.grants + r.revokes) deps.onWork?.();
+  return r;
+}
+
+/** The creator takes a member's access away by hand (and keeps it away until restored). */
+export async function suspendMember(deps: MemberDeps, memberId: string, actor: string, reason: string) {
+  const now = deps.clock.now();
+  const r = await deps.db.$transaction(async (tx: Tx) => {
+    const { count } = await tx.member.updateMany({ where: { id: memberId, suspendedAt: null }, data: { suspendedAt: now, suspendedReason: reason } });
+    if (count === 0) throw new DomainError("member_already_suspended");
+    await tx.memberHistory.create({ data: { memberId, actor, action: "member.suspended", reason: reason || "revoked by the creator" } });
+    return syncMemberAccess(tx, memberId, { actor, reason: `revoked by the creator${reason ? `: ${reason}` : ""}`, stripeEventId: null, now });
+  });
+  deps.log.info({ event: "member.suspended", memberId, actor, revokes: r.revokes }, "member's access revoked by the creator");
+  if (r.revokes) deps.onWork?.();
+  return r;
+}
+
+/** Lifts a suspension: the member gets back what their subscriptions owe them. */
+export async function restoreMember(deps: MemberDeps, memberId: string, actor: string) {
+  const now = deps.clock.now();
+  const r = await deps.db.$transaction(async (tx: Tx) => {
+    const { count } = await tx.member.updateMany({ where: { id: memberId, suspendedAt: { not: null } }, data: { suspendedAt: null, suspendedReason: null } });
+    if (count === 0) throw new DomainError("member_not_suspended");
+    await tx.memberHistory.create({ data: { memberId, actor, action: "member.restored", reason: "restored by the creator" } });
+    return syncMemberAccess(tx, memberId, { actor, reason: "restored by the creator", stripeEventId: null, now }, { force: true });
+  });
+  deps.log.info({ event: "member.restored", memberId, actor, grants: r.grants }, "member restored by the creator");
+  if (r.grants) deps.onWork?.();
+  return r;
+}

@@ -1,0 +1,72 @@
+import type { Billing } from "../../adapters/stripe/billing.ts";
+import { NetworkError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import type { Db } from "../db.ts";
+import type { FanNotice, Notifier } from "../notify.ts";
+import { getSettings } from "../settings.ts";
+import type { TaskHandler } from "../taskWorker.ts";
+import type { Clock } from "../worker.ts";
+import { syncMemberAccess } from "./syncMemberAccess.ts";
+
+/**
+ * Durable timers and messages of a membership:
+ * - member.review: a grace period or a paid period ended; re-plan the member's access.
+ * - member.notify: tell the fan on every platform they linked (payment trouble, with the portal link).
+ */
+export function memberTaskHandlers(deps: {
+  db: Db;
+  billing: Billing;
+  clock: Clock;
+  notifiers: readonly Notifier[];
+  publicBaseUrl: string;
+  log: Logger;
+  onWork?: () => void;
+}): Record<string, TaskHandler> {
+  return {
+    "member.review": async (payload) => {
+      const memberId = (payload as { memberId?: string }).memberId;
+      if (!memberId) return { outcome: "dead", error: "payload without memberId" };
+      const now = deps.clock.now();
+      const r = await deps.db.$transaction((tx) =>
+        syncMemberAccess(tx, memberId, { actor: "system", reason: "scheduled review (grace or paid period ended)", stripeEventId: null, now }),
+      );
+      if (r.grants + r.revokes > 0) deps.onWork?.();
+      return { outcome: "done", note: `${r.grants} grant(s), ${r.revokes} revoke(s)` };
+    },
+
+    "member.notify": async (payload) => {
+      const p = payload as { memberId?: string; template?: string; tierName?: string | null };
+      if (!p.memberId || !p.template) return { outcome: "dead", error: "payload without memberId or template" };
+      const member = await deps.db.member.findUnique({ where: { id: p.memberId }, include: { identities: true } });
+      if (!member) return { outcome: "done", note: "member gone" };
+      let notice: FanNotice;
+      if (p.template === "payment_failed") {
+        let portalUrl: string | null = null;
+        if (member.stripeCustomerId) {
+          try {
+            portalUrl = await deps.billing.createPortal(member.stripeCustomerId, `${deps.publicBaseUrl}/portal/return`);
+          } catch (err) {
+            if (err instanceof NetworkError) return { outcome: "retry", error: err.message };
+            deps.log.warn({ event: "notify.portal_failed", memberId: member.id, err }, "could not create a portal link for the reminder");
+          }
+        }
+        notice = { template: "payment_failed", portalUrl, graceDays: (await getSettings(deps.db)).graceDays };
+      } else if (p.template === "access_granted") {
+        notice = { template: "access_granted", tierName: p.tierName ?? "" };
+      } else if (p.template === "access_revoked") {
+        notice = { template: "access_revoked", tierName: p.tierName ?? null };
+      } else {
+        return { outcome: "dead", error: `unknown template ${p.template}` };
+      }
+      const sent: string[] = [];
+      for (const identity of member.identities) {
+        const notifier = deps.notifiers.find((n) => n.platform === identity.platform);
+        if (!notifier) continue;
+        const r = await notifier.notify(identity.platformUserId, identity.locale, notice);
+        if (r.outcome === "retry") return r;
+        sent.push(`${identity.platform}:${r.outcome === "done" ? (r.note ?? "sent") : r.error}`);
+      }
+      return { outcome: "done", note: sent.length ? sent.join(", ") : "no platform to notify on" };
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { Platform } from "../core/access.ts";
+import type { JobResult } from "./worker.ts";
+
+/** What tribegate tells a fan privately. The platform adapters turn each into a translated message. */
+export type FanNotice =
+  | { template: "payment_failed"; portalUrl: string | null; graceDays: number }
+  | { template: "access_granted"; tierName: string }
+  | { template: "access_revoked"; tierName: string | null };
+
+/** Sends private messages on one platform. A fan whose messages are closed is "done", not an error. */
+export interface Notifier {
+  readonly platform: Platform;
+  notify(userId: string, locale: string | null, notice: FanNotice): Promise<JobResult>;
+}

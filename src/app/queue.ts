@@ -1,0 +1,98 @@
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Db } from "./db.ts";
+
+/**
+ * Leasing over a durable table (access_job, task): claim due rows with FOR UPDATE SKIP LOCKED, so
+ * several processes on one PostgreSQL never take the same row; a row whose lease ran out (its
+ * process died mid-job) is claimed again. Each row carries a `version`: finishing an older version
+ * than the row now holds (a newer wish arrived meanwhile) leaves it pending instead of done.
+ *
+ * Written on plain SQL rather than a queue library (pg-boss, graphile-worker): those need a real
+ * PostgreSQL server and their own schema, while this must also run on the embedded PGlite, and the
+ * rows are the ledger's own records (the creator lists dead access jobs, history links to them).
+ */
+
+export type QueueTable = "access_job" | "task";
+
+export interface Claimed {
+  id: bigint;
+  version: number;
+  attempts: number;
+}
+
+export interface LeaseQueue {
+  /** Claims up to `limit` due rows; `where` narrows them (a SQL fragment on the table's columns). */
+  claim<T extends Claimed>(opts: { owner: string; limit: number; leaseMs: number; now: Date; where?: Prisma.Sql }): Promise<T[]>;
+  /** The work is done: done, or back to pending if a newer version was wished meanwhile. */
+  complete(opts: { id: bigint; owner: string; version: number; now: Date }): Promise<"done" | "superseded" | "lost">;
+  /** The work failed: retry after `retryAt`, or dead when `dead` (attempts exhausted or permanent). */
+  fail(opts: {
+    id: bigint;
+    owner: string;
+    version: number;
+    now: Date;
+    error: string;
+    retryAt: Date;
+    dead: boolean;
+  }): Promise<"retry" | "dead" | "superseded" | "lost">;
+  /** The earliest time a pending row becomes due, to sleep until then. */
+  nextDue(where?: Prisma.Sql): Promise<Date | null>;
+}
+
+export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
+  const t = Prisma.raw(table);
+  return {
+    async claim<T extends Claimed>(opts: { owner: string; limit: number; leaseMs: number; now: Date; where?: Prisma.Sql }) {
+      const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
+      const extra = opts.where ? Prisma.sql`AND (${opts.where})` : Prisma.empty;
+      return db.$queryRaw<T[]>`
+        UPDATE ${t} SET state = 'running', lease_owner = ${opts.owner}, lease_until = ${leaseUntil},
+               attempts = attempts + 1, updated_at = ${opts.now}
+        WHERE id IN (
+          SELECT id FROM ${t}
+          WHERE ((state = 'pending' AND run_after <= ${opts.now}) OR (state = 'running' AND lease_until < ${opts.now})) ${extra}
+          ORDER BY run_after, id
+          LIMIT ${opts.limit}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING *`;
+    },
+
+    async complete(opts) {
+      const rows = await db.$queryRaw<{ state: string }[]>`
+        UPDATE ${t} SET
+          state = CASE WHEN version = ${opts.version} THEN 'done'::"JobState" ELSE 'pending'::"JobState" END,
+          finished_at = CASE WHEN version = ${opts.version} THEN ${opts.now} ELSE NULL END,
+          attempts = CASE WHEN version = ${opts.version} THEN attempts ELSE 0 END,
+          lease_owner = NULL, lease_until = NULL, last_error = NULL, run_after = ${opts.now}, updated_at = ${opts.now}
+        WHERE id = ${opts.id} AND lease_owner = ${opts.owner} AND state = 'running'
+        RETURNING state`;
+      const state = rows[0]?.state;
+      return state === "done" ? "done" : state === "pending" ? "superseded" : "lost";
+    },
+
+    async fail(opts) {
+      const rows = await db.$queryRaw<{ state: string; superseded: boolean }[]>`
+        UPDATE ${t} SET
+          state = CASE WHEN version <> ${opts.version} THEN 'pending'::"JobState"
+                       WHEN ${opts.dead} THEN 'dead'::"JobState" ELSE 'pending'::"JobState" END,
+          run_after = CASE WHEN version <> ${opts.version} THEN ${opts.now} ELSE ${opts.retryAt} END,
+          attempts = CASE WHEN version <> ${opts.version} THEN 0 ELSE attempts END,
+          finished_at = CASE WHEN version = ${opts.version} AND ${opts.dead} THEN ${opts.now} ELSE NULL END,
+          last_error = ${opts.error}, lease_owner = NULL, lease_until = NULL, updated_at = ${opts.now}
+        WHERE id = ${opts.id} AND lease_owner = ${opts.owner} AND state = 'running'
+        RETURNING state, (version <> ${opts.version}) AS superseded`;
+      const row = rows[0];
+      if (!row) return "lost";
+      if (row.superseded) return "superseded";
+      return row.state === "dead" ? "dead" : "retry";
+    },
+
+    async nextDue(where) {
+      const extra = where ? Prisma.sql`AND (${where})` : Prisma.empty;
+      const rows = await db.$queryRaw<{ next: Date | null }[]>`
+        SELECT min(CASE WHEN state = 'running' THEN lease_until ELSE run_after END) AS next FROM ${t}
+        WHERE state IN ('pending', 'running') ${extra}`;
+      return rows[0]?.next ?? null;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { DEFAULT_GRACE_DAYS } from "../core/membership.ts";
+import { DomainError } from "../errors.ts";
+import type { Db, Tx } from "./db.ts";
+
+/**
+ * Creator settings changed at run time by commands (as opposed to start-up configuration).
+ * Stored one row per key in `setting`; a missing row means the default.
+ */
+export const CreatorSettingsSchema = z.object({
+  /** Days a past_due subscription keeps access. */
+  graceDays: z.number().int().min(0).max(60).default(DEFAULT_GRACE_DAYS),
+  /** The "1,000 true fans" goal shown in stats. */
+  trueFansGoal: z.number().int().min(1).max(10_000_000).default(1000),
+  /** Let fans enter Stripe promotion codes at checkout. */
+  allowPromotionCodes: z.boolean().default(false),
+  /** Default trial for new tiers, in days. */
+  defaultTrialDays: z.number().int().min(0).max(730).default(0),
+});
+
+export type CreatorSettings = z.infer<typeof CreatorSettingsSchema>;
+export type SettingKey = keyof CreatorSettings;
+
+export const SETTING_LIMITS: Record<"graceDays" | "trueFansGoal" | "defaultTrialDays", { min: number; max: number }> = {
+  graceDays: { min: 0, max: 60 },
+  trueFansGoal: { min: 1, max: 10_000_000 },
+  defaultTrialDays: { min: 0, max: 730 },
+};
+
+export async function getSettings(db: Db | Tx): Promise<CreatorSettings> {
+  const rows = await db.setting.findMany();
+  const raw = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  const parsed = CreatorSettingsSchema.safeParse(raw);
+  // A row written by an older version that no longer validates falls back to the default.
+  if (parsed.success) return parsed.data;
+  const clean: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const field = CreatorSettingsSchema.shape[key as SettingKey];
+    if (field?.safeParse(value).success) clean[key] = value;
+  }
+  return CreatorSettingsSchema.parse(clean);
+}
+
+export async function setSetting<K extends SettingKey>(db: Db | Tx, key: K, value: CreatorSettings[K]): Promise<void> {
+  const field = CreatorSettingsSchema.shape[key];
+  if (!field.safeParse(value).success) {
+    const limits = key in SETTING_LIMITS ? SETTING_LIMITS[key as keyof typeof SETTING_LIMITS] : undefined;
+    throw new DomainError("setting_out_of_range", { setting: key, min: limits?.min ?? 0, max: limits?.max ?? 0 });
+  }
+  await db.setting.upsert({ where: { key }, create: { key, value }, update: { value } });
+}

@@ -1,0 +1,47 @@
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { Tx } from "./db.ts";
+
+/**
+ * Schedules a durable task (a timer that survives restarts). Scheduling an existing key again
+ * moves it to the new time with the new payload, so a member has one review timer, not one per event.
+ */
+export async function scheduleTask(
+  tx: Tx,
+  task: { key: string; kind: string; payload: Prisma.InputJsonValue; runAfter: Date; now: Date },
+): Promise<void> {
+  const payload = JSON.stringify(task.payload);
+  await tx.$executeRaw`
+    INSERT INTO task (key, kind, payload, state, version, attempts, run_after, created_at, updated_at)
+    VALUES (${task.key}, ${task.kind}, ${payload}::jsonb, 'pending', 1, 0, ${task.runAfter}, ${task.now}, ${task.now})
+    ON CONFLICT (key) DO UPDATE SET
+      kind = EXCLUDED.kind, payload = EXCLUDED.payload, run_after = EXCLUDED.run_after,
+      state = CASE WHEN task.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
+      version = task.version + 1, attempts = 0, last_error = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at`;
+}
+
+/** Schedules a task only if no task with this key exists yet (one-shot notifications). */
+export async function scheduleTaskOnce(
+  tx: Tx,
+  task: { key: string; kind: string; payload: Prisma.InputJsonValue; runAfter: Date; now: Date },
+): Promise<boolean> {
+  const payload = JSON.stringify(task.payload);
+  const n = await tx.$executeRaw`
+    INSERT INTO task (key, kind, payload, state, version, attempts, run_after, created_at, updated_at)
+    VALUES (${task.key}, ${task.kind}, ${payload}::jsonb, 'pending', 1, 0, ${task.runAfter}, ${task.now}, ${task.now})
+    ON CONFLICT (key) DO NOTHING`;
+  return n > 0;
+}
+
+export async function cancelTask(tx: Tx, key: string): Promise<void> {
+  await tx.task.deleteMany({ where: { key, state: { in: ["pending", "dead"] } } });
+}
+
+/** A task row as the worker claims it. */
+export interface TaskRow {
+  id: bigint;
+  key: string;
+  kind: string;
+  payload: unknown;
+  version: number;
+  attempts: number;
+}

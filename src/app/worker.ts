@@ -1,0 +1,198 @@
+import type { Prisma } from "../generated/prisma/client.ts";
+import { backoffDelay } from "../lib/retry.ts";
+import type { Logger } from "../log.ts";
+import type { Claimed, LeaseQueue } from "./queue.ts";
+
+export type JobResult =
+  /** Applied, or the platform already was in the wanted state. */
+  | { outcome: "done"; note?: string }
+  /** A passing failure (network, 5xx, rate limit): try again later. */
+  | { outcome: "retry"; error: string; retryAfterMs?: number }
+  /** A failure that retrying cannot fix (role deleted, bot lost its rights): dead-letter it. */
+  | { outcome: "dead"; error: string };
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface QueueWorker {
+  start(): void;
+  /** Look for work now (after enqueueing). */
+  wake(): void;
+  /** Runs due rows until none is left; for tests and for `reconcile --now`. Returns how many ran. */
+  drain(): Promise<number>;
+  /** Stops claiming and waits for the rows in hand. */
+  stop(): Promise<void>;
+}
+
+export interface QueueWorkerOptions<Row extends Claimed> {
+  name: string;
+  queue: LeaseQueue;
+  handle: (row: Row) => Promise<JobResult>;
+  /** Called once a row is settled, to log and write history. */
+  settled: (row: Row, result: JobResult, state: "done" | "retry" | "dead" | "superseded" | "lost") => Promise<void>;
+  log: Logger;
+  clock?: Clock;
+  owner: string;
+  where?: Prisma.Sql;
+  concurrency?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** First retry delay; doubles up to maxRetryDelayMs. */
+  retryBaseMs?: number;
+  maxRetryDelayMs?: number;
+  /** Longest sleep between looks when nothing is due (another process may enqueue). */
+  idleMs?: number;
+}
+
+/**
+ * Runs a lease queue: claims due rows, handles up to `concurrency` at once, retries with exponential
+ * backoff, dead-letters after `maxAttempts`. A row whose handler throws is retried: handlers classify
+ * what they know, and anything unexpected gets another chance rather than being lost.
+ */
+export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<Row>): QueueWorker {
+  const clock = opts.clock ?? { now: () => new Date() };
+  const concurrency = opts.concurrency ?? 4;
+  const leaseMs = opts.leaseMs ?? 120_000;
+  const maxAttempts = opts.maxAttempts ?? 8;
+  const log = opts.log.child({ module: opts.name });
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+  const inFlight = new Set<Promise<void>>();
+
+  const settle = async (row: Row, result: JobResult): Promise<void> => {
+    const now = clock.now();
+    let state: "done" | "retry" | "dead" | "superseded" | "lost";
+    if (result.outcome === "done") {
+      state = await opts.queue.complete({ id: row.id, owner: opts.owner, version: row.version, now });
+    } else {
+      const dead = result.outcome === "dead" || row.attempts >= maxAttempts;
+      const delay = result.outcome === "retry" && result.retryAfterMs !== undefined
+        ? result.retryAfterMs
+        : backoffDelay(row.attempts - 1, opts.retryBaseMs ?? 2_000, opts.maxRetryDelayMs ?? 600_000);
+      state = await opts.queue.fail({
+        id: row.id,
+        owner: opts.owner,
+        version: row.version,
+        now,
+        error: result.error.slice(0, 2000),
+        retryAt: new Date(now.getTime() + delay),
+        dead,
+      });
+    }
+    await opts.settled(row, result, state);
+  };
+
+  const runOne = async (row: Row): Promise<void> => {
+    let result: JobResult;
+    try {
+      result = await opts.handle(row);
+    } catch (err) {
+      result = { outcome: "retry", error: err instanceof Error ? err.message : String(err) };
+      log.warn({ event: `${opts.name}.handler_threw`, id: String(row.id), err }, "job handler threw; will retry");
+    }
+    try {
+      await settle(row, result);
+    } catch (err) {
+      // The lease runs out and the row is claimed again: nothing is lost, at worst it runs twice
+      // (handlers are idempotent).
+      log.error({ event: `${opts.name}.settle_failed`, id: String(row.id), err }, "could not record the job's result");
+    }
+  };
+
+  /** Claims and runs one batch; resolves when the batch is settled. */
+  const runBatch = async (): Promise<number> => {
+    const free = concurrency - inFlight.size;
+    if (free <= 0) return 0;
+    const rows = await opts.queue.claim<Row>({
+      owner: opts.owner,
+      limit: free,
+      leaseMs,
+      now: clock.now(),
+      ...(opts.where ? { where: opts.where } : {}),
+    });
+    for (const row of rows) {
+      const p = runOne(row).finally(() => {
+        inFlight.delete(p);
+        wakeUp?.();
+      });
+      inFlight.add(p);
+    }
+    return rows.length;
+  };
+
+  const sleepUntilWoken = async (ms: number): Promise<void> => {
+    if (woken) {
+      woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wakeUp = undefined;
+    woken = false;
+  };
+
+  const run = async (): Promise<void> => {
+    const idleMs = opts.idleMs ?? 30_000;
+    while (running) {
+      let claimed = 0;
+      try {
+        claimed = await runBatch();
+      } catch (err) {
+        log.error({ event: `${opts.name}.claim_failed`, err }, "could not claim jobs; the database may be unavailable");
+        await sleepUntilWoken(5_000);
+        continue;
+      }
+      if (!running) break;
+      if (claimed > 0 && inFlight.size < concurrency) continue;
+      if (inFlight.size >= concurrency) {
+        await sleepUntilWoken(idleMs);
+        continue;
+      }
+      let wait = idleMs;
+      try {
+        const next = await opts.queue.nextDue(opts.where);
+        if (next) wait = Math.max(10, Math.min(idleMs, next.getTime() - clock.now().getTime()));
+      } catch {
+        wait = 5_000;
+      }
+      await sleepUntilWoken(wait);
+    }
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    wake() {
+      woken = true;
+      wakeUp?.();
+    },
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const n = await runBatch();
+        total += n;
+        if (inFlight.size === 0 && n === 0) return total;
+        await Promise.race(inFlight);
+      }
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+      await Promise.allSettled(inFlight);
+    },
+  };
+}
