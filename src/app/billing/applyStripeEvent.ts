@@ -4,7 +4,7 @@ import type { Billing, SubscriptionState } from "../../adapters/stripe/billing.t
 import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
 import type { Logger } from "../../log.ts";
 import { type Db, isUniqueViolation, type Tx } from "../db.ts";
-import { syncMemberAccess } from "../membership/syncMemberAccess.ts";
+import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
 import { scheduleTaskOnce } from "../tasks.ts";
 import type { Clock } from "../worker.ts";
 
@@ -270,8 +270,6 @@ async function applyFresh(tx: Tx, fresh: Fresh, event: Stripe.Event, fetchedAt: 
 
     case "customer":
     case "lifetime": {
-      const member = await findOrCreateMember(tx, fresh.customerId, fresh.metadata, log);
-      const changes: string[] = [];
       const states: SubscriptionState[] =
         fresh.kind === "customer"
           ? fresh.subs
@@ -291,28 +289,18 @@ async function applyFresh(tx: Tx, fresh: Fresh, event: Stripe.Event, fetchedAt: 
                 metadata: fresh.metadata,
               },
             ];
-      let becamePastDue: string[] = [];
-      for (const s of states) {
-        const change = await upsertSubscription(tx, member.id, s, fresh.kind === "lifetime" ? fresh.paymentIntentId : null, fetchedAt, event.id, log);
-        if (change) {
-          changes.push(change.summary);
-          if (change.becamePastDue) becamePastDue = [...becamePastDue, s.id];
-        }
-      }
-      const r = await syncMemberAccess(tx, member.id, ctx);
-      for (const subId of becamePastDue) {
-        const sub = await tx.subscription.findUnique({ where: { id: subId } });
-        if (!sub?.pastDueSince) continue;
-        await scheduleTaskOnce(tx, {
-          key: `notify:payment_failed:${subId}:${sub.pastDueSince.toISOString()}`,
-          kind: "member.notify",
-          payload: { memberId: member.id, template: "payment_failed", subscriptionId: subId },
-          runAfter: now,
-          now,
-        });
-      }
-      const summary = changes.length ? changes.join("; ") : "no subscription change";
-      return { status: "applied", outcome: `${summary}; ${r.grants} grant(s), ${r.revokes} revoke(s)`, memberId: member.id };
+      return applyCustomerStates(
+        tx,
+        {
+          customerId: fresh.customerId,
+          metadata: fresh.metadata,
+          states,
+          paymentIntentId: fresh.kind === "lifetime" ? fresh.paymentIntentId : null,
+        },
+        fetchedAt,
+        ctx,
+        log,
+      );
     }
 
     case "hold": {
@@ -359,6 +347,43 @@ async function applyFresh(tx: Tx, fresh: Fresh, event: Stripe.Event, fetchedAt: 
   }
 }
 
+/**
+ * Applies Stripe's current state of a customer's subscriptions (or a lifetime purchase) to the
+ * ledger and re-plans the member's access. Used by webhooks and by reconciliation.
+ */
+export async function applyCustomerStates(
+  tx: Tx,
+  input: { customerId: string; metadata: Record<string, string>; states: readonly SubscriptionState[]; paymentIntentId: string | null },
+  fetchedAt: Date,
+  ctx: SyncContext,
+  log: Logger,
+): Promise<ApplyResult> {
+  const member = await findOrCreateMember(tx, input.customerId, input.metadata, log);
+  const changes: string[] = [];
+  const becamePastDue: string[] = [];
+  for (const s of input.states) {
+    const change = await upsertSubscription(tx, member.id, s, input.paymentIntentId, fetchedAt, ctx, log);
+    if (change) {
+      changes.push(change.summary);
+      if (change.becamePastDue) becamePastDue.push(s.id);
+    }
+  }
+  const r = await syncMemberAccess(tx, member.id, ctx);
+  for (const subId of becamePastDue) {
+    const sub = await tx.subscription.findUnique({ where: { id: subId } });
+    if (!sub?.pastDueSince) continue;
+    await scheduleTaskOnce(tx, {
+      key: `notify:payment_failed:${subId}:${sub.pastDueSince.toISOString()}`,
+      kind: "member.notify",
+      payload: { memberId: member.id, template: "payment_failed", subscriptionId: subId },
+      runAfter: ctx.now,
+      now: ctx.now,
+    });
+  }
+  const summary = changes.length ? changes.join("; ") : "no subscription change";
+  return { status: "applied", outcome: `${summary}; ${r.grants} grant(s), ${r.revokes} revoke(s)`, memberId: member.id };
+}
+
 /** Writes Stripe's state of one subscription unless a newer read is already stored. */
 async function upsertSubscription(
   tx: Tx,
@@ -366,7 +391,7 @@ async function upsertSubscription(
   s: SubscriptionState,
   paymentIntentId: string | null,
   fetchedAt: Date,
-  stripeEventId: string,
+  ctx: SyncContext,
   log: Logger,
 ): Promise<{ summary: string; becamePastDue: boolean } | null> {
   const existing = await tx.subscription.findUnique({ where: { id: s.id } });
@@ -409,13 +434,13 @@ async function upsertSubscription(
   await tx.memberHistory.create({
     data: {
       memberId,
-      actor: "stripe",
+      actor: ctx.actor,
       action: tierChanged && !statusChanged ? "subscription.tier" : "subscription.status",
       subscriptionId: s.id,
       fromState: existing ? `${existing.status}${existing.tierId ? ` (${existing.tierId})` : ""}` : null,
       toState: `${status}${data.tierId ? ` (${data.tierId})` : ""}`,
       reason: summary,
-      stripeEventId,
+      stripeEventId: ctx.stripeEventId,
     },
   });
   return { summary, becamePastDue: status === "past_due" && prev?.status !== "past_due" };

@@ -1,17 +1,20 @@
 import {
+  type AccessAction,
   type AccessTarget,
   diffAccess,
   type Identity,
   type LedgerAccess,
+  type MemberAccessPlan,
   parseTargetKey,
   planMemberAccess,
   type SubscriptionView,
 } from "../../core/access.ts";
 import { type BillingStatus, DAY_MS, type HoldReason, isBillingStatus } from "../../core/membership.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
 import { wantAccess } from "../access/jobs.ts";
-import type { Tx } from "../db.ts";
+import type { Db, Tx } from "../db.ts";
 import { getSettings } from "../settings.ts";
-import { scheduleTask, cancelTask } from "../tasks.ts";
+import { cancelTask, scheduleTask } from "../tasks.ts";
 
 export interface SyncContext {
   /** Who caused it: "stripe", "reconcile", "system", "discord:<id>", "telegram:<id>". */
@@ -28,9 +31,25 @@ export interface SyncResult {
   remind: boolean;
 }
 
+/** What the ledger knows of a member, as loaded for planning. */
+export const MEMBER_PLAN_INCLUDE = {
+  identities: true,
+  subscriptions: { include: { holds: { where: { liftedAt: null } } } },
+} satisfies Prisma.MemberInclude;
+
+export type MemberForPlan = Prisma.MemberGetPayload<{ include: typeof MEMBER_PLAN_INCLUDE }>;
+
+export interface JobForPlan {
+  platform: "discord" | "telegram";
+  platformUserId: string;
+  targetKey: string;
+  action: "grant" | "revoke";
+  state: "pending" | "running" | "done" | "dead";
+}
+
 /** Targets of every tier, keyed by tier id. */
-export async function loadTierTargets(tx: Tx, tierIds: readonly string[]): Promise<Map<string, AccessTarget[]>> {
-  const rows = await tx.tierAccess.findMany({ where: { tierId: { in: [...tierIds] } } });
+export async function loadTierTargets(db: Db | Tx, tierIds?: readonly string[]): Promise<Map<string, AccessTarget[]>> {
+  const rows = await db.tierAccess.findMany({ where: tierIds ? { tierId: { in: [...tierIds] } } : {} });
   const map = new Map<string, AccessTarget[]>();
   for (const r of rows) {
     const target = parseTargetKey(r.targetKey);
@@ -42,26 +61,24 @@ export async function loadTierTargets(tx: Tx, tierIds: readonly string[]): Promi
   return map;
 }
 
-/**
- * Brings one member's access jobs in line with what the ledger says they are owed now: computes
- * the plan (src/core/access.ts), diffs it against the last wish recorded per identity and target,
- * records the new wishes as durable jobs with a history row each, and schedules the next review
- * (grace or period end). Runs inside the caller's transaction.
- */
-export async function syncMemberAccess(
-  tx: Tx,
-  memberId: string,
-  ctx: SyncContext,
-  opts: { force?: boolean } = {},
-): Promise<SyncResult> {
-  const member = await tx.member.findUnique({
-    where: { id: memberId },
-    include: { identities: true, subscriptions: { include: { holds: { where: { liftedAt: null } } } } },
-  });
-  if (!member) return { grants: 0, revokes: 0, reviewAt: null, remind: false };
-  const settings = await getSettings(tx);
+export function identitiesOf(member: MemberForPlan): Identity[] {
+  return member.identities.map((i) => ({ platform: i.platform, userId: i.platformUserId }));
+}
 
-  const identities: Identity[] = member.identities.map((i) => ({ platform: i.platform, userId: i.platformUserId }));
+/**
+ * The plan for one member and the actions that take the ledger's last wishes to it. Pure over the
+ * loaded rows: used for one member (syncMemberAccess) and for all at once (reconciliation).
+ * With `force`, a dead grant counts as not granted, so it is wished again.
+ */
+export function decideMemberAccess(input: {
+  member: MemberForPlan;
+  jobs: readonly JobForPlan[];
+  tierTargets: ReadonlyMap<string, readonly AccessTarget[]>;
+  graceDays: number;
+  now: Date;
+  force?: boolean;
+}): { plan: MemberAccessPlan; actions: AccessAction[] } {
+  const { member } = input;
   const subscriptions: SubscriptionView[] =
     member.deletedAt !== null || member.suspendedAt !== null
       ? []
@@ -79,32 +96,30 @@ export async function syncMemberAccess(
               holds: s.holds.map((h) => h.reason as HoldReason),
             },
           }));
-  const tierTargets = await loadTierTargets(
-    tx,
-    subscriptions.map((s) => s.tierId),
-  );
   const plan = planMemberAccess({
     subscriptions,
-    tierTargets,
-    identities,
-    policy: { graceMs: settings.graceDays * DAY_MS },
-    now: ctx.now,
+    tierTargets: input.tierTargets,
+    identities: identitiesOf(member),
+    policy: { graceMs: input.graceDays * DAY_MS },
+    now: input.now,
   });
-
-  const jobs = identities.length
-    ? await tx.accessJob.findMany({
-        where: { OR: identities.map((i) => ({ platform: i.platform, platformUserId: i.userId })) },
-      })
-    : [];
   const ledger: LedgerAccess[] = [];
-  for (const j of jobs) {
+  for (const j of input.jobs) {
     const target = parseTargetKey(j.targetKey);
-    // A dead grant did not happen: with `force` (reconciliation, creator re-sync) it is tried again.
-    const action = opts.force && j.state === "dead" && j.action === "grant" ? "revoke" : j.action;
+    const action = input.force && j.state === "dead" && j.action === "grant" ? "revoke" : j.action;
     if (target) ledger.push({ identity: { platform: j.platform, userId: j.platformUserId }, target, action });
   }
+  return { plan, actions: diffAccess(plan.owed, ledger) };
+}
 
-  const actions = diffAccess(plan.owed, ledger);
+/** Records the actions as durable jobs, each with a history row, and schedules the next review. */
+export async function writeMemberActions(
+  tx: Tx,
+  memberId: string,
+  decided: { plan: MemberAccessPlan; actions: readonly AccessAction[] },
+  ctx: SyncContext,
+): Promise<SyncResult> {
+  const { plan, actions } = decided;
   let grants = 0;
   let revokes = 0;
   for (const a of actions) {
@@ -135,7 +150,6 @@ export async function syncMemberAccess(
     if (a.action === "grant") grants++;
     else revokes++;
   }
-
   if (plan.reviewAt) {
     await scheduleTask(tx, { key: `review:${memberId}`, kind: "member.review", payload: { memberId }, runAfter: plan.reviewAt, now: ctx.now });
   } else {
@@ -144,6 +158,35 @@ export async function syncMemberAccess(
   return { grants, revokes, reviewAt: plan.reviewAt, remind: plan.remind };
 }
 
-function targetLabel(t: AccessTarget): string {
+/**
+ * Brings one member's access jobs in line with what the ledger says they are owed now, inside the
+ * caller's transaction: plan (src/core/access.ts), diff against the last wish per identity and
+ * target, durable jobs with a history row each, next review scheduled (grace or period end).
+ */
+export async function syncMemberAccess(
+  tx: Tx,
+  memberId: string,
+  ctx: SyncContext,
+  opts: { force?: boolean } = {},
+): Promise<SyncResult> {
+  const member = await tx.member.findUnique({ where: { id: memberId }, include: MEMBER_PLAN_INCLUDE });
+  if (!member) return { grants: 0, revokes: 0, reviewAt: null, remind: false };
+  const settings = await getSettings(tx);
+  const identities = identitiesOf(member);
+  const tierTargets = await loadTierTargets(
+    tx,
+    member.subscriptions.flatMap((s) => (s.tierId ? [s.tierId] : [])),
+  );
+  const jobs = identities.length
+    ? await tx.accessJob.findMany({
+        where: { OR: identities.map((i) => ({ platform: i.platform, platformUserId: i.userId })) },
+        select: { platform: true, platformUserId: true, targetKey: true, action: true, state: true },
+      })
+    : [];
+  const decided = decideMemberAccess({ member, jobs, tierTargets, graceDays: settings.graceDays, now: ctx.now, force: opts.force ?? false });
+  return writeMemberActions(tx, memberId, decided, ctx);
+}
+
+export function targetLabel(t: AccessTarget): string {
   return t.platform === "discord" ? `role ${t.roleId} in guild ${t.guildId}` : `chat ${t.chatId}`;
 }

@@ -1,0 +1,264 @@
+import { mkdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { StartupError } from "../../errors.ts";
+import { PrismaClient } from "../../generated/prisma/client.ts";
+import { type Logger, scrubSecrets } from "../../log.ts";
+import { acquireDataDirLock, type DataDirLock, unwritableDataDir } from "./data-dir-lock.ts";
+
+/**
+ * The raw driver under Prisma. Only the migrator uses it: it must run whole SQL scripts in one
+ * simple-protocol call and hold one connection for an advisory lock, which Prisma cannot do.
+ * Application code goes through `prisma`.
+ */
+export type DatabaseDriver =
+  | { readonly kind: "pglite"; readonly pglite: PGlite }
+  | { readonly kind: "postgres"; readonly pool: pg.Pool };
+
+export interface Database {
+  readonly kind: "pglite" | "postgres";
+  readonly prisma: PrismaClient;
+  readonly driver: DatabaseDriver;
+  /** Where the data lives, safe to log: the PGlite directory or the URL with its password scrubbed. */
+  readonly location: string;
+  /** Round trip through Prisma; throws when the database does not answer. */
+  ping(): Promise<void>;
+  /** Disconnects Prisma, closes PGlite / ends the pool, releases the data directory lock. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL URL; unset → embedded PGlite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  log: Logger;
+  /** How long to wait for PostgreSQL to accept a connection at start-up. Default 5 s. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL pool size. Default 10. */
+  poolMax?: number;
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres({ ...opts, databaseUrl: opts.databaseUrl }) : openPGlite(opts);
+}
+
+/**
+ * mkdir -p, by hand: Node 20's `mkdir(…, { recursive: true })` never returns when the kernel answers
+ * ENOENT for a directory whose parent exists (e.g. DATA_DIR=/proc/x), which would hang start-up.
+ */
+async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT") throw err;
+  }
+  const parent = path.dirname(dir);
+  if (parent === dir) throw new Error(`cannot create ${dir}`);
+  await ensureDir(parent);
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embedded: PGlite in <dataDir>/pglite, guarded by <dataDir>/tribegate.lock
+
+async function openPGlite(opts: OpenDatabaseOptions): Promise<Database> {
+  const { log } = opts;
+  const t0 = Date.now();
+  const dataDir = path.resolve(opts.dataDir);
+  try {
+    await ensureDir(dataDir);
+    if (!(await stat(dataDir)).isDirectory()) throw new Error("it exists but is not a directory");
+  } catch (err) {
+    throw unwritableDataDir(dataDir, err);
+  }
+
+  const lock: DataDirLock = await acquireDataDirLock(dataDir, log);
+  const pgliteDir = path.join(dataDir, "pglite");
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(pgliteDir);
+  } catch (err) {
+    await lock.release();
+    const reason = err instanceof Error ? err.message : String(err);
+    // errors.ts has no closer code; "database_unreachable" is the one that means "cannot use the database".
+    throw new StartupError(
+      "database_unreachable",
+      `Cannot open the embedded database in ${pgliteDir}: ${reason}. ` +
+        "If the directory was created by another version of tribegate (PGlite), restore a backup made " +
+        "with that version or start with an empty DATA_DIR.",
+      { cause: err },
+    );
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  log.info(
+    { event: "db.open", kind: "pglite", dataDir, ms: Date.now() - t0 },
+    `embedded database open in ${pgliteDir}`,
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    kind: "pglite",
+    prisma,
+    driver: { kind: "pglite", pglite },
+    location: pgliteDir,
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await prisma.$disconnect();
+        } catch (err) {
+          log.warn({ event: "db.close_failed", step: "prisma", err }, "prisma disconnect failed");
+        }
+        try {
+          // Flushes and shuts PGlite down (older PGlite versions leave process.exitCode = 99 until then).
+          await pglite.close();
+        } catch (err) {
+          log.warn({ event: "db.close_failed", step: "pglite", err }, "closing PGlite failed");
+        }
+        await lock.release();
+        log.info({ event: "db.close", kind: "pglite" }, "embedded database closed");
+      })();
+      return closing;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL via DATABASE_URL
+
+/** The URL's password (also the `?password=` form), to scrub from every message. */
+function urlSecrets(databaseUrl: string): string[] {
+  try {
+    const u = new URL(databaseUrl);
+    return [u.password, decodeURIComponent(u.password), u.searchParams.get("password") ?? ""].filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function describeUrl(databaseUrl: string): { display: string; host?: string; database?: string } {
+  const secrets = urlSecrets(databaseUrl);
+  const display = scrubSecrets(databaseUrl, secrets);
+  try {
+    const u = new URL(databaseUrl);
+    return { display, host: u.port ? `${u.hostname}:${u.port}` : u.hostname, database: u.pathname.slice(1) };
+  } catch {
+    return { display };
+  }
+}
+
+/** Turns pg's connection errors into one line for the person running the bot. */
+function connectFailureReason(err: unknown, timeoutMs: number): string {
+  const e = err as (Error & { code?: string; errors?: Error[] }) | undefined;
+  const code = e?.code;
+  const msg = e?.message || (e?.errors?.map((x) => x.message).join("; ") ?? String(err));
+  switch (code) {
+    case "ECONNREFUSED":
+      return `connection refused (${msg}); check that PostgreSQL is running and listens on that host and port`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `host not found (${msg})`;
+    case "ETIMEDOUT":
+      return `connection timed out (${msg})`;
+    case "28P01":
+      return `authentication failed (${msg}); check the user name and password`;
+    case "28000":
+      return `access denied (${msg}); check the user name and the server's pg_hba.conf`;
+    case "3D000":
+      return `${msg}; create it (e.g. createdb) or fix the database name at the end of the URL`;
+    default:
+      if (/timeout/i.test(msg)) return `no answer within ${timeoutMs / 1000} s (${msg})`;
+      return code ? `${msg} (${code})` : msg;
+  }
+}
+
+async function openPostgres(opts: OpenDatabaseOptions & { databaseUrl: string }): Promise<Database> {
+  const { log, databaseUrl } = opts;
+  const t0 = Date.now();
+  const timeoutMs = opts.connectTimeoutMs ?? 5_000;
+  const secrets = urlSecrets(databaseUrl);
+  const where = describeUrl(databaseUrl);
+
+  // Verify connectivity with a dedicated client and a short timeout, so a wrong URL fails start-up
+  // with a clear message instead of surfacing later as a Prisma error.
+  const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs });
+  probe.on("error", () => undefined); // errors after connect are reported through query()
+  try {
+    await probe.connect();
+    await probe.query("SELECT 1");
+  } catch (err) {
+    await probe.end().catch(() => undefined);
+    const reason = scrubSecrets(connectFailureReason(err, timeoutMs), secrets);
+    throw new StartupError(
+      "database_unreachable",
+      `Cannot connect to the PostgreSQL database in DATABASE_URL (${where.display}): ${reason}. ` +
+        "Fix DATABASE_URL, or unset it to use the embedded database.",
+      { cause: err },
+    );
+  }
+  await probe.end().catch(() => undefined);
+
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.poolMax ?? 10,
+    // Waiting longer than this for a connection means the server is gone or the pool is exhausted:
+    // better an error than a silent hang.
+    connectionTimeoutMillis: Math.max(timeoutMs, 10_000),
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  // An idle connection that breaks (server restart, network) must not crash the process.
+  pool.on("error", (err) => {
+    log.warn(
+      {
+        event: "db.pool.error",
+        err: { message: scrubSecrets(err.message, secrets), code: (err as { code?: string }).code },
+      },
+      "an idle PostgreSQL connection failed; the pool will open a new one",
+    );
+  });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  log.info(
+    { event: "db.open", kind: "postgres", host: where.host, database: where.database, ms: Date.now() - t0 },
+    `connected to PostgreSQL at ${where.host ?? "?"}/${where.database ?? "?"}`,
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    kind: "postgres",
+    prisma,
+    driver: { kind: "postgres", pool },
+    location: where.display,
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await prisma.$disconnect();
+        } catch (err) {
+          log.warn({ event: "db.close_failed", step: "prisma", err }, "prisma disconnect failed");
+        }
+        try {
+          await pool.end();
+        } catch (err) {
+          log.warn({ event: "db.close_failed", step: "pool", err }, "ending the PostgreSQL pool failed");
+        }
+        log.info({ event: "db.close", kind: "postgres" }, "PostgreSQL connections closed");
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { Writable } from "node:stream";
+import type Stripe from "stripe";
+import { startTribegate, type Tribegate } from "../../src/bootstrap.ts";
+import { type Config, loadConfig } from "../../src/config.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
+import { type DiscordStandin, startDiscordStandin } from "../standins/discord.ts";
+import { deliverWebhook, type StripeStandin, startStripeStandin } from "../standins/stripe.ts";
+import { startTelegramStandin, type TelegramStandin } from "../standins/telegram.ts";
+import { createTestDatabase, createTestDataDir } from "../support/postgres.ts";
+
+export type Backend = "pglite" | "postgres";
+export const BACKENDS: readonly Backend[] = ["pglite", "postgres"];
+
+export const STRIPE_KEY = "sk_test_tribegate0123456789";
+export const WEBHOOK_SECRET = "whsec_tribegatetestsecret0123456789";
+export const DISCORD_TOKEN = "discord-test-token.abcdef.0123456789";
+export const TELEGRAM_TOKEN = "123456789:AAtribegate-test-token-0123456789";
+
+/** Collects the process's pino JSON lines, for assertions on `event` fields and redaction. */
+export class LogSink extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+  readonly raw: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line.trim()) continue;
+      this.raw.push(line);
+      try {
+        this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        this.lines.push({ unparsed: line });
+      }
+    }
+    done();
+  }
+  events(name: string): Record<string, unknown>[] {
+    return this.lines.filter((l) => l.event === name);
+  }
+  async waitFor(name: string, timeoutMs = 10_000, predicate: (l: Record<string, unknown>) => boolean = () => true) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.lines.find((l) => l.event === name && predicate(l));
+      if (found) return found;
+      if (Date.now() > deadline) {
+        const seen = [...new Set(this.lines.map((l) => String(l.event)))].join(", ");
+        throw new Error(`log event ${name} not seen within ${timeoutMs} ms; seen: ${seen}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** A clock the test moves forward (grace periods, period ends). Starts at real time. */
+export class TestClock {
+  #offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
+export interface HarnessOptions {
+  backend: Backend;
+  discord?: boolean;
+  telegram?: boolean;
+  env?: Record<string, string>;
+  reconcileOnStart?: boolean;
+}
+
+/** What the use cases take, wired to the running app (for driving it like a platform adapter would). */
+export interface AppDeps {
+  db: Tribegate["db"]["prisma"];
+  billing: Tribegate["billing"];
+  clock: TestClock;
+  log: Logger;
+  publicBaseUrl: string;
+  onWork: () => void;
+}
+
+export interface Harness {
+  app: Tribegate;
+  readonly deps: AppDeps;
+  config: Config;
+  stripe: StripeStandin;
+  stripeClient: Stripe;
+  discord: DiscordStandin | undefined;
+  telegram: TelegramStandin | undefined;
+  logs: LogSink;
+  clock: TestClock;
+  webhookUrl: string;
+  /** Signs and POSTs one event to the bot, as Stripe does. */
+  deliver(event: Stripe.Event, secret?: string): Promise<{ status: number; body: string }>;
+  /** Delivers every event the Stripe stand-in recorded since the last call, in order. */
+  deliverAll(): Promise<{ status: number; event: Stripe.Event }[]>;
+  /** Restarts the bot on the same database (and stand-ins). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  const stripe = await startStripeStandin({ secretKey: STRIPE_KEY });
+  const discord = opts.discord ? await startDiscordStandin({ token: DISCORD_TOKEN }) : undefined;
+  const telegram = opts.telegram ? await startTelegramStandin({ token: TELEGRAM_TOKEN }) : undefined;
+  const pg = opts.backend === "postgres" ? await createTestDatabase() : undefined;
+  const dataDir = await createTestDataDir();
+  const values: Record<string, string> = {
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_URL: stripe.origin,
+    PUBLIC_BASE_URL: "https://tribe.example.test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATA_DIR: dataDir.dir,
+    LOG_LEVEL: "debug",
+    ...(pg ? { DATABASE_URL: pg.url } : {}),
+    ...(discord
+      ? { DISCORD_TOKEN, DISCORD_APPLICATION_ID: discord.applicationId, DISCORD_API_URL: discord.apiUrl }
+      : {}),
+    ...(telegram ? { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN, TELEGRAM_API_URL: telegram.apiRoot } : {}),
+    ...opts.env,
+  };
+  const config = loadConfig({ values, fileKeys: [] });
+  const logs = new LogSink();
+  const clock = new TestClock();
+  const log = createLogger({ level: "debug", destination: logs, secrets: [STRIPE_KEY, WEBHOOK_SECRET, DISCORD_TOKEN, TELEGRAM_TOKEN] });
+  const boot = () => startTribegate({ config, log, clock, reconcileOnStart: opts.reconcileOnStart ?? false });
+  let app = await boot();
+  const harness: Harness = {
+    get app() {
+      return app;
+    },
+    get deps(): AppDeps {
+      return { db: app.db.prisma, billing: app.billing, clock, log, publicBaseUrl: config.publicBaseUrl, onWork: app.wake };
+    },
+    config,
+    stripe,
+    stripeClient: stripe.client(),
+    discord,
+    telegram,
+    logs,
+    clock,
+    get webhookUrl() {
+      return `${app.http.url}/stripe/webhook`;
+    },
+    deliver: (event, secret = WEBHOOK_SECRET) => deliverWebhook(`${app.http.url}/stripe/webhook`, event, secret),
+    async deliverAll() {
+      const results = await stripe.deliverEvents(`${app.http.url}/stripe/webhook`, WEBHOOK_SECRET);
+      return results.map((r) => ({ status: r.status, event: r.event }));
+    },
+    async restart() {
+      await app.stop();
+      app = await boot();
+    },
+    async stop() {
+      await app.stop();
+      await Promise.allSettled([stripe.close(), discord?.close(), telegram?.close()]);
+      await pg?.drop();
+      await dataDir.remove();
+    },
+  };
+  return harness;
+}

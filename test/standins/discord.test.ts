@@ -1,0 +1,226 @@
+import { once } from "node:events";
+import {
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  type Interaction,
+  MessageFlags,
+} from "discord.js";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type DiscordStandin,
+  type DiscordStandinOptions,
+  INTERACTION_CALLBACK_ROUTE,
+  MEMBER_ROLE_ROUTE,
+  startDiscordStandin,
+} from "./discord.ts";
+import { botRole, guild, member, role, slashCommand, textChannel, user } from "./discord-payloads.ts";
+
+const fan = user({ username: "fan" });
+const other = user({ username: "other" });
+const supporter = role({ name: "Supporter", position: 1 });
+const general = textChannel({ name: "general" });
+const tribe = guild({
+  name: "Tribe",
+  roles: [supporter],
+  channels: [general],
+  members: [member({ user: fan }), member({ user: other })],
+});
+
+let standin: DiscordStandin | undefined;
+let client: Client | undefined;
+
+afterEach(async () => {
+  await client?.destroy();
+  await standin?.close();
+  client = undefined;
+  standin = undefined;
+});
+
+async function connect(
+  options: DiscordStandinOptions = {},
+  rest: { timeout?: number; retries?: number } = {},
+) {
+  standin = await startDiscordStandin({ guilds: [tribe], ...options });
+  client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers],
+    rest: { api: standin.apiUrl, ...rest },
+  });
+  const ready = once(client, Events.ClientReady);
+  await client.login("any-token");
+  await ready;
+  return { standin, client };
+}
+
+describe("Discord stand-in with discord.js", () => {
+  it("logs in, sees the guild and adds a role with an audit-log reason", async () => {
+    const { standin, client } = await connect();
+    const cached = client.guilds.cache.get(tribe.id);
+    expect(cached?.name).toBe("Tribe");
+    expect(cached?.roles.cache.has(supporter.id)).toBe(true);
+    expect(cached?.members.me?.id).toBe(standin.botUser.id);
+
+    const fetched = await cached!.members.fetch(fan.id);
+    await fetched.roles.add(supporter.id, "Stripe: subscription active");
+
+    const put = await standin.waitForCall((c) => c.method === "PUT" && c.route === MEMBER_ROLE_ROUTE);
+    expect(put.path).toBe(`/guilds/${tribe.id}/members/${fan.id}/roles/${supporter.id}`);
+    expect(put.status).toBe(204);
+    expect(put.auditLogReason).toBe("Stripe: subscription active");
+    expect(standin.member(tribe.id, fan.id)?.roles).toEqual([supporter.id]);
+    // The GUILD_MEMBER_UPDATE dispatch reaches the client's cache.
+    await expect.poll(() => cached!.members.cache.get(fan.id)?.roles.cache.has(supporter.id)).toBe(true);
+
+    await fetched.roles.remove(supporter.id);
+    expect(standin.member(tribe.id, fan.id)?.roles).toEqual([]);
+  });
+
+  it("answers Discord's errors: unknown member, role above the bot, DMs closed, bad command", async () => {
+    const above = role({ name: "Moderator", position: 5 });
+    const low = botRole({ position: 2 });
+    const { standin, client } = await connect({ guilds: [] });
+    const members = [member({ user: fan }), member({ user: other })];
+    standin.addGuild(guild({ id: tribe.id, roles: [supporter, above], members }), { botRole: low });
+    await expect.poll(() => client.guilds.cache.has(tribe.id)).toBe(true);
+
+    const api = client.rest;
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "resolved",
+        (e: unknown) => (e instanceof DiscordAPIError ? e.code : String(e)),
+      );
+    expect(await code(api.put(`/guilds/${tribe.id}/members/404/roles/${supporter.id}`))).toBe(10007);
+    expect(await code(api.put(`/guilds/${tribe.id}/members/${fan.id}/roles/404`))).toBe(10011);
+    expect(await code(api.put(`/guilds/${tribe.id}/members/${fan.id}/roles/${above.id}`))).toBe(50013);
+    expect(await code(api.put(`/guilds/${tribe.id}/members/${fan.id}/roles/${low.id}`))).toBe(50013);
+
+    standin.blockDirectMessages(fan.id);
+    expect(await code(client.users.send(fan.id, "Welcome!"))).toBe(50007);
+    await client.users.send(other.id, "Welcome!");
+    expect(standin.dmsTo(other.id).map((m) => m.content)).toEqual(["Welcome!"]);
+
+    expect(
+      await code(client.application!.commands.set([{ name: "Join Now", description: "x" }], tribe.id)),
+    ).toBe(50035);
+    await client.application!.commands.set([{ name: "join", description: "Join the tribe" }], tribe.id);
+    expect(standin.commands(tribe.id).map((c) => c.name)).toEqual(["join"]);
+    const unknownRoute = await code(api.get("/nothing/here"));
+    expect(unknownRoute).toBe(0);
+    expect(standin.calls.at(-1)).toMatchObject({ path: "/nothing/here", status: 404, route: undefined });
+  });
+
+  it("honours an injected 429 (retry_after) and then succeeds", async () => {
+    const { standin, client } = await connect();
+    standin.failNext(
+      { method: "PUT", path: MEMBER_ROLE_ROUTE },
+      { kind: "rate_limit", retryAfterSeconds: 0.2 },
+    );
+    const target = await client.guilds.cache.get(tribe.id)!.members.fetch(fan.id);
+    await target.roles.add(supporter.id);
+    const puts = standin.calls.filter((c) => c.route === MEMBER_ROLE_ROUTE);
+    expect(puts.map((c) => c.status)).toEqual([429, 204]);
+    expect(puts[0]?.response).toMatchObject({ retry_after: 0.2, global: false });
+  });
+
+  it("injects faults: a 500 and a hang, which discord.js retries", async () => {
+    const { standin, client } = await connect({}, { timeout: 300, retries: 1 });
+    const path = `/guilds/${tribe.id}/members/${fan.id}` as const;
+    standin.failNext(
+      { method: "GET", path: "/guilds/:guild/members/:user" },
+      { kind: "status", status: 500 },
+    );
+    await client.rest.get(path);
+    standin.failNext({ method: "GET", path }, { kind: "hang" });
+    await client.rest.get(path);
+    const reads = standin.calls.filter((c) => c.path === path).map((c) => c.status);
+    expect(reads).toEqual([500, 200, "hang", 200]);
+  });
+
+  it("enforces the global limit with real 429s that discord.js waits out", async () => {
+    const { standin, client } = await connect({ rateLimits: { global: { limit: 3, windowMs: 1_000 } } });
+    // discord.js assumes 50 requests/s: the 4th request of the window meets a global 429.
+    // (8 requests cannot fit in the two 3-request windows they may straddle.)
+    await Promise.all(Array.from({ length: 8 }, () => client.rest.get(`/guilds/${tribe.id}/roles`)));
+    expect(standin.rateLimitHits.global).toBeGreaterThanOrEqual(1);
+    const limited = standin.calls.find((c) => c.status === 429);
+    expect(limited?.response).toMatchObject({ global: true, message: "You are being rate limited." });
+    expect(limited?.responseHeaders).toMatchObject({
+      "x-ratelimit-global": "true",
+      "x-ratelimit-scope": "global",
+    });
+    const roleReads = standin.calls.filter((c) => c.route === "/guilds/:guild/roles");
+    expect(roleReads.filter((c) => c.status === 200)).toHaveLength(8);
+  });
+
+  it("sends route bucket headers; discord.js waits for the reset instead of hitting 429", async () => {
+    const bucket = { bucket: "roles", methods: ["PUT"], route: MEMBER_ROLE_ROUTE, limit: 2, windowMs: 1_000 };
+    const { standin, client } = await connect({ rateLimits: { buckets: [bucket] } });
+    const started = Date.now();
+    const targets = [fan.id, other.id, fan.id];
+    await Promise.all(
+      targets.map((id) => client.rest.put(`/guilds/${tribe.id}/members/${id}/roles/${supporter.id}`)),
+    );
+    const puts = standin.calls.filter((c) => c.route === MEMBER_ROLE_ROUTE);
+    expect(puts.map((c) => c.status)).toEqual([204, 204, 204]);
+    expect(puts[0]?.responseHeaders).toMatchObject({
+      "x-ratelimit-limit": "2",
+      "x-ratelimit-remaining": "1",
+      "x-ratelimit-bucket": "roles",
+    });
+    expect(standin.rateLimitHits.route).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it("delivers a slash command and records reply, defer and edit", async () => {
+    const { standin, client } = await connect();
+    const seen: Interaction[] = [];
+    client.on(Events.InteractionCreate, async (interaction) => {
+      seen.push(interaction);
+      if (!interaction.isChatInputCommand()) return;
+      if (interaction.commandName === "status") {
+        await interaction.reply({ content: "You are a member", flags: MessageFlags.Ephemeral });
+      } else {
+        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+        await interaction.editReply("Checkout: https://example.test/pay");
+      }
+    });
+
+    const status = standin.interaction(
+      slashCommand({ name: "status", guildId: tribe.id, channelId: general.id, user: fan }),
+    );
+    const callback = await standin.waitForCall((c) => c.route === INTERACTION_CALLBACK_ROUTE);
+    expect(callback.body).toEqual({
+      type: 4,
+      data: expect.objectContaining({ content: "You are a member", flags: 64 }),
+    });
+    expect(callback.status).toBe(204);
+    expect(status.original?.content).toBe("You are a member");
+    expect(seen[0]?.isChatInputCommand() && seen[0].user.id).toBe(fan.id);
+
+    const join = standin.interaction(slashCommand({ name: "join", guildId: tribe.id, user: fan }));
+    const edit = await standin.waitForCall(
+      (c) => c.method === "PATCH" && c.path.endsWith("/messages/@original"),
+    );
+    expect(edit.path).toBe(`/webhooks/${standin.applicationId}/${join.payload.token}/messages/@original`);
+    expect(join.original?.content).toBe("Checkout: https://example.test/pay");
+    expect(join.response?.type).toBe(5);
+  });
+
+  it("resumes after a dropped gateway and replays what was missed; destroy() closes cleanly", async () => {
+    const { standin, client } = await connect();
+    const resumed = standin.gateway.waitForResume();
+    standin.closeGateway(4000);
+    standin.setMemberRoles(tribe.id, other.id, [supporter.id]); // dispatched while disconnected
+    await resumed;
+    expect(standin.gatewayFrames.some((f) => f.op === 6)).toBe(true);
+    await expect
+      .poll(() =>
+        client.guilds.cache.get(tribe.id)?.members.cache.get(other.id)?.roles.cache.has(supporter.id),
+      )
+      .toBe(true);
+
+    await client.destroy();
+    await expect.poll(() => standin.connections).toBe(0);
+  });
+});

@@ -1,0 +1,1171 @@
+/**
+ * A local stand-in for Discord: REST (`/api/v10/...`) and the gateway (`/gateway`) on one port.
+ * discord.js talks to it unmodified: `new Client({ intents, rest: { api: standin.apiUrl } })`.
+ *
+ * It keeps real-looking state (guilds with roles, channels and members; commands; DMs; interactions),
+ * enforces what bots trip over in production (role hierarchy, Manage Roles, DMs closed, the 3 s
+ * interaction window, already-acknowledged interactions), answers Discord's error JSON, can enforce
+ * rate limits with real 429s and headers, and can inject faults (5xx, 429, hang) on chosen routes.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type APIApplication,
+  type APIApplicationCommand,
+  type APIApplicationCommandOption,
+  type APIDMChannel,
+  type APIGuildMember,
+  type APIInteraction,
+  type APIInteractionResponse,
+  type APIMessage,
+  type APIRole,
+  type APITextChannel,
+  type APIUser,
+  ApplicationCommandType,
+  type ApplicationFlags,
+  ChannelType,
+  GatewayIntentBits,
+  InteractionResponseType,
+  MessageFlags,
+  PermissionFlagsBits,
+  RESTJSONErrorCodes,
+  type RESTPatchAPIGuildMemberJSONBody,
+  type RESTPostAPIApplicationCommandsJSONBody,
+  type RESTPostAPIChannelMessageJSONBody,
+  type RESTPostAPIGuildRoleJSONBody,
+  type RESTPostAPIInteractionCallbackWithResponseResult,
+  type RoleFlags,
+} from "discord-api-types/v10";
+import { DiscordGateway, type GatewayFrame, type GatewaySession } from "./discord-gateway.ts";
+import {
+  dmChannel,
+  type GuildCreate,
+  botRole as makeBotRole,
+  botUser as makeBotUser,
+  member as makeMember,
+  message as makeMessage,
+  user as makeUser,
+  nextId,
+} from "./discord-payloads.ts";
+import {
+  isInteractionRoute,
+  MEMBER_ROLE_ROUTE,
+  RateLimiter,
+  type RateLimitOptions,
+  tooManyRequests,
+} from "./discord-ratelimit.ts";
+import {
+  CallLog,
+  clone,
+  FaultQueue,
+  type PathMatcher,
+  parseJson,
+  pathMatches,
+  pickHeaders,
+  type RecordedCall,
+  Router,
+  readBody,
+  type StartedServer,
+  sendEmpty,
+  sendJson,
+  startHttpServer,
+} from "./http.ts";
+
+// ---------------------------------------------------------------------------------------------------
+// Public types
+
+export interface DiscordStandinOptions {
+  /** Accept only this bot token (REST `Authorization: Bot <token>`, gateway IDENTIFY); any when unset. */
+  token?: string;
+  botUser?: APIUser;
+  /** Guilds the bot is in from the start (see `addGuild`). */
+  guilds?: GuildCreate[];
+  /** Sent in HELLO. Discord uses 41 250 ms. */
+  heartbeatIntervalMs?: number;
+  /** Enforce rate limits with real 429 answers. Off by default; `true` uses Discord's documented numbers. */
+  rateLimits?: boolean | RateLimitOptions;
+  /** How long an interaction accepts its initial response. Discord: 3 s. */
+  interactionResponseWindowMs?: number;
+  /** `shards` in GET /gateway/bot. */
+  recommendedShards?: number;
+}
+
+export {
+  type BucketRule,
+  DEFAULT_BUCKETS,
+  MEMBER_ROLE_ROUTE,
+  type RateLimitOptions,
+} from "./discord-ratelimit.ts";
+export const INTERACTION_CALLBACK_ROUTE = "/interactions/:interaction/:token/callback";
+
+export interface DiscordCall extends RecordedCall {
+  readonly method: string;
+  /** Decoded path without `/api/v10`, e.g. `/webhooks/1/tok/messages/@original`. */
+  readonly path: string;
+  /** The route template that served it (undefined for unknown routes). */
+  route: string | undefined;
+  params: Record<string, string>;
+  readonly query: Record<string, string>;
+  /** authorization, content-type, user-agent, x-audit-log-reason (raw). */
+  readonly headers: Record<string, string>;
+  /** `x-audit-log-reason`, URI-decoded as Discord does. */
+  readonly auditLogReason: string | undefined;
+  /** Parsed JSON body (for multipart: the parsed `payload_json`). */
+  readonly body: unknown;
+  /** The JSON answered, if any. */
+  response: unknown;
+  /** Headers the stand-in added to its answer (rate-limit headers). */
+  responseHeaders: Record<string, string>;
+}
+
+export type DiscordFault =
+  | { kind: "status"; status: number; body?: unknown }
+  | { kind: "rate_limit"; retryAfterSeconds: number; global?: boolean }
+  /** Never answer; the client's timeout (discord.js: 15 s by default) must fire. */
+  | { kind: "hang" };
+
+export interface InteractionRecord {
+  readonly payload: APIInteraction;
+  readonly receivedAt: number;
+  acknowledged: boolean;
+  /** The initial response body (POST .../callback). */
+  response: APIInteractionResponse | undefined;
+  /** The message behind `@original`, once there is one. */
+  original: APIMessage | undefined;
+  readonly followups: APIMessage[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors, as Discord writes them
+
+class DiscordApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly errors?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const errors = {
+  unknownGuild: () => new DiscordApiError(404, RESTJSONErrorCodes.UnknownGuild, "Unknown Guild"),
+  unknownMember: () => new DiscordApiError(404, RESTJSONErrorCodes.UnknownMember, "Unknown Member"),
+  unknownRole: () => new DiscordApiError(404, RESTJSONErrorCodes.UnknownRole, "Unknown Role"),
+  unknownUser: () => new DiscordApiError(404, RESTJSONErrorCodes.UnknownUser, "Unknown User"),
+  unknownChannel: () => new DiscordApiError(404, RESTJSONErrorCodes.UnknownChannel, "Unknown Channel"),
+  unknownMessage: () => new DiscordApiError(404, RESTJSONErrorCodes.UnknownMessage, "Unknown Message"),
+  unknownWebhook: () => new DiscordApiError(404, RESTJSONErrorCodes.UnknownWebhook, "Unknown Webhook"),
+  unknownCommand: () =>
+    new DiscordApiError(404, RESTJSONErrorCodes.UnknownApplicationCommand, "Unknown application command"),
+  unknownInteraction: () =>
+    new DiscordApiError(404, RESTJSONErrorCodes.UnknownInteraction, "Unknown interaction"),
+  alreadyAcknowledged: () =>
+    new DiscordApiError(
+      400,
+      RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged,
+      "Interaction has already been acknowledged.",
+    ),
+  missingAccess: () => new DiscordApiError(403, RESTJSONErrorCodes.MissingAccess, "Missing Access"),
+  missingPermissions: () =>
+    new DiscordApiError(403, RESTJSONErrorCodes.MissingPermissions, "Missing Permissions"),
+  cannotDm: () =>
+    new DiscordApiError(
+      403,
+      RESTJSONErrorCodes.CannotSendMessagesToThisUser,
+      "Cannot send messages to this user",
+    ),
+  notAuthor: () =>
+    new DiscordApiError(
+      403,
+      RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser,
+      "Cannot edit a message authored by another user",
+    ),
+  unauthorized: () => new DiscordApiError(401, 0, "401: Unauthorized"),
+  notFound: () => new DiscordApiError(404, 0, "404: Not Found"),
+  methodNotAllowed: () => new DiscordApiError(405, 0, "405: Method Not Allowed"),
+  invalidForm: (errors: unknown) =>
+    new DiscordApiError(400, RESTJSONErrorCodes.InvalidFormBodyOrContentType, "Invalid Form Body", errors),
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Internal state
+
+interface GuildState {
+  base: GuildCreate;
+  roles: Map<string, APIRole>;
+  channels: Map<string, APITextChannel>;
+  members: Map<string, APIGuildMember>;
+}
+
+interface RouteContext {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type Handler = (ctx: RouteContext) => Reply;
+
+const ok = (body: unknown, status = 200): Reply => ({ status, body });
+const noContent = (): Reply => ({ status: 204 });
+
+const ALL_PERMISSIONS = (1n << 64n) - 1n;
+const byId = (a: string, b: string): number => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+/** Positive when `a` sits above `b` in the role list (equal positions: the older id is higher). */
+const compareRoles = (a: APIRole, b: APIRole): number => a.position - b.position || byId(b.id, a.id);
+
+// ---------------------------------------------------------------------------------------------------
+
+export class DiscordStandin {
+  readonly apiUrl: string;
+  readonly gatewayUrl: string;
+  readonly botUser: APIUser;
+  readonly applicationId: string;
+  readonly gateway: DiscordGateway;
+
+  readonly #http: StartedServer;
+  readonly #options: DiscordStandinOptions;
+  readonly #log = new CallLog<DiscordCall>("Discord", (c) => `#${c.seq} ${c.method} ${c.path} → ${c.status}`);
+  readonly #faults = new FaultQueue<DiscordFault, DiscordCall>();
+  readonly #router: Router<Handler>;
+  readonly #guilds = new Map<string, GuildState>();
+  readonly #users = new Map<string, APIUser>();
+  readonly #dmChannels = new Map<string, APIDMChannel>();
+  readonly #messages = new Map<string, APIMessage>();
+  readonly #commands = new Map<string, Map<string, APIApplicationCommand>>();
+  readonly #interactions = new Map<string, InteractionRecord>();
+  readonly #blockedDms = new Set<string>();
+  readonly #rateLimiter: RateLimiter | undefined;
+
+  private constructor(http: StartedServer, options: DiscordStandinOptions) {
+    this.#http = http;
+    this.#options = options;
+    this.apiUrl = `${http.origin}/api`;
+    this.gatewayUrl = `ws://127.0.0.1:${http.port}/gateway`;
+    this.botUser = options.botUser ?? makeBotUser();
+    this.applicationId = this.botUser.id;
+    this.#users.set(this.botUser.id, this.botUser);
+    const limits = options.rateLimits;
+    this.#rateLimiter = limits ? new RateLimiter(limits === true ? {} : limits) : undefined;
+    this.gateway = new DiscordGateway({
+      server: http.server,
+      url: this.gatewayUrl,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+      token: options.token,
+      botUser: () => this.botUser,
+      applicationId: this.applicationId,
+      guilds: () => [...this.#guilds.values()].map((g) => this.#guildCreate(g)),
+    });
+    this.#router = this.#routes();
+    for (const guild of options.guilds ?? []) this.addGuild(guild);
+  }
+
+  static async start(options: DiscordStandinOptions = {}): Promise<DiscordStandin> {
+    let standin: DiscordStandin | undefined;
+    const http = await startHttpServer("Discord", (req, res) => standin!.#handle(req, res));
+    standin = new DiscordStandin(http, options);
+    return standin;
+  }
+
+  // -- calls ------------------------------------------------------------------------------------
+
+  get calls(): readonly DiscordCall[] {
+    return this.#log.calls;
+  }
+
+  waitForCall(predicate: (call: DiscordCall) => boolean, timeoutMs?: number): Promise<DiscordCall> {
+    return this.#log.waitFor(predicate, timeoutMs);
+  }
+
+  /** Frames clients sent to the gateway (IDENTIFY, RESUME, heartbeats...). */
+  get gatewayFrames(): readonly GatewayFrame[] {
+    return this.gateway.received.calls;
+  }
+
+  /** Arms `fault` for the next `times` requests whose method (if given) and decoded path match. */
+  failNext(match: { method?: string; path: PathMatcher }, fault: DiscordFault, times = 1): void {
+    this.#faults.add(
+      (call) =>
+        (match.method === undefined || match.method === call.method) && pathMatches(match.path, call.path),
+      fault,
+      times,
+    );
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  /** 429 answers sent by the rate limiter, by scope (injected faults not included). */
+  get rateLimitHits(): { global: number; route: number } {
+    return this.#rateLimiter?.hits ?? { global: 0, route: 0 };
+  }
+
+  // -- gateway ----------------------------------------------------------------------------------
+
+  get connections(): number {
+    return this.gateway.connections;
+  }
+
+  /** Resolves once a client identified and got READY and its GUILD_CREATEs (at once if one is ready). */
+  waitForReady(timeoutMs?: number): Promise<GatewaySession> {
+    return this.gateway.waitForReady(timeoutMs);
+  }
+
+  /** Sends a gateway dispatch to every session (kept for replay on RESUME). */
+  dispatch(t: string, d: unknown): void {
+    this.gateway.dispatch(t, d);
+  }
+
+  /** Closes every gateway socket with `code` (default 4000: the client resumes); see DiscordGateway.closeAll. */
+  closeGateway(code?: number | "abnormal"): void {
+    this.gateway.closeAll(code);
+  }
+
+  /** Registers the interaction (so callback and webhook routes know its token) and dispatches it. */
+  interaction(payload: APIInteraction): InteractionRecord {
+    if (this.gateway.sessions.size === 0) {
+      throw new Error(
+        "Discord stand-in: interaction() before any client identified; await waitForReady() first",
+      );
+    }
+    const record: InteractionRecord = {
+      payload: clone(payload),
+      receivedAt: Date.now(),
+      acknowledged: false,
+      response: undefined,
+      original: undefined,
+      followups: [],
+    };
+    this.#interactions.set(payload.id, record);
+    const invoker = payload.member?.user ?? payload.user;
+    if (invoker) this.#users.set(invoker.id, invoker);
+    this.gateway.dispatch("INTERACTION_CREATE", payload);
+    return record;
+  }
+
+  getInteraction(id: string): InteractionRecord | undefined {
+    return this.#interactions.get(id);
+  }
+
+  // -- state ------------------------------------------------------------------------------------
+
+  /**
+   * Adds a guild the bot is in. Unless `members` already holds the bot, adds the bot's member with a
+   * managed role placed above every other role (`botRole` overrides it; `false` gives the bot no role).
+   * Dispatches GUILD_CREATE to sessions already connected. Returns the stored guild.
+   */
+  addGuild(guild: GuildCreate, options: { botRole?: APIRole | false } = {}): GuildCreate {
+    const state: GuildState = {
+      base: clone(guild),
+      roles: new Map(guild.roles.map((r) => [r.id, clone(r)])),
+      channels: new Map(
+        guild.channels.map((c) => [c.id, { ...(clone(c) as APITextChannel), guild_id: guild.id }]),
+      ),
+      members: new Map(guild.members.map((m) => [m.user.id, clone(m)])),
+    };
+    if (!state.members.has(this.botUser.id)) {
+      const top = Math.max(0, ...guild.roles.map((r) => r.position));
+      const role = options.botRole === undefined ? makeBotRole({ position: top + 1 }) : options.botRole;
+      if (role) state.roles.set(role.id, clone(role));
+      state.members.set(this.botUser.id, makeMember({ user: this.botUser, roles: role ? [role.id] : [] }));
+    }
+    for (const m of state.members.values()) this.#users.set(m.user.id, m.user);
+    this.#guilds.set(guild.id, state);
+    const created = this.#guildCreate(state);
+    this.gateway.dispatch("GUILD_CREATE", created, (s) =>
+      this.#hasIntent(s.intents, GatewayIntentBits.Guilds),
+    );
+    return clone(created);
+  }
+
+  guild(guildId: string): GuildCreate | undefined {
+    const state = this.#guilds.get(guildId);
+    return state && clone(this.#guildCreate(state));
+  }
+
+  member(guildId: string, userId: string): APIGuildMember | undefined {
+    const found = this.#guilds.get(guildId)?.members.get(userId);
+    return found && clone(found);
+  }
+
+  /** A member joins (GUILD_MEMBER_ADD to sessions with the GuildMembers intent). */
+  addMember(guildId: string, newMember: APIGuildMember): void {
+    const state = this.#requireGuild(guildId);
+    state.members.set(newMember.user.id, clone(newMember));
+    this.#users.set(newMember.user.id, newMember.user);
+    this.#dispatchMembers("GUILD_MEMBER_ADD", { ...clone(newMember), guild_id: guildId });
+  }
+
+  /** A member leaves (GUILD_MEMBER_REMOVE). */
+  removeMember(guildId: string, userId: string): void {
+    const state = this.#requireGuild(guildId);
+    const gone = state.members.get(userId);
+    if (!gone) return;
+    state.members.delete(userId);
+    this.#dispatchMembers("GUILD_MEMBER_REMOVE", { guild_id: guildId, user: gone.user });
+  }
+
+  /** Someone (a moderator, another bot) sets a member's roles by hand (GUILD_MEMBER_UPDATE). */
+  setMemberRoles(guildId: string, userId: string, roleIds: string[]): void {
+    const state = this.#requireGuild(guildId);
+    const target = this.#requireMember(state, userId);
+    target.roles = [...roleIds];
+    this.#memberUpdated(state, target);
+  }
+
+  /** Adds or replaces a role (GUILD_ROLE_CREATE). */
+  addRole(guildId: string, newRole: APIRole): void {
+    const state = this.#requireGuild(guildId);
+    state.roles.set(newRole.id, clone(newRole));
+    this.#dispatchGuilds("GUILD_ROLE_CREATE", { guild_id: guildId, role: newRole });
+  }
+
+  /** Registered application commands: global, or for one guild. */
+  commands(guildId?: string): APIApplicationCommand[] {
+    return [...(this.#commands.get(guildId ?? "global")?.values() ?? [])].map(clone);
+  }
+
+  /** Messages the bot created, optionally only those in one channel. */
+  messages(channelId?: string): APIMessage[] {
+    return [...this.#messages.values()]
+      .filter((m) => channelId === undefined || m.channel_id === channelId)
+      .map(clone);
+  }
+
+  /** Messages the bot sent to a user's DM channel. */
+  dmsTo(userId: string): APIMessage[] {
+    const channel = this.#dmChannels.get(userId);
+    return channel ? this.messages(channel.id) : [];
+  }
+
+  /** Makes DMs to this user fail with 403 / 50007 "Cannot send messages to this user". */
+  blockDirectMessages(userId: string, blocked = true): void {
+    if (blocked) this.#blockedDms.add(userId);
+    else this.#blockedDms.delete(userId);
+  }
+
+  async close(): Promise<void> {
+    await this.gateway.close();
+    await this.#http.close();
+  }
+
+  // -- HTTP plumbing ----------------------------------------------------------------------------
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", this.#http.origin);
+    const prefix = /^\/api(?:\/v\d+)?(?=\/|$)/.exec(url.pathname);
+    const path = decodePath(prefix ? url.pathname.slice(prefix[0].length) : url.pathname);
+    const raw = await readBody(req);
+    const headers = pickHeaders(req, ["authorization", "content-type", "user-agent", "x-audit-log-reason"]);
+    const reason = headers["x-audit-log-reason"];
+    const call = this.#log.add({
+      seq: this.#log.nextSeq(),
+      time: Date.now(),
+      status: "pending",
+      method: req.method ?? "GET",
+      path,
+      route: undefined,
+      params: {},
+      query: Object.fromEntries(url.searchParams),
+      headers,
+      auditLogReason: reason === undefined ? undefined : decodeURIComponent(reason),
+      body: await parseDiscordBody(raw, headers["content-type"]),
+      response: undefined,
+      responseHeaders: {},
+    });
+    const found = prefix ? this.#router.find(call.method, path) : undefined;
+    if (found) {
+      call.route = found.route.template;
+      call.params = found.params;
+    }
+
+    const fault = this.#faults.take(call);
+    if (fault?.kind === "hang") {
+      this.#log.settle(call, "hang");
+      return;
+    }
+    const reply = this.#answer(call, found, url.searchParams, fault);
+    call.response = reply.body;
+    call.responseHeaders = reply.headers ?? {};
+    if (reply.body === undefined) sendEmpty(res, reply.status, call.responseHeaders);
+    else sendJson(res, reply.status, reply.body, call.responseHeaders);
+    this.#log.settle(call, reply.status);
+  }
+
+  /** Injected fault, else rate limit, else the route's answer (with the bucket's headers). */
+  #answer(
+    call: DiscordCall,
+    found: ReturnType<Router<Handler>["find"]>,
+    query: URLSearchParams,
+    fault: Exclude<DiscordFault, { kind: "hang" }> | undefined,
+  ): Reply {
+    if (fault?.kind === "status") {
+      return {
+        status: fault.status,
+        body: fault.body ?? { message: `${fault.status}: Server Error`, code: 0 },
+      };
+    }
+    if (fault?.kind === "rate_limit")
+      return tooManyRequests(fault.retryAfterSeconds * 1000, fault.global ?? false);
+    const limit =
+      call.route === undefined
+        ? undefined
+        : this.#rateLimiter?.check({ method: call.method, route: call.route, params: call.params });
+    if (limit?.limited) return limit.limited;
+    const reply = this.#serve(call, found, query);
+    return { ...reply, headers: { ...limit?.headers, ...reply.headers } };
+  }
+
+  /** The route's answer, or Discord's error JSON. */
+  #serve(call: DiscordCall, found: ReturnType<Router<Handler>["find"]>, query: URLSearchParams): Reply {
+    try {
+      if (!found) throw this.#router.allows(call.path) ? errors.methodNotAllowed() : errors.notFound();
+      const needsToken = !isInteractionRoute(call.route);
+      if (needsToken && !this.#authorized(call.headers.authorization)) throw errors.unauthorized();
+      return found.route.handler({ params: found.params, query, body: call.body });
+    } catch (error) {
+      if (!(error instanceof DiscordApiError)) throw error;
+      const body: Record<string, unknown> = { message: error.message, code: error.code };
+      if (error.errors !== undefined) body.errors = error.errors;
+      return { status: error.status, body };
+    }
+  }
+
+  #authorized(header: string | undefined): boolean {
+    if (!header?.startsWith("Bot ")) return false;
+    return this.#options.token === undefined || header === `Bot ${this.#options.token}`;
+  }
+
+  // -- routes -----------------------------------------------------------------------------------
+
+  #routes(): Router<Handler> {
+    const r = new Router<Handler>();
+    r.on("GET", "/gateway", () => ok({ url: this.gatewayUrl }));
+    r.on("GET", "/gateway/bot", () =>
+      ok({
+        url: this.gatewayUrl,
+        shards: this.#options.recommendedShards ?? 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+      }),
+    );
+    r.on("GET", "/users/@me", () => ok(this.botUser));
+    r.on("GET", "/users/:user", ({ params }) =>
+      ok(this.#users.get(params.user!) ?? throwError(errors.unknownUser())),
+    );
+    r.on("GET", "/applications/@me", () => ok(this.#application()));
+
+    // Application commands, global (scope "global") and per guild.
+    for (const prefix of ["/applications/:application", "/applications/:application/guilds/:guild"]) {
+      r.on("GET", `${prefix}/commands`, ({ params }) => ok(this.commands(this.#commandScope(params))));
+      r.on("PUT", `${prefix}/commands`, ({ params, body }) => ok(this.#overwriteCommands(params, body)));
+      r.on("POST", `${prefix}/commands`, ({ params, body }) => this.#upsertCommand(params, body));
+      r.on("GET", `${prefix}/commands/:command`, ({ params }) => ok(this.#command(params)));
+      r.on("PATCH", `${prefix}/commands/:command`, ({ params, body }) =>
+        ok(this.#patchCommand(params, body)),
+      );
+      r.on("DELETE", `${prefix}/commands/:command`, ({ params }) => {
+        this.#command(params);
+        this.#commands.get(this.#commandScope(params))?.delete(params.command!);
+        return noContent();
+      });
+    }
+
+    // Interactions: the initial response, then the interaction webhook (@original and followups).
+    r.on("POST", INTERACTION_CALLBACK_ROUTE, (ctx) => this.#interactionCallback(ctx));
+    r.on("POST", "/webhooks/:application/:token", ({ params, body }) => {
+      const record = this.#interactionByToken(params);
+      if (!record.acknowledged) throw errors.unknownWebhook();
+      const followup = this.#createMessage(
+        channelIdOf(record),
+        body as RESTPostAPIChannelMessageJSONBody,
+        true,
+      );
+      record.followups.push(followup);
+      return ok(followup);
+    });
+    r.on("GET", "/webhooks/:application/:token/messages/:message", ({ params }) =>
+      ok(this.#webhookMessage(params)),
+    );
+    r.on("PATCH", "/webhooks/:application/:token/messages/:message", ({ params, body }) =>
+      ok(editMessage(this.#webhookMessage(params), body as RESTPostAPIChannelMessageJSONBody)),
+    );
+    r.on("DELETE", "/webhooks/:application/:token/messages/:message", ({ params }) => {
+      const record = this.#interactionByToken(params);
+      const target = this.#webhookMessage(params);
+      this.#messages.delete(target.id);
+      if (record.original === target) record.original = undefined;
+      else record.followups.splice(record.followups.indexOf(target), 1);
+      return noContent();
+    });
+
+    // Guilds, roles, channels, members.
+    r.on("GET", "/guilds/:guild", ({ params, query }) => {
+      const { members, channels, threads, presences, voice_states, ...rest } = this.#guildCreate(
+        this.#requireGuild(params.guild!),
+      );
+      const withCounts = query.get("with_counts") === "true";
+      return ok(withCounts ? { ...rest, approximate_member_count: members.length } : rest);
+    });
+    r.on("GET", "/guilds/:guild/roles", ({ params }) =>
+      ok([...this.#requireGuild(params.guild!).roles.values()]),
+    );
+    r.on("POST", "/guilds/:guild/roles", ({ params, body }) => ok(this.#createRole(params.guild!, body)));
+    r.on("PATCH", "/guilds/:guild/roles/:role", ({ params, body }) => {
+      const state = this.#requireGuild(params.guild!);
+      const target = this.#requireManageable(state, params.role!);
+      Object.assign(
+        target,
+        pickDefined(body as RESTPostAPIGuildRoleJSONBody, [
+          "name",
+          "permissions",
+          "color",
+          "hoist",
+          "mentionable",
+        ]),
+      );
+      this.#dispatchGuilds("GUILD_ROLE_UPDATE", { guild_id: state.base.id, role: target });
+      return ok(target);
+    });
+    r.on("DELETE", "/guilds/:guild/roles/:role", ({ params }) => {
+      const state = this.#requireGuild(params.guild!);
+      const target = this.#requireManageable(state, params.role!);
+      state.roles.delete(target.id);
+      for (const m of state.members.values()) m.roles = m.roles.filter((id) => id !== target.id);
+      this.#dispatchGuilds("GUILD_ROLE_DELETE", { guild_id: state.base.id, role_id: target.id });
+      return noContent();
+    });
+    r.on("GET", "/guilds/:guild/channels", ({ params }) =>
+      ok([...this.#requireGuild(params.guild!).channels.values()]),
+    );
+    r.on("POST", "/guilds/:guild/channels", ({ params, body }) =>
+      ok(this.#createChannel(params.guild!, body), 201),
+    );
+    r.on("GET", "/guilds/:guild/members", ({ params, query }) => ok(this.#listMembers(params.guild!, query)));
+    r.on("GET", "/guilds/:guild/members/:user", ({ params }) => {
+      const state = this.#requireGuild(params.guild!);
+      return ok(this.#requireMember(state, params.user!));
+    });
+    r.on("PATCH", "/guilds/:guild/members/:user", ({ params, body }) => ok(this.#patchMember(params, body)));
+    r.on("PUT", MEMBER_ROLE_ROUTE, ({ params }) => {
+      const { state, target, role } = this.#memberRoleTarget(params);
+      if (!target.roles.includes(role.id)) {
+        target.roles.push(role.id);
+        this.#memberUpdated(state, target);
+      }
+      return noContent();
+    });
+    r.on("DELETE", MEMBER_ROLE_ROUTE, ({ params }) => {
+      const { state, target, role } = this.#memberRoleTarget(params);
+      if (target.roles.includes(role.id)) {
+        target.roles = target.roles.filter((id) => id !== role.id);
+        this.#memberUpdated(state, target);
+      }
+      return noContent();
+    });
+
+    // Direct messages and channel messages.
+    r.on("POST", "/users/@me/channels", ({ body }) => {
+      const recipientId = String((body as { recipient_id?: unknown } | undefined)?.recipient_id ?? "");
+      if (!/^\d+$/.test(recipientId))
+        throw errors.invalidForm({ recipient_id: fieldError("NUMBER_TYPE_COERCE") });
+      let channel = this.#dmChannels.get(recipientId);
+      if (!channel) {
+        channel = dmChannel(this.#users.get(recipientId) ?? makeUser({ id: recipientId }), nextId());
+        this.#dmChannels.set(recipientId, channel);
+      }
+      return ok(channel);
+    });
+    r.on("GET", "/channels/:channel", ({ params }) => ok(this.#channel(params.channel!).channel));
+    r.on("POST", "/channels/:channel/messages", ({ params, body }) => {
+      const { channel, guild } = this.#channel(params.channel!);
+      if (channel.type === ChannelType.DM) {
+        const recipient = channel.recipients?.[0]?.id;
+        if (recipient !== undefined && this.#blockedDms.has(recipient)) throw errors.cannotDm();
+      } else if (guild) {
+        this.#requirePermission(guild, PermissionFlagsBits.SendMessages);
+      }
+      return ok(this.#createMessage(channel.id, body as RESTPostAPIChannelMessageJSONBody, false));
+    });
+    r.on("GET", "/channels/:channel/messages/:message", ({ params }) => ok(this.#channelMessage(params)));
+    r.on("PATCH", "/channels/:channel/messages/:message", ({ params, body }) => {
+      const target = this.#channelMessage(params);
+      if (target.author.id !== this.botUser.id) throw errors.notAuthor();
+      return ok(editMessage(target, body as RESTPostAPIChannelMessageJSONBody));
+    });
+    r.on("DELETE", "/channels/:channel/messages/:message", ({ params }) => {
+      this.#messages.delete(this.#channelMessage(params).id);
+      return noContent();
+    });
+    return r;
+  }
+
+  // -- route helpers ----------------------------------------------------------------------------
+
+  #application(): APIApplication {
+    return {
+      id: this.applicationId,
+      name: this.botUser.username,
+      icon: null,
+      description: "",
+      bot_public: false,
+      bot_require_code_grant: false,
+      bot: this.botUser,
+      summary: "",
+      verify_key: "0".repeat(64),
+      team: null,
+      flags: 0 as ApplicationFlags,
+      flags_new: "0",
+      approximate_guild_count: this.#guilds.size,
+    };
+  }
+
+  #commandScope(params: Record<string, string>): string {
+    if (params.application !== this.applicationId) throw errors.missingAccess();
+    if (params.guild === undefined) return "global";
+    if (!this.#guilds.has(params.guild)) throw errors.missingAccess();
+    return params.guild;
+  }
+
+  #command(params: Record<string, string>): APIApplicationCommand {
+    return (
+      this.#commands.get(this.#commandScope(params))?.get(params.command!) ??
+      throwError(errors.unknownCommand())
+    );
+  }
+
+  #toCommand(scope: string, body: RESTPostAPIApplicationCommandsJSONBody, id: string): APIApplicationCommand {
+    return {
+      ...body,
+      id,
+      application_id: this.applicationId,
+      version: nextId(),
+      type: body.type ?? ApplicationCommandType.ChatInput,
+      description: "description" in body && typeof body.description === "string" ? body.description : "",
+      default_member_permissions: body.default_member_permissions ?? null,
+      ...(scope !== "global" && { guild_id: scope }),
+    } as APIApplicationCommand;
+  }
+
+  #overwriteCommands(params: Record<string, string>, body: unknown): APIApplicationCommand[] {
+    const scope = this.#commandScope(params);
+    if (!Array.isArray(body)) throw errors.invalidForm({ _errors: fieldError("BASE_TYPE_ARRAY")._errors });
+    const bodies = body as RESTPostAPIApplicationCommandsJSONBody[];
+    const problemsByIndex: Record<string, unknown> = {};
+    const seen = new Set<string>();
+    bodies.forEach((b, i) => {
+      const problems = validateCommand(b);
+      const key = `${b.type ?? 1}:${b.name}`;
+      if (seen.has(key)) problems.name = fieldError("APPLICATION_COMMANDS_DUPLICATE_NAME");
+      seen.add(key);
+      if (Object.keys(problems).length > 0) problemsByIndex[i] = problems;
+    });
+    if (Object.keys(problemsByIndex).length > 0) throw errors.invalidForm(problemsByIndex);
+    const previous = this.#commands.get(scope) ?? new Map<string, APIApplicationCommand>();
+    const byName = new Map([...previous.values()].map((c) => [`${c.type}:${c.name}`, c.id]));
+    const next = new Map<string, APIApplicationCommand>();
+    for (const b of bodies) {
+      const command = this.#toCommand(scope, b, byName.get(`${b.type ?? 1}:${b.name}`) ?? nextId());
+      next.set(command.id, command);
+    }
+    this.#commands.set(scope, next);
+    return [...next.values()];
+  }
+
+  #upsertCommand(params: Record<string, string>, body: unknown): Reply {
+    const scope = this.#commandScope(params);
+    const b = body as RESTPostAPIApplicationCommandsJSONBody;
+    const problems = validateCommand(b);
+    if (Object.keys(problems).length > 0) throw errors.invalidForm(problems);
+    const commands = this.#commands.get(scope) ?? new Map<string, APIApplicationCommand>();
+    this.#commands.set(scope, commands);
+    const existing = [...commands.values()].find((c) => c.name === b.name && c.type === (b.type ?? 1));
+    const command = this.#toCommand(scope, b, existing?.id ?? nextId());
+    commands.set(command.id, command);
+    return ok(command, existing ? 200 : 201);
+  }
+
+  #patchCommand(params: Record<string, string>, body: unknown): APIApplicationCommand {
+    const current = this.#command(params);
+    const patched = {
+      ...current,
+      ...(body as object),
+      id: current.id,
+      version: nextId(),
+    } as APIApplicationCommand;
+    this.#commands.get(this.#commandScope(params))?.set(current.id, patched);
+    return patched;
+  }
+
+  #interactionCallback({ params, query, body }: RouteContext): Reply {
+    const record = this.#interactions.get(params.interaction!);
+    if (!record || record.payload.token !== params.token) throw errors.unknownInteraction();
+    if (record.acknowledged) throw errors.alreadyAcknowledged();
+    if (Date.now() - record.receivedAt > (this.#options.interactionResponseWindowMs ?? 3_000)) {
+      throw errors.unknownInteraction();
+    }
+    const response = body as APIInteractionResponse;
+    record.acknowledged = true;
+    record.response = response;
+    const channelId = channelIdOf(record);
+    const data = ("data" in response ? response.data : undefined) as
+      | RESTPostAPIChannelMessageJSONBody
+      | undefined;
+    switch (response.type) {
+      case InteractionResponseType.ChannelMessageWithSource:
+        record.original = this.#createMessage(channelId, data ?? {}, true);
+        break;
+      case InteractionResponseType.DeferredChannelMessageWithSource:
+        record.original = this.#createMessage(
+          channelId,
+          { content: "", flags: ((data?.flags ?? 0) | MessageFlags.Loading) as MessageFlags },
+          true,
+        );
+        break;
+      case InteractionResponseType.UpdateMessage:
+      case InteractionResponseType.DeferredMessageUpdate:
+        if (record.payload.message) {
+          const target = this.#messages.get(record.payload.message.id) ?? clone(record.payload.message);
+          this.#messages.set(target.id, target);
+          record.original =
+            response.type === InteractionResponseType.UpdateMessage
+              ? editMessage(target, data ?? {})
+              : target;
+        }
+        break;
+      default:
+        break;
+    }
+    if (query.get("with_response") !== "true") return noContent();
+    const result: RESTPostAPIInteractionCallbackWithResponseResult = {
+      interaction: {
+        id: record.payload.id,
+        type: record.payload.type,
+        ...(record.original && {
+          response_message_id: record.original.id,
+          response_message_loading: ((record.original.flags ?? 0) & MessageFlags.Loading) !== 0,
+          response_message_ephemeral: ((record.original.flags ?? 0) & MessageFlags.Ephemeral) !== 0,
+        }),
+      },
+      resource: { type: response.type, ...(record.original && { message: record.original }) },
+    };
+    return ok(result);
+  }
+
+  #interactionByToken(params: Record<string, string>): InteractionRecord {
+    for (const record of this.#interactions.values()) {
+      if (record.payload.token === params.token && record.payload.application_id === params.application) {
+        return record;
+      }
+    }
+    throw errors.unknownWebhook();
+  }
+
+  #webhookMessage(params: Record<string, string>): APIMessage {
+    const record = this.#interactionByToken(params);
+    const found =
+      params.message === "@original"
+        ? record.original
+        : record.followups.find((m) => m.id === params.message);
+    return found ?? throwError(errors.unknownMessage());
+  }
+
+  #createMessage(
+    channelId: string,
+    body: RESTPostAPIChannelMessageJSONBody,
+    viaWebhook: boolean,
+  ): APIMessage {
+    const created = makeMessage({
+      channel_id: channelId,
+      author: this.botUser,
+      timestamp: new Date().toISOString(),
+      content: body.content ?? "",
+      embeds: body.embeds ?? [],
+      ...(body.components && { components: body.components }),
+      ...(body.flags !== undefined && { flags: body.flags }),
+      ...(viaWebhook && { webhook_id: this.applicationId, application_id: this.applicationId }),
+    });
+    this.#messages.set(created.id, created);
+    return created;
+  }
+
+  #channel(channelId: string): { channel: APITextChannel | APIDMChannel; guild?: GuildState } {
+    for (const state of this.#guilds.values()) {
+      const channel = state.channels.get(channelId);
+      if (channel) return { channel, guild: state };
+    }
+    for (const channel of this.#dmChannels.values()) if (channel.id === channelId) return { channel };
+    throw errors.unknownChannel();
+  }
+
+  #channelMessage(params: Record<string, string>): APIMessage {
+    this.#channel(params.channel!);
+    const found = this.#messages.get(params.message!);
+    return found && found.channel_id === params.channel ? found : throwError(errors.unknownMessage());
+  }
+
+  #requireGuild(guildId: string): GuildState {
+    return this.#guilds.get(guildId) ?? throwError(errors.unknownGuild());
+  }
+
+  #requireMember(state: GuildState, userId: string): APIGuildMember {
+    return state.members.get(userId) ?? throwError(errors.unknownMember());
+  }
+
+  #botPermissions(state: GuildState): bigint {
+    if (state.base.owner_id === this.botUser.id) return ALL_PERMISSIONS;
+    const me = state.members.get(this.botUser.id);
+    if (!me) return 0n;
+    let bits = BigInt(state.roles.get(state.base.id)?.permissions ?? "0");
+    for (const id of me.roles) bits |= BigInt(state.roles.get(id)?.permissions ?? "0");
+    return bits & PermissionFlagsBits.Administrator ? ALL_PERMISSIONS : bits;
+  }
+
+  #requirePermission(state: GuildState, flag: bigint): void {
+    if (!state.members.has(this.botUser.id)) throw errors.missingAccess();
+    if ((this.#botPermissions(state) & flag) === 0n) throw errors.missingPermissions();
+  }
+
+  /** Manage Roles, and the role strictly below the bot's highest role and not managed by an integration. */
+  #requireManageable(state: GuildState, roleId: string): APIRole {
+    const target = state.roles.get(roleId) ?? throwError(errors.unknownRole());
+    this.#requirePermission(state, PermissionFlagsBits.ManageRoles);
+    if (state.base.owner_id === this.botUser.id) return target;
+    const myRoles = (state.members.get(this.botUser.id)?.roles ?? [])
+      .map((id) => state.roles.get(id))
+      .filter((r): r is APIRole => r !== undefined);
+    const top = myRoles.sort(compareRoles).at(-1);
+    if (!top || compareRoles(target, top) >= 0 || target.managed || target.id === state.base.id) {
+      throw errors.missingPermissions();
+    }
+    return target;
+  }
+
+  #memberRoleTarget(params: Record<string, string>) {
+    const state = this.#requireGuild(params.guild!);
+    const target = this.#requireMember(state, params.user!);
+    const role = this.#requireManageable(state, params.role!);
+    return { state, target, role };
+  }
+
+  #patchMember(params: Record<string, string>, body: unknown): APIGuildMember {
+    const state = this.#requireGuild(params.guild!);
+    const target = this.#requireMember(state, params.user!);
+    const patch = (body ?? {}) as RESTPatchAPIGuildMemberJSONBody;
+    if (patch.roles) {
+      const next = new Set(patch.roles);
+      const changed = [...next].filter((id) => !target.roles.includes(id));
+      changed.push(...target.roles.filter((id) => !next.has(id)));
+      for (const id of changed) this.#requireManageable(state, id);
+      target.roles = [...next];
+    }
+    if (patch.nick !== undefined) {
+      this.#requirePermission(state, PermissionFlagsBits.ManageNicknames);
+      target.nick = patch.nick;
+    }
+    this.#memberUpdated(state, target);
+    return target;
+  }
+
+  #listMembers(guildId: string, query: URLSearchParams): APIGuildMember[] {
+    const state = this.#requireGuild(guildId);
+    const limit = Number(query.get("limit") ?? "1");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw errors.invalidForm({ limit: fieldError("NUMBER_TYPE_MAX") });
+    }
+    const after = query.get("after") ?? "0";
+    return [...state.members.values()]
+      .filter((m) => byId(m.user.id, after) > 0)
+      .sort((a, b) => byId(a.user.id, b.user.id))
+      .slice(0, limit);
+  }
+
+  #createRole(guildId: string, body: unknown): APIRole {
+    const state = this.#requireGuild(guildId);
+    this.#requirePermission(state, PermissionFlagsBits.ManageRoles);
+    const b = (body ?? {}) as RESTPostAPIGuildRoleJSONBody;
+    const created: APIRole = {
+      id: nextId(),
+      name: b.name ?? "new role",
+      color: b.color ?? 0,
+      colors: { primary_color: b.color ?? 0, secondary_color: null, tertiary_color: null },
+      hoist: b.hoist ?? false,
+      position: 1,
+      permissions: b.permissions ?? state.roles.get(state.base.id)?.permissions ?? "0",
+      managed: false,
+      mentionable: b.mentionable ?? false,
+      flags: 0 as RoleFlags,
+    };
+    state.roles.set(created.id, created);
+    this.#dispatchGuilds("GUILD_ROLE_CREATE", { guild_id: guildId, role: created });
+    return created;
+  }
+
+  #createChannel(guildId: string, body: unknown): APITextChannel {
+    const state = this.#requireGuild(guildId);
+    this.#requirePermission(state, PermissionFlagsBits.ManageChannels);
+    const b = (body ?? {}) as Partial<APITextChannel>;
+    if (!b.name) throw errors.invalidForm({ name: fieldError("BASE_TYPE_REQUIRED") });
+    const created: APITextChannel = {
+      id: nextId(),
+      type: ChannelType.GuildText,
+      guild_id: guildId,
+      name: b.name,
+      position: state.channels.size,
+      permission_overwrites: b.permission_overwrites ?? [],
+      nsfw: false,
+      parent_id: b.parent_id ?? null,
+      topic: b.topic ?? null,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+    };
+    state.channels.set(created.id, created);
+    this.#dispatchGuilds("CHANNEL_CREATE", created);
+    return created;
+  }
+
+  #guildCreate(state: GuildState): GuildCreate {
+    const members = [...state.members.values()];
+    return {
+      ...state.base,
+      roles: [...state.roles.values()],
+      channels: [...state.channels.values()],
+      members,
+      member_count: members.length,
+    };
+  }
+
+  #hasIntent(intents: number, intent: GatewayIntentBits): boolean {
+    return (intents & intent) !== 0;
+  }
+
+  #dispatchGuilds(t: string, d: unknown): void {
+    this.gateway.dispatch(t, d, (s) => this.#hasIntent(s.intents, GatewayIntentBits.Guilds));
+  }
+
+  #dispatchMembers(t: string, d: unknown): void {
+    this.gateway.dispatch(t, d, (s) => this.#hasIntent(s.intents, GatewayIntentBits.GuildMembers));
+  }
+
+  #memberUpdated(state: GuildState, target: APIGuildMember): void {
+    this.#dispatchMembers("GUILD_MEMBER_UPDATE", { ...clone(target), guild_id: state.base.id });
+  }
+}
+
+export const startDiscordStandin = (options?: DiscordStandinOptions): Promise<DiscordStandin> =>
+  DiscordStandin.start(options);
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+function throwError(error: Error): never {
+  throw error;
+}
+
+function decodePath(path: string): string {
+  return path
+    .split("/")
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join("/");
+}
+
+async function parseDiscordBody(raw: Buffer, contentType: string | undefined): Promise<unknown> {
+  if (raw.length === 0) return undefined;
+  if (contentType?.startsWith("multipart/form-data")) {
+    const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
+    const json = form.get("payload_json");
+    return typeof json === "string"
+      ? JSON.parse(json)
+      : Object.fromEntries([...form.keys()].map((k) => [k, "(file)"]));
+  }
+  try {
+    return parseJson(raw);
+  } catch {
+    return raw.toString("utf8");
+  }
+}
+
+function channelIdOf(record: InteractionRecord): string {
+  return record.payload.channel_id ?? record.payload.channel?.id ?? "0";
+}
+
+function editMessage(target: APIMessage, body: RESTPostAPIChannelMessageJSONBody): APIMessage {
+  if (body.content !== undefined) target.content = body.content;
+  if (body.embeds !== undefined) target.embeds = body.embeds;
+  if (body.components !== undefined) target.components = body.components;
+  if (body.flags !== undefined) target.flags = body.flags;
+  if (target.flags !== undefined) target.flags = (target.flags & ~MessageFlags.Loading) as MessageFlags;
+  target.edited_timestamp = new Date().toISOString();
+  return target;
+}
+
+function pickDefined<T extends object, K extends keyof T>(
+  source: T,
+  keys: readonly K[],
+): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined && source[key] !== null) picked[key] = source[key];
+  return picked;
+}
+
+function fieldError(code: string): { _errors: { code: string; message: string }[] } {
+  return { _errors: [{ code, message: code.toLowerCase().replaceAll("_", " ") }] };
+}
+
+const NAME_PATTERN = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+/** The checks Discord applies to chat-input commands that a typo in `commands/` would trip. */
+function validateCommand(body: RESTPostAPIApplicationCommandsJSONBody): Record<string, unknown> {
+  const problems: Record<string, unknown> = {};
+  if ((body.type ?? ApplicationCommandType.ChatInput) !== ApplicationCommandType.ChatInput) return problems;
+  if (
+    typeof body.name !== "string" ||
+    !NAME_PATTERN.test(body.name) ||
+    body.name !== body.name.toLowerCase()
+  ) {
+    problems.name = fieldError("APPLICATION_COMMAND_INVALID_NAME");
+  }
+  const description = "description" in body ? body.description : undefined;
+  if (typeof description !== "string" || description.length < 1 || description.length > 100) {
+    problems.description = fieldError("BASE_TYPE_BAD_LENGTH");
+  }
+  const options = "options" in body ? (body.options as APIApplicationCommandOption[] | undefined) : undefined;
+  const optionProblems = validateOptions(options ?? []);
+  if (optionProblems) problems.options = optionProblems;
+  return problems;
+}
+
+function validateOptions(options: APIApplicationCommandOption[]): Record<string, unknown> | undefined {
+  const problems: Record<string, unknown> = {};
+  if (options.length > 25) return { _errors: fieldError("BASE_TYPE_MAX_LENGTH")._errors };
+  let sawOptional = false;
+  options.forEach((option, i) => {
+    const p: Record<string, unknown> = {};
+    if (!NAME_PATTERN.test(option.name) || option.name !== option.name.toLowerCase()) {
+      p.name = fieldError("APPLICATION_COMMAND_INVALID_NAME");
+    }
+    if (!option.description || option.description.length > 100)
+      p.description = fieldError("BASE_TYPE_BAD_LENGTH");
+    const required = "required" in option && option.required === true;
+    if (required && sawOptional) p.required = fieldError("APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID");
+    if (!required) sawOptional = true;
+    if ("options" in option && option.options) {
+      const nested = validateOptions(option.options as APIApplicationCommandOption[]);
+      if (nested) p.options = nested;
+    }
+    if (Object.keys(p).length > 0) problems[i] = p;
+  });
+  return Object.keys(problems).length > 0 ? problems : undefined;
+}
