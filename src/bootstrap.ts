@@ -2,39 +2,43 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Database, openDatabase } from "./adapters/db/database.ts";
 import { migrate } from "./adapters/db/migrator.ts";
-import { type DiscordGateway, startDiscordGateway } from "./adapters/discord/gateway.ts";
+import { createDiscordGateway, type DiscordGateway } from "./adapters/discord/gateway.ts";
+import { attachDiscord } from "./adapters/discord/index.ts";
 import { healthRoutes, type ReadinessCheck } from "./adapters/http/health.ts";
-import { type HttpServer, type Route, startHttpServer } from "./adapters/http/server.ts";
 import { checkoutPages } from "./adapters/http/pages.ts";
+import { type HttpServer, type Route, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
+import type { PlatformParts } from "./adapters/platform.ts";
 import { type Billing, createBilling, createStripeClient } from "./adapters/stripe/billing.ts";
 import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts";
-import { type AccessExecutor, createAccessWorker } from "./app/access/accessWorker.ts";
+import { attachTelegram } from "./adapters/telegram/index.ts";
+import { createAccessWorker } from "./app/access/accessWorker.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
-import type { Notifier } from "./app/notify.ts";
-import { type AccessReader, reconcile } from "./app/reconcile.ts";
+import { reconcile } from "./app/reconcile.ts";
+import type { AppServices } from "./app/services.ts";
 import { scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
-import type { Logger } from "./log.ts";
 import { MIGRATIONS_DIR } from "./lib/paths.ts";
+import type { Logger } from "./log.ts";
 
 /**
- * The composition root: config → database (+ migrations) → HTTP → platforms. main.ts calls it for
- * the real process; end-to-end tests call it in-process against the local stand-ins.
+ * The composition root: config → database (+ migrations) → services → platforms → HTTP → workers.
+ * main.ts calls it for the real process; end-to-end tests call it in-process against the stand-ins.
  */
 export interface Tribegate {
   readonly db: Database;
   readonly billing: Billing;
+  readonly services: AppServices;
+  readonly http: HttpServer;
+  readonly discord: DiscordGateway | undefined;
+  readonly telegram: TelegramBot | undefined;
   readonly accessWorker: QueueWorker;
   readonly taskWorker: QueueWorker;
   /** Wakes the workers after something enqueued jobs or tasks. */
   wake(): void;
-  readonly http: HttpServer;
-  readonly discord: DiscordGateway | undefined;
-  readonly telegram: TelegramBot | undefined;
-  /** Stops taking work, finishes what is in flight, closes everything in reverse order. */
+  /** Stops taking work, finishes what is in flight, closes everything in order. */
   stop(): Promise<void>;
 }
 
@@ -46,14 +50,14 @@ export async function startTribegate(opts: {
   log: Logger;
   migrationsDir?: string;
   clock?: Clock;
-  /** Tests: run the periodic reconciliation at start-up (default true). */
+  /** Run the periodic reconciliation at start-up (default true; tests turn it off). */
   reconcileOnStart?: boolean;
 }): Promise<Tribegate> {
   const { config, log } = opts;
   const clock = opts.clock ?? systemClock;
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const startedAt = Date.now();
-  // Closed in `order`: stop taking work (HTTP, then updates), then the clients, the database last.
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // Closed in `order`: stop taking work (HTTP, then updates), then workers, the clients, the database last.
   const closers: { name: string; order: number; close: () => Promise<void> }[] = [];
   const closeAll = async (): Promise<void> => {
     for (const c of closers.sort((a, b) => a.order - b.order)) {
@@ -63,6 +67,7 @@ export async function startTribegate(opts: {
         log.error({ event: "shutdown.close_failed", component: c.name, err }, `closing ${c.name} failed`);
       }
     }
+    closers.length = 0;
   };
 
   try {
@@ -70,11 +75,36 @@ export async function startTribegate(opts: {
     closers.push({ name: "database", order: 9, close: () => db.close() });
     await migrate(db, { migrationsDir: opts.migrationsDir ?? MIGRATIONS_DIR, log });
 
+    const billing = createBilling(createStripeClient(config.stripe));
+    let accessWorker: QueueWorker | undefined;
+    let taskWorker: QueueWorker | undefined;
+    const services: AppServices = {
+      db: db.prisma,
+      billing,
+      clock,
+      log,
+      publicBaseUrl: config.publicBaseUrl,
+      onWork: () => {
+        accessWorker?.wake();
+        taskWorker?.wake();
+      },
+    };
+
+    // Platforms: created and wired before they connect, so no event is missed.
+    const parts: PlatformParts[] = [];
     const telegram = config.telegram
       ? createTelegramBot({ config: config.telegram, publicBaseUrl: config.publicBaseUrl, log })
       : undefined;
+    const discord = config.discord ? createDiscordGateway({ config: config.discord, log }) : undefined;
+    if (discord && config.discord)
+      parts.push(await attachDiscord({ gateway: discord, services, config: config.discord }));
+    if (telegram && config.telegram)
+      parts.push(await attachTelegram({ bot: telegram, services, config: config.telegram }));
+    for (const p of parts) {
+      const stop = p.stop;
+      if (stop) closers.push({ name: "platform adapter", order: 3, close: stop });
+    }
 
-    let discord: DiscordGateway | undefined;
     const checks: ReadinessCheck[] = [
       {
         name: "database",
@@ -84,60 +114,50 @@ export async function startTribegate(opts: {
         },
       },
     ];
-    if (config.discord) {
+    for (const [name, platform] of [
+      ["discord", discord],
+      ["telegram", telegram],
+    ] as const) {
+      if (!platform) continue;
       checks.push({
-        name: "discord",
+        name,
         check: async () => {
-          const state = discord?.status() ?? "starting";
+          const state = platform.status();
           return { ready: state === "ready", state };
         },
       });
     }
-    if (telegram) {
-      checks.push({
-        name: "telegram",
-        check: async () => {
-          const state = telegram.status();
-          return { ready: state === "ready", state };
-        },
-      });
-    }
-
-    const billing = createBilling(createStripeClient(config.stripe));
-    const executors: AccessExecutor[] = [];
-    const notifiers: Notifier[] = [];
-    const readers: AccessReader[] = [];
-    let accessWorker: QueueWorker | undefined;
-    let taskWorker: QueueWorker | undefined;
-    const onWork = (): void => {
-      accessWorker?.wake();
-      taskWorker?.wake();
-    };
-    const deps = { db: db.prisma, billing, clock, log, publicBaseUrl: config.publicBaseUrl, onWork };
-
     const routes: Route[] = [
       ...healthRoutes(checks, startedAt),
-      stripeWebhookRoute({ ...deps, stripe: billing.stripe, webhookSecret: config.stripe.webhookSecret }),
+      stripeWebhookRoute({ ...services, stripe: billing.stripe, webhookSecret: config.stripe.webhookSecret }),
       ...checkoutPages(),
+      ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
+      ...parts.flatMap((p) => p.routes ?? []),
     ];
-    if (telegram?.webhookRoute) routes.push(telegram.webhookRoute);
     const http = await startHttpServer({ host: config.http.host, port: config.http.port, routes, log });
-    closers.push({ name: "http", order: 1, close: () => http.close(Math.min(config.shutdownTimeoutMs / 2, 5_000)) });
+    closers.push({
+      name: "http",
+      order: 1,
+      close: () => http.close(Math.min(config.shutdownTimeoutMs / 2, 5_000)),
+    });
 
-    if (config.discord) {
-      discord = await startDiscordGateway({ config: config.discord, log });
-      const d = discord;
-      closers.push({ name: "discord", order: 5, close: () => d.stop() });
+    if (discord) {
+      closers.push({ name: "discord", order: 5, close: () => discord.stop() });
+      await discord.start();
     }
     if (telegram) {
       closers.push({ name: "telegram", order: 2, close: () => telegram.stop() });
       await telegram.start();
     }
 
+    const readers = parts.flatMap((p) => (p.reader ? [p.reader] : []));
     const handlers: Record<string, TaskHandler> = {
-      ...memberTaskHandlers({ ...deps, notifiers }),
+      ...memberTaskHandlers({
+        ...services,
+        notifiers: parts.flatMap((p) => (p.notifier ? [p.notifier] : [])),
+      }),
       reconcile: async () => {
-        const report = await reconcile({ ...deps, readers }, { dryRun: false });
+        const report = await reconcile({ ...services, readers }, { dryRun: false });
         await db.prisma.$transaction((tx) =>
           scheduleTask(tx, {
             key: "reconcile:periodic",
@@ -150,7 +170,13 @@ export async function startTribegate(opts: {
         return { outcome: "done", note: `${report.drift.length} difference(s) repaired` };
       },
     };
-    const aw = createAccessWorker({ db: db.prisma, executors, log, clock, owner });
+    const aw = createAccessWorker({
+      db: db.prisma,
+      executors: parts.flatMap((p) => (p.executor ? [p.executor] : [])),
+      log,
+      clock,
+      owner,
+    });
     const tw = createTaskWorker({ db: db.prisma, handlers, log, clock, owner });
     accessWorker = aw;
     taskWorker = tw;
@@ -158,7 +184,13 @@ export async function startTribegate(opts: {
     closers.push({ name: "task worker", order: 4, close: () => tw.stop() });
     if (opts.reconcileOnStart ?? true) {
       await db.prisma.$transaction((tx) =>
-        scheduleTask(tx, { key: "reconcile:periodic", kind: "reconcile", payload: {}, runAfter: clock.now(), now: clock.now() }),
+        scheduleTask(tx, {
+          key: "reconcile:periodic",
+          kind: "reconcile",
+          payload: {},
+          runAfter: clock.now(),
+          now: clock.now(),
+        }),
       );
     }
     aw.start();
@@ -169,8 +201,9 @@ export async function startTribegate(opts: {
         event: "startup.complete",
         ms: Date.now() - startedAt,
         database: db.kind,
-        discord: Boolean(config.discord),
+        discord: Boolean(discord),
         telegram: config.telegram?.mode ?? false,
+        port: http.port,
       },
       `tribegate is up on port ${http.port}`,
     );
@@ -179,14 +212,13 @@ export async function startTribegate(opts: {
     return {
       db,
       billing,
+      services,
+      http,
+      discord,
+      telegram,
       accessWorker: aw,
       taskWorker: tw,
-      wake: onWork,
-      http,
-      get discord() {
-        return discord;
-      },
-      telegram,
+      wake: services.onWork,
       stop() {
         stopping ??= (async () => {
           const t0 = Date.now();

@@ -215,7 +215,9 @@ function crossChecks(env: Env): string[] {
     );
   }
   if (env.DISCORD_APPLICATION_ID && !env.DISCORD_TOKEN) {
-    problems.push("DISCORD_TOKEN: is missing; Discord needs it with DISCORD_APPLICATION_ID (developer portal → Bot → Reset Token)");
+    problems.push(
+      "DISCORD_TOKEN: is missing; Discord needs it with DISCORD_APPLICATION_ID (developer portal → Bot → Reset Token)",
+    );
   }
   if (!env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID && !env.TELEGRAM_BOT_TOKEN) {
     problems.push(
@@ -223,7 +225,9 @@ function crossChecks(env: Env): string[] {
     );
   }
   if (!env.STRIPE_SECRET_KEY) {
-    problems.push("STRIPE_SECRET_KEY: is missing; put your Stripe secret key (sk_test_… while you try things out)");
+    problems.push(
+      "STRIPE_SECRET_KEY: is missing; put your Stripe secret key (sk_test_… while you try things out)",
+    );
   }
   if (!env.STRIPE_WEBHOOK_SECRET) {
     problems.push(

@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     signalled = true;
     log.info({ event: "shutdown.signal", signal }, `received ${signal}`);
     const overrun = setTimeout(() => {
-      log.error({ event: "shutdown.timeout", timeoutMs: config.shutdownTimeoutMs }, "shutdown took too long; exiting");
+      log.error(
+        { event: "shutdown.timeout", timeoutMs: config.shutdownTimeoutMs },
+        "shutdown took too long; exiting",
+      );
       process.exit(2);
     }, config.shutdownTimeoutMs);
     overrun.unref();

@@ -31,10 +31,16 @@ export async function memberForIdentity(db: Db, who: FanIdentity): Promise<strin
     where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
   });
   if (existing) {
-    if ((who.username && who.username !== existing.username) || (who.locale && who.locale !== existing.locale)) {
+    if (
+      (who.username && who.username !== existing.username) ||
+      (who.locale && who.locale !== existing.locale)
+    ) {
       await db.identity.update({
         where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
-        data: { ...(who.username ? { username: who.username } : {}), ...(who.locale ? { locale: who.locale } : {}) },
+        data: {
+          ...(who.username ? { username: who.username } : {}),
+          ...(who.locale ? { locale: who.locale } : {}),
+        },
       });
     }
     return existing.memberId;
@@ -45,7 +51,12 @@ export async function memberForIdentity(db: Db, who: FanIdentity): Promise<strin
       data: {
         id,
         identities: {
-          create: { platform: who.platform, platformUserId: who.userId, username: who.username ?? null, locale: who.locale ?? null },
+          create: {
+            platform: who.platform,
+            platformUserId: who.userId,
+            username: who.username ?? null,
+            locale: who.locale ?? null,
+          },
         },
       },
     });
@@ -78,7 +89,10 @@ export async function startCheckout(
   if (!price) throw new DomainError(input.lifetime ? "no_lifetime_price" : "no_price", { tier: tier.slug });
 
   const memberId = await memberForIdentity(deps.db, input.who);
-  const member = await deps.db.member.findUniqueOrThrow({ where: { id: memberId }, include: { subscriptions: { include: { tier: true } } } });
+  const member = await deps.db.member.findUniqueOrThrow({
+    where: { id: memberId },
+    include: { subscriptions: { include: { tier: true } } },
+  });
   const settings = await getSettings(deps.db);
   const now = deps.clock.now();
   const current = member.subscriptions.find(
@@ -86,7 +100,13 @@ export async function startCheckout(
       ENTITLING.has(s.status) &&
       isBillingStatus(s.status) &&
       entitlementOf(
-        { status: s.status as BillingStatus, currentPeriodEnd: s.currentPeriodEnd, cancelAtPeriodEnd: s.cancelAtPeriodEnd, pastDueSince: s.pastDueSince, holds: [] },
+        {
+          status: s.status as BillingStatus,
+          currentPeriodEnd: s.currentPeriodEnd,
+          cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+          pastDueSince: s.pastDueSince,
+          holds: [],
+        },
         { graceMs: settings.graceDays * DAY_MS },
         now,
       ).entitled,
@@ -96,7 +116,10 @@ export async function startCheckout(
     let portalUrl: string | null = null;
     if (member.stripeCustomerId) {
       try {
-        portalUrl = await deps.billing.createPortal(member.stripeCustomerId, `${deps.publicBaseUrl}/portal/return`);
+        portalUrl = await deps.billing.createPortal(
+          member.stripeCustomerId,
+          `${deps.publicBaseUrl}/portal/return`,
+        );
       } catch (err) {
         deps.log.warn({ event: "checkout.portal_failed", memberId, err }, "could not create a portal link");
       }
@@ -128,18 +151,34 @@ export async function startCheckout(
       ...(input.who.locale ? { locale: stripeLocale(input.who.locale) } : {}),
     });
     deps.log.info(
-      { event: "checkout.started", memberId, tierId: tier.id, priceId: price.stripePriceId, sessionId: session.id, platform: input.who.platform },
+      {
+        event: "checkout.started",
+        memberId,
+        tierId: tier.id,
+        priceId: price.stripePriceId,
+        sessionId: session.id,
+        platform: input.who.platform,
+      },
       `checkout started for tier ${tier.slug}`,
     );
     return { kind: "checkout", url: session.url, sessionId: session.id, trialDays };
   } catch (err) {
     if (err instanceof NetworkError) {
-      deps.log.warn({ event: "checkout.stripe_unavailable", memberId, err: err.message }, "Stripe unavailable during checkout");
+      deps.log.warn(
+        { event: "checkout.stripe_unavailable", memberId, err: err.message },
+        "Stripe unavailable during checkout",
+      );
       throw new DomainError("stripe_unavailable");
     }
     if (err instanceof PlatformError && err.platform === "stripe") {
-      deps.log.error({ event: "checkout.stripe_refused", memberId, tierId: tier.id, err: err.message }, "Stripe refused the checkout");
-      throw new DomainError(err.status === 404 ? "price_missing_in_stripe" : "stripe_rejected", { tier: tier.slug, message: err.message });
+      deps.log.error(
+        { event: "checkout.stripe_refused", memberId, tierId: tier.id, err: err.message },
+        "Stripe refused the checkout",
+      );
+      throw new DomainError(err.status === 404 ? "price_missing_in_stripe" : "stripe_rejected", {
+        tier: tier.slug,
+        message: err.message,
+      });
     }
     throw err;
   }
@@ -157,7 +196,10 @@ async function ensureCustomer(deps: MemberDeps, memberId: string, who: FanIdenti
     ...(who.username ? { name: who.username } : {}),
     metadata: { [META.memberId]: memberId, [`tribegate_${who.platform}_user_id`]: who.userId },
   });
-  const { count } = await deps.db.member.updateMany({ where: { id: memberId, stripeCustomerId: null }, data: { stripeCustomerId: customerId } });
+  const { count } = await deps.db.member.updateMany({
+    where: { id: memberId, stripeCustomerId: null },
+    data: { stripeCustomerId: customerId },
+  });
   if (count === 0) {
     // A concurrent checkout attached its customer first: use that one.
     const again = await deps.db.member.findUniqueOrThrow({ where: { id: memberId } });
@@ -198,14 +240,20 @@ export function formatLinkCode(code: string): string {
 }
 
 /** A single-use code, valid 15 minutes, that links this account's membership to the other platform. */
-export async function createLinkCode(deps: MemberDeps, who: FanIdentity): Promise<{ code: string; expiresAt: Date }> {
+export async function createLinkCode(
+  deps: MemberDeps,
+  who: FanIdentity,
+): Promise<{ code: string; expiresAt: Date }> {
   const memberId = await memberForIdentity(deps.db, who);
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
   // Only the newest code works: an older one left in a chat cannot be used by someone else.
   await deps.db.linkCode.updateMany({ where: { memberId, usedAt: null }, data: { expiresAt: now } });
   for (;;) {
-    const code = Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
+    const code = Array.from(
+      { length: CODE_LENGTH },
+      () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)],
+    ).join("");
     try {
       await deps.db.linkCode.create({ data: { code, memberId, fromPlatform: who.platform, expiresAt } });
       deps.log.info({ event: "link.code_created", memberId, platform: who.platform }, "link code created");
@@ -220,35 +268,52 @@ export async function createLinkCode(deps: MemberDeps, who: FanIdentity): Promis
  * Redeems a link code on the other platform: the account joins the code's membership and gets
  * that membership's access there at once.
  */
-export async function redeemLinkCode(deps: MemberDeps, who: FanIdentity, rawCode: string): Promise<{ memberId: string; grants: number }> {
+export async function redeemLinkCode(
+  deps: MemberDeps,
+  who: FanIdentity,
+  rawCode: string,
+): Promise<{ memberId: string; grants: number }> {
   const code = normalizeLinkCode(rawCode);
-  if (code.length !== CODE_LENGTH || [...code].some((c) => !CODE_ALPHABET.includes(c))) throw new DomainError("link_code_invalid");
+  if (code.length !== CODE_LENGTH || [...code].some((c) => !CODE_ALPHABET.includes(c)))
+    throw new DomainError("link_code_invalid");
   const now = deps.clock.now();
   const result = await deps.db.$transaction(async (tx) => {
     const row = await tx.linkCode.findUnique({ where: { code } });
     if (!row) throw new DomainError("link_code_invalid");
     if (row.usedAt) throw new DomainError("link_code_used");
     if (row.expiresAt.getTime() <= now.getTime()) throw new DomainError("link_code_expired");
-    if (row.fromPlatform === who.platform) throw new DomainError("link_code_same_platform", { platform: who.platform });
+    if (row.fromPlatform === who.platform)
+      throw new DomainError("link_code_same_platform", { platform: who.platform });
     const taken = await tx.identity.findUnique({
       where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
       include: { member: { include: { subscriptions: { select: { id: true } }, identities: true } } },
     });
     if (taken?.memberId === row.memberId) throw new DomainError("already_linked");
-    const sibling = await tx.identity.findUnique({ where: { memberId_platform: { memberId: row.memberId, platform: who.platform } } });
+    const sibling = await tx.identity.findUnique({
+      where: { memberId_platform: { memberId: row.memberId, platform: who.platform } },
+    });
     if (sibling) throw new DomainError("member_has_other_account", { platform: who.platform });
     if (taken) {
       const other = taken.member;
-      const empty = other.subscriptions.length === 0 && other.stripeCustomerId === null && other.identities.length === 1;
+      const empty =
+        other.subscriptions.length === 0 && other.stripeCustomerId === null && other.identities.length === 1;
       if (!empty) throw new DomainError("identity_taken", { platform: who.platform });
       // The account only had an empty membership (it opened a command once): fold it in.
-      await tx.identity.delete({ where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } } });
+      await tx.identity.delete({
+        where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+      });
       await tx.member.delete({ where: { id: other.id } });
     }
     const used = await tx.linkCode.updateMany({ where: { code, usedAt: null }, data: { usedAt: now } });
     if (used.count === 0) throw new DomainError("link_code_used");
     await tx.identity.create({
-      data: { platform: who.platform, platformUserId: who.userId, memberId: row.memberId, username: who.username ?? null, locale: who.locale ?? null },
+      data: {
+        platform: who.platform,
+        platformUserId: who.userId,
+        memberId: row.memberId,
+        username: who.username ?? null,
+        locale: who.locale ?? null,
+      },
     });
     await tx.memberHistory.create({
       data: {
@@ -267,14 +332,20 @@ export async function redeemLinkCode(deps: MemberDeps, who: FanIdentity, rawCode
     });
     return { memberId: row.memberId, grants: r.grants };
   });
-  deps.log.info({ event: "link.redeemed", memberId: result.memberId, platform: who.platform, grants: result.grants }, "accounts linked");
+  deps.log.info(
+    { event: "link.redeemed", memberId: result.memberId, platform: who.platform, grants: result.grants },
+    "accounts linked",
+  );
   if (result.grants > 0) deps.onWork?.();
   return result;
 }
 
 // --- Looking a member up --------------------------------------------------------------------------
 
-export async function lookupMember(db: Db, query: { platform: Platform; userId: string } | { memberId: string } | { customerId: string }) {
+export async function lookupMember(
+  db: Db,
+  query: { platform: Platform; userId: string } | { memberId: string } | { customerId: string },
+) {
   const where =
     "memberId" in query
       ? { id: query.memberId }
@@ -291,7 +362,11 @@ export async function lookupMember(db: Db, query: { platform: Platform; userId: 
   });
   if (!member) throw new DomainError("member_not_found");
   const jobs = member.identities.length
-    ? await db.accessJob.findMany({ where: { OR: member.identities.map((i) => ({ platform: i.platform, platformUserId: i.platformUserId })) } })
+    ? await db.accessJob.findMany({
+        where: {
+          OR: member.identities.map((i) => ({ platform: i.platform, platformUserId: i.platformUserId })),
+        },
+      })
     : [];
   return { ...member, jobs };
 }
@@ -299,7 +374,12 @@ export async function lookupMember(db: Db, query: { platform: Platform; userId: 
 /** Re-plans a member's access from the ledger; dead grants are tried again. */
 export async function resyncMember(deps: MemberDeps, memberId: string, actor: string) {
   const r = await deps.db.$transaction((tx: Tx) =>
-    syncMemberAccess(tx, memberId, { actor, reason: "re-sync requested", stripeEventId: null, now: deps.clock.now() }, { force: true }),
+    syncMemberAccess(
+      tx,
+      memberId,
+      { actor, reason: "re-sync requested", stripeEventId: null, now: deps.clock.now() },
+      { force: true },
+    ),
   );
   if (r.grants + r.revokes) deps.onWork?.();
   return r;
@@ -309,12 +389,25 @@ export async function resyncMember(deps: MemberDeps, memberId: string, actor: st
 export async function suspendMember(deps: MemberDeps, memberId: string, actor: string, reason: string) {
   const now = deps.clock.now();
   const r = await deps.db.$transaction(async (tx: Tx) => {
-    const { count } = await tx.member.updateMany({ where: { id: memberId, suspendedAt: null }, data: { suspendedAt: now, suspendedReason: reason } });
+    const { count } = await tx.member.updateMany({
+      where: { id: memberId, suspendedAt: null },
+      data: { suspendedAt: now, suspendedReason: reason },
+    });
     if (count === 0) throw new DomainError("member_already_suspended");
-    await tx.memberHistory.create({ data: { memberId, actor, action: "member.suspended", reason: reason || "revoked by the creator" } });
-    return syncMemberAccess(tx, memberId, { actor, reason: `revoked by the creator${reason ? `: ${reason}` : ""}`, stripeEventId: null, now });
+    await tx.memberHistory.create({
+      data: { memberId, actor, action: "member.suspended", reason: reason || "revoked by the creator" },
+    });
+    return syncMemberAccess(tx, memberId, {
+      actor,
+      reason: `revoked by the creator${reason ? `: ${reason}` : ""}`,
+      stripeEventId: null,
+      now,
+    });
   });
-  deps.log.info({ event: "member.suspended", memberId, actor, revokes: r.revokes }, "member's access revoked by the creator");
+  deps.log.info(
+    { event: "member.suspended", memberId, actor, revokes: r.revokes },
+    "member's access revoked by the creator",
+  );
   if (r.revokes) deps.onWork?.();
   return r;
 }
@@ -323,12 +416,25 @@ export async function suspendMember(deps: MemberDeps, memberId: string, actor: s
 export async function restoreMember(deps: MemberDeps, memberId: string, actor: string) {
   const now = deps.clock.now();
   const r = await deps.db.$transaction(async (tx: Tx) => {
-    const { count } = await tx.member.updateMany({ where: { id: memberId, suspendedAt: { not: null } }, data: { suspendedAt: null, suspendedReason: null } });
+    const { count } = await tx.member.updateMany({
+      where: { id: memberId, suspendedAt: { not: null } },
+      data: { suspendedAt: null, suspendedReason: null },
+    });
     if (count === 0) throw new DomainError("member_not_suspended");
-    await tx.memberHistory.create({ data: { memberId, actor, action: "member.restored", reason: "restored by the creator" } });
-    return syncMemberAccess(tx, memberId, { actor, reason: "restored by the creator", stripeEventId: null, now }, { force: true });
+    await tx.memberHistory.create({
+      data: { memberId, actor, action: "member.restored", reason: "restored by the creator" },
+    });
+    return syncMemberAccess(
+      tx,
+      memberId,
+      { actor, reason: "restored by the creator", stripeEventId: null, now },
+      { force: true },
+    );
   });
-  deps.log.info({ event: "member.restored", memberId, actor, grants: r.grants }, "member restored by the creator");
+  deps.log.info(
+    { event: "member.restored", memberId, actor, grants: r.grants },
+    "member restored by the creator",
+  );
   if (r.grants) deps.onWork?.();
   return r;
 }

@@ -22,9 +22,20 @@ export interface Claimed {
 
 export interface LeaseQueue {
   /** Claims up to `limit` due rows; `where` narrows them (a SQL fragment on the table's columns). */
-  claim<T extends Claimed>(opts: { owner: string; limit: number; leaseMs: number; now: Date; where?: Prisma.Sql }): Promise<T[]>;
+  claim<T extends Claimed>(opts: {
+    owner: string;
+    limit: number;
+    leaseMs: number;
+    now: Date;
+    where?: Prisma.Sql;
+  }): Promise<T[]>;
   /** The work is done: done, or back to pending if a newer version was wished meanwhile. */
-  complete(opts: { id: bigint; owner: string; version: number; now: Date }): Promise<"done" | "superseded" | "lost">;
+  complete(opts: {
+    id: bigint;
+    owner: string;
+    version: number;
+    now: Date;
+  }): Promise<"done" | "superseded" | "lost">;
   /** The work failed: retry after `retryAt`, or dead when `dead` (attempts exhausted or permanent). */
   fail(opts: {
     id: bigint;
@@ -42,7 +53,13 @@ export interface LeaseQueue {
 export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
   const t = Prisma.raw(table);
   return {
-    async claim<T extends Claimed>(opts: { owner: string; limit: number; leaseMs: number; now: Date; where?: Prisma.Sql }) {
+    async claim<T extends Claimed>(opts: {
+      owner: string;
+      limit: number;
+      leaseMs: number;
+      now: Date;
+      where?: Prisma.Sql;
+    }) {
       const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
       const extra = opts.where ? Prisma.sql`AND (${opts.where})` : Prisma.empty;
       return db.$queryRaw<T[]>`

@@ -64,7 +64,12 @@ const BATCH = 200;
 export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }): Promise<ReconcileReport> {
   const started = Date.now();
   const log = deps.log.child({ module: "reconcile", dryRun: opts.dryRun });
-  const ctx = (reason: string) => ({ actor: "reconcile", reason: `reconciliation: ${reason}`, stripeEventId: null, now: deps.clock.now() });
+  const ctx = (reason: string) => ({
+    actor: "reconcile",
+    reason: `reconciliation: ${reason}`,
+    stripeEventId: null,
+    now: deps.clock.now(),
+  });
   const drift: DriftItem[] = [];
   let work = 0;
 
@@ -90,13 +95,16 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
       const diffs: string[] = [];
       if (l.status !== status) diffs.push(`status ${l.status} → ${status}`);
       if (l.stripePriceId !== s.priceId) diffs.push(`price ${l.stripePriceId} → ${s.priceId}`);
-      if (l.cancelAtPeriodEnd !== s.cancelAtPeriodEnd) diffs.push(`cancel at period end ${l.cancelAtPeriodEnd} → ${s.cancelAtPeriodEnd}`);
-      if ((l.currentPeriodEnd?.getTime() ?? null) !== (s.currentPeriodEnd?.getTime() ?? null)) diffs.push("period end moved");
+      if (l.cancelAtPeriodEnd !== s.cancelAtPeriodEnd)
+        diffs.push(`cancel at period end ${l.cancelAtPeriodEnd} → ${s.cancelAtPeriodEnd}`);
+      if ((l.currentPeriodEnd?.getTime() ?? null) !== (s.currentPeriodEnd?.getTime() ?? null))
+        diffs.push("period end moved");
       return diffs.length ? [`subscription ${s.id}: ${diffs.join(", ")}`] : [];
     });
     if (differences.length === 0) continue;
     customersToApply.push(customerId);
-    for (const what of differences) drift.push({ kind: "stripe", memberId: null, what: `customer ${customerId}: ${what}` });
+    for (const what of differences)
+      drift.push({ kind: "stripe", memberId: null, what: `customer ${customerId}: ${what}` });
   }
   if (!opts.dryRun) {
     for (const customerId of customersToApply) {
@@ -145,7 +153,9 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
     if (members.length === 0) break;
     cursor = members[members.length - 1]?.id;
     membersChecked += members.length;
-    const identityFilter = members.flatMap((m) => m.identities.map((i) => ({ platform: i.platform, platformUserId: i.platformUserId })));
+    const identityFilter = members.flatMap((m) =>
+      m.identities.map((i) => ({ platform: i.platform, platformUserId: i.platformUserId })),
+    );
     const jobs = await deps.db.accessJob.findMany({
       where: { OR: identityFilter },
       select: { platform: true, platformUserId: true, targetKey: true, action: true, state: true },
@@ -159,35 +169,93 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
     }
     for (const member of members) {
       for (const i of member.identities) known.add(`${i.platform}:${i.platformUserId}`);
-      const memberJobs = member.identities.flatMap((i) => jobsByUser.get(`${i.platform}:${i.platformUserId}`) ?? []);
-      const decided = decideMemberAccess({ member, jobs: memberJobs, tierTargets, graceDays: settings.graceDays, now: deps.clock.now(), force: true });
+      const memberJobs = member.identities.flatMap(
+        (i) => jobsByUser.get(`${i.platform}:${i.platformUserId}`) ?? [],
+      );
+      const decided = decideMemberAccess({
+        member,
+        jobs: memberJobs,
+        tierTargets,
+        graceDays: settings.graceDays,
+        now: deps.clock.now(),
+        force: true,
+      });
       for (const a of decided.actions) {
-        drift.push({ kind: "ledger", memberId: member.id, what: `${a.action} ${a.identity.platform}:${a.identity.userId} ${targetKey(a.target)} not yet wished` });
+        drift.push({
+          kind: "ledger",
+          memberId: member.id,
+          what: `${a.action} ${a.identity.platform}:${a.identity.userId} ${targetKey(a.target)} not yet wished`,
+        });
       }
       // Platform reality against what is owed.
-      const owedKeys = new Set(decided.plan.owed.map((o) => `${o.identity.platform}:${o.identity.userId}|${targetKey(o.target)}`));
-      const platformFixes: { action: "grant" | "revoke"; platform: Platform; userId: string; target: AccessTarget; why: string }[] = [];
+      const owedKeys = new Set(
+        decided.plan.owed.map((o) => `${o.identity.platform}:${o.identity.userId}|${targetKey(o.target)}`),
+      );
+      const platformFixes: {
+        action: "grant" | "revoke";
+        platform: Platform;
+        userId: string;
+        target: AccessTarget;
+        why: string;
+      }[] = [];
       for (const o of decided.plan.owed) {
         const key = targetKey(o.target);
         const holds = await holdsNow(deps.readers, holdersByTarget, o.identity.userId, o.target);
-        if (holds === false && !decided.actions.some((a) => a.action === "grant" && targetKey(a.target) === key && a.identity.userId === o.identity.userId)) {
-          platformFixes.push({ action: "grant", platform: o.identity.platform, userId: o.identity.userId, target: o.target, why: "owed but not held on the platform" });
+        if (
+          holds === false &&
+          !decided.actions.some(
+            (a) =>
+              a.action === "grant" && targetKey(a.target) === key && a.identity.userId === o.identity.userId,
+          )
+        ) {
+          platformFixes.push({
+            action: "grant",
+            platform: o.identity.platform,
+            userId: o.identity.userId,
+            target: o.target,
+            why: "owed but not held on the platform",
+          });
         }
       }
       for (const i of member.identities) {
         for (const [key, target] of allTargets) {
-          if (target.platform !== i.platform || owedKeys.has(`${i.platform}:${i.platformUserId}|${key}`)) continue;
+          if (target.platform !== i.platform || owedKeys.has(`${i.platform}:${i.platformUserId}|${key}`))
+            continue;
           const holders = holdersByTarget.get(key);
           // Telegram cannot list holders: ask only about users the ledger ever granted this chat.
-          const everGranted = memberJobs.some((j) => j.targetKey === key && j.platformUserId === i.platformUserId);
-          const holds = holders ? holders.has(i.platformUserId) : everGranted ? await holdsNow(deps.readers, holdersByTarget, i.platformUserId, target) : false;
-          if (holds === true && !decided.actions.some((a) => a.action === "revoke" && targetKey(a.target) === key && a.identity.userId === i.platformUserId)) {
-            platformFixes.push({ action: "revoke", platform: i.platform, userId: i.platformUserId, target, why: "held on the platform but not owed" });
+          const everGranted = memberJobs.some(
+            (j) => j.targetKey === key && j.platformUserId === i.platformUserId,
+          );
+          const holds = holders
+            ? holders.has(i.platformUserId)
+            : everGranted
+              ? await holdsNow(deps.readers, holdersByTarget, i.platformUserId, target)
+              : false;
+          if (
+            holds === true &&
+            !decided.actions.some(
+              (a) =>
+                a.action === "revoke" &&
+                targetKey(a.target) === key &&
+                a.identity.userId === i.platformUserId,
+            )
+          ) {
+            platformFixes.push({
+              action: "revoke",
+              platform: i.platform,
+              userId: i.platformUserId,
+              target,
+              why: "held on the platform but not owed",
+            });
           }
         }
       }
       for (const f of platformFixes) {
-        drift.push({ kind: "platform", memberId: member.id, what: `${f.action} ${f.platform}:${f.userId} ${targetKey(f.target)}: ${f.why}` });
+        drift.push({
+          kind: "platform",
+          memberId: member.id,
+          what: `${f.action} ${f.platform}:${f.userId} ${targetKey(f.target)}: ${f.why}`,
+        });
       }
       if (opts.dryRun || (decided.actions.length === 0 && platformFixes.length === 0)) continue;
       await deps.db.$transaction(async (tx) => {
@@ -203,7 +271,13 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
             now: deps.clock.now(),
           });
           await tx.memberHistory.create({
-            data: { memberId: member.id, actor: "reconcile", action: `access.${f.action}.requested`, toState: `${f.platform}:${f.userId} ${targetKey(f.target)}`, reason: `reconciliation: ${f.why}` },
+            data: {
+              memberId: member.id,
+              actor: "reconcile",
+              action: `access.${f.action}.requested`,
+              toState: `${f.platform}:${f.userId} ${targetKey(f.target)}`,
+              reason: `reconciliation: ${f.why}`,
+            },
           });
         }
       });
@@ -216,7 +290,8 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
     const target = parseTargetKey(key);
     if (!target) continue;
     for (const userId of holders) {
-      if (!known.has(`${target.platform}:${userId}`)) unmanagedHolders.push({ platform: target.platform, userId, target: key });
+      if (!known.has(`${target.platform}:${userId}`))
+        unmanagedHolders.push({ platform: target.platform, userId, target: key });
     }
   }
 
@@ -242,7 +317,8 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
     },
     `reconciliation ${opts.dryRun ? "(dry run) " : ""}found ${drift.length} difference(s)`,
   );
-  for (const d of drift.slice(0, 200)) log.info({ event: "reconcile.drift", kind: d.kind, memberId: d.memberId, dryRun: opts.dryRun }, d.what);
+  for (const d of drift.slice(0, 200))
+    log.info({ event: "reconcile.drift", kind: d.kind, memberId: d.memberId, dryRun: opts.dryRun }, d.what);
   return report;
 }
 

@@ -21,7 +21,10 @@ export const CreatorSettingsSchema = z.object({
 export type CreatorSettings = z.infer<typeof CreatorSettingsSchema>;
 export type SettingKey = keyof CreatorSettings;
 
-export const SETTING_LIMITS: Record<"graceDays" | "trueFansGoal" | "defaultTrialDays", { min: number; max: number }> = {
+export const SETTING_LIMITS: Record<
+  "graceDays" | "trueFansGoal" | "defaultTrialDays",
+  { min: number; max: number }
+> = {
   graceDays: { min: 0, max: 60 },
   trueFansGoal: { min: 1, max: 10_000_000 },
   defaultTrialDays: { min: 0, max: 730 },
@@ -41,11 +44,19 @@ export async function getSettings(db: Db | Tx): Promise<CreatorSettings> {
   return CreatorSettingsSchema.parse(clean);
 }
 
-export async function setSetting<K extends SettingKey>(db: Db | Tx, key: K, value: CreatorSettings[K]): Promise<void> {
+export async function setSetting<K extends SettingKey>(
+  db: Db | Tx,
+  key: K,
+  value: CreatorSettings[K],
+): Promise<void> {
   const field = CreatorSettingsSchema.shape[key];
   if (!field.safeParse(value).success) {
     const limits = key in SETTING_LIMITS ? SETTING_LIMITS[key as keyof typeof SETTING_LIMITS] : undefined;
-    throw new DomainError("setting_out_of_range", { setting: key, min: limits?.min ?? 0, max: limits?.max ?? 0 });
+    throw new DomainError("setting_out_of_range", {
+      setting: key,
+      min: limits?.min ?? 0,
+      max: limits?.max ?? 0,
+    });
   }
   await db.setting.upsert({ where: { key }, create: { key, value }, update: { value } });
 }

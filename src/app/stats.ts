@@ -55,5 +55,8 @@ export async function getCreatorStats(db: Db, now: Date): Promise<StatsView> {
         now,
       ).entitled,
   }));
-  return { ...computeStats(subs, settings.trueFansGoal, now), tierNames: Object.fromEntries(tiers.map((t) => [t.id, t.name])) };
+  return {
+    ...computeStats(subs, settings.trueFansGoal, now),
+    tierNames: Object.fromEntries(tiers.map((t) => [t.id, t.name])),
+  };
 }

@@ -31,7 +31,10 @@ export function createTaskWorker(opts: {
     settled: async (row, result, state) => {
       const error = result.outcome === "done" ? undefined : result.error;
       const level = state === "dead" ? "error" : state === "retry" ? "warn" : "info";
-      log[level]({ event: `task.${state}`, key: row.key, kind: row.kind, attempt: row.attempts, error }, `task ${row.key}: ${state}`);
+      log[level](
+        { event: `task.${state}`, key: row.key, kind: row.kind, attempt: row.attempts, error },
+        `task ${row.key}: ${state}`,
+      );
     },
   });
 }

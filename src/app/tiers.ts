@@ -67,7 +67,8 @@ export async function createTier(deps: TierDeps, input: CreateTierInput) {
   if (!SLUG.test(slug)) throw new DomainError("tier_slug_invalid", { slug });
   if (await deps.db.tier.findUnique({ where: { slug } })) throw new DomainError("tier_exists", { slug });
   const trialDays = input.trialDays ?? 0;
-  if (!Number.isInteger(trialDays) || trialDays < 0 || trialDays > 730) throw new DomainError("trial_days_invalid", { max: 730 });
+  if (!Number.isInteger(trialDays) || trialDays < 0 || trialDays > 730)
+    throw new DomainError("trial_days_invalid", { max: 730 });
   const description = (input.description ?? "").trim().slice(0, 500);
   const id = randomUUID();
 
@@ -89,21 +90,34 @@ export async function createTier(deps: TierDeps, input: CreateTierInput) {
       const amount = input.amount ?? 0;
       const currency = (input.currency ?? "").toLowerCase();
       if (!Number.isInteger(amount) || amount <= 0) throw new DomainError("price_amount_invalid");
-      if (!CURRENCY.test(currency)) throw new DomainError("currency_invalid", { currency: input.currency ?? "" });
+      if (!CURRENCY.test(currency))
+        throw new DomainError("currency_invalid", { currency: input.currency ?? "" });
       const interval = input.interval ?? "month";
-      productId = await deps.billing.createProduct({ name, description, metadata: { tribegate_tier_id: id } });
-      const priceId = await deps.billing.createPrice({ productId, amount, currency, interval, metadata: { tribegate_tier_id: id } });
+      productId = await deps.billing.createProduct({
+        name,
+        description,
+        metadata: { tribegate_tier_id: id },
+      });
+      const priceId = await deps.billing.createPrice({
+        productId,
+        amount,
+        currency,
+        interval,
+        metadata: { tribegate_tier_id: id },
+      });
       recurring = { id: priceId, amount, currency, interval };
     }
   } catch (err) {
     if (err instanceof DomainError) throw err;
-    if (err instanceof PlatformError && err.status === 404) throw new DomainError("price_not_found", { priceId: input.existingPriceId ?? "" });
+    if (err instanceof PlatformError && err.status === 404)
+      throw new DomainError("price_not_found", { priceId: input.existingPriceId ?? "" });
     stripeRefusal(err);
   }
 
   let lifetime: { id: string; amount: number } | null = null;
   if (input.lifetimeAmount !== undefined) {
-    if (!Number.isInteger(input.lifetimeAmount) || input.lifetimeAmount <= 0) throw new DomainError("price_amount_invalid");
+    if (!Number.isInteger(input.lifetimeAmount) || input.lifetimeAmount <= 0)
+      throw new DomainError("price_amount_invalid");
     try {
       const lifetimeId = await deps.billing.createPrice({
         productId,
@@ -127,8 +141,26 @@ export async function createTier(deps: TierDeps, input: CreateTierInput) {
       stripeProductId: input.existingPriceId ? null : productId,
       prices: {
         create: [
-          { stripePriceId: recurring.id, kind: "recurring", amount: recurring.amount, currency: recurring.currency, interval: recurring.interval, trialDays },
-          ...(lifetime ? [{ stripePriceId: lifetime.id, kind: "lifetime" as const, amount: lifetime.amount, currency: recurring.currency, interval: null, trialDays: 0 }] : []),
+          {
+            stripePriceId: recurring.id,
+            kind: "recurring",
+            amount: recurring.amount,
+            currency: recurring.currency,
+            interval: recurring.interval,
+            trialDays,
+          },
+          ...(lifetime
+            ? [
+                {
+                  stripePriceId: lifetime.id,
+                  kind: "lifetime" as const,
+                  amount: lifetime.amount,
+                  currency: recurring.currency,
+                  interval: null,
+                  trialDays: 0,
+                },
+              ]
+            : []),
         ],
       },
     },
@@ -141,23 +173,39 @@ export async function createTier(deps: TierDeps, input: CreateTierInput) {
 }
 
 async function resyncPrice(deps: TierDeps, priceId: string, tierId: string): Promise<void> {
-  const subs = await deps.db.subscription.findMany({ where: { stripePriceId: priceId, tierId: null }, select: { id: true, memberId: true } });
+  const subs = await deps.db.subscription.findMany({
+    where: { stripePriceId: priceId, tierId: null },
+    select: { id: true, memberId: true },
+  });
   if (subs.length === 0) return;
-  await deps.db.subscription.updateMany({ where: { stripePriceId: priceId, tierId: null }, data: { tierId } });
+  await deps.db.subscription.updateMany({
+    where: { stripePriceId: priceId, tierId: null },
+    data: { tierId },
+  });
   await resyncMembers(deps, [...new Set(subs.map((s) => s.memberId))], `price ${priceId} linked to a tier`);
 }
 
 /** Re-plans the access of the given members, one transaction each. */
-export async function resyncMembers(deps: TierDeps, memberIds: readonly string[], reason: string, actor = "system"): Promise<void> {
+export async function resyncMembers(
+  deps: TierDeps,
+  memberIds: readonly string[],
+  reason: string,
+  actor = "system",
+): Promise<void> {
   for (const memberId of memberIds) {
-    await deps.db.$transaction((tx) => syncMemberAccess(tx, memberId, { actor, reason, stripeEventId: null, now: deps.clock.now() }));
+    await deps.db.$transaction((tx) =>
+      syncMemberAccess(tx, memberId, { actor, reason, stripeEventId: null, now: deps.clock.now() }),
+    );
   }
   if (memberIds.length) deps.onWork?.();
 }
 
 export async function findTier(db: Db, slugOrId: string) {
   const key = slugOrId.trim().toLowerCase();
-  const tier = await db.tier.findFirst({ where: { OR: [{ slug: key }, { id: slugOrId.trim() }] }, include: { prices: true, access: true } });
+  const tier = await db.tier.findFirst({
+    where: { OR: [{ slug: key }, { id: slugOrId.trim() }] },
+    include: { prices: true, access: true },
+  });
   if (!tier) throw new DomainError("unknown_tier", { tier: slugOrId });
   return tier;
 }
@@ -171,7 +219,11 @@ export async function listTiers(db: Db, opts: { includeArchived?: boolean } = {}
 }
 
 async function membersOfTier(db: Db, tierId: string): Promise<string[]> {
-  const subs = await db.subscription.findMany({ where: { tierId }, select: { memberId: true }, distinct: ["memberId"] });
+  const subs = await db.subscription.findMany({
+    where: { tierId },
+    select: { memberId: true },
+    distinct: ["memberId"],
+  });
   return subs.map((s) => s.memberId);
 }
 
@@ -179,7 +231,8 @@ async function membersOfTier(db: Db, tierId: string): Promise<string[]> {
 export async function addTierAccess(deps: TierDeps, tierSlugOrId: string, target: AccessTarget, label = "") {
   const tier = await findTier(deps.db, tierSlugOrId);
   const key = targetKey(target);
-  if (tier.access.some((a) => a.targetKey === key)) throw new DomainError("access_already_mapped", { tier: tier.slug });
+  if (tier.access.some((a) => a.targetKey === key))
+    throw new DomainError("access_already_mapped", { tier: tier.slug });
   await deps.db.tierAccess.create({
     data: {
       id: randomUUID(),
@@ -192,8 +245,15 @@ export async function addTierAccess(deps: TierDeps, tierSlugOrId: string, target
       label,
     },
   });
-  deps.log.info({ event: "tier.access_added", tierId: tier.id, target: key }, `tier ${tier.slug} now opens ${key}`);
-  await resyncMembers(deps, await membersOfTier(deps.db, tier.id), `tier ${tier.slug} now opens ${label || key}`);
+  deps.log.info(
+    { event: "tier.access_added", tierId: tier.id, target: key },
+    `tier ${tier.slug} now opens ${key}`,
+  );
+  await resyncMembers(
+    deps,
+    await membersOfTier(deps.db, tier.id),
+    `tier ${tier.slug} now opens ${label || key}`,
+  );
 }
 
 /** Closes a platform resource to a tier; members who had it only through this tier lose it. */
@@ -202,8 +262,15 @@ export async function removeTierAccess(deps: TierDeps, tierSlugOrId: string, tar
   const key = targetKey(target);
   const { count } = await deps.db.tierAccess.deleteMany({ where: { tierId: tier.id, targetKey: key } });
   if (count === 0) throw new DomainError("access_not_mapped", { tier: tier.slug });
-  deps.log.info({ event: "tier.access_removed", tierId: tier.id, target: key }, `tier ${tier.slug} no longer opens ${key}`);
-  await resyncMembers(deps, await membersOfTier(deps.db, tier.id), `tier ${tier.slug} no longer opens ${key}`);
+  deps.log.info(
+    { event: "tier.access_removed", tierId: tier.id, target: key },
+    `tier ${tier.slug} no longer opens ${key}`,
+  );
+  await resyncMembers(
+    deps,
+    await membersOfTier(deps.db, tier.id),
+    `tier ${tier.slug} no longer opens ${key}`,
+  );
 }
 
 /** Stops selling a tier. Members keep their access until their subscription ends. */
@@ -217,7 +284,10 @@ export async function archiveTier(deps: TierDeps, tierSlugOrId: string) {
       stripeRefusal(err);
     }
   }
-  const updated = await deps.db.tier.update({ where: { id: tier.id }, data: { archivedAt: deps.clock.now() } });
+  const updated = await deps.db.tier.update({
+    where: { id: tier.id },
+    data: { archivedAt: deps.clock.now() },
+  });
   deps.log.info({ event: "tier.archived", tierId: tier.id }, `tier ${tier.slug} archived`);
   return updated;
 }
@@ -238,21 +308,41 @@ export async function changeTierPrice(
   let productId = tier.stripeProductId;
   try {
     if (!productId) productId = (await deps.billing.price(reference.stripePriceId)).productId;
-    const interval = kind === "lifetime" ? null : (input.interval ?? (old?.interval as "month" | "year" | undefined) ?? "month");
+    const interval =
+      kind === "lifetime"
+        ? null
+        : (input.interval ?? (old?.interval as "month" | "year" | undefined) ?? "month");
     const priceId = await deps.billing.createPrice({
       productId,
       amount: input.amount,
       currency: reference.currency,
       interval,
-      metadata: { tribegate_tier_id: tier.id, ...(kind === "lifetime" ? { tribegate_lifetime: "true" } : {}) },
+      metadata: {
+        tribegate_tier_id: tier.id,
+        ...(kind === "lifetime" ? { tribegate_lifetime: "true" } : {}),
+      },
     });
     await deps.db.$transaction([
-      deps.db.tierPrice.updateMany({ where: { tierId: tier.id, kind, current: true }, data: { current: false } }),
+      deps.db.tierPrice.updateMany({
+        where: { tierId: tier.id, kind, current: true },
+        data: { current: false },
+      }),
       deps.db.tierPrice.create({
-        data: { stripePriceId: priceId, tierId: tier.id, kind, amount: input.amount, currency: reference.currency, interval, trialDays: old?.trialDays ?? 0 },
+        data: {
+          stripePriceId: priceId,
+          tierId: tier.id,
+          kind,
+          amount: input.amount,
+          currency: reference.currency,
+          interval,
+          trialDays: old?.trialDays ?? 0,
+        },
       }),
     ]);
-    deps.log.info({ event: "tier.price_changed", tierId: tier.id, priceId, oldPriceId: old?.stripePriceId }, `tier ${tier.slug} has a new price`);
+    deps.log.info(
+      { event: "tier.price_changed", tierId: tier.id, priceId, oldPriceId: old?.stripePriceId },
+      `tier ${tier.slug} has a new price`,
+    );
     return priceId;
   } catch (err) {
     if (err instanceof DomainError) throw err;
@@ -261,14 +351,25 @@ export async function changeTierPrice(
 }
 
 /** Edits the name, description or trial of a tier (Stripe's product follows the name). */
-export async function editTier(deps: TierDeps, tierSlugOrId: string, input: { name?: string; description?: string; trialDays?: number }) {
+export async function editTier(
+  deps: TierDeps,
+  tierSlugOrId: string,
+  input: { name?: string; description?: string; trialDays?: number },
+) {
   const tier = await findTier(deps.db, tierSlugOrId);
-  if (input.name !== undefined && (input.name.trim().length < 1 || input.name.trim().length > 100)) throw new DomainError("tier_name_invalid");
-  if (input.trialDays !== undefined && (!Number.isInteger(input.trialDays) || input.trialDays < 0 || input.trialDays > 730)) {
+  if (input.name !== undefined && (input.name.trim().length < 1 || input.name.trim().length > 100))
+    throw new DomainError("tier_name_invalid");
+  if (
+    input.trialDays !== undefined &&
+    (!Number.isInteger(input.trialDays) || input.trialDays < 0 || input.trialDays > 730)
+  ) {
     throw new DomainError("trial_days_invalid", { max: 730 });
   }
   if (input.trialDays !== undefined) {
-    await deps.db.tierPrice.updateMany({ where: { tierId: tier.id, kind: "recurring", current: true }, data: { trialDays: input.trialDays } });
+    await deps.db.tierPrice.updateMany({
+      where: { tierId: tier.id, kind: "recurring", current: true },
+      data: { trialDays: input.trialDays },
+    });
   }
   return deps.db.tier.update({
     where: { id: tier.id },

@@ -32,7 +32,11 @@ export interface QueueWorkerOptions<Row extends Claimed> {
   queue: LeaseQueue;
   handle: (row: Row) => Promise<JobResult>;
   /** Called once a row is settled, to log and write history. */
-  settled: (row: Row, result: JobResult, state: "done" | "retry" | "dead" | "superseded" | "lost") => Promise<void>;
+  settled: (
+    row: Row,
+    result: JobResult,
+    state: "done" | "retry" | "dead" | "superseded" | "lost",
+  ) => Promise<void>;
   log: Logger;
   clock?: Clock;
   owner: string;
@@ -71,9 +75,10 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
       state = await opts.queue.complete({ id: row.id, owner: opts.owner, version: row.version, now });
     } else {
       const dead = result.outcome === "dead" || row.attempts >= maxAttempts;
-      const delay = result.outcome === "retry" && result.retryAfterMs !== undefined
-        ? result.retryAfterMs
-        : backoffDelay(row.attempts - 1, opts.retryBaseMs ?? 2_000, opts.maxRetryDelayMs ?? 600_000);
+      const delay =
+        result.outcome === "retry" && result.retryAfterMs !== undefined
+          ? result.retryAfterMs
+          : backoffDelay(row.attempts - 1, opts.retryBaseMs ?? 2_000, opts.maxRetryDelayMs ?? 600_000);
       state = await opts.queue.fail({
         id: row.id,
         owner: opts.owner,
@@ -93,14 +98,20 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
       result = await opts.handle(row);
     } catch (err) {
       result = { outcome: "retry", error: err instanceof Error ? err.message : String(err) };
-      log.warn({ event: `${opts.name}.handler_threw`, id: String(row.id), err }, "job handler threw; will retry");
+      log.warn(
+        { event: `${opts.name}.handler_threw`, id: String(row.id), err },
+        "job handler threw; will retry",
+      );
     }
     try {
       await settle(row, result);
     } catch (err) {
       // The lease runs out and the row is claimed again: nothing is lost, at worst it runs twice
       // (handlers are idempotent).
-      log.error({ event: `${opts.name}.settle_failed`, id: String(row.id), err }, "could not record the job's result");
+      log.error(
+        { event: `${opts.name}.settle_failed`, id: String(row.id), err },
+        "could not record the job's result",
+      );
     }
   };
 
@@ -148,7 +159,10 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
       try {
         claimed = await runBatch();
       } catch (err) {
-        log.error({ event: `${opts.name}.claim_failed`, err }, "could not claim jobs; the database may be unavailable");
+        log.error(
+          { event: `${opts.name}.claim_failed`, err },
+          "could not claim jobs; the database may be unavailable",
+        );
         await sleepUntilWoken(5_000);
         continue;
       }

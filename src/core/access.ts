@@ -2,7 +2,12 @@
  * From entitlements to access: which platform resources a member is owed, and the grant/revoke
  * actions that move what the ledger last asked for to what is owed now. Pure.
  */
-import { type BillingSnapshot, type Entitlement, entitlementOf, type MembershipPolicy } from "./membership.ts";
+import {
+  type BillingSnapshot,
+  type Entitlement,
+  entitlementOf,
+  type MembershipPolicy,
+} from "./membership.ts";
 
 export type Platform = "discord" | "telegram";
 

@@ -75,12 +75,15 @@ export function computeStats(subs: readonly StatsSubscription[], goal: number, n
     }
   }
   let newLast30Days = 0;
-  for (const [member, start] of firstStart) if (start >= since && entitledMembers.has(member)) newLast30Days++;
+  for (const [member, start] of firstStart)
+    if (start >= since && entitledMembers.has(member)) newLast30Days++;
   let churnedLast30Days = 0;
   for (const [member, end] of lastEnd) if (end >= since && !entitledMembers.has(member)) churnedLast30Days++;
   return {
     activeMembers: entitledMembers.size,
-    perTier: [...perTier].map(([tierId, set]) => ({ tierId, members: set.size })).sort((a, b) => b.members - a.members),
+    perTier: [...perTier]
+      .map(([tierId, set]) => ({ tierId, members: set.size }))
+      .sort((a, b) => b.members - a.members),
     trialing,
     pastDue,
     mrr,

@@ -7,8 +7,9 @@
  * Domain errors (src/errors.ts DomainError) are translated by `errorText`, so the rules never
  * carry prose and every refusal reads the same on Discord and Telegram.
  */
-import type { DomainError } from "../errors.ts";
+
 import type { FanNotice } from "../app/notify.ts";
+import type { DomainError } from "../errors.ts";
 
 export type Locale = "en" | "fr";
 
@@ -29,7 +30,8 @@ const en = {
   "error.identity_taken": (p: Params) =>
     `This ${p.platform} account already belongs to another membership. Use the code from that membership's account, or contact the creator.`,
   "error.link_code_expired": "This code has expired (codes last 15 minutes). Create a new one and try again.",
-  "error.link_code_invalid": "This code is not valid. Check it (8 characters, like ABCD-EFGH) or create a new one.",
+  "error.link_code_invalid":
+    "This code is not valid. Check it (8 characters, like ABCD-EFGH) or create a new one.",
   "error.link_code_same_platform": (p: Params) =>
     `This code was made on ${p.platform}: redeem it on the other platform.`,
   "error.link_code_used": "This code was already used. Create a new one if you need to link another account.",
@@ -44,15 +46,20 @@ const en = {
   "error.price_already_linked": (p: Params) => `Stripe price ${p.priceId} already belongs to a tier.`,
   "error.price_amount_invalid":
     "The price must be a positive amount, e.g. 5 or 4.99 (in the currency's main unit).",
-  "error.price_inactive": (p: Params) => `Stripe price ${p.priceId} is archived in Stripe. Activate it or pick another.`,
+  "error.price_inactive": (p: Params) =>
+    `Stripe price ${p.priceId} is archived in Stripe. Activate it or pick another.`,
   "error.price_missing_in_stripe": (p: Params) =>
     `Tier “${p.tier}” points at a price Stripe no longer has. The creator must set a new price.`,
-  "error.price_not_found": (p: Params) => `Stripe has no price ${p.priceId}. Check the id (price_…) in your Dashboard.`,
+  "error.price_not_found": (p: Params) =>
+    `Stripe has no price ${p.priceId}. Check the id (price_…) in your Dashboard.`,
   "error.price_not_recurring": (p: Params) =>
     `Stripe price ${p.priceId} is not a monthly or yearly price. Pick a recurring price.`,
-  "error.setting_out_of_range": (p: Params) => `${p.setting} must be between ${p.min} and ${p.max}. Nothing changed.`,
-  "error.stripe_rejected": (p: Params) => `Stripe refused: ${p.message ?? "invalid request"}. Nothing changed.`,
-  "error.stripe_unavailable": "Stripe is not answering right now. Nothing was charged: try again in a minute.",
+  "error.setting_out_of_range": (p: Params) =>
+    `${p.setting} must be between ${p.min} and ${p.max}. Nothing changed.`,
+  "error.stripe_rejected": (p: Params) =>
+    `Stripe refused: ${p.message ?? "invalid request"}. Nothing changed.`,
+  "error.stripe_unavailable":
+    "Stripe is not answering right now. Nothing was charged: try again in a minute.",
   "error.tier_archived": (p: Params) => `Tier “${p.tier}” is archived and no longer sold.`,
   "error.tier_exists": (p: Params) => `A tier called “${p.slug}” already exists. Pick another name or slug.`,
   "error.tier_name_invalid": "A tier name must be 1 to 100 characters.",
@@ -60,6 +67,10 @@ const en = {
     `“${p.slug}” cannot be a tier slug: use 1 to 32 lowercase letters, digits or dashes.`,
   "error.trial_days_invalid": (p: Params) => `Trial days must be a whole number from 0 to ${p.max}.`,
   "error.unknown_tier": (p: Params) => `There is no tier “${p.tier}”. See the list of tiers.`,
+  "error.bind_code_invalid": "This binding code is not valid. Create a new one with the bind command.",
+  "error.bind_code_used": "This binding code was already used. Create a new one.",
+  "error.bind_code_expired": "This binding code has expired (codes last 30 minutes). Create a new one.",
+  "error.job_not_dead": (p: Params) => `Job ${p.id} is not dead-lettered: nothing to retry.`,
   "error.unexpected": "Something went wrong on our side. Nothing changed; please try again. (ref: {ref})",
 
   // Messages to fans.
@@ -67,7 +78,8 @@ const en = {
     `Your last membership payment did not go through. Your access stays open for ${p.graceDays} more day(s): update your card to keep it.`,
   "notice.payment_failed.portal": (p: Params) => `Update your payment method here: ${p.url}`,
   "notice.access_granted": (p: Params) => `Welcome to ${p.tierName}! Your access is open.`,
-  "notice.access_revoked": "Your membership has ended, so your member access was removed. You can join again anytime.",
+  "notice.access_revoked":
+    "Your membership has ended, so your member access was removed. You can join again anytime.",
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof en;
@@ -81,29 +93,36 @@ const fr: Record<MessageKey, Text> = {
   "error.identity_taken": (p) =>
     `Ce compte ${p.platform} appartient déjà à un autre abonnement. Utilisez le code du compte de cet abonnement, ou contactez le créateur.`,
   "error.link_code_expired": "Ce code a expiré (un code dure 15 minutes). Créez-en un nouveau et réessayez.",
-  "error.link_code_invalid": "Ce code n'est pas valide. Vérifiez-le (8 caractères, comme ABCD-EFGH) ou créez-en un nouveau.",
-  "error.link_code_same_platform": (p) => `Ce code a été créé sur ${p.platform} : utilisez-le sur l'autre plateforme.`,
+  "error.link_code_invalid":
+    "Ce code n'est pas valide. Vérifiez-le (8 caractères, comme ABCD-EFGH) ou créez-en un nouveau.",
+  "error.link_code_same_platform": (p) =>
+    `Ce code a été créé sur ${p.platform} : utilisez-le sur l'autre plateforme.`,
   "error.link_code_used": "Ce code a déjà servi. Créez-en un nouveau pour lier un autre compte.",
   "error.member_already_suspended": "L'accès de ce membre est déjà retiré.",
   "error.member_has_other_account": (p) =>
     `Cet abonnement est déjà lié à un autre compte ${p.platform}. Demandez au créateur de le délier d'abord.`,
-  "error.member_not_found": "Aucun membre ne correspond. Vérifiez l'utilisateur ou l'identifiant client Stripe.",
+  "error.member_not_found":
+    "Aucun membre ne correspond. Vérifiez l'utilisateur ou l'identifiant client Stripe.",
   "error.member_not_suspended": "L'accès de ce membre n'est pas retiré : rien à rétablir.",
-  "error.no_price": (p) => `Le palier « ${p.tier} » n'a pas de prix en vente. Fixez-en un avec la commande de prix.`,
+  "error.no_price": (p) =>
+    `Le palier « ${p.tier} » n'a pas de prix en vente. Fixez-en un avec la commande de prix.`,
   "error.no_lifetime_price": (p) => `Le palier « ${p.tier} » n'a pas de prix à vie.`,
   "error.not_a_member": "Vous n'avez pas encore d'abonnement. Utilisez « rejoindre » pour choisir un palier.",
   "error.price_already_linked": (p) => `Le prix Stripe ${p.priceId} appartient déjà à un palier.`,
   "error.price_amount_invalid":
     "Le prix doit être un montant positif, par exemple 5 ou 4,99 (dans l'unité principale de la devise).",
-  "error.price_inactive": (p) => `Le prix Stripe ${p.priceId} est archivé dans Stripe. Réactivez-le ou choisissez-en un autre.`,
+  "error.price_inactive": (p) =>
+    `Le prix Stripe ${p.priceId} est archivé dans Stripe. Réactivez-le ou choisissez-en un autre.`,
   "error.price_missing_in_stripe": (p) =>
     `Le palier « ${p.tier} » pointe vers un prix que Stripe n'a plus. Le créateur doit fixer un nouveau prix.`,
-  "error.price_not_found": (p) => `Stripe n'a pas de prix ${p.priceId}. Vérifiez l'identifiant (price_…) dans votre tableau de bord.`,
+  "error.price_not_found": (p) =>
+    `Stripe n'a pas de prix ${p.priceId}. Vérifiez l'identifiant (price_…) dans votre tableau de bord.`,
   "error.price_not_recurring": (p) =>
     `Le prix Stripe ${p.priceId} n'est ni mensuel ni annuel. Choisissez un prix récurrent.`,
   "error.setting_out_of_range": (p) => `${p.setting} doit être entre ${p.min} et ${p.max}. Rien n'a changé.`,
   "error.stripe_rejected": (p) => `Stripe a refusé : ${p.message ?? "requête invalide"}. Rien n'a changé.`,
-  "error.stripe_unavailable": "Stripe ne répond pas pour le moment. Rien n'a été débité : réessayez dans une minute.",
+  "error.stripe_unavailable":
+    "Stripe ne répond pas pour le moment. Rien n'a été débité : réessayez dans une minute.",
   "error.tier_archived": (p) => `Le palier « ${p.tier} » est archivé et n'est plus en vente.`,
   "error.tier_exists": (p) => `Un palier « ${p.slug} » existe déjà. Choisissez un autre nom ou identifiant.`,
   "error.tier_name_invalid": "Le nom d'un palier doit faire de 1 à 100 caractères.",
@@ -111,6 +130,11 @@ const fr: Record<MessageKey, Text> = {
     `« ${p.slug} » ne peut pas servir d'identifiant : utilisez 1 à 32 lettres minuscules, chiffres ou tirets.`,
   "error.trial_days_invalid": (p) => `Les jours d'essai doivent être un nombre entier de 0 à ${p.max}.`,
   "error.unknown_tier": (p) => `Il n'y a pas de palier « ${p.tier} ». Consultez la liste des paliers.`,
+  "error.bind_code_invalid":
+    "Ce code de liaison n'est pas valide. Créez-en un nouveau avec la commande de liaison.",
+  "error.bind_code_used": "Ce code de liaison a déjà servi. Créez-en un nouveau.",
+  "error.bind_code_expired": "Ce code de liaison a expiré (un code dure 30 minutes). Créez-en un nouveau.",
+  "error.job_not_dead": (p) => `La tâche ${p.id} n'est pas en échec définitif : rien à relancer.`,
   "error.unexpected": "Une erreur s'est produite de notre côté. Rien n'a changé ; réessayez. (réf : {ref})",
 
   "notice.payment_failed": (p) =>
@@ -160,13 +184,16 @@ export function formatMoney(locale: Locale, amountMinor: number, currency: strin
   const upper = currency.toUpperCase();
   let digits = 2;
   try {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency: upper }).resolvedOptions().maximumFractionDigits ?? 2;
+    digits =
+      new Intl.NumberFormat("en", { style: "currency", currency: upper }).resolvedOptions()
+        .maximumFractionDigits ?? 2;
   } catch {
     digits = 2;
   }
-  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-US", { style: "currency", currency: upper }).format(
-    amountMinor / 10 ** digits,
-  );
+  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-US", {
+    style: "currency",
+    currency: upper,
+  }).format(amountMinor / 10 ** digits);
 }
 
 /** Parses "4.99", "4,99" or "5" in the currency's main unit into minor units; null if not a price. */
@@ -175,7 +202,9 @@ export function parseMoney(text: string, currency: string): number | null {
   if (!/^\d+(\.\d{1,3})?$/.test(cleaned)) return null;
   let digits = 2;
   try {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
+    digits =
+      new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions()
+        .maximumFractionDigits ?? 2;
   } catch {
     digits = 2;
   }

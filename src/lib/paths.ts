@@ -11,7 +11,8 @@ export const PROJECT_ROOT: string = (() => {
   for (;;) {
     if (existsSync(path.join(dir, "package.json")) && existsSync(path.join(dir, "prisma"))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("cannot find the tribegate project root (package.json beside prisma/)");
+    if (parent === dir)
+      throw new Error("cannot find the tribegate project root (package.json beside prisma/)");
     dir = parent;
   }
 })();

@@ -35,7 +35,11 @@ export class LogSink extends Writable {
   events(name: string): Record<string, unknown>[] {
     return this.lines.filter((l) => l.event === name);
   }
-  async waitFor(name: string, timeoutMs = 10_000, predicate: (l: Record<string, unknown>) => boolean = () => true) {
+  async waitFor(
+    name: string,
+    timeoutMs = 10_000,
+    predicate: (l: Record<string, unknown>) => boolean = () => true,
+  ) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.lines.find((l) => l.event === name && predicate(l));
@@ -123,7 +127,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const config = loadConfig({ values, fileKeys: [] });
   const logs = new LogSink();
   const clock = new TestClock();
-  const log = createLogger({ level: "debug", destination: logs, secrets: [STRIPE_KEY, WEBHOOK_SECRET, DISCORD_TOKEN, TELEGRAM_TOKEN] });
+  const log = createLogger({
+    level: "debug",
+    destination: logs,
+    secrets: [STRIPE_KEY, WEBHOOK_SECRET, DISCORD_TOKEN, TELEGRAM_TOKEN],
+  });
   const boot = () => startTribegate({ config, log, clock, reconcileOnStart: opts.reconcileOnStart ?? false });
   let app = await boot();
   const harness: Harness = {
@@ -131,7 +139,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       return app;
     },
     get deps(): AppDeps {
-      return { db: app.db.prisma, billing: app.billing, clock, log, publicBaseUrl: config.publicBaseUrl, onWork: app.wake };
+      return {
+        db: app.db.prisma,
+        billing: app.billing,
+        clock,
+        log,
+        publicBaseUrl: config.publicBaseUrl,
+        onWork: app.wake,
+      };
     },
     config,
     stripe,
@@ -143,7 +158,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     get webhookUrl() {
       return `${app.http.url}/stripe/webhook`;
     },
-    deliver: (event, secret = WEBHOOK_SECRET) => deliverWebhook(`${app.http.url}/stripe/webhook`, event, secret),
+    deliver: (event, secret = WEBHOOK_SECRET) =>
+      deliverWebhook(`${app.http.url}/stripe/webhook`, event, secret),
     async deliverAll() {
       const results = await stripe.deliverEvents(`${app.http.url}/stripe/webhook`, WEBHOOK_SECRET);
       return results.map((r) => ({ status: r.status, event: r.event }));

@@ -62,7 +62,9 @@ describe("config", () => {
   it("GIVEN nothing THEN it names every variable to set, one line each", () => {
     const lines = problems({});
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^DISCORD_TOKEN \+ DISCORD_APPLICATION_ID or TELEGRAM_BOT_TOKEN: configure at least one platform/);
+    expect(lines[0]).toMatch(
+      /^DISCORD_TOKEN \+ DISCORD_APPLICATION_ID or TELEGRAM_BOT_TOKEN: configure at least one platform/,
+    );
     expect(lines[1]).toMatch(/^STRIPE_SECRET_KEY: is missing/);
     expect(lines[2]).toMatch(/^STRIPE_WEBHOOK_SECRET: is missing/);
     expect(lines[3]).toMatch(/^PUBLIC_BASE_URL: is missing/);
@@ -110,9 +112,10 @@ describe("config", () => {
     expect(problems({ ...valid, TELEGRAM_MODE: "webhook" })).toEqual([
       expect.stringMatching(/^TELEGRAM_WEBHOOK_SECRET: is missing/),
     ]);
-    expect(load({ ...valid, TELEGRAM_MODE: "webhook", TELEGRAM_WEBHOOK_SECRET: "s3cret-s3cret-s3cret" }).telegram?.mode).toBe(
-      "webhook",
-    );
+    expect(
+      load({ ...valid, TELEGRAM_MODE: "webhook", TELEGRAM_WEBHOOK_SECRET: "s3cret-s3cret-s3cret" }).telegram
+        ?.mode,
+    ).toBe("webhook");
   });
 
   it("GIVEN base URLs for stand-ins or proxies THEN they are used without a trailing slash", () => {
@@ -139,14 +142,23 @@ describe("config", () => {
 
   it("reads .env under the environment, the environment winning", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "tg-env-"));
-    writeFileSync(path.join(dir, ".env"), "PORT=4000\nLOG_LEVEL=debug\n# comment\nPUBLIC_BASE_URL=https://a.example\n");
+    writeFileSync(
+      path.join(dir, ".env"),
+      "PORT=4000\nLOG_LEVEL=debug\n# comment\nPUBLIC_BASE_URL=https://a.example\n",
+    );
     const raw = readEnvironment({ LOG_LEVEL: "warn" }, dir);
-    expect(raw.values).toMatchObject({ PORT: "4000", LOG_LEVEL: "warn", PUBLIC_BASE_URL: "https://a.example" });
+    expect(raw.values).toMatchObject({
+      PORT: "4000",
+      LOG_LEVEL: "warn",
+      PUBLIC_BASE_URL: "https://a.example",
+    });
     expect(raw.fileKeys.sort()).toEqual(["LOG_LEVEL", "PORT", "PUBLIC_BASE_URL"]);
   });
 
   it("refuses an ENV_FILE that does not exist", () => {
-    expect(() => readEnvironment({ ENV_FILE: "/nonexistent/tribegate.env" }, "/")).toThrow(/ENV_FILE: .* does not exist/);
+    expect(() => readEnvironment({ ENV_FILE: "/nonexistent/tribegate.env" }, "/")).toThrow(
+      /ENV_FILE: .* does not exist/,
+    );
   });
 
   it("documents every setting in .env.example and the README", async () => {

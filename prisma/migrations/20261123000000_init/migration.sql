@@ -101,6 +101,19 @@ CREATE TABLE "link_code" (
 );
 
 -- CreateTable
+CREATE TABLE "chat_bind_code" (
+    "code" TEXT NOT NULL,
+    "tier_id" TEXT NOT NULL,
+    "created_by" TEXT NOT NULL,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
+    "used_at" TIMESTAMPTZ(3),
+    "used_for" TEXT,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "chat_bind_code_pkey" PRIMARY KEY ("code")
+);
+
+-- CreateTable
 CREATE TABLE "subscription" (
     "id" TEXT NOT NULL,
     "member_id" TEXT NOT NULL,
@@ -231,6 +244,9 @@ CREATE UNIQUE INDEX "identity_member_id_platform_key" ON "identity"("member_id",
 
 -- CreateIndex
 CREATE INDEX "link_code_member_id_idx" ON "link_code"("member_id");
+
+-- CreateIndex
+CREATE INDEX "chat_bind_code_tier_id_idx" ON "chat_bind_code"("tier_id");
 
 -- CreateIndex
 CREATE INDEX "subscription_member_id_idx" ON "subscription"("member_id");

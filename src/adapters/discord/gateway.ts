@@ -1,14 +1,16 @@
 import { Client, Events, GatewayIntentBits, Options } from "discord.js";
 import type { DiscordConfig } from "../../config.ts";
 import { StartupError } from "../../errors.ts";
-import type { Logger } from "../../log.ts";
 import { retryForever } from "../../lib/retry.ts";
+import type { Logger } from "../../log.ts";
 
 export type PlatformStatus = "starting" | "connecting" | "ready" | "stopped" | "failed";
 
 export interface DiscordGateway {
   readonly client: Client;
   status(): PlatformStatus;
+  /** Logs in. Handlers must be attached before: events arriving earlier would be missed. */
+  start(): Promise<void>;
   /** Resolves once the first READY was handled. */
   ready(): Promise<void>;
   stop(): Promise<void>;
@@ -19,7 +21,7 @@ export interface DiscordGateway {
  * message; a network failure at start-up is retried in the background (discord.js reconnects
  * by itself once connected) so that webhooks keep being recorded meanwhile.
  */
-export async function startDiscordGateway(opts: { config: DiscordConfig; log: Logger }): Promise<DiscordGateway> {
+export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger }): DiscordGateway {
   const log = opts.log.child({ module: "discord" });
   const client = new Client({
     // GuildMembers (privileged) lets the bot see a fan rejoin and restore their roles.
@@ -83,23 +85,26 @@ export async function startDiscordGateway(opts: { config: DiscordConfig; log: Lo
     }
   };
 
-  // The first attempt decides whether the token is good; network trouble is retried.
-  const firstAttempt = login().catch((err: unknown) => {
-    if (err instanceof StartupError) throw err;
-    log.warn({ event: "discord.connect_failed", err }, "cannot reach Discord yet; retrying in the background");
-    void retryForever({
-      attempt: login,
-      isFatal: (e) => e instanceof StartupError,
-      stopped: () => stopped,
-      onError: (e, delayMs) =>
-        log.warn({ event: "discord.connect_failed", err: e, retryInMs: delayMs }, "cannot reach Discord"),
-    }).catch((e: unknown) => log.fatal({ event: "discord.connect_fatal", err: e }, String(e)));
-  });
-  await firstAttempt;
-
   return {
     client,
     status: () => status,
+    async start() {
+      // The first attempt decides whether the token is good; network trouble is retried.
+      await login().catch((err: unknown) => {
+        if (err instanceof StartupError) throw err;
+        log.warn(
+          { event: "discord.connect_failed", err },
+          "cannot reach Discord yet; retrying in the background",
+        );
+        void retryForever({
+          attempt: login,
+          isFatal: (e) => e instanceof StartupError,
+          stopped: () => stopped,
+          onError: (e, delayMs) =>
+            log.warn({ event: "discord.connect_failed", err: e, retryInMs: delayMs }, "cannot reach Discord"),
+        }).catch((e: unknown) => log.fatal({ event: "discord.connect_fatal", err: e }, String(e)));
+      });
+    },
     ready: () => readyPromise,
     async stop() {
       stopped = true;

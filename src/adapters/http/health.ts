@@ -18,7 +18,10 @@ export function healthRoutes(checks: readonly ReadinessCheck[], startedAt: numbe
     {
       method: "GET",
       path: "/healthz",
-      handler: () => ({ status: 200, body: { status: "ok", uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) } }),
+      handler: () => ({
+        status: 200,
+        body: { status: "ok", uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) },
+      }),
     },
     {
       method: "GET",
@@ -36,7 +39,10 @@ export function healthRoutes(checks: readonly ReadinessCheck[], startedAt: numbe
         const ready = results.every(([, r]) => r.ready);
         return {
           status: ready ? 200 : 503,
-          body: { status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results.map(([n, r]) => [n, r.state])) },
+          body: {
+            status: ready ? "ready" : "not_ready",
+            checks: Object.fromEntries(results.map(([n, r]) => [n, r.state])),
+          },
         };
       },
     },

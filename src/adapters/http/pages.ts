@@ -10,7 +10,11 @@ function page(title: string, en: string, fr: string): string {
 <body><h1>${title}</h1><p>${en}</p><p class="fr" lang="fr">${fr}</p></body></html>`;
 }
 
-const html = (body: string) => ({ status: 200, body, headers: { "content-type": "text/html; charset=utf-8" } });
+const html = (body: string) => ({
+  status: 200,
+  body,
+  headers: { "content-type": "text/html; charset=utf-8" },
+});
 
 export function checkoutPages(): Route[] {
   return [

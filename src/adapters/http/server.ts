@@ -81,7 +81,12 @@ export async function startHttpServer(opts: {
     const handler = routes.get(`${method} ${url.pathname}`);
     if (!handler) {
       const known = [...routes.keys()].some((k) => k.endsWith(` ${url.pathname}`));
-      send(res, known ? { status: 405, body: { error: "method_not_allowed" } } : { status: 404, body: { error: "not_found" } });
+      send(
+        res,
+        known
+          ? { status: 405, body: { error: "method_not_allowed" } }
+          : { status: 404, body: { error: "not_found" } },
+      );
       return;
     }
     const rawBody = await readBody(req);

@@ -1,5 +1,9 @@
 import type Stripe from "stripe";
-import { applyStripeEvent, type BillingDeps, HANDLED_EVENT_TYPES } from "../../app/billing/applyStripeEvent.ts";
+import {
+  applyStripeEvent,
+  type BillingDeps,
+  HANDLED_EVENT_TYPES,
+} from "../../app/billing/applyStripeEvent.ts";
 import { NetworkError } from "../../errors.ts";
 import type { Route } from "./server.ts";
 
@@ -10,7 +14,9 @@ import type { Route } from "./server.ts";
  * - applied, or already applied (replay): 200, only after the transaction committed;
  * - Stripe or the database failing meanwhile: 5xx, so Stripe retries later.
  */
-export function stripeWebhookRoute(deps: BillingDeps & { stripe: Stripe; webhookSecret: string; toleranceSeconds?: number }): Route {
+export function stripeWebhookRoute(
+  deps: BillingDeps & { stripe: Stripe; webhookSecret: string; toleranceSeconds?: number },
+): Route {
   const log = deps.log.child({ module: "stripe-webhook" });
   return {
     method: "POST",
@@ -18,23 +24,40 @@ export function stripeWebhookRoute(deps: BillingDeps & { stripe: Stripe; webhook
     handler: async (req) => {
       const signature = req.headers["stripe-signature"];
       if (typeof signature !== "string" || signature === "") {
-        log.warn({ event: "stripe.webhook.rejected", reason: "missing Stripe-Signature header" }, "webhook without signature");
+        log.warn(
+          { event: "stripe.webhook.rejected", reason: "missing Stripe-Signature header" },
+          "webhook without signature",
+        );
         return { status: 400, body: { error: "missing_signature" } };
       }
       let event: Stripe.Event;
       try {
-        event = deps.stripe.webhooks.constructEvent(req.rawBody, signature, deps.webhookSecret, deps.toleranceSeconds);
+        event = deps.stripe.webhooks.constructEvent(
+          req.rawBody,
+          signature,
+          deps.webhookSecret,
+          deps.toleranceSeconds,
+        );
       } catch (err) {
         const reason = err instanceof Error ? err.message.split("\n")[0] : "invalid";
-        log.warn({ event: "stripe.webhook.rejected", reason }, "webhook signature check failed; check STRIPE_WEBHOOK_SECRET");
+        log.warn(
+          { event: "stripe.webhook.rejected", reason },
+          "webhook signature check failed; check STRIPE_WEBHOOK_SECRET",
+        );
         return { status: 400, body: { error: "bad_signature" } };
       }
       if (typeof event?.id !== "string" || typeof event.type !== "string" || !event.data?.object) {
-        log.warn({ event: "stripe.webhook.rejected", reason: "not an event" }, "signed body is not a Stripe event");
+        log.warn(
+          { event: "stripe.webhook.rejected", reason: "not an event" },
+          "signed body is not a Stripe event",
+        );
         return { status: 400, body: { error: "malformed_event" } };
       }
       if (!HANDLED_EVENT_TYPES.has(event.type)) {
-        log.debug({ event: "stripe.webhook.ignored", stripeEventId: event.id, type: event.type }, "event type not handled");
+        log.debug(
+          { event: "stripe.webhook.ignored", stripeEventId: event.id, type: event.type },
+          "event type not handled",
+        );
         return { status: 200, body: { received: true, ignored: true } };
       }
       try {
@@ -44,7 +67,9 @@ export function stripeWebhookRoute(deps: BillingDeps & { stripe: Stripe; webhook
         const unavailable = err instanceof NetworkError;
         log.error(
           { event: "stripe.webhook.failed", stripeEventId: event.id, type: event.type, err },
-          unavailable ? "Stripe could not be read; Stripe will retry the event" : "event could not be applied; Stripe will retry it",
+          unavailable
+            ? "Stripe could not be read; Stripe will retry the event"
+            : "event could not be applied; Stripe will retry it",
         );
         return { status: unavailable ? 503 : 500, body: { error: "not_applied_retry_later" } };
       }

@@ -62,7 +62,11 @@ export interface Billing {
   /** The subscription a payment intent paid an invoice of, if any. */
   subscriptionOfPayment(paymentIntentId: string): Promise<string | null>;
   createCustomer(params: { name?: string; metadata: Record<string, string> }): Promise<string>;
-  createProduct(params: { name: string; description: string; metadata: Record<string, string> }): Promise<string>;
+  createProduct(params: {
+    name: string;
+    description: string;
+    metadata: Record<string, string>;
+  }): Promise<string>;
   createPrice(params: {
     productId: string;
     amount: number;
@@ -70,7 +74,14 @@ export interface Billing {
     interval: "month" | "year" | null;
     metadata: Record<string, string>;
   }): Promise<string>;
-  price(priceId: string): Promise<{ id: string; active: boolean; amount: number; currency: string; interval: string | null; productId: string }>;
+  price(priceId: string): Promise<{
+    id: string;
+    active: boolean;
+    amount: number;
+    currency: string;
+    interval: string | null;
+    productId: string;
+  }>;
   deactivatePrice(priceId: string): Promise<void>;
   createCheckout(req: CheckoutRequest): Promise<{ id: string; url: string }>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
@@ -119,7 +130,9 @@ export function stripeFailure(method: string, err: unknown): Error {
   if (err instanceof Stripe.errors.StripeError) {
     const status = err.statusCode ?? 0;
     if (status >= 500 || status === 429 || status === 0) {
-      return new NetworkError("stripe", `${method}: Stripe is unavailable (${status} ${err.message})`, { cause: err });
+      return new NetworkError("stripe", `${method}: Stripe is unavailable (${status} ${err.message})`, {
+        cause: err,
+      });
     }
     return new PlatformError("stripe", method, status, err.message, { cause: err });
   }
@@ -139,12 +152,15 @@ export function createBilling(stripe: Stripe): Billing {
     stripe,
     customerSubscriptions: (customerId) =>
       call("subscriptions.list", async () => {
-        const subs = await stripe.subscriptions.list({ customer: customerId, status: "all", limit: 100 }).autoPagingToArray({ limit: 1000 });
+        const subs = await stripe.subscriptions
+          .list({ customer: customerId, status: "all", limit: 100 })
+          .autoPagingToArray({ limit: 1000 });
         return subs.map(toSubscriptionState);
       }),
     async *allSubscriptions() {
       try {
-        for await (const sub of stripe.subscriptions.list({ status: "all", limit: 100 })) yield toSubscriptionState(sub);
+        for await (const sub of stripe.subscriptions.list({ status: "all", limit: 100 }))
+          yield toSubscriptionState(sub);
       } catch (err) {
         throw stripeFailure("subscriptions.list", err);
       }
@@ -155,14 +171,19 @@ export function createBilling(stripe: Stripe): Billing {
         return {
           id: c.id,
           customerId: typeof c.customer === "string" ? c.customer : (c.customer?.id ?? null),
-          paymentIntentId: typeof c.payment_intent === "string" ? c.payment_intent : (c.payment_intent?.id ?? null),
+          paymentIntentId:
+            typeof c.payment_intent === "string" ? c.payment_intent : (c.payment_intent?.id ?? null),
           refunded: c.refunded,
         };
       }),
     dispute: (disputeId) =>
       call("disputes.retrieve", async () => {
         const d = await stripe.disputes.retrieve(disputeId);
-        return { id: d.id, chargeId: typeof d.charge === "string" ? d.charge : d.charge.id, status: d.status };
+        return {
+          id: d.id,
+          chargeId: typeof d.charge === "string" ? d.charge : d.charge.id,
+          status: d.status,
+        };
       }),
     subscriptionOfPayment: (paymentIntentId) =>
       call("invoicePayments.list", async () => {
@@ -178,9 +199,17 @@ export function createBilling(stripe: Stripe): Billing {
         return typeof sub === "string" ? sub : sub.id;
       }),
     createCustomer: (params) =>
-      call("customers.create", async () => (await stripe.customers.create({ ...(params.name ? { name: params.name } : {}), metadata: params.metadata })).id),
-    createProduct: (params) =>
-      call("products.create", async () => (await stripe.products.create(params)).id),
+      call(
+        "customers.create",
+        async () =>
+          (
+            await stripe.customers.create({
+              ...(params.name ? { name: params.name } : {}),
+              metadata: params.metadata,
+            })
+          ).id,
+      ),
+    createProduct: (params) => call("products.create", async () => (await stripe.products.create(params)).id),
     createPrice: (params) =>
       call("prices.create", async () => {
         const price = await stripe.prices.create({
@@ -229,10 +258,20 @@ export function createBilling(stripe: Stripe): Billing {
               }
             : { payment_intent_data: { metadata: req.metadata } }),
         });
-        if (!session.url) throw new PlatformError("stripe", "checkout.sessions.create", 200, "Stripe returned a session without a URL");
+        if (!session.url)
+          throw new PlatformError(
+            "stripe",
+            "checkout.sessions.create",
+            200,
+            "Stripe returned a session without a URL",
+          );
         return { id: session.id, url: session.url };
       }),
     createPortal: (customerId, returnUrl) =>
-      call("billingPortal.sessions.create", async () => (await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl })).url),
+      call(
+        "billingPortal.sessions.create",
+        async () =>
+          (await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl })).url,
+      ),
   };
 }

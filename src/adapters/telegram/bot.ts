@@ -55,19 +55,23 @@ export function createTelegramBot(opts: {
       const res = await prev(method, payload, signal);
       if (!stopped && status !== "ready") {
         status = "ready";
-        log.info({ event: "telegram.polling" }, "receiving updates from Telegram (long polling)");
+        log.info({ event: "telegram.poll_recovered" }, "getUpdates answers again");
       }
       return res;
     } catch (err) {
       if (!stopped && !isAbort(err)) {
-        if (status === "ready") log.warn({ event: "telegram.poll_failed", err: describe(err) }, "getUpdates failed");
+        if (status === "ready")
+          log.warn({ event: "telegram.poll_failed", err: describe(err) }, "getUpdates failed");
         status = "connecting";
       }
       throw err;
     }
   });
   bot.catch((err) => {
-    log.error({ event: "telegram.handler_failed", updateId: err.ctx.update.update_id, err: err.error }, "update failed");
+    log.error(
+      { event: "telegram.handler_failed", updateId: err.ctx.update.update_id, err: err.error },
+      "update failed",
+    );
   });
 
   const init = async (): Promise<void> => {
@@ -87,7 +91,10 @@ export function createTelegramBot(opts: {
 
   const begin = async (): Promise<void> => {
     await init();
-    log.info({ event: "telegram.ready", botId: bot.botInfo.id, username: bot.botInfo.username }, `bot @${bot.botInfo.username}`);
+    log.info(
+      { event: "telegram.ready", botId: bot.botInfo.id, username: bot.botInfo.username },
+      `bot @${bot.botInfo.username}`,
+    );
     if (opts.config.mode === "webhook") {
       await bot.api.setWebhook(`${opts.publicBaseUrl}/telegram/webhook`, {
         secret_token: opts.config.webhookSecret ?? "",
@@ -99,9 +106,16 @@ export function createTelegramBot(opts: {
     }
     // A webhook left from an earlier webhook-mode run would make getUpdates answer 409.
     await bot.api.deleteWebhook();
-    status = "connecting";
+    // Telegram answered (token good, API reachable): the long poll that starts now is the connection;
+    // a failing getUpdates turns this back to "connecting".
+    status = "ready";
+    log.info({ event: "telegram.polling" }, "receiving updates from Telegram (long polling)");
     runner = run(bot, {
-      runner: { fetch: { allowed_updates: ALLOWED_UPDATES, timeout: 30 }, silent: true, retryInterval: "exponential" },
+      runner: {
+        fetch: { allowed_updates: ALLOWED_UPDATES, timeout: 30 },
+        silent: true,
+        retryInterval: "exponential",
+      },
     });
   };
 
@@ -127,7 +141,10 @@ export function createTelegramBot(opts: {
               await bot.handleUpdate(update);
             } catch (err) {
               // Already logged by the error boundary; answering 200 stops Telegram redelivering a poison update.
-              log.error({ event: "telegram.handler_failed", updateId: update.update_id, err }, "update failed");
+              log.error(
+                { event: "telegram.handler_failed", updateId: update.update_id, err },
+                "update failed",
+              );
             }
             return { status: 200, body: { ok: true } };
           },
@@ -144,13 +161,19 @@ export function createTelegramBot(opts: {
       } catch (err) {
         if (err instanceof StartupError) throw err;
         status = "connecting";
-        log.warn({ event: "telegram.connect_failed", err: describe(err) }, "cannot reach Telegram yet; retrying in the background");
+        log.warn(
+          { event: "telegram.connect_failed", err: describe(err) },
+          "cannot reach Telegram yet; retrying in the background",
+        );
         void retryForever({
           attempt: begin,
           isFatal: (e) => e instanceof StartupError,
           stopped: () => stopped,
           onError: (e, delayMs) =>
-            log.warn({ event: "telegram.connect_failed", err: describe(e), retryInMs: delayMs }, "cannot reach Telegram"),
+            log.warn(
+              { event: "telegram.connect_failed", err: describe(e), retryInMs: delayMs },
+              "cannot reach Telegram",
+            ),
         }).catch((e: unknown) => log.fatal({ event: "telegram.connect_fatal", err: e }, String(e)));
       }
     },
@@ -169,7 +192,8 @@ function isAbort(err: unknown): boolean {
 
 /** grammY errors carry the request payload; keep logs to what is useful and secret-free. */
 function describe(err: unknown): Record<string, unknown> {
-  if (err instanceof GrammyError) return { type: "GrammyError", method: err.method, code: err.error_code, description: err.description };
+  if (err instanceof GrammyError)
+    return { type: "GrammyError", method: err.method, code: err.error_code, description: err.description };
   if (err instanceof HttpError) return { type: "HttpError", message: err.message };
   return { type: "Error", message: String(err) };
 }

@@ -1,5 +1,5 @@
-import { Prisma } from "../../generated/prisma/client.ts";
 import { type AccessTarget, type Platform, parseTargetKey } from "../../core/access.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../log.ts";
 import type { Db } from "../db.ts";
 import { createLeaseQueue } from "../queue.ts";
@@ -43,7 +43,15 @@ export function createAccessWorker(opts: {
   const toJob = (row: AccessJobRow): AccessJob | undefined => {
     const target = parseTargetKey(row.target_key);
     return target
-      ? { id: row.id, action: row.action, userId: row.platform_user_id, target, memberId: row.member_id, reason: row.reason, attempt: row.attempts }
+      ? {
+          id: row.id,
+          action: row.action,
+          userId: row.platform_user_id,
+          target,
+          memberId: row.member_id,
+          reason: row.reason,
+          attempt: row.attempts,
+        }
       : undefined;
   };
   return createQueueWorker<AccessJobRow>({
@@ -76,7 +84,10 @@ export function createAccessWorker(opts: {
       };
       if (state === "done") {
         const note = result.outcome === "done" && result.note ? ` (${result.note})` : "";
-        log.info({ event: `access.${row.action === "grant" ? "granted" : "revoked"}`, ...fields }, `${row.action} ${row.target_key} for ${row.platform}:${row.platform_user_id}${note}`);
+        log.info(
+          { event: `access.${row.action === "grant" ? "granted" : "revoked"}`, ...fields },
+          `${row.action} ${row.target_key} for ${row.platform}:${row.platform_user_id}${note}`,
+        );
         if (row.member_id) {
           await opts.db.memberHistory.create({
             data: {
@@ -111,7 +122,10 @@ export function createAccessWorker(opts: {
       } else if (state === "retry") {
         log.warn({ event: "access.retry", ...fields, error }, `access job will be retried: ${error}`);
       } else if (state === "superseded") {
-        log.info({ event: "access.superseded", ...fields }, "a newer wish arrived meanwhile; running it next");
+        log.info(
+          { event: "access.superseded", ...fields },
+          "a newer wish arrived meanwhile; running it next",
+        );
       } else {
         log.warn({ event: "access.lease_lost", ...fields }, "lease lost; another worker has the job");
       }

@@ -87,7 +87,8 @@ class Duplicate extends Error {}
  */
 export async function applyStripeEvent(deps: BillingDeps, event: Stripe.Event): Promise<ApplyResult> {
   const log = deps.log.child({ module: "billing", stripeEventId: event.id, type: event.type });
-  if (!HANDLED_EVENT_TYPES.has(event.type)) return { status: "ignored", outcome: `type ${event.type} not handled` };
+  if (!HANDLED_EVENT_TYPES.has(event.type))
+    return { status: "ignored", outcome: `type ${event.type} not handled` };
   if (await deps.db.stripeEvent.findUnique({ where: { id: event.id }, select: { id: true } })) {
     log.info({ event: "stripe.event.duplicate" }, "event already processed");
     return { status: "duplicate", outcome: "already processed" };
@@ -102,7 +103,12 @@ export async function applyStripeEvent(deps: BillingDeps, event: Stripe.Event): 
       async (tx) => {
         try {
           await tx.stripeEvent.create({
-            data: { id: event.id, type: event.type, created: new Date(event.created * 1000), objectId: objectIdOf(event) },
+            data: {
+              id: event.id,
+              type: event.type,
+              created: new Date(event.created * 1000),
+              objectId: objectIdOf(event),
+            },
           });
         } catch (err) {
           if (isUniqueViolation(err)) throw new Duplicate();
@@ -114,7 +120,10 @@ export async function applyStripeEvent(deps: BillingDeps, event: Stripe.Event): 
       },
       { timeout: 30_000, maxWait: 30_000 },
     );
-    log.info({ event: "stripe.event.applied", memberId: result.memberId, outcome: result.outcome }, result.outcome);
+    log.info(
+      { event: "stripe.event.applied", memberId: result.memberId, outcome: result.outcome },
+      result.outcome,
+    );
     deps.onWork?.();
     return result;
   } catch (err) {
@@ -142,7 +151,8 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
       const customerId = idOf(s.customer);
       if (!customerId) return { kind: "nothing", why: `session ${s.id} has no customer` };
       if (s.mode === "payment") {
-        if (s.payment_status !== "paid") return { kind: "nothing", why: `session ${s.id} not paid yet (${s.payment_status})` };
+        if (s.payment_status !== "paid")
+          return { kind: "nothing", why: `session ${s.id} not paid yet (${s.payment_status})` };
         return {
           kind: "lifetime",
           customerId,
@@ -151,7 +161,10 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
           paymentIntentId: idOf(s.payment_intent),
           amount: s.amount_total ?? 0,
           currency: s.currency ?? "usd",
-          metadata: { ...s.metadata, ...(s.client_reference_id ? { client_reference_id: s.client_reference_id } : {}) },
+          metadata: {
+            ...s.metadata,
+            ...(s.client_reference_id ? { client_reference_id: s.client_reference_id } : {}),
+          },
         };
       }
       if (s.mode !== "subscription") return { kind: "nothing", why: `session ${s.id} mode ${s.mode}` };
@@ -159,7 +172,10 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
         kind: "customer",
         customerId,
         subs: await deps.billing.customerSubscriptions(customerId),
-        metadata: { ...s.metadata, ...(s.client_reference_id ? { client_reference_id: s.client_reference_id } : {}) },
+        metadata: {
+          ...s.metadata,
+          ...(s.client_reference_id ? { client_reference_id: s.client_reference_id } : {}),
+        },
       };
     }
     case "customer.subscription.created":
@@ -169,14 +185,24 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
     case "customer.subscription.resumed": {
       const sub = event.data.object;
       const customerId = idOf(sub.customer) as string;
-      return { kind: "customer", customerId, subs: await deps.billing.customerSubscriptions(customerId), metadata: { ...sub.metadata } };
+      return {
+        kind: "customer",
+        customerId,
+        subs: await deps.billing.customerSubscriptions(customerId),
+        metadata: { ...sub.metadata },
+      };
     }
     case "invoice.paid":
     case "invoice.payment_failed": {
       const inv = event.data.object;
       const customerId = idOf(inv.customer);
       if (!customerId) return { kind: "nothing", why: `invoice ${inv.id} has no customer` };
-      return { kind: "customer", customerId, subs: await deps.billing.customerSubscriptions(customerId), metadata: {} };
+      return {
+        kind: "customer",
+        customerId,
+        subs: await deps.billing.customerSubscriptions(customerId),
+        metadata: {},
+      };
     }
     case "charge.refunded": {
       const charge = await deps.billing.charge(event.data.object.id);
@@ -215,7 +241,10 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
 }
 
 /** A lifetime purchase is found in the ledger by its payment intent; a subscription payment through its invoice. */
-async function subscriptionOfCharge(deps: BillingDeps, paymentIntentId: string | null): Promise<string | null> {
+async function subscriptionOfCharge(
+  deps: BillingDeps,
+  paymentIntentId: string | null,
+): Promise<string | null> {
   if (!paymentIntentId) return null;
   const lifetime = await deps.db.subscription.findFirst({ where: { paymentIntentId }, select: { id: true } });
   if (lifetime) return lifetime.id;
@@ -228,7 +257,10 @@ async function findOrCreateMember(
   metadata: Record<string, string>,
   log: Logger,
 ): Promise<{ id: string; created: boolean }> {
-  const byCustomer = await tx.member.findUnique({ where: { stripeCustomerId: customerId }, select: { id: true } });
+  const byCustomer = await tx.member.findUnique({
+    where: { stripeCustomerId: customerId },
+    select: { id: true },
+  });
   if (byCustomer) return { id: byCustomer.id, created: false };
   const claimedId = metadata[META.memberId];
   if (claimedId) {
@@ -242,11 +274,20 @@ async function findOrCreateMember(
   // so nothing is dropped; linking an identity later gives them their access.
   const id = randomUUID();
   await tx.member.create({ data: { id, stripeCustomerId: customerId } });
-  log.warn({ event: "stripe.unknown_customer", customerId, memberId: id }, "customer unknown to the ledger: recorded as a new member without identities");
+  log.warn(
+    { event: "stripe.unknown_customer", customerId, memberId: id },
+    "customer unknown to the ledger: recorded as a new member without identities",
+  );
   return { id, created: true };
 }
 
-async function applyFresh(tx: Tx, fresh: Fresh, event: Stripe.Event, fetchedAt: Date, log: Logger): Promise<ApplyResult> {
+async function applyFresh(
+  tx: Tx,
+  fresh: Fresh,
+  event: Stripe.Event,
+  fetchedAt: Date,
+  log: Logger,
+): Promise<ApplyResult> {
   const now = fetchedAt;
   const ctx = { actor: "stripe", reason: `${event.type} ${event.id}`, stripeEventId: event.id, now };
   switch (fresh.kind) {
@@ -262,7 +303,13 @@ async function applyFresh(tx: Tx, fresh: Fresh, event: Stripe.Event, fetchedAt: 
         data: { status: "canceled", endedAt: now, syncedAt: now },
       });
       await tx.memberHistory.create({
-        data: { memberId: member.id, actor: "stripe", action: "member.deleted", reason: `customer ${fresh.customerId} deleted in Stripe`, stripeEventId: event.id },
+        data: {
+          memberId: member.id,
+          actor: "stripe",
+          action: "member.deleted",
+          reason: `customer ${fresh.customerId} deleted in Stripe`,
+          stripeEventId: event.id,
+        },
       });
       const r = await syncMemberAccess(tx, member.id, ctx);
       return { status: "applied", outcome: `customer deleted; ${r.revokes} revoke(s)`, memberId: member.id };
@@ -305,20 +352,36 @@ async function applyFresh(tx: Tx, fresh: Fresh, event: Stripe.Event, fetchedAt: 
 
     case "hold": {
       if (!fresh.subscriptionId) {
-        return { status: "applied", outcome: `${fresh.reason} on charge ${fresh.chargeId}: no membership payment found` };
+        return {
+          status: "applied",
+          outcome: `${fresh.reason} on charge ${fresh.chargeId}: no membership payment found`,
+        };
       }
       const sub = await tx.subscription.findUnique({ where: { id: fresh.subscriptionId } });
       if (!sub) {
-        return { status: "applied", outcome: `${fresh.reason} on charge ${fresh.chargeId}: subscription ${fresh.subscriptionId} not in the ledger` };
+        return {
+          status: "applied",
+          outcome: `${fresh.reason} on charge ${fresh.chargeId}: subscription ${fresh.subscriptionId} not in the ledger`,
+        };
       }
       const existing = await tx.paymentHold.findUnique({ where: { id: fresh.holdId } });
       const liftedAt = fresh.active ? null : (existing?.liftedAt ?? now);
       if (!existing && !fresh.active) {
-        return { status: "applied", outcome: `${fresh.reason} on charge ${fresh.chargeId} does not take access back`, memberId: sub.memberId };
+        return {
+          status: "applied",
+          outcome: `${fresh.reason} on charge ${fresh.chargeId} does not take access back`,
+          memberId: sub.memberId,
+        };
       }
       await tx.paymentHold.upsert({
         where: { id: fresh.holdId },
-        create: { id: fresh.holdId, subscriptionId: sub.id, reason: fresh.reason, chargeId: fresh.chargeId, liftedAt },
+        create: {
+          id: fresh.holdId,
+          subscriptionId: sub.id,
+          reason: fresh.reason,
+          chargeId: fresh.chargeId,
+          liftedAt,
+        },
         update: { liftedAt },
       });
       const wasActive = existing ? existing.liftedAt === null : false;
@@ -353,7 +416,12 @@ async function applyFresh(tx: Tx, fresh: Fresh, event: Stripe.Event, fetchedAt: 
  */
 export async function applyCustomerStates(
   tx: Tx,
-  input: { customerId: string; metadata: Record<string, string>; states: readonly SubscriptionState[]; paymentIntentId: string | null },
+  input: {
+    customerId: string;
+    metadata: Record<string, string>;
+    states: readonly SubscriptionState[];
+    paymentIntentId: string | null;
+  },
   fetchedAt: Date,
   ctx: SyncContext,
   log: Logger,
@@ -381,7 +449,11 @@ export async function applyCustomerStates(
     });
   }
   const summary = changes.length ? changes.join("; ") : "no subscription change";
-  return { status: "applied", outcome: `${summary}; ${r.grants} grant(s), ${r.revokes} revoke(s)`, memberId: member.id };
+  return {
+    status: "applied",
+    outcome: `${summary}; ${r.grants} grant(s), ${r.revokes} revoke(s)`,
+    memberId: member.id,
+  };
 }
 
 /** Writes Stripe's state of one subscription unless a newer read is already stored. */
@@ -398,10 +470,16 @@ async function upsertSubscription(
   if (existing && existing.syncedAt.getTime() > fetchedAt.getTime()) return null;
   const price = s.priceId ? await tx.tierPrice.findUnique({ where: { stripePriceId: s.priceId } }) : null;
   if (!price) {
-    log.warn({ event: "stripe.unknown_price", subscriptionId: s.id, priceId: s.priceId }, "subscription to a price no tier sells: recorded, owed nothing");
+    log.warn(
+      { event: "stripe.unknown_price", subscriptionId: s.id, priceId: s.priceId },
+      "subscription to a price no tier sells: recorded, owed nothing",
+    );
   }
   const status = isBillingStatus(s.status) ? s.status : "canceled";
-  const prev = existing && isBillingStatus(existing.status) ? { status: existing.status, pastDueSince: existing.pastDueSince } : null;
+  const prev =
+    existing && isBillingStatus(existing.status)
+      ? { status: existing.status, pastDueSince: existing.pastDueSince }
+      : null;
   const pastDueSince = nextPastDueSince(prev, status, fetchedAt);
   const data = {
     memberId,
@@ -429,7 +507,12 @@ async function upsertSubscription(
   const parts: string[] = [];
   if (statusChanged) parts.push(`${existing?.status ?? "new"} → ${status}`);
   if (tierChanged) parts.push(`tier ${existing?.tierId ?? "none"} → ${data.tierId ?? "unknown price"}`);
-  if (cancelChanged) parts.push(s.cancelAtPeriodEnd ? `cancels on ${s.currentPeriodEnd?.toISOString() ?? "period end"}` : "cancellation withdrawn");
+  if (cancelChanged)
+    parts.push(
+      s.cancelAtPeriodEnd
+        ? `cancels on ${s.currentPeriodEnd?.toISOString() ?? "period end"}`
+        : "cancellation withdrawn",
+    );
   const summary = `subscription ${s.id}: ${parts.join(", ")}`;
   await tx.memberHistory.create({
     data: {

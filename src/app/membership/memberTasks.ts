@@ -28,7 +28,12 @@ export function memberTaskHandlers(deps: {
       if (!memberId) return { outcome: "dead", error: "payload without memberId" };
       const now = deps.clock.now();
       const r = await deps.db.$transaction((tx) =>
-        syncMemberAccess(tx, memberId, { actor: "system", reason: "scheduled review (grace or paid period ended)", stripeEventId: null, now }),
+        syncMemberAccess(tx, memberId, {
+          actor: "system",
+          reason: "scheduled review (grace or paid period ended)",
+          stripeEventId: null,
+          now,
+        }),
       );
       if (r.grants + r.revokes > 0) deps.onWork?.();
       return { outcome: "done", note: `${r.grants} grant(s), ${r.revokes} revoke(s)` };
@@ -36,18 +41,28 @@ export function memberTaskHandlers(deps: {
 
     "member.notify": async (payload) => {
       const p = payload as { memberId?: string; template?: string; tierName?: string | null };
-      if (!p.memberId || !p.template) return { outcome: "dead", error: "payload without memberId or template" };
-      const member = await deps.db.member.findUnique({ where: { id: p.memberId }, include: { identities: true } });
+      if (!p.memberId || !p.template)
+        return { outcome: "dead", error: "payload without memberId or template" };
+      const member = await deps.db.member.findUnique({
+        where: { id: p.memberId },
+        include: { identities: true },
+      });
       if (!member) return { outcome: "done", note: "member gone" };
       let notice: FanNotice;
       if (p.template === "payment_failed") {
         let portalUrl: string | null = null;
         if (member.stripeCustomerId) {
           try {
-            portalUrl = await deps.billing.createPortal(member.stripeCustomerId, `${deps.publicBaseUrl}/portal/return`);
+            portalUrl = await deps.billing.createPortal(
+              member.stripeCustomerId,
+              `${deps.publicBaseUrl}/portal/return`,
+            );
           } catch (err) {
             if (err instanceof NetworkError) return { outcome: "retry", error: err.message };
-            deps.log.warn({ event: "notify.portal_failed", memberId: member.id, err }, "could not create a portal link for the reminder");
+            deps.log.warn(
+              { event: "notify.portal_failed", memberId: member.id, err },
+              "could not create a portal link for the reminder",
+            );
           }
         }
         notice = { template: "payment_failed", portalUrl, graceDays: (await getSettings(deps.db)).graceDays };

@@ -48,7 +48,10 @@ export interface JobForPlan {
 }
 
 /** Targets of every tier, keyed by tier id. */
-export async function loadTierTargets(db: Db | Tx, tierIds?: readonly string[]): Promise<Map<string, AccessTarget[]>> {
+export async function loadTierTargets(
+  db: Db | Tx,
+  tierIds?: readonly string[],
+): Promise<Map<string, AccessTarget[]>> {
   const rows = await db.tierAccess.findMany({ where: tierIds ? { tierId: { in: [...tierIds] } } : {} });
   const map = new Map<string, AccessTarget[]>();
   for (const r of rows) {
@@ -151,7 +154,13 @@ export async function writeMemberActions(
     else revokes++;
   }
   if (plan.reviewAt) {
-    await scheduleTask(tx, { key: `review:${memberId}`, kind: "member.review", payload: { memberId }, runAfter: plan.reviewAt, now: ctx.now });
+    await scheduleTask(tx, {
+      key: `review:${memberId}`,
+      kind: "member.review",
+      payload: { memberId },
+      runAfter: plan.reviewAt,
+      now: ctx.now,
+    });
   } else {
     await cancelTask(tx, `review:${memberId}`);
   }
@@ -183,7 +192,14 @@ export async function syncMemberAccess(
         select: { platform: true, platformUserId: true, targetKey: true, action: true, state: true },
       })
     : [];
-  const decided = decideMemberAccess({ member, jobs, tierTargets, graceDays: settings.graceDays, now: ctx.now, force: opts.force ?? false });
+  const decided = decideMemberAccess({
+    member,
+    jobs,
+    tierTargets,
+    graceDays: settings.graceDays,
+    now: ctx.now,
+    force: opts.force ?? false,
+  });
   return writeMemberActions(tx, memberId, decided, ctx);
 }
 

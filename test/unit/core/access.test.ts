@@ -24,8 +24,16 @@ const tierTargets = new Map<string, AccessTarget[]>([
   ["silver", [silverRole]],
 ]);
 
-function sub(id: string, tierId: string, status: SubscriptionView["billing"]["status"] = "active"): SubscriptionView {
-  return { id, tierId, billing: { status, currentPeriodEnd: null, cancelAtPeriodEnd: false, pastDueSince: null, holds: [] } };
+function sub(
+  id: string,
+  tierId: string,
+  status: SubscriptionView["billing"]["status"] = "active",
+): SubscriptionView {
+  return {
+    id,
+    tierId,
+    billing: { status, currentPeriodEnd: null, cancelAtPeriodEnd: false, pastDueSince: null, holds: [] },
+  };
 }
 
 describe("targetKey", () => {
@@ -54,7 +62,13 @@ describe("planMemberAccess", () => {
   });
 
   it("GIVEN only a Discord identity THEN the Telegram chat is not owed to anyone yet", () => {
-    const plan = planMemberAccess({ subscriptions: [sub("sub_1", "gold")], tierTargets, identities: [discordUser], policy, now });
+    const plan = planMemberAccess({
+      subscriptions: [sub("sub_1", "gold")],
+      tierTargets,
+      identities: [discordUser],
+      policy,
+      now,
+    });
     expect(plan.owed).toHaveLength(1);
   });
 
@@ -86,30 +100,59 @@ describe("planMemberAccess", () => {
 });
 
 describe("diffAccess", () => {
-  const granted = (identity: Identity, target: AccessTarget): LedgerAccess => ({ identity, target, action: "grant" });
+  const granted = (identity: Identity, target: AccessTarget): LedgerAccess => ({
+    identity,
+    target,
+    action: "grant",
+  });
 
   it("GIVEN a new member THEN grants", () => {
-    const plan = planMemberAccess({ subscriptions: [sub("s", "silver")], tierTargets, identities: [discordUser], policy, now });
+    const plan = planMemberAccess({
+      subscriptions: [sub("s", "silver")],
+      tierTargets,
+      identities: [discordUser],
+      policy,
+      now,
+    });
     expect(diffAccess(plan.owed, [])).toEqual([
       { action: "grant", identity: discordUser, target: silverRole, subscriptionId: "s", tierId: "silver" },
     ]);
   });
 
   it("GIVEN access already granted THEN nothing to do (idempotent)", () => {
-    const plan = planMemberAccess({ subscriptions: [sub("s", "silver")], tierTargets, identities: [discordUser], policy, now });
+    const plan = planMemberAccess({
+      subscriptions: [sub("s", "silver")],
+      tierTargets,
+      identities: [discordUser],
+      policy,
+      now,
+    });
     expect(diffAccess(plan.owed, [granted(discordUser, silverRole)])).toEqual([]);
   });
 
   it("GIVEN an upgrade from silver to gold THEN the gold role is granted before the silver one is revoked", () => {
-    const plan = planMemberAccess({ subscriptions: [sub("s", "gold")], tierTargets, identities: [discordUser], policy, now });
+    const plan = planMemberAccess({
+      subscriptions: [sub("s", "gold")],
+      tierTargets,
+      identities: [discordUser],
+      policy,
+      now,
+    });
     const actions = diffAccess(plan.owed, [granted(discordUser, silverRole)]);
-    expect(actions.map((a) => `${a.action} ${targetKey(a.target)}`)).toEqual(["grant discord:g1:gold", "revoke discord:g1:silver"]);
+    expect(actions.map((a) => `${a.action} ${targetKey(a.target)}`)).toEqual([
+      "grant discord:g1:gold",
+      "revoke discord:g1:silver",
+    ]);
   });
 
   it("GIVEN a lapsed member THEN every granted target is revoked; earlier revokes are not repeated", () => {
     const actions = diffAccess(
       [],
-      [granted(discordUser, goldRole), granted(telegramUser, goldChat), { identity: discordUser, target: silverRole, action: "revoke" }],
+      [
+        granted(discordUser, goldRole),
+        granted(telegramUser, goldChat),
+        { identity: discordUser, target: silverRole, action: "revoke" },
+      ],
     );
     expect(actions.map((a) => a.action)).toEqual(["revoke", "revoke"]);
   });
@@ -119,22 +162,38 @@ describe("diffAccess", () => {
     const ids = [discordUser, telegramUser];
     const pair = fc.record({ i: fc.constantFrom(...ids), t: fc.constantFrom(...targets) });
     fc.assert(
-      fc.property(fc.uniqueArray(pair, { selector: (p) => `${p.i.userId}${targetKey(p.t)}` }), fc.uniqueArray(pair, { selector: (p) => `${p.i.userId}${targetKey(p.t)}` }), (owedPairs, currentPairs) => {
-        const owed = owedPairs
-          .filter((p) => p.i.platform === p.t.platform)
-          .map((p) => ({ identity: p.i, target: p.t, subscriptionId: "s", tierId: "t" }));
-        const current = currentPairs.map((p) => granted(p.i, p.t));
-        const actions = diffAccess(owed, current);
-        const state = new Map(current.map((c) => [`${c.identity.userId}${targetKey(c.target)}`, c] as const));
-        for (const a of actions) state.set(`${a.identity.userId}${targetKey(a.target)}`, { identity: a.identity, target: a.target, action: a.action });
-        const after = [...state.values()];
-        expect(new Set(after.filter((x) => x.action === "grant").map((x) => `${x.identity.userId}${targetKey(x.target)}`))).toEqual(
-          new Set(owed.map((o) => `${o.identity.userId}${targetKey(o.target)}`)),
-        );
-        expect(diffAccess(owed, after)).toEqual([]);
-        const firstRevoke = actions.findIndex((a) => a.action === "revoke");
-        if (firstRevoke >= 0) expect(actions.slice(firstRevoke).every((a) => a.action === "revoke")).toBe(true);
-      }),
+      fc.property(
+        fc.uniqueArray(pair, { selector: (p) => `${p.i.userId}${targetKey(p.t)}` }),
+        fc.uniqueArray(pair, { selector: (p) => `${p.i.userId}${targetKey(p.t)}` }),
+        (owedPairs, currentPairs) => {
+          const owed = owedPairs
+            .filter((p) => p.i.platform === p.t.platform)
+            .map((p) => ({ identity: p.i, target: p.t, subscriptionId: "s", tierId: "t" }));
+          const current = currentPairs.map((p) => granted(p.i, p.t));
+          const actions = diffAccess(owed, current);
+          const state = new Map(
+            current.map((c) => [`${c.identity.userId}${targetKey(c.target)}`, c] as const),
+          );
+          for (const a of actions)
+            state.set(`${a.identity.userId}${targetKey(a.target)}`, {
+              identity: a.identity,
+              target: a.target,
+              action: a.action,
+            });
+          const after = [...state.values()];
+          expect(
+            new Set(
+              after
+                .filter((x) => x.action === "grant")
+                .map((x) => `${x.identity.userId}${targetKey(x.target)}`),
+            ),
+          ).toEqual(new Set(owed.map((o) => `${o.identity.userId}${targetKey(o.target)}`)));
+          expect(diffAccess(owed, after)).toEqual([]);
+          const firstRevoke = actions.findIndex((a) => a.action === "revoke");
+          if (firstRevoke >= 0)
+            expect(actions.slice(firstRevoke).every((a) => a.action === "revoke")).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -14,16 +14,31 @@ const policy = { graceMs: 3 * DAY_MS };
 const inDays = (d: number) => new Date(now.getTime() + d * DAY_MS);
 
 function snap(over: Partial<BillingSnapshot> = {}): BillingSnapshot {
-  return { status: "active", currentPeriodEnd: inDays(20), cancelAtPeriodEnd: false, pastDueSince: null, holds: [], ...over };
+  return {
+    status: "active",
+    currentPeriodEnd: inDays(20),
+    cancelAtPeriodEnd: false,
+    pastDueSince: null,
+    holds: [],
+    ...over,
+  };
 }
 
 describe("entitlementOf", () => {
   it("GIVEN an active subscription THEN access, nothing to review", () => {
-    expect(entitlementOf(snap(), policy, now)).toEqual({ entitled: true, reason: "active", reviewAt: null, remind: false });
+    expect(entitlementOf(snap(), policy, now)).toEqual({
+      entitled: true,
+      reason: "active",
+      reviewAt: null,
+      remind: false,
+    });
   });
 
   it("GIVEN a trialing subscription THEN access", () => {
-    expect(entitlementOf(snap({ status: "trialing" }), policy, now)).toMatchObject({ entitled: true, reason: "trialing" });
+    expect(entitlementOf(snap({ status: "trialing" }), policy, now)).toMatchObject({
+      entitled: true,
+      reason: "trialing",
+    });
   });
 
   it("GIVEN a lifetime purchase THEN access forever", () => {
@@ -54,18 +69,27 @@ describe("entitlementOf", () => {
   });
 
   it("GIVEN a zero grace period THEN past_due revokes at once", () => {
-    expect(entitlementOf(snap({ status: "past_due", pastDueSince: now }), { graceMs: 0 }, now).entitled).toBe(false);
+    expect(entitlementOf(snap({ status: "past_due", pastDueSince: now }), { graceMs: 0 }, now).entitled).toBe(
+      false,
+    );
   });
 
   it.each(["canceled", "unpaid", "incomplete", "incomplete_expired", "paused"] as const)(
     "GIVEN status %s THEN no access",
     (status) => {
-      expect(entitlementOf(snap({ status }), policy, now)).toEqual({ entitled: false, reason: status, reviewAt: null, remind: false });
+      expect(entitlementOf(snap({ status }), policy, now)).toEqual({
+        entitled: false,
+        reason: status,
+        reviewAt: null,
+        remind: false,
+      });
     },
   );
 
   it("GIVEN cancel at period end before the end THEN access until the end, reviewed then", () => {
-    expect(entitlementOf(snap({ cancelAtPeriodEnd: true, currentPeriodEnd: inDays(5) }), policy, now)).toEqual({
+    expect(
+      entitlementOf(snap({ cancelAtPeriodEnd: true, currentPeriodEnd: inDays(5) }), policy, now),
+    ).toEqual({
       entitled: true,
       reason: "canceling_until_period_end",
       reviewAt: inDays(5),
@@ -74,7 +98,9 @@ describe("entitlementOf", () => {
   });
 
   it("GIVEN cancel at period end after the end (the canceled event was missed) THEN no access", () => {
-    expect(entitlementOf(snap({ cancelAtPeriodEnd: true, currentPeriodEnd: inDays(-1) }), policy, now)).toMatchObject({
+    expect(
+      entitlementOf(snap({ cancelAtPeriodEnd: true, currentPeriodEnd: inDays(-1) }), policy, now),
+    ).toMatchObject({
       entitled: false,
       reason: "period_ended",
     });
@@ -82,17 +108,28 @@ describe("entitlementOf", () => {
 
   it("GIVEN a trial set to cancel at its end THEN access until then", () => {
     expect(
-      entitlementOf(snap({ status: "trialing", cancelAtPeriodEnd: true, currentPeriodEnd: inDays(2) }), policy, now),
+      entitlementOf(
+        snap({ status: "trialing", cancelAtPeriodEnd: true, currentPeriodEnd: inDays(2) }),
+        policy,
+        now,
+      ),
     ).toMatchObject({ entitled: true, reviewAt: inDays(2) });
   });
 
   it("GIVEN a full refund THEN no access, whatever the status", () => {
-    expect(entitlementOf(snap({ holds: ["refunded"] }), policy, now)).toMatchObject({ entitled: false, reason: "refunded" });
-    expect(entitlementOf(snap({ status: "lifetime", holds: ["refunded"] }), policy, now).entitled).toBe(false);
+    expect(entitlementOf(snap({ holds: ["refunded"] }), policy, now)).toMatchObject({
+      entitled: false,
+      reason: "refunded",
+    });
+    expect(entitlementOf(snap({ status: "lifetime", holds: ["refunded"] }), policy, now).entitled).toBe(
+      false,
+    );
   });
 
   it("GIVEN an open dispute THEN no access; the dispute reason wins over a refund", () => {
-    expect(entitlementOf(snap({ holds: ["refunded", "disputed"] }), policy, now)).toMatchObject({ reason: "disputed" });
+    expect(entitlementOf(snap({ holds: ["refunded", "disputed"] }), policy, now)).toMatchObject({
+      reason: "disputed",
+    });
   });
 
   it("PROPERTY: only trialing, active, lifetime and past_due-in-grace ever give access", () => {
@@ -134,7 +171,12 @@ describe("entitlementOf", () => {
         fc.integer({ min: 1, max: 60 }),
         fc.integer({ min: 0, max: 10 }),
         (status, cancel, periodEndDays, graceDays) => {
-          const s = snap({ status, cancelAtPeriodEnd: cancel, currentPeriodEnd: inDays(periodEndDays), pastDueSince: now });
+          const s = snap({
+            status,
+            cancelAtPeriodEnd: cancel,
+            currentPeriodEnd: inDays(periodEndDays),
+            pastDueSince: now,
+          });
           const p = { graceMs: graceDays * DAY_MS };
           const e = entitlementOf(s, p, now);
           if (e.entitled && e.reviewAt) expect(entitlementOf(s, p, e.reviewAt).entitled).toBe(false);
@@ -150,7 +192,9 @@ describe("nextPastDueSince", () => {
     expect(nextPastDueSince(null, "past_due", now)).toEqual(now);
   });
   it("keeps the clock while it stays past_due", () => {
-    expect(nextPastDueSince({ status: "past_due", pastDueSince: inDays(-2) }, "past_due", now)).toEqual(inDays(-2));
+    expect(nextPastDueSince({ status: "past_due", pastDueSince: inDays(-2) }, "past_due", now)).toEqual(
+      inDays(-2),
+    );
   });
   it("clears it when the payment goes through", () => {
     expect(nextPastDueSince({ status: "past_due", pastDueSince: inDays(-2) }, "active", now)).toBeNull();

@@ -1,0 +1,17 @@
+import type { AccessExecutor } from "../app/access/accessWorker.ts";
+import type { Notifier } from "../app/notify.ts";
+import type { AccessReader } from "../app/reconcile.ts";
+import type { Route } from "./http/server.ts";
+
+/**
+ * What a platform adapter (Discord, Telegram) plugs into the composition root: how it executes
+ * access jobs, messages fans, reads who holds what (reconciliation), and any HTTP routes it serves.
+ */
+export interface PlatformParts {
+  executor?: AccessExecutor;
+  notifier?: Notifier;
+  reader?: AccessReader;
+  routes?: Route[];
+  /** Called on shutdown before the client is closed (stop timers, flush coalesced edits). */
+  stop?: () => Promise<void>;
+}

@@ -1,0 +1,20 @@
+import type { Billing } from "../adapters/stripe/billing.ts";
+import type { Logger } from "../log.ts";
+import type { Db } from "./db.ts";
+import type { Clock } from "./worker.ts";
+
+/**
+ * What every use case may need, built once by the composition root and handed to the platform
+ * adapters. Use cases take the subset they use (they are typed structurally), so tests can pass
+ * exactly what a case needs.
+ */
+export interface AppServices {
+  db: Db;
+  billing: Billing;
+  clock: Clock;
+  log: Logger;
+  /** https address of this bot (checkout return pages, webhooks). */
+  publicBaseUrl: string;
+  /** Wakes the access and task workers after a use case enqueued work. */
+  onWork: () => void;
+}
