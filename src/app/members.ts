@@ -4,9 +4,15 @@ import type { Identity, Platform } from "../core/access.ts";
 import { type BillingStatus, DAY_MS, entitlementOf, isBillingStatus } from "../core/membership.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { wantAccess } from "./access/jobs.ts";
 import { META } from "./billing/applyStripeEvent.ts";
 import { type Db, isUniqueViolation, type Tx } from "./db.ts";
-import { syncMemberAccess } from "./membership/syncMemberAccess.ts";
+import {
+  decideMemberAccess,
+  loadTierTargets,
+  MEMBER_PLAN_INCLUDE,
+  syncMemberAccess,
+} from "./membership/syncMemberAccess.ts";
 import { getSettings } from "./settings.ts";
 import { findTier } from "./tiers.ts";
 import type { Clock } from "./worker.ts";
@@ -437,4 +443,88 @@ export async function restoreMember(deps: MemberDeps, memberId: string, actor: s
   );
   if (r.grants) deps.onWork?.();
   return r;
+}
+
+/**
+ * "Give me back my access": a fan who left a server or a group (or lost a role by hand) asks the bot
+ * to check again. Every target the ledger owes this account is wished again, even where the last
+ * job says done, so the platform executor re-applies it (idempotently).
+ */
+export async function claimAccess(deps: MemberDeps, who: Identity): Promise<{ owed: number }> {
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+  });
+  if (!identity) throw new DomainError("not_a_member");
+  const now = deps.clock.now();
+  const owed = await deps.db.$transaction(async (tx: Tx) => {
+    const member = await tx.member.findUniqueOrThrow({
+      where: { id: identity.memberId },
+      include: MEMBER_PLAN_INCLUDE,
+    });
+    const settings = await getSettings(tx);
+    const tierTargets = await loadTierTargets(
+      tx,
+      member.subscriptions.flatMap((s) => (s.tierId ? [s.tierId] : [])),
+    );
+    const { plan } = decideMemberAccess({
+      member,
+      jobs: [],
+      tierTargets,
+      graceDays: settings.graceDays,
+      now,
+    });
+    const mine = plan.owed.filter(
+      (o) => o.identity.platform === who.platform && o.identity.userId === who.userId,
+    );
+    for (const o of mine) {
+      await wantAccess(tx, {
+        identity: o.identity,
+        target: o.target,
+        memberId: member.id,
+        action: "grant",
+        reason: `claimed by the fan; subscription ${o.subscriptionId} of tier ${o.tierId}`,
+        stripeEventId: null,
+        now,
+      });
+    }
+    await tx.memberHistory.create({
+      data: {
+        memberId: member.id,
+        actor: `${who.platform}:${who.userId}`,
+        action: "access.claimed",
+        reason: `${mine.length} target(s) re-applied`,
+      },
+    });
+    return mine.length;
+  });
+  deps.log.info(
+    { event: "access.claimed", memberId: identity.memberId, platform: who.platform, owed },
+    "fan claimed their access",
+  );
+  if (owed > 0) deps.onWork?.();
+  else if (!(await hasEntitlement(deps.db, identity.memberId, now))) throw new DomainError("not_a_member");
+  return { owed };
+}
+
+async function hasEntitlement(db: Db, memberId: string, now: Date): Promise<boolean> {
+  const settings = await getSettings(db);
+  const subs = await db.subscription.findMany({
+    where: { memberId },
+    include: { holds: { where: { liftedAt: null } } },
+  });
+  return subs.some(
+    (s) =>
+      isBillingStatus(s.status) &&
+      entitlementOf(
+        {
+          status: s.status as BillingStatus,
+          currentPeriodEnd: s.currentPeriodEnd,
+          cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+          pastDueSince: s.pastDueSince,
+          holds: s.holds.map((h) => h.reason as "refunded" | "disputed"),
+        },
+        { graceMs: settings.graceDays * DAY_MS },
+        now,
+      ).entitled,
+  );
 }

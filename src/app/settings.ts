@@ -16,6 +16,16 @@ export const CreatorSettingsSchema = z.object({
   allowPromotionCodes: z.boolean().default(false),
   /** Default trial for new tiers, in days. */
   defaultTrialDays: z.number().int().min(0).max(730).default(0),
+  /** Discord roles (besides Manage Server) whose holders may use the creator commands. */
+  discordManagerRoleIds: z
+    .array(z.string().regex(/^\d{17,20}$/))
+    .max(25)
+    .default([]),
+  /** Telegram users (besides TELEGRAM_CREATOR_IDS) who may use the creator commands in private chat. */
+  telegramManagerIds: z
+    .array(z.string().regex(/^\d{1,20}$/))
+    .max(50)
+    .default([]),
 });
 
 export type CreatorSettings = z.infer<typeof CreatorSettingsSchema>;
