@@ -66,7 +66,12 @@ function fail(err: unknown, log?: Logger): void {
   if (err instanceof StartupError) {
     log?.fatal({ event: "startup.failed", code: err.code }, err.message.split("\n")[0] ?? err.message);
     log?.flush();
-    console.error(err.message);
+    // One shape for every refusal: the config's own list, or one line for the database, a token...
+    console.error(
+      err.message.startsWith("tribegate cannot start")
+        ? err.message
+        : `tribegate cannot start:\n  - ${err.message}`,
+    );
   } else {
     // Not the user's fault: a bug. Keep the stack for the report.
     log?.fatal({ event: "startup.crashed", err }, "tribegate crashed while starting");

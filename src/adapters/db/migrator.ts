@@ -196,8 +196,8 @@ function howToResolve(name: string, driver: DatabaseDriver): string {
       ? "on the embedded database (while tribegate is stopped)"
       : "on the database in DATABASE_URL (e.g. with psql)";
   return (
-    `then mark it rolled back so that it is applied again on the next start, by running ${where}: ` +
-    `${rollbackSql(name)}` +
+    `then mark it rolled back so that it is applied again on the next start: ` +
+    `npm run db:resolve -- --rolled-back ${name} (or run ${where}: ${rollbackSql(name)})` +
     (driver.kind === "postgres"
       ? ` — or, where the Prisma CLI is installed: npx prisma migrate resolve --rolled-back ${name}`
       : "")
