@@ -67,6 +67,10 @@ const EnvSchema = z.object({
     (v) => v === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(v),
     "must be 16 to 256 characters of A-Z, a-z, 0-9, _ or - (Telegram's secret_token rules)",
   ),
+  TELEGRAM_CREATOR_IDS: optionalText.refine(
+    (v) => v === undefined || /^\d{1,20}(\s*,\s*\d{1,20})*$/.test(v),
+    "must be numeric Telegram user ids separated by commas, e.g. 12345678,87654321 (ask @userinfobot for yours)",
+  ),
   STRIPE_SECRET_KEY: optionalText.refine(
     (v) => v === undefined || /^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(v),
     "must be a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…) from Dashboard → Developers → API keys",
@@ -112,6 +116,8 @@ export interface TelegramConfig {
   apiUrl: string;
   mode: "polling" | "webhook";
   webhookSecret: string | undefined;
+  /** Telegram user ids allowed to use the creator commands (with settings.telegramManagerIds). */
+  creatorIds: readonly string[];
 }
 
 export interface StripeConfig {
@@ -259,6 +265,10 @@ function toConfig(env: Env): Config {
           apiUrl: env.TELEGRAM_API_URL,
           mode: env.TELEGRAM_MODE,
           webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
+          creatorIds: (env.TELEGRAM_CREATOR_IDS ?? "")
+            .split(",")
+            .map((id) => id.trim())
+            .filter(Boolean),
         }
       : undefined,
     stripe: {

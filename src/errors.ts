@@ -45,10 +45,13 @@ export class PlatformError extends Error {
     readonly method: string,
     readonly status: number,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string | number | undefined },
   ) {
     super(message, options);
+    this.code = options?.code;
   }
+  /** The platform's own error code (Stripe's `resource_missing`, Discord's 10011...). */
+  readonly code: string | number | undefined;
 }
 
 export class NetworkError extends Error {

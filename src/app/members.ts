@@ -181,7 +181,9 @@ export async function startCheckout(
         { event: "checkout.stripe_refused", memberId, tierId: tier.id, err: err.message },
         "Stripe refused the checkout",
       );
-      throw new DomainError(err.status === 404 ? "price_missing_in_stripe" : "stripe_rejected", {
+      // A tier whose Stripe price was deleted: the creator must set a new price.
+      const priceGone = err.status === 404 || (err.code === "resource_missing" && /price/i.test(err.message));
+      throw new DomainError(priceGone ? "price_missing_in_stripe" : "stripe_rejected", {
         tier: tier.slug,
         message: err.message,
       });

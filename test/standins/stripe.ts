@@ -34,7 +34,9 @@ import {
   currentPeriodEnd,
   type EventOf,
   type EventType,
+  charge as makeCharge,
   customer as makeCustomer,
+  dispute as makeDispute,
   makeEvent,
   invoice as makeInvoice,
   price as makePrice,
@@ -149,6 +151,7 @@ interface KindTypes {
   charge: Stripe.Charge;
   refund: Stripe.Refund;
   dispute: Stripe.Dispute;
+  invoice_payment: Stripe.InvoicePayment;
 }
 
 type Kind = keyof KindTypes;
@@ -164,6 +167,7 @@ const ID_PREFIXES: [string, Kind][] = [
   ["ch_", "charge"],
   ["re_", "refund"],
   ["dp_", "dispute"],
+  ["inpay_", "invoice_payment"],
 ];
 
 const kindOfId = (id: string): Kind | undefined => ID_PREFIXES.find(([prefix]) => id.startsWith(prefix))?.[1];
@@ -362,6 +366,64 @@ export class StripeStandin {
     this.put(completed);
     events.push(this.#emit("checkout.session.completed", completed));
     return { session: clone(completed), customer: buyer, subscription, invoice: paidInvoice, events };
+  }
+
+  /**
+   * The card was charged for an invoice: stores the charge (with its payment intent) and the invoice
+   * payment that ties them, as Stripe does since invoices pay through payment intents. Records no event.
+   */
+  chargeInvoice(invoiceId: string): Stripe.Charge {
+    const inv = this.#require("invoice", invoiceId);
+    const paymentIntent = stripeId("pi");
+    const paid = this.put(
+      makeCharge({
+        customer: typeof inv.customer === "string" ? inv.customer : (inv.customer?.id ?? null),
+        amount: inv.amount_paid,
+        amount_captured: inv.amount_paid,
+        currency: inv.currency,
+        payment_intent: paymentIntent,
+        captured: true,
+        paid: true,
+      }),
+    );
+    this.put({
+      id: stripeId("inpay"),
+      object: "invoice_payment",
+      amount_paid: inv.amount_paid,
+      amount_requested: inv.amount_paid,
+      created: nowSeconds(),
+      currency: inv.currency,
+      invoice: inv.id,
+      is_default: true,
+      livemode: false,
+      payment: { type: "payment_intent", payment_intent: paymentIntent },
+      status: "paid",
+      status_transitions: { canceled_at: null, paid_at: nowSeconds() },
+    } as Stripe.InvoicePayment);
+    return paid;
+  }
+
+  /** The fan disputes a charge with their bank: records `charge.dispute.created`. */
+  openDispute(chargeId: string): { dispute: Stripe.Dispute; event: Stripe.Event } {
+    const disputed = this.#require("charge", chargeId);
+    const created = this.put(
+      makeDispute({
+        charge: disputed.id,
+        amount: disputed.amount,
+        currency: disputed.currency,
+        payment_intent: disputed.payment_intent,
+        status: "needs_response",
+      }),
+    );
+    this.put({ ...disputed, disputed: true });
+    return { dispute: created, event: this.#emit("charge.dispute.created", created) };
+  }
+
+  /** The bank decides: records `charge.dispute.closed` with the outcome. */
+  closeDispute(disputeId: string, status: "won" | "lost"): { dispute: Stripe.Dispute; event: Stripe.Event } {
+    const before = this.#require("dispute", disputeId);
+    const after = this.put({ ...before, status });
+    return { dispute: after, event: this.#emit("charge.dispute.closed", after, previousAttributes(before, after)) };
   }
 
   /** POSTs the events recorded since the last call, signed with `secret`, in order. */
@@ -847,6 +909,19 @@ export class StripeStandin {
     });
     r.on("GET", "/v1/charges/:id", ({ params }) => this.#require("charge", params.id!));
     r.on("GET", "/v1/disputes/:id", ({ params }) => this.#require("dispute", params.id!));
+    r.on("GET", "/v1/invoice_payments", ({ input }) => {
+      const payment = input.payment as FormObject | undefined;
+      const paymentIntent = str(payment?.payment_intent);
+      const invoiceId = str(input.invoice);
+      return this.#list(
+        "invoice_payment",
+        input,
+        "/v1/invoice_payments",
+        (p) =>
+          (invoiceId === undefined || p.invoice === invoiceId) &&
+          (paymentIntent === undefined || p.payment.payment_intent === paymentIntent),
+      );
+    });
     r.on("GET", "/v1/refunds/:id", ({ params }) => this.#require("refund", params.id!));
     r.on("POST", "/v1/refunds", ({ input }) => this.#createRefund(input));
     return r;

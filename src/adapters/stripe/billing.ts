@@ -134,7 +134,7 @@ export function stripeFailure(method: string, err: unknown): Error {
         cause: err,
       });
     }
-    return new PlatformError("stripe", method, status, err.message, { cause: err });
+    return new PlatformError("stripe", method, status, err.message, { cause: err, code: err.code });
   }
   return err instanceof Error ? err : new Error(String(err));
 }

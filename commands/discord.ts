@@ -1,0 +1,485 @@
+/**
+ * tribegate's Discord slash commands, as the JSON Discord stores (typed data, after Yuudachi).
+ * English names and descriptions, French localizations. The handlers in src/adapters/discord/commands/
+ * read their options through types derived from these objects, so renaming an option here is a
+ * compile error there. Registered by scripts/deploy-discord-commands.ts, and by the bot at start-up
+ * when what Discord has differs.
+ */
+import {
+  ApplicationCommandOptionType as Opt,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord-api-types/v10";
+
+/** Fans may use their commands in a server or in a DM with the bot. */
+const FAN_CONTEXTS = [InteractionContextType.Guild, InteractionContextType.BotDM] as const;
+/** Creator commands act on a server; Discord does not offer them in DMs (the bot refuses them there too). */
+const GUILD_ONLY = [InteractionContextType.Guild] as const;
+const GUILD_INSTALL = [ApplicationIntegrationType.GuildInstall] as const;
+
+const tierOption = (required: boolean) =>
+  ({
+    type: Opt.String,
+    name: "tier",
+    name_localizations: { fr: "palier" },
+    description: "The tier (its name or slug)",
+    description_localizations: { fr: "Le palier (son nom ou identifiant)" },
+    required,
+    autocomplete: true,
+    max_length: 100,
+  }) as const;
+
+const userOption = {
+  type: Opt.User,
+  name: "user",
+  name_localizations: { fr: "utilisateur" },
+  description: "The member on Discord",
+  description_localizations: { fr: "Le membre sur Discord" },
+  required: true,
+} as const;
+
+export const joinCommand = {
+  name: "join",
+  name_localizations: { fr: "rejoindre" },
+  description: "Become a member: pick a tier and pay securely with Stripe",
+  description_localizations: { fr: "Devenir membre : choisissez un palier et payez en sécurité avec Stripe" },
+  contexts: FAN_CONTEXTS,
+  integration_types: GUILD_INSTALL,
+  options: [tierOption(false)],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const membershipCommand = {
+  name: "membership",
+  name_localizations: { fr: "abonnement" },
+  description: "Your membership: state, renewal date and a link to manage it",
+  description_localizations: { fr: "Votre abonnement : état, date de renouvellement et lien pour le gérer" },
+  contexts: FAN_CONTEXTS,
+  integration_types: GUILD_INSTALL,
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const linkCommand = {
+  name: "link",
+  name_localizations: { fr: "lier" },
+  description: "Link your Telegram account: get a code, or enter the code Telegram gave you",
+  description_localizations: {
+    fr: "Lier votre compte Telegram : obtenez un code, ou saisissez celui donné sur Telegram",
+  },
+  contexts: FAN_CONTEXTS,
+  integration_types: GUILD_INSTALL,
+  options: [
+    {
+      type: Opt.String,
+      name: "code",
+      description: "A code made on Telegram (leave empty to get a code for Telegram)",
+      description_localizations: {
+        fr: "Un code créé sur Telegram (laissez vide pour obtenir un code pour Telegram)",
+      },
+      required: false,
+      max_length: 16,
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const claimCommand = {
+  name: "claim",
+  name_localizations: { fr: "récupérer" },
+  description: "Get your member roles back (after leaving and rejoining the server)",
+  description_localizations: { fr: "Retrouver vos rôles de membre (après avoir quitté puis rejoint le serveur)" },
+  contexts: FAN_CONTEXTS,
+  integration_types: GUILD_INSTALL,
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const tribeCommand = {
+  name: "tribe",
+  name_localizations: { fr: "tribu" },
+  description: "Creator tools: tiers, settings, members, stats",
+  description_localizations: { fr: "Outils du créateur : paliers, réglages, membres, statistiques" },
+  contexts: GUILD_ONLY,
+  integration_types: GUILD_INSTALL,
+  options: [
+    {
+      type: Opt.Subcommand,
+      name: "setup",
+      name_localizations: { fr: "installer" },
+      description: "Check that tribegate can give and take this server's tier roles",
+      description_localizations: {
+        fr: "Vérifier que tribegate peut donner et retirer les rôles des paliers de ce serveur",
+      },
+    },
+    {
+      type: Opt.Subcommand,
+      name: "stats",
+      name_localizations: { fr: "stats" },
+      description: "Members, revenue, churn and your true-fans goal",
+      description_localizations: { fr: "Membres, revenus, départs et votre objectif de vrais fans" },
+    },
+    {
+      type: Opt.Subcommand,
+      name: "settings",
+      name_localizations: { fr: "réglages" },
+      description: "Show or change the grace period, trials, promotion codes, goal, manager roles",
+      description_localizations: {
+        fr: "Voir ou changer le délai de grâce, les essais, les codes promo, l'objectif, les rôles gérants",
+      },
+      options: [
+        {
+          type: Opt.Integer,
+          name: "grace-days",
+          name_localizations: { fr: "jours-de-grâce" },
+          description: "Days a member whose payment failed keeps access (0-60)",
+          description_localizations: { fr: "Jours d'accès conservés après un paiement échoué (0-60)" },
+          min_value: 0,
+          max_value: 60,
+        },
+        {
+          type: Opt.Integer,
+          name: "trial-days",
+          name_localizations: { fr: "jours-d-essai" },
+          description: "Default free trial for new tiers, in days (0-730)",
+          description_localizations: { fr: "Essai gratuit par défaut des nouveaux paliers, en jours (0-730)" },
+          min_value: 0,
+          max_value: 730,
+        },
+        {
+          type: Opt.Boolean,
+          name: "promotion-codes",
+          name_localizations: { fr: "codes-promo" },
+          description: "Let fans enter Stripe promotion codes at checkout",
+          description_localizations: { fr: "Autoriser les codes promo Stripe au paiement" },
+        },
+        {
+          type: Opt.Integer,
+          name: "fans-goal",
+          name_localizations: { fr: "objectif-fans" },
+          description: "Your true-fans goal shown in stats",
+          description_localizations: { fr: "Votre objectif de vrais fans affiché dans les stats" },
+          min_value: 1,
+          max_value: 10_000_000,
+        },
+        {
+          type: Opt.Role,
+          name: "add-manager-role",
+          name_localizations: { fr: "ajouter-rôle-gérant" },
+          description: "Let this role use the creator commands",
+          description_localizations: { fr: "Autoriser ce rôle à utiliser les commandes du créateur" },
+        },
+        {
+          type: Opt.Role,
+          name: "remove-manager-role",
+          name_localizations: { fr: "retirer-rôle-gérant" },
+          description: "Stop letting this role use the creator commands",
+          description_localizations: { fr: "Retirer à ce rôle l'accès aux commandes du créateur" },
+        },
+      ],
+    },
+    {
+      type: Opt.Subcommand,
+      name: "reconcile",
+      name_localizations: { fr: "réconcilier" },
+      description: "Compare Stripe, the ledger and Discord roles; preview, then repair",
+      description_localizations: {
+        fr: "Comparer Stripe, le registre et les rôles Discord ; aperçu, puis réparation",
+      },
+      options: [
+        {
+          type: Opt.Boolean,
+          name: "apply",
+          name_localizations: { fr: "appliquer" },
+          description: "Repair at once instead of showing a preview",
+          description_localizations: { fr: "Réparer tout de suite au lieu d'afficher un aperçu" },
+        },
+      ],
+    },
+    {
+      type: Opt.Subcommand,
+      name: "bind",
+      name_localizations: { fr: "lier-telegram" },
+      description: "Make a code that opens a Telegram group or channel to a tier",
+      description_localizations: { fr: "Créer un code qui ouvre un groupe ou canal Telegram à un palier" },
+      options: [tierOption(true)],
+    },
+    {
+      type: Opt.SubcommandGroup,
+      name: "tier",
+      name_localizations: { fr: "palier" },
+      description: "Create and manage tiers",
+      description_localizations: { fr: "Créer et gérer les paliers" },
+      options: [
+        {
+          type: Opt.Subcommand,
+          name: "create",
+          name_localizations: { fr: "créer" },
+          description: "Create a tier with its price, role and (optionally) a private channel",
+          description_localizations: {
+            fr: "Créer un palier avec son prix, son rôle et (au choix) un salon privé",
+          },
+          options: [
+            {
+              type: Opt.String,
+              name: "name",
+              name_localizations: { fr: "nom" },
+              description: "The tier's name, e.g. Supporter",
+              description_localizations: { fr: "Le nom du palier, par exemple Soutien" },
+              required: true,
+              max_length: 100,
+            },
+            {
+              type: Opt.String,
+              name: "price",
+              name_localizations: { fr: "prix" },
+              description: "Price per period in the currency's main unit, e.g. 5 or 4.99",
+              description_localizations: { fr: "Prix par période dans l'unité de la devise, ex. 5 ou 4,99" },
+              required: true,
+              max_length: 12,
+            },
+            {
+              type: Opt.String,
+              name: "currency",
+              name_localizations: { fr: "devise" },
+              description: "Three-letter currency code, e.g. eur or usd",
+              description_localizations: { fr: "Code de devise à trois lettres, ex. eur ou usd" },
+              required: true,
+              min_length: 3,
+              max_length: 3,
+            },
+            {
+              type: Opt.String,
+              name: "interval",
+              name_localizations: { fr: "période" },
+              description: "Billing period (monthly by default)",
+              description_localizations: { fr: "Période de facturation (mensuelle par défaut)" },
+              choices: [
+                { name: "monthly", name_localizations: { fr: "mensuelle" }, value: "month" },
+                { name: "yearly", name_localizations: { fr: "annuelle" }, value: "year" },
+              ],
+            },
+            {
+              type: Opt.Role,
+              name: "role",
+              name_localizations: { fr: "rôle" },
+              description: "The role members get (a new role named after the tier if empty)",
+              description_localizations: {
+                fr: "Le rôle des membres (un nouveau rôle au nom du palier si vide)",
+              },
+            },
+            {
+              type: Opt.Boolean,
+              name: "private-channel",
+              name_localizations: { fr: "salon-privé" },
+              description: "Also create a channel only this tier's members can see",
+              description_localizations: { fr: "Créer aussi un salon visible des seuls membres du palier" },
+            },
+            {
+              type: Opt.Integer,
+              name: "trial-days",
+              name_localizations: { fr: "jours-d-essai" },
+              description: "Free trial in days (the default from settings if empty)",
+              description_localizations: { fr: "Essai gratuit en jours (la valeur des réglages si vide)" },
+              min_value: 0,
+              max_value: 730,
+            },
+            {
+              type: Opt.String,
+              name: "description",
+              description: "What members get",
+              description_localizations: { fr: "Ce que les membres reçoivent" },
+              max_length: 500,
+            },
+          ],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "edit",
+          name_localizations: { fr: "modifier" },
+          description: "Rename a tier, change its description, trial or price (for new members)",
+          description_localizations: {
+            fr: "Renommer un palier, changer sa description, son essai ou son prix (nouveaux membres)",
+          },
+          options: [
+            tierOption(true),
+            {
+              type: Opt.String,
+              name: "name",
+              name_localizations: { fr: "nom" },
+              description: "New name",
+              description_localizations: { fr: "Nouveau nom" },
+              max_length: 100,
+            },
+            {
+              type: Opt.String,
+              name: "description",
+              description: "New description",
+              description_localizations: { fr: "Nouvelle description" },
+              max_length: 500,
+            },
+            {
+              type: Opt.Integer,
+              name: "trial-days",
+              name_localizations: { fr: "jours-d-essai" },
+              description: "New free trial, in days",
+              description_localizations: { fr: "Nouvel essai gratuit, en jours" },
+              min_value: 0,
+              max_value: 730,
+            },
+            {
+              type: Opt.String,
+              name: "price",
+              name_localizations: { fr: "prix" },
+              description: "New price for new members, e.g. 6 or 5.99",
+              description_localizations: { fr: "Nouveau prix pour les nouveaux membres, ex. 6 ou 5,99" },
+              max_length: 12,
+            },
+          ],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "archive",
+          name_localizations: { fr: "archiver" },
+          description: "Stop selling a tier (current members keep it until they stop paying)",
+          description_localizations: {
+            fr: "Arrêter de vendre un palier (les membres le gardent tant qu'ils paient)",
+          },
+          options: [tierOption(true)],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "list",
+          name_localizations: { fr: "liste" },
+          description: "List the tiers with their prices, roles and channels",
+          description_localizations: { fr: "Lister les paliers avec leurs prix, rôles et salons" },
+        },
+        {
+          type: Opt.Subcommand,
+          name: "add-role",
+          name_localizations: { fr: "ajouter-rôle" },
+          description: "Give this role to the tier's members too",
+          description_localizations: { fr: "Donner aussi ce rôle aux membres du palier" },
+          options: [
+            tierOption(true),
+            {
+              type: Opt.Role,
+              name: "role",
+              name_localizations: { fr: "rôle" },
+              description: "The role",
+              description_localizations: { fr: "Le rôle" },
+              required: true,
+            },
+          ],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "remove-role",
+          name_localizations: { fr: "retirer-rôle" },
+          description: "Stop giving this role to the tier's members",
+          description_localizations: { fr: "Ne plus donner ce rôle aux membres du palier" },
+          options: [
+            tierOption(true),
+            {
+              type: Opt.Role,
+              name: "role",
+              name_localizations: { fr: "rôle" },
+              description: "The role",
+              description_localizations: { fr: "Le rôle" },
+              required: true,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      type: Opt.SubcommandGroup,
+      name: "member",
+      name_localizations: { fr: "membre" },
+      description: "Look a member up, re-sync, revoke or restore their access",
+      description_localizations: { fr: "Consulter un membre, resynchroniser, retirer ou rétablir son accès" },
+      options: [
+        {
+          type: Opt.Subcommand,
+          name: "show",
+          name_localizations: { fr: "voir" },
+          description: "State, history and linked accounts of a member",
+          description_localizations: { fr: "État, historique et comptes liés d'un membre" },
+          options: [userOption],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "resync",
+          name_localizations: { fr: "resynchroniser" },
+          description: "Apply again what the ledger says this member is owed",
+          description_localizations: { fr: "Réappliquer ce que le registre doit à ce membre" },
+          options: [userOption],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "revoke",
+          name_localizations: { fr: "retirer" },
+          description: "Take this member's access away until you restore it",
+          description_localizations: { fr: "Retirer l'accès de ce membre jusqu'à ce que vous le rétablissiez" },
+          options: [
+            userOption,
+            {
+              type: Opt.String,
+              name: "reason",
+              name_localizations: { fr: "raison" },
+              description: "Why (kept in the member's history)",
+              description_localizations: { fr: "Pourquoi (gardé dans l'historique du membre)" },
+              max_length: 200,
+            },
+          ],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "restore",
+          name_localizations: { fr: "rétablir" },
+          description: "Give back what this member's subscriptions owe them",
+          description_localizations: { fr: "Rendre à ce membre ce que ses abonnements lui doivent" },
+          options: [userOption],
+        },
+      ],
+    },
+    {
+      type: Opt.SubcommandGroup,
+      name: "jobs",
+      name_localizations: { fr: "tâches" },
+      description: "Role changes that failed for good",
+      description_localizations: { fr: "Changements de rôle en échec définitif" },
+      options: [
+        {
+          type: Opt.Subcommand,
+          name: "list",
+          name_localizations: { fr: "liste" },
+          description: "List the role changes that failed, and why",
+          description_localizations: { fr: "Lister les changements de rôle en échec, et pourquoi" },
+        },
+        {
+          type: Opt.Subcommand,
+          name: "retry",
+          name_localizations: { fr: "relancer" },
+          description: "Try failed role changes again (after fixing the cause)",
+          description_localizations: { fr: "Relancer les changements en échec (une fois la cause réparée)" },
+          options: [
+            {
+              type: Opt.Integer,
+              name: "id",
+              description: "One job's number (all of them if empty)",
+              description_localizations: { fr: "Le numéro d'une tâche (toutes si vide)" },
+              min_value: 1,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const discordCommands = [
+  joinCommand,
+  membershipCommand,
+  linkCommand,
+  claimCommand,
+  tribeCommand,
+] as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody[];
+
+export type DiscordCommand = (typeof discordCommands)[number];
+export type DiscordCommandName = DiscordCommand["name"];
