@@ -77,9 +77,9 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
     async complete(opts) {
       const rows = await db.$queryRaw<{ state: string }[]>`
         UPDATE ${t} SET
-          state = CASE WHEN version = ${opts.version} THEN 'done'::"JobState" ELSE 'pending'::"JobState" END,
-          finished_at = CASE WHEN version = ${opts.version} THEN ${opts.now} ELSE NULL END,
-          attempts = CASE WHEN version = ${opts.version} THEN attempts ELSE 0 END,
+          state = CASE WHEN version = ${opts.version}::int THEN 'done'::"JobState" ELSE 'pending'::"JobState" END,
+          finished_at = CASE WHEN version = ${opts.version}::int THEN ${opts.now}::timestamptz ELSE NULL END,
+          attempts = CASE WHEN version = ${opts.version}::int THEN attempts ELSE 0 END,
           lease_owner = NULL, lease_until = NULL, last_error = NULL, run_after = ${opts.now}, updated_at = ${opts.now}
         WHERE id = ${opts.id} AND lease_owner = ${opts.owner} AND state = 'running'
         RETURNING state`;
@@ -90,14 +90,14 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
     async fail(opts) {
       const rows = await db.$queryRaw<{ state: string; superseded: boolean }[]>`
         UPDATE ${t} SET
-          state = CASE WHEN version <> ${opts.version} THEN 'pending'::"JobState"
-                       WHEN ${opts.dead} THEN 'dead'::"JobState" ELSE 'pending'::"JobState" END,
-          run_after = CASE WHEN version <> ${opts.version} THEN ${opts.now} ELSE ${opts.retryAt} END,
-          attempts = CASE WHEN version <> ${opts.version} THEN 0 ELSE attempts END,
-          finished_at = CASE WHEN version = ${opts.version} AND ${opts.dead} THEN ${opts.now} ELSE NULL END,
+          state = CASE WHEN version <> ${opts.version}::int THEN 'pending'::"JobState"
+                       WHEN ${opts.dead}::boolean THEN 'dead'::"JobState" ELSE 'pending'::"JobState" END,
+          run_after = CASE WHEN version <> ${opts.version}::int THEN ${opts.now}::timestamptz ELSE ${opts.retryAt}::timestamptz END,
+          attempts = CASE WHEN version <> ${opts.version}::int THEN 0 ELSE attempts END,
+          finished_at = CASE WHEN version = ${opts.version}::int AND ${opts.dead}::boolean THEN ${opts.now}::timestamptz ELSE NULL END,
           last_error = ${opts.error}, lease_owner = NULL, lease_until = NULL, updated_at = ${opts.now}
         WHERE id = ${opts.id} AND lease_owner = ${opts.owner} AND state = 'running'
-        RETURNING state, (version <> ${opts.version}) AS superseded`;
+        RETURNING state, (version <> ${opts.version}::int) AS superseded`;
       const row = rows[0];
       if (!row) return "lost";
       if (row.superseded) return "superseded";

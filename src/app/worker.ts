@@ -137,7 +137,8 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
   };
 
   const sleepUntilWoken = async (ms: number): Promise<void> => {
-    if (woken) {
+    // A wake (or stop) that came while the loop was busy must not be lost to the next sleep.
+    if (woken || !running) {
       woken = false;
       return;
     }
@@ -204,6 +205,7 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
     },
     async stop() {
       running = false;
+      woken = true;
       wakeUp?.();
       await loop;
       await Promise.allSettled(inFlight);

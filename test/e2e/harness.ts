@@ -127,7 +127,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   // A ledger-only bot (no platform) is valid for the composition root though not for `npm start`:
   // tests of the memberships ledger use it so that access jobs stay visible, unexecuted.
   const ledgerOnly = !discord && !telegram;
-  const loaded = loadConfig({ values: ledgerOnly ? { ...values, TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN } : values, fileKeys: [] });
+  const loaded = loadConfig({
+    values: ledgerOnly ? { ...values, TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN } : values,
+    fileKeys: [],
+  });
   const config: Config = ledgerOnly ? { ...loaded, telegram: undefined } : loaded;
   const logs = new LogSink();
   const clock = new TestClock();

@@ -32,13 +32,34 @@ export async function setupTiers(h: Harness, suffix = ""): Promise<Tiers> {
     interval: "month",
     lifetimeAmount: 20000,
   });
-  const silver = await createTier(h.deps, { name: `Silver${suffix}`, slug: `silver${suffix}`, amount: 500, currency: "eur" });
-  await addTierAccess(h.deps, gold.slug, { platform: "discord", guildId: GUILD, roleId: ROLE_GOLD }, "Gold role");
+  const silver = await createTier(h.deps, {
+    name: `Silver${suffix}`,
+    slug: `silver${suffix}`,
+    amount: 500,
+    currency: "eur",
+  });
+  await addTierAccess(
+    h.deps,
+    gold.slug,
+    { platform: "discord", guildId: GUILD, roleId: ROLE_GOLD },
+    "Gold role",
+  );
   await addTierAccess(h.deps, gold.slug, { platform: "telegram", chatId: CHAT_GOLD }, "Gold chat");
-  await addTierAccess(h.deps, silver.slug, { platform: "discord", guildId: GUILD, roleId: ROLE_SILVER }, "Silver role");
-  const priceOf = (t: typeof gold, kind: "recurring" | "lifetime") => t.prices.find((p) => p.kind === kind)!.stripePriceId;
+  await addTierAccess(
+    h.deps,
+    silver.slug,
+    { platform: "discord", guildId: GUILD, roleId: ROLE_SILVER },
+    "Silver role",
+  );
+  const priceOf = (t: typeof gold, kind: "recurring" | "lifetime") =>
+    t.prices.find((p) => p.kind === kind)!.stripePriceId;
   return {
-    gold: { id: gold.id, slug: gold.slug, priceId: priceOf(gold, "recurring"), lifetimePriceId: priceOf(gold, "lifetime") },
+    gold: {
+      id: gold.id,
+      slug: gold.slug,
+      priceId: priceOf(gold, "recurring"),
+      lifetimePriceId: priceOf(gold, "lifetime"),
+    },
     silver: { id: silver.id, slug: silver.slug, priceId: priceOf(silver, "recurring") },
   };
 }
@@ -85,7 +106,10 @@ export async function fanPays(
 
 /** The last wish per target for one platform account: { "discord:g:r": "grant" | "revoke" }. */
 export async function wishesOf(h: Harness, userId: string): Promise<Record<string, string>> {
-  const jobs = await h.deps.db.accessJob.findMany({ where: { platformUserId: userId }, orderBy: { targetKey: "asc" } });
+  const jobs = await h.deps.db.accessJob.findMany({
+    where: { platformUserId: userId },
+    orderBy: { targetKey: "asc" },
+  });
   return Object.fromEntries(jobs.map((j) => [j.targetKey, j.action]));
 }
 

@@ -44,7 +44,9 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
   it("creates tiers as Stripe products and prices", async () => {
     const product = h.stripe.calls.find((c) => c.path === "/v1/products" && c.method === "POST");
     expect(product?.body).toMatchObject({ name: "Gold" });
-    const prices = h.stripe.calls.filter((c) => c.path === "/v1/prices" && c.method === "POST").map((c) => c.body);
+    const prices = h.stripe.calls
+      .filter((c) => c.path === "/v1/prices" && c.method === "POST")
+      .map((c) => c.body);
     expect(prices).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ unit_amount: "1000", currency: "eur", recurring: { interval: "month" } }),
@@ -57,11 +59,16 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     await setSetting(h.deps.db, "allowPromotionCodes", true);
     const trialTier = await createTier(h.deps, { name: "Trial", amount: 300, currency: "eur", trialDays: 7 });
     const userId = newUserId();
-    const outcome = await startCheckout(h.deps, { who: { platform: "discord", userId, locale: "fr-FR" }, tier: trialTier.slug });
+    const outcome = await startCheckout(h.deps, {
+      who: { platform: "discord", userId, locale: "fr-FR" },
+      tier: trialTier.slug,
+    });
     await setSetting(h.deps.db, "allowPromotionCodes", false);
     expect(outcome).toMatchObject({ kind: "checkout", trialDays: 7 });
     const call = h.stripe.calls.findLast((c) => c.path === "/v1/checkout/sessions" && c.method === "POST")!;
-    const member = await h.deps.db.member.findFirstOrThrow({ where: { identities: { some: { platformUserId: userId } } } });
+    const member = await h.deps.db.member.findFirstOrThrow({
+      where: { identities: { some: { platformUserId: userId } } },
+    });
     expect(call.body).toMatchObject({
       mode: "subscription",
       customer: member.stripeCustomerId,
@@ -71,7 +78,11 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
       allow_promotion_codes: "true",
       locale: "fr",
       line_items: [{ price: trialTier.prices[0]!.stripePriceId, quantity: "1" }],
-      metadata: { tribegate_member_id: member.id, tribegate_platform: "discord", tribegate_platform_user_id: userId },
+      metadata: {
+        tribegate_member_id: member.id,
+        tribegate_platform: "discord",
+        tribegate_platform_user_id: userId,
+      },
       subscription_data: { trial_period_days: "7", metadata: { tribegate_member_id: member.id } },
     });
   });
@@ -84,17 +95,33 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     expect(jobs[0]).toMatchObject({ state: "pending", memberId: paid.memberId });
     expect(jobs[0]!.reason).toMatch(/subscription sub_\w+ \(active\) of tier/);
     const sub = await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.subscriptionId } });
-    expect(sub).toMatchObject({ status: "active", tierId: tiers.gold.id, memberId: paid.memberId, amount: 1000, currency: "eur" });
-    const history = await h.deps.db.memberHistory.findMany({ where: { memberId: paid.memberId }, orderBy: { id: "asc" } });
+    expect(sub).toMatchObject({
+      status: "active",
+      tierId: tiers.gold.id,
+      memberId: paid.memberId,
+      amount: 1000,
+      currency: "eur",
+    });
+    const history = await h.deps.db.memberHistory.findMany({
+      where: { memberId: paid.memberId },
+      orderBy: { id: "asc" },
+    });
     expect(history.map((r) => r.action)).toEqual(["subscription.status", "access.grant.requested"]);
-    expect(history[0]).toMatchObject({ actor: "stripe", fromState: null, toState: `active (${tiers.gold.id})` });
+    expect(history[0]).toMatchObject({
+      actor: "stripe",
+      fromState: null,
+      toState: `active (${tiers.gold.id})`,
+    });
     expect(history[0]!.stripeEventId).toMatch(/^evt_/);
     expect(h.logs.events("stripe.event.applied").length).toBeGreaterThan(0);
   });
 
   it("a fan already paying is offered the billing portal instead of a second subscription", async () => {
     const paid = await fanPays(h, tiers.silver.slug);
-    const again = await startCheckout(h.deps, { who: { platform: "discord", userId: paid.userId }, tier: tiers.gold.slug });
+    const again = await startCheckout(h.deps, {
+      who: { platform: "discord", userId: paid.userId },
+      tier: tiers.gold.slug,
+    });
     expect(again).toMatchObject({ kind: "already_member", tierName: "Silver" });
     expect((again as { portalUrl: string }).portalUrl).toMatch(/^http/);
   });
@@ -106,14 +133,18 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     expect(await wishesOf(h, paid.userId)).toEqual({ [silverRoleKey]: "grant" });
     const sub = await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.subscriptionId } });
     expect(sub.pastDueSince).not.toBeNull();
-    const reminder = await h.deps.db.task.findFirst({ where: { kind: "member.notify", key: { contains: paid.subscriptionId } } });
+    const reminder = await h.deps.db.task.findFirst({
+      where: { kind: "member.notify", key: { contains: paid.subscriptionId } },
+    });
     expect(reminder?.payload).toMatchObject({ template: "payment_failed", memberId: paid.memberId });
     const review = await h.deps.db.task.findUniqueOrThrow({ where: { key: `review:${paid.memberId}` } });
     expect(review.runAfter.getTime()).toBe(sub.pastDueSince!.getTime() + 3 * DAY_MS);
 
     h.clock.advance(3 * DAY_MS + 60_000);
     await settle(h, () => wishesOf(h, paid.userId), { [silverRoleKey]: "revoke" });
-    const revoke = await h.deps.db.memberHistory.findFirst({ where: { memberId: paid.memberId, action: "access.revoke.requested" } });
+    const revoke = await h.deps.db.memberHistory.findFirst({
+      where: { memberId: paid.memberId, action: "access.revoke.requested" },
+    });
     expect(revoke).toMatchObject({ actor: "system" });
     expect(revoke!.reason).toMatch(/scheduled review/);
   });
@@ -138,7 +169,10 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     const review = await h.deps.db.task.findUniqueOrThrow({ where: { key: `review:${paid.memberId}` } });
     const sub = await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.subscriptionId } });
     expect(review.runAfter).toEqual(sub.currentPeriodEnd);
-    h.stripe.updateSubscription(paid.subscriptionId, { status: "canceled", ended_at: Math.floor(Date.now() / 1000) });
+    h.stripe.updateSubscription(paid.subscriptionId, {
+      status: "canceled",
+      ended_at: Math.floor(Date.now() / 1000),
+    });
     const deliveries = await h.deliverAll();
     expect(deliveries.map((d) => d.event.type)).toEqual(["customer.subscription.deleted"]);
     expect(await wishesOf(h, paid.userId)).toEqual({ [silverRoleKey]: "revoke" });
@@ -158,7 +192,10 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     moveToPrice(h, paid.subscriptionId, tiers.gold.priceId);
     await h.deliverAll();
     expect(await wishesOf(h, paid.userId)).toEqual({ [goldRoleKey]: "grant", [silverRoleKey]: "revoke" });
-    const history = await h.deps.db.memberHistory.findMany({ where: { memberId: paid.memberId }, orderBy: { id: "asc" } });
+    const history = await h.deps.db.memberHistory.findMany({
+      where: { memberId: paid.memberId },
+      orderBy: { id: "asc" },
+    });
     const tail = history.slice(-3).map((r) => r.action);
     expect(tail).toEqual(["subscription.tier", "access.grant.requested", "access.revoke.requested"]);
   });
@@ -173,7 +210,9 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
       ["charge.refunded", 200],
     ]);
     expect(await wishesOf(h, paid.userId)).toEqual({ [silverRoleKey]: "revoke" });
-    const hold = await h.deps.db.paymentHold.findFirstOrThrow({ where: { subscriptionId: paid.subscriptionId } });
+    const hold = await h.deps.db.paymentHold.findFirstOrThrow({
+      where: { subscriptionId: paid.subscriptionId },
+    });
     expect(hold).toMatchObject({ reason: "refunded", chargeId: charge.id, liftedAt: null });
   });
 
@@ -194,9 +233,9 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     h.stripe.closeDispute(dispute.id, "won");
     await h.deliverAll();
     expect(await wishesOf(h, paid.userId)).toEqual({ [silverRoleKey]: "grant" });
-    const actions = (await h.deps.db.memberHistory.findMany({ where: { memberId: paid.memberId }, orderBy: { id: "asc" } })).map(
-      (r) => r.action,
-    );
+    const actions = (
+      await h.deps.db.memberHistory.findMany({ where: { memberId: paid.memberId }, orderBy: { id: "asc" } })
+    ).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(["hold.placed", "hold.lifted"]));
   });
 
@@ -213,7 +252,12 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     const paid = await fanPays(h, tiers.gold.slug, { lifetime: true });
     expect(await wishesOf(h, paid.userId)).toEqual({ [goldRoleKey]: "grant" });
     const sub = await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.sessionId } });
-    expect(sub).toMatchObject({ kind: "lifetime", status: "lifetime", tierId: tiers.gold.id, currentPeriodEnd: null });
+    expect(sub).toMatchObject({
+      kind: "lifetime",
+      status: "lifetime",
+      tierId: tiers.gold.id,
+      currentPeriodEnd: null,
+    });
     const call = h.stripe.calls.findLast((c) => c.path === "/v1/checkout/sessions" && c.method === "POST")!;
     expect(call.body).toMatchObject({ mode: "payment", line_items: [{ price: tiers.gold.lifetimePriceId }] });
   });
@@ -228,23 +272,35 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     expect(linked).toEqual({ memberId: paid.memberId, grants: 1 });
     expect(await wishesOf(h, tgUser)).toEqual({ [goldChatKey]: "grant" });
     // Single use.
-    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: "777" }, code))).toBe("link_code_used");
+    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: "777" }, code))).toBe(
+      "link_code_used",
+    );
   });
 
   it("refuses wrong, expired, same-platform and already-taken link codes, changing nothing", async () => {
     const a = await fanPays(h, tiers.silver.slug);
     const b = await fanPays(h, tiers.silver.slug);
-    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: "1" }, "NOPE-NOPE"))).toBe("link_code_invalid");
-    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: "1" }, "!!"))).toBe("link_code_invalid");
+    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: "1" }, "NOPE-NOPE"))).toBe(
+      "link_code_invalid",
+    );
+    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: "1" }, "!!"))).toBe(
+      "link_code_invalid",
+    );
     const { code } = await createLinkCode(h.deps, { platform: "discord", userId: a.userId });
-    expect(await domainCode(redeemLinkCode(h.deps, { platform: "discord", userId: b.userId }, code))).toBe("link_code_same_platform");
+    expect(await domainCode(redeemLinkCode(h.deps, { platform: "discord", userId: b.userId }, code))).toBe(
+      "link_code_same_platform",
+    );
     // b's Telegram account already belongs to b's paying membership: a's code cannot take it.
     const tgOfB = `8${b.userId.slice(1)}`;
     const bCode = await createLinkCode(h.deps, { platform: "discord", userId: b.userId });
     await redeemLinkCode(h.deps, { platform: "telegram", userId: tgOfB }, bCode.code);
-    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: tgOfB }, code))).toBe("identity_taken");
+    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: tgOfB }, code))).toBe(
+      "identity_taken",
+    );
     h.clock.advance(16 * 60_000);
-    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: "55555" }, code))).toBe("link_code_expired");
+    expect(await domainCode(redeemLinkCode(h.deps, { platform: "telegram", userId: "55555" }, code))).toBe(
+      "link_code_expired",
+    );
     h.clock.advance(-16 * 60_000);
     expect(await h.deps.db.identity.count({ where: { memberId: a.memberId } })).toBe(1);
   });
@@ -257,10 +313,15 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     const { subscription } = h.stripe.createSubscription({ price: stray });
     const [delivery] = await h.deliverAll();
     expect(delivery?.status).toBe(200);
-    const sub = await h.deps.db.subscription.findUniqueOrThrow({ where: { id: subscription.id }, include: { member: true } });
+    const sub = await h.deps.db.subscription.findUniqueOrThrow({
+      where: { id: subscription.id },
+      include: { member: true },
+    });
     expect(sub).toMatchObject({ tierId: null, status: "active", stripePriceId: stray.id });
     expect(sub.member.stripeCustomerId).toBe(subscription.customer);
-    expect(h.logs.events("stripe.unknown_customer").some((l) => l.customerId === subscription.customer)).toBe(true);
+    expect(h.logs.events("stripe.unknown_customer").some((l) => l.customerId === subscription.customer)).toBe(
+      true,
+    );
     expect(h.logs.events("stripe.unknown_price").some((l) => l.priceId === stray.id)).toBe(true);
     // The creator links that price to a tier: the subscription finds its tier.
     await createTier(h.deps, { name: "Legacy", existingPriceId: stray.id });
@@ -269,13 +330,27 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
   });
 
   it("refuses bad tier input with the reason, changing nothing", async () => {
-    expect(await domainCode(createTier(h.deps, { name: "Bad", amount: 500, currency: "xyz" }))).toBe("stripe_rejected");
-    expect(await domainCode(createTier(h.deps, { name: "Bad", amount: 500, currency: "euro" }))).toBe("currency_invalid");
-    expect(await domainCode(createTier(h.deps, { name: "Bad", amount: -5, currency: "eur" }))).toBe("price_amount_invalid");
-    expect(await domainCode(createTier(h.deps, { name: "Gold", amount: 500, currency: "eur" }))).toBe("tier_exists");
-    expect(await domainCode(createTier(h.deps, { name: "X", existingPriceId: "price_nope" }))).toBe("price_not_found");
+    expect(await domainCode(createTier(h.deps, { name: "Bad", amount: 500, currency: "xyz" }))).toBe(
+      "stripe_rejected",
+    );
+    expect(await domainCode(createTier(h.deps, { name: "Bad", amount: 500, currency: "euro" }))).toBe(
+      "currency_invalid",
+    );
+    expect(await domainCode(createTier(h.deps, { name: "Bad", amount: -5, currency: "eur" }))).toBe(
+      "price_amount_invalid",
+    );
+    expect(await domainCode(createTier(h.deps, { name: "Gold", amount: 500, currency: "eur" }))).toBe(
+      "tier_exists",
+    );
+    expect(await domainCode(createTier(h.deps, { name: "X", existingPriceId: "price_nope" }))).toBe(
+      "price_not_found",
+    );
     expect(await h.deps.db.tier.count({ where: { name: "Bad" } })).toBe(0);
-    expect(await domainCode(startCheckout(h.deps, { who: { platform: "discord", userId: "42" }, tier: "platinum" }))).toBe("unknown_tier");
+    expect(
+      await domainCode(
+        startCheckout(h.deps, { who: { platform: "discord", userId: "42" }, tier: "platinum" }),
+      ),
+    ).toBe("unknown_tier");
   });
 
   it("a new price is for new members; existing members keep theirs and their access", async () => {
@@ -294,21 +369,32 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
   it("an archived tier is no longer sold; its members keep their access", async () => {
     const tier = await createTier(h.deps, { name: "Retro", amount: 200, currency: "eur" });
     await h.deps.db.tierAccess.create({
-      data: { id: `ta-${tier.id}`, tierId: tier.id, platform: "discord", targetKey: "discord:1:2", guildId: "1", roleId: "2" },
+      data: {
+        id: `ta-${tier.id}`,
+        tierId: tier.id,
+        platform: "discord",
+        targetKey: "discord:1:2",
+        guildId: "1",
+        roleId: "2",
+      },
     });
     const member = await fanPays(h, tier.slug);
     await archiveTier(h.deps, tier.slug);
-    expect(await domainCode(startCheckout(h.deps, { who: { platform: "discord", userId: newUserId() }, tier: tier.slug }))).toBe(
-      "tier_archived",
-    );
+    expect(
+      await domainCode(
+        startCheckout(h.deps, { who: { platform: "discord", userId: newUserId() }, tier: tier.slug }),
+      ),
+    ).toBe("tier_archived");
     expect(await wishesOf(h, member.userId)).toEqual({ "discord:1:2": "grant" });
   });
 
   it("Stripe failing during checkout gives the fan a clear retry message", async () => {
     h.stripe.failNext({ method: "POST", path: "/v1/checkout/sessions" }, { kind: "status", status: 500 }, 3);
-    expect(await domainCode(startCheckout(h.deps, { who: { platform: "discord", userId: newUserId() }, tier: tiers.silver.slug }))).toBe(
-      "stripe_unavailable",
-    );
+    expect(
+      await domainCode(
+        startCheckout(h.deps, { who: { platform: "discord", userId: newUserId() }, tier: tiers.silver.slug }),
+      ),
+    ).toBe("stripe_unavailable");
     h.stripe.clearFaults();
   });
 
@@ -316,11 +402,20 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     const tier = await createTier(h.deps, { name: "Ghost", amount: 200, currency: "eur" });
     await h.deps.db.tierPrice.updateMany({ where: { tierId: tier.id }, data: { current: false } });
     await h.deps.db.tierPrice.create({
-      data: { stripePriceId: "price_TGdeleted0001", tierId: tier.id, kind: "recurring", amount: 200, currency: "eur", interval: "month" },
+      data: {
+        stripePriceId: "price_TGdeleted0001",
+        tierId: tier.id,
+        kind: "recurring",
+        amount: 200,
+        currency: "eur",
+        interval: "month",
+      },
     });
-    expect(await domainCode(startCheckout(h.deps, { who: { platform: "discord", userId: newUserId() }, tier: tier.slug }))).toBe(
-      "price_missing_in_stripe",
-    );
+    expect(
+      await domainCode(
+        startCheckout(h.deps, { who: { platform: "discord", userId: newUserId() }, tier: tier.slug }),
+      ),
+    ).toBe("price_missing_in_stripe");
   });
 
   it("stats count members per tier, trials, past due, MRR and the true-fans goal", async () => {

@@ -1,0 +1,61 @@
+import { type AccessTarget, type Identity, targetKey } from "../core/access.ts";
+import type { Db } from "./db.ts";
+import { decideMemberAccess, loadTierTargets, MEMBER_PLAN_INCLUDE } from "./membership/syncMemberAccess.ts";
+import { getSettings } from "./settings.ts";
+import type { Clock } from "./worker.ts";
+
+/**
+ * Questions a platform asks the ledger when someone knocks at the door (a Telegram join request, a
+ * join by link): is this account owed this resource right now? Computed from the subscriptions, not
+ * from the last access job, so a grace period that ended a second ago already counts.
+ */
+
+export type OwedAnswer =
+  | { owed: true; tierId: string; tierName: string; memberId: string }
+  | { owed: false; memberId: string | null };
+
+export async function isOwedAccess(
+  deps: { db: Db; clock: Clock },
+  who: Identity,
+  target: AccessTarget,
+): Promise<OwedAnswer> {
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+  });
+  if (!identity) return { owed: false, memberId: null };
+  const member = await deps.db.member.findUnique({
+    where: { id: identity.memberId },
+    include: MEMBER_PLAN_INCLUDE,
+  });
+  if (!member) return { owed: false, memberId: null };
+  const settings = await getSettings(deps.db);
+  const tierTargets = await loadTierTargets(
+    deps.db,
+    member.subscriptions.flatMap((s) => (s.tierId ? [s.tierId] : [])),
+  );
+  const { plan } = decideMemberAccess({
+    member,
+    jobs: [],
+    tierTargets,
+    graceDays: settings.graceDays,
+    now: deps.clock.now(),
+  });
+  const key = targetKey(target);
+  const hit = plan.owed.find(
+    (o) =>
+      o.identity.platform === who.platform && o.identity.userId === who.userId && targetKey(o.target) === key,
+  );
+  if (!hit) return { owed: false, memberId: member.id };
+  const tier = await deps.db.tier.findUnique({ where: { id: hit.tierId }, select: { name: true } });
+  return { owed: true, tierId: hit.tierId, tierName: tier?.name ?? "", memberId: member.id };
+}
+
+/** The tiers that open a resource, with the label the creator gave it (chat title, role name). */
+export async function tiersOpening(db: Db, target: AccessTarget) {
+  const rows = await db.tierAccess.findMany({
+    where: { targetKey: targetKey(target) },
+    include: { tier: { select: { id: true, slug: true, name: true, archivedAt: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((r) => ({ label: r.label, tier: r.tier }));
+}
