@@ -48,6 +48,12 @@ export async function redeemBindCode(
   if (!row) throw new DomainError("bind_code_invalid");
   if (row.usedAt) throw new DomainError("bind_code_used");
   if (row.expiresAt.getTime() <= now.getTime()) throw new DomainError("bind_code_expired");
+  // Refuse before spending the code: a chat already bound to this tier must leave the code usable.
+  const mapped = await deps.db.tierAccess.findFirst({
+    where: { tierId: row.tierId, targetKey: `telegram:${input.chatId}` },
+    include: { tier: { select: { slug: true } } },
+  });
+  if (mapped) throw new DomainError("access_already_mapped", { tier: mapped.tier.slug });
   const { count } = await deps.db.chatBindCode.updateMany({
     where: { code, usedAt: null },
     data: { usedAt: now, usedFor: `telegram:${input.chatId}` },

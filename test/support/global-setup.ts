@@ -147,7 +147,11 @@ function runPg(
   });
 }
 
-async function startCluster(bin: string): Promise<{ url: string; stop(): Promise<void> }> {
+/** Starts a throwaway cluster. `durable` keeps fsync on (benchmarks measure real commits). */
+export async function startCluster(
+  bin: string,
+  opts: { durable?: boolean } = {},
+): Promise<{ url: string; stop(): Promise<void> }> {
   const t0 = Date.now();
   const asPostgres = process.getuid?.() === 0;
   const dir = await mkdtemp(path.join(os.tmpdir(), "tribegate-pg-"));
@@ -187,10 +191,8 @@ async function startCluster(bin: string): Promise<{ url: string; stop(): Promise
       `-k ${dir}`,
       "-c listen_addresses=127.0.0.1",
       "-c max_connections=300",
-      // A throwaway server: durability off, speed on.
-      "-c fsync=off",
-      "-c synchronous_commit=off",
-      "-c full_page_writes=off",
+      // A throwaway server: durability off, speed on (unless measuring).
+      ...(opts.durable ? [] : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]),
     ].join(" ");
     const start = await runPg(
       pgCtl,

@@ -429,14 +429,19 @@ export async function applyCustomerStates(
   const member = await findOrCreateMember(tx, input.customerId, input.metadata, log);
   const changes: string[] = [];
   const becamePastDue: string[] = [];
+  let plannable = false;
   for (const s of input.states) {
     const change = await upsertSubscription(tx, member.id, s, input.paymentIntentId, fetchedAt, ctx, log);
     if (change) {
-      changes.push(change.summary);
+      if (change.summary) changes.push(change.summary);
       if (change.becamePastDue) becamePastDue.push(s.id);
+      plannable = true;
     }
   }
-  const r = await syncMemberAccess(tx, member.id, ctx);
+  // Nothing that access depends on changed (a second event about the same checkout, a replay with
+  // a new id): the ledger's jobs already match, so skip re-planning.
+  const r =
+    plannable || member.created ? await syncMemberAccess(tx, member.id, ctx) : { grants: 0, revokes: 0 };
   for (const subId of becamePastDue) {
     const sub = await tx.subscription.findUnique({ where: { id: subId } });
     if (!sub?.pastDueSince) continue;
@@ -503,7 +508,11 @@ async function upsertSubscription(
   const statusChanged = existing?.status !== status;
   const tierChanged = existing !== null && existing.tierId !== data.tierId;
   const cancelChanged = existing !== null && existing.cancelAtPeriodEnd !== s.cancelAtPeriodEnd;
-  if (!statusChanged && !tierChanged && !cancelChanged) return null;
+  const periodChanged =
+    existing !== null &&
+    (existing.currentPeriodEnd?.getTime() ?? null) !== (s.currentPeriodEnd?.getTime() ?? null);
+  if (!statusChanged && !tierChanged && !cancelChanged)
+    return periodChanged ? { summary: "", becamePastDue: false } : null;
   const parts: string[] = [];
   if (statusChanged) parts.push(`${existing?.status ?? "new"} → ${status}`);
   if (tierChanged) parts.push(`tier ${existing?.tierId ?? "none"} → ${data.tierId ?? "unknown price"}`);

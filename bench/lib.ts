@@ -1,0 +1,100 @@
+/**
+ * Shared pieces of the benchmarks: a PostgreSQL server (BENCH_DATABASE_URL, or a throwaway cluster
+ * with fsync ON so commits are real), percentiles, and the result table/JSON.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { findPostgresBin, startCluster } from "../test/support/global-setup.ts";
+
+export interface Figure {
+  bench: string;
+  backend?: string;
+  metric: string;
+  value: number;
+  unit: string;
+}
+
+export const figures: Figure[] = [];
+
+export function record(f: Figure): void {
+  figures.push(f);
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function summarize(ms: readonly number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  return {
+    n: s.length,
+    median: percentile(s, 50),
+    p99: percentile(s, 99),
+    max: s[s.length - 1] ?? Number.NaN,
+  };
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+let server: { url: string; stop(): Promise<void> } | undefined;
+
+/** A fresh database on the benchmark's PostgreSQL server. */
+export async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!server) {
+    const fromEnv = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+    if (fromEnv) server = { url: fromEnv, stop: async () => {} };
+    else {
+      const bin = findPostgresBin();
+      if (!bin)
+        throw new Error(
+          "PostgreSQL benchmarks need PostgreSQL: apt-get install postgresql, or set BENCH_DATABASE_URL",
+        );
+      server = await startCluster(bin, { durable: true });
+    }
+  }
+  const name = `tribegate_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(server.url);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: server!.url });
+      await c.connect();
+      await c.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        [name],
+      );
+      await c.query(`DROP DATABASE IF EXISTS "${name}"`);
+      await c.end();
+    },
+  };
+}
+
+export async function stopBenchServer(): Promise<void> {
+  await server?.stop();
+  server = undefined;
+}
+
+export function printAndSave(command: string): void {
+  const rows = figures.map((f) => [f.bench, f.backend ?? "", f.metric, String(f.value), f.unit]);
+  const header = ["benchmark", "backend", "metric", "value", "unit"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  console.log(`\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
+  for (const r of rows) console.log(line(r));
+  const dir = path.resolve(import.meta.dirname, "results");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, command, figures }, null, 2)}\n`,
+  );
+  console.log(`\nwritten to ${path.relative(process.cwd(), file)}\nreproduce with: ${command}`);
+}
