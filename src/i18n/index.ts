@@ -25,6 +25,7 @@ const en = {
   "error.access_already_mapped": (p: Params) => `Tier “${p.tier}” already opens this. Nothing changed.`,
   "error.access_not_mapped": (p: Params) => `Tier “${p.tier}” does not open this. Nothing changed.`,
   "error.already_linked": "This account is already linked to that membership.",
+  "error.already_on_tier": (p: Params) => `You are already a member of “${p.tier}”.`,
   "error.currency_invalid": (p: Params) =>
     `“${p.currency}” is not a currency code. Use a three-letter ISO code such as eur, usd or gbp.`,
   "error.identity_taken": (p: Params) =>
@@ -88,6 +89,7 @@ const fr: Record<MessageKey, Text> = {
   "error.access_already_mapped": (p) => `Le palier « ${p.tier} » ouvre déjà ceci. Rien n'a changé.`,
   "error.access_not_mapped": (p) => `Le palier « ${p.tier} » n'ouvre pas ceci. Rien n'a changé.`,
   "error.already_linked": "Ce compte est déjà lié à cet abonnement.",
+  "error.already_on_tier": (p) => `Vous êtes déjà membre de « ${p.tier} ».`,
   "error.currency_invalid": (p) =>
     `« ${p.currency} » n'est pas un code de devise. Utilisez un code ISO à trois lettres comme eur, usd ou gbp.`,
   "error.identity_taken": (p) =>

@@ -84,6 +84,8 @@ export interface Billing {
   }>;
   deactivatePrice(priceId: string): Promise<void>;
   createCheckout(req: CheckoutRequest): Promise<{ id: string; url: string }>;
+  /** Moves a subscription to another price (prorated), as the billing portal's plan switch does. */
+  changeSubscriptionPrice(subscriptionId: string, priceId: string): Promise<SubscriptionState>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
 }
 
@@ -266,6 +268,23 @@ export function createBilling(stripe: Stripe): Billing {
             "Stripe returned a session without a URL",
           );
         return { id: session.id, url: session.url };
+      }),
+    changeSubscriptionPrice: (subscriptionId, priceId) =>
+      call("subscriptions.update", async () => {
+        const current = await stripe.subscriptions.retrieve(subscriptionId);
+        const item = current.items.data[0];
+        if (!item)
+          throw new PlatformError(
+            "stripe",
+            "subscriptions.update",
+            400,
+            `subscription ${subscriptionId} has no item`,
+          );
+        const updated = await stripe.subscriptions.update(subscriptionId, {
+          items: [{ id: item.id, price: priceId }],
+          proration_behavior: "create_prorations",
+        });
+        return toSubscriptionState(updated);
       }),
     createPortal: (customerId, returnUrl) =>
       call(

@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, redeemLinkCode, startCheckout } from "../../../src/app/members.ts";
+import { createLinkCode, redeemLinkCode, startCheckout, switchTier } from "../../../src/app/members.ts";
 import { setSetting } from "../../../src/app/settings.ts";
 import { getCreatorStats } from "../../../src/app/stats.ts";
 import { archiveTier, changeTierPrice, createTier } from "../../../src/app/tiers.ts";
@@ -198,6 +198,31 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     });
     const tail = history.slice(-3).map((r) => r.action);
     expect(tail).toEqual(["subscription.tier", "access.grant.requested", "access.revoke.requested"]);
+  });
+
+  it("switching tier by command: Stripe prorates, the new tier is granted before the old one is revoked", async () => {
+    const paid = await fanPays(h, tiers.silver.slug);
+    expect(await switchTier(h.deps, { platform: "discord", userId: paid.userId }, tiers.gold.slug)).toEqual({
+      tierName: "Gold",
+    });
+    const update = h.stripe.calls.findLast(
+      (c) => c.method === "POST" && c.path === `/v1/subscriptions/${paid.subscriptionId}`,
+    )!;
+    expect(update.body).toMatchObject({
+      items: [{ price: tiers.gold.priceId }],
+      proration_behavior: "create_prorations",
+    });
+    expect(await wishesOf(h, paid.userId)).toEqual({ [goldRoleKey]: "grant", [silverRoleKey]: "revoke" });
+    // Stripe's webhook for the same change arrives afterwards: nothing left to do.
+    const [delivery] = await h.deliverAll();
+    expect(delivery?.status).toBe(200);
+    expect(await wishesOf(h, paid.userId)).toEqual({ [goldRoleKey]: "grant", [silverRoleKey]: "revoke" });
+    expect(
+      await domainCode(switchTier(h.deps, { platform: "discord", userId: paid.userId }, tiers.gold.slug)),
+    ).toBe("already_on_tier");
+    expect(
+      await domainCode(switchTier(h.deps, { platform: "discord", userId: newUserId() }, tiers.gold.slug)),
+    ).toBe("not_a_member");
   });
 
   it("a full refund revokes at once", async () => {
