@@ -1,17 +1,111 @@
+import { randomUUID } from "node:crypto";
+import { type BotError, Composer, type Context } from "grammy";
 import type { AppServices } from "../../app/services.ts";
 import type { TelegramConfig } from "../../config.ts";
+import { DomainError } from "../../errors.ts";
+import { localeOf } from "../../i18n/index.ts";
 import type { PlatformParts } from "../platform.ts";
+import { createCreatorAlerts } from "./alerts.ts";
 import type { TelegramBot } from "./bot.ts";
+import { createCallbackSigner } from "./callbackData.ts";
+import { registerCommandMenus } from "./commandMenu.ts";
+import type { TelegramDeps } from "./deps.ts";
+import { createTelegramExecutor } from "./executor.ts";
+import { bindFeature } from "./features/bind.ts";
+import { chatMemberFeature } from "./features/chatMembers.ts";
+import { creatorMemberFeature } from "./features/creatorMembers.ts";
+import { creatorOpsFeature } from "./features/creatorOps.ts";
+import { creatorTierFeature } from "./features/creatorTiers.ts";
+import { fanFeature } from "./features/fan.ts";
+import { joinRequestFeature } from "./features/joinRequests.ts";
+import { createInviteStore } from "./invites.ts";
+import { createTelegramNotifier } from "./notifier.ts";
+import { createTelegramReader } from "./reader.ts";
+import { refusalText, tr } from "./strings.ts";
 
 /**
  * Plugs Telegram into the app: commands, chat binding, join requests, the access executor (invite
  * links, approvals, ban+unban), messages to fans, and the reader reconciliation uses. Called before
  * the bot starts receiving updates.
  */
-export async function attachTelegram(_opts: {
+export async function attachTelegram(opts: {
   bot: TelegramBot;
   services: AppServices;
   config: TelegramConfig;
 }): Promise<PlatformParts> {
-  return {};
+  const { bot } = opts.bot;
+  const { services, config } = opts;
+  const log = services.log.child({ module: "telegram" });
+  const api = bot.api;
+  const deps: TelegramDeps = {
+    services,
+    config,
+    api,
+    log,
+    botId: Number(config.token.split(":")[0]),
+    botUsername: () => {
+      try {
+        return bot.botInfo.username;
+      } catch {
+        return undefined; // getMe has not answered yet
+      }
+    },
+    signer: createCallbackSigner(config.token),
+    invites: createInviteStore({ db: services.db, api, log, now: () => services.clock.now() }),
+    alerts: createCreatorAlerts({ api, db: services.db, log, creatorIds: config.creatorIds }),
+  };
+  const reader = createTelegramReader(deps);
+  const registerMenus = () =>
+    void registerCommandMenus(deps).catch((err: unknown) =>
+      log.warn({ event: "telegram.commands_failed", err }, "could not register the command menus"),
+    );
+
+  // One boundary for every feature: handlers just throw.
+  bot.errorBoundary(
+    errorBoundary(deps),
+    new Composer<Context>(
+      fanFeature(deps),
+      bindFeature(deps),
+      creatorTierFeature(deps),
+      creatorMemberFeature(deps),
+      creatorOpsFeature(deps, { readers: [reader], onManagersChanged: registerMenus }),
+      joinRequestFeature(deps),
+      chatMemberFeature(deps),
+    ),
+  );
+  registerMenus();
+
+  return {
+    executor: createTelegramExecutor(deps),
+    notifier: createTelegramNotifier(deps),
+    reader,
+  };
+}
+
+/**
+ * A refusal (DomainError) becomes a translated reply in the user's language; anything else is
+ * logged with a short reference the user also sees, so a report can be matched to its log line.
+ * Only messages and button presses get a reply: join requests and member updates have no one to answer.
+ */
+function errorBoundary(deps: TelegramDeps) {
+  return async (err: BotError<Context>): Promise<void> => {
+    const { ctx, error } = err;
+    const locale = localeOf(ctx.from?.language_code);
+    const canReply = Boolean(ctx.chat && (ctx.message || ctx.callbackQuery));
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+    if (error instanceof DomainError) {
+      deps.log.info(
+        { event: "telegram.refused", code: error.code, updateId: ctx.update.update_id, userId: ctx.from?.id },
+        `refused: ${error.code}`,
+      );
+      if (canReply) await ctx.reply(refusalText(locale, error)).catch(() => undefined);
+      return;
+    }
+    const ref = randomUUID().slice(0, 8);
+    deps.log.error(
+      { event: "telegram.handler_failed", updateId: ctx.update.update_id, ref, err: error },
+      "update failed",
+    );
+    if (canReply) await ctx.reply(tr(locale, "error.unexpected", { ref })).catch(() => undefined);
+  };
 }

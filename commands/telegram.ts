@@ -1,0 +1,189 @@
+/**
+ * Telegram commands as typed data: one list per audience, each description in English and French.
+ * The adapter registers them with setMyCommands (src/adapters/telegram/commandMenu.ts) and routes the
+ * same names, so the menu a user sees and what the bot answers cannot drift apart.
+ */
+import type { BotCommand } from "grammy/types";
+
+export type CommandLocale = "en" | "fr";
+
+export interface TelegramCommand {
+  /** 1-32 lowercase letters, digits or underscores (Telegram's rule). */
+  readonly command: string;
+  readonly description: Readonly<Record<CommandLocale, string>>;
+  /** How to call it, shown when the arguments are wrong. */
+  readonly usage?: Readonly<Record<CommandLocale, string>>;
+}
+
+/** Everyone, in a private chat with the bot. */
+export const FAN_COMMANDS = [
+  {
+    command: "start",
+    description: { en: "Become a member: pick a tier", fr: "Devenir membre : choisir un palier" },
+  },
+  {
+    command: "membership",
+    description: {
+      en: "Your membership and billing portal",
+      fr: "Votre abonnement et le portail de paiement",
+    },
+  },
+  {
+    command: "link",
+    description: {
+      en: "Link your Discord account (or redeem a code)",
+      fr: "Lier votre compte Discord (ou utiliser un code)",
+    },
+    usage: { en: "/link or /link <code from Discord>", fr: "/link ou /link <code venant de Discord>" },
+  },
+  {
+    command: "claim",
+    description: { en: "Get your member chats back", fr: "Retrouver vos discussions de membre" },
+  },
+] as const satisfies readonly TelegramCommand[];
+
+/** Administrators of any group or channel the bot is in. */
+export const GROUP_ADMIN_COMMANDS = [
+  {
+    command: "bind",
+    description: {
+      en: "Bind this chat to a tier (code from /bindcode)",
+      fr: "Lier ce groupe à un palier (code de /bindcode)",
+    },
+    usage: {
+      en: "/bind <code> in the chat, or /bind <code> <chat id or @username> in private",
+      fr: "/bind <code> dans le groupe, ou /bind <code> <id du groupe ou @nom> en privé",
+    },
+  },
+] as const satisfies readonly TelegramCommand[];
+
+/** TELEGRAM_CREATOR_IDS and the managers of settings.telegramManagerIds, in a private chat. */
+export const CREATOR_COMMANDS = [
+  { command: "tiers", description: { en: "List the tiers", fr: "Lister les paliers" } },
+  {
+    command: "newtier",
+    description: { en: "Create a tier", fr: "Créer un palier" },
+    usage: {
+      en: "/newtier <amount> <currency> <month|year> <name>, e.g. /newtier 5 eur month Gold",
+      fr: "/newtier <montant> <devise> <month|year> <nom>, ex. /newtier 5 eur month Or",
+    },
+  },
+  {
+    command: "edittier",
+    description: { en: "Rename or describe a tier", fr: "Renommer ou décrire un palier" },
+    usage: {
+      en: "/edittier <tier> name <new name> | /edittier <tier> description <text>",
+      fr: "/edittier <palier> name <nouveau nom> | /edittier <palier> description <texte>",
+    },
+  },
+  {
+    command: "archivetier",
+    description: { en: "Stop selling a tier", fr: "Arrêter de vendre un palier" },
+    usage: { en: "/archivetier <tier>", fr: "/archivetier <palier>" },
+  },
+  {
+    command: "price",
+    description: {
+      en: "Set a new price for new members",
+      fr: "Fixer un nouveau prix pour les nouveaux membres",
+    },
+    usage: {
+      en: "/price <tier> <amount> [month|year|lifetime]",
+      fr: "/price <palier> <montant> [month|year|lifetime]",
+    },
+  },
+  {
+    command: "grace",
+    description: { en: "Days a failed payment keeps access", fr: "Jours d'accès après un paiement échoué" },
+    usage: { en: "/grace <days>", fr: "/grace <jours>" },
+  },
+  {
+    command: "trial",
+    description: {
+      en: "Free trial days (default or per tier)",
+      fr: "Jours d'essai gratuit (par défaut ou par palier)",
+    },
+    usage: { en: "/trial <days> | /trial <tier> <days>", fr: "/trial <jours> | /trial <palier> <jours>" },
+  },
+  {
+    command: "promocodes",
+    description: { en: "Allow promotion codes at checkout", fr: "Autoriser les codes promo au paiement" },
+    usage: { en: "/promocodes on|off", fr: "/promocodes on|off" },
+  },
+  {
+    command: "goal",
+    description: { en: "Set the true-fans goal", fr: "Fixer l'objectif de vrais fans" },
+    usage: { en: "/goal <members>", fr: "/goal <membres>" },
+  },
+  { command: "stats", description: { en: "Members, revenue, goal", fr: "Membres, revenus, objectif" } },
+  {
+    command: "member",
+    description: { en: "Look a member up", fr: "Consulter un membre" },
+    usage: {
+      en: "/member <telegram id | @username | discord:<id> | cus_…>",
+      fr: "/member <id telegram | @nom | discord:<id> | cus_…>",
+    },
+  },
+  {
+    command: "resync",
+    description: { en: "Re-apply a member's access", fr: "Réappliquer l'accès d'un membre" },
+    usage: { en: "/resync <member>", fr: "/resync <membre>" },
+  },
+  {
+    command: "revoke",
+    description: { en: "Take a member's access away", fr: "Retirer l'accès d'un membre" },
+    usage: { en: "/revoke <member> [reason]", fr: "/revoke <membre> [raison]" },
+  },
+  {
+    command: "restore",
+    description: { en: "Give a revoked member access back", fr: "Rendre l'accès à un membre retiré" },
+    usage: { en: "/restore <member>", fr: "/restore <membre>" },
+  },
+  {
+    command: "reconcile",
+    description: {
+      en: "Compare Stripe, ledger, Telegram (dry run)",
+      fr: "Comparer Stripe, registre, Telegram (à blanc)",
+    },
+    usage: { en: "/reconcile (dry run) | /reconcile apply", fr: "/reconcile (à blanc) | /reconcile apply" },
+  },
+  {
+    command: "deadjobs",
+    description: { en: "Access changes that failed", fr: "Changements d'accès en échec" },
+  },
+  {
+    command: "retryjob",
+    description: { en: "Retry failed access changes", fr: "Relancer les changements en échec" },
+    usage: { en: "/retryjob <id> | /retryjob all", fr: "/retryjob <id> | /retryjob all" },
+  },
+  {
+    command: "bindcode",
+    description: { en: "Code to bind a chat to a tier", fr: "Code pour lier un groupe à un palier" },
+    usage: { en: "/bindcode <tier>", fr: "/bindcode <palier>" },
+  },
+  {
+    command: "managers",
+    description: { en: "Who else may use these commands", fr: "Qui d'autre peut utiliser ces commandes" },
+    usage: { en: "/managers [add|remove <telegram id>]", fr: "/managers [add|remove <id telegram>]" },
+  },
+] as const satisfies readonly TelegramCommand[];
+
+export type CreatorCommandName = (typeof CREATOR_COMMANDS)[number]["command"];
+export type FanCommandName = (typeof FAN_COMMANDS)[number]["command"];
+
+export const ALL_COMMANDS: readonly TelegramCommand[] = [
+  ...FAN_COMMANDS,
+  ...GROUP_ADMIN_COMMANDS,
+  ...CREATOR_COMMANDS,
+];
+
+/** The usage line of a command, in a language. */
+export function usageOf(name: string, locale: CommandLocale): string {
+  const found = ALL_COMMANDS.find((c) => c.command === name);
+  return found?.usage?.[locale] ?? `/${name}`;
+}
+
+/** As setMyCommands takes them, in one language. */
+export function botCommands(list: readonly TelegramCommand[], locale: CommandLocale): BotCommand[] {
+  return list.map((c) => ({ command: c.command, description: c.description[locale] }));
+}

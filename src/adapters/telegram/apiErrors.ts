@@ -1,0 +1,66 @@
+import { GrammyError, HttpError } from "grammy";
+import type { JobResult } from "../../app/worker.ts";
+
+/**
+ * Reading Telegram's refusals. grammY splits them as we want (GrammyError: Telegram answered no;
+ * HttpError: no answer), and auto-retry has already waited out 429s up to its limit and retried
+ * 5xx. What is left is sorted here into "try later", "only the creator can fix this" and "the user
+ * is out of reach", the last of which is not a failure for a membership bot.
+ */
+
+/** The private chat cannot be written to: the user blocked the bot, never started it, or is gone. */
+export function isUnreachableUser(err: unknown): boolean {
+  if (!(err instanceof GrammyError)) return false;
+  if (err.error_code === 403) return true;
+  return (
+    err.error_code === 400 &&
+    /chat not found|user not found|PEER_ID_INVALID|user is deactivated/i.test(err.description)
+  );
+}
+
+/** The user is not (or no longer) known to Telegram in this chat. */
+export function isUnknownUser(err: unknown): boolean {
+  return (
+    err instanceof GrammyError &&
+    err.error_code === 400 &&
+    /user not found|PARTICIPANT_ID_INVALID|USER_ID_INVALID/i.test(err.description)
+  );
+}
+
+export function isAlreadyParticipant(err: unknown): boolean {
+  return err instanceof GrammyError && /USER_ALREADY_PARTICIPANT/i.test(err.description);
+}
+
+/** Problems with the chat itself that retrying cannot fix: the bot was removed or lost its rights. */
+export function chatProblem(err: unknown): string | null {
+  if (!(err instanceof GrammyError)) return null;
+  const d = err.description;
+  if (err.error_code === 403 && /kicked|not a member|bot was removed/i.test(d))
+    return "the bot is no longer in this chat: add it back as an administrator with Invite users via link and Ban users";
+  if (/not enough rights|CHAT_ADMIN_REQUIRED|have no rights|need administrator rights/i.test(d))
+    return "the bot lacks an administrator right in this chat (it needs Invite users via link and Ban users)";
+  if (/chat not found|CHANNEL_PRIVATE|group chat was upgraded|chat was deleted/i.test(d))
+    return "the chat no longer exists or the bot cannot see it (deleted, or upgraded to a supergroup: bind the new one)";
+  return null;
+}
+
+/** A failed access job as the worker wants it: retry passing trouble, dead-letter the rest with why. */
+export function jobFailure(err: unknown, what: string): JobResult {
+  if (err instanceof HttpError) return { outcome: "retry", error: `${what}: network error (${err.message})` };
+  if (err instanceof GrammyError) {
+    if (err.error_code === 429) {
+      const seconds = err.parameters.retry_after ?? 5;
+      return {
+        outcome: "retry",
+        error: `${what}: Telegram flood limit, retry after ${seconds} s`,
+        retryAfterMs: seconds * 1000,
+      };
+    }
+    if (err.error_code >= 500)
+      return { outcome: "retry", error: `${what}: Telegram error ${err.error_code}` };
+    const problem = chatProblem(err);
+    if (problem) return { outcome: "dead", error: `${what}: ${problem} (Telegram said: ${err.description})` };
+    return { outcome: "dead", error: `${what}: Telegram refused (${err.error_code} ${err.description})` };
+  }
+  throw err;
+}

@@ -1,0 +1,28 @@
+import type { Api } from "grammy";
+import type { AppServices } from "../../app/services.ts";
+import type { TelegramConfig } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import type { CreatorAlerts } from "./alerts.ts";
+import type { CallbackSigner } from "./callbackData.ts";
+import type { InviteStore } from "./invites.ts";
+
+/** What every Telegram feature gets, built once in attachTelegram. */
+export interface TelegramDeps {
+  services: AppServices;
+  config: TelegramConfig;
+  api: Api;
+  log: Logger;
+  /** Telegram bot ids are the number before the colon of the token: known before getMe answers. */
+  botId: number;
+  /** The bot's @username once getMe answered (deep links); undefined before. */
+  botUsername(): string | undefined;
+  signer: CallbackSigner;
+  invites: InviteStore;
+  alerts: CreatorAlerts;
+}
+
+/** t.me deep link that opens the bot with /start <payload>. */
+export function deepLink(deps: Pick<TelegramDeps, "botUsername">, payload?: string): string {
+  const base = `https://t.me/${deps.botUsername() ?? "your_bot"}`;
+  return payload ? `${base}?start=${encodeURIComponent(payload)}` : base;
+}

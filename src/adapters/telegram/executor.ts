@@ -1,0 +1,115 @@
+import type { ChatMember } from "grammy/types";
+import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
+import { isOwedAccess, tiersOpening } from "../../app/accessQuery.ts";
+import type { JobResult } from "../../app/worker.ts";
+import { isUnknownUser, jobFailure } from "./apiErrors.ts";
+import type { TelegramDeps } from "./deps.ts";
+import { localeOfUser, sendPrivate } from "./messaging.ts";
+import { isAdministrator, isInChat } from "./rights.ts";
+import { tr } from "./strings.ts";
+
+/**
+ * Carries out the ledger's access wishes for Telegram chats. Idempotent by reading the member's
+ * status first: a grant for someone already in the chat, or a revoke for someone already out, is
+ * done without touching anything.
+ *
+ * - grant: a personal join-request link, sent privately (see invites.ts for why join requests).
+ *   The bot approves the request when it comes, after asking the ledger again.
+ * - revoke: ban then unban (only_if_banned). Telegram has no "remove member" call; the unban makes
+ *   the removal a kick rather than a ban, so the fan can come back after paying again.
+ */
+export function createTelegramExecutor(deps: TelegramDeps): AccessExecutor {
+  const { api, services, log } = deps;
+
+  const statusOf = async (chatId: string, userId: number): Promise<ChatMember | null> => {
+    try {
+      return await api.getChatMember(chatId, userId);
+    } catch (err) {
+      if (isUnknownUser(err)) return null;
+      throw err;
+    }
+  };
+
+  const chatLabel = async (chatId: string): Promise<string> => {
+    const opening = await tiersOpening(services.db, { platform: "telegram", chatId });
+    return opening.find((o) => o.label)?.label || chatId;
+  };
+
+  const grant = async (job: AccessJob, chatId: string): Promise<JobResult> => {
+    const userId = Number(job.userId);
+    const now = await statusOf(chatId, userId);
+    if (now && isInChat(now)) return { outcome: "done", note: "already in the chat" };
+    // A leftover ban (an earlier removal whose unban never ran) would make the link useless.
+    if (now?.status === "kicked") await api.unbanChatMember(chatId, userId, { only_if_banned: true });
+    const link = await deps.invites.issue(chatId, job.userId);
+    const owed = await isOwedAccess(services, { platform: "telegram", userId: job.userId }, job.target);
+    const chat = await chatLabel(chatId);
+    const locale = await localeOfUser(services.db, job.userId);
+    const sent = await sendPrivate(
+      api,
+      userId,
+      tr(locale, "grant.invite", { tier: owed.owed ? owed.tierName : chat, chat, link }),
+      { inline_keyboard: [[{ text: tr(locale, "grant.button", { chat }), url: link }]] },
+    );
+    return {
+      outcome: "done",
+      note:
+        sent === "sent"
+          ? "invite link sent"
+          : "invite link made, but the fan cannot be messaged (blocked the bot or never started it); /claim sends it again",
+    };
+  };
+
+  const revoke = async (job: AccessJob, chatId: string): Promise<JobResult> => {
+    const userId = Number(job.userId);
+    const now = await statusOf(chatId, userId);
+    if (now && isAdministrator(now)) {
+      log.warn(
+        { event: "telegram.revoke_skipped_admin", chatId, userId: job.userId },
+        "not removing an administrator of the chat",
+      );
+      return { outcome: "done", note: "an administrator of the chat: left in place" };
+    }
+    const wasIn = now !== null && (isInChat(now) || now.status === "restricted");
+    if (wasIn) {
+      await api.banChatMember(chatId, userId);
+      await api.unbanChatMember(chatId, userId, { only_if_banned: true });
+    }
+    try {
+      await deps.invites.revokeAllOf(chatId, job.userId);
+    } catch (err) {
+      // The removal is what matters; a link left alive is harmless (requests are judged one by one).
+      log.warn({ event: "telegram.invite_revoke_failed", chatId, err }, "could not revoke an invite link");
+    }
+    if (!wasIn) return { outcome: "done", note: "not in the chat" };
+    const locale = await localeOfUser(services.db, job.userId);
+    const chat = await chatLabel(chatId);
+    try {
+      await sendPrivate(api, userId, tr(locale, "revoke.removed", { chat }));
+    } catch (err) {
+      log.warn({ event: "telegram.notice_failed", userId: job.userId, err }, "removal notice not sent");
+    }
+    return { outcome: "done", note: "removed (ban + unban)" };
+  };
+
+  return {
+    platform: "telegram",
+    async execute(job) {
+      if (job.target.platform !== "telegram") return { outcome: "dead", error: "not a Telegram target" };
+      const chatId = job.target.chatId;
+      try {
+        return job.action === "grant" ? await grant(job, chatId) : await revoke(job, chatId);
+      } catch (err) {
+        const result = jobFailure(err, `${job.action} in chat ${chatId}`);
+        if (result.outcome === "dead") {
+          void chatLabel(chatId)
+            .then((chat) =>
+              deps.alerts.send("alert.job_dead", { chat, reason: result.error }, `dead:${chatId}`),
+            )
+            .catch(() => undefined);
+        }
+        return result;
+      }
+    },
+  };
+}

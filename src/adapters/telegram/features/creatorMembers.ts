@@ -1,0 +1,126 @@
+import { Composer, type Context } from "grammy";
+import type { Db } from "../../../app/db.ts";
+import { lookupMember, restoreMember, resyncMember, suspendMember } from "../../../app/members.ts";
+import { getCreatorStats } from "../../../app/stats.ts";
+import { DomainError } from "../../../errors.ts";
+import { formatMoney, localeOf } from "../../../i18n/index.ts";
+import type { TelegramDeps } from "../deps.ts";
+import { tr } from "../strings.ts";
+import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
+
+/** Creator commands about people: stats, looking a member up, re-sync, revoke and restore by hand. */
+export function creatorMemberFeature(deps: TelegramDeps): Composer<Context> {
+  const { services } = deps;
+  const composer = new Composer<Context>();
+  const cmd = composer.chatType("private");
+  const only = creatorOnly(deps);
+  const actor = (ctx: { from: { id: number } }) => `telegram:${ctx.from.id}`;
+
+  cmd.command("stats", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const s = await getCreatorStats(services.db, services.clock.now());
+    const mrr = Object.entries(s.mrr).map(([currency, amount]) => formatMoney(locale, amount, currency));
+    return ctx.reply(
+      tr(locale, "stats", {
+        active: s.activeMembers,
+        goal: s.goal,
+        progress: Math.round(s.goalProgress * 1000) / 10,
+        trialing: s.trialing,
+        pastDue: s.pastDue,
+        mrr: mrr.join(", ") || "0",
+        new: s.newLast30Days,
+        churned: s.churnedLast30Days,
+        perTier: s.perTier.map((t) => `• ${s.tierNames[t.tierId] ?? t.tierId}: ${t.members}`).join("\n"),
+      }),
+    );
+  });
+
+  cmd.command("member", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [ref] = argsOf(ctx);
+    if (!ref) return replyUsage(ctx, "member");
+    const m = await lookupMember(services.db, { memberId: await resolveMember(services.db, ref) });
+    return ctx.reply(
+      tr(locale, "member.text", {
+        id: m.id,
+        suspended: m.suspendedAt ? 1 : "",
+        identities:
+          m.identities
+            .map((i) => `${i.platform}:${i.platformUserId}${i.username ? ` (@${i.username})` : ""}`)
+            .join(", ") || "–",
+        customer: m.stripeCustomerId ?? "–",
+        subs:
+          m.subscriptions
+            .map(
+              (s) =>
+                `• ${s.tier?.name ?? s.stripePriceId}: ${s.status}${s.currentPeriodEnd ? ` → ${s.currentPeriodEnd.toISOString().slice(0, 10)}` : ""}${s.holds.length ? ` [${s.holds.map((h) => h.reason).join(", ")}]` : ""}`,
+            )
+            .join("\n") || "–",
+        jobs:
+          m.jobs.map((j) => `• ${j.action} ${j.targetKey} (${j.platformUserId}): ${j.state}`).join("\n") ||
+          "–",
+      }),
+    );
+  });
+
+  cmd.command("resync", only, async (ctx) => {
+    const [ref] = argsOf(ctx);
+    if (!ref) return replyUsage(ctx, "resync");
+    const r = await resyncMember(services, await resolveMember(services.db, ref), actor(ctx));
+    return ctx.reply(
+      tr(localeOf(ctx.from.language_code), "member.resynced", { grants: r.grants, revokes: r.revokes }),
+    );
+  });
+
+  cmd.command("revoke", only, async (ctx) => {
+    const [ref, ...reason] = argsOf(ctx);
+    if (!ref) return replyUsage(ctx, "revoke");
+    const r = await suspendMember(
+      services,
+      await resolveMember(services.db, ref),
+      actor(ctx),
+      reason.join(" "),
+    );
+    return ctx.reply(tr(localeOf(ctx.from.language_code), "member.revoked", { revokes: r.revokes }));
+  });
+
+  cmd.command("restore", only, async (ctx) => {
+    const [ref] = argsOf(ctx);
+    if (!ref) return replyUsage(ctx, "restore");
+    const r = await restoreMember(services, await resolveMember(services.db, ref), actor(ctx));
+    return ctx.reply(tr(localeOf(ctx.from.language_code), "member.restored", { grants: r.grants }));
+  });
+
+  return composer;
+}
+
+/**
+ * A member from what a creator can type: a Telegram id (or tg:<id>), @username, discord:<id>, a
+ * Stripe customer id (cus_…) or a member id.
+ */
+export async function resolveMember(db: Db, ref: string): Promise<string> {
+  const telegram = /^(?:tg:|telegram:)?(\d{1,20})$/.exec(ref);
+  const discord = /^(?:dc:|discord:)(\d{17,20})$/.exec(ref);
+  if (telegram || discord) {
+    const identity = await db.identity.findUnique({
+      where: {
+        platform_platformUserId: telegram
+          ? { platform: "telegram", platformUserId: telegram[1]! }
+          : { platform: "discord", platformUserId: discord![1]! },
+      },
+    });
+    if (identity) return identity.memberId;
+  } else if (ref.startsWith("@")) {
+    const identity = await db.identity.findFirst({
+      where: { platform: "telegram", username: { equals: ref.slice(1), mode: "insensitive" } },
+    });
+    if (identity) return identity.memberId;
+  } else if (ref.startsWith("cus_")) {
+    const member = await db.member.findUnique({ where: { stripeCustomerId: ref } });
+    if (member) return member.id;
+  } else {
+    const member = await db.member.findUnique({ where: { id: ref } });
+    if (member) return member.id;
+  }
+  throw new DomainError("member_not_found");
+}

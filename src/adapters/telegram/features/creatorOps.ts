@@ -1,0 +1,114 @@
+import { Composer, type Context } from "grammy";
+import { listDeadJobs, retryDeadJobs } from "../../../app/access/deadJobs.ts";
+import { BIND_CODE_TTL_MS, createBindCode } from "../../../app/chatBinding.ts";
+import { type AccessReader, reconcile } from "../../../app/reconcile.ts";
+import { getSettings, setSetting } from "../../../app/settings.ts";
+import { localeOf } from "../../../i18n/index.ts";
+import type { TelegramDeps } from "../deps.ts";
+import { tr } from "../strings.ts";
+import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
+
+/**
+ * Creator commands about running the place: reconciliation (dry run by default), failed access
+ * changes, binding codes, managers. `onManagersChanged` re-registers the command menus.
+ */
+export function creatorOpsFeature(
+  deps: TelegramDeps,
+  opts: { readers: readonly AccessReader[]; onManagersChanged: () => void },
+): Composer<Context> {
+  const { services } = deps;
+  const composer = new Composer<Context>();
+  const cmd = composer.chatType("private");
+  const only = creatorOnly(deps);
+
+  cmd.command("reconcile", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [mode] = argsOf(ctx);
+    if (mode !== undefined && mode !== "apply") return replyUsage(ctx, "reconcile");
+    // Readers of this adapter only: Discord roles are compared by the periodic run (every 6 h).
+    const report = await reconcile({ ...services, readers: opts.readers }, { dryRun: mode !== "apply" });
+    return ctx.reply(
+      tr(locale, "reconcile.report", {
+        dry: report.dryRun ? 1 : "",
+        subs: report.subscriptionsChecked,
+        members: report.membersChecked,
+        drift: report.drift.length,
+        lines: report.drift
+          .slice(0, 15)
+          .map((d) => `• ${d.what}`)
+          .join("\n"),
+        unreadable: report.unreadableTargets.join(", "),
+      }),
+    );
+  });
+
+  cmd.command("deadjobs", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const jobs = await listDeadJobs(services.db, { limit: 20 });
+    if (jobs.length === 0) return ctx.reply(tr(locale, "deadjobs.none"));
+    const lines = jobs.map((j) =>
+      tr(locale, "deadjobs.line", {
+        id: String(j.id),
+        action: j.action,
+        target: j.targetKey,
+        user: `${j.platform}:${j.platformUserId}`,
+        error: (j.lastError ?? "").slice(0, 300),
+      }),
+    );
+    return ctx.reply(
+      [tr(locale, "deadjobs.header", { count: jobs.length }), ...lines].join("\n").slice(0, 4000),
+    );
+  });
+
+  cmd.command("retryjob", only, async (ctx) => {
+    const [which] = argsOf(ctx);
+    if (!which || (which !== "all" && !/^\d{1,18}$/.test(which))) return replyUsage(ctx, "retryjob");
+    const count = await retryDeadJobs(services.db, {
+      ...(which === "all" ? {} : { id: BigInt(which) }),
+      now: services.clock.now(),
+      onWork: services.onWork,
+    });
+    return ctx.reply(tr(localeOf(ctx.from.language_code), "deadjobs.retried", { count }));
+  });
+
+  cmd.command("bindcode", only, async (ctx) => {
+    const [tier] = argsOf(ctx);
+    if (!tier) return replyUsage(ctx, "bindcode");
+    const made = await createBindCode(services, { tier, createdBy: `telegram:${ctx.from.id}` });
+    return ctx.reply(
+      tr(localeOf(ctx.from.language_code), "bindcode.done", {
+        code: made.code,
+        tier: made.tierSlug,
+        minutes: BIND_CODE_TTL_MS / 60_000,
+      }),
+    );
+  });
+
+  cmd.command("managers", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [action, id] = argsOf(ctx);
+    const current = (await getSettings(services.db)).telegramManagerIds;
+    if (action !== undefined) {
+      if ((action !== "add" && action !== "remove") || !id || !/^\d{1,20}$/.test(id))
+        return replyUsage(ctx, "managers");
+      // Managers may use the commands, not hand them out.
+      if (!deps.config.creatorIds.includes(String(ctx.from.id)))
+        return ctx.reply(tr(locale, "settings.managers_creators_only"));
+      const next = action === "add" ? [...new Set([...current, id])] : current.filter((m) => m !== id);
+      await setSetting(services.db, "telegramManagerIds", next);
+      opts.onManagersChanged();
+      return ctx.reply(
+        next.length
+          ? tr(locale, "settings.managers", { list: next.join(", ") })
+          : tr(locale, "settings.managers_none"),
+      );
+    }
+    return ctx.reply(
+      current.length
+        ? tr(locale, "settings.managers", { list: current.join(", ") })
+        : tr(locale, "settings.managers_none"),
+    );
+  });
+
+  return composer;
+}

@@ -1,0 +1,148 @@
+import { Composer, type Context } from "grammy";
+import { getSettings, setSetting } from "../../../app/settings.ts";
+import {
+  archiveTier,
+  changeTierPrice,
+  createTier,
+  editTier,
+  findTier,
+  listTiers,
+} from "../../../app/tiers.ts";
+import { DomainError } from "../../../errors.ts";
+import { localeOf, parseMoney } from "../../../i18n/index.ts";
+import { deepLink, type TelegramDeps } from "../deps.ts";
+import { tr } from "../strings.ts";
+import { argsOf, creatorOnly, replyUsage, wholeNumber } from "./creatorGuard.ts";
+import { priceLabel } from "./fan.ts";
+
+/** Creator commands about what is sold: tiers, prices, trial, grace period, promotion codes, goal. */
+export function creatorTierFeature(deps: TelegramDeps): Composer<Context> {
+  const { services } = deps;
+  const composer = new Composer<Context>();
+  const cmd = composer.chatType("private");
+  const only = creatorOnly(deps);
+
+  cmd.command("tiers", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const tiers = await listTiers(services.db, { includeArchived: true });
+    if (tiers.length === 0) return ctx.reply(tr(locale, "tiers.none"));
+    const lines = tiers.map((t) =>
+      tr(locale, "tiers.line", {
+        name: t.name,
+        slug: t.slug,
+        price: t.prices.map((p) => priceLabel(locale, p)).join(" / ") || "–",
+        archived: t.archivedAt ? 1 : "",
+        opens: t.access.map((a) => a.label || a.targetKey).join(", ") || tr(locale, "tiers.opens_nothing"),
+        deepLink: deepLink(deps, t.slug),
+      }),
+    );
+    return ctx.reply(lines.join("\n"));
+  });
+
+  cmd.command("newtier", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [amountText, currency, interval, ...nameWords] = argsOf(ctx);
+    const amount = amountText && currency ? parseMoney(amountText, currency) : null;
+    if (
+      amount === null ||
+      !currency ||
+      (interval !== "month" && interval !== "year") ||
+      nameWords.length === 0
+    )
+      return replyUsage(ctx, "newtier");
+    const settings = await getSettings(services.db);
+    const tier = await createTier(services, {
+      name: nameWords.join(" "),
+      amount,
+      currency,
+      interval,
+      trialDays: settings.defaultTrialDays,
+    });
+    const price = tier.prices.find((p) => p.kind === "recurring");
+    return ctx.reply(
+      tr(locale, "tier.created", {
+        name: tier.name,
+        slug: tier.slug,
+        price: price ? priceLabel(locale, price) : "",
+        deepLink: deepLink(deps, tier.slug),
+      }),
+    );
+  });
+
+  cmd.command("edittier", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [slug, field, ...rest] = argsOf(ctx);
+    const value = rest.join(" ");
+    if (!slug || (field !== "name" && field !== "description") || (field === "name" && !value))
+      return replyUsage(ctx, "edittier");
+    const tier = await editTier(services, slug, field === "name" ? { name: value } : { description: value });
+    return ctx.reply(tr(locale, "tier.edited", { slug: tier.slug }));
+  });
+
+  cmd.command("archivetier", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [slug] = argsOf(ctx);
+    if (!slug) return replyUsage(ctx, "archivetier");
+    const tier = await archiveTier(services, slug);
+    return ctx.reply(tr(locale, "tier.archived", { slug: tier.slug }));
+  });
+
+  cmd.command("price", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [slug, amountText, kindText = "month"] = argsOf(ctx);
+    if (!slug || !amountText || !["month", "year", "lifetime"].includes(kindText))
+      return replyUsage(ctx, "price");
+    const tier = await findTier(services.db, slug);
+    const currency = tier.prices.find((p) => p.current)?.currency ?? "usd";
+    const amount = parseMoney(amountText, currency);
+    if (amount === null) throw new DomainError("price_amount_invalid");
+    const lifetime = kindText === "lifetime";
+    await changeTierPrice(services, tier.slug, {
+      amount,
+      kind: lifetime ? "lifetime" : "recurring",
+      ...(lifetime ? {} : { interval: kindText as "month" | "year" }),
+    });
+    const price = { kind: "", current: true, amount, currency, interval: lifetime ? null : kindText };
+    return ctx.reply(tr(locale, "tier.price_changed", { slug: tier.slug, price: priceLabel(locale, price) }));
+  });
+
+  cmd.command("grace", only, async (ctx) => {
+    const days = wholeNumber(argsOf(ctx)[0]);
+    if (days === null) return replyUsage(ctx, "grace");
+    await setSetting(services.db, "graceDays", days);
+    return ctx.reply(tr(localeOf(ctx.from.language_code), "settings.grace", { days }));
+  });
+
+  cmd.command("trial", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const args = argsOf(ctx);
+    if (args.length === 1) {
+      const days = wholeNumber(args[0]);
+      if (days === null) return replyUsage(ctx, "trial");
+      await setSetting(services.db, "defaultTrialDays", days);
+      return ctx.reply(tr(locale, "settings.trial_default", { days }));
+    }
+    const days = wholeNumber(args[1]);
+    if (args.length !== 2 || !args[0] || days === null) return replyUsage(ctx, "trial");
+    const tier = await editTier(services, args[0], { trialDays: days });
+    return ctx.reply(tr(locale, "settings.trial_tier", { slug: tier.slug, days }));
+  });
+
+  cmd.command("promocodes", only, async (ctx) => {
+    const [value] = argsOf(ctx);
+    if (value !== "on" && value !== "off") return replyUsage(ctx, "promocodes");
+    await setSetting(services.db, "allowPromotionCodes", value === "on");
+    return ctx.reply(
+      tr(localeOf(ctx.from.language_code), value === "on" ? "settings.promo_on" : "settings.promo_off"),
+    );
+  });
+
+  cmd.command("goal", only, async (ctx) => {
+    const goal = wholeNumber(argsOf(ctx)[0]);
+    if (goal === null) return replyUsage(ctx, "goal");
+    await setSetting(services.db, "trueFansGoal", goal);
+    return ctx.reply(tr(localeOf(ctx.from.language_code), "settings.goal", { goal }));
+  });
+
+  return composer;
+}

@@ -1,0 +1,163 @@
+import { Composer, type Context } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
+import {
+  claimAccess,
+  createLinkCode,
+  type FanIdentity,
+  lookupMember,
+  memberForIdentity,
+  openPortal,
+  redeemLinkCode,
+  startCheckout,
+} from "../../../app/members.ts";
+import { listTiers } from "../../../app/tiers.ts";
+import { DomainError } from "../../../errors.ts";
+import { formatMoney, type Locale, localeOf } from "../../../i18n/index.ts";
+import type { TelegramDeps } from "../deps.ts";
+import { tr } from "../strings.ts";
+
+/**
+ * The fan's side, in a private chat: /start (or t.me/<bot>?start=<tier>) lists the tiers as buttons,
+ * a button opens a Stripe Checkout bound to this Telegram account, /membership shows the state and
+ * the billing portal, /link links a Discord account, /claim sends the member links again.
+ */
+export function fanFeature(deps: TelegramDeps): Composer<Context> {
+  const { services, signer, log } = deps;
+  const composer = new Composer<Context>();
+  const fans = composer.chatType("private");
+
+  fans.command("start", async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    // Remembers the fan's language for the private messages that come later (invites, reminders).
+    await memberForIdentity(services.db, who(ctx.from));
+    const tiers = (await listTiers(services.db)).filter((t) => recurringPrice(t.prices));
+    const wanted = ctx.match.trim().toLowerCase();
+    const one = wanted ? tiers.find((t) => t.slug === wanted) : undefined;
+    const shown = one ? [one] : tiers;
+    if (shown.length === 0) return ctx.reply(tr(locale, "start.none"));
+    const header = one
+      ? tr(locale, "start.one_tier", { name: one.name, description: one.description })
+      : wanted
+        ? tr(locale, "start.unknown_tier", { slug: wanted })
+        : tr(locale, "start.welcome");
+    const keyboard: InlineKeyboardButton[][] = shown.map((t) => [
+      { text: tierLabel(locale, t), callback_data: signer.sign(ctx.from.id, `buy:${t.id}`) },
+    ]);
+    return ctx.reply(header, { reply_markup: { inline_keyboard: keyboard } });
+  });
+
+  composer.on("callback_query:data", async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const payload = signer.verify(ctx.from.id, ctx.callbackQuery.data);
+    const [kind, arg] = payload?.split(":") ?? [];
+    if (kind !== "buy" || !arg) {
+      log.warn(
+        { event: "telegram.callback_rejected", userId: ctx.from.id },
+        "callback data that this bot did not sign for this user",
+      );
+      return ctx.answerCallbackQuery({ text: tr(locale, "callback.invalid"), show_alert: true });
+    }
+    // Answer at once: Stripe may take a second, and Telegram shows a spinner until then.
+    await ctx.answerCallbackQuery({ text: tr(locale, "callback.working") });
+    const outcome = await startCheckout(services, { who: who(ctx.from), tier: arg });
+    const tier = await services.db.tier.findUnique({ where: { id: arg }, select: { name: true } });
+    if (outcome.kind === "checkout") {
+      return ctx.reply(
+        tr(locale, "checkout.ready", { tier: tier?.name ?? "", trialDays: outcome.trialDays }),
+        {
+          reply_markup: { inline_keyboard: [[{ text: tr(locale, "checkout.button"), url: outcome.url }]] },
+        },
+      );
+    }
+    return ctx.reply(
+      tr(locale, "checkout.already_member", { tier: outcome.tierName }),
+      outcome.portalUrl
+        ? {
+            reply_markup: {
+              inline_keyboard: [[{ text: tr(locale, "portal.button"), url: outcome.portalUrl }]],
+            },
+          }
+        : {},
+    );
+  });
+
+  fans.command("membership", async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const member = await lookupMember(services.db, {
+      platform: "telegram",
+      userId: String(ctx.from.id),
+    }).catch((err: unknown) => {
+      throw err instanceof DomainError && err.code === "member_not_found"
+        ? new DomainError("not_a_member")
+        : err;
+    });
+    if (member.subscriptions.length === 0) return ctx.reply(tr(locale, "membership.none"));
+    const lines = member.subscriptions.map((s) =>
+      tr(locale, "membership.line", {
+        tier: s.tier?.name ?? s.stripePriceId,
+        status: s.status,
+        until: s.currentPeriodEnd ? s.currentPeriodEnd.toISOString().slice(0, 10) : "",
+      }),
+    );
+    const text = [
+      tr(locale, "membership.header"),
+      ...lines,
+      ...(member.suspendedAt ? [tr(locale, "membership.suspended")] : []),
+    ].join("\n");
+    const portalUrl = member.stripeCustomerId
+      ? await openPortal(services, { platform: "telegram", userId: String(ctx.from.id) })
+      : null;
+    return ctx.reply(
+      text,
+      portalUrl
+        ? { reply_markup: { inline_keyboard: [[{ text: tr(locale, "portal.button"), url: portalUrl }]] } }
+        : {},
+    );
+  });
+
+  fans.command("link", async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const code = ctx.match.trim();
+    if (!code) {
+      const created = await createLinkCode(services, who(ctx.from));
+      return ctx.reply(tr(locale, "link.code", { code: created.code }));
+    }
+    const r = await redeemLinkCode(services, who(ctx.from), code);
+    return ctx.reply(tr(locale, "link.done", { grants: r.grants }));
+  });
+
+  fans.command("claim", async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const { owed } = await claimAccess(services, { platform: "telegram", userId: String(ctx.from.id) });
+    return ctx.reply(owed > 0 ? tr(locale, "claim.done", { count: owed }) : tr(locale, "claim.nothing"));
+  });
+
+  return composer;
+}
+
+export function who(from: { id: number; username?: string; language_code?: string }): FanIdentity {
+  return {
+    platform: "telegram",
+    userId: String(from.id),
+    username: from.username ?? null,
+    locale: from.language_code ?? null,
+  };
+}
+
+type PriceRow = { kind: string; current: boolean; amount: number; currency: string; interval: string | null };
+
+function recurringPrice(prices: readonly PriceRow[]): PriceRow | undefined {
+  return prices.find((p) => p.current && p.kind === "recurring");
+}
+
+export function priceLabel(locale: Locale, p: PriceRow): string {
+  const money = formatMoney(locale, p.amount, p.currency);
+  return p.interval
+    ? `${money}/${tr(locale, p.interval === "year" ? "interval.year" : "interval.month")}`
+    : money;
+}
+
+function tierLabel(locale: Locale, t: { name: string; prices: readonly PriceRow[] }): string {
+  const price = recurringPrice(t.prices);
+  return price ? `${t.name} · ${priceLabel(locale, price)}` : t.name;
+}

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTier } from "../../../src/app/tiers.ts";
+import { supergroup, user } from "../../standins/telegram-payloads.ts";
+import type { Harness } from "../harness.ts";
+import {
+  bindNewChat,
+  CREATOR,
+  command,
+  fanJoins,
+  startTelegramHarness,
+  tg,
+  until,
+  waitForStatus,
+} from "./helpers.ts";
+
+describe("Telegram pay → approve → revoke on PostgreSQL", () => {
+  let h: Harness;
+  const chat = supergroup({ title: "PG Lounge" });
+
+  beforeAll(async () => {
+    h = await startTelegramHarness("postgres");
+    await createTier(h.deps, {
+      name: "Gold",
+      slug: "gold",
+      amount: 1000,
+      currency: "eur",
+      interval: "month",
+    });
+    tg(h).addUser(CREATOR);
+    await command(h, CREATOR, "start");
+    await bindNewChat(h, "gold", chat);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("a fan pays, is approved; a stranger is declined; canceling removes the fan by ban+unban", async () => {
+    expect(h.logs.events("startup.complete")[0]).toMatchObject({ database: "postgres" });
+    const fan = user();
+    const subscriptionId = await fanJoins(h, fan, "gold", chat);
+    const link = (await h.deps.db.telegramInvite.findFirstOrThrow({ where: { userId: String(fan.id) } }))
+      .inviteLink;
+
+    const stranger = user();
+    tg(h).userLeaves(fan, chat.id);
+    expect(tg(h).userJoinsViaLink(stranger, link).outcome).toBe("requested");
+    await until(
+      () => h.logs.events("telegram.join_declined").some((l) => l.userId === String(stranger.id)),
+      "decline",
+    );
+    tg(h).userJoinsViaLink(fan, link);
+    await waitForStatus(h, chat.id, fan.id, "member");
+
+    h.stripe.updateSubscription(subscriptionId, { status: "canceled" });
+    await h.deliverAll();
+    await waitForStatus(h, chat.id, fan.id, "left");
+    expect(tg(h).callsOf("unbanChatMember").at(-1)!.params).toMatchObject({
+      user_id: fan.id,
+      only_if_banned: true,
+    });
+  });
+});
