@@ -6,19 +6,19 @@
  * when what Discord has differs.
  */
 import {
-  ApplicationCommandOptionType as Opt,
   ApplicationIntegrationType,
   InteractionContextType,
+  ApplicationCommandOptionType as Opt,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
 
 /** Fans may use their commands in a server or in a DM with the bot. */
-const FAN_CONTEXTS = [InteractionContextType.Guild, InteractionContextType.BotDM] as const;
+const FAN_CONTEXTS: InteractionContextType[] = [InteractionContextType.Guild, InteractionContextType.BotDM];
 /** Creator commands act on a server; Discord does not offer them in DMs (the bot refuses them there too). */
-const GUILD_ONLY = [InteractionContextType.Guild] as const;
-const GUILD_INSTALL = [ApplicationIntegrationType.GuildInstall] as const;
+const GUILD_ONLY: InteractionContextType[] = [InteractionContextType.Guild];
+const GUILD_INSTALL: ApplicationIntegrationType[] = [ApplicationIntegrationType.GuildInstall];
 
-const tierOption = (required: boolean) =>
+const tierOption = <const R extends boolean>(required: R) =>
   ({
     type: Opt.String,
     name: "tier",
@@ -85,7 +85,9 @@ export const claimCommand = {
   name: "claim",
   name_localizations: { fr: "récupérer" },
   description: "Get your member roles back (after leaving and rejoining the server)",
-  description_localizations: { fr: "Retrouver vos rôles de membre (après avoir quitté puis rejoint le serveur)" },
+  description_localizations: {
+    fr: "Retrouver vos rôles de membre (après avoir quitté puis rejoint le serveur)",
+  },
   contexts: FAN_CONTEXTS,
   integration_types: GUILD_INSTALL,
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
@@ -137,7 +139,9 @@ export const tribeCommand = {
           name: "trial-days",
           name_localizations: { fr: "jours-d-essai" },
           description: "Default free trial for new tiers, in days (0-730)",
-          description_localizations: { fr: "Essai gratuit par défaut des nouveaux paliers, en jours (0-730)" },
+          description_localizations: {
+            fr: "Essai gratuit par défaut des nouveaux paliers, en jours (0-730)",
+          },
           min_value: 0,
           max_value: 730,
         },
@@ -415,7 +419,9 @@ export const tribeCommand = {
           name: "revoke",
           name_localizations: { fr: "retirer" },
           description: "Take this member's access away until you restore it",
-          description_localizations: { fr: "Retirer l'accès de ce membre jusqu'à ce que vous le rétablissiez" },
+          description_localizations: {
+            fr: "Retirer l'accès de ce membre jusqu'à ce que vous le rétablissiez",
+          },
           options: [
             userOption,
             {

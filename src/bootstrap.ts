@@ -14,7 +14,7 @@ import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts"
 import { attachTelegram } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
-import { reconcile } from "./app/reconcile.ts";
+import { type AccessReader, reconcile } from "./app/reconcile.ts";
 import type { AppServices } from "./app/services.ts";
 import { scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
@@ -78,7 +78,9 @@ export async function startTribegate(opts: {
     const billing = createBilling(createStripeClient(config.stripe));
     let accessWorker: QueueWorker | undefined;
     let taskWorker: QueueWorker | undefined;
+    const readers: AccessReader[] = [];
     const services: AppServices = {
+      readers,
       db: db.prisma,
       billing,
       clock,
@@ -150,7 +152,7 @@ export async function startTribegate(opts: {
       await telegram.start();
     }
 
-    const readers = parts.flatMap((p) => (p.reader ? [p.reader] : []));
+    readers.push(...parts.flatMap((p) => (p.reader ? [p.reader] : [])));
     const handlers: Record<string, TaskHandler> = {
       ...memberTaskHandlers({
         ...services,

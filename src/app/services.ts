@@ -1,6 +1,7 @@
 import type { Billing } from "../adapters/stripe/billing.ts";
 import type { Logger } from "../log.ts";
 import type { Db } from "./db.ts";
+import type { AccessReader } from "./reconcile.ts";
 import type { Clock } from "./worker.ts";
 
 /**
@@ -17,4 +18,9 @@ export interface AppServices {
   publicBaseUrl: string;
   /** Wakes the access and task workers after a use case enqueued work. */
   onWork: () => void;
+  /**
+   * Every platform's reader, for reconciliation started from any platform's command. Filled by the
+   * composition root once all platforms are attached.
+   */
+  readers: readonly AccessReader[];
 }

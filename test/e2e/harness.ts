@@ -3,7 +3,7 @@ import type Stripe from "stripe";
 import { startTribegate, type Tribegate } from "../../src/bootstrap.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
-import { type DiscordStandin, startDiscordStandin } from "../standins/discord.ts";
+import { type DiscordStandin, type DiscordStandinOptions, startDiscordStandin } from "../standins/discord.ts";
 import { deliverWebhook, type StripeStandin, startStripeStandin } from "../standins/stripe.ts";
 import { startTelegramStandin, type TelegramStandin } from "../standins/telegram.ts";
 import { createTestDatabase, createTestDataDir } from "../support/postgres.ts";
@@ -67,6 +67,8 @@ export class TestClock {
 export interface HarnessOptions {
   backend: Backend;
   discord?: boolean;
+  /** Options of the Discord stand-in (rate limits, interaction window...). */
+  discordOptions?: Omit<DiscordStandinOptions, "token">;
   telegram?: boolean;
   env?: Record<string, string>;
   reconcileOnStart?: boolean;
@@ -104,7 +106,9 @@ export interface Harness {
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const stripe = await startStripeStandin({ secretKey: STRIPE_KEY });
-  const discord = opts.discord ? await startDiscordStandin({ token: DISCORD_TOKEN }) : undefined;
+  const discord = opts.discord
+    ? await startDiscordStandin({ ...opts.discordOptions, token: DISCORD_TOKEN })
+    : undefined;
   const telegram = opts.telegram ? await startTelegramStandin({ token: TELEGRAM_TOKEN }) : undefined;
   const pg = opts.backend === "postgres" ? await createTestDatabase() : undefined;
   const dataDir = await createTestDataDir();

@@ -423,7 +423,10 @@ export class StripeStandin {
   closeDispute(disputeId: string, status: "won" | "lost"): { dispute: Stripe.Dispute; event: Stripe.Event } {
     const before = this.#require("dispute", disputeId);
     const after = this.put({ ...before, status });
-    return { dispute: after, event: this.#emit("charge.dispute.closed", after, previousAttributes(before, after)) };
+    return {
+      dispute: after,
+      event: this.#emit("charge.dispute.closed", after, previousAttributes(before, after)),
+    };
   }
 
   /** POSTs the events recorded since the last call, signed with `secret`, in order. */

@@ -1,16 +1,71 @@
+import { Events } from "discord.js";
+import { claimAccess } from "../../app/members.ts";
 import type { AppServices } from "../../app/services.ts";
 import type { DiscordConfig } from "../../config.ts";
+import { DomainError } from "../../errors.ts";
 import type { PlatformParts } from "../platform.ts";
+import { componentRoutes, slashRoutes } from "./commands/index.ts";
+import { createDiscordExecutor } from "./executor.ts";
 import type { DiscordGateway } from "./gateway.ts";
+import { createDiscordNotifier } from "./notifier.ts";
+import { createDiscordReader } from "./reader.ts";
+import { syncCommands } from "./registerCommands.ts";
+import { createInteractionRouter } from "./router.ts";
 
 /**
  * Plugs Discord into the app: slash commands, the access executor (roles), DMs to fans, and the
- * reader reconciliation uses. Called before the gateway logs in.
+ * reader reconciliation uses. Called before the gateway logs in, so no event is missed.
  */
-export async function attachDiscord(_opts: {
+export async function attachDiscord(opts: {
   gateway: DiscordGateway;
   services: AppServices;
   config: DiscordConfig;
 }): Promise<PlatformParts> {
-  return {};
+  const { client } = opts.gateway;
+  const { services } = opts;
+  const log = services.log.child({ module: "discord" });
+  const notifier = createDiscordNotifier({ client, log });
+  const executor = createDiscordExecutor({ client, db: services.db, notifier, log });
+  const reader = createDiscordReader({ client, log });
+  const router = createInteractionRouter({
+    services,
+    log,
+    slash: slashRoutes,
+    components: componentRoutes,
+  });
+
+  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+
+  // A fan who left and came back gets what the ledger owes them, without having to ask.
+  client.on(Events.GuildMemberAdd, (member) => {
+    if (member.user.bot) return;
+    claimAccess(services, { platform: "discord", userId: member.id }).then(
+      ({ owed }) =>
+        log.info(
+          { event: "discord.member.rejoined", guildId: member.guild.id, userId: member.id, owed },
+          "member joined; access re-applied",
+        ),
+      (err: unknown) => {
+        // Most people who join are not members: nothing to give back.
+        if (err instanceof DomainError) return;
+        log.error(
+          { event: "discord.member.rejoin_failed", userId: member.id, err },
+          "could not restore access",
+        );
+      },
+    );
+  });
+
+  client.on(Events.ClientReady, (ready) => {
+    syncCommands(ready, log).catch((err: unknown) =>
+      log.error({ event: "discord.commands.sync_failed", err }, "could not register the slash commands"),
+    );
+  });
+
+  return {
+    executor,
+    notifier,
+    reader,
+    stop: () => router.drain(),
+  };
 }

@@ -68,7 +68,7 @@ export async function attachTelegram(opts: {
       bindFeature(deps),
       creatorTierFeature(deps),
       creatorMemberFeature(deps),
-      creatorOpsFeature(deps, { readers: [reader], onManagersChanged: registerMenus }),
+      creatorOpsFeature(deps, { onManagersChanged: registerMenus }),
       joinRequestFeature(deps),
       chatMemberFeature(deps),
     ),

@@ -1,7 +1,7 @@
 import { Composer, type Context } from "grammy";
 import { listDeadJobs, retryDeadJobs } from "../../../app/access/deadJobs.ts";
 import { BIND_CODE_TTL_MS, createBindCode } from "../../../app/chatBinding.ts";
-import { type AccessReader, reconcile } from "../../../app/reconcile.ts";
+import { reconcile } from "../../../app/reconcile.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
 import { localeOf } from "../../../i18n/index.ts";
 import type { TelegramDeps } from "../deps.ts";
@@ -14,7 +14,7 @@ import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
  */
 export function creatorOpsFeature(
   deps: TelegramDeps,
-  opts: { readers: readonly AccessReader[]; onManagersChanged: () => void },
+  opts: { onManagersChanged: () => void },
 ): Composer<Context> {
   const { services } = deps;
   const composer = new Composer<Context>();
@@ -25,8 +25,8 @@ export function creatorOpsFeature(
     const locale = localeOf(ctx.from.language_code);
     const [mode] = argsOf(ctx);
     if (mode !== undefined && mode !== "apply") return replyUsage(ctx, "reconcile");
-    // Readers of this adapter only: Discord roles are compared by the periodic run (every 6 h).
-    const report = await reconcile({ ...services, readers: opts.readers }, { dryRun: mode !== "apply" });
+    // Every platform's reader (services.readers): Telegram chats and Discord roles alike.
+    const report = await reconcile(services, { dryRun: mode !== "apply" });
     return ctx.reply(
       tr(locale, "reconcile.report", {
         dry: report.dryRun ? 1 : "",

@@ -1,0 +1,9 @@
+import { claimCommand } from "../../../../commands/discord.ts";
+import { claimAccess } from "../../../app/members.ts";
+import { slash } from "../context.ts";
+
+/** /claim: the fan asks for their roles again (left and rejoined, or a role removed by hand). */
+export const claimRoute = slash(claimCommand, [], { creator: false }, async (ctx) => {
+  const { owed } = await claimAccess(ctx.services, { platform: "discord", userId: ctx.who.userId });
+  await ctx.reply({ content: ctx.t("claim.done", { count: owed }) });
+});

@@ -1,0 +1,47 @@
+import type { ComponentRoute, SlashRoute } from "../context.ts";
+import { bindRoute } from "./bind.ts";
+import { claimRoute } from "./claim.ts";
+import { jobsListRoute, jobsRetryRoute } from "./jobs.ts";
+import { joinPickRoute, joinRoute } from "./join.ts";
+import { linkRoute } from "./link.ts";
+import { memberRestoreRoute, memberResyncRoute, memberRevokeRoute, memberShowRoute } from "./member.ts";
+import { membershipRoute } from "./membership.ts";
+import { reconcileApplyRoute, reconcileRoute } from "./reconcile.ts";
+import { settingsRoute } from "./settings.ts";
+import { setupRoute } from "./setup.ts";
+import { statsRoute } from "./stats.ts";
+import {
+  tierAddRoleRoute,
+  tierArchiveRoute,
+  tierCreateRoute,
+  tierEditRoute,
+  tierListRoute,
+  tierRemoveRoleRoute,
+} from "./tier.ts";
+
+/** Every (sub)command of commands/discord.ts has exactly one handler here (checked by a test). */
+export const slashRoutes: readonly SlashRoute[] = [
+  joinRoute,
+  membershipRoute,
+  linkRoute,
+  claimRoute,
+  setupRoute,
+  statsRoute,
+  settingsRoute,
+  reconcileRoute,
+  bindRoute,
+  tierCreateRoute,
+  tierEditRoute,
+  tierArchiveRoute,
+  tierListRoute,
+  tierAddRoleRoute,
+  tierRemoveRoleRoute,
+  memberShowRoute,
+  memberResyncRoute,
+  memberRevokeRoute,
+  memberRestoreRoute,
+  jobsListRoute,
+  jobsRetryRoute,
+];
+
+export const componentRoutes: readonly ComponentRoute[] = [joinPickRoute, reconcileApplyRoute];

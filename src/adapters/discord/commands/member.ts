@@ -1,0 +1,85 @@
+import { EmbedBuilder, TimestampStyles, time, userMention } from "discord.js";
+import { tribeCommand } from "../../../../commands/discord.ts";
+import { lookupMember, restoreMember, resyncMember, suspendMember } from "../../../app/members.ts";
+import { parseTargetKey } from "../../../core/access.ts";
+import { slash } from "../context.ts";
+
+type Member = Awaited<ReturnType<typeof lookupMember>>;
+
+const lookup = (db: Parameters<typeof lookupMember>[0], userId: string): Promise<Member> =>
+  lookupMember(db, { platform: "discord", userId });
+
+const clip = (lines: string[], empty: string): string => {
+  let out = "";
+  for (const line of lines) {
+    if (out.length + line.length + 1 > 1000) return `${out}\n…`;
+    out += (out ? "\n" : "") + line;
+  }
+  return out || empty;
+};
+
+/** /tribe member show: state, linked accounts, access jobs and recent history of one member. */
+export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator: true }, async (ctx) => {
+  const user = ctx.args.user("user");
+  const m = await lookup(ctx.services.db, user.id);
+  const none = ctx.t("member.none");
+  const subs = m.subscriptions.map(
+    (s) =>
+      `**${s.tier?.name ?? s.stripePriceId}** ${s.status}${s.currentPeriodEnd ? ` → ${time(s.currentPeriodEnd, TimestampStyles.ShortDate)}` : ""}${s.cancelAtPeriodEnd ? " (cancels)" : ""} · \`${s.id}\``,
+  );
+  const identities = m.identities.map((i) =>
+    i.platform === "discord"
+      ? `Discord ${userMention(i.platformUserId)}`
+      : `Telegram ${i.username ? `@${i.username}` : ""} (${i.platformUserId})`,
+  );
+  const jobs = m.jobs.map((j) => {
+    const target = parseTargetKey(j.targetKey);
+    const where = target?.platform === "discord" ? `<@&${target.roleId}>` : j.targetKey;
+    return `#${j.id} ${j.action} ${where}: ${j.state}${j.lastError ? ` (${j.lastError.slice(0, 120)})` : ""}`;
+  });
+  const history = m.history
+    .slice(0, 10)
+    .map(
+      (h) => `${time(h.createdAt, TimestampStyles.ShortDateTime)} ${h.action} · ${h.reason.slice(0, 100)}`,
+    );
+  const embed = new EmbedBuilder()
+    .setTitle(ctx.t("member.title", { user: user.username }))
+    .setDescription(
+      [
+        `\`${m.id}\`${m.stripeCustomerId ? ` · Stripe \`${m.stripeCustomerId}\`` : ""}`,
+        ...(m.suspendedAt ? [ctx.t("member.suspended", { reason: m.suspendedReason || "-" })] : []),
+      ].join("\n"),
+    )
+    .addFields(
+      { name: ctx.t("member.subscriptions"), value: clip(subs, none) },
+      { name: ctx.t("member.identities"), value: clip(identities, none) },
+      { name: ctx.t("member.access"), value: clip(jobs, none) },
+      { name: ctx.t("member.history"), value: clip(history, none) },
+    );
+  await ctx.reply({ embeds: [embed] });
+});
+
+export const memberResyncRoute = slash(tribeCommand, ["member", "resync"], { creator: true }, async (ctx) => {
+  const m = await lookup(ctx.services.db, ctx.args.user("user").id);
+  const r = await resyncMember(ctx.services, m.id, ctx.actor);
+  await ctx.reply({ content: ctx.t("member.resynced", { grants: r.grants, revokes: r.revokes }) });
+});
+
+export const memberRevokeRoute = slash(tribeCommand, ["member", "revoke"], { creator: true }, async (ctx) => {
+  const user = ctx.args.user("user");
+  const m = await lookup(ctx.services.db, user.id);
+  const r = await suspendMember(ctx.services, m.id, ctx.actor, ctx.args.string("reason") ?? "");
+  await ctx.reply({ content: ctx.t("member.revoked", { user: userMention(user.id), revokes: r.revokes }) });
+});
+
+export const memberRestoreRoute = slash(
+  tribeCommand,
+  ["member", "restore"],
+  { creator: true },
+  async (ctx) => {
+    const user = ctx.args.user("user");
+    const m = await lookup(ctx.services.db, user.id);
+    const r = await restoreMember(ctx.services, m.id, ctx.actor);
+    await ctx.reply({ content: ctx.t("member.restored", { user: userMention(user.id), grants: r.grants }) });
+  },
+);

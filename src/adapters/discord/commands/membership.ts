@@ -1,0 +1,54 @@
+import { EmbedBuilder } from "discord.js";
+import { membershipCommand } from "../../../../commands/discord.ts";
+import { lookupMember, openPortal } from "../../../app/members.ts";
+import { DomainError } from "../../../errors.ts";
+import { slash } from "../context.ts";
+import { discordDate } from "../format.ts";
+import type { UiKey } from "../strings.ts";
+import { linkButton } from "./join.ts";
+
+const STATES = new Set([
+  "active",
+  "trialing",
+  "past_due",
+  "canceled",
+  "unpaid",
+  "incomplete",
+  "incomplete_expired",
+  "paused",
+  "lifetime",
+]);
+
+/** /membership: each subscription's state and next date, and the Stripe portal link. */
+export const membershipRoute = slash(membershipCommand, [], { creator: false }, async (ctx) => {
+  const member = await lookupMember(ctx.services.db, { platform: "discord", userId: ctx.who.userId }).catch(
+    (err: unknown) => {
+      throw err instanceof DomainError && err.code === "member_not_found"
+        ? new DomainError("not_a_member")
+        : err;
+    },
+  );
+  if (member.subscriptions.length === 0) throw new DomainError("not_a_member");
+  const lines = member.subscriptions.slice(0, 10).map((s) => {
+    const state = STATES.has(s.status) ? ctx.t(`state.${s.status}` as UiKey) : s.status;
+    const end = s.currentPeriodEnd;
+    const when =
+      s.endedAt || s.status === "canceled"
+        ? ctx.t("membership.ended", { date: discordDate(s.endedAt ?? end ?? new Date()) })
+        : !end
+          ? ""
+          : s.status === "trialing"
+            ? ctx.t("membership.trial_ends", { date: discordDate(end) })
+            : s.cancelAtPeriodEnd
+              ? ctx.t("membership.ends", { date: discordDate(end) })
+              : ctx.t("membership.renews", { date: discordDate(end) });
+    return `**${s.tier?.name ?? s.stripePriceId}**: ${state}${when ? `, ${when}` : ""}`;
+  });
+  if (member.suspendedAt) lines.unshift(ctx.t("membership.suspended"));
+  let portal: string | null = null;
+  if (member.stripeCustomerId) portal = await openPortal(ctx.services, ctx.who).catch(() => null);
+  await ctx.reply({
+    embeds: [new EmbedBuilder().setTitle(ctx.t("membership.title")).setDescription(lines.join("\n"))],
+    components: portal ? [linkButton(portal, ctx.t("portal.button"))] : [],
+  });
+});

@@ -1,0 +1,47 @@
+import { EmbedBuilder, roleMention } from "discord.js";
+import { tribeCommand } from "../../../../commands/discord.ts";
+import { getSettings, setSetting } from "../../../app/settings.ts";
+import { slash } from "../context.ts";
+
+/** /tribe settings: changes the options given (each validated by the app), then shows them all. */
+export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }, async (ctx) => {
+  const { args } = ctx;
+  const db = ctx.services.db;
+  const grace = args.integer("grace-days");
+  const trial = args.integer("trial-days");
+  const promo = args.boolean("promotion-codes");
+  const goal = args.integer("fans-goal");
+  const addRole = args.role("add-manager-role");
+  const removeRole = args.role("remove-manager-role");
+  let changed = false;
+  await db.$transaction(async (tx) => {
+    if (grace !== null) await setSetting(tx, "graceDays", grace);
+    if (trial !== null) await setSetting(tx, "defaultTrialDays", trial);
+    if (promo !== null) await setSetting(tx, "allowPromotionCodes", promo);
+    if (goal !== null) await setSetting(tx, "trueFansGoal", goal);
+    if (addRole || removeRole) {
+      const ids = new Set((await getSettings(tx)).discordManagerRoleIds);
+      if (addRole) ids.add(addRole.id);
+      if (removeRole) ids.delete(removeRole.id);
+      await setSetting(tx, "discordManagerRoleIds", [...ids]);
+    }
+    changed = [grace, trial, promo, goal, addRole, removeRole].some((v) => v !== null);
+  });
+  const s = await getSettings(db);
+  const days = (n: number) => ctx.t("settings.days", { n });
+  const embed = new EmbedBuilder().setTitle(ctx.t("settings.title")).addFields(
+    { name: ctx.t("settings.graceDays"), value: days(s.graceDays), inline: true },
+    { name: ctx.t("settings.defaultTrialDays"), value: days(s.defaultTrialDays), inline: true },
+    {
+      name: ctx.t("settings.allowPromotionCodes"),
+      value: ctx.t(s.allowPromotionCodes ? "settings.on" : "settings.off"),
+      inline: true,
+    },
+    { name: ctx.t("settings.trueFansGoal"), value: String(s.trueFansGoal), inline: true },
+    {
+      name: ctx.t("settings.managers"),
+      value: s.discordManagerRoleIds.map((id) => roleMention(id)).join(" ") || ctx.t("settings.none"),
+    },
+  );
+  await ctx.reply({ ...(changed ? { content: ctx.t("settings.saved") } : {}), embeds: [embed] });
+});

@@ -1,0 +1,36 @@
+import { EmbedBuilder } from "discord.js";
+import { tribeCommand } from "../../../../commands/discord.ts";
+import { getCreatorStats } from "../../../app/stats.ts";
+import { formatMoney } from "../../../i18n/index.ts";
+import { slash } from "../context.ts";
+
+const BAR = 20;
+
+/** /tribe stats: the creator's dashboard as an embed. */
+export const statsRoute = slash(tribeCommand, ["stats"], { creator: true }, async (ctx) => {
+  const s = await getCreatorStats(ctx.services.db, ctx.services.clock.now());
+  const filled = Math.min(BAR, Math.round(s.goalProgress * BAR));
+  const mrr = Object.entries(s.mrr)
+    .map(([currency, amount]) => formatMoney(ctx.locale, amount, currency))
+    .join(" + ");
+  const perTier = s.perTier.map((p) => `${s.tierNames[p.tierId] ?? p.tierId}: ${p.members}`).join("\n");
+  const embed = new EmbedBuilder()
+    .setTitle(ctx.t("stats.title"))
+    .setDescription(
+      `${ctx.t("stats.goal", {
+        active: s.activeMembers,
+        goal: s.goal,
+        percent: Math.round(s.goalProgress * 1000) / 10,
+      })}\n\`${"█".repeat(filled)}${"░".repeat(BAR - filled)}\``,
+    )
+    .addFields(
+      { name: ctx.t("stats.active"), value: String(s.activeMembers), inline: true },
+      { name: ctx.t("stats.trialing"), value: String(s.trialing), inline: true },
+      { name: ctx.t("stats.past_due"), value: String(s.pastDue), inline: true },
+      { name: ctx.t("stats.mrr"), value: mrr || "0", inline: true },
+      { name: ctx.t("stats.new"), value: String(s.newLast30Days), inline: true },
+      { name: ctx.t("stats.churned"), value: String(s.churnedLast30Days), inline: true },
+      ...(perTier ? [{ name: ctx.t("stats.per_tier"), value: perTier.slice(0, 1024) }] : []),
+    );
+  await ctx.reply({ embeds: [embed] });
+});

@@ -1,0 +1,116 @@
+import type {
+  ActionRowBuilder,
+  APIEmbed,
+  APIRole,
+  ChatInputCommandInteraction,
+  JSONEncodable,
+  MessageActionRowComponentBuilder,
+  MessageComponentInteraction,
+  ApplicationCommandOptionType as Opt,
+  Role,
+  User,
+} from "discord.js";
+import type { FanIdentity } from "../../app/members.ts";
+import type { AppServices } from "../../app/services.ts";
+import type { Locale } from "../../i18n/index.ts";
+import type { Logger } from "../../log.ts";
+import type { UiKey } from "./strings.ts";
+
+/** What a handler sends back: always private to the user who ran the command. */
+export interface ReplyMessage {
+  content?: string;
+  embeds?: (APIEmbed | JSONEncodable<APIEmbed>)[];
+  components?: ActionRowBuilder<MessageActionRowComponentBuilder>[];
+}
+
+/** Everything a handler needs; handlers throw DomainError for refusals and never catch to reply. */
+export interface HandlerContext {
+  services: AppServices;
+  log: Logger;
+  locale: Locale;
+  /** The user who ran the command, as the ledger names Discord accounts. */
+  who: FanIdentity & { platform: "discord" };
+  /** "discord:<user id>", for history rows. */
+  actor: string;
+  /** Set for creator commands (which only run in a server). */
+  guildId: string | null;
+  t(key: UiKey, params?: Record<string, string | number>): string;
+  reply(message: ReplyMessage): Promise<void>;
+  /** Acknowledge now when the work will take a while (the router also does it before 3 s run out). */
+  defer(): Promise<void>;
+}
+
+// --- Options typed from the command data (commands/discord.ts) --------------------------------
+
+type OptionsOf<T> = T extends { readonly options: readonly (infer O)[] } ? O : never;
+
+/** The subcommand (or command) definition at `path` inside command `C`. */
+export type At<C, P extends readonly string[]> = P extends readonly [
+  infer H extends string,
+  ...infer R extends string[],
+]
+  ? At<Extract<OptionsOf<C>, { readonly name: H }>, R>
+  : C;
+
+type NamesOf<T, K extends Opt> =
+  Extract<OptionsOf<T>, { readonly type: K }> extends infer O
+    ? O extends { readonly name: infer N extends string }
+      ? N
+      : never
+    : never;
+type Value<T, N, V> =
+  Extract<OptionsOf<T>, { readonly name: N }> extends { readonly required: true } ? V : V | null;
+
+/** Option getters that accept only the option names (and types) the command data declares. */
+export interface Args<T> {
+  string<N extends NamesOf<T, Opt.String>>(name: N): Value<T, N, string>;
+  integer<N extends NamesOf<T, Opt.Integer>>(name: N): Value<T, N, number>;
+  boolean<N extends NamesOf<T, Opt.Boolean>>(name: N): Value<T, N, boolean>;
+  role<N extends NamesOf<T, Opt.Role>>(name: N): Value<T, N, Role | APIRole>;
+  user<N extends NamesOf<T, Opt.User>>(name: N): Value<T, N, User>;
+}
+
+export function argsOf<T>(i: ChatInputCommandInteraction): Args<T> {
+  // discord.js reads the values Discord resolved (roles, users) from the interaction payload.
+  return {
+    string: (name: string) => i.options.getString(name) as never,
+    integer: (name: string) => i.options.getInteger(name) as never,
+    boolean: (name: string) => i.options.getBoolean(name) as never,
+    role: (name: string) => i.options.getRole(name) as never,
+    user: (name: string) => i.options.getUser(name) as never,
+  };
+}
+
+export interface SlashRoute {
+  /** "join", "tribe tier create"... */
+  readonly key: string;
+  /** Creator commands: in a server only, for Manage Server holders and the manager roles. */
+  readonly creator: boolean;
+  run(i: ChatInputCommandInteraction, ctx: HandlerContext): Promise<void>;
+}
+
+/**
+ * A handler for the (sub)command at `path` of `command`; its `args` only know that subcommand's
+ * options, so a renamed or retyped option in commands/discord.ts fails to compile here.
+ */
+export function slash<const C extends { readonly name: string }, const P extends readonly string[]>(
+  command: C,
+  path: P,
+  opts: { creator: boolean },
+  run: (
+    ctx: HandlerContext & { args: Args<At<C, P>>; interaction: ChatInputCommandInteraction },
+  ) => Promise<void>,
+): SlashRoute {
+  return {
+    key: [command.name, ...path].join(" "),
+    creator: opts.creator,
+    run: (interaction, ctx) => run({ ...ctx, args: argsOf<At<C, P>>(interaction), interaction }),
+  };
+}
+
+/** Buttons and select menus: `custom_id` is "<prefix>:<arg>:<arg>…". */
+export interface ComponentRoute {
+  readonly prefix: string;
+  readonly creator: boolean;
+  run(i: MessageComponentInteraction, ctx: HandlerContext, args: string[]): Promise<void>;
+}

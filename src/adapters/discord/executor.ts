@@ -1,0 +1,120 @@
+import { type Client, Routes } from "discord.js";
+import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
+import type { Db } from "../../app/db.ts";
+import type { FanNotice, Notifier } from "../../app/notify.ts";
+import type { JobResult } from "../../app/worker.ts";
+import { targetKey } from "../../core/access.ts";
+import type { Logger } from "../../log.ts";
+import { Code, classifyDiscordError } from "./discordErrors.ts";
+
+/** Discord keeps at most 512 characters of an audit-log reason. */
+const AUDIT_REASON_MAX = 512;
+
+/**
+ * Gives and takes tier roles: PUT/DELETE /guilds/:g/members/:u/roles/:r with the job's reason in the
+ * audit log, so a moderator reading Server Settings → Audit Log sees why. Both calls are idempotent
+ * on Discord's side, so a job run twice is harmless. Rate limits are discord.js's: it queues requests
+ * per route bucket and waits out 429s; the access worker bounds how many jobs are in flight.
+ */
+export function createDiscordExecutor(opts: {
+  client: Client;
+  db: Db;
+  notifier: Notifier;
+  log: Logger;
+}): AccessExecutor {
+  const { client } = opts;
+  const log = opts.log.child({ module: "discord.access" });
+
+  return {
+    platform: "discord",
+    async execute(job) {
+      const target = job.target;
+      if (target.platform !== "discord")
+        return { outcome: "dead", error: `not a Discord target: ${targetKey(target)}` };
+      if (!client.isReady())
+        return { outcome: "retry", error: "not connected to Discord yet", retryAfterMs: 5_000 };
+      const { guildId, roleId } = target;
+      const guild = client.guilds.cache.get(guildId);
+      // The gateway keeps this cache current (GUILD_MEMBER_*), so it tells whether the call changes
+      // anything for the fan; it only decides whether to DM them, never whether to call Discord.
+      const heldBefore = guild?.members.cache.get(job.userId)?.roles.cache.has(roleId);
+      const route = Routes.guildMemberRole(guildId, job.userId, roleId);
+      const reason = `tribegate: ${job.reason}`.slice(0, AUDIT_REASON_MAX);
+      try {
+        if (job.action === "grant") await client.rest.put(route, { reason });
+        else await client.rest.delete(route, { reason });
+      } catch (err) {
+        return failed(job, err, guild?.roles.cache.get(roleId)?.name, guild?.name);
+      }
+      const changed = job.action === "grant" ? heldBefore !== true : heldBefore !== false;
+      if (changed) await tellFan(job);
+      return { outcome: "done", ...(changed ? {} : { note: "already in that state" }) };
+    },
+  };
+
+  function failed(job: AccessJob, err: unknown, roleName?: string, guildName?: string): JobResult {
+    const failure = classifyDiscordError(err);
+    if (failure.kind === "passing") {
+      return {
+        outcome: "retry",
+        error: failure.message,
+        ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+      };
+    }
+    const t = job.target.platform === "discord" ? job.target : undefined;
+    const role = roleName ? `@${roleName} (${t?.roleId})` : `role ${t?.roleId}`;
+    const server = guildName ? `“${guildName}” (${t?.guildId})` : `server ${t?.guildId}`;
+    switch (failure.code) {
+      case Code.unknownMember:
+        // Not in the server: nothing to give or take now. guildMemberAdd gives it back on rejoin.
+        return {
+          outcome: "done",
+          note:
+            job.action === "grant"
+              ? "not in the server; given when they join or rejoin"
+              : "not in the server any more",
+        };
+      case Code.unknownRole:
+        return {
+          outcome: "dead",
+          error: `${role} no longer exists in ${server}: map the tier to a new role (/tribe tier add-role), then /tribe jobs retry`,
+        };
+      case Code.unknownGuild:
+      case Code.missingAccess:
+        return {
+          outcome: "dead",
+          error: `tribegate is no longer in ${server}: invite it back, then /tribe jobs retry`,
+        };
+      case Code.missingPermissions:
+        return {
+          outcome: "dead",
+          error: `tribegate may not manage ${role} in ${server}: give it Manage Roles and drag its role above ${role} (Server Settings → Roles), then /tribe jobs retry`,
+        };
+      default:
+        return { outcome: "dead", error: `Discord refused: ${failure.message}` };
+    }
+  }
+
+  /** Welcome or goodbye DM, best effort: a closed DM or a hiccup never fails the role change. */
+  async function tellFan(job: AccessJob): Promise<void> {
+    try {
+      const [access, identity] = await Promise.all([
+        opts.db.tierAccess.findFirst({
+          where: { targetKey: targetKey(job.target) },
+          include: { tier: { select: { name: true } } },
+        }),
+        opts.db.identity.findUnique({
+          where: { platform_platformUserId: { platform: "discord", platformUserId: job.userId } },
+          select: { locale: true },
+        }),
+      ]);
+      const notice: FanNotice =
+        job.action === "grant"
+          ? { template: "access_granted", tierName: access?.tier.name ?? "" }
+          : { template: "access_revoked", tierName: access?.tier.name ?? null };
+      await opts.notifier.notify(job.userId, identity?.locale ?? null, notice);
+    } catch (err) {
+      log.warn({ event: "discord.dm.failed", userId: job.userId, err }, "could not tell the fan");
+    }
+  }
+}

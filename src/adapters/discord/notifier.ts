@@ -1,0 +1,50 @@
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Client } from "discord.js";
+import type { Notifier } from "../../app/notify.ts";
+import { localeOf, noticeText } from "../../i18n/index.ts";
+import type { Logger } from "../../log.ts";
+import { Code, classifyDiscordError } from "./discordErrors.ts";
+import { ui } from "./strings.ts";
+
+/**
+ * Private messages to fans (payment trouble with the portal link, welcome, goodbye). A fan whose DMs
+ * are closed (50007) or who is unknown to Discord is skipped silently: "done" with a note, never an
+ * error, because nothing the bot retries would change it.
+ */
+export function createDiscordNotifier(opts: { client: Client; log: Logger }): Notifier {
+  const log = opts.log.child({ module: "discord.notify" });
+  return {
+    platform: "discord",
+    async notify(userId, rawLocale, notice) {
+      const locale = localeOf(rawLocale);
+      const portalUrl = notice.template === "payment_failed" ? notice.portalUrl : null;
+      try {
+        await opts.client.users.send(userId, {
+          content: noticeText(locale, notice),
+          ...(portalUrl
+            ? {
+                components: [
+                  new ActionRowBuilder<ButtonBuilder>().addComponents(
+                    new ButtonBuilder()
+                      .setStyle(ButtonStyle.Link)
+                      .setURL(portalUrl)
+                      .setLabel(ui(locale, "portal.button")),
+                  ),
+                ],
+              }
+            : {}),
+        });
+        log.info({ event: "discord.dm.sent", userId, template: notice.template }, "DM sent");
+        return { outcome: "done" };
+      } catch (err) {
+        const failure = classifyDiscordError(err);
+        if (failure.kind === "passing") return { outcome: "retry", error: failure.message };
+        if (failure.code === Code.cannotDm || failure.code === Code.unknownUser) {
+          log.info({ event: "discord.dm.skipped", userId, code: failure.code }, "fan does not take DMs");
+          return { outcome: "done", note: "DMs closed" };
+        }
+        log.warn({ event: "discord.dm.failed", userId, error: failure.message }, "DM refused");
+        return { outcome: "done", note: `DM refused: ${failure.message}` };
+      }
+    },
+  };
+}

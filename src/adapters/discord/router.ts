@@ -1,0 +1,157 @@
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  GuildMemberRoleManager,
+  type Interaction,
+  type MessageComponentInteraction,
+  PermissionFlagsBits,
+} from "discord.js";
+import type { AppServices } from "../../app/services.ts";
+import { getSettings } from "../../app/settings.ts";
+import { listTiers } from "../../app/tiers.ts";
+import { DomainError } from "../../errors.ts";
+import { localeOf } from "../../i18n/index.ts";
+import type { Logger } from "../../log.ts";
+import type { ComponentRoute, HandlerContext, SlashRoute } from "./context.ts";
+import { Responder } from "./responder.ts";
+import { refusalText, ui, unexpectedText } from "./strings.ts";
+
+export interface InteractionRouter {
+  handle(interaction: Interaction): Promise<void>;
+  /** Waits for the interactions being handled (shutdown). */
+  drain(): Promise<void>;
+}
+
+/**
+ * The one door for Discord interactions: finds the handler, checks who may run it and where, and is
+ * the single error boundary. Handlers just throw: a DomainError becomes the translated refusal, any
+ * other failure a generic apology with a reference (the interaction id) and an error log line
+ * carrying the same id, so the creator can find it.
+ */
+export function createInteractionRouter(opts: {
+  services: AppServices;
+  log: Logger;
+  slash: readonly SlashRoute[];
+  components: readonly ComponentRoute[];
+}): InteractionRouter {
+  const log = opts.log.child({ module: "discord.interactions" });
+  const slashRoutes = new Map(opts.slash.map((r) => [r.key, r]));
+  const componentRoutes = new Map(opts.components.map((r) => [r.prefix, r]));
+  const inFlight = new Set<Promise<void>>();
+
+  async function run(
+    interaction: ChatInputCommandInteraction | MessageComponentInteraction,
+    name: string,
+    route: { creator: boolean } | undefined,
+    go: (ctx: HandlerContext) => Promise<void>,
+  ): Promise<void> {
+    const started = Date.now();
+    const locale = localeOf(interaction.locale);
+    const fields = { interactionId: interaction.id, command: name, userId: interaction.user.id };
+    const responder = new Responder(
+      interaction,
+      interaction.isMessageComponent() ? "update" : "reply",
+      (err) => log.warn({ event: "discord.interaction.defer_failed", ...fields, err }, "could not defer"),
+    );
+    const ctx: HandlerContext = {
+      services: opts.services,
+      log,
+      locale,
+      who: {
+        platform: "discord",
+        userId: interaction.user.id,
+        username: interaction.user.username,
+        locale: interaction.locale,
+      },
+      actor: `discord:${interaction.user.id}`,
+      guildId: interaction.guildId,
+      t: (key, params) => ui(locale, key, params),
+      reply: (message) => responder.send(message),
+      defer: () => responder.defer(),
+    };
+    try {
+      if (!route) throw new DomainError("discord_unknown_command");
+      if (route.creator) await requireCreator(interaction);
+      await go(ctx);
+      log.info(
+        { event: "discord.interaction.handled", ...fields, ms: Date.now() - started },
+        `${name} handled`,
+      );
+    } catch (err) {
+      const ref = interaction.id;
+      let text: string;
+      if (err instanceof DomainError) {
+        log.info(
+          { event: "discord.interaction.refused", ...fields, code: err.code, ms: Date.now() - started },
+          `${name} refused: ${err.code}`,
+        );
+        text = refusalText(locale, err, ref);
+      } else {
+        log.error({ event: "discord.interaction.failed", ...fields, err }, `${name} failed`);
+        text = unexpectedText(locale, ref);
+      }
+      await responder
+        .send({ content: text, embeds: [] })
+        .catch((e: unknown) =>
+          log.warn({ event: "discord.interaction.reply_failed", ...fields, err: e }, "could not answer"),
+        );
+    } finally {
+      responder.close();
+    }
+  }
+
+  /** Creator commands: in a server, by a Manage Server holder or a manager role from the settings. */
+  async function requireCreator(i: ChatInputCommandInteraction | MessageComponentInteraction): Promise<void> {
+    if (!i.inGuild()) throw new DomainError("discord_guild_only");
+    if (i.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return;
+    const { discordManagerRoleIds } = await getSettings(opts.services.db);
+    const roles = i.member.roles;
+    const held = roles instanceof GuildMemberRoleManager ? [...roles.cache.keys()] : roles;
+    if (!held.some((id) => discordManagerRoleIds.includes(id))) throw new DomainError("discord_not_manager");
+  }
+
+  async function autocomplete(i: AutocompleteInteraction): Promise<void> {
+    try {
+      const typed = i.options.getFocused().toLowerCase();
+      const tiers = await listTiers(opts.services.db, { includeArchived: i.commandName !== "join" });
+      await i.respond(
+        tiers
+          .filter((t) => t.slug.includes(typed) || t.name.toLowerCase().includes(typed))
+          .slice(0, 25)
+          .map((t) => ({ name: t.name.slice(0, 100), value: t.slug })),
+      );
+    } catch (err) {
+      log.warn({ event: "discord.autocomplete.failed", interactionId: i.id, err }, "autocomplete failed");
+    }
+  }
+
+  async function dispatch(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) return autocomplete(interaction);
+    if (interaction.isChatInputCommand()) {
+      const group = interaction.options.getSubcommandGroup(false);
+      const sub = interaction.options.getSubcommand(false);
+      const key = [interaction.commandName, group, sub].filter(Boolean).join(" ");
+      const route = slashRoutes.get(key);
+      return run(interaction, key, route, (ctx) => route!.run(interaction, ctx));
+    }
+    if (interaction.isMessageComponent()) {
+      const [prefix = "", ...args] = interaction.customId.split(":");
+      const route = componentRoutes.get(prefix);
+      return run(interaction, `component ${prefix}`, route, (ctx) => route!.run(interaction, ctx, args));
+    }
+  }
+
+  return {
+    handle(interaction) {
+      const p = dispatch(interaction).catch((err: unknown) =>
+        log.error({ event: "discord.interaction.failed", interactionId: interaction.id, err }, "unhandled"),
+      );
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+      return p;
+    },
+    async drain() {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,313 @@
+/**
+ * Every text the Discord adapter shows, in English and French. Both tables have the same type, so a
+ * string missing in one language is a compile error. Refusals of the rules (DomainError) come from
+ * src/i18n, shared with Telegram; codes only Discord raises are translated here first.
+ */
+import type { DomainError } from "../../errors.ts";
+import { errorText, type Locale, t } from "../../i18n/index.ts";
+
+type Params = Record<string, string | number>;
+type Text = string | ((p: Params) => string);
+
+const en = {
+  // Refusals only the Discord adapter raises (DomainError codes).
+  "error.discord_guild_only": "This command works in a server only. Run it in your server, not in a DM.",
+  "error.discord_not_manager":
+    "Only members with the Manage Server permission, or a manager role the creator set, can use this.",
+  "error.discord_role_unmanageable": (p) =>
+    `tribegate cannot give or take ${p.role}: in Server Settings → Roles, drag the “tribegate” role above ${p.role}. Nothing changed.`,
+  "error.discord_role_managed": (p) =>
+    `${p.role} is managed by Discord or an integration (or is @everyone), so no bot can give it. Pick a normal role. Nothing changed.`,
+  "error.discord_missing_permission": (p) =>
+    `tribegate lacks the ${p.permission} permission here. Give it in Server Settings → Roles → tribegate, then try again. Nothing changed.`,
+  "error.discord_no_tiers": "Nothing is for sale yet. The creator has not created a tier.",
+  "error.discord_unknown_command": "This command is not known any more. Discord may still be updating it.",
+
+  "join.pick": "Pick the tier you want to join:",
+  "join.placeholder": "Choose a tier",
+  "join.checkout": (p) =>
+    `Join **${p.tier}** for ${p.price}. This private link opens Stripe's secure checkout; your roles arrive as soon as the payment goes through.`,
+  "join.checkout_trial": (p) =>
+    `Join **${p.tier}**: ${p.trialDays} day(s) free, then ${p.price}. This private link opens Stripe's secure checkout; your roles arrive as soon as you confirm.`,
+  "join.pay": "Pay with Stripe",
+  "join.already": (p) =>
+    `You are already a member of **${p.tier}**. To change tier or card, or to cancel, use your membership portal.`,
+  "join.already_no_portal": (p) =>
+    `You are already a member of **${p.tier}**. Stripe cannot open your portal right now: try /membership in a minute.`,
+  "portal.button": "Manage my membership",
+
+  "membership.title": "Your membership",
+  "membership.suspended": "Your access is paused by the creator.",
+  "membership.renews": (p) => `renews ${p.date}`,
+  "membership.ends": (p) => `ends ${p.date}`,
+  "membership.trial_ends": (p) => `free trial until ${p.date}`,
+  "membership.ended": (p) => `ended ${p.date}`,
+  "membership.none_active": "No active membership. Use /join to pick a tier.",
+  "state.active": "active",
+  "state.trialing": "free trial",
+  "state.past_due": "payment failed: update your card",
+  "state.canceled": "canceled",
+  "state.unpaid": "unpaid",
+  "state.incomplete": "payment not finished",
+  "state.incomplete_expired": "payment expired",
+  "state.paused": "paused",
+  "state.lifetime": "for life",
+
+  "link.code": (p) =>
+    `Your link code: **${p.code}** (single use, valid ${p.minutes} minutes). On Telegram, send \`/link ${p.code}\` to the bot.`,
+  "link.done":
+    "Done: this Discord account is now linked to your membership. Your member roles are on their way.",
+  "claim.done": (p) => `Your access is being restored: ${p.count} role(s) or group(s) on their way.`,
+
+  "setup.ok": (p) =>
+    `All set: tribegate can give and take the ${p.count} tier role(s) of this server. Create tiers with /tribe tier create.`,
+  "setup.problems": "tribegate cannot manage every tier role yet. Fix this, then run /tribe setup again:",
+  "setup.no_manage_roles":
+    "Give the “tribegate” role the **Manage Roles** permission (Server Settings → Roles → tribegate).",
+  "setup.role_above": (p) =>
+    `Drag the “tribegate” role **above** ${p.role} (tier ${p.tier}) in Server Settings → Roles.`,
+  "setup.role_managed": (p) =>
+    `${p.role} (tier ${p.tier}) is managed by an integration: map the tier to a normal role with /tribe tier add-role.`,
+  "setup.role_deleted": (p) =>
+    `The role of tier ${p.tier} was deleted: map a new one with /tribe tier add-role, then /tribe jobs retry.`,
+  "setup.no_manage_channels":
+    "Optional: give tribegate **Manage Channels** if you want it to create private tier channels.",
+
+  "tier.created": (p) =>
+    `Tier **${p.tier}** (\`${p.slug}\`) is for sale at ${p.price}. Members get ${p.role}.`,
+  "tier.created_channel": (p) => `Private channel ${p.channel} is open to them only.`,
+  "tier.edited": (p) => `Tier **${p.tier}** updated.`,
+  "tier.price_changed": (p) =>
+    `New members now pay ${p.price}; current members keep the price they signed up for.`,
+  "tier.archived": (p) =>
+    `Tier **${p.tier}** is no longer for sale. Its members keep their access until they stop paying.`,
+  "tier.list_title": "Tiers",
+  "tier.list_empty": "No tier yet. Create one with /tribe tier create.",
+  "tier.archived_flag": "archived",
+  "tier.no_access": "no role yet",
+  "tier.telegram_chat": (p) => `Telegram chat ${p.chat}`,
+  "tier.role_added": (p) => `Members of **${p.tier}** now also get ${p.role}.`,
+  "tier.role_removed": (p) => `Members of **${p.tier}** no longer get ${p.role}.`,
+  "interval.month": (p) => `${p.price}/month`,
+  "interval.year": (p) => `${p.price}/year`,
+  "interval.once": (p) => `${p.price} once`,
+
+  "settings.title": "Settings",
+  "settings.saved": "Saved.",
+  "settings.graceDays": "Grace period after a failed payment",
+  "settings.defaultTrialDays": "Default free trial",
+  "settings.allowPromotionCodes": "Promotion codes at checkout",
+  "settings.trueFansGoal": "True-fans goal",
+  "settings.managers": "Manager roles (besides Manage Server)",
+  "settings.days": (p) => `${p.n} day(s)`,
+  "settings.on": "on",
+  "settings.off": "off",
+  "settings.none": "none",
+
+  "stats.title": "Your tribe",
+  "stats.active": "Members",
+  "stats.goal": (p) => `${p.active} of ${p.goal} true fans (${p.percent}%)`,
+  "stats.trialing": "In free trial",
+  "stats.past_due": "Payment failed (in grace)",
+  "stats.mrr": "Monthly revenue",
+  "stats.new": "New (30 days)",
+  "stats.churned": "Left (30 days)",
+  "stats.per_tier": "Per tier",
+
+  "member.title": (p) => `Member ${p.user}`,
+  "member.subscriptions": "Subscriptions",
+  "member.none": "none",
+  "member.identities": "Accounts",
+  "member.history": "Recent history",
+  "member.access": "Access jobs",
+  "member.suspended": (p) => `Access revoked by the creator: ${p.reason}`,
+  "member.resynced": (p) => `Re-sync requested: ${p.grants} grant(s), ${p.revokes} revoke(s) on their way.`,
+  "member.revoked": (p) =>
+    `${p.user}'s access is revoked (${p.revokes} role(s) being removed) until you restore it.`,
+  "member.restored": (p) => `${p.user}'s access is restored (${p.grants} role(s) on their way).`,
+
+  "reconcile.preview_title": "Reconciliation preview (nothing changed)",
+  "reconcile.applied_title": "Reconciliation done",
+  "reconcile.summary": (p) =>
+    `${p.subs} Stripe subscription(s) and ${p.members} member(s) checked; ${p.drift} difference(s).`,
+  "reconcile.clean": "Stripe, the ledger and Discord agree.",
+  "reconcile.more": (p) => `…and ${p.n} more.`,
+  "reconcile.unreadable": (p) => `Could not read: ${p.targets} (deleted role, or the bot left the server).`,
+  "reconcile.unmanaged": (p) => `${p.n} account(s) hold a tier role without a membership (left alone).`,
+  "reconcile.apply_button": "Repair now",
+  "reconcile.note": "Only Discord is read here; the periodic reconciliation also reads Telegram.",
+
+  "jobs.title": "Role changes that failed",
+  "jobs.none": "No failed role change.",
+  "jobs.retry_hint": "Fix the cause, then run /tribe jobs retry.",
+  "jobs.retried": (p) => `${p.count} role change(s) queued again.`,
+
+  "bind.code": (p) =>
+    `Bind code for **${p.tier}**: **${p.code}** (single use, valid ${p.minutes} minutes). In the Telegram group or channel, as an administrator, send \`/bind ${p.code}\` (the bot must be an admin there).`,
+} satisfies Record<string, Text>;
+
+export type UiKey = keyof typeof en;
+
+const fr: Record<UiKey, Text> = {
+  "error.discord_guild_only":
+    "Cette commande ne fonctionne que dans un serveur. Lancez-la dans votre serveur, pas en message privé.",
+  "error.discord_not_manager":
+    "Seuls les membres ayant la permission Gérer le serveur, ou un rôle gérant choisi par le créateur, peuvent l'utiliser.",
+  "error.discord_role_unmanageable": (p) =>
+    `tribegate ne peut pas donner ni retirer ${p.role} : dans Paramètres du serveur → Rôles, placez le rôle « tribegate » au-dessus de ${p.role}. Rien n'a changé.`,
+  "error.discord_role_managed": (p) =>
+    `${p.role} est géré par Discord ou une intégration (ou c'est @everyone) : aucun bot ne peut le donner. Choisissez un rôle normal. Rien n'a changé.`,
+  "error.discord_missing_permission": (p) =>
+    `tribegate n'a pas la permission ${p.permission} ici. Donnez-la dans Paramètres du serveur → Rôles → tribegate, puis réessayez. Rien n'a changé.`,
+  "error.discord_no_tiers": "Rien n'est encore en vente : le créateur n'a pas créé de palier.",
+  "error.discord_unknown_command":
+    "Cette commande n'existe plus. Discord est peut-être encore en train de la mettre à jour.",
+
+  "join.pick": "Choisissez le palier que vous voulez rejoindre :",
+  "join.placeholder": "Choisir un palier",
+  "join.checkout": (p) =>
+    `Rejoindre **${p.tier}** pour ${p.price}. Ce lien privé ouvre le paiement sécurisé de Stripe ; vos rôles arrivent dès que le paiement passe.`,
+  "join.checkout_trial": (p) =>
+    `Rejoindre **${p.tier}** : ${p.trialDays} jour(s) gratuit(s), puis ${p.price}. Ce lien privé ouvre le paiement sécurisé de Stripe ; vos rôles arrivent dès votre confirmation.`,
+  "join.pay": "Payer avec Stripe",
+  "join.already": (p) =>
+    `Vous êtes déjà membre de **${p.tier}**. Pour changer de palier ou de carte, ou pour résilier, utilisez votre espace d'abonnement.`,
+  "join.already_no_portal": (p) =>
+    `Vous êtes déjà membre de **${p.tier}**. Stripe ne peut pas ouvrir votre espace pour le moment : réessayez /abonnement dans une minute.`,
+  "portal.button": "Gérer mon abonnement",
+
+  "membership.title": "Votre abonnement",
+  "membership.suspended": "Votre accès est suspendu par le créateur.",
+  "membership.renews": (p) => `renouvelé ${p.date}`,
+  "membership.ends": (p) => `prend fin ${p.date}`,
+  "membership.trial_ends": (p) => `essai gratuit jusqu'au ${p.date}`,
+  "membership.ended": (p) => `terminé ${p.date}`,
+  "membership.none_active": "Aucun abonnement actif. Utilisez /rejoindre pour choisir un palier.",
+  "state.active": "actif",
+  "state.trialing": "essai gratuit",
+  "state.past_due": "paiement échoué : mettez votre carte à jour",
+  "state.canceled": "résilié",
+  "state.unpaid": "impayé",
+  "state.incomplete": "paiement non terminé",
+  "state.incomplete_expired": "paiement expiré",
+  "state.paused": "en pause",
+  "state.lifetime": "à vie",
+
+  "link.code": (p) =>
+    `Votre code de liaison : **${p.code}** (usage unique, valable ${p.minutes} minutes). Sur Telegram, envoyez \`/link ${p.code}\` au bot.`,
+  "link.done": "C'est fait : ce compte Discord est lié à votre abonnement. Vos rôles de membre arrivent.",
+  "claim.done": (p) =>
+    `Votre accès est en cours de rétablissement : ${p.count} rôle(s) ou groupe(s) en route.`,
+
+  "setup.ok": (p) =>
+    `Tout est prêt : tribegate peut donner et retirer les ${p.count} rôle(s) de palier de ce serveur. Créez des paliers avec /tribu palier créer.`,
+  "setup.problems":
+    "tribegate ne peut pas encore gérer tous les rôles des paliers. Corrigez ceci, puis relancez /tribu installer :",
+  "setup.no_manage_roles":
+    "Donnez au rôle « tribegate » la permission **Gérer les rôles** (Paramètres du serveur → Rôles → tribegate).",
+  "setup.role_above": (p) =>
+    `Placez le rôle « tribegate » **au-dessus** de ${p.role} (palier ${p.tier}) dans Paramètres du serveur → Rôles.`,
+  "setup.role_managed": (p) =>
+    `${p.role} (palier ${p.tier}) est géré par une intégration : associez le palier à un rôle normal avec /tribu palier ajouter-rôle.`,
+  "setup.role_deleted": (p) =>
+    `Le rôle du palier ${p.tier} a été supprimé : associez-en un nouveau avec /tribu palier ajouter-rôle, puis /tribu tâches relancer.`,
+  "setup.no_manage_channels":
+    "Facultatif : donnez à tribegate **Gérer les salons** pour qu'il crée les salons privés des paliers.",
+
+  "tier.created": (p) =>
+    `Le palier **${p.tier}** (\`${p.slug}\`) est en vente à ${p.price}. Ses membres reçoivent ${p.role}.`,
+  "tier.created_channel": (p) => `Le salon privé ${p.channel} leur est réservé.`,
+  "tier.edited": (p) => `Palier **${p.tier}** mis à jour.`,
+  "tier.price_changed": (p) =>
+    `Les nouveaux membres paient désormais ${p.price} ; les membres actuels gardent leur prix.`,
+  "tier.archived": (p) =>
+    `Le palier **${p.tier}** n'est plus en vente. Ses membres gardent leur accès tant qu'ils paient.`,
+  "tier.list_title": "Paliers",
+  "tier.list_empty": "Aucun palier. Créez-en un avec /tribu palier créer.",
+  "tier.archived_flag": "archivé",
+  "tier.no_access": "pas encore de rôle",
+  "tier.telegram_chat": (p) => `groupe Telegram ${p.chat}`,
+  "tier.role_added": (p) => `Les membres de **${p.tier}** reçoivent aussi ${p.role}.`,
+  "tier.role_removed": (p) => `Les membres de **${p.tier}** ne reçoivent plus ${p.role}.`,
+  "interval.month": (p) => `${p.price}/mois`,
+  "interval.year": (p) => `${p.price}/an`,
+  "interval.once": (p) => `${p.price} une fois`,
+
+  "settings.title": "Réglages",
+  "settings.saved": "Enregistré.",
+  "settings.graceDays": "Délai de grâce après un paiement échoué",
+  "settings.defaultTrialDays": "Essai gratuit par défaut",
+  "settings.allowPromotionCodes": "Codes promo au paiement",
+  "settings.trueFansGoal": "Objectif de vrais fans",
+  "settings.managers": "Rôles gérants (en plus de Gérer le serveur)",
+  "settings.days": (p) => `${p.n} jour(s)`,
+  "settings.on": "oui",
+  "settings.off": "non",
+  "settings.none": "aucun",
+
+  "stats.title": "Votre tribu",
+  "stats.active": "Membres",
+  "stats.goal": (p) => `${p.active} sur ${p.goal} vrais fans (${p.percent} %)`,
+  "stats.trialing": "En essai gratuit",
+  "stats.past_due": "Paiement échoué (en grâce)",
+  "stats.mrr": "Revenu mensuel",
+  "stats.new": "Nouveaux (30 jours)",
+  "stats.churned": "Départs (30 jours)",
+  "stats.per_tier": "Par palier",
+
+  "member.title": (p) => `Membre ${p.user}`,
+  "member.subscriptions": "Abonnements",
+  "member.none": "aucun",
+  "member.identities": "Comptes",
+  "member.history": "Historique récent",
+  "member.access": "Tâches d'accès",
+  "member.suspended": (p) => `Accès retiré par le créateur : ${p.reason}`,
+  "member.resynced": (p) =>
+    `Resynchronisation demandée : ${p.grants} ajout(s) et ${p.revokes} retrait(s) en route.`,
+  "member.revoked": (p) =>
+    `L'accès de ${p.user} est retiré (${p.revokes} rôle(s) en cours de retrait) jusqu'à ce que vous le rétablissiez.`,
+  "member.restored": (p) => `L'accès de ${p.user} est rétabli (${p.grants} rôle(s) en route).`,
+
+  "reconcile.preview_title": "Aperçu de la réconciliation (rien n'a changé)",
+  "reconcile.applied_title": "Réconciliation terminée",
+  "reconcile.summary": (p) =>
+    `${p.subs} abonnement(s) Stripe et ${p.members} membre(s) vérifiés ; ${p.drift} différence(s).`,
+  "reconcile.clean": "Stripe, le registre et Discord sont d'accord.",
+  "reconcile.more": (p) => `…et ${p.n} de plus.`,
+  "reconcile.unreadable": (p) => `Illisible : ${p.targets} (rôle supprimé, ou le bot a quitté le serveur).`,
+  "reconcile.unmanaged": (p) =>
+    `${p.n} compte(s) ont un rôle de palier sans abonnement (laissés tels quels).`,
+  "reconcile.apply_button": "Réparer maintenant",
+  "reconcile.note": "Seul Discord est lu ici ; la réconciliation périodique lit aussi Telegram.",
+
+  "jobs.title": "Changements de rôle en échec",
+  "jobs.none": "Aucun changement de rôle en échec.",
+  "jobs.retry_hint": "Corrigez la cause, puis lancez /tribu tâches relancer.",
+  "jobs.retried": (p) => `${p.count} changement(s) de rôle relancé(s).`,
+
+  "bind.code": (p) =>
+    `Code de liaison pour **${p.tier}** : **${p.code}** (usage unique, valable ${p.minutes} minutes). Dans le groupe ou canal Telegram, en tant qu'administrateur, envoyez \`/bind ${p.code}\` (le bot doit y être administrateur).`,
+};
+
+const TABLES: Record<Locale, Record<UiKey, Text>> = { en, fr };
+
+/** A Discord UI text in `locale`. */
+export function ui(locale: Locale, key: UiKey, params: Params = {}): string {
+  const entry = TABLES[locale][key];
+  return typeof entry === "function" ? entry(params) : entry;
+}
+
+function isUiKey(key: string): key is UiKey {
+  return key in en;
+}
+
+/** The refusal for a DomainError: Discord's own codes first, then the shared texts of src/i18n. */
+export function refusalText(locale: Locale, err: DomainError, ref: string): string {
+  const key = `error.${err.code}`;
+  return isUiKey(key) ? ui(locale, key, err.params) : errorText(locale, err, ref);
+}
+
+/** The generic apology for an unexpected failure, with a reference the creator can find in the logs. */
+export function unexpectedText(locale: Locale, ref: string): string {
+  return t(locale, "error.unexpected", { ref });
+}

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DAY_MS } from "../../../src/core/membership.ts";
+import { member } from "../../standins/discord-payloads.ts";
+import { BACKENDS, type Harness, startHarness } from "../harness.ts";
+import {
+  addFan,
+  addServer,
+  createTierViaDiscord,
+  creator,
+  hasRole,
+  interact,
+  join,
+  lastSeq,
+  pay,
+  type Server,
+  sub,
+  waitForRoleCall,
+} from "./helpers.ts";
+
+/**
+ * The main path, end to end: a creator sets up a server and a tier with slash commands, a fan joins
+ * and pays through Stripe Checkout, the signed webhook arrives, and the role is added on Discord with
+ * an audit-log reason; payment trouble, grace, cancellation and leaving take it away or give it back.
+ */
+describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
+  let h: Harness;
+  let server: Server;
+  let tier: { slug: string; roleId: string };
+
+  beforeAll(async () => {
+    h = await startHarness({ backend, discord: true });
+    await h.discord!.waitForReady();
+    server = await addServer(h);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("registers the slash commands at start-up, once", async () => {
+    await h.logs.waitFor("discord.commands.registered");
+    const registered = h.discord!.commands().map((c) => c.name);
+    expect(registered.sort()).toEqual(["claim", "join", "link", "membership", "tribe"]);
+    expect(h.discord!.commands().find((c) => c.name === "join")?.name_localizations).toEqual({
+      fr: "rejoindre",
+    });
+  });
+
+  it("creator: setup check passes, then a tier is created with its role", async () => {
+    const setup = await interact(h, creator(server, sub(["setup"])));
+    expect(setup.content).toContain("All set");
+    expect(setup.ephemeral).toBe(true);
+    const created = await createTierViaDiscord(h, server, { name: "Gold", price: "5", currency: "eur" });
+    tier = created;
+    expect(created.answer.content).toContain("**Gold**");
+    expect(created.answer.content).toContain("€5.00/month");
+    expect(created.answer.content).toContain(`<@&${created.roleId}>`);
+    expect(h.discord!.guild(server.id)?.roles.some((r) => r.id === created.roleId && r.name === "Gold")).toBe(
+      true,
+    );
+  });
+
+  it("a fan joins, pays, and gets the role through the REST route with an audit-log reason, and a welcome DM", async () => {
+    const fan = addFan(h, server, "alice");
+    const { sessionId, answer } = await join(h, server, fan);
+    expect(answer.ephemeral).toBe(true);
+    expect(answer.content).toContain("Gold");
+    expect(answer.urls[0]).toMatch(/^https?:\/\//);
+    const before = lastSeq(h);
+    await pay(h, sessionId);
+    const put = await waitForRoleCall(h, "PUT", fan.id, tier.roleId, before);
+    expect(put.auditLogReason).toMatch(/^tribegate: /);
+    expect(put.auditLogReason).toContain("subscription");
+    expect(hasRole(h, server, fan.id, tier.roleId)).toBe(true);
+    await expect
+      .poll(() =>
+        h
+          .discord!.dmsTo(fan.id)
+          .map((m) => m.content)
+          .join("\n"),
+      )
+      .toContain("Welcome to Gold");
+  });
+
+  it.runIf(backend === "pglite")("measures webhook delivery → role PUT over 20 fans", async () => {
+    const fans = Array.from({ length: 20 }, (_, i) => addFan(h, server, `latency${i}`));
+    const sessions: string[] = [];
+    for (const fan of fans) sessions.push((await join(h, server, fan, tier.slug)).sessionId);
+    const latencies: number[] = [];
+    for (const [i, fan] of fans.entries()) {
+      h.stripe.completeCheckout(sessions[i]!);
+      const before = lastSeq(h);
+      const t0 = Date.now();
+      await h.deliverAll();
+      const put = await waitForRoleCall(h, "PUT", fan.id, tier.roleId, before);
+      latencies.push(put.time - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    const median = (latencies[9]! + latencies[10]!) / 2;
+    process.stdout.write(
+      `[discord] webhook delivery → role PUT, 20 fans one after another: median ${median} ms, worst ${latencies.at(-1)} ms\n`,
+    );
+    expect(latencies.at(-1)).toBeLessThan(2_000);
+  });
+
+  it("cancellation removes the role", async () => {
+    const fan = addFan(h, server, "bob");
+    const { sessionId } = await join(h, server, fan, tier.slug);
+    const subId = await pay(h, sessionId);
+    await waitForRoleCall(h, "PUT", fan.id, tier.roleId);
+    const before = lastSeq(h);
+    h.stripe.updateSubscription(subId, { status: "canceled", ended_at: Math.floor(Date.now() / 1000) });
+    await h.deliverAll();
+    const del = await waitForRoleCall(h, "DELETE", fan.id, tier.roleId, before);
+    expect(del.auditLogReason).toMatch(/^tribegate: /);
+    expect(hasRole(h, server, fan.id, tier.roleId)).toBe(false);
+    await expect
+      .poll(() =>
+        h
+          .discord!.dmsTo(fan.id)
+          .map((m) => m.content)
+          .join("\n"),
+      )
+      .toContain("membership has ended");
+  });
+
+  it("leaving and rejoining the server gives the role back", async () => {
+    const fan = addFan(h, server, "carol");
+    const { sessionId } = await join(h, server, fan, tier.slug);
+    await pay(h, sessionId);
+    await waitForRoleCall(h, "PUT", fan.id, tier.roleId);
+    h.discord!.removeMember(server.id, fan.id);
+    const before = lastSeq(h);
+    h.discord!.addMember(server.id, member({ user: fan }));
+    await waitForRoleCall(h, "PUT", fan.id, tier.roleId, before);
+    expect(hasRole(h, server, fan.id, tier.roleId)).toBe(true);
+    await h.logs.waitFor("discord.member.rejoined", 5_000, (l) => l.userId === fan.id);
+  });
+
+  it("payment failure keeps the role during grace and DMs the portal link; after grace the role goes", async () => {
+    const fan = addFan(h, server, "dave");
+    const { sessionId } = await join(h, server, fan, tier.slug);
+    const subId = await pay(h, sessionId);
+    await waitForRoleCall(h, "PUT", fan.id, tier.roleId);
+    h.stripe.updateSubscription(subId, { status: "past_due" });
+    await h.deliverAll();
+    await expect
+      .poll(() => h.discord!.dmsTo(fan.id).find((m) => m.content.includes("did not go through")), {
+        timeout: 10_000,
+      })
+      .toBeTruthy();
+    const reminder = h.discord!.dmsTo(fan.id).find((m) => m.content.includes("did not go through"))!;
+    const buttons = (reminder.components ?? []).flatMap((r) =>
+      "components" in r ? (r.components as { url?: string }[]) : [],
+    );
+    expect(buttons.some((b) => typeof b.url === "string")).toBe(true);
+    expect(hasRole(h, server, fan.id, tier.roleId)).toBe(true);
+
+    const before = lastSeq(h);
+    h.clock.advance(4 * DAY_MS); // default grace is 3 days
+    await h.app.taskWorker.drain();
+    h.app.wake();
+    await waitForRoleCall(h, "DELETE", fan.id, tier.roleId, before);
+    expect(hasRole(h, server, fan.id, tier.roleId)).toBe(false);
+  });
+});
