@@ -1,12 +1,12 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { Billing } from "../adapters/stripe/billing.ts";
 import type { Identity, Platform } from "../core/access.ts";
-import { type BillingStatus, DAY_MS, entitlementOf, isBillingStatus } from "../core/membership.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { wantAccess } from "./access/jobs.ts";
 import { applyCustomerStates, META } from "./billing/applyStripeEvent.ts";
 import { type Db, isUniqueViolation, type Tx } from "./db.ts";
+import { isEntitledNow } from "./membership/entitlement.ts";
 import {
   decideMemberAccess,
   loadTierTargets,
@@ -74,8 +74,6 @@ export async function memberForIdentity(db: Db, who: FanIdentity): Promise<strin
   }
 }
 
-const ENTITLING: ReadonlySet<string> = new Set(["trialing", "active", "past_due", "lifetime"]);
-
 export type CheckoutOutcome =
   | { kind: "checkout"; url: string; sessionId: string; trialDays: number }
   | { kind: "already_member"; portalUrl: string | null; tierName: string };
@@ -97,26 +95,11 @@ export async function startCheckout(
   const memberId = await memberForIdentity(deps.db, input.who);
   const member = await deps.db.member.findUniqueOrThrow({
     where: { id: memberId },
-    include: { subscriptions: { include: { tier: true } } },
+    include: { subscriptions: { include: { tier: true, holds: true } } },
   });
   const settings = await getSettings(deps.db);
   const now = deps.clock.now();
-  const current = member.subscriptions.find(
-    (s) =>
-      ENTITLING.has(s.status) &&
-      isBillingStatus(s.status) &&
-      entitlementOf(
-        {
-          status: s.status as BillingStatus,
-          currentPeriodEnd: s.currentPeriodEnd,
-          cancelAtPeriodEnd: s.cancelAtPeriodEnd,
-          pastDueSince: s.pastDueSince,
-          holds: [],
-        },
-        { graceMs: settings.graceDays * DAY_MS },
-        now,
-      ).entitled,
-  );
+  const current = member.subscriptions.find((s) => isEntitledNow(s, settings.graceDays, now));
   if (current) {
     // Already paying: changing tier or card happens in the portal, not in a second subscription.
     let portalUrl: string | null = null;
@@ -510,25 +493,8 @@ export async function claimAccess(deps: MemberDeps, who: Identity): Promise<{ ow
 
 async function hasEntitlement(db: Db, memberId: string, now: Date): Promise<boolean> {
   const settings = await getSettings(db);
-  const subs = await db.subscription.findMany({
-    where: { memberId },
-    include: { holds: { where: { liftedAt: null } } },
-  });
-  return subs.some(
-    (s) =>
-      isBillingStatus(s.status) &&
-      entitlementOf(
-        {
-          status: s.status as BillingStatus,
-          currentPeriodEnd: s.currentPeriodEnd,
-          cancelAtPeriodEnd: s.cancelAtPeriodEnd,
-          pastDueSince: s.pastDueSince,
-          holds: s.holds.map((h) => h.reason as "refunded" | "disputed"),
-        },
-        { graceMs: settings.graceDays * DAY_MS },
-        now,
-      ).entitled,
-  );
+  const subs = await db.subscription.findMany({ where: { memberId }, include: { holds: true } });
+  return subs.some((s) => isEntitledNow(s, settings.graceDays, now));
 }
 
 /**

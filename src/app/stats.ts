@@ -1,6 +1,6 @@
-import { type BillingStatus, DAY_MS, entitlementOf, isBillingStatus } from "../core/membership.ts";
 import { type CreatorStats, computeStats, type StatsSubscription } from "../core/stats.ts";
 import type { Db } from "./db.ts";
+import { isEntitledNow } from "./membership/entitlement.ts";
 import { getSettings } from "./settings.ts";
 
 export interface StatsView extends CreatorStats {
@@ -10,7 +10,6 @@ export interface StatsView extends CreatorStats {
 /** The creator's dashboard numbers: members per tier, trials, past due, MRR, churn, goal. */
 export async function getCreatorStats(db: Db, now: Date): Promise<StatsView> {
   const settings = await getSettings(db);
-  const policy = { graceMs: settings.graceDays * DAY_MS };
   const [rows, tiers] = await Promise.all([
     db.subscription.findMany({
       where: { member: { deletedAt: null, suspendedAt: null } },
@@ -40,20 +39,7 @@ export async function getCreatorStats(db: Db, now: Date): Promise<StatsView> {
     interval: r.interval,
     startedAt: r.startedAt,
     endedAt: r.endedAt,
-    entitled:
-      r.tierId !== null &&
-      isBillingStatus(r.status) &&
-      entitlementOf(
-        {
-          status: r.status as BillingStatus,
-          currentPeriodEnd: r.currentPeriodEnd,
-          cancelAtPeriodEnd: r.cancelAtPeriodEnd,
-          pastDueSince: r.pastDueSince,
-          holds: r.holds.map((h) => h.reason as "refunded" | "disputed"),
-        },
-        policy,
-        now,
-      ).entitled,
+    entitled: r.tierId !== null && isEntitledNow(r, settings.graceDays, now),
   }));
   return {
     ...computeStats(subs, settings.trueFansGoal, now),

@@ -9,12 +9,13 @@ import {
   planMemberAccess,
   type SubscriptionView,
 } from "../../core/access.ts";
-import { type BillingStatus, DAY_MS, type HoldReason, isBillingStatus } from "../../core/membership.ts";
+import { DAY_MS } from "../../core/membership.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { wantAccess } from "../access/jobs.ts";
 import type { Db, Tx } from "../db.ts";
 import { getSettings } from "../settings.ts";
 import { cancelTask, scheduleTask } from "../tasks.ts";
+import { billingSnapshotOf } from "./entitlement.ts";
 
 export interface SyncContext {
   /** Who caused it: "stripe", "reconcile", "system", "discord:<id>", "telegram:<id>". */
@@ -82,23 +83,13 @@ export function decideMemberAccess(input: {
   force?: boolean;
 }): { plan: MemberAccessPlan; actions: AccessAction[] } {
   const { member } = input;
-  const subscriptions: SubscriptionView[] =
-    member.deletedAt !== null || member.suspendedAt !== null
-      ? []
-      : member.subscriptions
-          .filter((s) => s.tierId !== null && isBillingStatus(s.status))
-          .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())
-          .map((s) => ({
-            id: s.id,
-            tierId: s.tierId as string,
-            billing: {
-              status: s.status as BillingStatus,
-              currentPeriodEnd: s.currentPeriodEnd,
-              cancelAtPeriodEnd: s.cancelAtPeriodEnd,
-              pastDueSince: s.pastDueSince,
-              holds: s.holds.map((h) => h.reason as HoldReason),
-            },
-          }));
+  const subscriptions: SubscriptionView[] = [];
+  if (member.deletedAt === null && member.suspendedAt === null) {
+    for (const s of [...member.subscriptions].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())) {
+      const billing = billingSnapshotOf(s);
+      if (s.tierId !== null && billing) subscriptions.push({ id: s.id, tierId: s.tierId, billing });
+    }
+  }
   const plan = planMemberAccess({
     subscriptions,
     tierTargets: input.tierTargets,
