@@ -74,6 +74,17 @@ const en = {
   "error.job_not_dead": (p: Params) => `Job ${p.id} is not dead-lettered: nothing to retry.`,
   "error.unexpected": "Something went wrong on our side. Nothing changed; please try again. (ref: {ref})",
 
+  // Membership states, as a fan reads them.
+  "status.active": "active",
+  "status.trialing": "free trial",
+  "status.past_due": "payment failed: update your card",
+  "status.canceled": "canceled",
+  "status.unpaid": "unpaid",
+  "status.incomplete": "payment not finished",
+  "status.incomplete_expired": "payment expired",
+  "status.paused": "paused",
+  "status.lifetime": "for life",
+
   // Messages to fans.
   "notice.payment_failed": (p: Params) =>
     `Your last membership payment did not go through. Your access stays open for ${p.graceDays} more day(s): update your card to keep it.`,
@@ -139,6 +150,16 @@ const fr: Record<MessageKey, Text> = {
   "error.job_not_dead": (p) => `La tâche ${p.id} n'est pas en échec définitif : rien à relancer.`,
   "error.unexpected": "Une erreur s'est produite de notre côté. Rien n'a changé ; réessayez. (réf : {ref})",
 
+  "status.active": "actif",
+  "status.trialing": "essai gratuit",
+  "status.past_due": "paiement échoué : mettez votre carte à jour",
+  "status.canceled": "résilié",
+  "status.unpaid": "impayé",
+  "status.incomplete": "paiement non terminé",
+  "status.incomplete_expired": "paiement expiré",
+  "status.paused": "en pause",
+  "status.lifetime": "à vie",
+
   "notice.payment_failed": (p) =>
     `Votre dernier paiement d'abonnement n'est pas passé. Votre accès reste ouvert encore ${p.graceDays} jour(s) : mettez à jour votre carte pour le garder.`,
   "notice.payment_failed.portal": (p) => `Mettez à jour votre moyen de paiement ici : ${p.url}`,
@@ -164,6 +185,12 @@ export function hasMessage(key: string): key is MessageKey {
 export function errorText(locale: Locale, err: DomainError, ref = ""): string {
   const key = `error.${err.code}`;
   return hasMessage(key) ? t(locale, key, err.params) : t(locale, "error.unexpected", { ref });
+}
+
+/** A subscription status (Stripe's word, or "lifetime") as the fan reads it. */
+export function statusText(locale: Locale, status: string): string {
+  const key = `status.${status}`;
+  return hasMessage(key) ? t(locale, key) : status;
 }
 
 /** A private message to a fan, in their language. */

@@ -170,6 +170,14 @@ describe("Telegram memberships end to end (PGlite)", () => {
     await waitForStatus(h, gold.id, fan.id, "member");
   });
 
+  it("/membership shows the tier and its state in the fan's language, with the portal button", async () => {
+    const fan = user({ language_code: "fr" });
+    await fanJoins(h, fan, "gold", gold);
+    const answer = await command(h, fan, "membership");
+    expect(answer.text).toContain("Gold : actif");
+    expect(JSON.stringify(answer.reply_markup)).toMatch(/https?:\/\//);
+  });
+
   it("a member who leaves keeps the membership and /claim lets them back in", async () => {
     const fan = user();
     await fanJoins(h, fan, "gold", gold);

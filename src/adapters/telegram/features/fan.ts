@@ -12,7 +12,7 @@ import {
 } from "../../../app/members.ts";
 import { listTiers } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
-import { formatMoney, type Locale, localeOf } from "../../../i18n/index.ts";
+import { formatMoney, type Locale, localeOf, statusText } from "../../../i18n/index.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { tr } from "../strings.ts";
 
@@ -95,7 +95,7 @@ export function fanFeature(deps: TelegramDeps): Composer<Context> {
     const lines = member.subscriptions.map((s) =>
       tr(locale, "membership.line", {
         tier: s.tier?.name ?? s.stripePriceId,
-        status: s.status,
+        status: statusText(locale, s.status),
         until: s.currentPeriodEnd ? s.currentPeriodEnd.toISOString().slice(0, 10) : "",
       }),
     );
