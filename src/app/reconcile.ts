@@ -83,9 +83,13 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
     list.push(s);
     byCustomer.set(s.customerId, list);
   }
-  const ledgerSubs = new Map(
-    (await deps.db.subscription.findMany({ where: { kind: "recurring" } })).map((s) => [s.id, s] as const),
-  );
+  // Only the ledger rows Stripe spoke of, a chunk at a time: never the whole table in memory.
+  const stripeIds = [...byCustomer.values()].flatMap((states) => states.map((s) => s.id));
+  const ledgerSubs = new Map<string, Awaited<ReturnType<typeof deps.db.subscription.findMany>>[number]>();
+  for (let i = 0; i < stripeIds.length; i += 1000) {
+    const rows = await deps.db.subscription.findMany({ where: { id: { in: stripeIds.slice(i, i + 1000) } } });
+    for (const row of rows) ledgerSubs.set(row.id, row);
+  }
   const customersToApply: string[] = [];
   for (const [customerId, states] of byCustomer) {
     const differences = states.flatMap((s) => {
