@@ -1,0 +1,467 @@
+/**
+ * Co-decision polls: what makes a poll well formed, a ballot valid and a member allowed to vote,
+ * which ballot of a member counts, and the tallies (plurality, approval, instant-runoff).
+ *
+ * Pure: no I/O, no clock (the caller passes `now`). Expected refusals are results, never throws.
+ * Every rule is a GIVEN/THEN in test/unit/core/polls.test.ts.
+ */
+import type { Platform } from "./access.ts";
+
+export type PollMode = "single" | "approval" | "ranked";
+export const POLL_MODES: readonly PollMode[] = ["single", "approval", "ranked"];
+
+/** Who may vote: every member, or members of the chosen tiers only. */
+export type PollEligibility = { kind: "all" } | { kind: "tiers"; tierIds: readonly string[] };
+
+export const QUESTION_MAX_CHARS = 300;
+export const OPTION_MAX_CHARS = 100;
+export const MIN_OPTIONS = 2;
+export const MAX_OPTIONS = 10;
+export const MIN_WEIGHT = 1;
+export const MAX_WEIGHT = 10;
+export const MIN_OPEN_MS = 60 * 1000;
+export const MAX_OPEN_MS = 8 * 7 * 24 * 60 * 60 * 1000;
+
+export interface PollInput {
+  question: string;
+  options: readonly string[];
+  closesAt: Date;
+  mode: PollMode;
+  eligibility: PollEligibility;
+  /** tierId → weight (integer 1..10). Tiers not listed weigh 1. */
+  weights?: Readonly<Record<string, number>>;
+  hideResultsUntilClose?: boolean;
+  /** Default false: who may vote is frozen when the poll opens, so buying in mid-poll gives no say. */
+  allowLateJoiners?: boolean;
+}
+
+export interface Poll {
+  question: string;
+  /** Trimmed labels; a ballot refers to them by index, so their order is fixed once the poll opens. */
+  options: readonly string[];
+  /** The `now` the poll was validated at: the moment eligibility is frozen. */
+  opensAt: Date;
+  closesAt: Date;
+  mode: PollMode;
+  eligibility: PollEligibility;
+  weights: Readonly<Record<string, number>>;
+  hideResultsUntilClose: boolean;
+  allowLateJoiners: boolean;
+}
+
+export type PollError =
+  | "poll_question_invalid"
+  | "poll_too_few_options"
+  | "poll_too_many_options"
+  | "poll_option_invalid"
+  | "poll_duplicate_option"
+  | "poll_close_invalid"
+  | "poll_close_in_past"
+  | "poll_close_too_soon"
+  | "poll_close_too_far"
+  | "poll_mode_invalid"
+  | "poll_no_tiers"
+  | "poll_weight_invalid";
+
+export type PollValidation =
+  | { ok: true; poll: Poll }
+  /** `option` is the index of the offending option; `tierId` the tier with a bad weight. */
+  | { ok: false; error: PollError; option?: number; tierId?: string };
+
+/** Length in code points, so an emoji counts as one character, as the fan sees it. */
+function charCount(s: string): number {
+  return [...s].length;
+}
+
+/**
+ * The key two labels must not share. NFKC folds look-alike forms (full-width letters, ligatures);
+ * upper-then-lower approximates full Unicode case folding ("Straße" and "STRASSE" collide), and is
+ * locale-independent so the rule does not depend on the server's locale.
+ */
+function foldLabel(s: string): string {
+  return s.trim().normalize("NFKC").toUpperCase().toLowerCase();
+}
+
+/**
+ * Checks a poll definition, in the order the creator filled it in: question, options, closing time,
+ * mode, eligibility, weights. The first problem found is reported.
+ */
+export function validatePoll(input: PollInput, now: Date): PollValidation {
+  const question = input.question.trim();
+  if (question.length === 0 || charCount(question) > QUESTION_MAX_CHARS) {
+    return { ok: false, error: "poll_question_invalid" };
+  }
+
+  if (input.options.length < MIN_OPTIONS) return { ok: false, error: "poll_too_few_options" };
+  if (input.options.length > MAX_OPTIONS) return { ok: false, error: "poll_too_many_options" };
+  const options: string[] = [];
+  const seen = new Set<string>();
+  for (const [i, raw] of input.options.entries()) {
+    const label = raw.trim();
+    if (label.length === 0 || charCount(label) > OPTION_MAX_CHARS) {
+      return { ok: false, error: "poll_option_invalid", option: i };
+    }
+    const key = foldLabel(label);
+    if (seen.has(key)) return { ok: false, error: "poll_duplicate_option", option: i };
+    seen.add(key);
+    options.push(label);
+  }
+
+  const closes = input.closesAt.getTime();
+  if (Number.isNaN(closes)) return { ok: false, error: "poll_close_invalid" };
+  const ahead = closes - now.getTime();
+  if (ahead <= 0) return { ok: false, error: "poll_close_in_past" };
+  if (ahead < MIN_OPEN_MS) return { ok: false, error: "poll_close_too_soon" };
+  if (ahead > MAX_OPEN_MS) return { ok: false, error: "poll_close_too_far" };
+
+  // The type already says so, but the input comes from a slash command or a web form.
+  if (!(POLL_MODES as readonly string[]).includes(input.mode))
+    return { ok: false, error: "poll_mode_invalid" };
+
+  let eligibility: PollEligibility = { kind: "all" };
+  if (input.eligibility.kind === "tiers") {
+    const tierIds = [...new Set(input.eligibility.tierIds.map((t) => t.trim()).filter((t) => t !== ""))];
+    // An empty list would be a poll nobody may vote in: surely a mistake, not an intent.
+    if (tierIds.length === 0) return { ok: false, error: "poll_no_tiers" };
+    eligibility = { kind: "tiers", tierIds };
+  }
+
+  // Null prototype: a tier id such as "constructor" must not find Object.prototype's members.
+  const weights: Record<string, number> = Object.create(null);
+  for (const [tierId, w] of Object.entries(input.weights ?? {}).sort(([a], [b]) => compareText(a, b))) {
+    if (!Number.isInteger(w) || w < MIN_WEIGHT || w > MAX_WEIGHT) {
+      return { ok: false, error: "poll_weight_invalid", tierId };
+    }
+    weights[tierId] = w;
+  }
+
+  return {
+    ok: true,
+    poll: {
+      question,
+      options,
+      opensAt: new Date(now.getTime()),
+      closesAt: new Date(closes),
+      mode: input.mode,
+      eligibility,
+      weights,
+      hideResultsUntilClose: input.hideResultsUntilClose ?? false,
+      allowLateJoiners: input.allowLateJoiners ?? false,
+    },
+  };
+}
+
+/** Plain code-unit order: the same on every machine, unlike localeCompare. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether results may be shown to voters now (the creator may always look). */
+export function resultsVisible(poll: Pick<Poll, "hideResultsUntilClose" | "closesAt">, now: Date): boolean {
+  return !poll.hideResultsUntilClose || now.getTime() >= poll.closesAt.getTime();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Ballots
+
+/** Option indexes: the one pick (single), the approved set (approval), or best-first (ranked). */
+export interface BallotChoices {
+  choices: readonly number[];
+}
+
+export type BallotError =
+  | "ballot_empty"
+  | "ballot_unknown_option"
+  | "ballot_duplicate_choice"
+  | "ballot_too_many_choices";
+
+export type BallotValidation = { ok: true } | { ok: false; error: BallotError };
+
+/**
+ * A ballot names at least one known option, each at most once; a single-choice ballot names one.
+ * Ranked ballots may stop early (a partial ranking): the unranked options are simply never preferred.
+ */
+export function validateBallot(
+  poll: Pick<Poll, "mode" | "options">,
+  ballot: BallotChoices,
+): BallotValidation {
+  const { choices } = ballot;
+  if (choices.length === 0) return { ok: false, error: "ballot_empty" };
+  if (choices.some((c) => !Number.isInteger(c) || c < 0 || c >= poll.options.length)) {
+    return { ok: false, error: "ballot_unknown_option" };
+  }
+  if (new Set(choices).size !== choices.length) return { ok: false, error: "ballot_duplicate_choice" };
+  if (poll.mode === "single" && choices.length > 1) return { ok: false, error: "ballot_too_many_choices" };
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Who may vote, and with what weight
+
+export interface Voter {
+  /** The member's entitled tiers when the poll opened; null when they were not a member then. */
+  tierIdsAtOpen: readonly string[] | null;
+  /** The member's entitled tiers now (empty when they have lapsed or never joined). */
+  tierIdsNow: readonly string[];
+}
+
+export type VoteRefusal =
+  | "vote_closed"
+  | "vote_not_member"
+  | "vote_lapsed"
+  | "vote_tier_not_allowed"
+  | "vote_joined_after_open";
+
+export type VoteEligibility = { ok: true; weight: number } | { ok: false; error: VoteRefusal };
+
+export function weightOfTier(poll: Pick<Poll, "weights">, tierId: string): number {
+  return Object.hasOwn(poll.weights, tierId) ? (poll.weights[tierId] ?? 1) : 1;
+}
+
+function eligibleTiers(poll: Pick<Poll, "eligibility">, tierIds: readonly string[]): string[] {
+  const { eligibility } = poll;
+  return eligibility.kind === "all" ? [...tierIds] : tierIds.filter((t) => eligibility.tierIds.includes(t));
+}
+
+function highestWeight(poll: Pick<Poll, "weights">, tierIds: readonly string[]): number {
+  return Math.max(...tierIds.map((t) => weightOfTier(poll, t)));
+}
+
+/**
+ * Whether a member may cast (or replace) a ballot now, and its weight.
+ *
+ * The weight is the highest weight among the member's eligible tiers now. When late joiners are
+ * not allowed, eligibility is frozen at opening: the member must have held an eligible tier then,
+ * and the weight is also capped at what their tiers at opening gave them, so upgrading mid-poll buys
+ * no extra say (downgrading lowers it: the weight follows what the member still pays for).
+ */
+export function canVote(input: {
+  poll: Pick<Poll, "closesAt" | "eligibility" | "weights" | "allowLateJoiners">;
+  voter: Voter;
+  now: Date;
+}): VoteEligibility {
+  const { poll, voter, now } = input;
+  if (now.getTime() >= poll.closesAt.getTime()) return { ok: false, error: "vote_closed" };
+
+  const wasMember = voter.tierIdsAtOpen !== null && voter.tierIdsAtOpen.length > 0;
+  if (voter.tierIdsNow.length === 0) {
+    // A member who stopped paying loses their say, even on a poll they could vote in at opening.
+    return { ok: false, error: wasMember ? "vote_lapsed" : "vote_not_member" };
+  }
+
+  const eligibleNow = eligibleTiers(poll, voter.tierIdsNow);
+  if (eligibleNow.length === 0) return { ok: false, error: "vote_tier_not_allowed" };
+  const weightNow = highestWeight(poll, eligibleNow);
+  if (poll.allowLateJoiners) return { ok: true, weight: weightNow };
+
+  const eligibleAtOpen = eligibleTiers(poll, voter.tierIdsAtOpen ?? []);
+  if (eligibleAtOpen.length === 0) return { ok: false, error: "vote_joined_after_open" };
+  return { ok: true, weight: Math.min(weightNow, highestWeight(poll, eligibleAtOpen)) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One ballot per member
+
+export interface BallotStamp {
+  id: string;
+  /** The member, not the platform account: a member linked on Discord and Telegram votes once. */
+  memberId: string;
+  at: Date;
+}
+
+/**
+ * The ballot that counts for each member: the latest by time; on equal times the greater id (in
+ * code-unit order) wins, so the answer never depends on the order the rows were read in.
+ * Returned sorted by member id.
+ */
+export function latestBallots<B extends BallotStamp>(ballots: readonly B[]): B[] {
+  const latest = new Map<string, B>();
+  for (const b of ballots) {
+    const held = latest.get(b.memberId);
+    if (!held) {
+      latest.set(b.memberId, b);
+      continue;
+    }
+    const dt = b.at.getTime() - held.at.getTime();
+    if (dt > 0 || (dt === 0 && compareText(b.id, held.id) > 0)) latest.set(b.memberId, b);
+  }
+  return [...latest.values()].sort((a, b) => compareText(a.memberId, b.memberId));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tallies
+
+/** A counted ballot: its choices and the weight canVote gave it. Pass latestBallots' output. */
+export interface WeightedBallot extends BallotChoices {
+  weight: number;
+}
+
+interface TallyTotals {
+  /** Sum of the weights of the ballots counted. */
+  totalWeight: number;
+  /** Ballots counted (one per member when fed latestBallots' output). */
+  totalVoters: number;
+  /** Ballots skipped because validateBallot refuses them (should be 0: they are checked on entry). */
+  invalid: number;
+}
+
+export interface CountTally extends TallyTotals {
+  mode: "single" | "approval";
+  /** Weight per option, indexed like poll.options. */
+  counts: number[];
+  /** Every option with the highest count (several on a tie); empty when nobody voted. */
+  winners: number[];
+  tie: boolean;
+}
+
+export interface IrvRound {
+  /** Weight of each continuing option, in the poll's option order. */
+  counts: { option: number; weight: number }[];
+  /** Weight of ballots still ranking a continuing option: the base of the majority. */
+  continuingWeight: number;
+  /** Weight of ballots whose every ranked option has been eliminated. */
+  exhausted: number;
+  /** Options eliminated at the end of this round (empty in the last round). */
+  eliminated: number[];
+}
+
+export interface RankedTally extends TallyTotals {
+  mode: "ranked";
+  rounds: IrvRound[];
+  /** The winner, or every option tied at the end; empty when nobody voted. */
+  winners: number[];
+  tie: boolean;
+}
+
+export type Tally = CountTally | RankedTally;
+
+function validOnly(
+  poll: Pick<Poll, "mode" | "options">,
+  ballots: readonly WeightedBallot[],
+): { counted: WeightedBallot[]; invalid: number } {
+  const counted = ballots.filter((b) => validateBallot(poll, b).ok);
+  return { counted, invalid: ballots.length - counted.length };
+}
+
+function sumWeights(ballots: readonly WeightedBallot[]): number {
+  return ballots.reduce((s, b) => s + b.weight, 0);
+}
+
+/**
+ * Plurality (single) or approval: each chosen option gets the voter's full weight. The highest count
+ * wins; equal highest counts are all reported, as a tie, for the creator to settle.
+ */
+function tallyCounts(poll: Pick<Poll, "mode" | "options">, ballots: readonly WeightedBallot[]): CountTally {
+  const mode = poll.mode === "approval" ? "approval" : "single";
+  const { counted, invalid } = validOnly({ mode, options: poll.options }, ballots);
+  const counts = poll.options.map(() => 0);
+  for (const b of counted) for (const c of b.choices) counts[c] = (counts[c] ?? 0) + b.weight;
+  const totalWeight = sumWeights(counted);
+  const top = Math.max(...counts);
+  const winners = totalWeight > 0 ? counts.flatMap((n, i) => (n === top ? [i] : [])) : [];
+  return {
+    mode,
+    counts,
+    winners,
+    tie: winners.length > 1,
+    totalWeight,
+    totalVoters: counted.length,
+    invalid,
+  };
+}
+
+export function tallySingle(poll: Pick<Poll, "options">, ballots: readonly WeightedBallot[]): CountTally {
+  return tallyCounts({ mode: "single", options: poll.options }, ballots);
+}
+
+export function tallyApproval(poll: Pick<Poll, "options">, ballots: readonly WeightedBallot[]): CountTally {
+  return tallyCounts({ mode: "approval", options: poll.options }, ballots);
+}
+
+/**
+ * Instant-runoff, weighted. Each round, a ballot counts for its highest-ranked continuing option;
+ * a ballot with none left is exhausted and leaves the base. An option holding more than half of the
+ * continuing weight wins.
+ *
+ * Tie rule: when several options share the lowest count, they are all eliminated together (no
+ * random draw and no look-back to earlier rounds, so the result is reproducible from the ballots
+ * alone). If that would eliminate every continuing option — they all have the same count, e.g. a
+ * 50/50 final — nobody is eliminated and those options are declared tied winners (tie: true).
+ * Since only the lowest are removed, the survivors each held weight, so the base never empties.
+ */
+export function tallyRanked(poll: Pick<Poll, "options">, ballots: readonly WeightedBallot[]): RankedTally {
+  const { counted, invalid } = validOnly({ mode: "ranked", options: poll.options }, ballots);
+  const totalWeight = sumWeights(counted);
+  const totals = { totalWeight, totalVoters: counted.length, invalid };
+  const continuing = poll.options.map(() => true);
+  const rounds: IrvRound[] = [];
+
+  for (;;) {
+    const weightOf = poll.options.map(() => 0);
+    let exhausted = 0;
+    for (const b of counted) {
+      const top = b.choices.find((c) => continuing[c]);
+      if (top === undefined) exhausted += b.weight;
+      else weightOf[top] = (weightOf[top] ?? 0) + b.weight;
+    }
+    const alive = poll.options.flatMap((_, i) => (continuing[i] ? [i] : []));
+    const counts = alive.map((option) => ({ option, weight: weightOf[option] ?? 0 }));
+    const continuingWeight = totalWeight - exhausted;
+    const round: IrvRound = { counts, continuingWeight, exhausted, eliminated: [] };
+    rounds.push(round);
+
+    if (continuingWeight === 0) return { mode: "ranked", rounds, winners: [], tie: false, ...totals };
+    const majority = counts.find((c) => c.weight * 2 > continuingWeight);
+    if (majority) return { mode: "ranked", rounds, winners: [majority.option], tie: false, ...totals };
+
+    const lowest = Math.min(...counts.map((c) => c.weight));
+    const last = counts.filter((c) => c.weight === lowest).map((c) => c.option);
+    if (last.length === counts.length) return { mode: "ranked", rounds, winners: last, tie: true, ...totals };
+    round.eliminated = last;
+    for (const o of last) continuing[o] = false;
+  }
+}
+
+/** The tally the poll's mode calls for. */
+export function tallyPoll(poll: Pick<Poll, "mode" | "options">, ballots: readonly WeightedBallot[]): Tally {
+  switch (poll.mode) {
+    case "single":
+      return tallySingle(poll, ballots);
+    case "approval":
+      return tallyApproval(poll, ballots);
+    case "ranked":
+      return tallyRanked(poll, ballots);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Export
+
+export interface BallotCsvRow {
+  memberId: string;
+  platform: Platform;
+  /** Option indexes: the pick, the approved set, or best-first. */
+  choices: readonly number[];
+  weight: number;
+  at: Date;
+}
+
+/** RFC 4180: quote a field holding a comma, a quote, CR or LF, and double the quotes inside. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/**
+ * The ballots as RFC 4180 CSV (CRLF line ends), for the creator to audit or archive. Rows keep the
+ * caller's order. An index with no option (a bug upstream) is written as "#<index>" rather than
+ * failing the whole export.
+ */
+export function ballotsToCsv(poll: Pick<Poll, "mode" | "options">, rows: readonly BallotCsvRow[]): string {
+  const joiner = poll.mode === "ranked" ? " > " : " + ";
+  const lines = [["member", "platform", "choice", "weight", "time"]];
+  for (const r of rows) {
+    const choice = r.choices.map((c) => poll.options[c] ?? `#${c}`).join(joiner);
+    lines.push([r.memberId, r.platform, choice, String(r.weight), r.at.toISOString()]);
+  }
+  return lines.map((fields) => fields.map(csvField).join(",") + "\r\n").join("");
+}
