@@ -108,6 +108,15 @@ export function createDiscordExecutor(opts: {
           select: { locale: true },
         }),
       ]);
+      // A tier that opens several roles sends one message, on its first role, not one per role.
+      if (access) {
+        const first = await opts.db.tierAccess.findFirst({
+          where: { tierId: access.tierId, platform: "discord" },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          select: { targetKey: true },
+        });
+        if (first && first.targetKey !== access.targetKey) return;
+      }
       const notice: FanNotice =
         job.action === "grant"
           ? { template: "access_granted", tierName: access?.tier.name ?? "" }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY_MS } from "../../../src/core/membership.ts";
-import { member } from "../../standins/discord-payloads.ts";
+import { role as makeRole, member } from "../../standins/discord-payloads.ts";
 import { BACKENDS, type Harness, startHarness } from "../harness.ts";
 import {
   addFan,
@@ -11,9 +11,11 @@ import {
   interact,
   join,
   lastSeq,
+  opt,
   pay,
   type Server,
   sub,
+  until,
   waitForRoleCall,
 } from "./helpers.ts";
 
@@ -100,6 +102,49 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
       `[discord ${backend}] webhook delivery → role PUT, 20 fans one after another: median ${median} ms, worst ${latencies.at(-1)} ms\n`,
     );
     for (const fan of fans) expect(hasRole(h, server, fan.id, tier.roleId)).toBe(true);
+  });
+
+  it("a tier that opens two roles gives both, with one welcome message", async () => {
+    const second = makeRole({ name: "Gold lounge", position: 2 });
+    h.discord!.addRole(server.id, second);
+    await until(
+      () => h.app.discord!.client.guilds.cache.get(server.id)!.roles.cache.has(second.id),
+      "the new role",
+    );
+    await interact(
+      h,
+      creator(server, sub(["tier", "add-role"], [opt.str("tier", tier.slug), opt.role("role", second)]), {
+        roles: [second],
+      }),
+    );
+    const fan = addFan(h, server, "dora");
+    const { sessionId } = await join(h, server, fan, tier.slug);
+    const before = lastSeq(h);
+    await pay(h, sessionId);
+    await waitForRoleCall(h, "PUT", fan.id, tier.roleId, before);
+    await waitForRoleCall(h, "PUT", fan.id, second.id, before);
+    await h.logs.waitFor(
+      "access.granted",
+      5_000,
+      (l) => l.userId === fan.id && String(l.target).endsWith(second.id),
+    );
+    await h.logs.waitFor(
+      "access.granted",
+      5_000,
+      (l) => l.userId === fan.id && String(l.target).endsWith(tier.roleId),
+    );
+    await expect
+      .poll(() => h.discord!.dmsTo(fan.id).filter((m) => m.content.includes("Welcome to Gold")).length)
+      .toBe(1);
+    // Give a second DM the time it would need to arrive, then check there is still one.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.discord!.dmsTo(fan.id).filter((m) => m.content.includes("Welcome to Gold"))).toHaveLength(1);
+    await interact(
+      h,
+      creator(server, sub(["tier", "remove-role"], [opt.str("tier", tier.slug), opt.role("role", second)]), {
+        roles: [second],
+      }),
+    );
   });
 
   it("cancellation removes the role", async () => {
