@@ -29,7 +29,12 @@ async function main(): Promise<void> {
       const r = await benchDiscordReconcile({ members: 10_000, lost: 30, lapsed: 10 });
       if (!r.repair.correct) throw new Error("Discord reconciliation ended in a wrong state");
       const b = "discord reconcile 10k";
-      record({ bench: b, metric: "read: REST GETs (member pages)", value: r.read.restGets, unit: "requests" });
+      record({
+        bench: b,
+        metric: "read: REST GETs (member pages)",
+        value: r.read.restGets,
+        unit: "requests",
+      });
       record({ bench: b, metric: "read: whole dry run", value: r.read.ms, unit: "ms" });
       record({ bench: b, metric: "repair: role calls", value: r.repair.roleCalls, unit: "requests" });
       record({ bench: b, metric: "repair: first→last call", value: r.repair.firstToLastCallMs, unit: "ms" });
@@ -40,7 +45,12 @@ async function main(): Promise<void> {
         value: r.repair.boundMs ? Math.round((r.repair.firstToLastCallMs / r.repair.boundMs) * 1000) / 10 : 0,
         unit: "%",
       });
-      record({ bench: b, metric: "429s received", value: r.repair.route429s + r.repair.global429s, unit: "answers" });
+      record({
+        bench: b,
+        metric: "429s received",
+        value: r.repair.route429s + r.repair.global429s,
+        unit: "answers",
+      });
     }
     if (wanted("footprint")) {
       console.log("building (npm run build) for the footprint benchmark…");

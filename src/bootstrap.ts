@@ -14,6 +14,7 @@ import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts"
 import { attachTelegram } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
+import { pollTaskHandlers } from "./app/polls.ts";
 import { type AccessReader, reconcile } from "./app/reconcile.ts";
 import type { AppServices } from "./app/services.ts";
 import { scheduleTask } from "./app/tasks.ts";
@@ -74,6 +75,20 @@ export async function startTribegate(opts: {
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
     closers.push({ name: "database", order: 9, close: () => db.close() });
     await migrate(db, { migrationsDir: opts.migrationsDir ?? MIGRATIONS_DIR, log });
+    if (db.kind === "pglite") {
+      // The data-directory lock proves no other process runs: whatever a previous process left
+      // "running" (it crashed mid-job) can be taken again now, without waiting for its lease.
+      const released =
+        (await db.prisma
+          .$executeRaw`UPDATE access_job SET state = 'pending', lease_owner = NULL, lease_until = NULL WHERE state = 'running'`) +
+        (await db.prisma
+          .$executeRaw`UPDATE task SET state = 'pending', lease_owner = NULL, lease_until = NULL WHERE state = 'running'`);
+      if (released > 0)
+        log.warn(
+          { event: "jobs.released_after_crash", count: released },
+          "resuming jobs a previous process left running",
+        );
+    }
 
     const billing = createBilling(createStripeClient(config.stripe));
     let accessWorker: QueueWorker | undefined;
@@ -158,6 +173,7 @@ export async function startTribegate(opts: {
         ...services,
         notifiers: parts.flatMap((p) => (p.notifier ? [p.notifier] : [])),
       }),
+      ...pollTaskHandlers(services),
       reconcile: async () => {
         const report = await reconcile({ ...services, readers }, { dryRun: false });
         await db.prisma.$transaction((tx) =>

@@ -5,7 +5,9 @@ import type { JobResult } from "./worker.ts";
 export type FanNotice =
   | { template: "payment_failed"; portalUrl: string | null; graceDays: number }
   | { template: "access_granted"; tierName: string }
-  | { template: "access_revoked"; tierName: string | null };
+  | { template: "access_revoked"; tierName: string | null }
+  | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }
+  | { template: "idea_decided"; title: string; decision: "accepted" | "merged" | "declined" };
 
 /** Sends private messages on one platform. A fan whose messages are closed is "done", not an error. */
 export interface Notifier {

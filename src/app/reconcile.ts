@@ -10,7 +10,8 @@ import {
   type JobForPlan,
   loadTierTargets,
   MEMBER_PLAN_INCLUDE,
-  writeMemberActions,
+  owedKey,
+  syncMemberAccess,
 } from "./membership/syncMemberAccess.ts";
 import { getSettings } from "./settings.ts";
 import type { Clock } from "./worker.ts";
@@ -263,8 +264,13 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
       }
       if (opts.dryRun || (decided.actions.length === 0 && platformFixes.length === 0)) continue;
       await deps.db.$transaction(async (tx) => {
-        await writeMemberActions(tx, member.id, decided, ctx("the ledger's jobs were behind"));
+        // Decide again on fresh rows, inside the transaction: a webhook may have changed this member
+        // since the batch was read, and its newer wish must not be overwritten by an older view.
+        const fresh = await syncMemberAccess(tx, member.id, ctx("the ledger's jobs were behind"), {
+          force: true,
+        });
         for (const f of platformFixes) {
+          if ((f.action === "grant") !== fresh.owed.has(owedKey(f.platform, f.userId, f.target))) continue;
           await wantAccess(tx, {
             identity: { platform: f.platform, userId: f.userId },
             target: f.target,

@@ -90,6 +90,46 @@ const en = {
     `Your last membership payment did not go through. Your access stays open for ${p.graceDays} more day(s): update your card to keep it.`,
   "notice.payment_failed.portal": (p: Params) => `Update your payment method here: ${p.url}`,
   "notice.access_granted": (p: Params) => `Welcome to ${p.tierName}! Your access is open.`,
+  "notice.poll_in_the_works": (p: Params) =>
+    `You voted on “${p.question}”: “${p.option}” won, and it is now in the works. Thank you!`,
+  "notice.poll_shipped": (p: Params) =>
+    `You voted on “${p.question}”: “${p.option}” is out now. Your vote made it happen!`,
+  "notice.idea_accepted": (p: Params) => `Your idea “${p.title}” was accepted by the creator.`,
+  "notice.idea_merged": (p: Params) => `Your idea “${p.title}” was merged into a similar one.`,
+  "notice.idea_declined": (p: Params) =>
+    `Your idea “${p.title}” was declined this time. Thank you for proposing it!`,
+  "error.poll_not_found": "This poll does not exist any more.",
+  "error.poll_not_closed": "The poll is still open: close it first.",
+  "error.poll_no_single_winner": "The poll ended in a tie: there is no single winner to announce.",
+  "error.poll_question_invalid": "The question must be 1 to 300 characters.",
+  "error.poll_too_few_options": "A poll needs at least 2 options.",
+  "error.poll_too_many_options": "A poll can have at most 10 options.",
+  "error.poll_option_invalid": (p: Params) => `Option ${p.option ?? ""} must be 1 to 100 characters.`,
+  "error.poll_duplicate_option": (p: Params) => `Option ${p.option ?? ""} repeats another one.`,
+  "error.poll_close_invalid": "The closing time is not a valid date.",
+  "error.poll_close_in_past": "The closing time is in the past. Pick a time to come.",
+  "error.poll_close_too_soon": "A poll must stay open at least one minute.",
+  "error.poll_close_too_far": "A poll can stay open at most 8 weeks.",
+  "error.poll_no_tiers": "Pick at least one tier allowed to vote, or let every member vote.",
+  "error.poll_mode_invalid": "The mode must be single, approval or ranked.",
+  "error.poll_weight_invalid": (p: Params) =>
+    `The weight of tier ${p.tier ?? ""} must be a whole number from 1 to 10.`,
+  "error.ballot_empty": "Pick at least one option.",
+  "error.ballot_unknown_option": "That option is not in this poll.",
+  "error.ballot_duplicate_choice": "Each option can be picked only once.",
+  "error.ballot_too_many_choices": "This poll takes a single choice.",
+  "error.vote_closed": "This poll is closed: votes are no longer counted.",
+  "error.vote_not_member": "Only members can vote. Join to have your say in what comes next.",
+  "error.vote_lapsed": "Your membership has ended, so your vote cannot count. Renew it to vote again.",
+  "error.vote_tier_not_allowed": "This poll is for other tiers than yours.",
+  "error.vote_joined_after_open": "This poll was opened before you joined: you can vote in the next one.",
+  "error.idea_members_only": "Only members with an active membership can propose or upvote ideas.",
+  "error.idea_title_invalid": "An idea's title must be 3 to 100 characters.",
+  "error.idea_description_invalid": "An idea's description can be at most 500 characters.",
+  "error.idea_not_found": "This idea does not exist.",
+  "error.idea_closed": (p: Params) => `This idea is ${p.status} and no longer takes upvotes.`,
+  "error.idea_already_upvoted": "You already upvoted this idea.",
+  "error.idea_merge_target_invalid": "Merge it into another existing idea.",
   "notice.access_revoked":
     "Your membership has ended, so your member access was removed. You can join again anytime.",
 } satisfies Record<string, Text>;
@@ -164,6 +204,48 @@ const fr: Record<MessageKey, Text> = {
     `Votre dernier paiement d'abonnement n'est pas passé. Votre accès reste ouvert encore ${p.graceDays} jour(s) : mettez à jour votre carte pour le garder.`,
   "notice.payment_failed.portal": (p) => `Mettez à jour votre moyen de paiement ici : ${p.url}`,
   "notice.access_granted": (p) => `Bienvenue dans ${p.tierName} ! Votre accès est ouvert.`,
+  "notice.poll_in_the_works": (p) =>
+    `Vous avez voté sur « ${p.question} » : « ${p.option} » l'a emporté et est maintenant en préparation. Merci !`,
+  "notice.poll_shipped": (p) =>
+    `Vous avez voté sur « ${p.question} » : « ${p.option} » est sorti. Votre vote l'a rendu possible !`,
+  "notice.idea_accepted": (p) => `Votre idée « ${p.title} » a été acceptée par le créateur.`,
+  "notice.idea_merged": (p) => `Votre idée « ${p.title} » a été fusionnée avec une idée proche.`,
+  "notice.idea_declined": (p) =>
+    `Votre idée « ${p.title} » n'a pas été retenue cette fois. Merci de l'avoir proposée !`,
+  "error.poll_not_found": "Ce sondage n'existe plus.",
+  "error.poll_not_closed": "Le sondage est encore ouvert : fermez-le d'abord.",
+  "error.poll_no_single_winner":
+    "Le sondage s'est terminé sur une égalité : pas de gagnant unique à annoncer.",
+  "error.poll_question_invalid": "La question doit faire de 1 à 300 caractères.",
+  "error.poll_too_few_options": "Un sondage demande au moins 2 options.",
+  "error.poll_too_many_options": "Un sondage a au plus 10 options.",
+  "error.poll_option_invalid": (p) => `L'option ${p.option ?? ""} doit faire de 1 à 100 caractères.`,
+  "error.poll_duplicate_option": (p) => `L'option ${p.option ?? ""} en répète une autre.`,
+  "error.poll_close_invalid": "L'heure de fermeture n'est pas une date valide.",
+  "error.poll_close_in_past": "L'heure de fermeture est passée. Choisissez une heure à venir.",
+  "error.poll_close_too_soon": "Un sondage reste ouvert au moins une minute.",
+  "error.poll_close_too_far": "Un sondage reste ouvert au plus 8 semaines.",
+  "error.poll_no_tiers": "Choisissez au moins un palier autorisé à voter, ou laissez voter tous les membres.",
+  "error.poll_mode_invalid": "Le mode doit être single, approval ou ranked.",
+  "error.poll_weight_invalid": (p) =>
+    `Le poids du palier ${p.tier ?? ""} doit être un nombre entier de 1 à 10.`,
+  "error.ballot_empty": "Choisissez au moins une option.",
+  "error.ballot_unknown_option": "Cette option ne fait pas partie du sondage.",
+  "error.ballot_duplicate_choice": "Chaque option ne peut être choisie qu'une fois.",
+  "error.ballot_too_many_choices": "Ce sondage n'accepte qu'un seul choix.",
+  "error.vote_closed": "Ce sondage est fermé : les votes ne sont plus comptés.",
+  "error.vote_not_member": "Seuls les membres votent. Rejoignez-nous pour décider de la suite.",
+  "error.vote_lapsed":
+    "Votre abonnement a pris fin, votre vote ne peut pas compter. Renouvelez-le pour voter à nouveau.",
+  "error.vote_tier_not_allowed": "Ce sondage est réservé à d'autres paliers que le vôtre.",
+  "error.vote_joined_after_open": "Ce sondage a été ouvert avant votre arrivée : vous voterez au prochain.",
+  "error.idea_members_only": "Seuls les membres avec un abonnement actif proposent ou soutiennent des idées.",
+  "error.idea_title_invalid": "Le titre d'une idée doit faire de 3 à 100 caractères.",
+  "error.idea_description_invalid": "La description d'une idée fait au plus 500 caractères.",
+  "error.idea_not_found": "Cette idée n'existe pas.",
+  "error.idea_closed": (p) => `Cette idée est ${p.status} et ne reçoit plus de soutiens.`,
+  "error.idea_already_upvoted": "Vous soutenez déjà cette idée.",
+  "error.idea_merge_target_invalid": "Fusionnez-la avec une autre idée existante.",
   "notice.access_revoked":
     "Votre abonnement a pris fin, votre accès membre a donc été retiré. Vous pouvez revenir quand vous voulez.",
 };
@@ -205,6 +287,13 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
       return t(locale, "notice.access_granted", { tierName: notice.tierName });
     case "access_revoked":
       return t(locale, "notice.access_revoked");
+    case "poll_commitment":
+      return t(locale, notice.stage === "shipped" ? "notice.poll_shipped" : "notice.poll_in_the_works", {
+        question: notice.question,
+        option: notice.option,
+      });
+    case "idea_decided":
+      return t(locale, `notice.idea_${notice.decision}`, { title: notice.title });
   }
 }
 

@@ -72,6 +72,11 @@ export interface HarnessOptions {
   telegram?: boolean;
   env?: Record<string, string>;
   reconcileOnStart?: boolean;
+  /**
+   * With backend "postgres": use this database instead of a fresh one from createTestDatabase()
+   * (e.g. on a private server the test stops and restarts). The harness does not drop it.
+   */
+  databaseUrl?: string;
 }
 
 /** What the use cases take, wired to the running app (for driving it like a platform adapter would). */
@@ -110,7 +115,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     ? await startDiscordStandin({ ...opts.discordOptions, token: DISCORD_TOKEN })
     : undefined;
   const telegram = opts.telegram ? await startTelegramStandin({ token: TELEGRAM_TOKEN }) : undefined;
-  const pg = opts.backend === "postgres" ? await createTestDatabase() : undefined;
+  const pg =
+    opts.backend !== "postgres"
+      ? undefined
+      : opts.databaseUrl
+        ? { url: opts.databaseUrl, drop: async () => {} }
+        : await createTestDatabase();
   const dataDir = await createTestDataDir();
   const values: Record<string, string> = {
     STRIPE_SECRET_KEY: STRIPE_KEY,

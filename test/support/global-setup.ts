@@ -147,11 +147,30 @@ function runPg(
   });
 }
 
-/** Starts a throwaway cluster. `durable` keeps fsync on (benchmarks measure real commits). */
-export async function startCluster(
-  bin: string,
-  opts: { durable?: boolean } = {},
-): Promise<{ url: string; stop(): Promise<void> }> {
+/** A throwaway cluster started by startCluster. */
+export interface Cluster {
+  /** postgresql://postgres@127.0.0.1:<port>/postgres */
+  url: string;
+  port: number;
+  /** The cluster's data directory (PGDATA). */
+  dataDir: string;
+  /** Stops the server for good (immediate mode) and deletes its directory. Idempotent. */
+  stop(): Promise<void>;
+  /**
+   * Stops the server but keeps its data (`pg_ctl stop -m <mode>`, default fast: clients are
+   * disconnected, the server shuts down cleanly), for fault tests: the database "goes away".
+   */
+  halt(mode?: "smart" | "fast" | "immediate"): Promise<void>;
+  /** Starts a halted server again on the same port and data directory; resolves once it accepts connections. */
+  resume(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway cluster. `durable` keeps fsync on (benchmarks measure real commits). Test files
+ * that need a private server (e.g. to stop and restart it: test/e2e/faults/database-outage.test.ts)
+ * call it themselves with findPostgresBin(), and halt()/resume() it.
+ */
+export async function startCluster(bin: string, opts: { durable?: boolean } = {}): Promise<Cluster> {
   const t0 = Date.now();
   const asPostgres = process.getuid?.() === 0;
   const dir = await mkdtemp(path.join(os.tmpdir(), "tribegate-pg-"));
@@ -184,9 +203,10 @@ export async function startCluster(
 
   const pgCtl = path.join(bin, "pg_ctl");
   let port = 0;
+  let options = "";
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
-    const options = [
+    options = [
       `-p ${port}`,
       `-k ${dir}`,
       "-c listen_addresses=127.0.0.1",
@@ -222,6 +242,25 @@ export async function startCluster(
   console.error(`[global-setup] PostgreSQL for tests at ${url} (started in ${Date.now() - t0} ms)`);
   return {
     url,
+    port,
+    dataDir,
+    async halt(mode = "fast") {
+      const r = await runPg(pgCtl, ["-D", dataDir, "-m", mode, "-w", "-t", "30", "stop"], asPostgres, dir);
+      if (r.code !== 0) throw new Error(`pg_ctl stop failed:\n${r.output}`);
+    },
+    async resume() {
+      const r = await runPg(
+        pgCtl,
+        ["-D", dataDir, "-l", logFile, "-w", "-t", "30", "-o", options, "start"],
+        asPostgres,
+        dir,
+      );
+      if (r.code !== 0) {
+        const log = existsSync(logFile) ? readFileSync(logFile, "utf8").slice(-3000) : "";
+        throw new Error(`pg_ctl start (again) failed:\n${r.output}\n${log}`);
+      }
+      await assertReachable(url, "the restarted PostgreSQL", `Its log: ${logFile}.`);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

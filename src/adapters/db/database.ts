@@ -218,6 +218,9 @@ async function openPostgres(opts: OpenDatabaseOptions & { databaseUrl: string })
     connectionTimeoutMillis: Math.max(timeoutMs, 10_000),
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    // A server that stops answering without closing connections (frozen, network cut) must not
+    // hang a webhook or a worker forever: the query errors and the caller retries.
+    query_timeout: 120_000,
   });
   // An idle connection that breaks (server restart, network) must not crash the process.
   pool.on("error", (err) => {

@@ -68,6 +68,18 @@ export function memberTaskHandlers(deps: {
         notice = { template: "payment_failed", portalUrl, graceDays: (await getSettings(deps.db)).graceDays };
       } else if (p.template === "access_granted") {
         notice = { template: "access_granted", tierName: p.tierName ?? "" };
+      } else if (p.template === "poll_commitment") {
+        const q = payload as { question?: string; option?: string; stage?: string };
+        notice = {
+          template: "poll_commitment",
+          question: q.question ?? "",
+          option: q.option ?? "",
+          stage: q.stage === "shipped" ? "shipped" : "in_the_works",
+        };
+      } else if (p.template === "idea_decided") {
+        const q = payload as { title?: string; decision?: string };
+        const decision = q.decision === "accepted" || q.decision === "merged" ? q.decision : "declined";
+        notice = { template: "idea_decided", title: q.title ?? "", decision };
       } else if (p.template === "access_revoked") {
         notice = { template: "access_revoked", tierName: p.tierName ?? null };
       } else {

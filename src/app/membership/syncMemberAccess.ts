@@ -8,6 +8,7 @@ import {
   parseTargetKey,
   planMemberAccess,
   type SubscriptionView,
+  targetKey,
 } from "../../core/access.ts";
 import { DAY_MS } from "../../core/membership.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
@@ -30,7 +31,12 @@ export interface SyncResult {
   revokes: number;
   reviewAt: Date | null;
   remind: boolean;
+  /** What the member is owed now, as "platform:userId|targetKey". */
+  owed: ReadonlySet<string>;
 }
+
+export const owedKey = (platform: string, userId: string, target: AccessTarget): string =>
+  `${platform}:${userId}|${targetKey(target)}`;
 
 /** What the ledger knows of a member, as loaded for planning. */
 export const MEMBER_PLAN_INCLUDE = {
@@ -155,7 +161,13 @@ export async function writeMemberActions(
   } else {
     await cancelTask(tx, `review:${memberId}`);
   }
-  return { grants, revokes, reviewAt: plan.reviewAt, remind: plan.remind };
+  return {
+    grants,
+    revokes,
+    reviewAt: plan.reviewAt,
+    remind: plan.remind,
+    owed: new Set(plan.owed.map((o) => owedKey(o.identity.platform, o.identity.userId, o.target))),
+  };
 }
 
 /**
@@ -170,7 +182,7 @@ export async function syncMemberAccess(
   opts: { force?: boolean } = {},
 ): Promise<SyncResult> {
   const member = await tx.member.findUnique({ where: { id: memberId }, include: MEMBER_PLAN_INCLUDE });
-  if (!member) return { grants: 0, revokes: 0, reviewAt: null, remind: false };
+  if (!member) return { grants: 0, revokes: 0, reviewAt: null, remind: false, owed: new Set() };
   const settings = await getSettings(tx);
   const identities = identitiesOf(member);
   const tierTargets = await loadTierTargets(

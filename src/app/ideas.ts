@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import type { Identity } from "../core/access.ts";
+import type { PollInput } from "../core/polls.ts";
+import { DomainError } from "../errors.ts";
+import { type Db, isUniqueViolation } from "./db.ts";
+import { entitledTierIds, openPoll, type PollDeps } from "./polls.ts";
+import { scheduleTaskOnce } from "./tasks.ts";
+
+/**
+ * Ideas: members with an active membership propose what the creator could make next and upvote
+ * each other's ideas (one upvote per member per idea, whichever platform); the creator accepts,
+ * merges or declines them (the author is told) and turns a shortlist into a poll.
+ */
+
+export const IDEA_STATUSES = ["accepted", "merged", "declined"] as const;
+export type IdeaDecision = (typeof IDEA_STATUSES)[number];
+
+async function activeMember(deps: PollDeps, who: Identity): Promise<string> {
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+  });
+  if (!identity || (await entitledTierIds(deps.db, identity.memberId, deps.clock.now())).length === 0) {
+    throw new DomainError("idea_members_only");
+  }
+  return identity.memberId;
+}
+
+export async function proposeIdea(
+  deps: PollDeps,
+  who: Identity,
+  input: { title: string; description?: string },
+) {
+  const title = input.title.trim();
+  const description = (input.description ?? "").trim();
+  if (title.length < 3 || title.length > 100) throw new DomainError("idea_title_invalid");
+  if (description.length > 500) throw new DomainError("idea_description_invalid");
+  const memberId = await activeMember(deps, who);
+  const idea = await deps.db.idea.create({
+    data: { id: randomUUID(), title, description, authorMemberId: memberId },
+  });
+  deps.log.info({ event: "idea.proposed", ideaId: idea.id, memberId }, `idea proposed: ${title}`);
+  return idea;
+}
+
+export async function upvoteIdea(deps: PollDeps, who: Identity, ideaId: string): Promise<{ votes: number }> {
+  const idea = await deps.db.idea.findUnique({ where: { id: ideaId } });
+  if (!idea) throw new DomainError("idea_not_found");
+  if (idea.status !== "open") throw new DomainError("idea_closed", { status: idea.status });
+  const memberId = await activeMember(deps, who);
+  try {
+    await deps.db.ideaVote.create({ data: { ideaId, memberId } });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DomainError("idea_already_upvoted");
+    throw err;
+  }
+  return { votes: await deps.db.ideaVote.count({ where: { ideaId } }) };
+}
+
+/** Open ideas, most upvoted first (then oldest first). */
+export async function topIdeas(db: Db, limit = 10) {
+  const ideas = await db.idea.findMany({
+    where: { status: "open" },
+    include: { _count: { select: { votes: true } } },
+  });
+  return ideas
+    .sort((a, b) => b._count.votes - a._count.votes || a.createdAt.getTime() - b.createdAt.getTime())
+    .slice(0, limit)
+    .map((i) => ({
+      id: i.id,
+      title: i.title,
+      description: i.description,
+      votes: i._count.votes,
+      authorMemberId: i.authorMemberId,
+    }));
+}
+
+/** The creator decides on an idea; its author hears about it on their platforms. */
+export async function decideIdea(
+  deps: PollDeps,
+  ideaId: string,
+  decision: IdeaDecision,
+  opts: { mergedInto?: string } = {},
+) {
+  const idea = await deps.db.idea.findUnique({ where: { id: ideaId } });
+  if (!idea) throw new DomainError("idea_not_found");
+  if (decision === "merged") {
+    if (
+      !opts.mergedInto ||
+      opts.mergedInto === ideaId ||
+      !(await deps.db.idea.findUnique({ where: { id: opts.mergedInto } }))
+    ) {
+      throw new DomainError("idea_merge_target_invalid");
+    }
+  }
+  const now = deps.clock.now();
+  const updated = await deps.db.$transaction(async (tx) => {
+    const u = await tx.idea.update({
+      where: { id: ideaId },
+      data: { status: decision, mergedInto: decision === "merged" ? (opts.mergedInto ?? null) : null },
+    });
+    await scheduleTaskOnce(tx, {
+      key: `notify:idea:${ideaId}:${decision}`,
+      kind: "member.notify",
+      payload: { memberId: idea.authorMemberId, template: "idea_decided", title: idea.title, decision },
+      runAfter: now,
+      now,
+    });
+    return u;
+  });
+  deps.log.info({ event: "idea.decided", ideaId, decision }, `idea ${decision}: ${idea.title}`);
+  deps.onWork?.();
+  return updated;
+}
+
+/** A shortlist of ideas becomes a poll, one option per idea title, in the order given. */
+export async function pollFromIdeas(
+  deps: PollDeps,
+  ideaIds: readonly string[],
+  input: Omit<PollInput, "options" | "question"> & { question?: string; createdBy: string },
+) {
+  const ideas = await deps.db.idea.findMany({ where: { id: { in: [...ideaIds] } } });
+  if (ideas.length !== ideaIds.length) throw new DomainError("idea_not_found");
+  const byId = new Map(ideas.map((i) => [i.id, i]));
+  const options = ideaIds.map((id) => byId.get(id)!.title);
+  return openPoll(deps, {
+    ...input,
+    question: input.question ?? "What should I make next?",
+    options,
+    ideaIds: [...ideaIds],
+  });
+}

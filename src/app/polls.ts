@@ -1,0 +1,349 @@
+import { randomUUID } from "node:crypto";
+import type { Identity } from "../core/access.ts";
+import {
+  ballotsToCsv,
+  type Poll as CorePoll,
+  canVote,
+  latestBallots,
+  type PollInput,
+  type Tally,
+  tallyPoll,
+  validateBallot,
+  validatePoll,
+} from "../core/polls.ts";
+import { DomainError } from "../errors.ts";
+import type { Poll as PollRow } from "../generated/prisma/client.ts";
+import type { Logger } from "../log.ts";
+import type { Db, Tx } from "./db.ts";
+import { isEntitledNow } from "./membership/entitlement.ts";
+import { getSettings } from "./settings.ts";
+import { cancelTask, scheduleTask, scheduleTaskOnce } from "./tasks.ts";
+import type { TaskHandler } from "./taskWorker.ts";
+import type { Clock } from "./worker.ts";
+
+/**
+ * Co-decision: the tribe votes on what the creator makes next. One member, one vote, whichever
+ * platform they vote from (a ballot belongs to the member behind the account); eligibility is frozen
+ * when the poll opens; the latest ballot counts; polls close at their time even across a restart (a
+ * durable task). The rules and tallies are pure: src/core/polls.ts.
+ */
+export interface PollDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  onWork?: () => void;
+}
+
+/** The core's view of a stored poll. */
+export function corePoll(row: PollRow): CorePoll {
+  return {
+    question: row.question,
+    options: row.options,
+    opensAt: row.opensAt,
+    closesAt: row.closedAt ?? row.closesAt,
+    mode: row.mode as CorePoll["mode"],
+    eligibility: row.tierIds.length ? { kind: "tiers", tierIds: row.tierIds } : { kind: "all" },
+    weights: (row.weights ?? {}) as Record<string, number>,
+    hideResultsUntilClose: row.hideResults,
+    allowLateJoiners: row.allowLateJoiners,
+  };
+}
+
+/** Tier ids a member is entitled to now (the membership rules). */
+export async function entitledTierIds(
+  db: Db | Tx,
+  memberId: string,
+  now: Date,
+  graceDays?: number,
+): Promise<string[]> {
+  const grace = graceDays ?? (await getSettings(db)).graceDays;
+  const subs = await db.subscription.findMany({
+    where: { memberId, tierId: { not: null }, member: { deletedAt: null, suspendedAt: null } },
+    include: { holds: true },
+  });
+  return [...new Set(subs.filter((s) => isEntitledNow(s, grace, now)).map((s) => s.tierId as string))];
+}
+
+/** Opens a poll: validates it, freezes who may vote (members entitled now, with their tiers), schedules its closing. */
+export async function openPoll(
+  deps: PollDeps,
+  input: PollInput & { createdBy: string; ideaIds?: string[] },
+): Promise<PollRow> {
+  const now = deps.clock.now();
+  const checked = validatePoll(input, now);
+  if (!checked.ok) {
+    throw new DomainError(checked.error, {
+      ...(checked.option !== undefined ? { option: checked.option + 1 } : {}),
+      ...(checked.tierId ? { tier: checked.tierId } : {}),
+    });
+  }
+  const poll = checked.poll;
+  if (poll.eligibility.kind === "tiers") {
+    const known = await deps.db.tier.count({ where: { id: { in: [...poll.eligibility.tierIds] } } });
+    if (known !== poll.eligibility.tierIds.length)
+      throw new DomainError("unknown_tier", { tier: poll.eligibility.tierIds.join(", ") });
+  }
+  const settings = await getSettings(deps.db);
+  const subs = await deps.db.subscription.findMany({
+    where: { tierId: { not: null }, member: { deletedAt: null, suspendedAt: null } },
+    include: { holds: true },
+  });
+  const voters = new Map<string, Set<string>>();
+  for (const s of subs) {
+    if (!isEntitledNow(s, settings.graceDays, now)) continue;
+    const set = voters.get(s.memberId) ?? new Set<string>();
+    set.add(s.tierId as string);
+    voters.set(s.memberId, set);
+  }
+  const id = randomUUID();
+  const row = await deps.db.$transaction(async (tx) => {
+    const created = await tx.poll.create({
+      data: {
+        id,
+        question: poll.question,
+        options: [...poll.options],
+        mode: poll.mode,
+        tierIds: poll.eligibility.kind === "tiers" ? [...poll.eligibility.tierIds] : [],
+        weights: poll.weights,
+        hideResults: poll.hideResultsUntilClose,
+        allowLateJoiners: poll.allowLateJoiners,
+        opensAt: poll.opensAt,
+        closesAt: poll.closesAt,
+        ideaIds: input.ideaIds ?? [],
+        createdBy: input.createdBy,
+      },
+    });
+    const rows = [...voters].map(([memberId, tiers]) => ({ pollId: id, memberId, tierIds: [...tiers] }));
+    for (let i = 0; i < rows.length; i += 1000)
+      await tx.pollVoter.createMany({ data: rows.slice(i, i + 1000) });
+    await scheduleTask(tx, {
+      key: `poll:close:${id}`,
+      kind: "poll.close",
+      payload: { pollId: id },
+      runAfter: poll.closesAt,
+      now,
+    });
+    return created;
+  });
+  deps.log.info(
+    {
+      event: "poll.opened",
+      pollId: id,
+      mode: poll.mode,
+      options: poll.options.length,
+      voters: voters.size,
+      closesAt: poll.closesAt,
+    },
+    `poll opened: ${poll.question}`,
+  );
+  deps.onWork?.();
+  return row;
+}
+
+export type VoteOutcome = { status: "counted" | "changed" | "unchanged"; weight: number; choices: number[] };
+
+/**
+ * Casts (or changes) a member's ballot from either platform. Refusals are DomainErrors with the
+ * core's codes (vote_closed, vote_not_member, vote_lapsed, vote_tier_not_allowed,
+ * vote_joined_after_open, ballot_*); the tally is untouched by a refused vote.
+ */
+export async function castVote(
+  deps: PollDeps,
+  input: { pollId: string; who: Identity; choices: readonly number[] },
+): Promise<VoteOutcome> {
+  const now = deps.clock.now();
+  const row = await deps.db.poll.findUnique({ where: { id: input.pollId } });
+  if (!row) throw new DomainError("poll_not_found");
+  if (row.closedAt) throw new DomainError("vote_closed");
+  const poll = corePoll(row);
+  const ballot = validateBallot(poll, { choices: input.choices });
+  if (!ballot.ok) throw new DomainError(ballot.error);
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: input.who.platform, platformUserId: input.who.userId } },
+  });
+  if (!identity) throw new DomainError("vote_not_member");
+  const [frozen, tierIdsNow] = await Promise.all([
+    deps.db.pollVoter.findUnique({
+      where: { pollId_memberId: { pollId: row.id, memberId: identity.memberId } },
+    }),
+    entitledTierIds(deps.db, identity.memberId, now),
+  ]);
+  const verdict = canVote({ poll, voter: { tierIdsAtOpen: frozen?.tierIds ?? null, tierIdsNow }, now });
+  if (!verdict.ok) throw new DomainError(verdict.error);
+  const choices = [...input.choices];
+  const previous = await deps.db.pollBallot.findFirst({
+    where: { pollId: row.id, memberId: identity.memberId },
+    orderBy: [{ castAt: "desc" }, { id: "desc" }],
+  });
+  if (previous && sameChoices(previous.choices, choices, poll.mode)) {
+    return { status: "unchanged", weight: previous.weight, choices };
+  }
+  await deps.db.pollBallot.create({
+    data: {
+      pollId: row.id,
+      memberId: identity.memberId,
+      platform: input.who.platform,
+      platformUserId: input.who.userId,
+      choices,
+      weight: verdict.weight,
+      castAt: now,
+    },
+  });
+  deps.log.info(
+    {
+      event: "poll.vote",
+      pollId: row.id,
+      memberId: identity.memberId,
+      platform: input.who.platform,
+      weight: verdict.weight,
+      changed: Boolean(previous),
+    },
+    "ballot recorded",
+  );
+  return { status: previous ? "changed" : "counted", weight: verdict.weight, choices };
+}
+
+function sameChoices(a: readonly number[], b: readonly number[], mode: string): boolean {
+  if (a.length !== b.length) return false;
+  // Approval is a set; ranked is an order; single is one value.
+  if (mode === "approval") return [...a].sort().join() === [...b].sort().join();
+  return a.every((x, i) => x === b[i]);
+}
+
+async function currentBallots(db: Db | Tx, pollId: string) {
+  const all = await db.pollBallot.findMany({ where: { pollId } });
+  return latestBallots(all.map((b) => ({ ...b, id: String(b.id).padStart(20, "0"), at: b.castAt })));
+}
+
+/** The tally now (or the stored one once closed). `hidden` when results wait for the closing. */
+export async function pollResults(
+  deps: PollDeps,
+  pollId: string,
+  opts: { creator?: boolean } = {},
+): Promise<{ poll: PollRow; tally: Tally | null; hidden: boolean; voters: number }> {
+  const row = await deps.db.poll.findUnique({ where: { id: pollId } });
+  if (!row) throw new DomainError("poll_not_found");
+  const closed = row.closedAt !== null;
+  const hidden = row.hideResults && !closed && !opts.creator;
+  const ballots = await currentBallots(deps.db, pollId);
+  const tally = closed && row.result ? (row.result as unknown as Tally) : tallyPoll(corePoll(row), ballots);
+  return { poll: row, tally: hidden ? null : tally, hidden, voters: ballots.length };
+}
+
+/**
+ * Closes a poll (at its time, or early by the creator): the tally from every member's latest
+ * ballot is stored with the poll. Idempotent: closing a closed poll returns its stored result.
+ */
+export async function closePoll(
+  deps: PollDeps,
+  pollId: string,
+  opts: { actor: string },
+): Promise<{ poll: PollRow; tally: Tally }> {
+  const now = deps.clock.now();
+  const result = await deps.db.$transaction(async (tx) => {
+    const row = await tx.poll.findUnique({ where: { id: pollId } });
+    if (!row) throw new DomainError("poll_not_found");
+    if (row.closedAt && row.result)
+      return { poll: row, tally: row.result as unknown as Tally, already: true };
+    const tally = tallyPoll(corePoll(row), await currentBallots(tx, pollId));
+    const closed = await tx.poll.update({
+      where: { id: pollId },
+      data: { closedAt: now, result: JSON.parse(JSON.stringify(tally)) },
+    });
+    await cancelTask(tx, `poll:close:${pollId}`);
+    return { poll: closed, tally, already: false };
+  });
+  if (!result.already) {
+    deps.log.info(
+      {
+        event: "poll.closed",
+        pollId,
+        actor: opts.actor,
+        winners: result.tally.winners,
+        tie: result.tally.tie,
+        voters: result.tally.totalVoters,
+      },
+      `poll closed: ${result.poll.question}`,
+    );
+  }
+  return { poll: result.poll, tally: result.tally };
+}
+
+/** Every ballot cast, for the creator: member, platform, choice, weight, time. */
+export async function exportBallotsCsv(deps: PollDeps, pollId: string): Promise<string> {
+  const row = await deps.db.poll.findUnique({ where: { id: pollId } });
+  if (!row) throw new DomainError("poll_not_found");
+  const ballots = await deps.db.pollBallot.findMany({
+    where: { pollId },
+    orderBy: [{ castAt: "asc" }, { id: "asc" }],
+  });
+  return ballotsToCsv(
+    corePoll(row),
+    ballots.map((b) => ({
+      memberId: b.memberId,
+      platform: b.platform,
+      choices: b.choices,
+      weight: b.weight,
+      at: b.castAt,
+    })),
+  );
+}
+
+/**
+ * The creator marks the winning option "in the works", then "shipped": every member who voted is
+ * told on their platforms, so the tribe sees its votes change what gets made.
+ */
+export async function setCommitment(
+  deps: PollDeps,
+  pollId: string,
+  stage: "in_the_works" | "shipped",
+): Promise<{ notified: number }> {
+  const now = deps.clock.now();
+  const row = await deps.db.poll.findUnique({ where: { id: pollId } });
+  if (!row) throw new DomainError("poll_not_found");
+  if (!row.closedAt || !row.result) throw new DomainError("poll_not_closed");
+  const tally = row.result as unknown as Tally;
+  const winner = tally.winners.length === 1 ? row.options[tally.winners[0]!] : undefined;
+  if (winner === undefined) throw new DomainError("poll_no_single_winner");
+  const voters = await deps.db.pollBallot.findMany({
+    where: { pollId },
+    distinct: ["memberId"],
+    select: { memberId: true },
+  });
+  await deps.db.$transaction(async (tx) => {
+    await tx.poll.update({ where: { id: pollId }, data: { commitment: stage, commitmentAt: now } });
+    for (const v of voters) {
+      await scheduleTaskOnce(tx, {
+        key: `notify:poll:${pollId}:${stage}:${v.memberId}`,
+        kind: "member.notify",
+        payload: {
+          memberId: v.memberId,
+          template: "poll_commitment",
+          question: row.question,
+          option: winner,
+          stage,
+        },
+        runAfter: now,
+        now,
+      });
+    }
+  });
+  deps.log.info({ event: "poll.commitment", pollId, stage, voters: voters.length }, `${winner}: ${stage}`);
+  deps.onWork?.();
+  return { notified: voters.length };
+}
+
+/** Durable closing: the task scheduled at opening closes the poll at its time, even after a restart. */
+export function pollTaskHandlers(
+  deps: PollDeps & { onPollClosed?: (pollId: string) => Promise<void> },
+): Record<string, TaskHandler> {
+  return {
+    "poll.close": async (payload) => {
+      const pollId = (payload as { pollId?: string }).pollId;
+      if (!pollId) return { outcome: "dead", error: "payload without pollId" };
+      const { tally } = await closePoll(deps, pollId, { actor: "schedule" });
+      await deps.onPollClosed?.(pollId);
+      return { outcome: "done", note: `${tally.totalVoters} voter(s)` };
+    },
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * Helpers shared by the fault tests (test/e2e/faults): a seeded PRNG, the real bot process
+ * (`node --import tsx src/main.ts`, as test/e2e/process.test.ts runs it), and Stripe's delivery
+ * rule (retry every event until it is answered 2xx).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type Stripe from "stripe";
+import { signedWebhook } from "../../standins/stripe-webhooks.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const TSX = import.meta.resolve("tsx");
+
+/** mulberry32: a small, seedable PRNG, so a failing run can be replayed with the same seed. */
+export function prng(seed: number): {
+  next(): number;
+  int(min: number, max: number): number;
+  chance(p: number): boolean;
+  shuffle<T>(items: T[]): T[];
+} {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
+  return {
+    next,
+    int,
+    chance: (p) => next() < p,
+    shuffle<T>(items: T[]): T[] {
+      const out = [...items];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = int(0, i);
+        [out[i], out[j]] = [out[j] as T, out[i] as T];
+      }
+      return out;
+    },
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** One run of the real bot process. */
+export interface BotProcess {
+  child: ChildProcess;
+  pid: number;
+  /** The process's pino JSON lines so far (stdout). */
+  events(): Record<string, unknown>[];
+  stderr(): string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `src/main.ts` with exactly `env` (plus PATH/HOME and JSON logs) in a scratch directory. */
+export function spawnBot(env: Record<string, string>): BotProcess {
+  const cwd = mkdtempSync(path.join(tmpdir(), "tg-fault-"));
+  const child = spawn(process.execPath, ["--import", TSX, path.join(ROOT, "src/main.ts")], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_FORMAT: "json", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  return {
+    child,
+    pid: child.pid ?? -1,
+    events: () =>
+      out
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as Record<string, unknown>];
+          } catch {
+            return []; // a line cut short by SIGKILL
+          }
+        }),
+    stderr: () => err,
+    exit: new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal }))),
+  };
+}
+
+/** Resolves once the process logged `event`; throws if it exits first or the time runs out. */
+export async function waitForBotEvent(
+  bot: BotProcess,
+  event: string,
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = bot.events().find((e) => e.event === event);
+    if (found) return found;
+    if (Date.now() > deadline || bot.child.exitCode !== null || bot.child.signalCode !== null) {
+      throw new Error(
+        `the bot (pid ${bot.pid}) did not log ${event}; stderr: ${bot.stderr().slice(-2000)}; ` +
+          `last events: ${JSON.stringify(bot.events().slice(-5))}`,
+      );
+    }
+    await sleep(25);
+  }
+}
+
+export interface DeliveryStats {
+  /** Deliveries answered 2xx (every copy of an event counts). */
+  delivered: number;
+  /** Attempts that failed (connection refused or reset, timeout, 5xx) and were tried again. */
+  retries: number;
+  /** Answers that were neither 2xx nor 5xx (a bug: Stripe would retry them, the test fails). */
+  unexpected: { id: string; status: number; body: string }[];
+}
+
+export const newStats = (): DeliveryStats => ({ delivered: 0, retries: 0, unexpected: [] });
+
+/**
+ * Delivers one event as Stripe does: signed, retried until the answer is 2xx (Stripe also retries
+ * after a connection error or a timeout). Signed afresh at each attempt, like Stripe.
+ */
+export async function deliverUntil2xx(
+  url: () => string,
+  event: Stripe.Event,
+  secret: string,
+  stats: DeliveryStats,
+  opts: { retryDelayMs?: number; deadlineMs?: number; requestTimeoutMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.deadlineMs ?? 60_000);
+  for (;;) {
+    const { body, headers } = signedWebhook(event, secret);
+    let status = 0;
+    let text = "";
+    try {
+      const res = await fetch(url(), {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.timeout(opts.requestTimeoutMs ?? 10_000),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch {
+      status = 0; // refused, reset, timed out: the bot is down or was killed mid-request
+    }
+    if (status >= 200 && status < 300) {
+      stats.delivered++;
+      return;
+    }
+    if (status !== 0 && status < 500) {
+      stats.unexpected.push({ id: event.id, status, body: text });
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`event ${event.id} (${event.type}) never got a 2xx answer`);
+    stats.retries++;
+    await sleep(opts.retryDelayMs ?? 100);
+  }
+}
+
+/** Delivers `events` in the given order with `concurrency` deliveries in flight, each until 2xx. */
+export async function deliverAllUntil2xx(
+  url: () => string,
+  events: readonly Stripe.Event[],
+  secret: string,
+  stats: DeliveryStats,
+  opts: { concurrency?: number; pauseMs?: () => number } = {},
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < events.length) {
+      const event = events[next++] as Stripe.Event;
+      await deliverUntil2xx(url, event, secret, stats);
+      const pause = opts.pauseMs?.() ?? 0;
+      if (pause > 0) await sleep(pause);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency ?? 3 }, worker));
+}
+
+/**
+ * Stripe's delivery order: the events shuffled, some of them delivered twice (a later copy),
+ * deterministic for a given PRNG.
+ */
+export function stripeOrder(
+  rng: ReturnType<typeof prng>,
+  events: readonly Stripe.Event[],
+  duplicateShare: number,
+): Stripe.Event[] {
+  const order = rng.shuffle([...events]);
+  for (const e of events) {
+    if (!rng.chance(duplicateShare)) continue;
+    const at = rng.int(Math.min(order.indexOf(e) + 1, order.length), order.length);
+    order.splice(at, 0, e);
+  }
+  return order;
+}
