@@ -96,6 +96,7 @@ export async function startTribegate(opts: {
     const readers: AccessReader[] = [];
     const services: AppServices = {
       readers,
+      hooks: { ballotCast: [], pollClosed: [] },
       db: db.prisma,
       billing,
       clock,

@@ -16,6 +16,7 @@ import type { Poll as PollRow } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
+import type { AppHooks } from "./services.ts";
 import { getSettings } from "./settings.ts";
 import { cancelTask, scheduleTask, scheduleTaskOnce } from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
@@ -32,6 +33,8 @@ export interface PollDeps {
   clock: Clock;
   log: Logger;
   onWork?: () => void;
+  /** Platform interfaces listening for new ballots and closings (AppServices.hooks). */
+  hooks?: Partial<AppHooks>;
 }
 
 /** The core's view of a stored poll. */
@@ -200,6 +203,7 @@ export async function castVote(
     },
     "ballot recorded",
   );
+  for (const hook of deps.hooks?.ballotCast ?? []) hook(row.id);
   return { status: previous ? "changed" : "counted", weight: verdict.weight, choices };
 }
 
@@ -254,6 +258,14 @@ export async function closePoll(
     return { poll: closed, tally, already: false };
   });
   if (!result.already) {
+    for (const hook of deps.hooks?.pollClosed ?? []) {
+      try {
+        await hook(pollId);
+      } catch (err) {
+        // The result is stored; posting it is retried by whoever shows the poll next.
+        deps.log.error({ event: "poll.announce_failed", pollId, err }, "could not post the poll's results");
+      }
+    }
     deps.log.info(
       {
         event: "poll.closed",
@@ -342,8 +354,34 @@ export function pollTaskHandlers(
       const pollId = (payload as { pollId?: string }).pollId;
       if (!pollId) return { outcome: "dead", error: "payload without pollId" };
       const { tally } = await closePoll(deps, pollId, { actor: "schedule" });
-      await deps.onPollClosed?.(pollId);
       return { outcome: "done", note: `${tally.totalVoters} voter(s)` };
     },
   };
+}
+
+/** Records where a poll was posted, so its live and final results can be shown there. */
+export async function recordPollPost(
+  db: Db,
+  post: { pollId: string; platform: "discord" | "telegram"; chatId: string; messageId: string },
+): Promise<void> {
+  await db.pollPost.upsert({
+    where: {
+      platform_chatId_messageId: { platform: post.platform, chatId: post.chatId, messageId: post.messageId },
+    },
+    create: { id: randomUUID(), ...post },
+    update: {},
+  });
+}
+
+export async function pollPosts(db: Db, pollId: string, platform: "discord" | "telegram") {
+  return db.pollPost.findMany({ where: { pollId, platform }, orderBy: { createdAt: "asc" } });
+}
+
+/** Open polls, newest first (for creator listings). */
+export async function listPolls(db: Db, opts: { open?: boolean; limit?: number } = {}) {
+  return db.poll.findMany({
+    where: opts.open === undefined ? {} : opts.open ? { closedAt: null } : { closedAt: { not: null } },
+    orderBy: { createdAt: "desc" },
+    take: opts.limit ?? 10,
+  });
 }

@@ -23,4 +23,13 @@ export interface AppServices {
    * composition root once all platforms are attached.
    */
   readers: readonly AccessReader[];
+  /** Platform adapters subscribe to what their interfaces must show (live poll results, closings). */
+  hooks: AppHooks;
+}
+
+export interface AppHooks {
+  /** A ballot was recorded: refresh the poll's live results (adapters coalesce their edits). */
+  ballotCast: ((pollId: string) => void)[];
+  /** A poll closed (on time or early): post its results where it ran. */
+  pollClosed: ((pollId: string) => Promise<void>)[];
 }

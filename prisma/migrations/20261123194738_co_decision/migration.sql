@@ -67,6 +67,18 @@ CREATE TABLE "poll_ballot" (
     CONSTRAINT "poll_ballot_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "poll_post" (
+    "id" TEXT NOT NULL,
+    "poll_id" TEXT NOT NULL,
+    "platform" "Platform" NOT NULL,
+    "chat_id" TEXT NOT NULL,
+    "message_id" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "poll_post_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "idea_status_idx" ON "idea"("status");
 
@@ -75,6 +87,12 @@ CREATE INDEX "poll_closes_at_idx" ON "poll"("closes_at");
 
 -- CreateIndex
 CREATE INDEX "poll_ballot_poll_id_member_id_idx" ON "poll_ballot"("poll_id", "member_id");
+
+-- CreateIndex
+CREATE INDEX "poll_post_poll_id_idx" ON "poll_post"("poll_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "poll_post_platform_chat_id_message_id_key" ON "poll_post"("platform", "chat_id", "message_id");
 
 -- AddForeignKey
 ALTER TABLE "idea_vote" ADD CONSTRAINT "idea_vote_idea_id_fkey" FOREIGN KEY ("idea_id") REFERENCES "idea"("id") ON DELETE CASCADE ON UPDATE CASCADE;
