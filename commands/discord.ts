@@ -6,7 +6,9 @@
  * when what Discord has differs.
  */
 import {
+  type APIApplicationCommandBasicOption,
   ApplicationIntegrationType,
+  ChannelType,
   InteractionContextType,
   ApplicationCommandOptionType as Opt,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
@@ -38,6 +40,62 @@ const userOption = {
   description_localizations: { fr: "Le membre sur Discord" },
   required: true,
 } as const;
+
+const pollOption = {
+  type: Opt.String,
+  name: "poll",
+  name_localizations: { fr: "sondage" },
+  description: "The poll (pick it from the list, or paste its id)",
+  description_localizations: { fr: "Le sondage (choisissez-le dans la liste, ou collez son identifiant)" },
+  required: true,
+  autocomplete: true,
+  max_length: 64,
+} as const;
+
+const ideaOption = <const N extends string, const R extends boolean>(name: N, fr: string, required: R) =>
+  ({
+    type: Opt.String,
+    name,
+    name_localizations: { fr },
+    description: "The idea (pick it from the list, or paste its id)",
+    description_localizations: { fr: "L'idée (choisissez-la dans la liste, ou collez son identifiant)" },
+    required,
+    autocomplete: true,
+    max_length: 64,
+  }) as const;
+
+const durationOption = {
+  type: Opt.String,
+  name: "duration",
+  name_localizations: { fr: "durée" },
+  description: "How long it stays open: 30m, 2h, 3d, 1w",
+  description_localizations: { fr: "Combien de temps il reste ouvert : 30m, 2h, 3d (jours), 1w (semaines)" },
+  required: true,
+  max_length: 10,
+} as const;
+
+const modeOption = {
+  type: Opt.String,
+  name: "mode",
+  description: "single choice (default), approval (several), or ranked (order of preference)",
+  description_localizations: {
+    fr: "choix unique (par défaut), approbation (plusieurs), ou classement (ordre de préférence)",
+  },
+  choices: [
+    { name: "single choice", name_localizations: { fr: "choix unique" }, value: "single" },
+    { name: "approval", name_localizations: { fr: "approbation" }, value: "approval" },
+    { name: "ranked", name_localizations: { fr: "classement" }, value: "ranked" },
+  ],
+} as const satisfies APIApplicationCommandBasicOption;
+
+const channelOption = {
+  type: Opt.Channel,
+  name: "channel",
+  name_localizations: { fr: "salon" },
+  description: "Where to post the poll (this channel if empty)",
+  description_localizations: { fr: "Où publier le sondage (ce salon si vide)" },
+  channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+} as const satisfies APIApplicationCommandBasicOption;
 
 export const joinCommand = {
   name: "join",
@@ -476,6 +534,238 @@ export const tribeCommand = {
         },
       ],
     },
+    {
+      type: Opt.SubcommandGroup,
+      name: "poll",
+      name_localizations: { fr: "sondage" },
+      description: "Let the tribe vote on what you make next",
+      description_localizations: { fr: "Faire voter la tribu sur ce que vous créez ensuite" },
+      options: [
+        {
+          type: Opt.Subcommand,
+          name: "open",
+          name_localizations: { fr: "ouvrir" },
+          description: "Open a poll and post it in a channel",
+          description_localizations: { fr: "Ouvrir un sondage et le publier dans un salon" },
+          options: [
+            {
+              type: Opt.String,
+              name: "question",
+              description: "The question members answer",
+              description_localizations: { fr: "La question posée aux membres" },
+              required: true,
+              max_length: 300,
+            },
+            {
+              type: Opt.String,
+              name: "options",
+              description: "2 to 10 options separated by | or ; (e.g. Tutorial | Vlog | Live)",
+              description_localizations: {
+                fr: "2 à 10 options séparées par | ou ; (par ex. Tutoriel | Vlog | Direct)",
+              },
+              required: true,
+              max_length: 1100,
+            },
+            durationOption,
+            modeOption,
+            {
+              ...tierOption(false),
+              description: "Only members of this tier may vote (every member if empty)",
+              description_localizations: { fr: "Seuls les membres de ce palier votent (tous si vide)" },
+            },
+            {
+              type: Opt.String,
+              name: "weights",
+              name_localizations: { fr: "poids" },
+              description: "Extra weight per tier, e.g. gold=2, silver=1 (1 to 10)",
+              description_localizations: { fr: "Poids par palier, par ex. gold=2, silver=1 (1 à 10)" },
+              max_length: 200,
+            },
+            {
+              type: Opt.Boolean,
+              name: "hidden",
+              name_localizations: { fr: "masqué" },
+              description: "Hide the results until the poll closes",
+              description_localizations: { fr: "Masquer les résultats jusqu'à la fermeture" },
+            },
+            channelOption,
+          ],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "close",
+          name_localizations: { fr: "fermer" },
+          description: "Close a poll now and post its results",
+          description_localizations: { fr: "Fermer un sondage maintenant et publier ses résultats" },
+          options: [pollOption],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "results",
+          name_localizations: { fr: "résultats" },
+          description: "See a poll's results (even hidden ones)",
+          description_localizations: { fr: "Voir les résultats d'un sondage (même masqués)" },
+          options: [pollOption],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "export",
+          name_localizations: { fr: "exporter" },
+          description: "Every ballot of a poll, as a CSV file",
+          description_localizations: { fr: "Tous les bulletins d'un sondage, en fichier CSV" },
+          options: [pollOption],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "commit",
+          name_localizations: { fr: "engager" },
+          description: "Tell the voters the winning option is in the works, or shipped",
+          description_localizations: {
+            fr: "Annoncer aux votants que l'option gagnante est en cours, ou livrée",
+          },
+          options: [
+            pollOption,
+            {
+              type: Opt.String,
+              name: "stage",
+              name_localizations: { fr: "étape" },
+              description: "Where the winning option stands",
+              description_localizations: { fr: "Où en est l'option gagnante" },
+              required: true,
+              choices: [
+                { name: "in the works", name_localizations: { fr: "en cours" }, value: "in_the_works" },
+                { name: "shipped", name_localizations: { fr: "livré" }, value: "shipped" },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    {
+      type: Opt.SubcommandGroup,
+      name: "idea",
+      name_localizations: { fr: "idée" },
+      description: "Decide on your members' ideas, or put a shortlist to the vote",
+      description_localizations: {
+        fr: "Décider des idées de vos membres, ou soumettre une sélection au vote",
+      },
+      options: [
+        {
+          type: Opt.Subcommand,
+          name: "decide",
+          name_localizations: { fr: "décider" },
+          description: "Accept, merge or decline an idea (its author is told)",
+          description_localizations: {
+            fr: "Accepter, fusionner ou refuser une idée (son auteur est prévenu)",
+          },
+          options: [
+            ideaOption("idea", "idée", true),
+            {
+              type: Opt.String,
+              name: "decision",
+              name_localizations: { fr: "décision" },
+              description: "What you decide",
+              description_localizations: { fr: "Ce que vous décidez" },
+              required: true,
+              choices: [
+                { name: "accepted", name_localizations: { fr: "acceptée" }, value: "accepted" },
+                { name: "merged", name_localizations: { fr: "fusionnée" }, value: "merged" },
+                { name: "declined", name_localizations: { fr: "refusée" }, value: "declined" },
+              ],
+            },
+            {
+              ...ideaOption("into", "dans", false),
+              description: "When merged: the idea it joins",
+              description_localizations: { fr: "En cas de fusion : l'idée qu'elle rejoint" },
+            },
+          ],
+        },
+        {
+          type: Opt.Subcommand,
+          name: "poll",
+          name_localizations: { fr: "sondage" },
+          description: "Open a poll whose options are these ideas",
+          description_localizations: { fr: "Ouvrir un sondage dont les options sont ces idées" },
+          options: [
+            {
+              type: Opt.String,
+              name: "ideas",
+              name_localizations: { fr: "idées" },
+              description: "2 to 10 idea ids, separated by spaces or commas",
+              description_localizations: {
+                fr: "2 à 10 identifiants d'idées, séparés par des espaces ou virgules",
+              },
+              required: true,
+              autocomplete: true,
+              max_length: 1000,
+            },
+            durationOption,
+            modeOption,
+            {
+              type: Opt.String,
+              name: "question",
+              description: "The question (default: What should I make next?)",
+              description_localizations: { fr: "La question (par défaut : Que dois-je créer ensuite ?)" },
+              max_length: 300,
+            },
+            channelOption,
+          ],
+        },
+      ],
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const ideaCommand = {
+  name: "idea",
+  name_localizations: { fr: "idée" },
+  description: "Propose what the creator could make next, and upvote the best ideas",
+  description_localizations: {
+    fr: "Proposer ce que le créateur pourrait faire ensuite, et soutenir les meilleures idées",
+  },
+  contexts: FAN_CONTEXTS,
+  integration_types: GUILD_INSTALL,
+  options: [
+    {
+      type: Opt.Subcommand,
+      name: "propose",
+      name_localizations: { fr: "proposer" },
+      description: "Propose an idea (members only)",
+      description_localizations: { fr: "Proposer une idée (membres seulement)" },
+      options: [
+        {
+          type: Opt.String,
+          name: "title",
+          name_localizations: { fr: "titre" },
+          description: "Your idea in a few words (3 to 100 characters)",
+          description_localizations: { fr: "Votre idée en quelques mots (3 à 100 caractères)" },
+          required: true,
+          max_length: 100,
+        },
+        {
+          type: Opt.String,
+          name: "description",
+          description: "More details (up to 500 characters)",
+          description_localizations: { fr: "Plus de détails (jusqu'à 500 caractères)" },
+          max_length: 500,
+        },
+      ],
+    },
+    {
+      type: Opt.Subcommand,
+      name: "upvote",
+      name_localizations: { fr: "soutenir" },
+      description: "Upvote an idea (once per idea)",
+      description_localizations: { fr: "Soutenir une idée (une fois par idée)" },
+      options: [ideaOption("idea", "idée", true)],
+    },
+    {
+      type: Opt.Subcommand,
+      name: "top",
+      name_localizations: { fr: "meilleures" },
+      description: "The most upvoted open ideas",
+      description_localizations: { fr: "Les idées ouvertes les plus soutenues" },
+    },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
@@ -485,6 +775,7 @@ export const discordCommands = [
   linkCommand,
   claimCommand,
   tribeCommand,
+  ideaCommand,
 ] as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody[];
 
 export type DiscordCommand = (typeof discordCommands)[number];

@@ -40,6 +40,18 @@ export const FAN_COMMANDS = [
     command: "claim",
     description: { en: "Get your member chats back", fr: "Retrouver vos discussions de membre" },
   },
+  {
+    command: "idea",
+    description: {
+      en: "Propose what the creator makes next",
+      fr: "Proposer ce que le créateur fera ensuite",
+    },
+    usage: { en: "/idea <title> | <description>", fr: "/idea <titre> | <description>" },
+  },
+  {
+    command: "ideas",
+    description: { en: "Top ideas, to upvote", fr: "Les meilleures idées, à soutenir" },
+  },
 ] as const satisfies readonly TelegramCommand[];
 
 /** Administrators of any group or channel the bot is in. */
@@ -165,6 +177,48 @@ export const CREATOR_COMMANDS = [
     command: "managers",
     description: { en: "Who else may use these commands", fr: "Qui d'autre peut utiliser ces commandes" },
     usage: { en: "/managers [add|remove <telegram id>]", fr: "/managers [add|remove <id telegram>]" },
+  },
+  {
+    command: "poll",
+    description: { en: "Open a poll in the member chats", fr: "Ouvrir un sondage dans les groupes" },
+    usage: {
+      en: "/poll <30m|2h|3d|1w> <single|approval|ranked> <question> | <option 1> | <option 2> ...",
+      fr: "/poll <30m|2h|3d|1w> <single|approval|ranked> <question> | <option 1> | <option 2> ...",
+    },
+  },
+  {
+    command: "closepoll",
+    description: { en: "Close a poll now", fr: "Fermer un sondage maintenant" },
+    usage: { en: "/closepoll <poll id>", fr: "/closepoll <id du sondage>" },
+  },
+  {
+    command: "results",
+    description: { en: "A poll's results (even hidden ones)", fr: "Résultats d'un sondage (même cachés)" },
+    usage: { en: "/results <poll id>", fr: "/results <id du sondage>" },
+  },
+  {
+    command: "exportpoll",
+    description: { en: "Every ballot of a poll, as CSV", fr: "Tous les bulletins d'un sondage, en CSV" },
+    usage: { en: "/exportpoll <poll id>", fr: "/exportpoll <id du sondage>" },
+  },
+  {
+    command: "commit",
+    description: {
+      en: "Tell voters the winner is in the works or shipped",
+      fr: "Dire aux votants que le gagnant est en préparation ou livré",
+    },
+    usage: {
+      en: "/commit <poll id> in_the_works|shipped",
+      fr: "/commit <id du sondage> in_the_works|shipped",
+    },
+  },
+  {
+    command: "decide",
+    description: { en: "Accept, merge or decline an idea", fr: "Accepter, fusionner ou refuser une idée" },
+    usage: {
+      en: "/decide <idea id> accepted|declined | /decide <idea id> merged <into idea id>",
+      fr: "/decide <id de l'idée> accepted|declined | /decide <id de l'idée> merged <id de l'idée cible>",
+    },
   },
 ] as const satisfies readonly TelegramCommand[];
 

@@ -111,6 +111,8 @@ export interface DiscordCall extends RecordedCall {
   readonly auditLogReason: string | undefined;
   /** Parsed JSON body (for multipart: the parsed `payload_json`). */
   readonly body: unknown;
+  /** Files of a multipart body (attachments), decoded as UTF-8 text. */
+  readonly files: { name: string; content: string }[];
   /** The JSON answered, if any. */
   response: unknown;
   /** Headers the stand-in added to its answer (rate-limit headers). */
@@ -477,6 +479,7 @@ export class DiscordStandin {
       headers,
       auditLogReason: reason === undefined ? undefined : decodeURIComponent(reason),
       body: await parseDiscordBody(raw, headers["content-type"]),
+      files: await parseDiscordFiles(raw, headers["content-type"]),
       response: undefined,
       responseHeaders: {},
     });
@@ -1079,6 +1082,19 @@ function decodePath(path: string): string {
       }
     })
     .join("/");
+}
+
+async function parseDiscordFiles(
+  raw: Buffer,
+  contentType: string | undefined,
+): Promise<{ name: string; content: string }[]> {
+  if (raw.length === 0 || !contentType?.startsWith("multipart/form-data")) return [];
+  const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
+  const files: { name: string; content: string }[] = [];
+  for (const [, value] of form.entries()) {
+    if (typeof value !== "string") files.push({ name: value.name, content: await value.text() });
+  }
+  return files;
 }
 
 async function parseDiscordBody(raw: Buffer, contentType: string | undefined): Promise<unknown> {

@@ -179,6 +179,11 @@ export class TelegramStandin {
   #webhookUrl: string | undefined;
   #linkCounter = 0;
   #pollCounter = 0;
+  #fileCounter = 0;
+  /** The files uploaded with the call being handled (multipart), by form field name. */
+  #uploads = new Map<string, UploadedFile>();
+  /** Documents the bot sent (sendDocument with an uploaded file), with their content. */
+  readonly documents: { chatId: number; messageId: number; fileName: string; content: string }[] = [];
 
   private constructor(http: StartedServer, options: TelegramStandinOptions) {
     this.#http = http;
@@ -416,7 +421,8 @@ export class TelegramStandin {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.#http.origin);
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
-    const params = await parseParams(req, url);
+    const files = new Map<string, UploadedFile>();
+    const params = await parseParams(req, url, files);
     const call = this.#log.add({
       seq: this.#log.nextSeq(),
       time: Date.now(),
@@ -450,6 +456,7 @@ export class TelegramStandin {
     const handler = this.#handlers[call.method as keyof Methods] as ((p: unknown) => unknown) | undefined;
     if (!handler) return fail(new TelegramError(404, "Not Found"));
     try {
+      this.#uploads = files;
       answer(200, { ok: true, result: handler(params) });
     } catch (error) {
       if (!(error instanceof TelegramError)) throw error;
@@ -684,6 +691,27 @@ export class TelegramStandin {
           ...(p.entities && { entities: p.entities }),
           ...inlineKeyboard(p.reply_markup),
         }) as Message.TextMessage;
+      },
+      sendDocument: (p) => {
+        const state = this.#writableChat(p.chat_id);
+        // Only uploads (attach://<field>) are supported: no file ids or URLs.
+        const ref = typeof p.document === "string" ? p.document : "";
+        const file = ref.startsWith("attach://") ? this.#uploads.get(ref.slice(9)) : undefined;
+        if (!file) throw badRequest("wrong file identifier/HTTP URL specified");
+        if (p.caption !== undefined) checkText(p.caption, p.parse_mode);
+        const id = `doc-${++this.#fileCounter}`;
+        const sent = this.#storeMessage(state, {
+          document: { file_id: id, file_unique_id: id, file_name: file.name, file_size: file.content.length },
+          ...(p.caption !== undefined && { caption: p.caption }),
+          ...inlineKeyboard(p.reply_markup),
+        });
+        this.documents.push({
+          chatId: state.chat.id,
+          messageId: sent.message_id,
+          fileName: file.name,
+          content: file.content.toString("utf8"),
+        });
+        return sent as Message.DocumentMessage;
       },
       editMessageText: (p) => {
         const target = this.#editableMessage(p.chat_id, p.message_id);
@@ -1041,7 +1069,39 @@ function checkText(text: string, parseMode: string | undefined): void {
   }
 }
 
-async function parseParams(req: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
+function multipartParts(
+  raw: Buffer,
+  boundary: string,
+): { name: string; filename: string | undefined; body: Buffer }[] {
+  const parts: { name: string; filename: string | undefined; body: Buffer }[] = [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = raw.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (raw.subarray(start, start + 2).toString() === "--") break;
+    const next = raw.indexOf(delimiter, start);
+    if (next < 0) break;
+    const chunk = raw.subarray(start + 2, next - 2); // after CRLF, before the CRLF of the next delimiter
+    const headEnd = chunk.indexOf("\r\n\r\n");
+    const head = chunk.subarray(0, headEnd).toString("utf8");
+    const name = /name="([^"]*)"/i.exec(head)?.[1] ?? "";
+    const filename = /filename="?([^";\r\n]*)"?/i.exec(head)?.[1];
+    parts.push({ name, filename, body: chunk.subarray(headEnd + 4) });
+    at = next;
+  }
+  return parts;
+}
+
+interface UploadedFile {
+  name: string;
+  content: Buffer;
+}
+
+async function parseParams(
+  req: IncomingMessage,
+  url: URL,
+  files?: Map<string, UploadedFile>,
+): Promise<Record<string, unknown>> {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const raw = await readBody(req);
   const type = req.headers["content-type"] ?? "";
@@ -1051,11 +1111,21 @@ async function parseParams(req: IncomingMessage, url: URL): Promise<Record<strin
   if (type.startsWith("application/x-www-form-urlencoded"))
     return { ...params, ...parseForm(raw.toString("utf8")) };
   if (type.startsWith("multipart/form-data")) {
-    const form = await new Response(raw, { headers: { "content-type": type } }).formData();
-    for (const [key, value] of form) {
-      if (typeof value !== "string") params[key] = `(file ${value.name})`;
-      else
-        params[key] = /^[[{]/.test(value) ? JSON.parse(value) : /^-?\d+$/.test(value) ? Number(value) : value;
+    // grammY writes its own multipart (unquoted filenames, lowercase headers) that undici's
+    // FormData parser refuses, so the parts are read by hand.
+    const boundary = /boundary=("?)([^";]+)\1/.exec(type)?.[2] ?? "";
+    for (const part of multipartParts(raw, boundary)) {
+      if (part.filename !== undefined) {
+        params[part.name] = `(file ${part.filename})`;
+        files?.set(part.name, { name: part.filename, content: part.body });
+        continue;
+      }
+      const value = part.body.toString("utf8");
+      params[part.name] = /^[[{]/.test(value)
+        ? JSON.parse(value)
+        : /^-?\d+$/.test(value)
+          ? Number(value)
+          : value;
     }
   }
   return params;

@@ -2,6 +2,7 @@ import type {
   ActionRowBuilder,
   APIEmbed,
   APIRole,
+  AttachmentBuilder,
   ChatInputCommandInteraction,
   JSONEncodable,
   MessageActionRowComponentBuilder,
@@ -14,6 +15,7 @@ import type { FanIdentity } from "../../app/members.ts";
 import type { AppServices } from "../../app/services.ts";
 import type { Locale } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
+import type { PollPublisher } from "./pollLive.ts";
 import type { UiKey } from "./strings.ts";
 
 /** What a handler sends back: always private to the user who ran the command. */
@@ -21,6 +23,8 @@ export interface ReplyMessage {
   content?: string;
   embeds?: (APIEmbed | JSONEncodable<APIEmbed>)[];
   components?: ActionRowBuilder<MessageActionRowComponentBuilder>[];
+  /** Attachments (a CSV export). */
+  files?: AttachmentBuilder[];
 }
 
 /** Everything a handler needs; handlers throw DomainError for refusals and never catch to reply. */
@@ -28,6 +32,8 @@ export interface HandlerContext {
   services: AppServices;
   log: Logger;
   locale: Locale;
+  /** Posts polls and keeps their messages up to date. */
+  polls: PollPublisher;
   /** The user who ran the command, as the ledger names Discord accounts. */
   who: FanIdentity & { platform: "discord" };
   /** "discord:<user id>", for history rows. */
@@ -68,6 +74,8 @@ export interface Args<T> {
   boolean<N extends NamesOf<T, Opt.Boolean>>(name: N): Value<T, N, boolean>;
   role<N extends NamesOf<T, Opt.Role>>(name: N): Value<T, N, Role | APIRole>;
   user<N extends NamesOf<T, Opt.User>>(name: N): Value<T, N, User>;
+  /** A channel option's id (Discord checked its type against the command's channel_types). */
+  channelId<N extends NamesOf<T, Opt.Channel>>(name: N): Value<T, N, string>;
 }
 
 export function argsOf<T>(i: ChatInputCommandInteraction): Args<T> {
@@ -78,6 +86,10 @@ export function argsOf<T>(i: ChatInputCommandInteraction): Args<T> {
     boolean: (name: string) => i.options.getBoolean(name) as never,
     role: (name: string) => i.options.getRole(name) as never,
     user: (name: string) => i.options.getUser(name) as never,
+    channelId: (name: string) => {
+      const value = i.options.get(name)?.value;
+      return (typeof value === "string" ? value : null) as never;
+    },
   };
 }
 
@@ -112,5 +124,10 @@ export function slash<const C extends { readonly name: string }, const P extends
 export interface ComponentRoute {
   readonly prefix: string;
   readonly creator: boolean;
+  /**
+   * "update" (default): the answer replaces the message the component sits on (the fan's own
+   * private message). "private": a new private reply, for components on public messages (poll votes).
+   */
+  readonly answer?: "update" | "private";
   run(i: MessageComponentInteraction, ctx: HandlerContext, args: string[]): Promise<void>;
 }

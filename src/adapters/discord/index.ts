@@ -8,6 +8,7 @@ import { componentRoutes, slashRoutes } from "./commands/index.ts";
 import { createDiscordExecutor } from "./executor.ts";
 import type { DiscordGateway } from "./gateway.ts";
 import { createDiscordNotifier } from "./notifier.ts";
+import { createPollPublisher } from "./pollLive.ts";
 import { createDiscordReader } from "./reader.ts";
 import { syncCommands } from "./registerCommands.ts";
 import { createInteractionRouter } from "./router.ts";
@@ -27,9 +28,14 @@ export async function attachDiscord(opts: {
   const notifier = createDiscordNotifier({ client, log });
   const executor = createDiscordExecutor({ client, db: services.db, notifier, log });
   const reader = createDiscordReader({ client, log });
+  const polls = createPollPublisher({ client, services, log });
+  // Live results and closings, whichever platform the ballot or the closing came from.
+  services.hooks.ballotCast.push((pollId) => polls.ballotCast(pollId));
+  services.hooks.pollClosed.push((pollId) => polls.pollClosed(pollId));
   const router = createInteractionRouter({
     services,
     log,
+    polls,
     slash: slashRoutes,
     components: componentRoutes,
   });
@@ -66,6 +72,9 @@ export async function attachDiscord(opts: {
     executor,
     notifier,
     reader,
-    stop: () => router.drain(),
+    stop: async () => {
+      await router.drain();
+      polls.stop();
+    },
   };
 }

@@ -13,6 +13,8 @@ import { DomainError } from "../../errors.ts";
 import { localeOf } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import type { ComponentRoute, HandlerContext, SlashRoute } from "./context.ts";
+import type { PollPublisher } from "./pollLive.ts";
+import { ledgerChoices } from "./pollView.ts";
 import { Responder } from "./responder.ts";
 import { refusalText, ui, unexpectedText } from "./strings.ts";
 
@@ -31,6 +33,7 @@ export interface InteractionRouter {
 export function createInteractionRouter(opts: {
   services: AppServices;
   log: Logger;
+  polls: PollPublisher;
   slash: readonly SlashRoute[];
   components: readonly ComponentRoute[];
 }): InteractionRouter {
@@ -42,7 +45,7 @@ export function createInteractionRouter(opts: {
   async function run(
     interaction: ChatInputCommandInteraction | MessageComponentInteraction,
     name: string,
-    route: { creator: boolean } | undefined,
+    route: { creator: boolean; answer?: "update" | "private" } | undefined,
     go: (ctx: HandlerContext) => Promise<void>,
   ): Promise<void> {
     const started = Date.now();
@@ -50,13 +53,14 @@ export function createInteractionRouter(opts: {
     const fields = { interactionId: interaction.id, command: name, userId: interaction.user.id };
     const responder = new Responder(
       interaction,
-      interaction.isMessageComponent() ? "update" : "reply",
+      interaction.isMessageComponent() && route?.answer !== "private" ? "update" : "reply",
       (err) => log.warn({ event: "discord.interaction.defer_failed", ...fields, err }, "could not defer"),
     );
     const ctx: HandlerContext = {
       services: opts.services,
       log,
       locale,
+      polls: opts.polls,
       who: {
         platform: "discord",
         userId: interaction.user.id,
@@ -112,6 +116,11 @@ export function createInteractionRouter(opts: {
 
   async function autocomplete(i: AutocompleteInteraction): Promise<void> {
     try {
+      const focused = i.options.getFocused(true).name;
+      if (focused !== "tier") {
+        await i.respond(await ledgerChoices(opts.services.db, focused, i.options.getFocused()));
+        return;
+      }
       const typed = i.options.getFocused().toLowerCase();
       const tiers = await listTiers(opts.services.db, { includeArchived: i.commandName !== "join" });
       await i.respond(

@@ -144,6 +144,61 @@ const en = {
 
   "bind.code": (p) =>
     `Bind code for **${p.tier}**: **${p.code}** (single use, valid ${p.minutes} minutes). In the Telegram group or channel, as an administrator, send \`/bind ${p.code}\` (the bot must be an admin there).`,
+  "error.discord_poll_duration": "Write the duration as a number and a unit: 30m, 2h, 3d or 1w.",
+  "error.discord_poll_weights": (p) =>
+    `Write weights as tier=number, e.g. gold=2, silver=1 (“${p.part}” is not). Nothing changed.`,
+  "error.discord_poll_channel":
+    "tribegate cannot post in that channel: pick a text channel of this server it can see and write in.",
+
+  "poll.opened": (p) => `Poll \`${p.id}\` is open and posted: ${p.channel}. It closes ${p.closes}.`,
+  "poll.closed": (p) => `Poll closed: **${p.question}**. The results are on its message.`,
+  "poll.closed_title": (p) => `Closed: ${p.question}`,
+  "poll.winner": (p) => `🏆 Winner: **${p.option}**`,
+  "poll.tie": (p) => `Tie between ${p.options}: no single winner.`,
+  "poll.no_votes": "Nobody voted.",
+  "poll.round": (p) => `Round ${p.n}: ${p.counts}`,
+  "poll.round_out": (p) => ` → out: ${p.options}`,
+  "poll.hint_single": "Click an option to vote. You can change your vote until the poll closes.",
+  "poll.hint_approval":
+    "Pick every option you like in the menu. You can change your picks until the poll closes.",
+  "poll.hint_ranked":
+    "Click “Rank the options”, then pick them one by one, favourite first (a menu cannot keep the order of several picks).",
+  "poll.field_closes": "Closes",
+  "poll.field_closed": "Closed",
+  "poll.field_mode": "Mode",
+  "poll.field_voters": "Voters",
+  "poll.field_who": "Who votes",
+  "poll.everyone": "every member",
+  "poll.mode_single": "single choice",
+  "poll.mode_approval": "approval (several picks)",
+  "poll.mode_ranked": "ranked choice",
+  "poll.hidden_note": "Results are hidden until the poll closes.",
+  "poll.approval_placeholder": "Pick the options you like",
+  "poll.rank_button": "Rank the options",
+  "poll.rank_intro": "Pick your options one by one, favourite first. Submit whenever you are done.",
+  "poll.rank_so_far": "Your ranking so far:",
+  "poll.rank_pick": (p) => `Your choice #${p.n}`,
+  "poll.rank_submit": "Submit this ranking",
+  "poll.exported": (p) =>
+    `${p.count} ballot(s) of “${p.question}”, every one cast (the latest of each member counts).`,
+  "poll.committed": (p) => `Done: the winning option is ${p.stage}. ${p.count} voter(s) are being told.`,
+  "poll.stage_in_the_works": "in the works",
+  "poll.stage_shipped": "shipped",
+  "vote.counted": (p) => `Your vote for ${p.choice} is counted (weight ${p.weight}).`,
+  "vote.changed": (p) =>
+    `Your vote is now ${p.choice} (weight ${p.weight}); your previous vote no longer counts.`,
+  "vote.unchanged": (p) => `You already voted ${p.choice}: nothing changed (weight ${p.weight}).`,
+
+  "idea.proposed": (p) =>
+    `Idea proposed: **${p.title}** (\`${p.id}\`). Other members can upvote it with /idea upvote.`,
+  "idea.upvoted": (p) => `You upvoted **${p.title}**: ${p.votes} upvote(s) now.`,
+  "idea.top_title": "Top ideas",
+  "idea.top_empty": "No open idea yet. Propose one with /idea propose.",
+  "idea.votes": (p) => `${p.votes} upvote(s)`,
+  "idea.decided": (p) => `**${p.title}** is ${p.decision}. Its author is being told.`,
+  "idea.decision_accepted": "accepted",
+  "idea.decision_merged": "merged",
+  "idea.decision_declined": "declined",
 } satisfies Record<string, Text>;
 
 export type UiKey = keyof typeof en;
@@ -287,6 +342,64 @@ const fr: Record<UiKey, Text> = {
 
   "bind.code": (p) =>
     `Code de liaison pour **${p.tier}** : **${p.code}** (usage unique, valable ${p.minutes} minutes). Dans le groupe ou canal Telegram, en tant qu'administrateur, envoyez \`/bind ${p.code}\` (le bot doit y être administrateur).`,
+  "error.discord_poll_duration":
+    "Écrivez la durée avec un nombre et une unité : 30m, 2h, 3d (jours) ou 1w (semaines).",
+  "error.discord_poll_weights": (p) =>
+    `Écrivez les poids sous la forme palier=nombre, par ex. gold=2, silver=1 (« ${p.part} » ne l'est pas). Rien n'a changé.`,
+  "error.discord_poll_channel":
+    "tribegate ne peut pas publier dans ce salon : choisissez un salon textuel de ce serveur où il peut lire et écrire.",
+
+  "poll.opened": (p) =>
+    `Le sondage \`${p.id}\` est ouvert et publié : ${p.channel}. Il se ferme ${p.closes}.`,
+  "poll.closed": (p) => `Sondage fermé : **${p.question}**. Les résultats sont sur son message.`,
+  "poll.closed_title": (p) => `Terminé : ${p.question}`,
+  "poll.winner": (p) => `🏆 Gagnant : **${p.option}**`,
+  "poll.tie": (p) => `Égalité entre ${p.options} : pas de gagnant unique.`,
+  "poll.no_votes": "Personne n'a voté.",
+  "poll.round": (p) => `Tour ${p.n} : ${p.counts}`,
+  "poll.round_out": (p) => ` → éliminé(s) : ${p.options}`,
+  "poll.hint_single": "Cliquez sur une option pour voter. Vous pouvez changer d'avis jusqu'à la fermeture.",
+  "poll.hint_approval":
+    "Choisissez dans le menu toutes les options qui vous plaisent. Vous pouvez changer jusqu'à la fermeture.",
+  "poll.hint_ranked":
+    "Cliquez sur « Classer les options », puis choisissez-les une par une, la préférée d'abord (un menu ne garde pas l'ordre de plusieurs choix).",
+  "poll.field_closes": "Fermeture",
+  "poll.field_closed": "Fermé",
+  "poll.field_mode": "Mode",
+  "poll.field_voters": "Votants",
+  "poll.field_who": "Qui vote",
+  "poll.everyone": "tous les membres",
+  "poll.mode_single": "choix unique",
+  "poll.mode_approval": "approbation (plusieurs choix)",
+  "poll.mode_ranked": "vote par classement",
+  "poll.hidden_note": "Les résultats sont masqués jusqu'à la fermeture.",
+  "poll.approval_placeholder": "Choisissez les options qui vous plaisent",
+  "poll.rank_button": "Classer les options",
+  "poll.rank_intro": "Choisissez vos options une par une, la préférée d'abord. Validez quand vous voulez.",
+  "poll.rank_so_far": "Votre classement pour l'instant :",
+  "poll.rank_pick": (p) => `Votre choix n° ${p.n}`,
+  "poll.rank_submit": "Valider ce classement",
+  "poll.exported": (p) =>
+    `${p.count} bulletin(s) de « ${p.question} », tous ceux déposés (le dernier de chaque membre compte).`,
+  "poll.committed": (p) =>
+    `C'est fait : l'option gagnante est ${p.stage}. ${p.count} votant(s) sont prévenus.`,
+  "poll.stage_in_the_works": "en cours",
+  "poll.stage_shipped": "livrée",
+  "vote.counted": (p) => `Votre vote pour ${p.choice} est compté (poids ${p.weight}).`,
+  "vote.changed": (p) =>
+    `Votre vote est maintenant ${p.choice} (poids ${p.weight}) ; votre vote précédent ne compte plus.`,
+  "vote.unchanged": (p) => `Vous avez déjà voté ${p.choice} : rien n'a changé (poids ${p.weight}).`,
+
+  "idea.proposed": (p) =>
+    `Idée proposée : **${p.title}** (\`${p.id}\`). Les autres membres peuvent la soutenir avec /idée soutenir.`,
+  "idea.upvoted": (p) => `Vous soutenez **${p.title}** : ${p.votes} soutien(s) maintenant.`,
+  "idea.top_title": "Meilleures idées",
+  "idea.top_empty": "Aucune idée ouverte. Proposez-en une avec /idée proposer.",
+  "idea.votes": (p) => `${p.votes} soutien(s)`,
+  "idea.decided": (p) => `**${p.title}** est ${p.decision}. Son auteur est prévenu.`,
+  "idea.decision_accepted": "acceptée",
+  "idea.decision_merged": "fusionnée",
+  "idea.decision_declined": "refusée",
 };
 
 const TABLES: Record<Locale, Record<UiKey, Text>> = { en, fr };

@@ -18,8 +18,10 @@ import { creatorOpsFeature } from "./features/creatorOps.ts";
 import { creatorTierFeature } from "./features/creatorTiers.ts";
 import { fanFeature } from "./features/fan.ts";
 import { joinRequestFeature } from "./features/joinRequests.ts";
+import { pollFeature } from "./features/polls.ts";
 import { createInviteStore } from "./invites.ts";
 import { createTelegramNotifier } from "./notifier.ts";
+import { createPollLive } from "./pollLive.ts";
 import { createTelegramReader } from "./reader.ts";
 import { refusalText, tr } from "./strings.ts";
 
@@ -64,6 +66,8 @@ export async function attachTelegram(opts: {
   bot.errorBoundary(
     errorBoundary(deps),
     new Composer<Context>(
+      // Before the fan feature: its button handler refuses any data it does not know.
+      pollFeature(deps),
       fanFeature(deps),
       bindFeature(deps),
       creatorTierFeature(deps),
@@ -75,7 +79,13 @@ export async function attachTelegram(opts: {
   );
   registerMenus();
 
+  // Live poll results: ballots refresh the posted messages (coalesced); closings show the results.
+  const live = createPollLive(deps);
+  services.hooks.ballotCast.push((pollId) => live.touch(pollId));
+  services.hooks.pollClosed.push((pollId) => live.closed(pollId));
+
   return {
+    stop: () => live.stop(),
     executor: createTelegramExecutor(deps),
     notifier: createTelegramNotifier(deps),
     reader,

@@ -116,6 +116,57 @@ const en = {
     `In “${p.chat}” (tier ${p.tiers}) I am missing these administrator rights: ${p.missing}. Members cannot be let in or removed until you give them back.`,
   "alert.job_dead": (p: Params) =>
     `An access change failed for good in “${p.chat}”: ${p.reason}\nFix it, then send /retryjob all.`,
+
+  // Polls and ideas.
+  "error.poll_ambiguous": (p: Params) => `Several polls start with “${p.prefix}”: type more of the id.`,
+  "error.idea_ambiguous": (p: Params) => `Several ideas start with “${p.prefix}”: type more of the id.`,
+  "poll.help_single": "Tap one option to vote. Tap another one to change your vote.",
+  "poll.help_approval": "Tap every option you approve of; tap one again to take your approval back.",
+  "poll.help_ranked":
+    "Rank the options: tap your 1st choice, then your 2nd, and so on. Tap “Clear my ranking” to start over.",
+  "poll.line": (p: Params) => `• ${p.option}: ${p.count}`,
+  "poll.first_choices": "First choices so far:",
+  "poll.hidden": "Results are shown when the poll closes.",
+  "poll.footer": (p: Params) => `${p.voters} voter(s) · closes ${p.closes} · poll ${p.id}`,
+  "poll.final": "Closed. Final results:",
+  "poll.winner": (p: Params) => `Winner: ${p.option}`,
+  "poll.tie": (p: Params) => `Tie between: ${p.options}`,
+  "poll.no_votes": "Nobody voted.",
+  "poll.round": (p: Params) => `Round ${p.n}: ${p.counts}${p.out ? ` → out: ${p.out}` : ""}`,
+  "poll.final_footer": (p: Params) => `${p.voters} voter(s) · poll ${p.id}`,
+  "poll.clear": "Clear my ranking",
+  "poll.opened": (p: Params) =>
+    `Poll ${p.id} is open until ${p.closes}, posted in ${p.chats} chat(s).${Number(p.chats) === 0 ? " No Telegram chat is bound to a tier yet (/bindcode)." : ""}
+Close it early: /closepoll ${p.id}`,
+  "poll.closed_reply": (p: Params) => `Poll ${p.id} closed.
+
+${p.results}`,
+  "poll.export_caption": (p: Params) => `Ballots of “${p.question}”`,
+  "poll.committed": (p: Params) =>
+    `“${p.option}” is now marked ${p.stage}: ${p.notified} voter(s) will hear about it.`,
+  "stage.in_the_works": "in the works",
+  "stage.shipped": "shipped",
+  "vote.counted": (p: Params) => `Vote counted: ${p.choice} (weight ${p.weight}).`,
+  "vote.changed": (p: Params) => `Vote changed: ${p.choice} (weight ${p.weight}).`,
+  "vote.unchanged": (p: Params) => `Your vote is unchanged: ${p.choice}.`,
+  "vote.cleared": "Ranking cleared: tap your 1st choice.",
+  "vote.invalid": "This button is not valid: nothing was counted.",
+  "ideas.none": "No open idea yet. Propose one: /idea <title> | <description>",
+  "ideas.header": "Top ideas (tap to upvote):",
+  "ideas.line": (p: Params) =>
+    `${p.rank}. ${p.title} (${p.votes}) · ${p.id}${
+      p.description
+        ? `
+   ${p.description}`
+        : ""
+    }`,
+  "ideas.button": (p: Params) => `👍 ${p.title}`,
+  "idea.proposed": (p: Params) => `Idea ${p.id} proposed: “${p.title}”. The tribe can upvote it with /ideas.`,
+  "idea.upvoted": (p: Params) => `Upvoted: ${p.votes} vote(s).`,
+  "idea.decided": (p: Params) => `Idea “${p.title}” is now ${p.decision}. Its author will hear about it.`,
+  "decision.accepted": "accepted",
+  "decision.merged": "merged",
+  "decision.declined": "declined",
 } satisfies Record<string, Text>;
 
 export type StringKey = keyof typeof en;
@@ -227,6 +278,58 @@ const fr: Record<StringKey, Text> = {
     `Dans « ${p.chat} » (palier ${p.tiers}) il me manque ces droits d'administrateur : ${p.missing}. Les membres ne peuvent plus entrer ni être retirés tant que vous ne les rendez pas.`,
   "alert.job_dead": (p) =>
     `Un changement d'accès a définitivement échoué dans « ${p.chat} » : ${p.reason}\nCorrigez-le, puis envoyez /retryjob all.`,
+
+  "error.poll_ambiguous": (p) =>
+    `Plusieurs sondages commencent par « ${p.prefix} » : tapez plus de caractères.`,
+  "error.idea_ambiguous": (p) => `Plusieurs idées commencent par « ${p.prefix} » : tapez plus de caractères.`,
+  "poll.help_single": "Touchez une option pour voter. Touchez-en une autre pour changer de vote.",
+  "poll.help_approval":
+    "Touchez chaque option que vous approuvez ; touchez-la de nouveau pour retirer votre approbation.",
+  "poll.help_ranked":
+    "Classez les options : touchez votre 1er choix, puis le 2e, et ainsi de suite. Touchez « Effacer mon classement » pour recommencer.",
+  "poll.line": (p) => `• ${p.option} : ${p.count}`,
+  "poll.first_choices": "Premiers choix pour l'instant :",
+  "poll.hidden": "Les résultats seront affichés à la fermeture du sondage.",
+  "poll.footer": (p) => `${p.voters} votant(s) · fermeture ${p.closes} · sondage ${p.id}`,
+  "poll.final": "Fermé. Résultats définitifs :",
+  "poll.winner": (p) => `Gagnant : ${p.option}`,
+  "poll.tie": (p) => `Égalité entre : ${p.options}`,
+  "poll.no_votes": "Personne n'a voté.",
+  "poll.round": (p) => `Tour ${p.n} : ${p.counts}${p.out ? ` → éliminé(s) : ${p.out}` : ""}`,
+  "poll.final_footer": (p) => `${p.voters} votant(s) · sondage ${p.id}`,
+  "poll.clear": "Effacer mon classement",
+  "poll.opened": (p) =>
+    `Le sondage ${p.id} est ouvert jusqu'au ${p.closes}, publié dans ${p.chats} groupe(s).${Number(p.chats) === 0 ? " Aucun groupe Telegram n'est encore lié à un palier (/bindcode)." : ""}
+Fermez-le plus tôt : /closepoll ${p.id}`,
+  "poll.closed_reply": (p) => `Sondage ${p.id} fermé.
+
+${p.results}`,
+  "poll.export_caption": (p) => `Bulletins de « ${p.question} »`,
+  "poll.committed": (p) =>
+    `« ${p.option} » est maintenant marqué ${p.stage} : ${p.notified} votant(s) en seront informés.`,
+  "stage.in_the_works": "en préparation",
+  "stage.shipped": "livré",
+  "vote.counted": (p) => `Vote compté : ${p.choice} (poids ${p.weight}).`,
+  "vote.changed": (p) => `Vote modifié : ${p.choice} (poids ${p.weight}).`,
+  "vote.unchanged": (p) => `Votre vote ne change pas : ${p.choice}.`,
+  "vote.cleared": "Classement effacé : touchez votre 1er choix.",
+  "vote.invalid": "Ce bouton n'est pas valide : rien n'a été compté.",
+  "ideas.none": "Aucune idée ouverte pour l'instant. Proposez-en une : /idea <titre> | <description>",
+  "ideas.header": "Meilleures idées (touchez pour soutenir) :",
+  "ideas.line": (p) =>
+    `${p.rank}. ${p.title} (${p.votes}) · ${p.id}${
+      p.description
+        ? `
+   ${p.description}`
+        : ""
+    }`,
+  "ideas.button": (p) => `👍 ${p.title}`,
+  "idea.proposed": (p) => `Idée ${p.id} proposée : « ${p.title} ». La tribu peut la soutenir avec /ideas.`,
+  "idea.upvoted": (p) => `Soutien enregistré : ${p.votes} vote(s).`,
+  "idea.decided": (p) => `L'idée « ${p.title} » est maintenant ${p.decision}. Son auteur en sera informé.`,
+  "decision.accepted": "acceptée",
+  "decision.merged": "fusionnée",
+  "decision.declined": "refusée",
 };
 
 const TABLES: Record<Locale, Record<StringKey, Text>> = { en, fr };

@@ -158,6 +158,8 @@ export interface Invoker {
   /** Manage Server by default for creators. */
   permissions?: string;
   roles?: string[];
+  /** The channel the command runs in (a random one by default). */
+  channelId?: string;
 }
 
 /** A slash command with Discord's `resolved` map for role and user options. */
@@ -175,6 +177,7 @@ export function command(
     ...(who.guildId !== undefined ? { guildId: who.guildId } : {}),
     ...(who.permissions !== undefined ? { permissions: who.permissions } : {}),
     ...(who.roles !== undefined ? { roles: who.roles } : {}),
+    ...(who.channelId !== undefined ? { channelId: who.channelId } : {}),
   });
   if (resolved.roles || resolved.users) {
     payload.data.resolved = {

@@ -41,7 +41,7 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
   it("registers the slash commands at start-up, once", async () => {
     await h.logs.waitFor("discord.commands.registered");
     const registered = h.discord!.commands().map((c) => c.name);
-    expect(registered.sort()).toEqual(["claim", "join", "link", "membership", "tribe"]);
+    expect(registered.sort()).toEqual(["claim", "idea", "join", "link", "membership", "tribe"]);
     expect(h.discord!.commands().find((c) => c.name === "join")?.name_localizations).toEqual({
       fr: "rejoindre",
     });

@@ -6,6 +6,20 @@ import { joinPickRoute, joinRoute } from "./join.ts";
 import { linkRoute } from "./link.ts";
 import { memberRestoreRoute, memberResyncRoute, memberRevokeRoute, memberShowRoute } from "./member.ts";
 import { membershipRoute } from "./membership.ts";
+import {
+  ideaDecideRoute,
+  ideaPollRoute,
+  ideaProposeRoute,
+  ideaTopRoute,
+  ideaUpvoteRoute,
+  pollCloseRoute,
+  pollCommitRoute,
+  pollExportRoute,
+  pollOpenRoute,
+  pollRankRoute,
+  pollResultsRoute,
+  pollVoteRoute,
+} from "./poll.ts";
 import { reconcileApplyRoute, reconcileRoute } from "./reconcile.ts";
 import { settingsRoute } from "./settings.ts";
 import { setupRoute } from "./setup.ts";
@@ -42,6 +56,21 @@ export const slashRoutes: readonly SlashRoute[] = [
   memberRestoreRoute,
   jobsListRoute,
   jobsRetryRoute,
+  pollOpenRoute,
+  pollCloseRoute,
+  pollResultsRoute,
+  pollExportRoute,
+  pollCommitRoute,
+  ideaDecideRoute,
+  ideaPollRoute,
+  ideaProposeRoute,
+  ideaUpvoteRoute,
+  ideaTopRoute,
 ];
 
-export const componentRoutes: readonly ComponentRoute[] = [joinPickRoute, reconcileApplyRoute];
+export const componentRoutes: readonly ComponentRoute[] = [
+  joinPickRoute,
+  reconcileApplyRoute,
+  pollVoteRoute,
+  pollRankRoute,
+];

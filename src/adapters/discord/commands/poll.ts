@@ -1,0 +1,277 @@
+import {
+  AttachmentBuilder,
+  type ChatInputCommandInteraction,
+  type MessageComponentInteraction,
+  type SendableChannels,
+  time,
+} from "discord.js";
+import { ideaCommand, tribeCommand } from "../../../../commands/discord.ts";
+import {
+  decideIdea,
+  type IdeaDecision,
+  pollFromIdeas,
+  proposeIdea,
+  topIdeas,
+  upvoteIdea,
+} from "../../../app/ideas.ts";
+import { castVote, closePoll, exportBallotsCsv, openPoll, setCommitment } from "../../../app/polls.ts";
+import { findTier } from "../../../app/tiers.ts";
+import { MAX_WEIGHT, MIN_WEIGHT, type PollMode } from "../../../core/polls.ts";
+import { DomainError } from "../../../errors.ts";
+import type { ComponentRoute, HandlerContext } from "../context.ts";
+import { slash } from "../context.ts";
+import {
+  choicesLabel,
+  loadPollView,
+  outcomeLines,
+  parseOption,
+  parsePollId,
+  parseRanking,
+  pollEmbed,
+  RANK_PREFIX,
+  rankingStep,
+  resolveIdeaId,
+  resolvePoll,
+  shortId,
+  VOTE_PREFIX,
+} from "../pollView.ts";
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** "30m", "2h", "3d", "1w" → milliseconds. */
+export function parseDuration(raw: string): number {
+  const m = /^\s*(\d{1,4})\s*([mhdw])\s*$/i.exec(raw);
+  if (!m) throw new DomainError("discord_poll_duration");
+  return Number(m[1]) * UNIT_MS[m[2]!.toLowerCase() as keyof typeof UNIT_MS];
+}
+
+/** "A | B ; C" → ["A", "B", "C"] (empty pieces, e.g. a trailing separator, are dropped). */
+export function splitOptions(raw: string): string[] {
+  return raw
+    .split(/[|;]/)
+    .map((o) => o.trim())
+    .filter(Boolean);
+}
+
+/** "gold=2, silver=3" → { tierId: weight }. */
+async function parseWeights(ctx: HandlerContext, raw: string | null): Promise<Record<string, number>> {
+  const weights: Record<string, number> = {};
+  for (const part of (raw ?? "").split(/[,;\s]+/).filter(Boolean)) {
+    const m = /^([^=:]+)[=:](\d{1,2})$/.exec(part);
+    if (!m) throw new DomainError("discord_poll_weights", { part });
+    const tier = await findTier(ctx.services.db, m[1]!);
+    const weight = Number(m[2]);
+    if (weight < MIN_WEIGHT || weight > MAX_WEIGHT)
+      throw new DomainError("poll_weight_invalid", { tier: tier.slug });
+    weights[tier.id] = weight;
+  }
+  return weights;
+}
+
+/** The channel to post in: the one given (in this server), else the one the command ran in. */
+async function targetChannel(
+  i: ChatInputCommandInteraction,
+  channelId: string | null,
+): Promise<SendableChannels> {
+  const id = channelId ?? i.channelId;
+  const channel = await i.client.channels.fetch(id).catch(() => null);
+  if (!channel?.isSendable() || ("guildId" in channel && channel.guildId !== i.guildId))
+    throw new DomainError("discord_poll_channel");
+  return channel;
+}
+
+async function opened(ctx: HandlerContext, channel: SendableChannels, pollId: string): Promise<void> {
+  const message = await ctx.polls.post(channel, pollId);
+  const poll = await resolvePoll(ctx.services.db, pollId);
+  await ctx.reply({
+    content: ctx.t("poll.opened", {
+      channel: message.url,
+      id: shortId(poll.id),
+      closes: time(poll.closesAt, "R"),
+    }),
+  });
+}
+
+export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: true }, async (ctx) => {
+  const { args } = ctx;
+  const closesAt = new Date(ctx.services.clock.now().getTime() + parseDuration(args.string("duration")));
+  const tierRef = args.string("tier");
+  const tier = tierRef ? await findTier(ctx.services.db, tierRef) : null;
+  const weights = await parseWeights(ctx, args.string("weights"));
+  const channel = await targetChannel(ctx.interaction, args.channelId("channel"));
+  await ctx.defer();
+  const poll = await openPoll(ctx.services, {
+    question: args.string("question"),
+    options: splitOptions(args.string("options")),
+    closesAt,
+    mode: (args.string("mode") ?? "single") as PollMode,
+    eligibility: tier ? { kind: "tiers", tierIds: [tier.id] } : { kind: "all" },
+    weights,
+    hideResultsUntilClose: args.boolean("hidden") ?? false,
+    createdBy: ctx.actor,
+  });
+  await opened(ctx, channel, poll.id);
+});
+
+export const pollCloseRoute = slash(tribeCommand, ["poll", "close"], { creator: true }, async (ctx) => {
+  const poll = await resolvePoll(ctx.services.db, ctx.args.string("poll"));
+  await ctx.defer();
+  const { tally } = await closePoll(ctx.services, poll.id, { actor: ctx.actor });
+  await ctx.reply({
+    content: [
+      ctx.t("poll.closed", { question: poll.question }),
+      ...outcomeLines(ctx.locale, poll, tally),
+    ].join("\n"),
+  });
+});
+
+export const pollResultsRoute = slash(tribeCommand, ["poll", "results"], { creator: true }, async (ctx) => {
+  const poll = await resolvePoll(ctx.services.db, ctx.args.string("poll"));
+  const view = await loadPollView(ctx.services, poll.id, { creator: true });
+  await ctx.reply({ embeds: [pollEmbed(ctx.locale, view)] });
+});
+
+export const pollExportRoute = slash(tribeCommand, ["poll", "export"], { creator: true }, async (ctx) => {
+  const poll = await resolvePoll(ctx.services.db, ctx.args.string("poll"));
+  const csv = await exportBallotsCsv(ctx.services, poll.id);
+  const rows = Math.max(0, csv.trimEnd().split("\n").length - 1);
+  await ctx.reply({
+    content: ctx.t("poll.exported", { count: rows, question: poll.question }),
+    files: [new AttachmentBuilder(Buffer.from(csv, "utf8"), { name: `poll-${shortId(poll.id)}.csv` })],
+  });
+});
+
+export const pollCommitRoute = slash(tribeCommand, ["poll", "commit"], { creator: true }, async (ctx) => {
+  const poll = await resolvePoll(ctx.services.db, ctx.args.string("poll"));
+  const stage = ctx.args.string("stage") as "in_the_works" | "shipped";
+  const { notified } = await setCommitment(ctx.services, poll.id, stage);
+  await ctx.reply({
+    content: ctx.t("poll.committed", { stage: ctx.t(`poll.stage_${stage}`), count: notified }),
+  });
+});
+
+// --- Voting -------------------------------------------------------------------------------------
+
+async function vote(
+  ctx: HandlerContext,
+  poll: { id: string; options: string[]; mode: string },
+  choices: number[],
+): Promise<string> {
+  const outcome = await castVote(ctx.services, { pollId: poll.id, who: ctx.who, choices });
+  return ctx.t(`vote.${outcome.status}`, { choice: choicesLabel(poll, choices), weight: outcome.weight });
+}
+
+/**
+ * A click on a poll message. Nothing in the custom id or the menu values is trusted: the poll id
+ * must be well formed and exist, the component must be the one the poll's mode shows, and every
+ * option index must exist; castVote then checks who may vote. Answers are private.
+ */
+export const pollVoteRoute: ComponentRoute = {
+  prefix: VOTE_PREFIX,
+  creator: false,
+  answer: "private",
+  async run(i: MessageComponentInteraction, ctx, args) {
+    if (args.length !== 2) throw new DomainError("ballot_unknown_option");
+    const pollId = parsePollId(args[0]);
+    const poll = await ctx.services.db.poll.findUnique({ where: { id: pollId } });
+    if (!poll) throw new DomainError("poll_not_found");
+    const kind = args[1];
+    if (poll.closedAt) throw new DomainError("vote_closed");
+    if (poll.mode === "single" && i.isButton()) {
+      await ctx.reply({ content: await vote(ctx, poll, [parseOption(poll, kind)]) });
+    } else if (poll.mode === "approval" && kind === "a" && i.isStringSelectMenu()) {
+      const choices = i.values.map((v) => parseOption(poll, v));
+      await ctx.reply({ content: await vote(ctx, poll, choices) });
+    } else if (poll.mode === "ranked" && kind === "r" && i.isButton()) {
+      await ctx.reply(rankingStep(ctx.locale, poll, []));
+    } else {
+      throw new DomainError("ballot_unknown_option");
+    }
+  },
+};
+
+/** The fan's private ranking steps (they update their own private message). */
+export const pollRankRoute: ComponentRoute = {
+  prefix: RANK_PREFIX,
+  creator: false,
+  async run(i, ctx, args) {
+    if (args.length < 2 || args.length > 3 || (args.length === 3 && args[2] !== "ok"))
+      throw new DomainError("ballot_unknown_option");
+    const pollId = parsePollId(args[0]);
+    const poll = await ctx.services.db.poll.findUnique({ where: { id: pollId } });
+    if (poll?.mode !== "ranked") throw new DomainError("poll_not_found");
+    const ranking = parseRanking(poll, args[1]);
+    if (args.length === 3 && i.isButton()) {
+      await ctx.reply({ content: await vote(ctx, poll, ranking), components: [] });
+      return;
+    }
+    if (!i.isStringSelectMenu() || i.values.length !== 1) throw new DomainError("ballot_unknown_option");
+    const next = parseOption(poll, i.values[0]);
+    if (ranking.includes(next)) throw new DomainError("ballot_duplicate_choice");
+    await ctx.reply(rankingStep(ctx.locale, poll, [...ranking, next]));
+  },
+};
+
+// --- Ideas --------------------------------------------------------------------------------------
+
+export const ideaProposeRoute = slash(ideaCommand, ["propose"], { creator: false }, async (ctx) => {
+  const description = ctx.args.string("description");
+  const idea = await proposeIdea(ctx.services, ctx.who, {
+    title: ctx.args.string("title"),
+    ...(description ? { description } : {}),
+  });
+  await ctx.reply({ content: ctx.t("idea.proposed", { title: idea.title, id: shortId(idea.id) }) });
+});
+
+export const ideaUpvoteRoute = slash(ideaCommand, ["upvote"], { creator: false }, async (ctx) => {
+  const id = await resolveIdeaId(ctx.services.db, ctx.args.string("idea"));
+  const { votes } = await upvoteIdea(ctx.services, ctx.who, id);
+  const idea = await ctx.services.db.idea.findUniqueOrThrow({ where: { id } });
+  await ctx.reply({ content: ctx.t("idea.upvoted", { title: idea.title, votes }) });
+});
+
+export const ideaTopRoute = slash(ideaCommand, ["top"], { creator: false }, async (ctx) => {
+  const ideas = await topIdeas(ctx.services.db, 10);
+  if (ideas.length === 0) {
+    await ctx.reply({ content: ctx.t("idea.top_empty") });
+    return;
+  }
+  const lines = ideas.map(
+    (idea, n) =>
+      `**${n + 1}.** ${idea.title} — ${ctx.t("idea.votes", { votes: idea.votes })} · \`${shortId(idea.id)}\``,
+  );
+  await ctx.reply({ content: [`**${ctx.t("idea.top_title")}**`, ...lines].join("\n") });
+});
+
+export const ideaDecideRoute = slash(tribeCommand, ["idea", "decide"], { creator: true }, async (ctx) => {
+  const id = await resolveIdeaId(ctx.services.db, ctx.args.string("idea"));
+  const into = ctx.args.string("into");
+  const decision = ctx.args.string("decision") as IdeaDecision;
+  const mergedInto = into ? await resolveIdeaId(ctx.services.db, into) : undefined;
+  const idea = await decideIdea(ctx.services, id, decision, mergedInto ? { mergedInto } : {});
+  await ctx.reply({
+    content: ctx.t("idea.decided", { title: idea.title, decision: ctx.t(`idea.decision_${decision}`) }),
+  });
+});
+
+export const ideaPollRoute = slash(tribeCommand, ["idea", "poll"], { creator: true }, async (ctx) => {
+  const { args } = ctx;
+  const refs = args
+    .string("ideas")
+    .split(/[\s,;|]+/)
+    .filter(Boolean);
+  const ids: string[] = [];
+  for (const ref of refs) ids.push(await resolveIdeaId(ctx.services.db, ref));
+  const closesAt = new Date(ctx.services.clock.now().getTime() + parseDuration(args.string("duration")));
+  const channel = await targetChannel(ctx.interaction, args.channelId("channel"));
+  const question = args.string("question");
+  await ctx.defer();
+  const poll = await pollFromIdeas(ctx.services, ids, {
+    closesAt,
+    mode: (args.string("mode") ?? "single") as PollMode,
+    eligibility: { kind: "all" },
+    createdBy: ctx.actor,
+    ...(question ? { question } : {}),
+  });
+  await opened(ctx, channel, poll.id);
+});

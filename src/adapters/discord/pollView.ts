@@ -1,0 +1,296 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+  type MessageActionRowComponentBuilder,
+  StringSelectMenuBuilder,
+  time,
+} from "discord.js";
+import type { Db } from "../../app/db.ts";
+import { topIdeas } from "../../app/ideas.ts";
+import { listPolls, type PollDeps, pollResults } from "../../app/polls.ts";
+import type { RankedTally, Tally } from "../../core/polls.ts";
+import { DomainError } from "../../errors.ts";
+import type { Poll as PollRow } from "../../generated/prisma/client.ts";
+import type { Locale } from "../../i18n/index.ts";
+import { ui } from "./strings.ts";
+
+/**
+ * How a poll looks on Discord: the public message (embed + voting components), the custom ids the
+ * components carry and their strict parsing, and the lookups the poll and idea commands share.
+ *
+ * Custom ids (router prefix first, parsed by the router on ":"):
+ * - `pv:<pollId>:<index>`  single choice: one button per option;
+ * - `pv:<pollId>:a`        approval: one multi-select menu, values are option indexes;
+ * - `pv:<pollId>:r`        ranked: a button opening the fan's private ranking steps;
+ * - `pr:<pollId>:<digits>` ranked step: a select of the options not ranked yet (digits = ranking so far);
+ * - `pr:<pollId>:<digits>:ok` submits that ranking.
+ * A select menu's values arrive unordered on Discord, so a ranking is built one pick per step, in
+ * the fan's private message, and only the final submit casts the ballot.
+ */
+export const VOTE_PREFIX = "pv";
+export const RANK_PREFIX = "pr";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const INDEX = /^(?:\d|[1-9]\d)$/;
+
+/** A poll id from a custom id: anything but a well-formed id is a tampered or stale component. */
+export function parsePollId(raw: string | undefined): string {
+  if (raw === undefined || !UUID.test(raw)) throw new DomainError("ballot_unknown_option");
+  return raw;
+}
+
+/** An option index that exists in `poll`, or ballot_unknown_option. */
+export function parseOption(poll: Pick<PollRow, "options">, raw: string | undefined): number {
+  if (raw === undefined || !INDEX.test(raw)) throw new DomainError("ballot_unknown_option");
+  const n = Number(raw);
+  if (n >= poll.options.length) throw new DomainError("ballot_unknown_option");
+  return n;
+}
+
+/** A ranking "021" (best first, each option once), checked against `poll`. */
+export function parseRanking(poll: Pick<PollRow, "options">, raw: string | undefined): number[] {
+  if (raw === undefined || !/^\d{0,10}$/.test(raw)) throw new DomainError("ballot_unknown_option");
+  const ranking = [...raw].map((d) => parseOption(poll, d));
+  if (new Set(ranking).size !== ranking.length) throw new DomainError("ballot_duplicate_choice");
+  return ranking;
+}
+
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+/** A poll named by its id or the first 8+ characters of it. */
+export async function resolvePoll(db: Db, ref: string): Promise<PollRow> {
+  const key = ref.trim().toLowerCase();
+  if (!/^[0-9a-f-]{8,36}$/.test(key)) throw new DomainError("poll_not_found");
+  const found = await db.poll.findMany({ where: { id: { startsWith: key } }, take: 2 });
+  if (found.length !== 1) throw new DomainError("poll_not_found");
+  return found[0]!;
+}
+
+/** An idea id from its id or the first 8+ characters of it. */
+export async function resolveIdeaId(db: Db, ref: string): Promise<string> {
+  const key = ref.trim().toLowerCase();
+  if (!/^[0-9a-f-]{8,36}$/.test(key)) throw new DomainError("idea_not_found");
+  const found = await db.idea.findMany({ where: { id: { startsWith: key } }, take: 2, select: { id: true } });
+  if (found.length !== 1) throw new DomainError("idea_not_found");
+  return found[0]!.id;
+}
+
+/** Autocomplete for the poll and idea options (values are ids, names what people recognise). */
+export async function ledgerChoices(
+  db: Db,
+  option: string,
+  typed: string,
+): Promise<{ name: string; value: string }[]> {
+  const needle = typed.trim().toLowerCase();
+  if (option === "poll") {
+    const polls = await listPolls(db, { limit: 25 });
+    return polls
+      .filter((p) => !needle || p.id.startsWith(needle) || p.question.toLowerCase().includes(needle))
+      .map((p) => ({ name: `${p.closedAt ? "✓ " : ""}${p.question}`.slice(0, 100), value: p.id }));
+  }
+  if (option === "idea" || option === "into") {
+    const ideas = await topIdeas(db, 25);
+    return ideas
+      .filter((i) => !needle || i.id.startsWith(needle) || i.title.toLowerCase().includes(needle))
+      .map((i) => ({ name: `${i.title} (${i.votes})`.slice(0, 100), value: i.id }));
+  }
+  if (option === "ideas") {
+    // Several ids in one option: complete the last one, keep the ones already chosen.
+    const parts = typed.split(/[\s,;|]+/).filter(Boolean);
+    const done = /[\s,;|]$/.test(typed) || typed === "" ? parts : parts.slice(0, -1);
+    const last = done.length === parts.length ? "" : (parts.at(-1) ?? "").toLowerCase();
+    const ideas = await topIdeas(db, 25);
+    return ideas
+      .filter((i) => !done.includes(i.id))
+      .filter((i) => !last || i.id.startsWith(last) || i.title.toLowerCase().includes(last))
+      .map((i) => ({ name: `+ ${i.title}`.slice(0, 100), value: [...done, i.id].join(" ").slice(0, 100) }))
+      .filter((c) => c.value.split(" ").length === done.length + 1);
+  }
+  return [];
+}
+
+export interface PollView {
+  poll: PollRow;
+  tally: Tally | null;
+  voters: number;
+  tierNames: string[];
+}
+
+export async function loadPollView(
+  deps: PollDeps,
+  pollId: string,
+  opts: { creator?: boolean } = {},
+): Promise<PollView> {
+  const { poll, tally, voters } = await pollResults(deps, pollId, opts);
+  const tiers = poll.tierIds.length
+    ? await deps.db.tier.findMany({ where: { id: { in: poll.tierIds } }, select: { name: true } })
+    : [];
+  return { poll, tally, voters, tierNames: tiers.map((t) => t.name) };
+}
+
+function pct(part: number, total: number): string {
+  return total > 0 ? `${Math.round((part * 100) / total)}%` : "0%";
+}
+
+/** The lines under the options once closed: winner or tie, and the instant-runoff rounds. */
+export function outcomeLines(locale: Locale, poll: Pick<PollRow, "options">, tally: Tally): string[] {
+  const label = (i: number) => poll.options[i] ?? `#${i + 1}`;
+  const lines: string[] = [];
+  if (tally.winners.length === 0) lines.push(ui(locale, "poll.no_votes"));
+  else if (tally.tie) lines.push(ui(locale, "poll.tie", { options: tally.winners.map(label).join(", ") }));
+  else lines.push(ui(locale, "poll.winner", { option: label(tally.winners[0]!) }));
+  if (tally.mode === "ranked" && tally.rounds.length > 1) {
+    for (const [n, round] of tally.rounds.entries()) {
+      const counts = round.counts.map((c) => `${label(c.option)} ${c.weight}`).join(" · ");
+      const out = round.eliminated.length
+        ? ui(locale, "poll.round_out", { options: round.eliminated.map(label).join(", ") })
+        : "";
+      lines.push(ui(locale, "poll.round", { n: n + 1, counts }) + out);
+    }
+  }
+  return lines;
+}
+
+/** Weight per option to show: the counts, or a ranked poll's first-preference round. */
+function shownCounts(tally: Tally, options: number): number[] {
+  if (tally.mode !== "ranked") return tally.counts;
+  const first = (tally as RankedTally).rounds[0];
+  const counts = new Array<number>(options).fill(0);
+  for (const c of first?.counts ?? []) counts[c.option] = c.weight;
+  return counts;
+}
+
+export function pollEmbed(locale: Locale, view: PollView): EmbedBuilder {
+  const { poll, tally } = view;
+  const closed = poll.closedAt !== null;
+  const counts = tally ? shownCounts(tally, poll.options.length) : null;
+  const total = counts ? counts.reduce((a, b) => a + b, 0) : 0;
+  const optionLines = poll.options.map((label, i) => {
+    const win = closed && tally?.winners.includes(i) ? " 🏆" : "";
+    return counts
+      ? `**${i + 1}.** ${label} — ${counts[i] ?? 0} (${pct(counts[i] ?? 0, total)})${win}`
+      : `**${i + 1}.** ${label}`;
+  });
+  const lines = [...optionLines, ""];
+  if (closed && tally) lines.push(...outcomeLines(locale, poll, tally));
+  else lines.push(ui(locale, `poll.hint_${poll.mode as "single" | "approval" | "ranked"}`));
+  const ends = poll.closedAt ?? poll.closesAt;
+  const embed = new EmbedBuilder()
+    .setTitle(
+      (closed ? ui(locale, "poll.closed_title", { question: poll.question }) : poll.question).slice(0, 256),
+    )
+    .setDescription(lines.join("\n").slice(0, 4096))
+    .addFields(
+      {
+        name: ui(locale, closed ? "poll.field_closed" : "poll.field_closes"),
+        value: `${time(ends, "f")} (${time(ends, "R")})`,
+        inline: true,
+      },
+      {
+        name: ui(locale, "poll.field_mode"),
+        value: ui(locale, `poll.mode_${poll.mode as "single" | "approval" | "ranked"}`),
+        inline: true,
+      },
+      { name: ui(locale, "poll.field_voters"), value: String(view.voters), inline: true },
+      {
+        name: ui(locale, "poll.field_who"),
+        value: view.tierNames.length ? view.tierNames.join(", ") : ui(locale, "poll.everyone"),
+        inline: true,
+      },
+    );
+  if (!tally) embed.setFooter({ text: ui(locale, "poll.hidden_note") });
+  return embed;
+}
+
+/** Voting components; disabled once the poll is closed. */
+export function pollComponents(
+  locale: Locale,
+  poll: Pick<PollRow, "id" | "mode" | "options" | "closedAt">,
+): ActionRowBuilder<MessageActionRowComponentBuilder>[] {
+  const disabled = poll.closedAt !== null;
+  if (poll.mode === "approval") {
+    const menu = new StringSelectMenuBuilder()
+      .setCustomId(`${VOTE_PREFIX}:${poll.id}:a`)
+      .setPlaceholder(ui(locale, "poll.approval_placeholder"))
+      .setMinValues(1)
+      .setMaxValues(poll.options.length)
+      .setDisabled(disabled)
+      .addOptions(
+        poll.options.map((label, i) => ({ label: `${i + 1}. ${label}`.slice(0, 100), value: String(i) })),
+      );
+    return [new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(menu)];
+  }
+  if (poll.mode === "ranked") {
+    const button = new ButtonBuilder()
+      .setCustomId(`${VOTE_PREFIX}:${poll.id}:r`)
+      .setLabel(ui(locale, "poll.rank_button"))
+      .setStyle(ButtonStyle.Primary)
+      .setDisabled(disabled);
+    return [new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(button)];
+  }
+  const rows: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
+  for (let start = 0; start < poll.options.length; start += 5) {
+    rows.push(
+      new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
+        poll.options.slice(start, start + 5).map((label, k) =>
+          new ButtonBuilder()
+            .setCustomId(`${VOTE_PREFIX}:${poll.id}:${start + k}`)
+            .setLabel(`${start + k + 1}. ${label}`.slice(0, 80))
+            .setStyle(ButtonStyle.Secondary)
+            .setDisabled(disabled),
+        ),
+      ),
+    );
+  }
+  return rows;
+}
+
+/** One step of a fan's private ranking: what is ranked so far, a select for the next pick, submit. */
+export function rankingStep(
+  locale: Locale,
+  poll: Pick<PollRow, "id" | "options" | "question">,
+  ranking: readonly number[],
+): { content: string; components: ActionRowBuilder<MessageActionRowComponentBuilder>[] } {
+  const digits = ranking.join("");
+  const left = poll.options.map((label, i) => ({ label, i })).filter((o) => !ranking.includes(o.i));
+  const so = ranking.map((i, n) => `${n + 1}. ${poll.options[i]}`).join("\n");
+  const content = [
+    `**${poll.question}**`,
+    ui(locale, "poll.rank_intro"),
+    ...(ranking.length ? [ui(locale, "poll.rank_so_far"), so] : []),
+  ].join("\n");
+  const components: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
+  if (left.length) {
+    components.push(
+      new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
+        new StringSelectMenuBuilder()
+          .setCustomId(`${RANK_PREFIX}:${poll.id}:${digits}`)
+          .setPlaceholder(ui(locale, "poll.rank_pick", { n: ranking.length + 1 }))
+          .addOptions(
+            left.map((o) => ({ label: `${o.i + 1}. ${o.label}`.slice(0, 100), value: String(o.i) })),
+          ),
+      ),
+    );
+  }
+  if (ranking.length) {
+    components.push(
+      new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
+        new ButtonBuilder()
+          .setCustomId(`${RANK_PREFIX}:${poll.id}:${digits}:ok`)
+          .setLabel(ui(locale, "poll.rank_submit"))
+          .setStyle(ButtonStyle.Success),
+      ),
+    );
+  }
+  return { content, components };
+}
+
+/** The options a ballot names, as the fan reads them back. */
+export function choicesLabel(poll: Pick<PollRow, "options" | "mode">, choices: readonly number[]): string {
+  const labels = choices.map((i) => `“${poll.options[i] ?? `#${i + 1}`}”`);
+  return poll.mode === "ranked" ? labels.map((l, n) => `${n + 1}. ${l}`).join(", ") : labels.join(", ");
+}

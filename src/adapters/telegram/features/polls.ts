@@ -1,0 +1,317 @@
+import { Composer, type Context, InputFile } from "grammy";
+import { decideIdea, type IdeaDecision, proposeIdea, topIdeas, upvoteIdea } from "../../../app/ideas.ts";
+import {
+  castVote,
+  closePoll,
+  exportBallotsCsv,
+  openPoll,
+  pollResults,
+  recordPollPost,
+  setCommitment,
+} from "../../../app/polls.ts";
+import type { Identity } from "../../../core/access.ts";
+import type { PollMode, Tally } from "../../../core/polls.ts";
+import { DomainError } from "../../../errors.ts";
+import { type Locale, localeOf } from "../../../i18n/index.ts";
+import type { TelegramDeps } from "../deps.ts";
+import {
+  ANYONE,
+  choiceText,
+  finalText,
+  formatDate,
+  liveText,
+  pollKeyboard,
+  pollLocale,
+  shortId,
+} from "../pollView.ts";
+import { refusalText, tr } from "../strings.ts";
+import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
+
+const DURATION_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** "30m", "2h", "3d", "1w" → milliseconds; null when not a duration. */
+export function parseDuration(text: string | undefined): number | null {
+  const m = /^(\d{1,4})([mhdw])$/i.exec(text ?? "");
+  return m ? Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]! : null;
+}
+
+/**
+ * Co-decision on Telegram. Creators (private chat): /poll opens a poll and posts it, with one button
+ * per option, in every chat bound to a tier (or to the poll's tiers); /closepoll, /results,
+ * /exportpoll (CSV document), /commit, /decide. Members: a button press is a ballot (single: the
+ * option; approval: toggles it; ranked: adds it as the next rank, "clear" starts over), answered
+ * privately in their language; /idea proposes, /ideas lists the top ideas with an upvote button.
+ *
+ * Buttons are signed (callbackData.ts) for "anyone": altered data is refused and nothing is counted.
+ */
+export function pollFeature(deps: TelegramDeps): Composer<Context> {
+  const { services, signer, log } = deps;
+  const db = services.db;
+  const composer = new Composer<Context>();
+  const cmd = composer.chatType("private");
+  const only = creatorOnly(deps);
+  /** Voters who pressed "clear" on a ranked poll: their next press starts a new ranking. */
+  const clearing = new Set<string>();
+
+  cmd.command("poll", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [head = "", ...options] = ctx.match.split("|").map((s) => s.trim());
+    const [duration, mode, ...question] = head.split(/\s+/);
+    const ms = parseDuration(duration);
+    if (ms === null || !mode || question.length === 0 || options.length === 0) return replyUsage(ctx, "poll");
+    const row = await openPoll(services, {
+      question: question.join(" "),
+      options,
+      closesAt: new Date(services.clock.now().getTime() + ms),
+      mode: mode.toLowerCase() as PollMode,
+      eligibility: { kind: "all" },
+      createdBy: `telegram:${ctx.from.id}`,
+    });
+    const chatLocale = await pollLocale(db, row);
+    const targets = await db.tierAccess.findMany({
+      where: {
+        platform: "telegram",
+        chatId: { not: null },
+        ...(row.tierIds.length ? { tierId: { in: row.tierIds } } : {}),
+      },
+      select: { chatId: true },
+    });
+    const chats = [...new Set(targets.map((t) => t.chatId as string))];
+    const text = liveText(chatLocale, row, { tally: null, hidden: row.hideResults, voters: 0 });
+    let posted = 0;
+    for (const chatId of chats) {
+      try {
+        const sent = await ctx.api.sendMessage(Number(chatId), text, {
+          reply_markup: pollKeyboard(signer, chatLocale, row),
+        });
+        await recordPollPost(db, {
+          pollId: row.id,
+          platform: "telegram",
+          chatId,
+          messageId: String(sent.message_id),
+        });
+        posted++;
+      } catch (err) {
+        log.warn(
+          { event: "telegram.poll_post_failed", pollId: row.id, chatId, err },
+          "could not post a poll",
+        );
+      }
+    }
+    return ctx.reply(
+      tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt), chats: posted }),
+    );
+  });
+
+  cmd.command("closepoll", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [prefix] = argsOf(ctx);
+    if (!prefix) return replyUsage(ctx, "closepoll");
+    const id = await pollIdByPrefix(deps, prefix);
+    const { poll, tally } = await closePoll(services, id, { actor: `telegram:${ctx.from.id}` });
+    return ctx.reply(
+      tr(locale, "poll.closed_reply", { id: shortId(poll.id), results: finalText(locale, poll, tally) }),
+    );
+  });
+
+  cmd.command("results", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [prefix] = argsOf(ctx);
+    if (!prefix) return replyUsage(ctx, "results");
+    const view = await pollResults(services, await pollIdByPrefix(deps, prefix), { creator: true });
+    return ctx.reply(
+      view.poll.closedAt && view.tally
+        ? finalText(locale, view.poll, view.tally)
+        : liveText(locale, view.poll, { ...view, hidden: false }),
+    );
+  });
+
+  cmd.command("exportpoll", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [prefix] = argsOf(ctx);
+    if (!prefix) return replyUsage(ctx, "exportpoll");
+    const id = await pollIdByPrefix(deps, prefix);
+    const csv = await exportBallotsCsv(services, id);
+    const row = await db.poll.findUniqueOrThrow({ where: { id }, select: { question: true } });
+    return ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `poll-${shortId(id)}.csv`), {
+      caption: tr(locale, "poll.export_caption", { question: row.question }).slice(0, 1000),
+    });
+  });
+
+  cmd.command("commit", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [prefix, stage] = argsOf(ctx);
+    if (!prefix || (stage !== "in_the_works" && stage !== "shipped")) return replyUsage(ctx, "commit");
+    const id = await pollIdByPrefix(deps, prefix);
+    const { notified } = await setCommitment(services, id, stage);
+    const row = await db.poll.findUniqueOrThrow({ where: { id } });
+    const winner = (row.result as unknown as Tally).winners[0];
+    return ctx.reply(
+      tr(locale, "poll.committed", {
+        option: winner === undefined ? "" : (row.options[winner] ?? ""),
+        stage: tr(locale, `stage.${stage}`),
+        notified,
+      }),
+    );
+  });
+
+  cmd.command("decide", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [prefix, decision, into] = argsOf(ctx);
+    if (!prefix || (decision !== "accepted" && decision !== "merged" && decision !== "declined"))
+      return replyUsage(ctx, "decide");
+    const id = await ideaIdByPrefix(deps, prefix);
+    const mergedInto = decision === "merged" && into ? await ideaIdByPrefix(deps, into) : undefined;
+    const idea = await decideIdea(services, id, decision as IdeaDecision, mergedInto ? { mergedInto } : {});
+    return ctx.reply(
+      tr(locale, "idea.decided", { title: idea.title, decision: tr(locale, `decision.${decision}`) }),
+    );
+  });
+
+  // Fans, in private or in a member chat.
+  composer.command("idea", async (ctx) => {
+    if (!ctx.from) return;
+    const locale = localeOf(ctx.from.language_code);
+    const [title = "", ...rest] = ctx.match.split("|").map((s) => s.trim());
+    if (!title) return replyUsage(ctx, "idea");
+    const idea = await proposeIdea(services, voter(ctx.from.id), { title, description: rest.join(" | ") });
+    return ctx.reply(tr(locale, "idea.proposed", { id: shortId(idea.id), title: idea.title }));
+  });
+
+  composer.command("ideas", async (ctx) => {
+    const locale = localeOf(ctx.from?.language_code);
+    const ideas = await topIdeas(db, 10);
+    if (ideas.length === 0) return ctx.reply(tr(locale, "ideas.none"));
+    const text = [
+      tr(locale, "ideas.header"),
+      ...ideas.map((i, n) =>
+        tr(locale, "ideas.line", {
+          rank: n + 1,
+          title: i.title,
+          votes: i.votes,
+          id: shortId(i.id),
+          description: i.description,
+        }),
+      ),
+    ].join("\n");
+    return ctx.reply(text, {
+      reply_markup: {
+        inline_keyboard: ideas.map((i) => [
+          {
+            text: tr(locale, "ideas.button", { title: i.title }),
+            callback_data: signer.sign(ANYONE, `iu:${i.id}`),
+          },
+        ]),
+      },
+    });
+  });
+
+  // Button presses: ballots (pv), ranked "clear" (pc), idea upvotes (iu). Registered before the
+  // fan feature's catch-all, which refuses any other data.
+  composer.callbackQuery(/^(pv|pc|iu):/, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const payload = signer.verify(ANYONE, ctx.callbackQuery.data);
+    const [kind, id, index] = payload?.split(":") ?? [];
+    if (!payload || !id) {
+      log.warn(
+        { event: "telegram.callback_rejected", userId: ctx.from.id },
+        "poll or idea button data that this bot did not sign",
+      );
+      return ctx.answerCallbackQuery({ text: tr(locale, "vote.invalid"), show_alert: true });
+    }
+    const who = voter(ctx.from.id);
+    try {
+      if (kind === "iu") {
+        const { votes } = await upvoteIdea(services, who, id);
+        return await ctx.answerCallbackQuery({ text: tr(locale, "idea.upvoted", { votes }) });
+      }
+      const row = await db.poll.findUnique({ where: { id } });
+      if (!row) throw new DomainError("poll_not_found");
+      const key = `${id}:${ctx.from.id}`;
+      if (kind === "pc") {
+        clearing.add(key);
+        return await ctx.answerCallbackQuery({ text: tr(locale, "vote.cleared") });
+      }
+      const option = Number(index);
+      let choices = [option];
+      if (row.mode !== "single") {
+        const previous = clearing.has(key) ? [] : await previousChoices(deps, id, who);
+        choices =
+          row.mode === "approval"
+            ? previous.includes(option)
+              ? previous.filter((c) => c !== option)
+              : [...previous, option]
+            : previous.includes(option)
+              ? previous
+              : [...previous, option];
+      }
+      const outcome = await castVote(services, { pollId: id, who, choices });
+      clearing.delete(key);
+      return await ctx.answerCallbackQuery({
+        text: tr(locale, `vote.${outcome.status}`, {
+          choice: choiceText(row, outcome.choices),
+          weight: outcome.weight,
+        }).slice(0, 200),
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      log.info(
+        { event: "telegram.vote_refused", code: err.code, userId: ctx.from.id },
+        `refused: ${err.code}`,
+      );
+      return ctx.answerCallbackQuery({ text: refusal(locale, err), show_alert: true });
+    }
+  });
+
+  return composer;
+}
+
+function voter(userId: number): Identity {
+  return { platform: "telegram", userId: String(userId) };
+}
+
+function refusal(locale: Locale, err: DomainError): string {
+  return refusalText(locale, err).slice(0, 200);
+}
+
+/** The member's counted ballot on this poll, from whichever platform (approval toggles, ranked appends). */
+async function previousChoices(deps: TelegramDeps, pollId: string, who: Identity): Promise<number[]> {
+  const { db } = deps.services;
+  const identity = await db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+    select: { memberId: true },
+  });
+  if (!identity) return [];
+  const ballot = await db.pollBallot.findFirst({
+    where: { pollId, memberId: identity.memberId },
+    orderBy: [{ castAt: "desc" }, { id: "desc" }],
+    select: { choices: true },
+  });
+  return ballot?.choices ?? [];
+}
+
+function cleanPrefix(prefix: string): string {
+  return prefix.trim().toLowerCase();
+}
+
+async function pollIdByPrefix(deps: TelegramDeps, prefix: string): Promise<string> {
+  const found = await deps.services.db.poll.findMany({
+    where: { id: { startsWith: cleanPrefix(prefix) } },
+    select: { id: true },
+    take: 2,
+  });
+  if (found.length === 0) throw new DomainError("poll_not_found");
+  if (found.length > 1) throw new DomainError("poll_ambiguous", { prefix });
+  return found[0]!.id;
+}
+
+async function ideaIdByPrefix(deps: TelegramDeps, prefix: string): Promise<string> {
+  const found = await deps.services.db.idea.findMany({
+    where: { id: { startsWith: cleanPrefix(prefix) } },
+    select: { id: true },
+    take: 2,
+  });
+  if (found.length === 0) throw new DomainError("idea_not_found");
+  if (found.length > 1) throw new DomainError("idea_ambiguous", { prefix });
+  return found[0]!.id;
+}

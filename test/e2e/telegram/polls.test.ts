@@ -1,0 +1,241 @@
+import type { Message, User } from "@grammyjs/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLinkCode, redeemLinkCode } from "../../../src/app/members.ts";
+import { castVote, pollResults } from "../../../src/app/polls.ts";
+import { createTier } from "../../../src/app/tiers.ts";
+import { supergroup, user } from "../../standins/telegram-payloads.ts";
+import type { Harness } from "../harness.ts";
+import {
+  bindNewChat,
+  botMessages,
+  buttons,
+  CREATOR,
+  command,
+  fanJoins,
+  startTelegramHarness,
+  tg,
+  until,
+} from "./helpers.ts";
+
+/**
+ * Co-decision on Telegram: the creator opens a poll from a private chat, it is posted in the
+ * member chats with one button per option, members vote by pressing, the message follows the tally
+ * (coalesced edits) and shows the final results when the poll closes.
+ */
+describe("Telegram polls and ideas (PGlite)", () => {
+  let h: Harness;
+  const lounge = supergroup({ title: "Gold Lounge" });
+  const anna = user({ first_name: "Anna", language_code: "fr" });
+  const ben = user({ first_name: "Ben", language_code: "en" });
+  let pollId = "";
+  let pollMessage: Message;
+
+  beforeAll(async () => {
+    h = await startTelegramHarness("pglite");
+    await createTier(h.deps, {
+      name: "Gold",
+      slug: "gold",
+      amount: 1000,
+      currency: "eur",
+      interval: "month",
+    });
+    tg(h).addUser(CREATOR);
+    await command(h, CREATOR, "start");
+    await bindNewChat(h, "gold", lounge);
+    await fanJoins(h, anna, "gold", lounge);
+    await fanJoins(h, ben, "gold", lounge);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** A button press; resolves with the bot's private answer to it. */
+  async function press(from: User, message: Message, data: string) {
+    const update = tg(h).pushCallbackQuery({ from, data, message });
+    const id = update.callback_query!.id;
+    return until(() => tg(h).callbackAnswers.get(id), `the answer to ${from.first_name}'s press`);
+  }
+  const dataOf = (m: Message, label: string) =>
+    (buttons(m).find((b) => b.text === label) as { callback_data: string }).callback_data;
+  const current = () =>
+    tg(h)
+      .messages(lounge.id)
+      .find((m) => m.message_id === pollMessage.message_id)!;
+
+  it("the creator opens a poll: it is posted in the bound chat with one button per option", async () => {
+    expect((await command(h, CREATOR, "poll", "soon single Next?")).text).toMatch(/^Usage: \/poll/);
+    const fan = await command(h, ben, "poll", "2h single Next? | A | B");
+    expect(fan.text).toContain("for the creator");
+
+    const seen = botMessages(h, lounge.id).length;
+    const reply = await command(h, CREATOR, "poll", "2h single Next video? | Tutorial | Vlog | Live");
+    expect(reply.text).toContain("posted in 1 chat(s)");
+    pollMessage = botMessages(h, lounge.id)[seen]!;
+    expect(pollMessage.text).toContain("📊 Next video?");
+    expect(pollMessage.text).toContain("Tap one option to vote");
+    expect(buttons(pollMessage).map((b) => b.text)).toEqual(["Tutorial", "Vlog", "Live"]);
+    const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Next video?" } });
+    pollId = row.id;
+    expect(row.createdBy).toBe(`telegram:${CREATOR.id}`);
+    expect(await h.deps.db.pollPost.count({ where: { pollId, platform: "telegram" } })).toBe(1);
+  });
+
+  it("members vote by button: private confirmations in their language, the message follows the tally with coalesced edits", async () => {
+    const editsBefore = tg(h).callsOf("editMessageText").length;
+    const answers = await Promise.all([
+      press(anna, pollMessage, dataOf(pollMessage, "Tutorial")),
+      press(ben, pollMessage, dataOf(pollMessage, "Vlog")),
+    ]);
+    expect(answers[0]).toMatchObject({ text: "Vote compté : Tutorial (poids 1)." });
+    expect(answers[0]?.show_alert).toBeFalsy();
+    expect(answers[1]).toMatchObject({ text: "Vote counted: Vlog (weight 1)." });
+    expect(await press(anna, pollMessage, dataOf(pollMessage, "Vlog"))).toMatchObject({
+      text: "Vote modifié : Vlog (poids 1).",
+    });
+    expect(await press(ben, pollMessage, dataOf(pollMessage, "Vlog"))).toMatchObject({
+      text: "Your vote is unchanged: Vlog.",
+    });
+    // The trailing edit shows the last ballot; four presses made fewer edits than presses.
+    await until(
+      () => current().text?.includes("• Vlog: 2") && current().text,
+      "the tally in the chat",
+      6_000,
+    );
+    expect(current().text).toContain("• Tutorial: 0");
+    expect(current().text).toContain("2 voter(s)");
+    expect(buttons(current())).toHaveLength(3);
+    await new Promise((r) => setTimeout(r, 2_300));
+    const edits = tg(h).callsOf("editMessageText").length - editsBefore;
+    expect(edits).toBeGreaterThanOrEqual(1);
+    expect(edits).toBeLessThan(4);
+    expect(
+      tg(h)
+        .callsOf("editMessageText")
+        .filter((c) => c.status !== 200),
+    ).toEqual([]);
+  });
+
+  it("refuses a non-member's press and tampered button data, counting nothing", async () => {
+    const stranger = user({ first_name: "Stranger" });
+    tg(h).addUser(stranger);
+    const before = await h.deps.db.pollBallot.count();
+    expect(await press(stranger, pollMessage, dataOf(pollMessage, "Live"))).toMatchObject({
+      show_alert: true,
+      text: "Only members can vote. Join to have your say in what comes next.",
+    });
+    // Same signature, other option; and a payload that was never signed.
+    const genuine = dataOf(pollMessage, "Tutorial");
+    const tampered = genuine.replace(`${pollId}:0~`, `${pollId}:2~`);
+    expect(tampered).not.toBe(genuine);
+    expect(await press(ben, pollMessage, tampered)).toMatchObject({
+      show_alert: true,
+      text: "This button is not valid: nothing was counted.",
+    });
+    expect(await press(anna, pollMessage, `pv:${pollId}:2~AAAAAAAAAAAAAAAA`)).toMatchObject({
+      show_alert: true,
+      text: "Ce bouton n'est pas valide : rien n'a été compté.",
+    });
+    expect(await h.deps.db.pollBallot.count()).toBe(before);
+    expect(h.logs.events("telegram.callback_rejected").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a member linked on Discord and Telegram counts once, whichever platform voted last", async () => {
+    const { code } = await createLinkCode(h.deps, { platform: "telegram", userId: String(anna.id) });
+    const discordAnna = { platform: "discord" as const, userId: "900000000000000001" };
+    await redeemLinkCode(h.deps, discordAnna, code);
+    expect(await castVote(h.deps, { pollId, who: discordAnna, choices: [2] })).toMatchObject({
+      status: "changed",
+    });
+    expect(await press(anna, pollMessage, dataOf(pollMessage, "Tutorial"))).toMatchObject({
+      text: "Vote modifié : Tutorial (poids 1).",
+    });
+    const { tally, voters } = await pollResults(h.deps, pollId);
+    expect(voters).toBe(2);
+    expect(tally).toMatchObject({ counts: [1, 1, 0], totalVoters: 2 });
+    await until(
+      () => current().text?.includes("• Tutorial: 1"),
+      "the chat to show Anna's Telegram vote",
+      6_000,
+    );
+  });
+
+  it("the creator reads the results and exports the ballots as a CSV document", async () => {
+    const results = await command(h, CREATOR, "results", pollId.slice(0, 6));
+    expect(results.text).toContain("• Tutorial: 1");
+    const doc = await command(h, CREATOR, "exportpoll", pollId.slice(0, 8));
+    expect(doc.document?.file_name).toBe(`poll-${pollId.slice(0, 8)}.csv`);
+    const file = tg(h).documents.at(-1)!;
+    expect(file.chatId).toBe(CREATOR.id);
+    expect(file.content.split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(5); // header + 4 ballots
+    expect(file.content).toContain("telegram");
+    expect(file.content).toContain("discord");
+    expect((await command(h, CREATOR, "closepoll", "zzzz")).text).toBe("This poll does not exist any more.");
+  });
+
+  it("closing early edits the message to the final results (a tie, as a tie) and removes the buttons", async () => {
+    const stale = pollMessage;
+    const reply = await command(h, CREATOR, "closepoll", pollId.slice(0, 8));
+    expect(reply.text).toContain("closed");
+    expect(reply.text).toContain("Tie between: Tutorial, Vlog");
+    await until(() => current().text?.includes("Closed. Final results:"), "the final results in the chat");
+    expect(current().text).toContain("Tie between: Tutorial, Vlog");
+    expect(current().reply_markup).toBeUndefined();
+    // A press on a stale copy of the message is refused.
+    expect(await press(ben, stale, dataOf(stale, "Live"))).toMatchObject({
+      show_alert: true,
+      text: expect.stringMatching(/closed/i),
+    });
+    expect((await command(h, CREATOR, "commit", `${pollId.slice(0, 8)} shipped`)).text).toBe(
+      "The poll ended in a tie: there is no single winner to announce.",
+    );
+  });
+
+  it("ranked polls: presses add ranks, clear starts over; the final message summarises the rounds", async () => {
+    const seen = botMessages(h, lounge.id).length;
+    await command(h, CREATOR, "poll", "1h ranked Which city? | Paris | Lyon | Nice");
+    const m = botMessages(h, lounge.id)[seen]!;
+    expect(m.text).toContain("Rank the options");
+    expect(buttons(m).map((b) => b.text)).toEqual(["Paris", "Lyon", "Nice", "Clear my ranking"]);
+    expect((await press(ben, m, dataOf(m, "Nice"))).text).toBe("Vote counted: 1. Nice (weight 1).");
+    expect((await press(ben, m, dataOf(m, "Lyon"))).text).toBe("Vote changed: 1. Nice, 2. Lyon (weight 1).");
+    expect((await press(ben, m, dataOf(m, "Clear my ranking"))).text).toBe(
+      "Ranking cleared: tap your 1st choice.",
+    );
+    expect((await press(ben, m, dataOf(m, "Lyon"))).text).toBe("Vote changed: 1. Lyon (weight 1).");
+    expect((await press(anna, m, dataOf(m, "Paris"))).text).toBe("Vote compté : 1. Paris (poids 1).");
+    const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Which city?" } });
+    await command(h, CREATOR, "closepoll", row.id.slice(0, 8));
+    const final = () =>
+      tg(h)
+        .messages(lounge.id)
+        .find((x) => x.message_id === m.message_id)!;
+    await until(() => final().text?.includes("Closed."), "the ranked results");
+    expect(final().text).toContain("Round 1:");
+    expect(final().reply_markup).toBeUndefined();
+  });
+
+  it("ideas: members propose and upvote by button, the creator decides", async () => {
+    expect((await command(h, anna, "idea", "A cooking video | With the whole tribe")).text).toContain(
+      "« A cooking video »",
+    );
+    const stranger = user({ first_name: "Outsider" });
+    tg(h).addUser(stranger);
+    await command(h, stranger, "start");
+    expect((await command(h, stranger, "idea", "Free stuff")).text).toBe(
+      "Only members with an active membership can propose or upvote ideas.",
+    );
+    const list = await command(h, ben, "ideas");
+    expect(list.text).toContain("1. A cooking video (0)");
+    const up = buttons(list)[0] as { callback_data: string };
+    expect(await press(ben, list, up.callback_data)).toMatchObject({ text: "Upvoted: 1 vote(s)." });
+    expect(await press(ben, list, up.callback_data)).toMatchObject({
+      show_alert: true,
+      text: "You already upvoted this idea.",
+    });
+    const idea = await h.deps.db.idea.findFirstOrThrow({ where: { title: "A cooking video" } });
+    expect((await command(h, CREATOR, "decide", `${idea.id.slice(0, 8)} accepted`)).text).toContain(
+      "is now accepted",
+    );
+    expect((await h.deps.db.idea.findUniqueOrThrow({ where: { id: idea.id } })).status).toBe("accepted");
+  });
+});
