@@ -1,7 +1,6 @@
 import { type AccessTarget, type Identity, targetKey } from "../core/access.ts";
 import type { Db } from "./db.ts";
-import { decideMemberAccess, loadTierTargets, MEMBER_PLAN_INCLUDE } from "./membership/syncMemberAccess.ts";
-import { getSettings } from "./settings.ts";
+import { currentPlan, MEMBER_PLAN_INCLUDE } from "./membership/syncMemberAccess.ts";
 import type { Clock } from "./worker.ts";
 
 /**
@@ -28,18 +27,7 @@ export async function isOwedAccess(
     include: MEMBER_PLAN_INCLUDE,
   });
   if (!member) return { owed: false, memberId: null };
-  const settings = await getSettings(deps.db);
-  const tierTargets = await loadTierTargets(
-    deps.db,
-    member.subscriptions.flatMap((s) => (s.tierId ? [s.tierId] : [])),
-  );
-  const { plan } = decideMemberAccess({
-    member,
-    jobs: [],
-    tierTargets,
-    graceDays: settings.graceDays,
-    now: deps.clock.now(),
-  });
+  const plan = await currentPlan(deps.db, member, deps.clock.now());
   const key = targetKey(target);
   const hit = plan.owed.find(
     (o) =>

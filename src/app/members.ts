@@ -7,12 +7,7 @@ import { wantAccess } from "./access/jobs.ts";
 import { applyCustomerStates, META } from "./billing/applyStripeEvent.ts";
 import { type Db, isUniqueViolation, type Tx } from "./db.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
-import {
-  decideMemberAccess,
-  loadTierTargets,
-  MEMBER_PLAN_INCLUDE,
-  syncMemberAccess,
-} from "./membership/syncMemberAccess.ts";
+import { currentPlan, MEMBER_PLAN_INCLUDE, syncMemberAccess } from "./membership/syncMemberAccess.ts";
 import { getSettings } from "./settings.ts";
 import { findTier } from "./tiers.ts";
 import type { Clock } from "./worker.ts";
@@ -446,18 +441,7 @@ export async function claimAccess(deps: MemberDeps, who: Identity): Promise<{ ow
       where: { id: identity.memberId },
       include: MEMBER_PLAN_INCLUDE,
     });
-    const settings = await getSettings(tx);
-    const tierTargets = await loadTierTargets(
-      tx,
-      member.subscriptions.flatMap((s) => (s.tierId ? [s.tierId] : [])),
-    );
-    const { plan } = decideMemberAccess({
-      member,
-      jobs: [],
-      tierTargets,
-      graceDays: settings.graceDays,
-      now,
-    });
+    const plan = await currentPlan(tx, member, now);
     const mine = plan.owed.filter(
       (o) => o.identity.platform === who.platform && o.identity.userId === who.userId,
     );

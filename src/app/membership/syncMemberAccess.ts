@@ -112,6 +112,16 @@ export function decideMemberAccess(input: {
   return { plan, actions: diffAccess(plan.owed, ledger) };
 }
 
+/** What a loaded member is owed now (no job comparison): for "is this account owed X?" questions. */
+export async function currentPlan(db: Db | Tx, member: MemberForPlan, now: Date): Promise<MemberAccessPlan> {
+  const settings = await getSettings(db);
+  const tierTargets = await loadTierTargets(
+    db,
+    member.subscriptions.flatMap((s) => (s.tierId ? [s.tierId] : [])),
+  );
+  return decideMemberAccess({ member, jobs: [], tierTargets, graceDays: settings.graceDays, now }).plan;
+}
+
 /** Records the actions as durable jobs, each with a history row, and schedules the next review. */
 export async function writeMemberActions(
   tx: Tx,

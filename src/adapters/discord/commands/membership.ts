@@ -1,23 +1,12 @@
 import { EmbedBuilder } from "discord.js";
 import { membershipCommand } from "../../../../commands/discord.ts";
 import { lookupMember, openPortal } from "../../../app/members.ts";
+import { isBillingStatus } from "../../../core/membership.ts";
 import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";
 import { discordDate } from "../format.ts";
 import type { UiKey } from "../strings.ts";
 import { linkButton } from "./join.ts";
-
-const STATES = new Set([
-  "active",
-  "trialing",
-  "past_due",
-  "canceled",
-  "unpaid",
-  "incomplete",
-  "incomplete_expired",
-  "paused",
-  "lifetime",
-]);
 
 /** /membership: each subscription's state and next date, and the Stripe portal link. */
 export const membershipRoute = slash(membershipCommand, [], { creator: false }, async (ctx) => {
@@ -30,7 +19,7 @@ export const membershipRoute = slash(membershipCommand, [], { creator: false }, 
   );
   if (member.subscriptions.length === 0) throw new DomainError("not_a_member");
   const lines = member.subscriptions.slice(0, 10).map((s) => {
-    const state = STATES.has(s.status) ? ctx.t(`state.${s.status}` as UiKey) : s.status;
+    const state = isBillingStatus(s.status) ? ctx.t(`state.${s.status}` as UiKey) : s.status;
     const end = s.currentPeriodEnd;
     const when =
       s.endedAt || s.status === "canceled"
