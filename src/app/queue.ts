@@ -1,5 +1,5 @@
 import { Prisma } from "../generated/prisma/client.ts";
-import type { Db } from "./db.ts";
+import type { Db, Tx } from "./db.ts";
 
 /**
  * Leasing over a durable table (access_job, task): claim due rows with FOR UPDATE SKIP LOCKED, so
@@ -35,6 +35,7 @@ export interface LeaseQueue {
     owner: string;
     version: number;
     now: Date;
+    client?: Tx;
   }): Promise<"done" | "superseded" | "lost">;
   /** The work failed: retry after `retryAt`, or dead when `dead` (attempts exhausted or permanent). */
   fail(opts: {
@@ -45,6 +46,8 @@ export interface LeaseQueue {
     error: string;
     retryAt: Date;
     dead: boolean;
+    /** Run inside this transaction (to record the outcome together with its history). */
+    client?: Tx;
   }): Promise<"retry" | "dead" | "superseded" | "lost">;
   /** The earliest time a pending row becomes due, to sleep until then. */
   nextDue(where?: Prisma.Sql): Promise<Date | null>;
@@ -75,7 +78,7 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
     },
 
     async complete(opts) {
-      const rows = await db.$queryRaw<{ state: string }[]>`
+      const rows = await (opts.client ?? db).$queryRaw<{ state: string }[]>`
         UPDATE ${t} SET
           state = CASE WHEN version = ${opts.version}::int THEN 'done'::"JobState" ELSE 'pending'::"JobState" END,
           finished_at = CASE WHEN version = ${opts.version}::int THEN ${opts.now}::timestamptz ELSE NULL END,
@@ -88,7 +91,7 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
     },
 
     async fail(opts) {
-      const rows = await db.$queryRaw<{ state: string; superseded: boolean }[]>`
+      const rows = await (opts.client ?? db).$queryRaw<{ state: string; superseded: boolean }[]>`
         UPDATE ${t} SET
           state = CASE WHEN version <> ${opts.version}::int THEN 'pending'::"JobState"
                        WHEN ${opts.dead}::boolean THEN 'dead'::"JobState" ELSE 'pending'::"JobState" END,

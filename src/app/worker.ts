@@ -1,6 +1,7 @@
 import type { Prisma } from "../generated/prisma/client.ts";
 import { backoffDelay } from "../lib/retry.ts";
 import type { Logger } from "../log.ts";
+import type { Tx } from "./db.ts";
 import type { Claimed, LeaseQueue } from "./queue.ts";
 
 export type JobResult =
@@ -17,6 +18,8 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+export type SettledState = "done" | "retry" | "dead" | "superseded" | "lost";
+
 export interface QueueWorker {
   start(): void;
   /** Look for work now (after enqueueing). */
@@ -31,12 +34,15 @@ export interface QueueWorkerOptions<Row extends Claimed> {
   name: string;
   queue: LeaseQueue;
   handle: (row: Row) => Promise<JobResult>;
-  /** Called once a row is settled, to log and write history. */
-  settled: (
-    row: Row,
-    result: JobResult,
-    state: "done" | "retry" | "dead" | "superseded" | "lost",
-  ) => Promise<void>;
+  /**
+   * Runs the outcome's recording in one transaction: the row's new state and whatever `record`
+   * writes (history), so a crash cannot keep one without the other.
+   */
+  transaction?: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+  /** Writes what must commit with the outcome (inside `transaction` when given). */
+  record?: (row: Row, result: JobResult, state: SettledState, tx?: Tx) => Promise<void>;
+  /** Called once the outcome is committed: logs and side effects. */
+  settled: (row: Row, result: JobResult, state: SettledState) => Promise<void>;
   log: Logger;
   clock?: Clock;
   owner: string;
@@ -69,10 +75,30 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
   const inFlight = new Set<Promise<void>>();
 
   const settle = async (row: Row, result: JobResult): Promise<void> => {
+    const transaction = opts.transaction;
+    const state = transaction
+      ? await transaction(async (tx) => {
+          const s = await mark(row, result, tx);
+          await opts.record?.(row, result, s, tx);
+          return s;
+        })
+      : await mark(row, result);
+    await opts.settled(row, result, state);
+  };
+
+  /** Marks the row done / retry / dead (inside `client`'s transaction when given). */
+  const mark = async (row: Row, result: JobResult, client?: Tx): Promise<SettledState> => {
     const now = clock.now();
-    let state: "done" | "retry" | "dead" | "superseded" | "lost";
+    let state: SettledState;
+    const inTx = client ? { client } : {};
     if (result.outcome === "done") {
-      state = await opts.queue.complete({ id: row.id, owner: opts.owner, version: row.version, now });
+      state = await opts.queue.complete({
+        id: row.id,
+        owner: opts.owner,
+        version: row.version,
+        now,
+        ...inTx,
+      });
     } else {
       const dead = result.outcome === "dead" || row.attempts >= maxAttempts;
       const delay =
@@ -87,9 +113,10 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
         error: result.error.slice(0, 2000),
         retryAt: new Date(now.getTime() + delay),
         dead,
+        ...inTx,
       });
     }
-    await opts.settled(row, result, state);
+    return state;
   };
 
   const runOne = async (row: Row): Promise<void> => {

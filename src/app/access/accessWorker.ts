@@ -72,6 +72,27 @@ export function createAccessWorker(opts: {
       if (!executor) return { outcome: "retry", error: `no ${row.platform} executor in this process` };
       return executor.execute(job);
     },
+    // The job's new state and its history row commit together: a crash cannot keep one without the other.
+    transaction: (fn) => opts.db.$transaction(fn),
+    record: async (row, result, state, tx) => {
+      if (!row.member_id || (state !== "done" && state !== "dead")) return;
+      const note = result.outcome === "done" && result.note ? ` (${result.note})` : "";
+      await (tx ?? opts.db).memberHistory.create({
+        data: {
+          memberId: row.member_id,
+          actor: "system",
+          action:
+            state === "done"
+              ? row.action === "grant"
+                ? "access.granted"
+                : "access.revoked"
+              : `access.${row.action}.failed`,
+          toState: `${row.platform}:${row.platform_user_id} ${row.target_key}`,
+          reason: result.outcome === "done" ? `${row.reason}${note}` : result.error,
+          stripeEventId: row.stripe_event_id,
+        },
+      });
+    },
     settled: async (row, result, state) => {
       const fields = {
         jobId: String(row.id),
@@ -88,35 +109,11 @@ export function createAccessWorker(opts: {
           { event: `access.${row.action === "grant" ? "granted" : "revoked"}`, ...fields },
           `${row.action} ${row.target_key} for ${row.platform}:${row.platform_user_id}${note}`,
         );
-        if (row.member_id) {
-          await opts.db.memberHistory.create({
-            data: {
-              memberId: row.member_id,
-              actor: "system",
-              action: row.action === "grant" ? "access.granted" : "access.revoked",
-              toState: `${row.platform}:${row.platform_user_id} ${row.target_key}`,
-              reason: `${row.reason}${note}`,
-              stripeEventId: row.stripe_event_id,
-            },
-          });
-        }
         return;
       }
       const error = result.outcome === "done" ? "" : result.error;
       if (state === "dead") {
         log.error({ event: "access.dead", ...fields, error }, `access job dead-lettered: ${error}`);
-        if (row.member_id) {
-          await opts.db.memberHistory.create({
-            data: {
-              memberId: row.member_id,
-              actor: "system",
-              action: `access.${row.action}.failed`,
-              toState: `${row.platform}:${row.platform_user_id} ${row.target_key}`,
-              reason: error,
-              stripeEventId: row.stripe_event_id,
-            },
-          });
-        }
         const job = toJob(row);
         if (job) opts.onDead?.(job, error);
       } else if (state === "retry") {
