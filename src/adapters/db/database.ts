@@ -105,34 +105,19 @@ async function openPGlite(opts: OpenDatabaseOptions): Promise<Database> {
     `embedded database open in ${pgliteDir}`,
   );
 
-  let closing: Promise<void> | undefined;
-  return {
+  return wrapDatabase({
     kind: "pglite",
     prisma,
     driver: { kind: "pglite", pglite },
     location: pgliteDir,
-    async ping() {
-      await prisma.$queryRaw`SELECT 1`;
+    log,
+    // Flushes and shuts PGlite down (older PGlite versions leave process.exitCode = 99 until then).
+    closeDriver: { step: "pglite", message: "closing PGlite failed", run: () => pglite.close() },
+    afterClose: async () => {
+      await lock.release();
+      log.info({ event: "db.close", kind: "pglite" }, "embedded database closed");
     },
-    close() {
-      closing ??= (async () => {
-        try {
-          await prisma.$disconnect();
-        } catch (err) {
-          log.warn({ event: "db.close_failed", step: "prisma", err }, "prisma disconnect failed");
-        }
-        try {
-          // Flushes and shuts PGlite down (older PGlite versions leave process.exitCode = 99 until then).
-          await pglite.close();
-        } catch (err) {
-          log.warn({ event: "db.close_failed", step: "pglite", err }, "closing PGlite failed");
-        }
-        await lock.release();
-        log.info({ event: "db.close", kind: "pglite" }, "embedded database closed");
-      })();
-      return closing;
-    },
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,12 +223,36 @@ async function openPostgres(opts: OpenDatabaseOptions & { databaseUrl: string })
     `connected to PostgreSQL at ${where.host ?? "?"}/${where.database ?? "?"}`,
   );
 
-  let closing: Promise<void> | undefined;
-  return {
+  return wrapDatabase({
     kind: "postgres",
     prisma,
     driver: { kind: "postgres", pool },
     location: where.display,
+    log,
+    closeDriver: { step: "pool", message: "ending the PostgreSQL pool failed", run: () => pool.end() },
+    afterClose: async () => {
+      log.info({ event: "db.close", kind: "postgres" }, "PostgreSQL connections closed");
+    },
+  });
+}
+
+/** The Database both back ends return: ping through Prisma; close once, in order, never throwing. */
+function wrapDatabase(parts: {
+  kind: Database["kind"];
+  prisma: PrismaClient;
+  driver: DatabaseDriver;
+  location: string;
+  log: Logger;
+  closeDriver: { step: string; message: string; run: () => Promise<void> };
+  afterClose: () => Promise<void>;
+}): Database {
+  const { prisma, log } = parts;
+  let closing: Promise<void> | undefined;
+  return {
+    kind: parts.kind,
+    prisma,
+    driver: parts.driver,
+    location: parts.location,
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },
@@ -255,11 +264,14 @@ async function openPostgres(opts: OpenDatabaseOptions & { databaseUrl: string })
           log.warn({ event: "db.close_failed", step: "prisma", err }, "prisma disconnect failed");
         }
         try {
-          await pool.end();
+          await parts.closeDriver.run();
         } catch (err) {
-          log.warn({ event: "db.close_failed", step: "pool", err }, "ending the PostgreSQL pool failed");
+          log.warn(
+            { event: "db.close_failed", step: parts.closeDriver.step, err },
+            parts.closeDriver.message,
+          );
         }
-        log.info({ event: "db.close", kind: "postgres" }, "PostgreSQL connections closed");
+        await parts.afterClose();
       })();
       return closing;
     },
