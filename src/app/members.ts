@@ -10,6 +10,7 @@ import { isEntitledNow } from "./membership/entitlement.ts";
 import { currentPlan, MEMBER_PLAN_INCLUDE, syncMemberAccess } from "./membership/syncMemberAccess.ts";
 import { getSettings } from "./settings.ts";
 import { findTier } from "./tiers.ts";
+import { portalReturnUrl } from "./urls.ts";
 import type { Clock } from "./worker.ts";
 
 export interface MemberDeps {
@@ -102,7 +103,7 @@ export async function startCheckout(
       try {
         portalUrl = await deps.billing.createPortal(
           member.stripeCustomerId,
-          `${deps.publicBaseUrl}/portal/return`,
+          portalReturnUrl(deps.publicBaseUrl),
         );
       } catch (err) {
         deps.log.warn({ event: "checkout.portal_failed", memberId, err }, "could not create a portal link");
@@ -203,7 +204,7 @@ export async function openPortal(deps: MemberDeps, who: Identity): Promise<strin
   const customerId = identity?.member.stripeCustomerId;
   if (!customerId) throw new DomainError("not_a_member");
   try {
-    return await deps.billing.createPortal(customerId, `${deps.publicBaseUrl}/portal/return`);
+    return await deps.billing.createPortal(customerId, portalReturnUrl(deps.publicBaseUrl));
   } catch (err) {
     if (err instanceof NetworkError) throw new DomainError("stripe_unavailable");
     throw err;

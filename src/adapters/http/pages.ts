@@ -1,3 +1,4 @@
+import { PORTAL_RETURN_PATH } from "../../app/urls.ts";
 import type { Route } from "./server.ts";
 
 /**
@@ -44,7 +45,7 @@ export function checkoutPages(): Route[] {
     },
     {
       method: "GET",
-      path: "/portal/return",
+      path: PORTAL_RETURN_PATH,
       handler: () =>
         html(
           page(

@@ -10,6 +10,10 @@ import { errorText, type Locale } from "../../i18n/index.ts";
 type Params = Record<string, string | number>;
 type Text = string | ((p: Params) => string);
 
+/** The same in every language: rank, title, upvotes, id, then the description indented below. */
+const ideaLine = (p: Params): string =>
+  `${p.rank}. ${p.title} (${p.votes}) · ${p.id}${p.description ? `\n   ${p.description}` : ""}`;
+
 const en = {
   // Refusals worded for Telegram.
   "error.not_a_member": "You have no membership yet. Send /start to pick a tier.",
@@ -153,13 +157,7 @@ ${p.results}`,
   "vote.invalid": "This button is not valid: nothing was counted.",
   "ideas.none": "No open idea yet. Propose one: /idea <title> | <description>",
   "ideas.header": "Top ideas (tap to upvote):",
-  "ideas.line": (p: Params) =>
-    `${p.rank}. ${p.title} (${p.votes}) · ${p.id}${
-      p.description
-        ? `
-   ${p.description}`
-        : ""
-    }`,
+  "ideas.line": ideaLine,
   "ideas.button": (p: Params) => `👍 ${p.title}`,
   "idea.proposed": (p: Params) => `Idea ${p.id} proposed: “${p.title}”. The tribe can upvote it with /ideas.`,
   "idea.upvoted": (p: Params) => `Upvoted: ${p.votes} vote(s).`,
@@ -316,13 +314,7 @@ ${p.results}`,
   "vote.invalid": "Ce bouton n'est pas valide : rien n'a été compté.",
   "ideas.none": "Aucune idée ouverte pour l'instant. Proposez-en une : /idea <titre> | <description>",
   "ideas.header": "Meilleures idées (touchez pour soutenir) :",
-  "ideas.line": (p) =>
-    `${p.rank}. ${p.title} (${p.votes}) · ${p.id}${
-      p.description
-        ? `
-   ${p.description}`
-        : ""
-    }`,
+  "ideas.line": ideaLine,
   "ideas.button": (p) => `👍 ${p.title}`,
   "idea.proposed": (p) => `Idée ${p.id} proposée : « ${p.title} ». La tribu peut la soutenir avec /ideas.`,
   "idea.upvoted": (p) => `Soutien enregistré : ${p.votes} vote(s).`,

@@ -5,6 +5,7 @@ import type { Db } from "../db.ts";
 import type { FanNotice, Notifier } from "../notify.ts";
 import { getSettings } from "../settings.ts";
 import type { TaskHandler } from "../taskWorker.ts";
+import { portalReturnUrl } from "../urls.ts";
 import type { Clock } from "../worker.ts";
 import { syncMemberAccess } from "./syncMemberAccess.ts";
 
@@ -55,7 +56,7 @@ export function memberTaskHandlers(deps: {
           try {
             portalUrl = await deps.billing.createPortal(
               member.stripeCustomerId,
-              `${deps.publicBaseUrl}/portal/return`,
+              portalReturnUrl(deps.publicBaseUrl),
             );
           } catch (err) {
             if (err instanceof NetworkError) return { outcome: "retry", error: err.message };
