@@ -92,8 +92,10 @@ const channelOption = {
   type: Opt.Channel,
   name: "channel",
   name_localizations: { fr: "salon" },
-  description: "Where to post the poll (this channel if empty)",
-  description_localizations: { fr: "Où publier le sondage (ce salon si vide)" },
+  description: "Where to post the poll on Discord (the poll channels in settings, else here, if empty)",
+  description_localizations: {
+    fr: "Où publier le sondage sur Discord (les salons de sondage des réglages, sinon ici, si vide)",
+  },
   channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
 } as const satisfies APIApplicationCommandBasicOption;
 
@@ -178,9 +180,10 @@ export const tribeCommand = {
       type: Opt.Subcommand,
       name: "settings",
       name_localizations: { fr: "réglages" },
-      description: "Show or change the grace period, trials, promotion codes, goal, manager roles",
+      description:
+        "Show or change the grace period, trials, promotion codes, goal, manager roles, poll channels",
       description_localizations: {
-        fr: "Voir ou changer le délai de grâce, les essais, les codes promo, l'objectif, les rôles gérants",
+        fr: "Voir ou changer délai de grâce, essais, codes promo, objectif, rôles gérants, salons de sondage",
       },
       options: [
         {
@@ -232,6 +235,24 @@ export const tribeCommand = {
           name_localizations: { fr: "retirer-rôle-gérant" },
           description: "Stop letting this role use the creator commands",
           description_localizations: { fr: "Retirer à ce rôle l'accès aux commandes du créateur" },
+        },
+        {
+          type: Opt.Channel,
+          name: "add-poll-channel",
+          name_localizations: { fr: "ajouter-salon-sondages" },
+          description: "Post every new poll in this channel (also polls opened on Telegram)",
+          description_localizations: {
+            fr: "Publier chaque nouveau sondage dans ce salon (aussi ceux ouverts sur Telegram)",
+          },
+          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+        },
+        {
+          type: Opt.Channel,
+          name: "remove-poll-channel",
+          name_localizations: { fr: "retirer-salon-sondages" },
+          description: "Stop posting new polls in this channel",
+          description_localizations: { fr: "Ne plus publier les nouveaux sondages dans ce salon" },
+          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
         },
       ],
     },
@@ -587,6 +608,15 @@ export const tribeCommand = {
               name_localizations: { fr: "masqué" },
               description: "Hide the results until the poll closes",
               description_localizations: { fr: "Masquer les résultats jusqu'à la fermeture" },
+            },
+            {
+              type: Opt.Boolean,
+              name: "late-joiners",
+              name_localizations: { fr: "nouveaux-venus" },
+              description: "Let members who join after the poll opens vote too (off: eligibility frozen now)",
+              description_localizations: {
+                fr: "Laisser voter les membres arrivés après l'ouverture (non : électeurs figés maintenant)",
+              },
             },
             channelOption,
           ],

@@ -96,7 +96,7 @@ export async function startTribegate(opts: {
     const readers: AccessReader[] = [];
     const services: AppServices = {
       readers,
-      hooks: { ballotCast: [], pollClosed: [] },
+      hooks: { ballotCast: [], pollClosed: [], pollOpened: [] },
       db: db.prisma,
       billing,
       clock,

@@ -16,7 +16,7 @@ import type { Poll as PollRow } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
-import type { AppHooks } from "./services.ts";
+import type { AppHooks, PollPlacement, PollPostReport } from "./services.ts";
 import { getSettings } from "./settings.ts";
 import { cancelTask, scheduleTask, scheduleTaskOnce } from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
@@ -357,6 +357,37 @@ export function pollTaskHandlers(
       return { outcome: "done", note: `${tally.totalVoters} voter(s)` };
     },
   };
+}
+
+/**
+ * Posts a new poll on every platform at once (hooks.pollOpened), each in the places the creator
+ * chose or its defaults. A platform that fails is reported, never fatal: the poll is open and
+ * counted ballots from the other platforms are not lost.
+ */
+export async function publishPoll(
+  deps: Pick<PollDeps, "log" | "hooks">,
+  pollId: string,
+  placement: PollPlacement = {},
+): Promise<PollPostReport[]> {
+  const hooks = deps.hooks?.pollOpened ?? [];
+  const settled = await Promise.allSettled(hooks.map((hook) => hook(pollId, placement)));
+  const reports = settled.flatMap((s): PollPostReport[] => {
+    if (s.status === "fulfilled") return [s.value];
+    deps.log.error(
+      { event: "poll.publish_failed", pollId, err: s.reason },
+      "a platform could not post the poll",
+    );
+    return [];
+  });
+  deps.log.info(
+    {
+      event: "poll.published",
+      pollId,
+      posts: reports.map((r) => ({ platform: r.platform, posted: r.posted.length, failed: r.failed.length })),
+    },
+    "poll posted",
+  );
+  return reports;
 }
 
 /** Records where a poll was posted, so its live and final results can be shown there. */

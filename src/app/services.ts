@@ -32,4 +32,22 @@ export interface AppHooks {
   ballotCast: ((pollId: string) => void)[];
   /** A poll closed (on time or early): post its results where it ran. */
   pollClosed: ((pollId: string) => Promise<void>)[];
+  /**
+   * A poll opened (from either platform): each platform posts it where the creator chose and
+   * reports what it did, so the creator's reply lists every channel and chat it reached.
+   */
+  pollOpened: ((pollId: string, placement: PollPlacement) => Promise<PollPostReport>)[];
+}
+
+/** Where a new poll goes. Each platform falls back to its defaults for what is not given. */
+export interface PollPlacement {
+  /** Discord channels chosen in the command; absent: the poll channels in settings. */
+  discordChannelIds?: readonly string[];
+}
+
+/** What one platform did with a new poll. */
+export interface PollPostReport {
+  platform: "discord" | "telegram";
+  posted: { chatId: string; url?: string }[];
+  failed: { chatId: string; reason: string }[];
 }

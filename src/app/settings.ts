@@ -21,6 +21,11 @@ export const CreatorSettingsSchema = z.object({
     .array(z.string().regex(/^\d{17,20}$/))
     .max(25)
     .default([]),
+  /** Discord channels every new poll is posted in (a poll opened on Discord may name its own). */
+  discordPollChannelIds: z
+    .array(z.string().regex(/^\d{17,20}$/))
+    .max(10)
+    .default([]),
   /** Telegram users (besides TELEGRAM_CREATOR_IDS) who may use the creator commands in private chat. */
   telegramManagerIds: z
     .array(z.string().regex(/^\d{1,20}$/))

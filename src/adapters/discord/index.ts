@@ -32,6 +32,7 @@ export async function attachDiscord(opts: {
   // Live results and closings, whichever platform the ballot or the closing came from.
   services.hooks.ballotCast.push((pollId) => polls.ballotCast(pollId));
   services.hooks.pollClosed.push((pollId) => polls.pollClosed(pollId));
+  services.hooks.pollOpened.push((pollId, placement) => polls.publish(pollId, placement));
   const router = createInteractionRouter({
     services,
     log,

@@ -1,6 +1,7 @@
 import type { Client, Message, SendableChannels } from "discord.js";
 import { pollPosts, recordPollPost } from "../../app/polls.ts";
-import type { AppServices } from "../../app/services.ts";
+import type { AppServices, PollPlacement, PollPostReport } from "../../app/services.ts";
+import { getSettings } from "../../app/settings.ts";
 import { type Locale, localeOf } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import { loadPollView, pollComponents, pollEmbed } from "./pollView.ts";
@@ -11,6 +12,11 @@ export const LIVE_EDIT_INTERVAL_MS = 2_000;
 export interface PollPublisher {
   /** Posts the poll in `channel` and records the post (live results and the closing edit it). */
   post(channel: SendableChannels, pollId: string): Promise<Message>;
+  /**
+   * hooks.pollOpened: posts the poll in the channels the creator chose, else the poll channels in
+   * settings; each channel that cannot take it is reported with the reason.
+   */
+  publish(pollId: string, placement: PollPlacement): Promise<PollPostReport>;
   /** hooks.ballotCast: schedules a coalesced edit. */
   ballotCast(pollId: string): void;
   /** hooks.pollClosed: final results, components disabled. */
@@ -93,6 +99,26 @@ export function createPollPublisher(opts: {
       });
       log.info({ event: "discord.poll.posted", pollId, channelId: message.channelId }, "poll posted");
       return message;
+    },
+    async publish(pollId, placement) {
+      const ids = placement.discordChannelIds ?? (await getSettings(services.db)).discordPollChannelIds;
+      const report: PollPostReport = { platform: "discord", posted: [], failed: [] };
+      for (const chatId of new Set(ids)) {
+        try {
+          const channel = await client.channels.fetch(chatId);
+          if (!channel?.isSendable()) throw new Error("not a channel the bot can post in");
+          const message = await this.post(channel, pollId);
+          report.posted.push({ chatId, url: message.url });
+        } catch (err) {
+          const reason = err instanceof Error ? err.message : String(err);
+          log.warn(
+            { event: "discord.poll.post_failed", pollId, channelId: chatId, err },
+            "could not post a poll",
+          );
+          report.failed.push({ chatId, reason });
+        }
+      }
+      return report;
     },
     ballotCast(pollId) {
       if (stopped) return;

@@ -99,6 +99,7 @@ const en = {
   "settings.allowPromotionCodes": "Promotion codes at checkout",
   "settings.trueFansGoal": "True-fans goal",
   "settings.managers": "Manager roles (besides Manage Server)",
+  "settings.pollChannels": "Channels where new polls are posted",
   "settings.days": (p) => `${p.n} day(s)`,
   "settings.on": "on",
   "settings.off": "off",
@@ -150,7 +151,14 @@ const en = {
   "error.discord_poll_channel":
     "tribegate cannot post in that channel: pick a text channel of this server it can see and write in.",
 
-  "poll.opened": (p) => `Poll \`${p.id}\` is open and posted: ${p.channel}. It closes ${p.closes}.`,
+  "poll.opened": (p) => `Poll \`${p.id}\` is open; it closes ${p.closes}.`,
+  "poll.posted_discord": (p) => `Discord: ${p.links}`,
+  "poll.posted_telegram": (p) => `Telegram: posted in ${p.count} chat(s).`,
+  "poll.unposted_discord":
+    "Discord: not posted (no poll channel set: `/tribe settings add-poll-channel`, or name a channel).",
+  "poll.unposted_telegram":
+    "Telegram: no group or channel is bound to the tiers of this poll (`/tribe bind`, then `/bind` there).",
+  "poll.post_failed": (p) => `${p.platform}: could not post in ${p.chat} (${p.reason}).`,
   "poll.closed": (p) => `Poll closed: **${p.question}**. The results are on its message.`,
   "poll.closed_title": (p) => `Closed: ${p.question}`,
   "poll.winner": (p) => `🏆 Winner: **${p.option}**`,
@@ -295,6 +303,7 @@ const fr: Record<UiKey, Text> = {
   "settings.allowPromotionCodes": "Codes promo au paiement",
   "settings.trueFansGoal": "Objectif de vrais fans",
   "settings.managers": "Rôles gérants (en plus de Gérer le serveur)",
+  "settings.pollChannels": "Salons où les nouveaux sondages sont publiés",
   "settings.days": (p) => `${p.n} jour(s)`,
   "settings.on": "oui",
   "settings.off": "non",
@@ -349,8 +358,14 @@ const fr: Record<UiKey, Text> = {
   "error.discord_poll_channel":
     "tribegate ne peut pas publier dans ce salon : choisissez un salon textuel de ce serveur où il peut lire et écrire.",
 
-  "poll.opened": (p) =>
-    `Le sondage \`${p.id}\` est ouvert et publié : ${p.channel}. Il se ferme ${p.closes}.`,
+  "poll.opened": (p) => `Le sondage \`${p.id}\` est ouvert ; il se ferme ${p.closes}.`,
+  "poll.posted_discord": (p) => `Discord : ${p.links}`,
+  "poll.posted_telegram": (p) => `Telegram : publié dans ${p.count} groupe(s) ou canal(aux).`,
+  "poll.unposted_discord":
+    "Discord : pas publié (aucun salon de sondage : `/tribe settings add-poll-channel`, ou nommez un salon).",
+  "poll.unposted_telegram":
+    "Telegram : aucun groupe ni canal n'est lié aux paliers de ce sondage (`/tribe bind`, puis `/bind` là-bas).",
+  "poll.post_failed": (p) => `${p.platform} : impossible de publier dans ${p.chat} (${p.reason}).`,
   "poll.closed": (p) => `Sondage fermé : **${p.question}**. Les résultats sont sur son message.`,
   "poll.closed_title": (p) => `Terminé : ${p.question}`,
   "poll.winner": (p) => `🏆 Gagnant : **${p.option}**`,

@@ -22,6 +22,7 @@ import { pollFeature } from "./features/polls.ts";
 import { createInviteStore } from "./invites.ts";
 import { createTelegramNotifier } from "./notifier.ts";
 import { createPollLive } from "./pollLive.ts";
+import { publishTelegramPoll } from "./pollPublish.ts";
 import { createTelegramReader } from "./reader.ts";
 import { refusalText, tr } from "./strings.ts";
 
@@ -83,6 +84,7 @@ export async function attachTelegram(opts: {
   const live = createPollLive(deps);
   services.hooks.ballotCast.push((pollId) => live.touch(pollId));
   services.hooks.pollClosed.push((pollId) => live.closed(pollId));
+  services.hooks.pollOpened.push((pollId) => publishTelegramPoll(deps, pollId));
 
   return {
     stop: () => live.stop(),

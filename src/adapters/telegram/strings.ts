@@ -139,9 +139,15 @@ const en = {
   "poll.round": (p: Params) => `Round ${p.n}: ${p.counts}${p.out ? ` → out: ${p.out}` : ""}`,
   "poll.final_footer": (p: Params) => `${p.voters} voter(s) · poll ${p.id}`,
   "poll.clear": "Clear my ranking",
-  "poll.opened": (p: Params) =>
-    `Poll ${p.id} is open until ${p.closes}, posted in ${p.chats} chat(s).${Number(p.chats) === 0 ? " No Telegram chat is bound to a tier yet (/bindcode)." : ""}
-Close it early: /closepoll ${p.id}`,
+  "poll.opened": (p: Params) => `Poll ${p.id} is open until ${p.closes}. Close it early: /closepoll ${p.id}`,
+  "poll.posted": (p: Params) => `${p.platform}: posted in ${p.count} place(s).`,
+  "poll.unposted_discord":
+    "Discord: not posted (no poll channel set: /tribe settings add-poll-channel on Discord).",
+  "poll.unposted_telegram":
+    "Telegram: no group or channel is bound to the tiers of this poll yet (/bindcode, then /bind there).",
+  "poll.post_failed": (p: Params) => `${p.platform}: could not post in ${p.chat} (${p.reason}).`,
+  "error.telegram_poll_weights": (p: Params) =>
+    `Write weights as weight=tier:number,tier:number, e.g. weight=gold:2,silver:1 (“${p.part}” is not). No poll was opened.`,
   "poll.closed_reply": (p: Params) => `Poll ${p.id} closed.
 
 ${p.results}`,
@@ -297,8 +303,15 @@ const fr: Record<StringKey, Text> = {
   "poll.final_footer": (p) => `${p.voters} votant(s) · sondage ${p.id}`,
   "poll.clear": "Effacer mon classement",
   "poll.opened": (p) =>
-    `Le sondage ${p.id} est ouvert jusqu'au ${p.closes}, publié dans ${p.chats} groupe(s).${Number(p.chats) === 0 ? " Aucun groupe Telegram n'est encore lié à un palier (/bindcode)." : ""}
-Fermez-le plus tôt : /closepoll ${p.id}`,
+    `Le sondage ${p.id} est ouvert jusqu'au ${p.closes}. Fermez-le plus tôt : /closepoll ${p.id}`,
+  "poll.posted": (p) => `${p.platform} : publié à ${p.count} endroit(s).`,
+  "poll.unposted_discord":
+    "Discord : pas publié (aucun salon de sondage : /tribe settings add-poll-channel sur Discord).",
+  "poll.unposted_telegram":
+    "Telegram : aucun groupe ni canal n'est encore lié aux paliers de ce sondage (/bindcode, puis /bind là-bas).",
+  "poll.post_failed": (p) => `${p.platform} : impossible de publier dans ${p.chat} (${p.reason}).`,
+  "error.telegram_poll_weights": (p) =>
+    `Écrivez les poids ainsi : weight=palier:nombre,palier:nombre, par ex. weight=gold:2,silver:1 (« ${p.part} » ne l'est pas). Aucun sondage ouvert.`,
   "poll.closed_reply": (p) => `Sondage ${p.id} fermé.
 
 ${p.results}`,

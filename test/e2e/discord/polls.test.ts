@@ -268,7 +268,8 @@ describe("Discord: polls and ideas", () => {
         ["idea", "poll"],
       ),
     );
-    expect(polled.content).toContain("is open and posted");
+    expect(polled.content).toContain("is open;");
+    expect(polled.content).toContain("Discord: https://discord.com/channels/");
     const poll = await h.deps.db.poll.findFirstOrThrow({ where: { ideaIds: { has: ideas[1]!.id } } });
     expect(poll.options).toEqual(["Behind the scenes", "Q&A live"]);
     expect(await h.deps.db.pollPost.count({ where: { pollId: poll.id } })).toBe(1);

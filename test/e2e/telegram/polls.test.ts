@@ -69,7 +69,7 @@ describe("Telegram polls and ideas (PGlite)", () => {
 
     const seen = botMessages(h, lounge.id).length;
     const reply = await command(h, CREATOR, "poll", "2h single Next video? | Tutorial | Vlog | Live");
-    expect(reply.text).toContain("posted in 1 chat(s)");
+    expect(reply.text).toContain("Telegram: posted in 1 place(s).");
     pollMessage = botMessages(h, lounge.id)[seen]!;
     expect(pollMessage.text).toContain("📊 Next video?");
     expect(pollMessage.text).toContain("Tap one option to vote");

@@ -14,7 +14,16 @@ import {
   topIdeas,
   upvoteIdea,
 } from "../../../app/ideas.ts";
-import { castVote, closePoll, exportBallotsCsv, openPoll, setCommitment } from "../../../app/polls.ts";
+import {
+  castVote,
+  closePoll,
+  exportBallotsCsv,
+  openPoll,
+  publishPoll,
+  setCommitment,
+} from "../../../app/polls.ts";
+import type { PollPlacement, PollPostReport } from "../../../app/services.ts";
+import { getSettings } from "../../../app/settings.ts";
 import { findTier } from "../../../app/tiers.ts";
 import { MAX_WEIGHT, MIN_WEIGHT, type PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
@@ -68,27 +77,60 @@ async function parseWeights(ctx: HandlerContext, raw: string | null): Promise<Re
   return weights;
 }
 
-/** The channel to post in: the one given (in this server), else the one the command ran in. */
-async function targetChannel(
-  i: ChatInputCommandInteraction,
-  channelId: string | null,
-): Promise<SendableChannels> {
-  const id = channelId ?? i.channelId;
+/** A channel of this server the bot can post in, or a clear refusal. */
+async function targetChannel(i: ChatInputCommandInteraction, id: string): Promise<SendableChannels> {
   const channel = await i.client.channels.fetch(id).catch(() => null);
   if (!channel?.isSendable() || ("guildId" in channel && channel.guildId !== i.guildId))
     throw new DomainError("discord_poll_channel");
   return channel;
 }
 
-async function opened(ctx: HandlerContext, channel: SendableChannels, pollId: string): Promise<void> {
-  const message = await ctx.polls.post(channel, pollId);
+/**
+ * Where a new poll goes on Discord: the channel named in the command; else the poll channels in
+ * settings (which also receive polls opened on Telegram); else the channel the command ran in.
+ * Checked before the poll opens, so a bad channel refuses the command instead of opening a poll
+ * nobody sees.
+ */
+async function discordPlacement(
+  ctx: HandlerContext & { interaction: ChatInputCommandInteraction },
+  channelId: string | null,
+): Promise<PollPlacement> {
+  const i = ctx.interaction;
+  if (channelId) return { discordChannelIds: [(await targetChannel(i, channelId)).id] };
+  if ((await getSettings(ctx.services.db)).discordPollChannelIds.length > 0) return {};
+  return { discordChannelIds: [(await targetChannel(i, i.channelId)).id] };
+}
+
+/** The creator's reply: the poll is open, and every place it reached (or why not). */
+export function placementLines(t: HandlerContext["t"], reports: readonly PollPostReport[]): string[] {
+  const lines: string[] = [];
+  for (const r of reports) {
+    const platform = r.platform === "discord" ? "Discord" : "Telegram";
+    if (r.posted.length > 0) {
+      lines.push(
+        r.platform === "discord"
+          ? t("poll.posted_discord", { links: r.posted.map((p) => p.url ?? p.chatId).join(" ") })
+          : t("poll.posted_telegram", { count: r.posted.length }),
+      );
+    } else if (r.failed.length === 0) {
+      lines.push(t(r.platform === "discord" ? "poll.unposted_discord" : "poll.unposted_telegram"));
+    }
+    for (const f of r.failed) {
+      const chat = r.platform === "discord" ? `<#${f.chatId}>` : f.chatId;
+      lines.push(t("poll.post_failed", { platform, chat, reason: f.reason.slice(0, 200) }));
+    }
+  }
+  return lines;
+}
+
+async function opened(ctx: HandlerContext, placement: PollPlacement, pollId: string): Promise<void> {
+  const reports = await publishPoll(ctx.services, pollId, placement);
   const poll = await resolvePoll(ctx.services.db, pollId);
   await ctx.reply({
-    content: ctx.t("poll.opened", {
-      channel: message.url,
-      id: shortId(poll.id),
-      closes: time(poll.closesAt, "R"),
-    }),
+    content: [
+      ctx.t("poll.opened", { id: shortId(poll.id), closes: time(poll.closesAt, "R") }),
+      ...placementLines(ctx.t, reports),
+    ].join("\n"),
   });
 }
 
@@ -98,7 +140,7 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
   const tierRef = args.string("tier");
   const tier = tierRef ? await findTier(ctx.services.db, tierRef) : null;
   const weights = await parseWeights(ctx, args.string("weights"));
-  const channel = await targetChannel(ctx.interaction, args.channelId("channel"));
+  const placement = await discordPlacement(ctx, args.channelId("channel"));
   await ctx.defer();
   const poll = await openPoll(ctx.services, {
     question: args.string("question"),
@@ -108,9 +150,10 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
     eligibility: tier ? { kind: "tiers", tierIds: [tier.id] } : { kind: "all" },
     weights,
     hideResultsUntilClose: args.boolean("hidden") ?? false,
+    allowLateJoiners: args.boolean("late-joiners") ?? false,
     createdBy: ctx.actor,
   });
-  await opened(ctx, channel, poll.id);
+  await opened(ctx, placement, poll.id);
 });
 
 export const pollCloseRoute = slash(tribeCommand, ["poll", "close"], { creator: true }, async (ctx) => {
@@ -263,7 +306,7 @@ export const ideaPollRoute = slash(tribeCommand, ["idea", "poll"], { creator: tr
   const ids: string[] = [];
   for (const ref of refs) ids.push(await resolveIdeaId(ctx.services.db, ref));
   const closesAt = new Date(ctx.services.clock.now().getTime() + parseDuration(args.string("duration")));
-  const channel = await targetChannel(ctx.interaction, args.channelId("channel"));
+  const placement = await discordPlacement(ctx, args.channelId("channel"));
   const question = args.string("question");
   await ctx.defer();
   const poll = await pollFromIdeas(ctx.services, ids, {
@@ -273,5 +316,5 @@ export const ideaPollRoute = slash(tribeCommand, ["idea", "poll"], { creator: tr
     createdBy: ctx.actor,
     ...(question ? { question } : {}),
   });
-  await opened(ctx, channel, poll.id);
+  await opened(ctx, placement, poll.id);
 });

@@ -1,4 +1,4 @@
-import { EmbedBuilder, roleMention } from "discord.js";
+import { channelMention, EmbedBuilder, roleMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
 import { slash } from "../context.ts";
@@ -13,6 +13,8 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   const goal = args.integer("fans-goal");
   const addRole = args.role("add-manager-role");
   const removeRole = args.role("remove-manager-role");
+  const addChannel = args.channelId("add-poll-channel");
+  const removeChannel = args.channelId("remove-poll-channel");
   let changed = false;
   await db.$transaction(async (tx) => {
     if (grace !== null) await setSetting(tx, "graceDays", grace);
@@ -25,7 +27,15 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
       if (removeRole) ids.delete(removeRole.id);
       await setSetting(tx, "discordManagerRoleIds", [...ids]);
     }
-    changed = [grace, trial, promo, goal, addRole, removeRole].some((v) => v !== null);
+    if (addChannel || removeChannel) {
+      const ids = new Set((await getSettings(tx)).discordPollChannelIds);
+      if (addChannel) ids.add(addChannel);
+      if (removeChannel) ids.delete(removeChannel);
+      await setSetting(tx, "discordPollChannelIds", [...ids]);
+    }
+    changed = [grace, trial, promo, goal, addRole, removeRole, addChannel, removeChannel].some(
+      (v) => v !== null,
+    );
   });
   const s = await getSettings(db);
   const days = (n: number) => ctx.t("settings.days", { n });
@@ -41,6 +51,10 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
     {
       name: ctx.t("settings.managers"),
       value: s.discordManagerRoleIds.map((id) => roleMention(id)).join(" ") || ctx.t("settings.none"),
+    },
+    {
+      name: ctx.t("settings.pollChannels"),
+      value: s.discordPollChannelIds.map((id) => channelMention(id)).join(" ") || ctx.t("settings.none"),
     },
   );
   await ctx.reply({ ...(changed ? { content: ctx.t("settings.saved") } : {}), embeds: [embed] });

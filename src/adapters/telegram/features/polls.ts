@@ -6,11 +6,13 @@ import {
   exportBallotsCsv,
   openPoll,
   pollResults,
-  recordPollPost,
+  publishPoll,
   setCommitment,
 } from "../../../app/polls.ts";
+import type { PollPostReport } from "../../../app/services.ts";
+import { findTier } from "../../../app/tiers.ts";
 import type { Identity } from "../../../core/access.ts";
-import type { PollMode, Tally } from "../../../core/polls.ts";
+import { MAX_WEIGHT, MIN_WEIGHT, type PollMode, type Tally } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
 import { type Locale, localeOf } from "../../../i18n/index.ts";
 import type { TelegramDeps } from "../deps.ts";
@@ -56,50 +58,28 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
   cmd.command("poll", only, async (ctx) => {
     const locale = localeOf(ctx.from.language_code);
     const [head = "", ...options] = ctx.match.split("|").map((s) => s.trim());
-    const [duration, mode, ...question] = head.split(/\s+/);
+    const [duration, mode, ...rest] = head.split(/\s+/);
     const ms = parseDuration(duration);
-    if (ms === null || !mode || question.length === 0 || options.length === 0) return replyUsage(ctx, "poll");
+    if (ms === null || !mode || options.length === 0) return replyUsage(ctx, "poll");
+    const flags = await parsePollFlags(deps, rest);
+    if (flags.question.length === 0) return replyUsage(ctx, "poll");
     const row = await openPoll(services, {
-      question: question.join(" "),
+      question: flags.question,
       options,
       closesAt: new Date(services.clock.now().getTime() + ms),
       mode: mode.toLowerCase() as PollMode,
-      eligibility: { kind: "all" },
+      eligibility: flags.tierIds.length ? { kind: "tiers", tierIds: flags.tierIds } : { kind: "all" },
+      weights: flags.weights,
+      hideResultsUntilClose: flags.hidden,
+      allowLateJoiners: flags.late,
       createdBy: `telegram:${ctx.from.id}`,
     });
-    const chatLocale = await pollLocale(db, row);
-    const targets = await db.tierAccess.findMany({
-      where: {
-        platform: "telegram",
-        chatId: { not: null },
-        ...(row.tierIds.length ? { tierId: { in: row.tierIds } } : {}),
-      },
-      select: { chatId: true },
-    });
-    const chats = [...new Set(targets.map((t) => t.chatId as string))];
-    const text = liveText(chatLocale, row, { tally: null, hidden: row.hideResults, voters: 0 });
-    let posted = 0;
-    for (const chatId of chats) {
-      try {
-        const sent = await ctx.api.sendMessage(Number(chatId), text, {
-          reply_markup: pollKeyboard(signer, chatLocale, row),
-        });
-        await recordPollPost(db, {
-          pollId: row.id,
-          platform: "telegram",
-          chatId,
-          messageId: String(sent.message_id),
-        });
-        posted++;
-      } catch (err) {
-        log.warn(
-          { event: "telegram.poll_post_failed", pollId: row.id, chatId, err },
-          "could not post a poll",
-        );
-      }
-    }
+    const reports = await publishPoll(services, row.id, {});
     return ctx.reply(
-      tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt), chats: posted }),
+      [
+        tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt) }),
+        ...placementLines(locale, reports),
+      ].join("\n"),
     );
   });
 
@@ -264,6 +244,65 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
   });
 
   return composer;
+}
+
+/**
+ * The options between the mode and the question of /poll, in any order: `tier=gold,silver` (who
+ * may vote), `weight=gold:2,silver:1` (tier weights, 1 to 10), `hidden` (results at the closing),
+ * `late` (members who join after opening may vote). The first other word starts the question.
+ */
+export async function parsePollFlags(
+  deps: TelegramDeps,
+  words: readonly string[],
+): Promise<{
+  tierIds: string[];
+  weights: Record<string, number>;
+  hidden: boolean;
+  late: boolean;
+  question: string;
+}> {
+  const db = deps.services.db;
+  const out = { tierIds: [] as string[], weights: {} as Record<string, number>, hidden: false, late: false };
+  let i = 0;
+  for (; i < words.length; i++) {
+    const word = words[i]!;
+    const m = /^(tiers?|paliers?|weights?|poids)=(.+)$/i.exec(word);
+    if (m) {
+      const isTier = /^(tiers?|paliers?)$/i.test(m[1]!);
+      for (const part of m[2]!.split(",").filter(Boolean)) {
+        if (isTier) {
+          out.tierIds.push((await findTier(db, part)).id);
+          continue;
+        }
+        const w = /^([^:=]+)[:=](\d{1,2})$/.exec(part);
+        if (!w) throw new DomainError("telegram_poll_weights", { part });
+        const tier = await findTier(db, w[1]!);
+        const weight = Number(w[2]);
+        if (weight < MIN_WEIGHT || weight > MAX_WEIGHT)
+          throw new DomainError("poll_weight_invalid", { tier: tier.slug });
+        out.weights[tier.id] = weight;
+      }
+    } else if (/^(hidden|cach[ée]|masqu[ée])$/i.test(word)) out.hidden = true;
+    else if (/^(late|tardifs?)$/i.test(word)) out.late = true;
+    else break;
+  }
+  return { ...out, tierIds: [...new Set(out.tierIds)], question: words.slice(i).join(" ") };
+}
+
+/** The creator's reply: every place the poll reached, on both platforms (or why not). */
+function placementLines(locale: Locale, reports: readonly PollPostReport[]): string[] {
+  const lines: string[] = [];
+  for (const r of reports) {
+    const platform = r.platform === "discord" ? "Discord" : "Telegram";
+    if (r.posted.length > 0) lines.push(tr(locale, "poll.posted", { platform, count: r.posted.length }));
+    else if (r.failed.length === 0)
+      lines.push(tr(locale, r.platform === "discord" ? "poll.unposted_discord" : "poll.unposted_telegram"));
+    for (const f of r.failed)
+      lines.push(
+        tr(locale, "poll.post_failed", { platform, chat: f.chatId, reason: f.reason.slice(0, 200) }),
+      );
+  }
+  return lines;
 }
 
 function voter(userId: number): Identity {

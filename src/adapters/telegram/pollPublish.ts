@@ -1,0 +1,41 @@
+import { recordPollPost } from "../../app/polls.ts";
+import type { PollPostReport } from "../../app/services.ts";
+import type { TelegramDeps } from "./deps.ts";
+import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
+
+/**
+ * hooks.pollOpened on Telegram: posts the poll, with its signed buttons, in every group or channel
+ * bound to a tier that may vote (every bound chat when all members vote). Each chat that refuses
+ * (bot removed, no right to post) is reported and logged; the others still get it.
+ */
+export async function publishTelegramPoll(deps: TelegramDeps, pollId: string): Promise<PollPostReport> {
+  const { services, api, signer, log } = deps;
+  const db = services.db;
+  const row = await db.poll.findUniqueOrThrow({ where: { id: pollId } });
+  const locale = await pollLocale(db, row);
+  const targets = await db.tierAccess.findMany({
+    where: {
+      platform: "telegram",
+      chatId: { not: null },
+      ...(row.tierIds.length ? { tierId: { in: row.tierIds } } : {}),
+    },
+    select: { chatId: true },
+  });
+  const chats = [...new Set(targets.map((t) => t.chatId as string))];
+  const text = liveText(locale, row, { tally: null, hidden: row.hideResults, voters: 0 });
+  const report: PollPostReport = { platform: "telegram", posted: [], failed: [] };
+  for (const chatId of chats) {
+    try {
+      const sent = await api.sendMessage(Number(chatId), text, {
+        reply_markup: pollKeyboard(signer, locale, row),
+      });
+      await recordPollPost(db, { pollId, platform: "telegram", chatId, messageId: String(sent.message_id) });
+      log.info({ event: "telegram.poll_posted", pollId, chatId }, "poll posted");
+      report.posted.push({ chatId });
+    } catch (err) {
+      log.warn({ event: "telegram.poll_post_failed", pollId, chatId, err }, "could not post a poll");
+      report.failed.push({ chatId, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return report;
+}
