@@ -16,16 +16,7 @@ import { MAX_WEIGHT, MIN_WEIGHT, type PollMode, type Tally } from "../../../core
 import { DomainError } from "../../../errors.ts";
 import { type Locale, localeOf } from "../../../i18n/index.ts";
 import type { TelegramDeps } from "../deps.ts";
-import {
-  ANYONE,
-  choiceText,
-  finalText,
-  formatDate,
-  liveText,
-  pollKeyboard,
-  pollLocale,
-  shortId,
-} from "../pollView.ts";
+import { ANYONE, choiceText, finalText, formatDate, liveText, shortId } from "../pollView.ts";
 import { refusalText, tr } from "../strings.ts";
 import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
 
