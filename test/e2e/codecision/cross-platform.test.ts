@@ -21,6 +21,7 @@ import {
 import type { Harness } from "../harness.ts";
 import {
   bindNewChat,
+  botMessages,
   buttons,
   CREATOR,
   fanJoins,
@@ -275,6 +276,47 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
     const doc = await telegramCommand(h, CREATOR, "exportpoll", single.slice(0, 8));
     expect(doc.document?.file_name).toBe(`poll-${single.slice(0, 8)}.csv`);
     expect(tg(h).documents.at(-1)?.content).toBe(csv);
+  });
+
+  it("commitments: the winner marked in the works, then shipped, is told to every voter on their platform", async () => {
+    const inTheWorks = await tribe(
+      ["poll", "commit"],
+      [opt.str("poll", single.slice(0, 8)), opt.str("stage", "in_the_works")],
+    );
+    expect(inTheWorks.content).toContain("5");
+    const worksEn = "You voted on “Next series?”: “Travel” won, and it is now in the works. Thank you!";
+    await h.deliverAll();
+    for (const fan of [dana, dora, linD]) {
+      await until(
+        () => h.discord!.dmsTo(fan.id).some((m) => m.content === worksEn) || undefined,
+        `the in-the-works DM to ${fan.username}`,
+      );
+    }
+    for (const fan of [tom, linT]) {
+      await until(
+        () => botMessages(h, fan.id).some((m) => m.text === worksEn) || undefined,
+        `the in-the-works message to ${fan.first_name}`,
+      );
+    }
+    await until(
+      () => botMessages(h, tess.id).some((m) => m.text?.includes("« Travel » l'a emporté")) || undefined,
+      "the French message to Tess",
+    );
+    // Lars lapsed before voting: he never voted, so he hears nothing.
+    expect(h.discord!.dmsTo(lars.id).some((m) => m.content.includes("Next series?"))).toBe(false);
+
+    const shipped = await telegramCommand(h, CREATOR, "commit", `${single.slice(0, 8)} shipped`);
+    expect(shipped.text).toContain("Travel");
+    await until(
+      () =>
+        h
+          .discord!.dmsTo(dana.id)
+          .some(
+            (m) =>
+              m.content === "You voted on “Next series?”: “Travel” is out now. Your vote made it happen!",
+          ) || undefined,
+      "the shipped DM",
+    );
   });
 
   it("a ranked poll opened on Telegram reaches Discord too, and closes on time across a restart with the rounds shown", async () => {
