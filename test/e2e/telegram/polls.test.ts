@@ -214,6 +214,71 @@ describe("Telegram polls and ideas (PGlite)", () => {
     expect(final().reply_markup).toBeUndefined();
   });
 
+  it("/poll options: only chosen tiers vote, tier weights, hidden results, late joiners; bad options refused", async () => {
+    await createTier(h.deps, {
+      name: "Silver",
+      slug: "silver",
+      amount: 500,
+      currency: "eur",
+      interval: "month",
+    });
+    const silverChat = supergroup({ title: "Silver Lounge" });
+    await bindNewChat(h, "silver", silverChat);
+    const carl = user({ first_name: "Carl", language_code: "en" });
+    await fanJoins(h, carl, "silver", silverChat);
+    const polls = () => h.deps.db.poll.count();
+    const before = await polls();
+    for (const [args, text] of [
+      ["2h single weight=gold:x Q? | A | B", "Write weights as weight=tier:number"],
+      ["2h single weight=gold:11 Q? | A | B", "The weight of tier gold must be a whole number from 1 to 10."],
+      ["2h single tier=platinum Q? | A | B", "There is no tier “platinum”"],
+      ["2h single Q? | A", "A poll needs at least 2 options."],
+      [`2h single Q? | ${Array.from({ length: 11 }, (_, i) => `O${i}`).join(" | ")}`, "at most 10 options"],
+      ["2h single tier=gold hidden", "Usage: /poll"],
+    ] as const) {
+      expect((await command(h, CREATOR, "poll", args)).text, args).toContain(text);
+    }
+    expect(await polls()).toBe(before);
+
+    const seen = botMessages(h, lounge.id).length;
+    const silverSeen = botMessages(h, silverChat.id).length;
+    const reply = await command(
+      h,
+      CREATOR,
+      "poll",
+      "2h single tier=gold weight=gold:3 hidden late Gold only? | Yes | No",
+    );
+    expect(reply.text).toContain("Telegram: posted in 1 place(s).");
+    const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Gold only?" } });
+    const gold = await h.deps.db.tier.findFirstOrThrow({ where: { slug: "gold" } });
+    expect(row).toMatchObject({
+      tierIds: [gold.id],
+      weights: { [gold.id]: 3 },
+      hideResults: true,
+      allowLateJoiners: true,
+    });
+    // Posted in the gold chat only: silver members do not vote on it.
+    expect(botMessages(h, silverChat.id)).toHaveLength(silverSeen);
+    const m = botMessages(h, lounge.id)[seen]!;
+    expect(m.text).toContain("Results are shown when the poll closes.");
+    expect(await press(ben, m, dataOf(m, "Yes"))).toMatchObject({ text: "Vote counted: Yes (weight 3)." });
+    expect(await press(carl, m, dataOf(m, "No"))).toMatchObject({
+      show_alert: true,
+      text: "This poll is for other tiers than yours.",
+    });
+    // A gold member who joins after the poll opened may vote: the creator allowed late joiners.
+    const dora = user({ first_name: "Dora", language_code: "en" });
+    await fanJoins(h, dora, "gold", lounge);
+    expect(await press(dora, m, dataOf(m, "Yes"))).toMatchObject({ text: "Vote counted: Yes (weight 3)." });
+    await new Promise((r) => setTimeout(r, 2_300));
+    const shown = tg(h)
+      .messages(lounge.id)
+      .find((x) => x.message_id === m.message_id)!;
+    expect(shown.text).not.toContain("• Yes");
+    // The creator sees the hidden tally.
+    expect((await command(h, CREATOR, "results", row.id.slice(0, 8))).text).toContain("• Yes: 6");
+  });
+
   it("ideas: members propose and upvote by button, the creator decides", async () => {
     expect((await command(h, anna, "idea", "A cooking video | With the whole tribe")).text).toContain(
       "« A cooking video »",
