@@ -5,6 +5,8 @@
  * Script: HELLO on connect; heartbeat → ACK; IDENTIFY → READY, then one GUILD_CREATE per guild of the
  * shard. A session outlives its socket: dispatches sent while it is disconnected are kept, and RESUME
  * replays everything after the client's sequence number, then RESUMED. Unknown session → op 9 (false).
+ * Faults: close the sockets (with a code, or by cutting TCP), forget the sessions (the next RESUME is
+ * refused and the client identifies again), or fall silent (a half-open connection: no heartbeat ACK).
  */
 import { EventEmitter, once } from "node:events";
 import type { Server } from "node:http";
@@ -66,6 +68,9 @@ export class DiscordGateway {
   readonly sessions = new Map<string, GatewaySession>();
   readonly #wss: WebSocketServer;
   readonly #events = new EventEmitter();
+  /** Sockets that went silent (see `silence`): nothing is sent on them and nothing they send is answered. */
+  readonly #silenced = new WeakSet<WebSocket>();
+  readonly #logins: { op: "identify" | "resume"; sessionId: string | undefined; accepted: boolean }[] = [];
   #sessionCounter = 0;
 
   constructor(private readonly options: GatewayOptions) {
@@ -80,6 +85,11 @@ export class DiscordGateway {
     return open;
   }
 
+  /** IDENTIFY (op 2) and RESUME (op 6) frames received, in order, with the session each one was for. */
+  get logins(): { op: "identify" | "resume"; sessionId: string | undefined; accepted: boolean }[] {
+    return this.#logins;
+  }
+
   /** Sends a dispatch to every session (or those `filter` keeps); kept for replay if disconnected. */
   dispatch(t: string, d: unknown, filter: (session: GatewaySession) => boolean = () => true): void {
     for (const session of this.sessions.values()) {
@@ -89,7 +99,7 @@ export class DiscordGateway {
 
   /** Resolves with a session that is connected and has received READY + GUILD_CREATEs (or RESUMED). */
   async waitForReady(timeoutMs = 10_000): Promise<GatewaySession> {
-    const current = [...this.sessions.values()].find((s) => s.ready && isOpen(s.socket));
+    const current = [...this.sessions.values()].find((s) => s.ready && this.#live(s.socket));
     return current ?? this.#next("ready", timeoutMs);
   }
 
@@ -112,12 +122,27 @@ export class DiscordGateway {
   /**
    * Drops every socket. With a close code (4000 "unknown error" by default) the client resumes;
    * `"abnormal"` cuts the TCP connection without a close frame, like a network failure (code 1006).
+   * `forgetSessions`: the sessions expire with it, so the client's RESUME is answered op 9 (false) and
+   * it must IDENTIFY again; what happened in between is not replayed (READY/GUILD_CREATE carry the state).
    */
-  closeAll(code: number | "abnormal" = GatewayCloseCodes.UnknownError): void {
+  closeAll(
+    code: number | "abnormal" = GatewayCloseCodes.UnknownError,
+    options: { forgetSessions?: boolean } = {},
+  ): void {
+    if (options.forgetSessions) this.sessions.clear();
     for (const socket of this.#wss.clients) {
       if (code === "abnormal") socket.terminate();
       else socket.close(code, "closed by the stand-in");
     }
+  }
+
+  /**
+   * Every open connection goes silent without closing, as a half-open TCP connection does: heartbeats
+   * are not acknowledged and nothing more is sent on it, so only the client's zombie detection (a
+   * heartbeat without ACK) gets it out. Dispatches meanwhile are kept for the RESUME that follows.
+   */
+  silence(): void {
+    for (const socket of this.#wss.clients) this.#silenced.add(socket);
   }
 
   /** Sends op 9 to every connected session; `resumable: false` also forgets the sessions. */
@@ -164,6 +189,10 @@ export class DiscordGateway {
         d: frame.d,
         sessionId: session?.id,
       });
+      if (this.#silenced.has(socket)) {
+        this.received.settle(logged, "hang");
+        return;
+      }
       switch (frame.op) {
         case GatewayOpcodes.Heartbeat:
           socket.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
@@ -190,12 +219,17 @@ export class DiscordGateway {
     });
   }
 
+  #live(socket: WebSocket | undefined): boolean {
+    return isOpen(socket) && !this.#silenced.has(socket as WebSocket);
+  }
+
   #tokenAccepted(token: string): boolean {
     return this.options.token === undefined || token === this.options.token;
   }
 
   #identify(socket: WebSocket, identify: GatewayIdentifyData): GatewaySession | undefined {
     if (!this.#tokenAccepted(identify.token)) {
+      this.#logins.push({ op: "identify", sessionId: undefined, accepted: false });
       socket.close(GatewayCloseCodes.AuthenticationFailed, "Authentication failed.");
       return undefined;
     }
@@ -213,6 +247,7 @@ export class DiscordGateway {
       history: [],
     };
     this.sessions.set(session.id, session);
+    this.#logins.push({ op: "identify", sessionId: session.id, accepted: true });
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: this.options.botUser(),
@@ -231,7 +266,9 @@ export class DiscordGateway {
 
   #resume(socket: WebSocket, resume: GatewayResumeData): GatewaySession | undefined {
     const session = this.sessions.get(resume.session_id);
-    if (!session || !this.#tokenAccepted(resume.token)) {
+    const accepted = session !== undefined && this.#tokenAccepted(resume.token);
+    this.#logins.push({ op: "resume", sessionId: resume.session_id, accepted });
+    if (!session || !accepted) {
       socket.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
       return undefined;
     }
@@ -253,7 +290,7 @@ export class DiscordGateway {
       session.history.push(event);
       if (session.history.length > HISTORY_LIMIT) session.history.shift();
     }
-    if (session.socket && isOpen(session.socket)) {
+    if (session.socket && this.#live(session.socket)) {
       session.socket.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...event }));
     }
   }

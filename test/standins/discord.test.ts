@@ -223,4 +223,35 @@ describe("Discord stand-in with discord.js", () => {
     await client.destroy();
     await expect.poll(() => standin.connections).toBe(0);
   });
+
+  it("forgotten sessions: the RESUME is refused with op 9 and the client identifies again", async () => {
+    const { standin, client } = await connect();
+    const first = standin.gateway.logins[0]!.sessionId;
+    const shardReady = once(client, Events.ShardReady);
+    standin.closeGateway(4000, { forgetSessions: true });
+    await shardReady;
+    expect(standin.gateway.logins).toEqual([
+      { op: "identify", sessionId: first, accepted: true },
+      { op: "resume", sessionId: first, accepted: false },
+      { op: "identify", sessionId: expect.not.stringMatching(first!), accepted: true },
+    ]);
+    expect(client.guilds.cache.get(tribe.id)?.members.cache.has(fan.id)).toBe(true);
+  });
+
+  it("a silent (half-open) connection is detected by the missing heartbeat ACK and resumed", async () => {
+    const { standin, client } = await connect({ heartbeatIntervalMs: 300 });
+    const resumed = standin.gateway.waitForResume(10_000);
+    standin.silenceGateway();
+    standin.setMemberRoles(tribe.id, other.id, [supporter.id]); // sent nowhere, replayed on RESUME
+    await resumed;
+    expect(standin.gateway.logins.map((l) => [l.op, l.accepted])).toEqual([
+      ["identify", true],
+      ["resume", true],
+    ]);
+    await expect
+      .poll(() =>
+        client.guilds.cache.get(tribe.id)?.members.cache.get(other.id)?.roles.cache.has(supporter.id),
+      )
+      .toBe(true);
+  });
 });

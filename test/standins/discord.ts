@@ -326,8 +326,13 @@ export class DiscordStandin {
   }
 
   /** Closes every gateway socket with `code` (default 4000: the client resumes); see DiscordGateway.closeAll. */
-  closeGateway(code?: number | "abnormal"): void {
-    this.gateway.closeAll(code);
+  closeGateway(code?: number | "abnormal", options?: { forgetSessions?: boolean }): void {
+    this.gateway.closeAll(code, options);
+  }
+
+  /** The gateway connections go silent without closing (no heartbeat ACK); see DiscordGateway.silence. */
+  silenceGateway(): void {
+    this.gateway.silence();
   }
 
   /** Registers the interaction (so callback and webhook routes know its token) and dispatches it. */

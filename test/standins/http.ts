@@ -170,6 +170,8 @@ export interface RecordedCall {
   /** `Date.now()` at arrival. */
   readonly time: number;
   status: CallStatus;
+  /** `Date.now()` when the status was last set (answered, held, or the client went away). */
+  settledAt?: number;
 }
 
 /**
@@ -196,6 +198,7 @@ export class CallLog<T extends RecordedCall> {
 
   settle(call: T, status: Exclude<CallStatus, "pending">): void {
     call.status = status;
+    call.settledAt = Date.now();
     for (const waiter of this.#waiters) {
       if (waiter.predicate(call)) {
         this.#waiters.delete(waiter);

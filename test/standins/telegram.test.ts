@@ -273,4 +273,58 @@ describe("Telegram stand-in with grammY", () => {
     );
     expect((await bot.api.getWebhookInfo()).url).toBe("https://bot.example.test/telegram");
   });
+
+  it("an outage holds calls unanswered until grammY's timeout fires; late calls were carried out; end() serves who still waits", async () => {
+    const { standin } = await setup();
+    standin.addUser(fan, { talkedToBot: true });
+    standin.addChat(group, { members: [chatMember.creator(owner), chatMember.member(fan)] });
+    const hasty = new Bot(standin.token, { client: { apiRoot: standin.apiRoot, timeoutSeconds: 1 } });
+    const patient = new Bot(standin.token, { client: { apiRoot: standin.apiRoot } });
+    const outage = standin.outage({
+      methods: ["sendMessage", "banChatMember", "getUpdates"],
+      mode: (call) => (call.method === "sendMessage" ? "late" : "hang"),
+    });
+
+    // "late": carried out at once, the answer never reaches the client.
+    expect(await errorOf(hasty.api.sendMessage(fan.id, "hello"))).toContain(
+      "Network request for 'sendMessage' failed",
+    );
+    expect(standin.messages(fan.id).map((m) => m.text)).toEqual(["hello"]);
+    // "hang": not carried out.
+    expect(await errorOf(hasty.api.banChatMember(group.id, fan.id))).toContain("Network request");
+    expect(standin.member(group.id, fan.id)?.status).toBe("member");
+    // Methods outside the outage answer as usual.
+    expect((await hasty.api.getChatMember(group.id, fan.id)).status).toBe("member");
+    await expect
+      .poll(() => outage.calls.map((c) => [c.method, c.outage, c.status]))
+      .toEqual([
+        ["sendMessage", "late", "gone"],
+        ["banChatMember", "hang", "gone"],
+      ]);
+    expect(outage.calls[0]!.settledAt! - outage.calls[0]!.time).toBeLessThan(5_000);
+
+    // A long poll gets nothing during the outage; a request still waiting at end() is carried out then.
+    const poll = patient.api.getUpdates({ timeout: 30 });
+    const ban = patient.api.banChatMember(group.id, fan.id);
+    standin.pushCommand({ command: "start", from: fan });
+    await expect.poll(() => outage.calls.filter((c) => c.status === "hang").length).toBe(2);
+    expect(standin.member(group.id, fan.id)?.status).toBe("member");
+    outage.end();
+    expect(await ban).toBe(true);
+    expect(standin.member(group.id, fan.id)?.status).toBe("kicked");
+    expect((await poll).map((u) => u.message?.text)).toEqual(["/start"]);
+    expect(await hasty.api.sendMessage(fan.id, "again")).toMatchObject({ text: "again" });
+  });
+
+  it("an outage starting while a long poll waits holds that poll too", async () => {
+    const { standin, bot } = await setup();
+    const poll = bot.api.getUpdates({ timeout: 30 });
+    await expect.poll(() => standin.callsOf("getUpdates").at(-1)?.status).toBe("pending");
+    const outage = standin.outage();
+    standin.pushCommand({ command: "start", from: fan });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(standin.callsOf("getUpdates").at(-1)?.status).toBe("hang");
+    outage.end();
+    expect((await poll).map((u) => u.message?.text)).toEqual(["/start"]);
+  });
 });

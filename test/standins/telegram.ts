@@ -84,6 +84,32 @@ export interface TelegramCall extends RecordedCall {
   readonly params: Record<string, unknown>;
   /** `{ ok, result }` or `{ ok: false, error_code, description }` as answered. */
   response: unknown;
+  /** Set when an outage caught the call (see `TelegramStandin.outage`). */
+  outage?: OutageMode;
+}
+
+/**
+ * How an outage treats a call. `"hang"`: the request goes nowhere (not carried out, not answered).
+ * `"late"`: it is carried out at once but its answer is held back (the answer is lost on the way back,
+ * so the client cannot know the call worked).
+ */
+export type OutageMode = "hang" | "late";
+
+export interface OutageOptions {
+  /** Bot API methods affected; every method (getUpdates included) when omitted. */
+  methods?: readonly string[];
+  /** `"hang"` by default; a function chooses per call (e.g. from a seeded PRNG). getUpdates always hangs. */
+  mode?: OutageMode | ((call: TelegramCall) => OutageMode);
+}
+
+export interface Outage {
+  /** Calls this outage caught, in arrival order. */
+  readonly calls: readonly TelegramCall[];
+  /**
+   * Telegram answers again. Held requests whose client still waits are served now (hung ones are
+   * carried out then, late ones get their held answer); those whose client gave up stay `"gone"`.
+   */
+  end(): void;
 }
 
 export type TelegramFault =
@@ -138,6 +164,26 @@ interface ChatState {
   nextMessageId: number;
 }
 
+interface HeldCall {
+  release: () => void;
+}
+
+interface ActiveOutage {
+  options: OutageOptions;
+  calls: TelegramCall[];
+  held: Set<HeldCall>;
+}
+
+const errorBody = (error: TelegramError) => ({
+  ok: false,
+  error_code: error.errorCode,
+  description: error.description,
+  ...(error.parameters && { parameters: error.parameters }),
+});
+
+const covers = (outage: ActiveOutage, method: string): boolean =>
+  outage.options.methods === undefined || outage.options.methods.includes(method);
+
 interface Poller {
   call: TelegramCall;
   res: ServerResponse;
@@ -156,6 +202,8 @@ export class TelegramStandin {
   readonly droppedUpdates: Update[] = [];
   /** Answers given with answerCallbackQuery, by callback query id. */
   readonly callbackAnswers = new Map<string, Opts<never>["answerCallbackQuery"]>();
+  /** Every update ever pushed, in order (`pendingUpdates` only holds the unconfirmed ones). */
+  readonly pushedUpdates: Update[] = [];
 
   readonly #http: StartedServer;
   readonly #options: TelegramStandinOptions;
@@ -172,6 +220,7 @@ export class TelegramStandin {
   readonly #callbackQueries = new Set<string>();
   readonly #commands = new Map<string, BotCommand[]>();
   readonly #polls = new Map<string, Poll>();
+  readonly #outages = new Set<ActiveOutage>();
   #queue: Update[] = [];
   #nextUpdateId = 1;
   #allowedUpdates: readonly string[] = [];
@@ -233,12 +282,42 @@ export class TelegramStandin {
     this.#faults.clear();
   }
 
+  /**
+   * Telegram stops answering (some methods, or all of them) until `end()` is called: requests are
+   * held open with no answer, so the client's own timeout must fire. See `OutageMode` for what is
+   * carried out. A getUpdates long poll already waiting when the outage starts is held too.
+   */
+  outage(options: OutageOptions = {}): Outage {
+    const active: ActiveOutage = { options, calls: [], held: new Set() };
+    this.#outages.add(active);
+    const poller = this.#poller;
+    if (poller && covers(active, "getUpdates")) {
+      this.#poller = undefined;
+      clearTimeout(poller.timer);
+      poller.call.outage = "hang";
+      active.calls.push(poller.call);
+      const { call, res } = poller;
+      this.#hold(active, call, res, () => this.#serve(call, res, new Map(), this.#answerer(call, res)));
+    }
+    return {
+      calls: active.calls,
+      end: () => {
+        if (!this.#outages.delete(active)) return;
+        for (const held of [...active.held]) {
+          active.held.delete(held);
+          held.release();
+        }
+      },
+    };
+  }
+
   // -- updates ----------------------------------------------------------------------------------
 
   /** Queues an update (numbering it) and wakes a waiting `getUpdates`. */
   pushUpdate(body: UpdateBody): Update {
     const update = { update_id: this.#nextUpdateId++, ...clone(body) } as Update;
     this.#remember(update);
+    this.pushedUpdates.push(clone(update));
     this.#queue.push(update);
     this.#wakePoller();
     return update;
@@ -432,18 +511,8 @@ export class TelegramStandin {
       params,
       response: undefined,
     });
-    const answer = (status: number, body: unknown) => {
-      call.response = body;
-      sendJson(res, status, body);
-      this.#log.settle(call, status);
-    };
-    const fail = (error: TelegramError) =>
-      answer(error.errorCode, {
-        ok: false,
-        error_code: error.errorCode,
-        description: error.description,
-        ...(error.parameters && { parameters: error.parameters }),
-      });
+    const answer = this.#answerer(call, res);
+    const fail = (error: TelegramError) => answer(error.errorCode, errorBody(error));
 
     if (!match) return fail(new TelegramError(404, "Not Found"));
     if (call.token !== this.token) return fail(new TelegramError(401, "Unauthorized"));
@@ -452,16 +521,70 @@ export class TelegramStandin {
       if (fault.kind === "hang") return this.#log.settle(call, "hang");
       return fail(faultError(fault));
     }
-    if (call.method === "getUpdates") return this.#getUpdates(call, res, fail);
+    const outage = [...this.#outages].find((o) => covers(o, call.method));
+    if (outage) {
+      const { mode = "hang" } = outage.options;
+      const chosen = call.method === "getUpdates" ? "hang" : typeof mode === "function" ? mode(call) : mode;
+      call.outage = chosen;
+      outage.calls.push(call);
+      if (chosen === "hang") {
+        return this.#hold(outage, call, res, () => this.#serve(call, res, files, answer));
+      }
+      // Carried out now; the answer waits for the end of the outage (the client has usually gone by then).
+      let held: { status: number; body: unknown } | undefined;
+      this.#serve(call, res, files, (status, body) => {
+        held = { status, body };
+        call.response = body;
+      });
+      return this.#hold(outage, call, res, () => held && answer(held.status, held.body));
+    }
+    this.#serve(call, res, files, answer);
+  }
+
+  /** Carries out a call (getUpdates long-polls) and hands its answer to `answer`. */
+  #serve(
+    call: TelegramCall,
+    res: ServerResponse,
+    files: Map<string, UploadedFile>,
+    answer: (status: number, body: unknown) => void,
+  ): void {
+    const fail = (error: TelegramError) => answer(error.errorCode, errorBody(error));
+    if (call.method === "getUpdates") {
+      this.#getUpdates(call, res, fail);
+      return;
+    }
     const handler = this.#handlers[call.method as keyof Methods] as ((p: unknown) => unknown) | undefined;
-    if (!handler) return fail(new TelegramError(404, "Not Found"));
+    if (!handler) {
+      fail(new TelegramError(404, "Not Found"));
+      return;
+    }
     try {
       this.#uploads = files;
-      answer(200, { ok: true, result: handler(params) });
+      answer(200, { ok: true, result: handler(call.params) });
     } catch (error) {
       if (!(error instanceof TelegramError)) throw error;
       fail(error);
     }
+  }
+
+  /** Writes the answer to a call and records it. */
+  #answerer(call: TelegramCall, res: ServerResponse): (status: number, body: unknown) => void {
+    return (status, body) => {
+      call.response = body;
+      sendJson(res, status, body);
+      this.#log.settle(call, status);
+    };
+  }
+
+  /** Keeps a request open without an answer until its outage ends (then `release`) or its client leaves. */
+  #hold(outage: ActiveOutage, call: TelegramCall, res: ServerResponse, release: () => void): void {
+    const held: HeldCall = { release };
+    outage.held.add(held);
+    this.#log.settle(call, "hang");
+    onClientGone(res, () => {
+      if (!outage.held.delete(held)) return;
+      this.#log.settle(call, "gone");
+    });
   }
 
   /** Long polling as Telegram does it: offset confirms, timeout waits, a newer poller ends the older one. */
