@@ -187,6 +187,17 @@ export const CREATOR_COMMANDS = [
     },
   },
   {
+    command: "ideapoll",
+    description: {
+      en: "Turn a shortlist of ideas into a poll",
+      fr: "Faire d'une sélection d'idées un sondage",
+    },
+    usage: {
+      en: "/ideapoll <30m|2h|3d|1w> <single|approval|ranked> <idea id> <idea id> ... [| <question>]",
+      fr: "/ideapoll <30m|2h|3d|1w> <single|approval|ranked> <id d'idée> <id d'idée> ... [| <question>]",
+    },
+  },
+  {
     command: "closepoll",
     description: { en: "Close a poll now", fr: "Fermer un sondage maintenant" },
     usage: { en: "/closepoll <poll id>", fr: "/closepoll <id du sondage>" },

@@ -302,5 +302,24 @@ describe("Telegram polls and ideas (PGlite)", () => {
       "is now accepted",
     );
     expect((await h.deps.db.idea.findUniqueOrThrow({ where: { id: idea.id } })).status).toBe("accepted");
+
+    // A shortlist becomes a poll in one command, posted in the member chats.
+    await command(h, ben, "idea", "A live Q&A");
+    const qa = await h.deps.db.idea.findFirstOrThrow({ where: { title: "A live Q&A" } });
+    expect((await command(h, CREATOR, "ideapoll", "1d single")).text).toMatch(/^Usage: \/ideapoll/);
+    expect((await command(h, CREATOR, "ideapoll", "1d single zzzz")).text).toContain("idea");
+    const seen = botMessages(h, lounge.id).length;
+    const opened = await command(
+      h,
+      CREATOR,
+      "ideapoll",
+      `1d single ${idea.id.slice(0, 8)} ${qa.id.slice(0, 8)} | Which one first?`,
+    );
+    expect(opened.text).toContain("Telegram: posted in 2 place(s)."); // the gold and silver chats
+    const posted = botMessages(h, lounge.id)[seen]!;
+    expect(posted.text).toContain("Which one first?");
+    expect(buttons(posted).map((b) => b.text)).toEqual(["A cooking video", "A live Q&A"]);
+    const poll = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Which one first?" } });
+    expect(poll.ideaIds).toEqual([idea.id, qa.id]);
   });
 });

@@ -1,5 +1,12 @@
 import { Composer, type Context, InputFile } from "grammy";
-import { decideIdea, type IdeaDecision, proposeIdea, topIdeas, upvoteIdea } from "../../../app/ideas.ts";
+import {
+  decideIdea,
+  type IdeaDecision,
+  pollFromIdeas,
+  proposeIdea,
+  topIdeas,
+  upvoteIdea,
+} from "../../../app/ideas.ts";
 import {
   castVote,
   closePoll,
@@ -64,6 +71,30 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
       hideResultsUntilClose: flags.hidden,
       allowLateJoiners: flags.late,
       createdBy: `telegram:${ctx.from.id}`,
+    });
+    const reports = await publishPoll(services, row.id, {});
+    return ctx.reply(
+      [
+        tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt) }),
+        ...placementLines(locale, reports),
+      ].join("\n"),
+    );
+  });
+
+  cmd.command("ideapoll", only, async (ctx) => {
+    const locale = localeOf(ctx.from.language_code);
+    const [head = "", ...question] = ctx.match.split("|").map((s) => s.trim());
+    const [duration, mode, ...prefixes] = head.split(/\s+/).filter(Boolean);
+    const ms = parseDuration(duration);
+    if (ms === null || !mode || prefixes.length === 0) return replyUsage(ctx, "ideapoll");
+    const ids: string[] = [];
+    for (const prefix of prefixes) ids.push(await ideaIdByPrefix(deps, prefix));
+    const row = await pollFromIdeas(services, ids, {
+      closesAt: new Date(services.clock.now().getTime() + ms),
+      mode: mode.toLowerCase() as PollMode,
+      eligibility: { kind: "all" },
+      createdBy: `telegram:${ctx.from.id}`,
+      ...(question.join(" | ") ? { question: question.join(" | ") } : {}),
     });
     const reports = await publishPoll(services, row.id, {});
     return ctx.reply(
