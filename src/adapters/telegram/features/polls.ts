@@ -53,6 +53,15 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
   /** Voters who pressed "clear" on a ranked poll: their next press starts a new ranking. */
   const clearing = new Set<string>();
 
+  /** Posts a new poll on both platforms; the creator's answer says where it went. */
+  async function publishAndReport(row: { id: string; closesAt: Date }, locale: Locale): Promise<string> {
+    const reports = await publishPoll(services, row.id, {});
+    return [
+      tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt) }),
+      ...placementLines(locale, reports),
+    ].join("\n");
+  }
+
   cmd.command("poll", only, async (ctx) => {
     const locale = localeOf(ctx.from.language_code);
     const [head = "", ...options] = ctx.match.split("|").map((s) => s.trim());
@@ -72,13 +81,7 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
       allowLateJoiners: flags.late,
       createdBy: `telegram:${ctx.from.id}`,
     });
-    const reports = await publishPoll(services, row.id, {});
-    return ctx.reply(
-      [
-        tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt) }),
-        ...placementLines(locale, reports),
-      ].join("\n"),
-    );
+    return ctx.reply(await publishAndReport(row, locale));
   });
 
   cmd.command("ideapoll", only, async (ctx) => {
@@ -96,13 +99,7 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
       createdBy: `telegram:${ctx.from.id}`,
       ...(question.join(" | ") ? { question: question.join(" | ") } : {}),
     });
-    const reports = await publishPoll(services, row.id, {});
-    return ctx.reply(
-      [
-        tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt) }),
-        ...placementLines(locale, reports),
-      ].join("\n"),
-    );
+    return ctx.reply(await publishAndReport(row, locale));
   });
 
   cmd.command("closepoll", only, async (ctx) => {
