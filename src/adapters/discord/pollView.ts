@@ -99,16 +99,18 @@ export async function ledgerChoices(
       .map((i) => ({ name: `${i.title} (${i.votes})`.slice(0, 100), value: i.id }));
   }
   if (option === "ideas") {
-    // Several ids in one option: complete the last one, keep the ones already chosen.
+    // Several ids in one option: complete the last one, keep the ones already chosen. Values use
+    // the 8-character short ids (resolveIdeaId takes them), so ten ideas fit Discord's 100 characters.
     const parts = typed.split(/[\s,;|]+/).filter(Boolean);
     const done = /[\s,;|]$/.test(typed) || typed === "" ? parts : parts.slice(0, -1);
     const last = done.length === parts.length ? "" : (parts.at(-1) ?? "").toLowerCase();
+    const chosen = (id: string) => done.some((d) => id.startsWith(d.toLowerCase()));
     const ideas = await topIdeas(db, 25);
     return ideas
-      .filter((i) => !done.includes(i.id))
+      .filter((i) => !chosen(i.id))
       .filter((i) => !last || i.id.startsWith(last) || i.title.toLowerCase().includes(last))
-      .map((i) => ({ name: `+ ${i.title}`.slice(0, 100), value: [...done, i.id].join(" ").slice(0, 100) }))
-      .filter((c) => c.value.split(" ").length === done.length + 1);
+      .map((i) => ({ name: `+ ${i.title}`.slice(0, 100), value: [...done, shortId(i.id)].join(" ") }))
+      .filter((c) => c.value.length <= 100);
   }
   return [];
 }

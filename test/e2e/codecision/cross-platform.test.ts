@@ -1,5 +1,10 @@
 import type { Message, User } from "@grammyjs/types";
-import { type APIMessage, type APIUser, ApplicationCommandOptionType } from "discord-api-types/v10";
+import {
+  type APIMessage,
+  type APIUser,
+  ApplicationCommandOptionType,
+  InteractionType,
+} from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLinkCode } from "../../../src/app/members.ts";
 import { exportBallotsCsv } from "../../../src/app/polls.ts";
@@ -413,5 +418,76 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
       );
       expect(telegramPost(chat.id, ranked).text).toContain("Round 1");
     }
+  });
+  it("ideas from both platforms: one upvote per member across them, autocomplete, merged and declined with the authors told where they are", async () => {
+    const idea = (fan: APIUser, path: [string], options: Parameters<typeof sub>[1]) =>
+      interact(
+        h,
+        discordCommand({ user: fan, guildId: server.id, channelId: pollChannel }, "idea", sub(path, options)),
+      );
+    expect((await telegramCommand(h, tess, "idea", "Un vlog de voyage | Avec la tribu")).text).toContain(
+      "« Un vlog de voyage »",
+    );
+    expect((await idea(dana, ["propose"], [opt.str("title", "Studio tour")])).content).toContain(
+      "Idea proposed: **Studio tour**",
+    );
+    const travel = await h.deps.db.idea.findFirstOrThrow({ where: { title: "Un vlog de voyage" } });
+    const studio = await h.deps.db.idea.findFirstOrThrow({ where: { title: "Studio tour" } });
+
+    // Lin upvotes on Discord; the same member pressing upvote on Telegram is refused.
+    expect((await idea(linD, ["upvote"], [opt.str("idea", travel.id)])).content).toContain("1 upvote(s)");
+    const list = await telegramCommand(h, linT, "ideas");
+    const up = buttons(list).find((b) => b.text.includes("Un vlog de voyage")) as { callback_data: string };
+    const update = tg(h).pushCallbackQuery({ from: linT, data: up.callback_data, message: list });
+    expect(
+      await until(() => tg(h).callbackAnswers.get(update.callback_query!.id), "the upvote answer"),
+    ).toMatchObject({ show_alert: true, text: "You already upvoted this idea." });
+    expect(await h.deps.db.ideaVote.count({ where: { ideaId: travel.id } })).toBe(1);
+
+    // The creator finds ideas by typing part of their title; a shortlist completes with short ids.
+    const complete = async (sub2: [string, string], name: string, value: string) => {
+      const payload = discordCommand(
+        { user: server.owner, guildId: server.id, permissions: CREATOR_PERMISSIONS, channelId: pollChannel },
+        "tribe",
+        sub(sub2, [{ type: ApplicationCommandOptionType.String, name, value, focused: true } as never]),
+      );
+      const record = h.discord!.interaction({
+        ...payload,
+        type: InteractionType.ApplicationCommandAutocomplete,
+      } as never);
+      await until(() => record.response, "the autocomplete answer");
+      return (record.response as { data: { choices: { name: string; value: string }[] } }).data.choices;
+    };
+    expect(await complete(["idea", "decide"], "idea", "voyage")).toEqual([
+      { name: "Un vlog de voyage (1)", value: travel.id },
+    ]);
+    const shortlist = await complete(["idea", "poll"], "ideas", `${travel.id.slice(0, 8)} `);
+    expect(shortlist.map((c) => c.value)).toContain(`${travel.id.slice(0, 8)} ${studio.id.slice(0, 8)}`);
+
+    // Merged (on Discord) → told on Telegram, in French; declined → told by DM.
+    const merged = await tribe(
+      ["idea", "decide"],
+      [opt.str("idea", travel.id), opt.str("decision", "merged"), opt.str("into", studio.id)],
+    );
+    expect(merged.content).toContain("is merged");
+    expect((await h.deps.db.idea.findUniqueOrThrow({ where: { id: travel.id } })).mergedInto).toBe(studio.id);
+    await until(
+      () =>
+        botMessages(h, tess.id).some(
+          (m) => m.text === "Votre idée « Un vlog de voyage » a été fusionnée avec une idée proche.",
+        ) || undefined,
+      "the merge notice on Telegram",
+    );
+    await tribe(["idea", "decide"], [opt.str("idea", studio.id), opt.str("decision", "declined")]);
+    await until(
+      () =>
+        h
+          .discord!.dmsTo(dana.id)
+          .some(
+            (m) =>
+              m.content === "Your idea “Studio tour” was declined this time. Thank you for proposing it!",
+          ) || undefined,
+      "the declined DM",
+    );
   });
 });
