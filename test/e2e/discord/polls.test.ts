@@ -243,6 +243,52 @@ describe("Discord: polls and ideas", () => {
     expect(ballot.choices).toEqual([2, 0]);
   });
 
+  it("a hidden poll for one tier, late joiners allowed: others refused, the tally shown only to the creator until closing", async () => {
+    const silver = await createTierViaDiscord(h, server, { name: "Silver", price: "5" });
+    const sam = addFan(h, server, "sam");
+    await pay(h, (await join(h, server, sam, silver.slug)).sessionId);
+    const answer = await interact(
+      h,
+      tribe(
+        [
+          opt.str("question", "Gold secret?"),
+          opt.str("options", "Yes | No"),
+          opt.str("duration", "1d"),
+          opt.str("tier", "gold"),
+          opt.bool("hidden", true),
+          opt.bool("late-joiners", true),
+        ],
+        ["poll", "open"],
+      ),
+    );
+    expect(answer.content).toContain("is open");
+    const poll = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Gold secret?" } });
+    expect(poll).toMatchObject({ hideResults: true, allowLateJoiners: true });
+    pollId = poll.id;
+    expect(pollMessage().embeds[0]?.footer?.text).toBe("Results are hidden until the poll closes.");
+    expect(pollMessage().embeds[0]?.fields?.find((f) => f.name === "Who votes")?.value).toBe("Gold");
+
+    expect((await click(sam, `pv:${pollId}:0`)).content).toContain(
+      "This poll is for other tiers than yours.",
+    );
+    expect((await click(fanA, `pv:${pollId}:0`)).content).toContain("is counted");
+    // A fan who buys Gold after the poll opened may vote: the creator allowed it.
+    const late = addFan(h, server, "lena");
+    await pay(h, (await join(h, server, late, "gold")).sessionId);
+    expect((await click(late, `pv:${pollId}:1`)).content).toContain("is counted");
+    await new Promise((r) => setTimeout(r, 2_300));
+    expect(pollMessage().embeds[0]?.description ?? "").not.toContain("Yes —");
+
+    const results = await interact(h, tribe([opt.str("poll", pollId.slice(0, 8))], ["poll", "results"]));
+    expect(results.embeds[0]?.description).toContain("Yes — 1");
+    expect(results.embeds[0]?.description).toContain("No — 1");
+    await interact(h, tribe([opt.str("poll", pollId.slice(0, 8))], ["poll", "close"]));
+    await until(
+      () => (pollMessage().embeds[0]?.description ?? "").includes("Tie between Yes, No"),
+      "the results, shown once closed",
+    );
+  });
+
   it("ideas: a fan proposes, another upvotes, top lists them, the creator decides and polls them", async () => {
     const fan = (u: APIUser, options: Parameters<typeof command>[2]) =>
       command({ user: u, guildId: server.id, channelId }, "idea", options);
