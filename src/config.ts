@@ -118,6 +118,12 @@ export interface TelegramConfig {
   webhookSecret: string | undefined;
   /** Telegram user ids allowed to use the creator commands (with settings.telegramManagerIds). */
   creatorIds: readonly string[];
+  /**
+   * Not settings (tests shorten them): how long a Bot API call may go unanswered before it counts as
+   * a network failure (default 30 s), and how long getUpdates long-polls (default 30 s).
+   */
+  requestTimeoutSeconds?: number;
+  pollTimeoutSeconds?: number;
 }
 
 export interface StripeConfig {

@@ -77,6 +77,8 @@ export interface HarnessOptions {
    * (e.g. on a private server the test stops and restarts). The harness does not drop it.
    */
   databaseUrl?: string;
+  /** Adjusts the loaded configuration (e.g. shorter Telegram timeouts) before the bot starts. */
+  configure?: (config: Config) => Config;
 }
 
 /** What the use cases take, wired to the running app (for driving it like a platform adapter would). */
@@ -145,7 +147,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     values: ledgerOnly ? { ...values, TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN } : values,
     fileKeys: [],
   });
-  const config: Config = ledgerOnly ? { ...loaded, telegram: undefined } : loaded;
+  const base: Config = ledgerOnly ? { ...loaded, telegram: undefined } : loaded;
+  const config = opts.configure ? opts.configure(base) : base;
   const logs = new LogSink();
   const clock = new TestClock();
   const log = createLogger({

@@ -31,6 +31,26 @@ export function isAlreadyParticipant(err: unknown): boolean {
   return err instanceof GrammyError && /USER_ALREADY_PARTICIPANT/i.test(err.description);
 }
 
+/** Telegram has no pending join request from this user any more (decided already, or withdrawn). */
+export function isJoinRequestGone(err: unknown): boolean {
+  return err instanceof GrammyError && /HIDE_REQUESTER_MISSING/i.test(err.description);
+}
+
+/**
+ * A failure that may pass by itself: no answer (network error, timeout; the call may or may not have
+ * been carried out) or Telegram failing (5xx, a flood wait auto-retry did not wait out).
+ */
+export function isPassingFailure(err: unknown): boolean {
+  if (err instanceof HttpError) return true;
+  return err instanceof GrammyError && (err.error_code >= 500 || err.error_code === 429);
+}
+
+/** "Network request for 'x' failed!" and why (refused, reset, no answer within N s). */
+export function networkErrorText(err: HttpError): string {
+  const cause = err.error instanceof Error ? err.error.message : String(err.error);
+  return cause ? `${err.message} ${cause}` : err.message;
+}
+
 /** Problems with the chat itself that retrying cannot fix: the bot was removed or lost its rights. */
 export function chatProblem(err: unknown): string | null {
   if (!(err instanceof GrammyError)) return null;
@@ -46,7 +66,8 @@ export function chatProblem(err: unknown): string | null {
 
 /** A failed access job as the worker wants it: retry passing trouble, dead-letter the rest with why. */
 export function jobFailure(err: unknown, what: string): JobResult {
-  if (err instanceof HttpError) return { outcome: "retry", error: `${what}: network error (${err.message})` };
+  if (err instanceof HttpError)
+    return { outcome: "retry", error: `${what}: network error (${networkErrorText(err)})` };
   if (err instanceof GrammyError) {
     if (err.error_code === 429) {
       const seconds = err.parameters.retry_after ?? 5;

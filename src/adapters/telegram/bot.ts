@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { type RunnerHandle, run } from "@grammyjs/runner";
-import { Bot, type Context, GrammyError, HttpError } from "grammy";
+import { Bot, type Context, GrammyError, HttpError, type Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { TelegramConfig } from "../../config.ts";
 import { StartupError } from "../../errors.ts";
@@ -9,6 +9,7 @@ import { retryForever } from "../../lib/retry.ts";
 import type { Logger } from "../../log.ts";
 import type { PlatformStatus } from "../discord/gateway.ts";
 import type { Route } from "../http/server.ts";
+import { networkErrorText } from "./apiErrors.ts";
 
 /** Update types the bot asks for; chat_member must be named explicitly or Telegram never sends it. */
 export const ALLOWED_UPDATES = [
@@ -41,13 +42,22 @@ export function createTelegramBot(opts: {
   log: Logger;
 }): TelegramBot {
   const log = opts.log.child({ module: "telegram" });
-  const bot = new Bot(opts.config.token, { client: { apiRoot: opts.config.apiUrl } });
+  const requestSeconds = opts.config.requestTimeoutSeconds ?? REQUEST_TIMEOUT_SECONDS;
+  const pollSeconds = opts.config.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS;
+  // grammY waits 500 s for an answer by default. getUpdates is held open by Telegram for the long-poll
+  // wait, so its deadline is that wait plus the usual margin; every other call gets `requestSeconds`.
+  const bot = new Bot(opts.config.token, {
+    client: { apiRoot: opts.config.apiUrl, timeoutSeconds: pollSeconds + requestSeconds },
+  });
   let status: PlatformStatus = "starting";
   let runner: RunnerHandle | undefined;
   let stopped = false;
 
-  // Honour 429 retry_after and retry 5xx/network errors a few times before giving up.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  bot.api.config.use(deadline(requestSeconds, log));
+  // Honour 429 retry_after and retry 5xx a few times. Network failures and timeouts are not retried
+  // here (auto-retry would retry them forever, holding an access job or a handler for hours): they
+  // reach the caller, so the access worker retries the job with backoff and the runner the long poll.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   // getUpdates answering is what "connected" means in polling mode.
   bot.api.config.use(async (prev, method, payload, signal) => {
     if (method !== "getUpdates") return prev(method, payload, signal);
@@ -112,7 +122,7 @@ export function createTelegramBot(opts: {
     log.info({ event: "telegram.polling" }, "receiving updates from Telegram (long polling)");
     runner = run(bot, {
       runner: {
-        fetch: { allowed_updates: ALLOWED_UPDATES, timeout: 30 },
+        fetch: { allowed_updates: ALLOWED_UPDATES, timeout: pollSeconds },
         silent: true,
         retryInterval: "exponential",
       },
@@ -186,6 +196,47 @@ export function createTelegramBot(opts: {
   };
 }
 
+/** How long a Bot API call (other than the long poll) may go unanswered. */
+const REQUEST_TIMEOUT_SECONDS = 30;
+/** How long Telegram holds a getUpdates call open when there is nothing to deliver. */
+const POLL_TIMEOUT_SECONDS = 30;
+
+/**
+ * A deadline on every call but getUpdates (whose deadline is the client's timeoutSeconds): a Bot API
+ * server that stops answering turns into an HttpError after `seconds`, like a dropped connection.
+ */
+function deadline(seconds: number, log: Logger): Transformer {
+  return async (prev, method, payload, signal) => {
+    if (method === "getUpdates") return prev(method, payload, signal);
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, seconds * 1000);
+    const forward = () => controller.abort();
+    if (signal?.aborted) controller.abort();
+    signal?.addEventListener("abort", forward, { once: true });
+    try {
+      // grammY types its signal with the abort-controller shim's AbortSignal; Node's is compatible.
+      return await prev(method, payload, controller.signal as Parameters<typeof prev>[2]);
+    } catch (err) {
+      if (!timedOut) throw err;
+      log.warn(
+        { event: "telegram.request_timeout", method, timeoutSeconds: seconds },
+        `Telegram did not answer ${method} within ${seconds} s`,
+      );
+      throw new HttpError(
+        `Network request for '${method}' failed!`,
+        new Error(`no answer within ${seconds} s`),
+      );
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", forward);
+    }
+  };
+}
+
 function isAbort(err: unknown): boolean {
   return err instanceof HttpError && /abort/i.test(String(err.error));
 }
@@ -194,7 +245,7 @@ function isAbort(err: unknown): boolean {
 function describe(err: unknown): Record<string, unknown> {
   if (err instanceof GrammyError)
     return { type: "GrammyError", method: err.method, code: err.error_code, description: err.description };
-  if (err instanceof HttpError) return { type: "HttpError", message: err.message };
+  if (err instanceof HttpError) return { type: "HttpError", message: networkErrorText(err) };
   return { type: "Error", message: String(err) };
 }
 
