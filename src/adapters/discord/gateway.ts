@@ -45,18 +45,33 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
     );
     markReady();
   });
-  client.on(Events.ShardDisconnect, (_event, shardId) => {
+  client.on(Events.ShardDisconnect, (event, shardId) => {
     if (!stopped) {
       status = "connecting";
-      log.warn({ event: "discord.disconnected", shardId }, "gateway connection lost");
+      log.warn({ event: "discord.disconnected", shardId, code: event.code }, "gateway connection lost");
     }
   });
-  client.on(Events.ShardResume, (shardId) => {
-    status = "ready";
-    log.info({ event: "discord.resumed", shardId }, "gateway connection resumed");
+  // A connection that closed and will be resumed (or, if Discord refuses, identified again).
+  client.on(Events.ShardReconnecting, (shardId) => {
+    if (stopped) return;
+    status = "connecting";
+    log.warn({ event: "discord.reconnecting", shardId }, "gateway connection lost; reconnecting");
   });
-  client.on(Events.ShardReady, () => {
+  client.on(Events.ShardResume, (shardId, replayed) => {
+    status = "ready";
+    log.info({ event: "discord.resumed", shardId, replayed }, "gateway connection resumed");
+  });
+  let sessions = 0;
+  client.on(Events.ShardReady, (shardId) => {
     if (client.isReady()) status = "ready";
+    // A new session after the first: Discord would not resume the old one, and what happened in
+    // between (members joining) is not replayed. Reconciliation catches up; /claim does at once.
+    if (++sessions > 1) {
+      log.warn(
+        { event: "discord.reidentified", shardId },
+        "new gateway session; events during the gap were not replayed",
+      );
+    }
   });
   client.on(Events.Error, (err) => log.error({ event: "discord.error", err }, "discord.js error"));
   client.on(Events.Warn, (message) => log.warn({ event: "discord.warn", message }, message));
