@@ -198,6 +198,8 @@ interface GuildState {
   roles: Map<string, APIRole>;
   channels: Map<string, APITextChannel>;
   members: Map<string, APIGuildMember>;
+  /** `members` by ascending id, for the paged member list; dropped when someone joins or leaves. */
+  sorted?: APIGuildMember[] | undefined;
 }
 
 interface RouteContext {
@@ -218,7 +220,9 @@ const ok = (body: unknown, status = 200): Reply => ({ status, body });
 const noContent = (): Reply => ({ status: 204 });
 
 const ALL_PERMISSIONS = (1n << 64n) - 1n;
-const byId = (a: string, b: string): number => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+/** Snowflakes in numeric order (decimal strings without leading zeros: shorter is smaller). */
+const byId = (a: string, b: string): number =>
+  a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 /** Positive when `a` sits above `b` in the role list (equal positions: the older id is higher). */
 const compareRoles = (a: APIRole, b: APIRole): number => a.position - b.position || byId(b.id, a.id);
 
@@ -406,6 +410,7 @@ export class DiscordStandin {
   addMember(guildId: string, newMember: APIGuildMember): void {
     const state = this.#requireGuild(guildId);
     state.members.set(newMember.user.id, clone(newMember));
+    state.sorted = undefined;
     this.#users.set(newMember.user.id, newMember.user);
     this.#dispatchMembers("GUILD_MEMBER_ADD", { ...clone(newMember), guild_id: guildId });
   }
@@ -416,6 +421,7 @@ export class DiscordStandin {
     const gone = state.members.get(userId);
     if (!gone) return;
     state.members.delete(userId);
+    state.sorted = undefined;
     this.#dispatchMembers("GUILD_MEMBER_REMOVE", { guild_id: guildId, user: gone.user });
   }
 
@@ -988,10 +994,17 @@ export class DiscordStandin {
       throw errors.invalidForm({ limit: fieldError("NUMBER_TYPE_MAX") });
     }
     const after = query.get("after") ?? "0";
-    return [...state.members.values()]
-      .filter((m) => byId(m.user.id, after) > 0)
-      .sort((a, b) => byId(a.user.id, b.user.id))
-      .slice(0, limit);
+    state.sorted ??= [...state.members.values()].sort((a, b) => byId(a.user.id, b.user.id));
+    const sorted = state.sorted;
+    // The first member whose id is above `after` (binary search), then a page from there.
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (byId(sorted[mid]!.user.id, after) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    return sorted.slice(lo, lo + limit);
   }
 
   #createRole(guildId: string, body: unknown): APIRole {
