@@ -5,7 +5,8 @@ import type { Db, Tx } from "./db.ts";
  * Leasing over a durable table (access_job, task): claim due rows with FOR UPDATE SKIP LOCKED, so
  * several processes on one PostgreSQL never take the same row; a row whose lease ran out (its
  * process died mid-job) is claimed again. Each row carries a `version`: finishing an older version
- * than the row now holds (a newer wish arrived meanwhile) leaves it pending instead of done.
+ * than the row now holds (a newer wish arrived meanwhile) leaves it pending instead of done, due
+ * when that newer wish said (an access wish: at once; a timer rescheduled by its own run: later).
  *
  * Written on plain SQL rather than a queue library (pg-boss, graphile-worker): those need a real
  * PostgreSQL server and their own schema, while this must also run on the embedded PGlite, and the
@@ -83,7 +84,7 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
           state = CASE WHEN version = ${opts.version}::int THEN 'done'::"JobState" ELSE 'pending'::"JobState" END,
           finished_at = CASE WHEN version = ${opts.version}::int THEN ${opts.now}::timestamptz ELSE NULL END,
           attempts = CASE WHEN version = ${opts.version}::int THEN attempts ELSE 0 END,
-          lease_owner = NULL, lease_until = NULL, last_error = NULL, run_after = ${opts.now}, updated_at = ${opts.now}
+          lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = ${opts.now}
         WHERE id = ${opts.id} AND lease_owner = ${opts.owner} AND state = 'running'
         RETURNING state`;
       const state = rows[0]?.state;
@@ -95,7 +96,7 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
         UPDATE ${t} SET
           state = CASE WHEN version <> ${opts.version}::int THEN 'pending'::"JobState"
                        WHEN ${opts.dead}::boolean THEN 'dead'::"JobState" ELSE 'pending'::"JobState" END,
-          run_after = CASE WHEN version <> ${opts.version}::int THEN ${opts.now}::timestamptz ELSE ${opts.retryAt}::timestamptz END,
+          run_after = CASE WHEN version <> ${opts.version}::int THEN run_after ELSE ${opts.retryAt}::timestamptz END,
           attempts = CASE WHEN version <> ${opts.version}::int THEN 0 ELSE attempts END,
           finished_at = CASE WHEN version = ${opts.version}::int AND ${opts.dead}::boolean THEN ${opts.now}::timestamptz ELSE NULL END,
           last_error = ${opts.error}, lease_owner = NULL, lease_until = NULL, updated_at = ${opts.now}

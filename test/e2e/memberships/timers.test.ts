@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scheduleTask } from "../../../src/app/tasks.ts";
+import { createTaskWorker } from "../../../src/app/taskWorker.ts";
+import type { QueueWorker } from "../../../src/app/worker.ts";
+import { BACKENDS, type Harness, startHarness } from "../harness.ts";
+
+const HOUR = 3_600_000;
+
+/**
+ * A durable timer whose run schedules its own next run (reconciliation every 6 hours, a member's
+ * review at their next period end) must wait for that time: finishing a run whose row was
+ * rescheduled meanwhile keeps the new time instead of running again at once (which looped forever).
+ */
+describe.each(BACKENDS)("timers that reschedule themselves, on %s", (backend) => {
+  let h: Harness;
+  let worker: QueueWorker;
+  const runs: Date[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness({ backend });
+    worker = createTaskWorker({
+      db: h.deps.db,
+      log: h.deps.log,
+      clock: h.clock,
+      owner: "timers-test",
+      handlers: {
+        "test.every_hour": async () => {
+          const now = h.clock.now();
+          runs.push(now);
+          await h.deps.db.$transaction((tx) =>
+            scheduleTask(tx, {
+              key: "test:every-hour",
+              kind: "test.every_hour",
+              payload: {},
+              runAfter: new Date(now.getTime() + HOUR),
+              now,
+            }),
+          );
+          return { outcome: "done" };
+        },
+      },
+    });
+    worker.start();
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await h?.stop();
+  });
+
+  const row = () => h.deps.db.task.findUniqueOrThrow({ where: { key: "test:every-hour" } });
+
+  it("runs once, then waits for the time it set itself, across several periods", async () => {
+    const start = h.clock.now();
+    await h.deps.db.$transaction((tx) =>
+      scheduleTask(tx, {
+        key: "test:every-hour",
+        kind: "test.every_hour",
+        payload: {},
+        runAfter: start,
+        now: start,
+      }),
+    );
+    worker.wake();
+    await expect.poll(() => runs.length).toBe(1);
+    await expect.poll(async () => (await row()).state).toBe("pending");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(runs).toHaveLength(1);
+    expect((await row()).runAfter.getTime()).toBe(runs[0]!.getTime() + HOUR);
+
+    for (let n = 2; n <= 3; n++) {
+      h.clock.advance(HOUR);
+      worker.wake();
+      await expect.poll(() => runs.length).toBe(n);
+      await expect.poll(async () => (await row()).state).toBe("pending");
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(runs).toHaveLength(3);
+  });
+});
