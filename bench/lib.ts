@@ -98,3 +98,11 @@ export function printAndSave(command: string): void {
   );
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}\nreproduce with: ${command}`);
 }
+
+/**
+ * With BENCH_MARKS=1, prints `[mark] <stage> <µs>` to stderr on the monotonic clock V8's
+ * `--cpu-prof` uses, so bench/profile-top.ts can cut a profile into the stages of a benchmark.
+ */
+export function mark(stage: string): void {
+  if (process.env.BENCH_MARKS) process.stderr.write(`[mark] ${stage} ${process.hrtime.bigint() / 1000n}\n`);
+}
