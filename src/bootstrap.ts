@@ -17,7 +17,7 @@ import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { type AccessReader, reconcile } from "./app/reconcile.ts";
 import type { AppServices } from "./app/services.ts";
-import { scheduleTask } from "./app/tasks.ts";
+import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
@@ -179,8 +179,7 @@ export async function startTribegate(opts: {
         const report = await reconcile({ ...services, readers }, { dryRun: false });
         await db.prisma.$transaction((tx) =>
           scheduleTask(tx, {
-            key: "reconcile:periodic",
-            kind: "reconcile",
+            ...RECONCILE_TASK,
             payload: {},
             runAfter: new Date(clock.now().getTime() + RECONCILE_EVERY_MS),
             now: clock.now(),
@@ -204,8 +203,7 @@ export async function startTribegate(opts: {
     if (opts.reconcileOnStart ?? true) {
       await db.prisma.$transaction((tx) =>
         scheduleTask(tx, {
-          key: "reconcile:periodic",
-          kind: "reconcile",
+          ...RECONCILE_TASK,
           payload: {},
           runAfter: clock.now(),
           now: clock.now(),

@@ -25,6 +25,11 @@ export interface AccessReader {
   readonly platform: Platform;
   holders?(target: AccessTarget): Promise<ReadonlySet<string> | null>;
   holds?(userId: string, target: AccessTarget): Promise<boolean | null>;
+  /**
+   * Who is where the target lives (a Discord server's members), when the platform can list them:
+   * a fan who owes a role but is not in the server gets it when they join, not from reconciliation.
+   */
+  present?(target: AccessTarget): Promise<ReadonlySet<string> | null>;
 }
 
 export interface ReconcileDeps {
@@ -47,6 +52,8 @@ export interface ReconcileReport {
   subscriptionsChecked: number;
   membersChecked: number;
   drift: DriftItem[];
+  /** Owed access left for the fan to take: not in the Discord server yet, Telegram invite not used yet. */
+  waitingOnFan: number;
   /** Accounts that hold a tier's role but are unknown to the ledger: reported, never touched. */
   unmanagedHolders: { platform: Platform; userId: string; target: string }[];
   /** Targets that could not be read (deleted role, chat without the bot's rights). */
@@ -136,6 +143,7 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
 
   // Who holds each target now, for platforms that can list holders.
   const holdersByTarget = new Map<string, ReadonlySet<string>>();
+  const presentByTarget = new Map<string, ReadonlySet<string>>();
   const unreadableTargets: string[] = [];
   for (const [key, target] of allTargets) {
     const reader = deps.readers.find((r) => r.platform === target.platform);
@@ -143,7 +151,11 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
     const holders = await reader.holders(target);
     if (holders) holdersByTarget.set(key, holders);
     else unreadableTargets.push(key);
+    const present = holders && (await reader.present?.(target));
+    if (present) presentByTarget.set(key, present);
   }
+  /** Owed access not repaired because it is waiting on the fan (not in the server, invite unused). */
+  let waitingOnFan = 0;
   await refreshPlannerStatistics(deps.db, log);
   const known = new Set<string>();
   let membersChecked = 0;
@@ -217,7 +229,29 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
       }[] = [];
       for (const o of decided.plan.owed) {
         const key = targetKey(o.target);
+        // Not in the server: the role is given when they join (and /claim gives it at once).
+        if (presentByTarget.get(key)?.has(o.identity.userId) === false) {
+          waitingOnFan++;
+          continue;
+        }
         const holds = await holdsNow(deps.readers, holdersByTarget, o.identity.userId, o.target);
+        // Telegram access is a personal invite: one was sent and not used yet. Sending a new one at
+        // every pass would pester the fan; /claim sends a fresh link when they want it.
+        const lastJob = memberJobs.find(
+          (j) =>
+            j.targetKey === key &&
+            j.platform === o.identity.platform &&
+            j.platformUserId === o.identity.userId,
+        );
+        if (
+          holds === false &&
+          o.target.platform === "telegram" &&
+          lastJob?.action === "grant" &&
+          lastJob.state === "done"
+        ) {
+          waitingOnFan++;
+          continue;
+        }
         if (
           holds === false &&
           !decided.actions.some(
@@ -323,6 +357,7 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
     subscriptionsChecked,
     membersChecked,
     drift,
+    waitingOnFan,
     unmanagedHolders,
     unreadableTargets,
     ms: Date.now() - started,
@@ -335,6 +370,7 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
       drift: drift.length,
       unmanagedHolders: unmanagedHolders.length,
       unreadableTargets: unreadableTargets.length,
+      waitingOnFan,
       ms: report.ms,
     },
     `reconciliation ${opts.dryRun ? "(dry run) " : ""}found ${drift.length} difference(s)`,

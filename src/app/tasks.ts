@@ -1,5 +1,6 @@
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { Tx } from "./db.ts";
+import type { Logger } from "../log.ts";
+import type { Db, Tx } from "./db.ts";
 
 /**
  * Schedules a durable task (a timer that survives restarts). Scheduling an existing key again
@@ -44,4 +45,23 @@ export interface TaskRow {
   payload: unknown;
   version: number;
   attempts: number;
+}
+
+/** The one reconciliation timer (Stripe ↔ ledger ↔ platforms): every 6 hours, and on demand. */
+export const RECONCILE_TASK = { key: "reconcile:periodic", kind: "reconcile" } as const;
+
+/**
+ * Brings the next reconciliation forward to now, e.g. after a platform could not replay what
+ * happened while the bot was away (a Discord session that had to be identified again).
+ */
+export async function reconcileSoon(
+  deps: { db: Db; clock: { now(): Date }; log: Logger; onWork?: () => void },
+  reason: string,
+): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.$transaction((tx) =>
+    scheduleTask(tx, { ...RECONCILE_TASK, payload: {}, runAfter: now, now }),
+  );
+  deps.log.info({ event: "reconcile.requested", reason }, "reconciliation brought forward");
+  deps.onWork?.();
 }

@@ -1,6 +1,7 @@
 import { Events } from "discord.js";
 import { claimAccess } from "../../app/members.ts";
 import type { AppServices } from "../../app/services.ts";
+import { reconcileSoon } from "../../app/tasks.ts";
 import type { DiscordConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import type { PlatformParts } from "../platform.ts";
@@ -61,6 +62,16 @@ export async function attachDiscord(opts: {
         );
       },
     );
+  });
+
+  // A gateway session that had to be identified again (Discord would not resume it) does not replay
+  // what happened meanwhile: a paying fan who joined the server then got no role. Reconcile now.
+  let sessions = 0;
+  client.on(Events.ShardReady, () => {
+    if (++sessions > 1)
+      reconcileSoon(services, "discord_reidentified").catch((err: unknown) =>
+        log.error({ event: "reconcile.request_failed", err }, "could not bring reconciliation forward"),
+      );
   });
 
   client.on(Events.ClientReady, (ready) => {

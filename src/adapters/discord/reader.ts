@@ -85,5 +85,10 @@ export function createDiscordReader(opts: { client: Client; log: Logger }): Acce
       if (!list) return null;
       return new Set(list.filter((m) => m.roles.includes(target.roleId)).map((m) => m.user.id));
     },
+    async present(target) {
+      if (target.platform !== "discord") return null;
+      const list = await members(target.guildId);
+      return list ? new Set(list.map((m) => m.user.id)) : null;
+    },
   };
 }

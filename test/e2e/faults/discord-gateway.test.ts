@@ -141,8 +141,10 @@ describe(`FAULT: the Discord gateway closes under load (FAULT_SEED=${SEED})`, ()
       const after = await answer(command({ user: batch[0]!, guildId: server.id }, "membership"));
       expect(JSON.stringify([after.content, after.embeds]), fault).toContain("Gold");
       if (!resumable) {
-        // The outsider asks for their role: given at once.
-        await answer(command({ user: outsider, guildId: server.id }, "claim"));
+        // Nobody replays the outsider's arrival: the new session brings reconciliation forward, which
+        // finds the paying fan without their role and gives it (no /claim needed).
+        await until(() => hasRole(h, server, outsider.id, tier.roleId), "the outsider's role", 30_000);
+        expect(h.logs.events("reconcile.requested").map((l) => l.reason)).toEqual(["discord_reidentified"]);
       }
       paid.push(outsider);
       const inGap = d.calls.filter(
@@ -214,10 +216,13 @@ describe(`FAULT: the Discord gateway closes under load (FAULT_SEED=${SEED})`, ()
       const handled = h.logs.lines.filter(
         (l) => l.interactionId === id && String(l.event).startsWith("discord.interaction."),
       );
+      // Handled once, or refused once: the fan asking /membership during the gap may belong to the
+      // batch whose payment is still being delivered ("not a member yet" is a correct answer then).
       expect(
-        handled.map((l) => l.event),
-        `interaction ${id}`,
-      ).toEqual(["discord.interaction.handled"]);
+        handled,
+        `interaction ${id}: ${JSON.stringify(handled.map((l) => [l.event, l.code]))}`,
+      ).toHaveLength(1);
+      expect(["discord.interaction.handled", "discord.interaction.refused"]).toContain(handled[0]!.event);
     }
     expect(
       h.logs

@@ -20,13 +20,17 @@ import {
 function fakeDiscord(): AccessReader & {
   holders: (t: AccessTarget) => Promise<Set<string>>;
   held: Map<string, Set<string>>;
+  /** Members of the server; undefined: the reader does not say (everyone counts as present). */
+  members?: Set<string>;
 } {
   const held = new Map<string, Set<string>>();
-  return {
+  const reader: ReturnType<typeof fakeDiscord> = {
     platform: "discord",
     held,
     holders: async (t) => held.get(targetKey(t)) ?? new Set<string>(),
+    present: async () => reader.members ?? null,
   };
+  return reader;
 }
 
 describe.each(BACKENDS)("reconciliation repairs drift, on %s", (backend) => {
@@ -169,5 +173,31 @@ describe.each(BACKENDS)("reconciliation repairs drift, on %s", (backend) => {
     expect([l!.action, l!.state]).toEqual(["revoke", "pending"]);
     expect(await h.deps.db.accessJob.count({ where: { platformUserId: "999999999999999999" } })).toBe(0);
     expect(h.logs.events("reconcile.done").length).toBeGreaterThan(0);
+  });
+
+  it("access waiting on the fan is left alone: not in the server yet, or a Telegram invite not used yet", async () => {
+    const away = await fanPays(h, tiers.silver.slug); // paid from a DM, never joined the server
+    const here = await fanPays(h, tiers.silver.slug);
+    const invited = await fanPays(h, tiers.gold.slug, { platform: "telegram" }); // invite sent, not used
+    const ids = [away.userId, here.userId, invited.userId];
+    await h.deps.db.accessJob.updateMany({ where: { platformUserId: { in: ids } }, data: { state: "done" } });
+    const discord = fakeDiscord();
+    discord.held.set(silverRoleKey, new Set());
+    discord.held.set(goldRoleKey, new Set());
+    discord.members = new Set([here.userId]);
+    const telegram: AccessReader = { platform: "telegram", holds: async () => false };
+    const report = await run(false, [discord, telegram]);
+    const mine = report.drift.filter((d) => ids.some((id) => d.what.includes(id)));
+    // Only the fan who is in the server without their role is repaired.
+    expect(mine.map((d) => d.what)).toEqual([
+      `grant discord:${here.userId} discord:${GUILD}:${ROLE_SILVER}: owed but not held on the platform`,
+    ]);
+    expect(report.waitingOnFan).toBeGreaterThanOrEqual(2);
+    expect(await wishesOf(h, away.userId)).toEqual({ [silverRoleKey]: "grant" });
+    expect(
+      await h.deps.db.accessJob.count({
+        where: { platformUserId: { in: [away.userId, invited.userId] }, state: "pending" },
+      }),
+    ).toBe(0);
   });
 });
