@@ -175,6 +175,7 @@ export async function startTribegate(opts: {
         notifiers: parts.flatMap((p) => (p.notifier ? [p.notifier] : [])),
       }),
       ...pollTaskHandlers(services),
+      ...Object.assign({}, ...parts.map((p) => p.tasks ?? {})),
       reconcile: async () => {
         const report = await reconcile({ ...services, readers }, { dryRun: false });
         await db.prisma.$transaction((tx) =>

@@ -1,6 +1,7 @@
 import type { AccessExecutor } from "../app/access/accessWorker.ts";
 import type { Notifier } from "../app/notify.ts";
 import type { AccessReader } from "../app/reconcile.ts";
+import type { TaskHandler } from "../app/taskWorker.ts";
 import type { Route } from "./http/server.ts";
 
 /**
@@ -12,6 +13,8 @@ export interface PlatformParts {
   notifier?: Notifier;
   reader?: AccessReader;
   routes?: Route[];
+  /** Durable task handlers by kind (work the platform retries across restarts). */
+  tasks?: Record<string, TaskHandler>;
   /** Called on shutdown before the client is closed (stop timers, flush coalesced edits). */
   stop?: () => Promise<void>;
 }

@@ -17,7 +17,7 @@ import { creatorMemberFeature } from "./features/creatorMembers.ts";
 import { creatorOpsFeature } from "./features/creatorOps.ts";
 import { creatorTierFeature } from "./features/creatorTiers.ts";
 import { fanFeature } from "./features/fan.ts";
-import { joinRequestFeature } from "./features/joinRequests.ts";
+import { JOIN_DECISION_TASK, joinDecisionTask, joinRequestFeature } from "./features/joinRequests.ts";
 import { pollFeature } from "./features/polls.ts";
 import { createInviteStore } from "./invites.ts";
 import { createTelegramNotifier } from "./notifier.ts";
@@ -89,6 +89,7 @@ export async function attachTelegram(opts: {
   return {
     stop: () => live.stop(),
     executor: createTelegramExecutor(deps),
+    tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(deps) },
     notifier: createTelegramNotifier(deps),
     reader,
   };

@@ -1,15 +1,13 @@
 import { Composer, type Context, HttpError } from "grammy";
 import { isOwedAccess, tiersOpening } from "../../../app/accessQuery.ts";
+import { scheduleTask } from "../../../app/tasks.ts";
+import type { TaskHandler } from "../../../app/taskWorker.ts";
 import { localeOf } from "../../../i18n/index.ts";
-import { backoffDelay, sleep } from "../../../lib/retry.ts";
 import { isAlreadyParticipant, isJoinRequestGone, isPassingFailure } from "../apiErrors.ts";
 import { deepLink, type TelegramDeps } from "../deps.ts";
 import { sendPrivate } from "../messaging.ts";
 import { isInChat } from "../rights.ts";
 import { tr } from "../strings.ts";
-
-/** Tries of one approval or refusal; the waits between them double from 1 s (about 30 s in all). */
-const DECISION_ATTEMPTS = 6;
 
 /**
  * The door of a bound chat. Every join request is judged by the ledger at the moment it arrives:
@@ -68,51 +66,107 @@ export function joinRequestFeature(deps: TelegramDeps): Composer<Context> {
   return composer;
 }
 
+/** The durable task that keeps trying a join decision Telegram did not take at once. */
+export const JOIN_DECISION_TASK = "telegram.join_decision";
+
+type DecisionFields = { chatId: string; userId: string; linkOwner: string | null };
+
 /**
- * Approves or declines a join request, trying again after a passing failure (no answer, Telegram
- * failing): Telegram does not deliver the request again, so a decision lost here would leave the fan
- * waiting at the door for good. A call that got no answer may still have been carried out; when
- * Telegram then says the request is gone, the fan's place in the chat tells whether the approval
- * went through. Returns false (after logging telegram.join_decision_failed) when it could not be made.
+ * Approves or declines a join request. Telegram does not deliver a request again, so a decision
+ * lost to a passing failure (no answer, Telegram failing) would leave the fan at the door for good:
+ * it becomes a durable task (JOIN_DECISION_TASK) that judges the request again against the ledger
+ * and tries until it is made, across restarts. Returns true when the decision was made now.
  */
 async function decide(
   deps: TelegramDeps,
   action: "approve" | "decline",
-  fields: { chatId: string; userId: string; linkOwner: string | null },
+  fields: DecisionFields,
   call: () => Promise<unknown>,
 ): Promise<boolean> {
-  let unanswered = false;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await call();
-      return true;
-    } catch (err) {
-      if (action === "approve" && isAlreadyParticipant(err)) return true;
-      if (unanswered && isJoinRequestGone(err)) {
-        if (action === "decline") return true;
-        const now = await deps.api.getChatMember(fields.chatId, Number(fields.userId)).catch(() => null);
-        if (now && isInChat(now)) {
-          deps.log.info(
-            { event: "telegram.join_approved_earlier", ...fields, attempt },
-            "an earlier approval whose answer was lost had gone through",
-          );
-          return true;
-        }
-      }
-      if (!isPassingFailure(err) || attempt >= DECISION_ATTEMPTS) {
-        deps.log.error(
-          { event: "telegram.join_decision_failed", action, ...fields, attempt, err },
-          `could not ${action} the join request`,
-        );
-        return false;
-      }
-      unanswered ||= err instanceof HttpError;
-      const delayMs = backoffDelay(attempt - 1, 1_000, 16_000);
-      deps.log.warn(
-        { event: "telegram.join_decision_retry", action, ...fields, attempt, retryInMs: delayMs, err },
-        `could not ${action} the join request yet; trying again`,
+  try {
+    await call();
+    return true;
+  } catch (err) {
+    if (action === "approve" && isAlreadyParticipant(err)) return true;
+    if (!isPassingFailure(err)) {
+      deps.log.error(
+        { event: "telegram.join_decision_failed", action, ...fields, err },
+        `could not ${action} the join request`,
       );
-      await sleep(delayMs);
+      return false;
     }
+    const { services } = deps;
+    const now = services.clock.now();
+    await services.db.$transaction((tx) =>
+      scheduleTask(tx, {
+        key: `telegram:join:${fields.chatId}:${fields.userId}`,
+        kind: JOIN_DECISION_TASK,
+        payload: { chatId: fields.chatId, userId: fields.userId, unanswered: err instanceof HttpError },
+        runAfter: new Date(now.getTime() + 1_000),
+        now,
+      }),
+    );
+    services.onWork();
+    deps.log.warn(
+      { event: "telegram.join_decision_retry", action, ...fields, attempt: 1, err },
+      `could not ${action} the join request yet; a durable task keeps trying`,
+    );
+    return false;
   }
+}
+
+/**
+ * JOIN_DECISION_TASK: the request is judged again (the fan may have paid or lapsed meanwhile) and
+ * the decision tried once per run; the task worker retries with backoff. A call that got no answer
+ * may still have been carried out: when Telegram then says the request is gone, the fan's place in
+ * the chat tells whether an approval went through.
+ */
+export function joinDecisionTask(deps: TelegramDeps): TaskHandler {
+  const { services, api, log } = deps;
+  return async (payload) => {
+    const { chatId, userId, unanswered } = payload as {
+      chatId: string;
+      userId: string;
+      unanswered?: boolean;
+    };
+    const verdict = await isOwedAccess(
+      services,
+      { platform: "telegram", userId },
+      { platform: "telegram", chatId },
+    );
+    const action = verdict.owed ? "approve" : "decline";
+    const fields = { chatId, userId, late: true };
+    try {
+      if (verdict.owed) await api.approveChatJoinRequest(chatId, Number(userId));
+      else await api.declineChatJoinRequest(chatId, Number(userId));
+    } catch (err) {
+      if (verdict.owed && isAlreadyParticipant(err)) return { outcome: "done", note: "already in the chat" };
+      if (isJoinRequestGone(err)) {
+        const member = await api.getChatMember(chatId, Number(userId)).catch(() => null);
+        if (verdict.owed && member && isInChat(member)) {
+          log.info(
+            { event: "telegram.join_approved_earlier", ...fields },
+            "an earlier approval had gone through",
+          );
+          return { outcome: "done", note: "approved earlier" };
+        }
+        return {
+          outcome: "done",
+          note: unanswered ? "request decided earlier" : "request no longer pending",
+        };
+      }
+      const error = err instanceof Error ? err.message : String(err);
+      if (isPassingFailure(err)) return { outcome: "retry", error };
+      log.error(
+        { event: "telegram.join_decision_failed", action, ...fields, err },
+        `could not ${action} the join request`,
+      );
+      return { outcome: "dead", error };
+    }
+    log.info(
+      { event: verdict.owed ? "telegram.join_approved" : "telegram.join_declined", ...fields },
+      `join request ${verdict.owed ? "approved" : "declined"} after a retry`,
+    );
+    return { outcome: "done", note: action };
+  };
 }
