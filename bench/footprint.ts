@@ -30,7 +30,10 @@ function rssMb(pid: number): number {
 
 async function measure(env: Record<string, string>): Promise<{ startupMs: number; rssMb: number }> {
   const t0 = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "dist/src/main.js")], {
+  // BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the measured process
+  // (bench/profile-top.ts); NODE_OPTIONS may not carry --cpu-prof.
+  const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "dist/src/main.js")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,8 +62,12 @@ async function measure(env: Record<string, string>): Promise<{ startupMs: number
     await new Promise((r) => setTimeout(r, 5_000));
     return { startupMs, rssMb: rssMb(child.pid!) };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    // A child that already exited (it could not start) emits no second "exit": do not wait for one.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
   }
 }
 

@@ -18,7 +18,7 @@ import { type Config, loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
 import { startStripeStandin } from "../test/standins/stripe.ts";
 import { signedWebhook } from "../test/standins/stripe-webhooks.ts";
-import { benchDatabase, record, round, summarize } from "./lib.ts";
+import { benchDatabase, mark, record, round, summarize } from "./lib.ts";
 
 const KEY = "sk_test_bench0000000000";
 const SECRET = "whsec_bench0000000000000";
@@ -48,6 +48,7 @@ export async function benchIngest(
   const log = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
   const app = await startTribegate({ config, log, reconcileOnStart: false });
   try {
+    mark(`ingest ${backend} checkouts`);
     const deps = app.services;
     const tier = await createTier(deps, { name: "Bench", amount: 500, currency: "eur" });
     await addTierAccess(deps, tier.slug, { platform: "discord", guildId: "1", roleId: "2" });
@@ -63,6 +64,7 @@ export async function benchIngest(
     const latencies: number[] = [];
     let failures = 0;
     let next = 0;
+    mark(`ingest ${backend} delivery`);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
@@ -78,6 +80,7 @@ export async function benchIngest(
       }),
     );
     const wall = (performance.now() - t0) / 1000;
+    mark(`ingest ${backend} checks`);
     const jobs = await deps.db.accessJob.count();
     if (failures > 0 || jobs !== opts.fans)
       throw new Error(`ingest: ${failures} failed deliveries, ${jobs} jobs for ${opts.fans} fans`);
