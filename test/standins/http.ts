@@ -12,6 +12,13 @@ import type { AddressInfo } from "node:net";
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/**
+ * How long the stand-ins keep an idle keep-alive connection (read when a stand-in starts). Short for
+ * tests; benchmarks raise it to what the real APIs allow, or every burst of calls opens new
+ * connections, which in one busy process takes seconds to be accepted (bench/vote-burst.ts).
+ */
+export const serverSettings = { keepAliveTimeoutMs: 1_000 };
+
 export interface StartedServer {
   readonly server: Server;
   readonly port: number;
@@ -34,7 +41,7 @@ export async function startHttpServer(name: string, handler: RequestHandler): Pr
     });
   });
   // Keep-alive sockets (grammY, undici) must not keep the server open after close().
-  server.keepAliveTimeout = 1_000;
+  server.keepAliveTimeout = serverSettings.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
