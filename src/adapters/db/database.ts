@@ -99,7 +99,7 @@ async function openPGlite(opts: OpenDatabaseOptions): Promise<Database> {
       { cause: err },
     );
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(timeSliced(pglite)) });
   log.info(
     { event: "db.open", kind: "pglite", dataDir, ms: Date.now() - t0 },
     `embedded database open in ${pgliteDir}`,
@@ -118,6 +118,40 @@ async function openPGlite(opts: OpenDatabaseOptions): Promise<Database> {
       log.info({ event: "db.close", kind: "pglite" }, "embedded database closed");
     },
   });
+}
+
+/** How long queries may hold the thread before timers and I/O get a turn (see timeSliced). */
+const PGLITE_SLICE_MS = 10;
+
+/**
+ * PGlite runs each query synchronously (WebAssembly, in this thread) inside a promise chain: while
+ * queries are queued the microtask queue never empties, and timers and sockets wait for the whole
+ * backlog. In a burst of votes (bench/vote-burst.ts) the event loop stood still for up to 0.7 s at a
+ * time, and Discord interactions were acknowledged after Discord's 3-second deadline: the router's
+ * 2-second deferral timer and the bot's answers waited behind the queries of every other vote.
+ * Here the queries wait in one queue, run in arrival order, and after PGLITE_SLICE_MS of them the
+ * rest wait for the next turn of the event loop. Queries inside a transaction (`tx.query`) are not
+ * queued: the transaction already holds PGlite. PostgreSQL needs none of this: its queries are I/O.
+ */
+function timeSliced(pglite: PGlite): PGlite {
+  const query = pglite.query.bind(pglite);
+  const queue: (() => Promise<unknown>)[] = [];
+  let scheduled = false;
+  const drain = async (): Promise<void> => {
+    const start = performance.now();
+    while (queue.length > 0 && performance.now() - start < PGLITE_SLICE_MS) await queue.shift()!();
+    if (queue.length > 0) setImmediate(() => void drain());
+    else scheduled = false;
+  };
+  pglite.query = ((...args: Parameters<PGlite["query"]>) =>
+    new Promise<unknown>((resolve, reject) => {
+      queue.push(() => query(...args).then(resolve, reject));
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => void drain());
+      }
+    })) as PGlite["query"];
+  return pglite;
 }
 
 // ---------------------------------------------------------------------------------------------
