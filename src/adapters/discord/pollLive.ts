@@ -43,7 +43,11 @@ export function createPollPublisher(opts: {
 }): PollPublisher {
   const { client, services, log } = opts;
   const interval = opts.intervalMs ?? LIVE_EDIT_INTERVAL_MS;
-  const pending = new Map<string, { timer: NodeJS.Timeout | undefined; last: number }>();
+  /** Per poll: the planned edit, when the last one started, whether one is under way (and due again). */
+  const pending = new Map<
+    string,
+    { timer: NodeJS.Timeout | undefined; last: number; running: boolean; again: boolean }
+  >();
   const chains = new Map<string, Promise<void>>();
   let stopped = false;
 
@@ -83,6 +87,38 @@ export function createPollPublisher(opts: {
     }
   }
 
+  function ballotCast(pollId: string): void {
+    if (stopped) return;
+    const state = pending.get(pollId) ?? { timer: undefined, last: 0, running: false, again: false };
+    pending.set(pollId, state);
+    // An edit under way may have read the tally before this ballot: one more follows it. Never a
+    // queue of edits: in a burst, reading every ballot can take longer than the interval, and
+    // queued edits would then go out back to back (and hold up the closing's final edit).
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    if (state.timer) return; // an edit is due: it will read this ballot too
+    const delay = Math.max(0, state.last + interval - Date.now());
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      state.last = Date.now();
+      state.running = true;
+      serialize(pollId, () => refresh(pollId, true))
+        .catch((err: unknown) =>
+          log.warn({ event: "discord.poll.edit_failed", pollId, err }, "could not update the poll message"),
+        )
+        .finally(() => {
+          state.running = false;
+          if (state.again && pending.get(pollId) === state) {
+            state.again = false;
+            ballotCast(pollId);
+          }
+        });
+    }, delay);
+    state.timer.unref();
+  }
+
   return {
     async post(channel, pollId) {
       const view = await loadPollView(services, pollId);
@@ -120,21 +156,7 @@ export function createPollPublisher(opts: {
       }
       return report;
     },
-    ballotCast(pollId) {
-      if (stopped) return;
-      const state = pending.get(pollId) ?? { timer: undefined, last: 0 };
-      pending.set(pollId, state);
-      if (state.timer) return; // an edit is due: it will read this ballot too
-      const delay = Math.max(0, state.last + interval - Date.now());
-      state.timer = setTimeout(() => {
-        state.timer = undefined;
-        state.last = Date.now();
-        serialize(pollId, () => refresh(pollId, true)).catch((err: unknown) =>
-          log.warn({ event: "discord.poll.edit_failed", pollId, err }, "could not update the poll message"),
-        );
-      }, delay);
-      state.timer.unref();
-    },
+    ballotCast,
     async pollClosed(pollId) {
       const state = pending.get(pollId);
       if (state?.timer) clearTimeout(state.timer);
