@@ -3,7 +3,7 @@
  * Deterministic inputs; sized for a 2-core machine (a few minutes in all).
  *
  *   npm run bench                 all
- *   npm run bench -- ingest       only the named ones (ingest, payment, discord, footprint)
+ *   npm run bench -- ingest       only the named ones (ingest, payment, discord, votes, footprint)
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { benchFootprint } from "./footprint.ts";
 import { benchIngest } from "./ingest.ts";
 import { printAndSave, stopBenchServer } from "./lib.ts";
 import { benchPaymentAccess } from "./payment-access.ts";
+import { benchVoteBurst } from "./vote-burst.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const only = process.argv.slice(2);
@@ -38,6 +39,12 @@ async function main(): Promise<void> {
         const r = await benchDiscordReconcileIsolated({ members, lost: 30, lapsed: 10 });
         if (!r.repair.correct) throw new Error("Discord reconciliation ended in a wrong state");
         recordDiscordReconcile(r);
+      }
+    }
+    if (wanted("votes")) {
+      for (const backend of ["pglite", "postgres"] as const) {
+        console.log(`vote burst on ${backend}: 10,000 votes from 5,000 members on Discord and Telegram…`);
+        await benchVoteBurst(backend, { members: 5_000, votes: 10_000, inFlight: 200, seed: 7 });
       }
     }
     if (wanted("footprint")) {
