@@ -28,7 +28,9 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-async function measure(env: Record<string, string>): Promise<{ startupMs: number; rssMb: number }> {
+async function measure(
+  env: Record<string, string>,
+): Promise<{ startupMs: number; reconcileMs: number; peakRssMb: number; rssMb: number }> {
   const t0 = performance.now();
   // BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the measured process
   // (bench/profile-top.ts); NODE_OPTIONS may not carry --cpu-prof.
@@ -58,9 +60,23 @@ async function measure(env: Record<string, string>): Promise<{ startupMs: number
         }
       }, 10);
     });
-    // Idle: let start-up work (reconciliation of the whole ledger) settle, then read.
-    await new Promise((r) => setTimeout(r, 5_000));
-    return { startupMs, rssMb: rssMb(child.pid!) };
+    // Idle means after the start-up reconciliation of the whole ledger (it runs in the background
+    // once the bot is up): wait for it, sampling the resident memory meanwhile, then let it settle.
+    let peakRssMb = rssMb(child.pid!);
+    const reconcileMs = await new Promise<number>((resolve, reject) => {
+      const timer = setInterval(() => {
+        peakRssMb = Math.max(peakRssMb, rssMb(child.pid!));
+        if (out.includes('"event":"reconcile.done"')) {
+          clearInterval(timer);
+          resolve(performance.now() - t0 - startupMs);
+        } else if (child.exitCode !== null || performance.now() - t0 > 300_000) {
+          clearInterval(timer);
+          reject(new Error(`the start-up reconciliation did not finish: ${err}${out.slice(-2000)}`));
+        }
+      }, 50);
+    });
+    await new Promise((r) => setTimeout(r, 3_000));
+    return { startupMs, reconcileMs, peakRssMb, rssMb: rssMb(child.pid!) };
   } finally {
     // A child that already exited (it could not start) emits no second "exit": do not wait for one.
     if (child.exitCode === null && child.signalCode === null) {
@@ -170,6 +186,20 @@ export async function benchFootprint(
       backend,
       metric: `RSS idle, ${opts.members} members`,
       value: round(full.rssMb),
+      unit: "MB",
+    });
+    record({
+      bench: "footprint",
+      backend,
+      metric: `start-up reconciliation, ${opts.members} members`,
+      value: Math.round(full.reconcileMs),
+      unit: "ms",
+    });
+    record({
+      bench: "footprint",
+      backend,
+      metric: `RSS peak during it, ${opts.members} members`,
+      value: round(full.peakRssMb),
       unit: "MB",
     });
   } finally {
