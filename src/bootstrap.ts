@@ -178,6 +178,7 @@ export async function startTribegate(opts: {
       ...Object.assign({}, ...parts.map((p) => p.tasks ?? {})),
       reconcile: async () => {
         const report = await reconcile({ ...services, readers }, { dryRun: false });
+        if (db.kind === "pglite") await vacuumPGlite(db.prisma, log);
         await db.prisma.$transaction((tx) =>
           scheduleTask(tx, {
             ...RECONCILE_TASK,
@@ -250,5 +251,22 @@ export async function startTribegate(opts: {
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/**
+ * PGlite has no autovacuum: the rows access jobs and timers rewrite on every change would pile up
+ * as dead tuples (a bigger data directory, slower scans). Vacuumed with each reconciliation, every
+ * 6 hours (about 0.1 s for 100,000 rows); PostgreSQL's autovacuum does this by itself.
+ */
+async function vacuumPGlite(prisma: Database["prisma"], log: Logger): Promise<void> {
+  const started = Date.now();
+  try {
+    await prisma.$executeRawUnsafe(
+      "VACUUM (ANALYZE) access_job, task, subscription, member, telegram_invite",
+    );
+    log.info({ event: "db.vacuumed", ms: Date.now() - started }, "embedded database vacuumed");
+  } catch (err) {
+    log.warn({ event: "db.vacuum_failed", err }, "could not vacuum the embedded database");
   }
 }

@@ -77,3 +77,22 @@ describe.each(BACKENDS)("timers that reschedule themselves, on %s", (backend) =>
     expect(runs).toHaveLength(3);
   });
 });
+
+describe("the reconciliation timer of a running bot (PGlite)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ backend: "pglite", reconcileOnStart: true });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("runs once at start-up, vacuums the embedded database, then waits 6 hours", async () => {
+    await expect.poll(() => h.logs.events("db.vacuumed").length, { timeout: 20_000 }).toBe(1);
+    const row = await h.deps.db.task.findUniqueOrThrow({ where: { key: "reconcile:periodic" } });
+    expect(row.state).toBe("pending");
+    expect(row.runAfter.getTime() - h.clock.now().getTime()).toBeGreaterThan(5.9 * HOUR);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(h.logs.events("reconcile.done")).toHaveLength(1);
+  });
+});
