@@ -174,24 +174,31 @@ export async function castVote(
   const verdict = canVote({ poll, voter: { tierIdsAtOpen: frozen?.tierIds ?? null, tierIdsNow }, now });
   if (!verdict.ok) throw new DomainError(verdict.error);
   const choices = [...input.choices];
-  const previous = await deps.db.pollBallot.findFirst({
-    where: { pollId: row.id, memberId: identity.memberId },
-    orderBy: [{ castAt: "desc" }, { id: "desc" }],
+  // One member's ballots are written one at a time (a double click, or a linked member pressing on
+  // both platforms at once): each compares with the ballot before it, so the answer is right.
+  const previous = await deps.db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${row.id}), hashtext(${identity.memberId}))::text`;
+    const last = await tx.pollBallot.findFirst({
+      where: { pollId: row.id, memberId: identity.memberId },
+      orderBy: [{ castAt: "desc" }, { id: "desc" }],
+    });
+    if (last && sameChoices(last.choices, choices, poll.mode)) return { unchanged: last };
+    await tx.pollBallot.create({
+      data: {
+        pollId: row.id,
+        memberId: identity.memberId,
+        platform: input.who.platform,
+        platformUserId: input.who.userId,
+        choices,
+        weight: verdict.weight,
+        castAt: now,
+      },
+    });
+    return { last };
   });
-  if (previous && sameChoices(previous.choices, choices, poll.mode)) {
-    return { status: "unchanged", weight: previous.weight, choices };
+  if ("unchanged" in previous && previous.unchanged) {
+    return { status: "unchanged", weight: previous.unchanged.weight, choices };
   }
-  await deps.db.pollBallot.create({
-    data: {
-      pollId: row.id,
-      memberId: identity.memberId,
-      platform: input.who.platform,
-      platformUserId: input.who.userId,
-      choices,
-      weight: verdict.weight,
-      castAt: now,
-    },
-  });
   deps.log.info(
     {
       event: "poll.vote",
@@ -199,12 +206,12 @@ export async function castVote(
       memberId: identity.memberId,
       platform: input.who.platform,
       weight: verdict.weight,
-      changed: Boolean(previous),
+      changed: Boolean(previous.last),
     },
     "ballot recorded",
   );
   for (const hook of deps.hooks?.ballotCast ?? []) hook(row.id);
-  return { status: previous ? "changed" : "counted", weight: verdict.weight, choices };
+  return { status: previous.last ? "changed" : "counted", weight: verdict.weight, choices };
 }
 
 function sameChoices(a: readonly number[], b: readonly number[], mode: string): boolean {

@@ -192,6 +192,16 @@ describe.each(BACKENDS)("co-decision, on %s", (backend) => {
     expect(ranked.totalWeight).toBe(7);
   });
 
+  it("a double click (the same member's ballots at the same moment) stores one ballot and answers the second as unchanged", async () => {
+    const fan = await fanPays(h, "gold");
+    const poll = await open();
+    const outcomes = await Promise.all(
+      [0, 0, 0].map((c) => castVote(h.deps, { pollId: poll.id, who: discord(fan.userId), choices: [c] })),
+    );
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["counted", "unchanged", "unchanged"]);
+    expect(await h.deps.db.pollBallot.count({ where: { pollId: poll.id } })).toBe(1);
+  });
+
   it("closes on time even across a restart", async () => {
     const poll = await open({ closesAt: new Date(h.clock.now().getTime() + 2 * MINUTE) });
     await h.restart();
