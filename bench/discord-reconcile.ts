@@ -24,12 +24,11 @@ import { createDiscordReader } from "../src/adapters/discord/reader.ts";
 import { reconcile } from "../src/app/reconcile.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate } from "../src/bootstrap.ts";
-import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
 import { DEFAULT_BUCKETS, MEMBER_ROLE_ROUTE, startDiscordStandin } from "../test/standins/discord.ts";
 import { guild, member, role, user } from "../test/standins/discord-payloads.ts";
 import { startStripeStandin } from "../test/standins/stripe.ts";
-import { mark, record } from "./lib.ts";
+import { benchConfig, mark, record } from "./lib.ts";
 
 const GLOBAL = { limit: 50, windowMs: 1_000 };
 const ROLE_BUCKET = DEFAULT_BUCKETS.find((b) => b.route === MEMBER_ROLE_ROUTE)!;
@@ -76,20 +75,10 @@ export async function benchDiscordReconcile(opts: { members: number; lost: numbe
   });
   const discord = await startDiscordStandin({ token: TOKEN, rateLimits: true, guilds: [g] });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "tribegate-bench-"));
-  const config = loadConfig({
-    values: {
-      STRIPE_SECRET_KEY: STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET: "whsec_bench0123456789abcdef",
-      STRIPE_API_URL: stripe.origin,
-      PUBLIC_BASE_URL: "https://tribe.example.test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATA_DIR: dataDir,
-      DISCORD_TOKEN: TOKEN,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.apiUrl,
-    },
-    fileKeys: [],
+  const config = benchConfig({
+    stripe: { origin: stripe.origin, secretKey: STRIPE_KEY, webhookSecret: "whsec_bench0123456789abcdef" },
+    dataDir,
+    discord: { token: TOKEN, applicationId: discord.applicationId, apiUrl: discord.apiUrl },
   });
   const sink = new Writable({ write: (_c, _e, done) => done() });
   const log = createLogger({ level: "warn", destination: sink });

@@ -14,11 +14,10 @@ import type Stripe from "stripe";
 import { startCheckout } from "../src/app/members.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate } from "../src/bootstrap.ts";
-import { type Config, loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
 import { startStripeStandin } from "../test/standins/stripe.ts";
 import { signedWebhook } from "../test/standins/stripe-webhooks.ts";
-import { benchDatabase, mark, record, round, summarize } from "./lib.ts";
+import { benchConfig, benchDatabase, mark, record, round, summarize } from "./lib.ts";
 
 const KEY = "sk_test_bench0000000000";
 const SECRET = "whsec_bench0000000000000";
@@ -30,21 +29,11 @@ export async function benchIngest(
   const stripe = await startStripeStandin({ secretKey: KEY });
   const pgdb = backend === "postgres" ? await benchDatabase() : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), "tg-bench-"));
-  const loaded = loadConfig({
-    values: {
-      TELEGRAM_BOT_TOKEN: "1:benchbenchbenchbenchbench",
-      STRIPE_SECRET_KEY: KEY,
-      STRIPE_WEBHOOK_SECRET: SECRET,
-      STRIPE_API_URL: stripe.origin,
-      PUBLIC_BASE_URL: "https://bench.example",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATA_DIR: dataDir,
-      ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
-    },
-    fileKeys: [],
+  const config = benchConfig({
+    stripe: { origin: stripe.origin, secretKey: KEY, webhookSecret: SECRET },
+    dataDir,
+    databaseUrl: pgdb?.url,
   });
-  const config: Config = { ...loaded, telegram: undefined };
   const log = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
   const app = await startTribegate({ config, log, reconcileOnStart: false });
   try {

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { type Config, loadConfig } from "../src/config.ts";
 import { findPostgresBin, startCluster } from "../test/support/global-setup.ts";
 
 export interface Figure {
@@ -105,4 +106,44 @@ export function printAndSave(command: string): void {
  */
 export function mark(stage: string): void {
   if (process.env.BENCH_MARKS) process.stderr.write(`[mark] ${stage} ${process.hrtime.bigint() / 1000n}\n`);
+}
+
+/**
+ * The bot's configuration against the stand-ins a benchmark started: Stripe always, Discord and
+ * Telegram when given (neither: the ledger alone, as the webhook-ingest benchmark measures it).
+ */
+export function benchConfig(opts: {
+  stripe: { origin: string; secretKey: string; webhookSecret: string };
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  discord?: { token: string; applicationId: string; apiUrl: string };
+  telegram?: { token: string; apiRoot: string };
+}): Config {
+  const ledgerOnly = !opts.discord && !opts.telegram;
+  const config = loadConfig({
+    values: {
+      STRIPE_SECRET_KEY: opts.stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET: opts.stripe.webhookSecret,
+      STRIPE_API_URL: opts.stripe.origin,
+      PUBLIC_BASE_URL: "https://bench.example",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATA_DIR: opts.dataDir,
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+      ...(opts.discord
+        ? {
+            DISCORD_TOKEN: opts.discord.token,
+            DISCORD_APPLICATION_ID: opts.discord.applicationId,
+            DISCORD_API_URL: opts.discord.apiUrl,
+          }
+        : {}),
+      ...(opts.telegram
+        ? { TELEGRAM_BOT_TOKEN: opts.telegram.token, TELEGRAM_API_URL: opts.telegram.apiRoot }
+        : {}),
+      // The configuration asks for a platform; a ledger-only run names one and then drops it.
+      ...(ledgerOnly ? { TELEGRAM_BOT_TOKEN: "1:benchbenchbenchbenchbench" } : {}),
+    },
+    fileKeys: [],
+  });
+  return ledgerOnly ? { ...config, telegram: undefined } : config;
 }

@@ -28,7 +28,6 @@ import type Stripe from "stripe";
 import { startCheckout } from "../src/app/members.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
-import { loadConfig } from "../src/config.ts";
 import type { Platform } from "../src/core/access.ts";
 import { createLogger } from "../src/log.ts";
 import { type DiscordStandin, MEMBER_ROLE_ROUTE, startDiscordStandin } from "../test/standins/discord.ts";
@@ -42,7 +41,7 @@ import {
   supergroup,
   user as telegramUser,
 } from "../test/standins/telegram-payloads.ts";
-import { benchDatabase, mark, record, round, summarize } from "./lib.ts";
+import { benchConfig, benchDatabase, mark, record, round, summarize } from "./lib.ts";
 
 const KEY = "sk_test_bench0000000000";
 const SECRET = "whsec_bench0000000000000";
@@ -244,23 +243,12 @@ export async function benchPaymentAccess(
 
   const pgdb = backend === "postgres" ? await benchDatabase() : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), "tg-pay-"));
-  const config = loadConfig({
-    values: {
-      STRIPE_SECRET_KEY: KEY,
-      STRIPE_WEBHOOK_SECRET: SECRET,
-      STRIPE_API_URL: stripe.origin,
-      PUBLIC_BASE_URL: "https://bench.example",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATA_DIR: dataDir,
-      DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.apiUrl,
-      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-      TELEGRAM_API_URL: telegram.apiRoot,
-      ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
-    },
-    fileKeys: [],
+  const config = benchConfig({
+    stripe: { origin: stripe.origin, secretKey: KEY, webhookSecret: SECRET },
+    dataDir,
+    databaseUrl: pgdb?.url,
+    discord: { token: DISCORD_TOKEN, applicationId: discord.applicationId, apiUrl: discord.apiUrl },
+    telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot },
   });
   // Production's level (info), written nowhere: the cost of logging is part of the figure.
   const log = createLogger({ level: "info", destination: createWriteStream("/dev/null") });

@@ -54,7 +54,6 @@ import { tr } from "../src/adapters/telegram/strings.ts";
 import { closePoll, exportBallotsCsv, openPoll, pollResults, publishPoll } from "../src/app/polls.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate } from "../src/bootstrap.ts";
-import { loadConfig } from "../src/config.ts";
 import type { CountTally } from "../src/core/polls.ts";
 import { localeOf } from "../src/i18n/index.ts";
 import { createLogger } from "../src/log.ts";
@@ -69,7 +68,7 @@ import { serverSettings } from "../test/standins/http.ts";
 import { startStripeStandin } from "../test/standins/stripe.ts";
 import { startTelegramStandin } from "../test/standins/telegram.ts";
 import { supergroup, user as telegramUser } from "../test/standins/telegram-payloads.ts";
-import { benchDatabase, record, round, summarize } from "./lib.ts";
+import { benchConfig, benchDatabase, record, round, summarize } from "./lib.ts";
 
 const STRIPE_KEY = "sk_test_bench0123456789";
 const DISCORD_TOKEN = "discord-bench-token.abcdef.0123456789";
@@ -298,23 +297,12 @@ export async function benchVoteBurst(backend: "pglite" | "postgres", opts: VoteB
   });
   const pgdb = backend === "postgres" ? await benchDatabase() : undefined;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "tribegate-votes-"));
-  const config = loadConfig({
-    values: {
-      STRIPE_SECRET_KEY: STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET: "whsec_bench0123456789abcdef",
-      STRIPE_API_URL: stripe.origin,
-      PUBLIC_BASE_URL: "https://tribe.example.test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATA_DIR: dataDir,
-      DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.apiUrl,
-      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-      TELEGRAM_API_URL: telegram.apiRoot,
-      ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
-    },
-    fileKeys: [],
+  const config = benchConfig({
+    stripe: { origin: stripe.origin, secretKey: STRIPE_KEY, webhookSecret: "whsec_bench0123456789abcdef" },
+    dataDir,
+    databaseUrl: pgdb?.url,
+    discord: { token: DISCORD_TOKEN, applicationId: discord.applicationId, apiUrl: discord.apiUrl },
+    telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot },
   });
   // Production logging (info, one JSON line per event) into a sink that keeps warnings and errors.
   const problems: string[] = [];
