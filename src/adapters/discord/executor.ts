@@ -2,10 +2,15 @@ import { type Client, Routes } from "discord.js";
 import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
 import type { Db } from "../../app/db.ts";
 import type { FanNotice, Notifier } from "../../app/notify.ts";
+import { scheduleTaskOnce } from "../../app/tasks.ts";
+import type { TaskHandler } from "../../app/taskWorker.ts";
 import type { JobResult } from "../../app/worker.ts";
-import { targetKey } from "../../core/access.ts";
+import { parseTargetKey, targetKey } from "../../core/access.ts";
 import type { Logger } from "../../log.ts";
 import { Code, classifyDiscordError } from "./discordErrors.ts";
+
+/** The durable task that sends a fan the DM about a role change (see queueTell). */
+export const DISCORD_TELL_TASK = "discord.tell";
 
 /** Discord keeps at most 512 characters of an audit-log reason. */
 const AUDIT_REASON_MAX = 512;
@@ -21,7 +26,10 @@ export function createDiscordExecutor(opts: {
   db: Db;
   notifier: Notifier;
   log: Logger;
-}): AccessExecutor {
+  clock: { now(): Date };
+  /** Wakes the task worker after a DM was queued. */
+  onWork: () => void;
+}): AccessExecutor & { tellTask: TaskHandler } {
   const { client } = opts;
   const log = opts.log.child({ module: "discord.access" });
 
@@ -47,10 +55,47 @@ export function createDiscordExecutor(opts: {
         return failed(job, err, guild?.roles.cache.get(roleId)?.name, guild?.name);
       }
       const changed = job.action === "grant" ? heldBefore !== true : heldBefore !== false;
-      if (changed) await tellFan(job);
+      if (changed) await queueTell(job);
       return { outcome: "done", ...(changed ? {} : { note: "already in that state" }) };
     },
+    tellTask: async (payload) => {
+      const p = payload as { userId?: string; action?: "grant" | "revoke"; targetKey?: string };
+      const target = p.targetKey ? parseTargetKey(p.targetKey) : null;
+      if (!p.userId || !p.action || !target) return { outcome: "dead", error: "incomplete payload" };
+      // A newer change for this role came meanwhile (granted, then revoked): its own DM tells the fan.
+      const wish = await opts.db.accessJob.findFirst({
+        where: { platform: "discord", platformUserId: p.userId, targetKey: p.targetKey! },
+        select: { action: true },
+      });
+      if (wish && wish.action !== p.action) return { outcome: "done", note: "superseded by a newer change" };
+      await tellFan({ userId: p.userId, action: p.action, target });
+      return { outcome: "done" };
+    },
   };
+
+  /**
+   * The welcome or goodbye DM goes through the task queue rather than inline: a DM costs two calls
+   * against Discord's global limit (50 a second), and in a burst of payments inline DMs took two
+   * thirds of it ahead of later fans' role changes (bench/payment-access.ts). Queued, the role comes
+   * first, the DM right after, and a DM lost to a crash is still sent.
+   */
+  async function queueTell(job: AccessJob): Promise<void> {
+    const now = opts.clock.now();
+    try {
+      await opts.db.$transaction((tx) =>
+        scheduleTaskOnce(tx, {
+          key: `dm:discord:${job.userId}:${targetKey(job.target)}:${job.id}:${job.action}:${now.getTime()}:${job.attempt}`,
+          kind: DISCORD_TELL_TASK,
+          payload: { userId: job.userId, action: job.action, targetKey: targetKey(job.target) },
+          runAfter: now,
+          now,
+        }),
+      );
+      opts.onWork();
+    } catch (err) {
+      log.warn({ event: "discord.dm.failed", userId: job.userId, err }, "could not queue the DM to the fan");
+    }
+  }
 
   function failed(job: AccessJob, err: unknown, roleName?: string, guildName?: string): JobResult {
     const failure = classifyDiscordError(err);
@@ -96,7 +141,7 @@ export function createDiscordExecutor(opts: {
   }
 
   /** Welcome or goodbye DM, best effort: a closed DM or a hiccup never fails the role change. */
-  async function tellFan(job: AccessJob): Promise<void> {
+  async function tellFan(job: Pick<AccessJob, "userId" | "action" | "target">): Promise<void> {
     try {
       const [access, identity] = await Promise.all([
         opts.db.tierAccess.findFirst({

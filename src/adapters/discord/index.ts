@@ -6,7 +6,7 @@ import type { DiscordConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import type { PlatformParts } from "../platform.ts";
 import { componentRoutes, slashRoutes } from "./commands/index.ts";
-import { createDiscordExecutor } from "./executor.ts";
+import { createDiscordExecutor, DISCORD_TELL_TASK } from "./executor.ts";
 import type { DiscordGateway } from "./gateway.ts";
 import { createDiscordNotifier } from "./notifier.ts";
 import { createPollPublisher } from "./pollLive.ts";
@@ -27,7 +27,14 @@ export async function attachDiscord(opts: {
   const { services } = opts;
   const log = services.log.child({ module: "discord" });
   const notifier = createDiscordNotifier({ client, log });
-  const executor = createDiscordExecutor({ client, db: services.db, notifier, log });
+  const executor = createDiscordExecutor({
+    client,
+    db: services.db,
+    notifier,
+    log,
+    clock: services.clock,
+    onWork: services.onWork,
+  });
   const reader = createDiscordReader({ client, log });
   const polls = createPollPublisher({ client, services, log });
   // Live results and closings, whichever platform the ballot or the closing came from.
@@ -84,6 +91,7 @@ export async function attachDiscord(opts: {
     executor,
     notifier,
     reader,
+    tasks: { [DISCORD_TELL_TASK]: executor.tellTask },
     stop: async () => {
       await router.drain();
       polls.stop();
