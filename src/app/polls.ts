@@ -152,10 +152,19 @@ export type VoteOutcome = { status: "counted" | "changed" | "unchanged"; weight:
  */
 export async function castVote(
   deps: PollDeps,
-  input: { pollId: string; who: Identity; choices: readonly number[] },
+  input: {
+    pollId: string;
+    who: Identity;
+    choices: readonly number[];
+    /** The poll's row, when the caller just read it (saves reading it again on every vote). */
+    poll?: PollRow;
+  },
 ): Promise<VoteOutcome> {
   const now = deps.clock.now();
-  const row = await deps.db.poll.findUnique({ where: { id: input.pollId } });
+  const row =
+    input.poll?.id === input.pollId
+      ? input.poll
+      : await deps.db.poll.findUnique({ where: { id: input.pollId } });
   if (!row) throw new DomainError("poll_not_found");
   if (row.closedAt) throw new DomainError("vote_closed");
   const poll = corePoll(row);

@@ -27,6 +27,7 @@ import { getSettings } from "../../../app/settings.ts";
 import { findTier } from "../../../app/tiers.ts";
 import { MAX_WEIGHT, MIN_WEIGHT, type PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
+import type { Poll as PollRow } from "../../../generated/prisma/client.ts";
 import type { ComponentRoute, HandlerContext } from "../context.ts";
 import { slash } from "../context.ts";
 import {
@@ -195,12 +196,8 @@ export const pollCommitRoute = slash(tribeCommand, ["poll", "commit"], { creator
 
 // --- Voting -------------------------------------------------------------------------------------
 
-async function vote(
-  ctx: HandlerContext,
-  poll: { id: string; options: string[]; mode: string },
-  choices: number[],
-): Promise<string> {
-  const outcome = await castVote(ctx.services, { pollId: poll.id, who: ctx.who, choices });
+async function vote(ctx: HandlerContext, poll: PollRow, choices: number[]): Promise<string> {
+  const outcome = await castVote(ctx.services, { pollId: poll.id, who: ctx.who, choices, poll });
   return ctx.t(`vote.${outcome.status}`, { choice: choicesLabel(poll, choices), weight: outcome.weight });
 }
 

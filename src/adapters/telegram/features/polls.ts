@@ -244,7 +244,7 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
               ? previous
               : [...previous, option];
       }
-      const outcome = await castVote(services, { pollId: id, who, choices });
+      const outcome = await castVote(services, { pollId: id, who, choices, poll: row });
       clearing.delete(key);
       return await ctx.answerCallbackQuery({
         text: tr(locale, `vote.${outcome.status}`, {
