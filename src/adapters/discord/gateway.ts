@@ -13,6 +13,11 @@ export interface DiscordGateway {
   start(): Promise<void>;
   /** Resolves once the first READY was handled. */
   ready(): Promise<void>;
+  /**
+   * Called after each new gateway session past the first (Discord would not resume the old one):
+   * what happened meanwhile, such as members joining, was not replayed.
+   */
+  onReidentified(listener: () => void): void;
   stop(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
     log.info({ event: "discord.resumed", shardId, replayed }, "gateway connection resumed");
   });
   let sessions = 0;
+  const reidentified: (() => void)[] = [];
   client.on(Events.ShardReady, (shardId) => {
     if (client.isReady()) status = "ready";
     // A new session after the first: Discord would not resume the old one, and what happened in
@@ -71,6 +77,7 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
         { event: "discord.reidentified", shardId },
         "new gateway session; events during the gap were not replayed",
       );
+      for (const listener of reidentified) listener();
     }
   });
   client.on(Events.Error, (err) => log.error({ event: "discord.error", err }, "discord.js error"));
@@ -103,6 +110,7 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
   return {
     client,
     status: () => status,
+    onReidentified: (listener) => void reidentified.push(listener),
     async start() {
       // The first attempt decides whether the token is good; network trouble is retried.
       await login().catch((err: unknown) => {

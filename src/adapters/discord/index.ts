@@ -73,13 +73,11 @@ export async function attachDiscord(opts: {
 
   // A gateway session that had to be identified again (Discord would not resume it) does not replay
   // what happened meanwhile: a paying fan who joined the server then got no role. Reconcile now.
-  let sessions = 0;
-  client.on(Events.ShardReady, () => {
-    if (++sessions > 1)
-      reconcileSoon(services, "discord_reidentified").catch((err: unknown) =>
-        log.error({ event: "reconcile.request_failed", err }, "could not bring reconciliation forward"),
-      );
-  });
+  opts.gateway.onReidentified(() =>
+    reconcileSoon(services, "discord_reidentified").catch((err: unknown) =>
+      log.error({ event: "reconcile.request_failed", err }, "could not bring reconciliation forward"),
+    ),
+  );
 
   client.on(Events.ClientReady, (ready) => {
     syncCommands(ready, log).catch((err: unknown) =>
