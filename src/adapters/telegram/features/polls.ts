@@ -348,28 +348,27 @@ async function previousChoices(deps: TelegramDeps, pollId: string, who: Identity
   return ballot?.choices ?? [];
 }
 
-function cleanPrefix(prefix: string): string {
-  return prefix.trim().toLowerCase();
+/** The one id starting with what the creator typed (ids are shown shortened to 8 characters). */
+function uniqueId(found: readonly { id: string }[], kind: "poll" | "idea", prefix: string): string {
+  if (found.length === 0) throw new DomainError(`${kind}_not_found`);
+  if (found.length > 1) throw new DomainError(`${kind}_ambiguous`, { prefix });
+  return found[0]!.id;
 }
 
 async function pollIdByPrefix(deps: TelegramDeps, prefix: string): Promise<string> {
-  const found = await deps.services.db.poll.findMany({
-    where: { id: { startsWith: cleanPrefix(prefix) } },
-    select: { id: true },
-    take: 2,
-  });
-  if (found.length === 0) throw new DomainError("poll_not_found");
-  if (found.length > 1) throw new DomainError("poll_ambiguous", { prefix });
-  return found[0]!.id;
+  const where = { id: { startsWith: prefix.trim().toLowerCase() } };
+  return uniqueId(
+    await deps.services.db.poll.findMany({ where, select: { id: true }, take: 2 }),
+    "poll",
+    prefix,
+  );
 }
 
 async function ideaIdByPrefix(deps: TelegramDeps, prefix: string): Promise<string> {
-  const found = await deps.services.db.idea.findMany({
-    where: { id: { startsWith: cleanPrefix(prefix) } },
-    select: { id: true },
-    take: 2,
-  });
-  if (found.length === 0) throw new DomainError("idea_not_found");
-  if (found.length > 1) throw new DomainError("idea_ambiguous", { prefix });
-  return found[0]!.id;
+  const where = { id: { startsWith: prefix.trim().toLowerCase() } };
+  return uniqueId(
+    await deps.services.db.idea.findMany({ where, select: { id: true }, take: 2 }),
+    "idea",
+    prefix,
+  );
 }
