@@ -1,17 +1,17 @@
 import type { Message, User } from "@grammyjs/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTier } from "../../../src/app/tiers.ts";
 import type { Outage, TelegramCall } from "../../standins/telegram.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import type { Harness } from "../harness.ts";
 import {
-  bindNewChat,
   botMessages,
   CREATOR,
   command,
   fanJoins,
+  goldTierInChat,
   nextBotMessage,
   startCheckoutFromTelegram,
+  startTelegramHarness,
   tg,
   until,
   waitForStatus,
@@ -56,29 +56,10 @@ describe(`FAULT: the Telegram Bot API stops answering for a while (FAULT_SEED=${
   const gold = supergroup({ title: "Gold Lounge" });
 
   beforeAll(async () => {
-    h = await startHarness({
-      backend: "pglite",
-      telegram: true,
-      env: { TELEGRAM_CREATOR_IDS: String(CREATOR.id) },
-      configure: (config) => ({
-        ...config,
-        telegram: {
-          ...config.telegram!,
-          requestTimeoutSeconds: REQUEST_TIMEOUT_S,
-          pollTimeoutSeconds: POLL_TIMEOUT_S,
-        },
-      }),
+    h = await startTelegramHarness("pglite", {
+      timeouts: { requestTimeoutSeconds: REQUEST_TIMEOUT_S, pollTimeoutSeconds: POLL_TIMEOUT_S },
     });
-    await createTier(h.deps, {
-      name: "Gold",
-      slug: "gold",
-      amount: 1000,
-      currency: "eur",
-      interval: "month",
-    });
-    tg(h).addUser(CREATOR);
-    await command(h, CREATOR, "start");
-    await bindNewChat(h, "gold", gold);
+    await goldTierInChat(h, gold);
   }, 60_000);
   afterAll(async () => {
     await h?.stop();

@@ -4,6 +4,7 @@
  */
 import type { Chat, Message, User } from "@grammyjs/types";
 import { expect } from "vitest";
+import { createTier } from "../../../src/app/tiers.ts";
 import type { TelegramStandin } from "../../standins/telegram.ts";
 import { BOT_ADMIN_RIGHTS, chatMember, type GroupChat, user } from "../../standins/telegram-payloads.ts";
 import { type Backend, type Harness, startHarness } from "../harness.ts";
@@ -12,14 +13,30 @@ export const CREATOR: User = user({ id: 7_000_001, first_name: "Creator", userna
 
 export async function startTelegramHarness(
   backend: Backend,
-  opts: { discord?: boolean } = {},
+  opts: {
+    discord?: boolean;
+    /** Shorter deadlines for calls Telegram does not answer (the fault tests). */
+    timeouts?: { requestTimeoutSeconds?: number; pollTimeoutSeconds?: number };
+  } = {},
 ): Promise<Harness> {
+  const { timeouts } = opts;
   return startHarness({
     backend,
     telegram: true,
     ...(opts.discord ? { discord: true } : {}),
     env: { TELEGRAM_CREATOR_IDS: String(CREATOR.id) },
+    ...(timeouts
+      ? { configure: (config) => ({ ...config, telegram: { ...config.telegram!, ...timeouts } }) }
+      : {}),
   });
+}
+
+/** The usual opening: a Gold tier (10 EUR a month), the creator's /start, and `chat` bound to Gold. */
+export async function goldTierInChat(h: Harness, chat: GroupChat): Promise<void> {
+  await createTier(h.deps, { name: "Gold", slug: "gold", amount: 1000, currency: "eur", interval: "month" });
+  tg(h).addUser(CREATOR);
+  await command(h, CREATOR, "start");
+  await bindNewChat(h, "gold", chat);
 }
 
 /** Polls until `check` returns a value (usable in hooks too, unlike expect.poll). */

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTier } from "../../../src/app/tiers.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import type { Harness } from "../harness.ts";
 import {
-  bindNewChat,
   botMessages,
-  CREATOR,
-  command,
+  goldTierInChat,
   inviteLinkSent,
   pay,
   startCheckoutFromTelegram,
+  startTelegramHarness,
   tg,
   until,
   waitForStatus,
@@ -24,23 +22,9 @@ describe("a join request Telegram did not let us approve at once (PGlite)", () =
   const lounge = supergroup({ title: "Gold Lounge" });
 
   beforeAll(async () => {
-    h = await startHarness({
-      backend: "pglite",
-      telegram: true,
-      env: { TELEGRAM_CREATOR_IDS: String(CREATOR.id) },
-      // Calls that get no answer fail after 2 s instead of 30.
-      configure: (config) => ({ ...config, telegram: { ...config.telegram!, requestTimeoutSeconds: 2 } }),
-    });
-    await createTier(h.deps, {
-      name: "Gold",
-      slug: "gold",
-      amount: 1000,
-      currency: "eur",
-      interval: "month",
-    });
-    tg(h).addUser(CREATOR);
-    await command(h, CREATOR, "start");
-    await bindNewChat(h, "gold", lounge);
+    // Calls that get no answer fail after 2 s instead of 30.
+    h = await startTelegramHarness("pglite", { timeouts: { requestTimeoutSeconds: 2 } });
+    await goldTierInChat(h, lounge);
   }, 60_000);
   afterAll(async () => {
     await h?.stop();

@@ -9,6 +9,7 @@ import {
   CREATOR,
   command,
   fanJoins,
+  goldTierInChat,
   inviteLinkSent,
   nextBotMessage,
   pay,
@@ -26,16 +27,7 @@ describe("Telegram memberships end to end (PGlite)", () => {
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite");
-    await createTier(h.deps, {
-      name: "Gold",
-      slug: "gold",
-      amount: 1000,
-      currency: "eur",
-      interval: "month",
-    });
-    tg(h).addUser(CREATOR);
-    await command(h, CREATOR, "start");
-    await bindNewChat(h, "gold", gold);
+    await goldTierInChat(h, gold);
   });
   afterAll(async () => {
     await h?.stop();

@@ -12,6 +12,7 @@ import {
   CREATOR,
   command,
   fanJoins,
+  goldTierInChat,
   startTelegramHarness,
   tg,
   until,
@@ -32,16 +33,7 @@ describe("Telegram polls and ideas (PGlite)", () => {
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite");
-    await createTier(h.deps, {
-      name: "Gold",
-      slug: "gold",
-      amount: 1000,
-      currency: "eur",
-      interval: "month",
-    });
-    tg(h).addUser(CREATOR);
-    await command(h, CREATOR, "start");
-    await bindNewChat(h, "gold", lounge);
+    await goldTierInChat(h, lounge);
     await fanJoins(h, anna, "gold", lounge);
     await fanJoins(h, ben, "gold", lounge);
   });

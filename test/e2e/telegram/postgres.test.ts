@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTier } from "../../../src/app/tiers.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import type { Harness } from "../harness.ts";
-import {
-  bindNewChat,
-  CREATOR,
-  command,
-  fanJoins,
-  startTelegramHarness,
-  tg,
-  until,
-  waitForStatus,
-} from "./helpers.ts";
+import { fanJoins, goldTierInChat, startTelegramHarness, tg, until, waitForStatus } from "./helpers.ts";
 
 describe("Telegram pay → approve → revoke on PostgreSQL", () => {
   let h: Harness;
@@ -19,16 +9,7 @@ describe("Telegram pay → approve → revoke on PostgreSQL", () => {
 
   beforeAll(async () => {
     h = await startTelegramHarness("postgres");
-    await createTier(h.deps, {
-      name: "Gold",
-      slug: "gold",
-      amount: 1000,
-      currency: "eur",
-      interval: "month",
-    });
-    tg(h).addUser(CREATOR);
-    await command(h, CREATOR, "start");
-    await bindNewChat(h, "gold", chat);
+    await goldTierInChat(h, chat);
   });
   afterAll(async () => {
     await h?.stop();

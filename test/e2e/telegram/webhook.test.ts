@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTier } from "../../../src/app/tiers.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import { type Harness, startHarness } from "../harness.ts";
-import { bindNewChat, CREATOR, command, fanJoins, tg } from "./helpers.ts";
+import { CREATOR, fanJoins, goldTierInChat, tg } from "./helpers.ts";
 
 const SECRET = "webhook-secret-0123456789";
 
@@ -45,16 +44,7 @@ describe("Telegram in webhook mode (PGlite)", () => {
         busy = false;
       }
     }, 5);
-    await createTier(h.deps, {
-      name: "Gold",
-      slug: "gold",
-      amount: 1000,
-      currency: "eur",
-      interval: "month",
-    });
-    tg(h).addUser(CREATOR);
-    await command(h, CREATOR, "start");
-    await bindNewChat(h, "gold", chat);
+    await goldTierInChat(h, chat);
   });
   afterAll(async () => {
     clearInterval(forwarder);
