@@ -80,7 +80,9 @@ export type StripeFault =
   | { kind: "status"; status: number }
   | { kind: "rate_limit" }
   /** Never answer: the client's `timeout` (stripe-node default 80 s) must fire. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Answer normally, `ms` later (a slow call). */
+  | { kind: "delay"; ms: number };
 
 export interface CheckoutCompletion {
   session: Stripe.Checkout.Session;
@@ -491,6 +493,7 @@ export class StripeStandin {
 
     const fault = this.#faults.take(call);
     if (fault?.kind === "hang") return this.#log.settle(call, "hang");
+    if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === "rate_limit") {
       return answer(429, {
         error: {

@@ -120,5 +120,7 @@ export async function attachDiscord(opts: {
       await router.drain();
       polls.stop();
     },
+    // Interactions that arrived after `stop` and before the gateway closed are answered, not cut off.
+    afterClose: () => router.drain(),
   };
 }
