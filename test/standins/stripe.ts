@@ -2,11 +2,12 @@
  * A local stand-in for the Stripe API endpoints the bot calls, plus webhook helpers. stripe-node talks
  * to it unmodified (`standin.client()`), form-encoded with bracket notation, as to api.stripe.com.
  *
- * Objects are Stripe's own examples (fixtures3.json) with the request's fields applied; errors are
- * `{ error: { type, code, message, param } }` with Stripe's statuses; the API key is checked;
- * `Idempotency-Key` replays the first answer (or 400 `idempotency_error` for other parameters); lists
- * paginate newest first with `has_more` / `starting_after`. Every mutation records the event Stripe
- * would emit (`events`), which tests deliver, signed, to the bot's webhook route.
+ * Objects are complete examples typed against stripe-node's own types (stripe-objects.ts) with the
+ * request's fields applied; errors are `{ error: { type, code, message, param } }` with Stripe's
+ * statuses; the API key is checked; `Idempotency-Key` replays the first answer (or 400
+ * `idempotency_error` for other parameters); lists paginate newest first with `has_more` /
+ * `starting_after`. Every mutation records the event Stripe would emit (`events`), which tests
+ * deliver, signed, to the bot's webhook route.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Stripe from "stripe";
