@@ -218,6 +218,10 @@ const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 const CODE_LENGTH = 8;
 export const LINK_CODE_TTL_MS = 15 * 60 * 1000;
 
+/** Codes one account may try per window before `/link <code>` is refused without a look-up. */
+export const LINK_ATTEMPTS_PER_WINDOW = 5;
+export const LINK_ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
+
 export function normalizeLinkCode(raw: string): string {
   return raw.toUpperCase().replace(/[\s-]/g, "");
 }
@@ -264,6 +268,7 @@ export async function redeemLinkCode(
   if (code.length !== CODE_LENGTH || [...code].some((c) => !CODE_ALPHABET.includes(c)))
     throw new DomainError("link_code_invalid");
   const now = deps.clock.now();
+  await countLinkAttempt(deps, who, now);
   const result = await deps.db.$transaction(async (tx) => {
     const row = await tx.linkCode.findUnique({ where: { code } });
     if (!row) throw new DomainError("link_code_invalid");
@@ -293,6 +298,8 @@ export async function redeemLinkCode(
     }
     const used = await tx.linkCode.updateMany({ where: { code, usedAt: null }, data: { usedAt: now } });
     if (used.count === 0) throw new DomainError("link_code_used");
+    // Linked: the account's allowance starts afresh.
+    await tx.linkAttempt.deleteMany({ where: { platform: who.platform, platformUserId: who.userId } });
     await tx.identity.create({
       data: {
         platform: who.platform,
@@ -325,6 +332,33 @@ export async function redeemLinkCode(
   );
   if (result.grants > 0) deps.onWork?.();
   return result;
+}
+
+/**
+ * Counts one code attempt of this account, atomically (concurrent attempts each take a place), in a
+ * fixed window that starts with the first attempt. Past LINK_ATTEMPTS_PER_WINDOW the attempt is
+ * refused before the code is looked up: a wrong code and a right one get the same answer, so eight
+ * characters (31^8 codes) cannot be searched from one account. A successful link clears the count.
+ */
+async function countLinkAttempt(deps: MemberDeps, who: Identity, now: Date): Promise<void> {
+  const windowFloor = new Date(now.getTime() - LINK_ATTEMPT_WINDOW_MS);
+  const [row] = await deps.db.$queryRaw<{ attempts: number; window_start: Date }[]>`
+    INSERT INTO link_attempt (platform, platform_user_id, window_start, attempts)
+    VALUES (${who.platform}::"Platform", ${who.userId}, ${now}, 1)
+    ON CONFLICT (platform, platform_user_id) DO UPDATE SET
+      window_start = CASE WHEN link_attempt.window_start <= ${windowFloor} THEN EXCLUDED.window_start
+                          ELSE link_attempt.window_start END,
+      attempts = CASE WHEN link_attempt.window_start <= ${windowFloor} THEN 1
+                      ELSE link_attempt.attempts + 1 END
+    RETURNING attempts, window_start`;
+  if (!row || row.attempts <= LINK_ATTEMPTS_PER_WINDOW) return;
+  const retryAt = row.window_start.getTime() + LINK_ATTEMPT_WINDOW_MS;
+  const minutes = Math.max(1, Math.ceil((retryAt - now.getTime()) / 60_000));
+  deps.log.warn(
+    { event: "link.throttled", platform: who.platform, userId: who.userId, attempts: row.attempts, minutes },
+    "too many link code attempts; refused without checking the code",
+  );
+  throw new DomainError("link_too_many_attempts", { minutes });
 }
 
 // --- Looking a member up --------------------------------------------------------------------------

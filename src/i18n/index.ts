@@ -36,6 +36,8 @@ const en = {
   "error.link_code_same_platform": (p: Params) =>
     `This code was made on ${p.platform}: redeem it on the other platform.`,
   "error.link_code_used": "This code was already used. Create a new one if you need to link another account.",
+  "error.link_too_many_attempts": (p: Params) =>
+    `Too many codes tried from this account. Please try again in ${p.minutes} min, with a fresh code if yours has expired.`,
   "error.member_already_suspended": "This member's access is already revoked.",
   "error.member_has_other_account": (p: Params) =>
     `This membership is already linked to another ${p.platform} account. Ask the creator to unlink it first.`,
@@ -151,6 +153,8 @@ const fr: Record<MessageKey, Text> = {
   "error.link_code_same_platform": (p) =>
     `Ce code a été créé sur ${p.platform} : utilisez-le sur l'autre plateforme.`,
   "error.link_code_used": "Ce code a déjà servi. Créez-en un nouveau pour lier un autre compte.",
+  "error.link_too_many_attempts": (p) =>
+    `Trop de codes essayés depuis ce compte. Réessayez dans ${p.minutes} min, avec un nouveau code si le vôtre a expiré.`,
   "error.member_already_suspended": "L'accès de ce membre est déjà retiré.",
   "error.member_has_other_account": (p) =>
     `Cet abonnement est déjà lié à un autre compte ${p.platform}. Demandez au créateur de le délier d'abord.`,
