@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { Billing } from "../adapters/stripe/billing.ts";
-import type { Identity, Platform } from "../core/access.ts";
+import { type Identity, type Platform, parseTargetKey } from "../core/access.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { wantAccess } from "./access/jobs.ts";
@@ -359,6 +359,69 @@ async function countLinkAttempt(deps: MemberDeps, who: Identity, now: Date): Pro
     "too many link code attempts; refused without checking the code",
   );
   throw new DomainError("link_too_many_attempts", { minutes });
+}
+
+/**
+ * The creator detaches a member's account on one platform (a fan lost that account, or it was linked
+ * by mistake), so another account can be linked. The account's access on that platform is revoked
+ * through the usual access jobs (for every target it was last granted); the membership, its
+ * subscriptions and its other account are untouched. The last account of a membership cannot be
+ * unlinked: the subscription would belong to nobody.
+ */
+export async function unlinkIdentity(
+  deps: MemberDeps,
+  input: { memberId: string; platform: Platform; actor: string },
+): Promise<{ platformUserId: string; username: string | null; revokes: number }> {
+  const now = deps.clock.now();
+  const result = await deps.db.$transaction(async (tx: Tx) => {
+    const identities = await tx.identity.findMany({ where: { memberId: input.memberId } });
+    const identity = identities.find((i) => i.platform === input.platform);
+    if (!identity) throw new DomainError("member_no_account_on_platform", { platform: input.platform });
+    if (identities.length === 1) throw new DomainError("unlink_last_account", { platform: input.platform });
+    const who = { platform: identity.platform, userId: identity.platformUserId };
+    await tx.identity.delete({
+      where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+    });
+    const granted = await tx.accessJob.findMany({
+      where: { platform: who.platform, platformUserId: who.userId, action: "grant" },
+    });
+    for (const job of granted) {
+      const target = parseTargetKey(job.targetKey);
+      if (!target) continue;
+      await wantAccess(tx, {
+        identity: who,
+        target,
+        memberId: input.memberId,
+        action: "revoke",
+        reason: `${who.platform} account ${who.userId} unlinked from the membership by the creator`,
+        stripeEventId: null,
+        now,
+      });
+    }
+    await tx.memberHistory.create({
+      data: {
+        memberId: input.memberId,
+        actor: input.actor,
+        action: "identity.unlinked",
+        fromState: `${who.platform}:${who.userId}`,
+        reason: `unlinked by the creator; ${granted.length} access(es) on ${who.platform} revoked`,
+      },
+    });
+    return { platformUserId: who.userId, username: identity.username, revokes: granted.length };
+  });
+  deps.log.info(
+    {
+      event: "member.identity_unlinked",
+      memberId: input.memberId,
+      platform: input.platform,
+      platformUserId: result.platformUserId,
+      actor: input.actor,
+      revokes: result.revokes,
+    },
+    `${input.platform} account unlinked from the membership`,
+  );
+  if (result.revokes > 0) deps.onWork?.();
+  return result;
 }
 
 // --- Looking a member up --------------------------------------------------------------------------
