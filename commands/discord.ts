@@ -525,6 +525,30 @@ export const tribeCommand = {
           description_localizations: { fr: "Rendre à ce membre ce que ses abonnements lui doivent" },
           options: [userOption],
         },
+        {
+          type: Opt.Subcommand,
+          name: "unlink",
+          name_localizations: { fr: "délier" },
+          description: "Detach this member's account on a platform (its access there is removed)",
+          description_localizations: {
+            fr: "Détacher le compte de ce membre sur une plateforme (son accès y est retiré)",
+          },
+          options: [
+            userOption,
+            {
+              type: Opt.String,
+              name: "platform",
+              name_localizations: { fr: "plateforme" },
+              description: "Which of the member's accounts to unlink",
+              description_localizations: { fr: "Quel compte du membre délier" },
+              required: true,
+              choices: [
+                { name: "Telegram", value: "telegram" },
+                { name: "Discord", value: "discord" },
+              ],
+            },
+          ],
+        },
       ],
     },
     {

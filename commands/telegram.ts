@@ -152,6 +152,17 @@ export const CREATOR_COMMANDS = [
     usage: { en: "/restore <member>", fr: "/restore <membre>" },
   },
   {
+    command: "unlink",
+    description: {
+      en: "Detach a member's Discord or Telegram account",
+      fr: "Détacher le compte Discord ou Telegram d'un membre",
+    },
+    usage: {
+      en: "/unlink <member> <discord|telegram>, e.g. /unlink discord:123456789012345678 telegram",
+      fr: "/unlink <membre> <discord|telegram>, ex. /unlink discord:123456789012345678 telegram",
+    },
+  },
+  {
     command: "reconcile",
     description: {
       en: "Compare Stripe, ledger, Telegram (dry run)",

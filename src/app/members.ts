@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { Billing } from "../adapters/stripe/billing.ts";
-import type { Identity, Platform } from "../core/access.ts";
+import { type Identity, type Platform, parseTargetKey } from "../core/access.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { wantAccess } from "./access/jobs.ts";
@@ -218,6 +218,10 @@ const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 const CODE_LENGTH = 8;
 export const LINK_CODE_TTL_MS = 15 * 60 * 1000;
 
+/** Codes one account may try per window before `/link <code>` is refused without a look-up. */
+export const LINK_ATTEMPTS_PER_WINDOW = 5;
+export const LINK_ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
+
 export function normalizeLinkCode(raw: string): string {
   return raw.toUpperCase().replace(/[\s-]/g, "");
 }
@@ -264,6 +268,7 @@ export async function redeemLinkCode(
   if (code.length !== CODE_LENGTH || [...code].some((c) => !CODE_ALPHABET.includes(c)))
     throw new DomainError("link_code_invalid");
   const now = deps.clock.now();
+  await countLinkAttempt(deps, who, now);
   const result = await deps.db.$transaction(async (tx) => {
     const row = await tx.linkCode.findUnique({ where: { code } });
     if (!row) throw new DomainError("link_code_invalid");
@@ -293,6 +298,8 @@ export async function redeemLinkCode(
     }
     const used = await tx.linkCode.updateMany({ where: { code, usedAt: null }, data: { usedAt: now } });
     if (used.count === 0) throw new DomainError("link_code_used");
+    // Linked: the account's allowance starts afresh.
+    await tx.linkAttempt.deleteMany({ where: { platform: who.platform, platformUserId: who.userId } });
     await tx.identity.create({
       data: {
         platform: who.platform,
@@ -324,6 +331,96 @@ export async function redeemLinkCode(
     "accounts linked",
   );
   if (result.grants > 0) deps.onWork?.();
+  return result;
+}
+
+/**
+ * Counts one code attempt of this account, atomically (concurrent attempts each take a place), in a
+ * fixed window that starts with the first attempt. Past LINK_ATTEMPTS_PER_WINDOW the attempt is
+ * refused before the code is looked up: a wrong code and a right one get the same answer, so eight
+ * characters (31^8 codes) cannot be searched from one account. A successful link clears the count.
+ */
+async function countLinkAttempt(deps: MemberDeps, who: Identity, now: Date): Promise<void> {
+  const windowFloor = new Date(now.getTime() - LINK_ATTEMPT_WINDOW_MS);
+  const [row] = await deps.db.$queryRaw<{ attempts: number; window_start: Date }[]>`
+    INSERT INTO link_attempt (platform, platform_user_id, window_start, attempts)
+    VALUES (${who.platform}::"Platform", ${who.userId}, ${now}, 1)
+    ON CONFLICT (platform, platform_user_id) DO UPDATE SET
+      window_start = CASE WHEN link_attempt.window_start <= ${windowFloor} THEN EXCLUDED.window_start
+                          ELSE link_attempt.window_start END,
+      attempts = CASE WHEN link_attempt.window_start <= ${windowFloor} THEN 1
+                      ELSE link_attempt.attempts + 1 END
+    RETURNING attempts, window_start`;
+  if (!row || row.attempts <= LINK_ATTEMPTS_PER_WINDOW) return;
+  const retryAt = row.window_start.getTime() + LINK_ATTEMPT_WINDOW_MS;
+  const minutes = Math.max(1, Math.ceil((retryAt - now.getTime()) / 60_000));
+  deps.log.warn(
+    { event: "link.throttled", platform: who.platform, userId: who.userId, attempts: row.attempts, minutes },
+    "too many link code attempts; refused without checking the code",
+  );
+  throw new DomainError("link_too_many_attempts", { minutes });
+}
+
+/**
+ * The creator detaches a member's account on one platform (a fan lost that account, or it was linked
+ * by mistake), so another account can be linked. The account's access on that platform is revoked
+ * through the usual access jobs (for every target it was last granted); the membership, its
+ * subscriptions and its other account are untouched. The last account of a membership cannot be
+ * unlinked: the subscription would belong to nobody.
+ */
+export async function unlinkIdentity(
+  deps: MemberDeps,
+  input: { memberId: string; platform: Platform; actor: string },
+): Promise<{ platformUserId: string; username: string | null; revokes: number }> {
+  const now = deps.clock.now();
+  const result = await deps.db.$transaction(async (tx: Tx) => {
+    const identities = await tx.identity.findMany({ where: { memberId: input.memberId } });
+    const identity = identities.find((i) => i.platform === input.platform);
+    if (!identity) throw new DomainError("member_no_account_on_platform", { platform: input.platform });
+    if (identities.length === 1) throw new DomainError("unlink_last_account", { platform: input.platform });
+    const who = { platform: identity.platform, userId: identity.platformUserId };
+    await tx.identity.delete({
+      where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+    });
+    const granted = await tx.accessJob.findMany({
+      where: { platform: who.platform, platformUserId: who.userId, action: "grant" },
+    });
+    for (const job of granted) {
+      const target = parseTargetKey(job.targetKey);
+      if (!target) continue;
+      await wantAccess(tx, {
+        identity: who,
+        target,
+        memberId: input.memberId,
+        action: "revoke",
+        reason: `${who.platform} account ${who.userId} unlinked from the membership by the creator`,
+        stripeEventId: null,
+        now,
+      });
+    }
+    await tx.memberHistory.create({
+      data: {
+        memberId: input.memberId,
+        actor: input.actor,
+        action: "identity.unlinked",
+        fromState: `${who.platform}:${who.userId}`,
+        reason: `unlinked by the creator; ${granted.length} access(es) on ${who.platform} revoked`,
+      },
+    });
+    return { platformUserId: who.userId, username: identity.username, revokes: granted.length };
+  });
+  deps.log.info(
+    {
+      event: "member.identity_unlinked",
+      memberId: input.memberId,
+      platform: input.platform,
+      platformUserId: result.platformUserId,
+      actor: input.actor,
+      revokes: result.revokes,
+    },
+    `${input.platform} account unlinked from the membership`,
+  );
+  if (result.revokes > 0) deps.onWork?.();
   return result;
 }
 

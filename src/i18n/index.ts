@@ -36,11 +36,17 @@ const en = {
   "error.link_code_same_platform": (p: Params) =>
     `This code was made on ${p.platform}: redeem it on the other platform.`,
   "error.link_code_used": "This code was already used. Create a new one if you need to link another account.",
+  "error.link_too_many_attempts": (p: Params) =>
+    `Too many codes tried from this account. Please try again in ${p.minutes} min, with a fresh code if yours has expired.`,
   "error.member_already_suspended": "This member's access is already revoked.",
   "error.member_has_other_account": (p: Params) =>
-    `This membership is already linked to another ${p.platform} account. Ask the creator to unlink it first.`,
+    `This membership is already linked to another ${p.platform} account. Ask the creator to unlink it first (/tribe member unlink on Discord, /unlink on Telegram), then use your code again.`,
+  "error.member_no_account_on_platform": (p: Params) =>
+    `This member has no ${p.platform} account linked. Nothing changed.`,
   "error.member_not_found": "No member matches. Check the user, or the Stripe customer id.",
   "error.member_not_suspended": "This member's access is not revoked: nothing to restore.",
+  "error.unlink_last_account": (p: Params) =>
+    `This ${p.platform} account is the only account of this membership: unlinking it would leave the subscription to nobody. Nothing changed (to take the access away, revoke the member).`,
   "error.no_price": (p: Params) => `Tier “${p.tier}” has no price for sale. Set one with the price command.`,
   "error.no_lifetime_price": (p: Params) => `Tier “${p.tier}” has no lifetime price.`,
   "error.not_a_member": "You have no membership yet. Use join to pick a tier.",
@@ -151,12 +157,18 @@ const fr: Record<MessageKey, Text> = {
   "error.link_code_same_platform": (p) =>
     `Ce code a été créé sur ${p.platform} : utilisez-le sur l'autre plateforme.`,
   "error.link_code_used": "Ce code a déjà servi. Créez-en un nouveau pour lier un autre compte.",
+  "error.link_too_many_attempts": (p) =>
+    `Trop de codes essayés depuis ce compte. Réessayez dans ${p.minutes} min, avec un nouveau code si le vôtre a expiré.`,
   "error.member_already_suspended": "L'accès de ce membre est déjà retiré.",
   "error.member_has_other_account": (p) =>
-    `Cet abonnement est déjà lié à un autre compte ${p.platform}. Demandez au créateur de le délier d'abord.`,
+    `Cet abonnement est déjà lié à un autre compte ${p.platform}. Demandez au créateur de le délier d'abord (/tribe membre délier sur Discord, /unlink sur Telegram), puis réutilisez votre code.`,
+  "error.member_no_account_on_platform": (p) =>
+    `Ce membre n'a pas de compte ${p.platform} lié. Rien n'a changé.`,
   "error.member_not_found":
     "Aucun membre ne correspond. Vérifiez l'utilisateur ou l'identifiant client Stripe.",
   "error.member_not_suspended": "L'accès de ce membre n'est pas retiré : rien à rétablir.",
+  "error.unlink_last_account": (p) =>
+    `Ce compte ${p.platform} est le seul compte de cet abonnement : le délier le laisserait sans titulaire. Rien n'a changé (pour retirer l'accès, retirez le membre).`,
   "error.no_price": (p) =>
     `Le palier « ${p.tier} » n'a pas de prix en vente. Fixez-en un avec la commande de prix.`,
   "error.no_lifetime_price": (p) => `Le palier « ${p.tier} » n'a pas de prix à vie.`,

@@ -32,6 +32,9 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
     // GuildMembers (privileged) lets the bot see a fan rejoin and restore their roles.
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers],
     rest: { api: opts.config.apiUrl },
+    // No message of the bot pings anyone: poll and idea texts are written by fans, and an idea titled
+    // "@everyone" must not notify the whole server. Mentions still render (a creator sees who is who).
+    allowedMentions: { parse: [] },
     // The ledger is the truth: keep the caches small, we never need message history.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
   });

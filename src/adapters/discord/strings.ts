@@ -142,6 +142,8 @@ const en = {
   "member.revoked": (p) =>
     `${p.user}'s access is revoked (${p.revokes} role(s) being removed) until you restore it.`,
   "member.restored": (p) => `${p.user}'s access is restored (${p.grants} role(s) on their way).`,
+  "member.unlinked": (p) =>
+    `${p.platform} account ${p.account} is no longer linked to ${p.user}'s membership; its access there is being removed (${p.revokes} change(s)). The fan can now link another ${p.platform} account with /link.`,
 
   "reconcile.preview_title": "Reconciliation preview (nothing changed)",
   "reconcile.applied_title": "Reconciliation done",
@@ -363,6 +365,8 @@ const fr: Record<UiKey, Text> = {
   "member.revoked": (p) =>
     `L'accès de ${p.user} est retiré (${p.revokes} rôle(s) en cours de retrait) jusqu'à ce que vous le rétablissiez.`,
   "member.restored": (p) => `L'accès de ${p.user} est rétabli (${p.grants} rôle(s) en route).`,
+  "member.unlinked": (p) =>
+    `Le compte ${p.platform} ${p.account} n'est plus lié à l'abonnement de ${p.user} ; son accès y est retiré (${p.revokes} changement(s)). Le fan peut maintenant lier un autre compte ${p.platform} avec /link.`,
 
   "reconcile.preview_title": "Aperçu de la réconciliation (rien n'a changé)",
   "reconcile.applied_title": "Réconciliation terminée",

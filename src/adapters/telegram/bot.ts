@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { type RunnerHandle, run } from "@grammyjs/runner";
-import { Bot, type Context, GrammyError, HttpError, type Transformer } from "grammy";
+import { Bot, BotError, type Context, GrammyError, HttpError, type Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { TelegramConfig } from "../../config.ts";
 import { StartupError } from "../../errors.ts";
@@ -29,6 +29,8 @@ export interface TelegramBot {
   start(): Promise<void>;
   /** Stops fetching updates and waits for the updates being handled. */
   stop(): Promise<void>;
+  /** Aborted as stop() begins, so handlers retrying in-process let go. */
+  readonly stopping: AbortSignal;
 }
 
 /**
@@ -52,6 +54,7 @@ export function createTelegramBot(opts: {
   let status: PlatformStatus = "starting";
   let runner: RunnerHandle | undefined;
   let stopped = false;
+  const stopping = new AbortController();
 
   bot.api.config.use(deadline(requestSeconds, log));
   // Honour 429 retry_after and retry 5xx a few times. Network failures and timeouts are not retried
@@ -150,11 +153,17 @@ export function createTelegramBot(opts: {
             try {
               await bot.handleUpdate(update);
             } catch (err) {
-              // Already logged by the error boundary; answering 200 stops Telegram redelivering a poison update.
-              log.error(
-                { event: "telegram.handler_failed", updateId: update.update_id, err },
-                "update failed",
+              // Only failures worth a redelivery get here (the error boundary answers refusals and
+              // swallows what Telegram itself refused): not 2xx, so Telegram sends the update again.
+              log.warn(
+                {
+                  event: "telegram.webhook_update_failed",
+                  updateId: update.update_id,
+                  err: err instanceof BotError ? err.error : err,
+                },
+                "update failed; answered 500 so Telegram delivers it again",
               );
+              return { status: 500, body: { error: "update_failed" } };
             }
             return { status: 200, body: { ok: true } };
           },
@@ -187,8 +196,10 @@ export function createTelegramBot(opts: {
         }).catch((e: unknown) => log.fatal({ event: "telegram.connect_fatal", err: e }, String(e)));
       }
     },
+    stopping: stopping.signal,
     async stop() {
       stopped = true;
+      stopping.abort();
       status = "stopped";
       if (runner?.isRunning()) await runner.stop();
       log.info({ event: "telegram.stopped" }, "stopped receiving Telegram updates");

@@ -19,6 +19,8 @@ export interface TelegramDeps {
   signer: CallbackSigner;
   invites: InviteStore;
   alerts: CreatorAlerts;
+  /** Aborted when the bot stops receiving updates: in-process retries of an update give up then. */
+  stopping: AbortSignal;
 }
 
 /** t.me deep link that opens the bot with /start <payload>. */

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type BotError, Composer, type Context } from "grammy";
+import { type BotError, Composer, type Context, GrammyError } from "grammy";
 import type { AppServices } from "../../app/services.ts";
 import type { TelegramConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import { localeOf } from "../../i18n/index.ts";
 import type { PlatformParts } from "../platform.ts";
 import { createCreatorAlerts } from "./alerts.ts";
+import { isPassingFailure } from "./apiErrors.ts";
 import type { TelegramBot } from "./bot.ts";
 import { createCallbackSigner } from "./callbackData.ts";
 import { registerCommandMenus } from "./commandMenu.ts";
@@ -56,6 +57,7 @@ export async function attachTelegram(opts: {
     signer: createCallbackSigner(config.token),
     invites: createInviteStore({ db: services.db, api, log, now: () => services.clock.now() }),
     alerts: createCreatorAlerts({ api, db: services.db, log, creatorIds: config.creatorIds }),
+    stopping: opts.bot.stopping,
   };
   const reader = createTelegramReader(deps);
   const registerMenus = () =>
@@ -99,13 +101,20 @@ export async function attachTelegram(opts: {
  * A refusal (DomainError) becomes a translated reply in the user's language; anything else is
  * logged with a short reference the user also sees, so a report can be matched to its log line.
  * Only messages and button presses get a reply: join requests and member updates have no one to answer.
+ *
+ * In webhook mode an unexpected failure (the database down, Telegram not answering) is thrown on
+ * after logging, so the webhook answers 5xx and Telegram delivers the update again; the user gets
+ * no apology then, as the redelivered update gets the real answer. A refusal already answered, and
+ * a call Telegram itself refused (4xx: retrying would be refused again), are handled updates.
  */
 function errorBoundary(deps: TelegramDeps) {
   return async (err: BotError<Context>): Promise<void> => {
     const { ctx, error } = err;
     const locale = localeOf(ctx.from?.language_code);
     const canReply = Boolean(ctx.chat && (ctx.message || ctx.callbackQuery));
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+    const redeliver =
+      deps.config.mode === "webhook" && !(error instanceof DomainError) && worthRedelivery(error);
+    if (ctx.callbackQuery && !redeliver) await ctx.answerCallbackQuery().catch(() => undefined);
     if (error instanceof DomainError) {
       deps.log.info(
         { event: "telegram.refused", code: error.code, updateId: ctx.update.update_id, userId: ctx.from?.id },
@@ -116,9 +125,15 @@ function errorBoundary(deps: TelegramDeps) {
     }
     const ref = randomUUID().slice(0, 8);
     deps.log.error(
-      { event: "telegram.handler_failed", updateId: ctx.update.update_id, ref, err: error },
+      { event: "telegram.handler_failed", updateId: ctx.update.update_id, ref, err: error, redeliver },
       "update failed",
     );
+    if (redeliver) throw error;
     if (canReply) await ctx.reply(tr(locale, "error.unexpected", { ref })).catch(() => undefined);
   };
+}
+
+/** Anything but Telegram refusing the call (a 4xx other than 429) may go through next time. */
+function worthRedelivery(error: unknown): boolean {
+  return !(error instanceof GrammyError) || isPassingFailure(error);
 }

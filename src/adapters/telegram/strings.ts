@@ -103,6 +103,8 @@ const en = {
   "member.resynced": (p: Params) => `Re-synced: ${p.grants} grant(s), ${p.revokes} revoke(s) queued.`,
   "member.revoked": (p: Params) => `Access revoked: ${p.revokes} removal(s) queued. /restore gives it back.`,
   "member.restored": (p: Params) => `Access restored: ${p.grants} grant(s) queued.`,
+  "member.unlinked": (p: Params) =>
+    `${p.platform} account ${p.account} is no longer linked to this membership; its access there is being removed (${p.revokes} change(s)). The fan can now link another ${p.platform} account with /link.`,
   "reconcile.report": (p: Params) =>
     `${p.dry ? "Dry run (nothing changed; /reconcile apply to repair)" : "Reconciliation done"}: ${p.subs} Stripe subscription(s), ${p.members} member(s) checked, ${p.drift} difference(s).${p.lines ? `\n${p.lines}` : ""}${p.unreadable ? `\nCould not read: ${p.unreadable}` : ""}`,
   "deadjobs.none": "No failed access change.",
@@ -266,6 +268,8 @@ const fr: Record<StringKey, Text> = {
   "member.resynced": (p) => `Resynchronisé : ${p.grants} ajout(s), ${p.revokes} retrait(s) en file.`,
   "member.revoked": (p) => `Accès retiré : ${p.revokes} retrait(s) en file. /restore le rend.`,
   "member.restored": (p) => `Accès rendu : ${p.grants} ajout(s) en file.`,
+  "member.unlinked": (p) =>
+    `Le compte ${p.platform} ${p.account} n'est plus lié à cet abonnement ; son accès y est retiré (${p.revokes} changement(s)). Le fan peut maintenant lier un autre compte ${p.platform} avec /link.`,
   "reconcile.report": (p) =>
     `${p.dry ? "À blanc (rien n'a changé ; /reconcile apply pour réparer)" : "Réconciliation faite"} : ${p.subs} abonnement(s) Stripe, ${p.members} membre(s) vérifiés, ${p.drift} différence(s).${p.lines ? `\n${p.lines}` : ""}${p.unreadable ? `\nIllisible : ${p.unreadable}` : ""}`,
   "deadjobs.none": "Aucun changement d'accès en échec.",

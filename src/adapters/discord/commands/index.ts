@@ -4,7 +4,13 @@ import { claimRoute } from "./claim.ts";
 import { jobsListRoute, jobsRetryRoute } from "./jobs.ts";
 import { joinPickRoute, joinRoute } from "./join.ts";
 import { linkRoute } from "./link.ts";
-import { memberRestoreRoute, memberResyncRoute, memberRevokeRoute, memberShowRoute } from "./member.ts";
+import {
+  memberRestoreRoute,
+  memberResyncRoute,
+  memberRevokeRoute,
+  memberShowRoute,
+  memberUnlinkRoute,
+} from "./member.ts";
 import { membershipRoute } from "./membership.ts";
 import {
   ideaDecideRoute,
@@ -54,6 +60,7 @@ export const slashRoutes: readonly SlashRoute[] = [
   memberResyncRoute,
   memberRevokeRoute,
   memberRestoreRoute,
+  memberUnlinkRoute,
   jobsListRoute,
   jobsRetryRoute,
   pollOpenRoute,

@@ -1,6 +1,12 @@
 import { EmbedBuilder, TimestampStyles, time, userMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { lookupMember, restoreMember, resyncMember, suspendMember } from "../../../app/members.ts";
+import {
+  lookupMember,
+  restoreMember,
+  resyncMember,
+  suspendMember,
+  unlinkIdentity,
+} from "../../../app/members.ts";
 import { parseTargetKey } from "../../../core/access.ts";
 import { slash } from "../context.ts";
 
@@ -83,3 +89,22 @@ export const memberRestoreRoute = slash(
     await ctx.reply({ content: ctx.t("member.restored", { user: userMention(user.id), grants: r.grants }) });
   },
 );
+
+/**
+ * /tribe member unlink: detaches the member's account on one platform (a fan who lost their Telegram
+ * account links a new one after this); that account's access there is revoked by the access jobs.
+ */
+export const memberUnlinkRoute = slash(tribeCommand, ["member", "unlink"], { creator: true }, async (ctx) => {
+  const user = ctx.args.user("user");
+  const platform = ctx.args.string("platform") === "discord" ? "discord" : "telegram";
+  const m = await lookup(ctx.services.db, user.id);
+  const r = await unlinkIdentity(ctx.services, { memberId: m.id, platform, actor: ctx.actor });
+  await ctx.reply({
+    content: ctx.t("member.unlinked", {
+      user: userMention(user.id),
+      platform: platform === "discord" ? "Discord" : "Telegram",
+      account: r.username ? `@${r.username} (${r.platformUserId})` : r.platformUserId,
+      revokes: r.revokes,
+    }),
+  });
+});

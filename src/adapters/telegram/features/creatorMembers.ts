@@ -1,6 +1,12 @@
 import { Composer, type Context } from "grammy";
 import type { Db } from "../../../app/db.ts";
-import { lookupMember, restoreMember, resyncMember, suspendMember } from "../../../app/members.ts";
+import {
+  lookupMember,
+  restoreMember,
+  resyncMember,
+  suspendMember,
+  unlinkIdentity,
+} from "../../../app/members.ts";
 import { getCreatorStats } from "../../../app/stats.ts";
 import { DomainError } from "../../../errors.ts";
 import { formatMoney, localeOf } from "../../../i18n/index.ts";
@@ -89,6 +95,24 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<Context> {
     if (!ref) return replyUsage(ctx, "restore");
     const r = await restoreMember(services, await resolveMember(services.db, ref), actor(ctx));
     return ctx.reply(tr(localeOf(ctx.from.language_code), "member.restored", { grants: r.grants }));
+  });
+
+  // The twin of Discord's /tribe member unlink: a fan who lost an account links a new one after this.
+  cmd.command("unlink", only, async (ctx) => {
+    const [ref, platform] = argsOf(ctx);
+    if (!ref || (platform !== "discord" && platform !== "telegram")) return replyUsage(ctx, "unlink");
+    const r = await unlinkIdentity(services, {
+      memberId: await resolveMember(services.db, ref),
+      platform,
+      actor: actor(ctx),
+    });
+    return ctx.reply(
+      tr(localeOf(ctx.from.language_code), "member.unlinked", {
+        platform: platform === "discord" ? "Discord" : "Telegram",
+        account: r.username ? `@${r.username} (${r.platformUserId})` : r.platformUserId,
+        revokes: r.revokes,
+      }),
+    );
   });
 
   return composer;

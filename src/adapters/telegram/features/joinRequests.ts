@@ -1,172 +1,273 @@
-import { Composer, type Context, HttpError } from "grammy";
+import { randomUUID } from "node:crypto";
+import { Composer, type Context } from "grammy";
 import { isOwedAccess, tiersOpening } from "../../../app/accessQuery.ts";
-import { scheduleTask } from "../../../app/tasks.ts";
+import { createLeaseQueue } from "../../../app/queue.ts";
 import type { TaskHandler } from "../../../app/taskWorker.ts";
+import type { JobResult } from "../../../app/worker.ts";
 import { localeOf } from "../../../i18n/index.ts";
+import { backoffDelay, sleep } from "../../../lib/retry.ts";
 import { isAlreadyParticipant, isJoinRequestGone, isPassingFailure } from "../apiErrors.ts";
 import { deepLink, type TelegramDeps } from "../deps.ts";
 import { sendPrivate } from "../messaging.ts";
 import { isInChat } from "../rights.ts";
 import { tr } from "../strings.ts";
 
+/** The durable task that holds a join request until it is decided. */
+export const JOIN_DECISION_TASK = "telegram.join_decision";
+
 /**
- * The door of a bound chat. Every join request is judged by the ledger at the moment it arrives:
- * owed the chat → approved; otherwise declined, after a private word saying why and how to become a
- * member (Telegram lets a bot write to someone while their request is pending, not after). Requests
- * to chats that are not bound are left to the chat's human administrators.
+ * How long the decision taken at once may run before the task worker may take the request over: a
+ * few Telegram calls, each with its deadline. Should this process die (or the database fail) mid-way,
+ * the task is judged again once this runs out (at once after a restart on PGlite).
+ */
+const DOOR_LEASE_MS = 120_000;
+
+/** What a join request task carries: enough to judge the request, and to write to the fan, later. */
+interface JoinRequestPayload {
+  chatId: string;
+  userId: string;
+  /** The private chat Telegram opens with the requester while the request is pending. */
+  userChatId?: number;
+  languageCode?: string | null;
+  inviteLink?: string | null;
+  chatTitle?: string | null;
+  /** The Telegram update it came in: a redelivered update is recognised and not decided twice. */
+  updateId?: number;
+}
+
+/**
+ * The door of a bound chat. Telegram sends a join request once (in webhook mode, again only when the
+ * bot did not answer 2xx), so the request is stored as a durable task BEFORE it is judged: a
+ * database or Telegram failure while judging leaves a task that the task worker judges again with
+ * backoff, across restarts, instead of a fan left at the door. When even storing fails (the database
+ * is down): in webhook mode the update fails, Telegram gets a 5xx and redelivers it; in polling mode
+ * (the update is already confirmed to Telegram) the bot keeps trying to store it, with backoff.
+ *
+ * Judging: owed the chat → approved; otherwise declined, after a private word saying why and how to
+ * become a member (Telegram lets a bot write to someone while their request is pending, not after).
+ * Requests to chats that are not bound are left to the chat's human administrators.
  */
 export function joinRequestFeature(deps: TelegramDeps): Composer<Context> {
   const { services, log } = deps;
   const composer = new Composer<Context>();
+  const tasks = createLeaseQueue(services.db, "task");
 
   composer.on("chat_join_request", async (ctx) => {
     const request = ctx.chatJoinRequest;
-    const chatId = String(request.chat.id);
-    const userId = String(request.from.id);
-    const target = { platform: "telegram", chatId } as const;
-    const opening = await tiersOpening(services.db, target);
-    if (opening.length === 0) return;
-    const link = request.invite_link?.invite_link;
-    const owner = link ? await deps.invites.ownerOf(link) : null;
-    const foreignLink = owner !== null && owner.userId !== userId;
-    const verdict = await isOwedAccess(services, { platform: "telegram", userId }, target);
-    const fields = { chatId, userId, linkOwner: owner?.userId ?? null };
-
-    if (verdict.owed) {
-      const approved = await decide(deps, "approve", fields, () =>
-        ctx.approveChatJoinRequest(request.from.id),
-      );
-      if (!approved) return;
-      log.info(
-        { event: "telegram.join_approved", ...fields, tierId: verdict.tierId },
-        "join request approved",
-      );
-      // An entitled fan may come in through a friend's link, but that link has leaked: close it.
-      if (foreignLink && link) await deps.invites.revoke(chatId, link);
-      return;
-    }
-
-    const locale = localeOf(request.from.language_code);
-    const chat = opening.find((o) => o.label)?.label || request.chat.title || chatId;
-    const join = deepLink(deps, opening.find((o) => !o.tier.archivedAt)?.tier.slug);
-    const text = tr(locale, foreignLink ? "join.not_yours" : "join.not_member", { chat, link: join });
+    const payload: JoinRequestPayload = {
+      chatId: String(request.chat.id),
+      userId: String(request.from.id),
+      userChatId: request.user_chat_id,
+      languageCode: request.from.language_code ?? null,
+      inviteLink: request.invite_link?.invite_link ?? null,
+      chatTitle: request.chat.title ?? null,
+      updateId: ctx.update.update_id,
+    };
+    const stored = await storeDurably(deps, payload);
+    if (!stored) return;
+    let result: JobResult;
     try {
-      await sendPrivate(ctx.api, request.user_chat_id, text);
+      result = await judgeJoinRequest(deps, payload, { late: false });
     } catch (err) {
-      // The word is a courtesy (Telegram allows it only while the request is pending); the refusal is not.
-      log.warn({ event: "telegram.notice_failed", userId, err }, "refusal note not sent");
+      // The ledger failed mid-way (database down): the stored task is judged again by the worker.
+      result = { outcome: "retry", error: err instanceof Error ? err.message : String(err) };
+      log.warn(
+        { event: "telegram.join_judge_failed", chatId: payload.chatId, userId: payload.userId, err },
+        "could not judge the join request now; its durable task will",
+      );
     }
-    if (!(await decide(deps, "decline", fields, () => ctx.declineChatJoinRequest(request.from.id)))) return;
-    log.info(
-      { event: "telegram.join_declined", ...fields, why: foreignLink ? "someone_elses_link" : "not_owed" },
-      "join request declined",
+    const now = services.clock.now();
+    const settled =
+      result.outcome === "done"
+        ? tasks.complete({ id: stored.id, owner: stored.owner, version: stored.version, now })
+        : tasks.fail({
+            id: stored.id,
+            owner: stored.owner,
+            version: stored.version,
+            now,
+            error: result.error.slice(0, 2000),
+            retryAt: new Date(now.getTime() + 1_000),
+            dead: result.outcome === "dead",
+          });
+    await settled.then(
+      () => {
+        if (result.outcome === "retry") services.onWork();
+      },
+      (err: unknown) =>
+        // The lease runs out and the task worker takes the request: nothing is lost.
+        log.warn(
+          { event: "telegram.join_settle_failed", chatId: payload.chatId, userId: payload.userId, err },
+          "could not record the join decision; the durable task will run again",
+        ),
     );
   });
 
   return composer;
 }
 
-/** The durable task that keeps trying a join decision Telegram did not take at once. */
-export const JOIN_DECISION_TASK = "telegram.join_decision";
-
-type DecisionFields = { chatId: string; userId: string; linkOwner: string | null };
+type StoredRequest = { id: bigint; version: number; owner: string };
 
 /**
- * Approves or declines a join request. Telegram does not deliver a request again, so a decision
- * lost to a passing failure (no answer, Telegram failing) would leave the fan at the door for good:
- * it becomes a durable task (JOIN_DECISION_TASK) that judges the request again against the ledger
- * and tries until it is made, across restarts. Returns true when the decision was made now.
+ * Stores the request as a task this process holds (running, under a lease) while it judges it at
+ * once. Returns null when there is nothing to do: the same update was already decided (a redelivery),
+ * or the request is being judged right now elsewhere.
  */
-async function decide(
-  deps: TelegramDeps,
-  action: "approve" | "decline",
-  fields: DecisionFields,
-  call: () => Promise<unknown>,
-): Promise<boolean> {
-  try {
-    await call();
-    return true;
-  } catch (err) {
-    if (action === "approve" && isAlreadyParticipant(err)) return true;
-    if (!isPassingFailure(err)) {
-      deps.log.error(
-        { event: "telegram.join_decision_failed", action, ...fields, err },
-        `could not ${action} the join request`,
+async function storeJoinRequest(deps: TelegramDeps, p: JoinRequestPayload): Promise<StoredRequest | null> {
+  const now = deps.services.clock.now();
+  const owner = `door:${randomUUID()}`;
+  const leaseUntil = new Date(now.getTime() + DOOR_LEASE_MS);
+  const key = `telegram:join:${p.chatId}:${p.userId}`;
+  const rows = await deps.services.db.$queryRaw<{ id: bigint; version: number }[]>`
+    INSERT INTO task (key, kind, payload, state, version, attempts, run_after, lease_owner, lease_until,
+                      created_at, updated_at)
+    VALUES (${key}, ${JOIN_DECISION_TASK}, ${JSON.stringify(p)}::jsonb, 'running', 1, 1, ${now}, ${owner},
+            ${leaseUntil}, ${now}, ${now})
+    ON CONFLICT (key) DO UPDATE SET
+      kind = EXCLUDED.kind, payload = EXCLUDED.payload, state = 'running', version = task.version + 1,
+      attempts = 1, run_after = EXCLUDED.run_after, lease_owner = EXCLUDED.lease_owner,
+      lease_until = EXCLUDED.lease_until, last_error = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
+    WHERE NOT (task.state = 'running' AND task.lease_until > EXCLUDED.updated_at)
+      AND NOT (task.state IN ('done', 'dead') AND task.payload->>'updateId' = EXCLUDED.payload->>'updateId')
+    RETURNING id, version`;
+  const row = rows[0];
+  if (!row) {
+    deps.log.info(
+      { event: "telegram.join_request_duplicate", chatId: p.chatId, userId: p.userId, updateId: p.updateId },
+      "join request already decided or being decided",
+    );
+    return null;
+  }
+  return { id: row.id, version: row.version, owner };
+}
+
+/**
+ * storeJoinRequest, made to stick. Webhook mode: a failure is thrown, so the update is answered 5xx
+ * and Telegram delivers it again. Polling mode: Telegram has been told the update was received, so
+ * this process keeps trying with backoff (0.5 s doubling to 15 s) until the database answers or the
+ * bot stops, which is the only way such a request is lost (logged as telegram.join_request_lost).
+ */
+async function storeDurably(deps: TelegramDeps, p: JoinRequestPayload): Promise<StoredRequest | null> {
+  if (deps.config.mode === "webhook") return storeJoinRequest(deps, p);
+  const fields = { chatId: p.chatId, userId: p.userId, updateId: p.updateId };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const stored = await storeJoinRequest(deps, p);
+      if (attempt > 0)
+        deps.log.info({ event: "telegram.join_request_stored", ...fields, attempts: attempt + 1 }, "stored");
+      return stored;
+    } catch (err) {
+      if (deps.stopping.aborted) {
+        deps.log.error(
+          { event: "telegram.join_request_lost", ...fields, err },
+          "the bot stopped before the join request could be stored; the fan must open their link again",
+        );
+        return null;
+      }
+      const retryInMs = backoffDelay(attempt, 500, 15_000);
+      deps.log.warn(
+        { event: "telegram.join_request_store_failed", ...fields, attempt: attempt + 1, retryInMs, err },
+        "could not store the join request (database unavailable?); trying again",
       );
-      return false;
+      await sleep(retryInMs, deps.stopping);
     }
-    const { services } = deps;
-    const now = services.clock.now();
-    await services.db.$transaction((tx) =>
-      scheduleTask(tx, {
-        key: `telegram:join:${fields.chatId}:${fields.userId}`,
-        kind: JOIN_DECISION_TASK,
-        payload: { chatId: fields.chatId, userId: fields.userId, unanswered: err instanceof HttpError },
-        runAfter: new Date(now.getTime() + 1_000),
-        now,
-      }),
-    );
-    services.onWork();
-    deps.log.warn(
-      { event: "telegram.join_decision_retry", action, ...fields, attempt: 1, err },
-      `could not ${action} the join request yet; a durable task keeps trying`,
-    );
-    return false;
   }
 }
 
 /**
- * JOIN_DECISION_TASK: the request is judged again (the fan may have paid or lapsed meanwhile) and
- * the decision tried once per run; the task worker retries with backoff. A call that got no answer
- * may still have been carried out: when Telegram then says the request is gone, the fan's place in
- * the chat tells whether an approval went through.
+ * Judges a request against the ledger now (the fan may have paid or lapsed since it arrived) and
+ * carries the decision out. A call that got no answer may still have been carried out: when
+ * Telegram then says the request is gone, the fan's place in the chat tells whether an approval went
+ * through.
+ */
+async function judgeJoinRequest(
+  deps: TelegramDeps,
+  p: JoinRequestPayload,
+  opts: { late: boolean },
+): Promise<JobResult> {
+  const { services, api, log } = deps;
+  const { chatId, userId } = p;
+  const target = { platform: "telegram", chatId } as const;
+  const opening = await tiersOpening(services.db, target);
+  if (opening.length === 0) return { outcome: "done", note: "chat not bound: left to its administrators" };
+  const link = p.inviteLink ?? null;
+  const owner = link ? await deps.invites.ownerOf(link) : null;
+  const foreignLink = owner !== null && owner.userId !== userId;
+  const verdict = await isOwedAccess(services, { platform: "telegram", userId }, target);
+  const action = verdict.owed ? "approve" : "decline";
+  const fields = { chatId, userId, linkOwner: owner?.userId ?? null, ...(opts.late ? { late: true } : {}) };
+
+  if (!verdict.owed && p.userChatId !== undefined) {
+    const locale = localeOf(p.languageCode ?? undefined);
+    const chat = opening.find((o) => o.label)?.label || p.chatTitle || chatId;
+    const join = deepLink(deps, opening.find((o) => !o.tier.archivedAt)?.tier.slug);
+    const text = tr(locale, foreignLink ? "join.not_yours" : "join.not_member", { chat, link: join });
+    try {
+      await sendPrivate(api, p.userChatId, text);
+    } catch (err) {
+      // The word is a courtesy (Telegram allows it only while the request is pending); the refusal is not.
+      log.warn({ event: "telegram.notice_failed", userId, err }, "refusal note not sent");
+    }
+  }
+
+  try {
+    if (verdict.owed) await api.approveChatJoinRequest(chatId, Number(userId));
+    else await api.declineChatJoinRequest(chatId, Number(userId));
+  } catch (err) {
+    if (verdict.owed && isAlreadyParticipant(err)) return { outcome: "done", note: "already in the chat" };
+    if (isJoinRequestGone(err)) {
+      const member = await api.getChatMember(chatId, Number(userId)).catch(() => null);
+      if (verdict.owed && member && isInChat(member)) {
+        log.info(
+          { event: "telegram.join_approved_earlier", ...fields },
+          "an earlier approval had gone through",
+        );
+        return { outcome: "done", note: "approved earlier" };
+      }
+      return { outcome: "done", note: "request no longer pending (decided earlier or withdrawn)" };
+    }
+    const error = err instanceof Error ? err.message : String(err);
+    if (isPassingFailure(err)) {
+      log.warn(
+        { event: "telegram.join_decision_retry", action, ...fields, err },
+        `could not ${action} the join request yet; its durable task keeps trying`,
+      );
+      return { outcome: "retry", error };
+    }
+    log.error(
+      { event: "telegram.join_decision_failed", action, ...fields, err },
+      `could not ${action} the join request`,
+    );
+    return { outcome: "dead", error };
+  }
+  if (verdict.owed) {
+    log.info(
+      { event: "telegram.join_approved", ...fields, tierId: verdict.tierId },
+      opts.late ? "join request approved after a retry" : "join request approved",
+    );
+    // An entitled fan may come in through a friend's link, but that link has leaked: close it.
+    if (foreignLink && link)
+      await deps.invites
+        .revoke(chatId, link)
+        .catch((err: unknown) =>
+          log.warn({ event: "telegram.link_revoke_failed", chatId, err }, "could not revoke a leaked link"),
+        );
+  } else {
+    log.info(
+      {
+        event: "telegram.join_declined",
+        ...fields,
+        why: foreignLink ? "someone_elses_link" : "not_owed",
+      },
+      opts.late ? "join request declined after a retry" : "join request declined",
+    );
+  }
+  return { outcome: "done", note: action };
+}
+
+/**
+ * JOIN_DECISION_TASK, run by the task worker: a request whose decision could not be taken (or
+ * recorded) at once is judged again; the worker retries passing failures with backoff.
  */
 export function joinDecisionTask(deps: TelegramDeps): TaskHandler {
-  const { services, api, log } = deps;
-  return async (payload) => {
-    const { chatId, userId, unanswered } = payload as {
-      chatId: string;
-      userId: string;
-      unanswered?: boolean;
-    };
-    const verdict = await isOwedAccess(
-      services,
-      { platform: "telegram", userId },
-      { platform: "telegram", chatId },
-    );
-    const action = verdict.owed ? "approve" : "decline";
-    const fields = { chatId, userId, late: true };
-    try {
-      if (verdict.owed) await api.approveChatJoinRequest(chatId, Number(userId));
-      else await api.declineChatJoinRequest(chatId, Number(userId));
-    } catch (err) {
-      if (verdict.owed && isAlreadyParticipant(err)) return { outcome: "done", note: "already in the chat" };
-      if (isJoinRequestGone(err)) {
-        const member = await api.getChatMember(chatId, Number(userId)).catch(() => null);
-        if (verdict.owed && member && isInChat(member)) {
-          log.info(
-            { event: "telegram.join_approved_earlier", ...fields },
-            "an earlier approval had gone through",
-          );
-          return { outcome: "done", note: "approved earlier" };
-        }
-        return {
-          outcome: "done",
-          note: unanswered ? "request decided earlier" : "request no longer pending",
-        };
-      }
-      const error = err instanceof Error ? err.message : String(err);
-      if (isPassingFailure(err)) return { outcome: "retry", error };
-      log.error(
-        { event: "telegram.join_decision_failed", action, ...fields, err },
-        `could not ${action} the join request`,
-      );
-      return { outcome: "dead", error };
-    }
-    log.info(
-      { event: verdict.owed ? "telegram.join_approved" : "telegram.join_declined", ...fields },
-      `join request ${verdict.owed ? "approved" : "declined"} after a retry`,
-    );
-    return { outcome: "done", note: action };
-  };
+  return (payload) => judgeJoinRequest(deps, payload as JoinRequestPayload, { late: true });
 }
