@@ -134,7 +134,9 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
       (l) => l.userId === fan.id && String(l.target).endsWith(tier.roleId),
     );
     await expect
-      .poll(() => h.discord!.dmsTo(fan.id).filter((m) => m.content.includes("Welcome to Gold")).length)
+      .poll(() => h.discord!.dmsTo(fan.id).filter((m) => m.content.includes("Welcome to Gold")).length, {
+        timeout: 10_000,
+      })
       .toBe(1);
     // Give a second DM the time it would need to arrive, then check there is still one.
     await new Promise((r) => setTimeout(r, 300));
