@@ -37,6 +37,8 @@ const en = {
     `This code was made on ${p.platform}: redeem it on the other platform.`,
   "error.link_code_used": "This code was already used. Create a new one if you need to link another account.",
   "error.member_already_suspended": "This member's access is already revoked.",
+  "error.member_suspended":
+    "Your membership was suspended by the creator, so it cannot be paid for again for now. Nothing was charged. Contact the creator if you think this is a mistake.",
   "error.member_has_other_account": (p: Params) =>
     `This membership is already linked to another ${p.platform} account. Ask the creator to unlink it first.`,
   "error.member_not_found": "No member matches. Check the user, or the Stripe customer id.",
@@ -59,6 +61,8 @@ const en = {
     `${p.setting} must be between ${p.min} and ${p.max}. Nothing changed.`,
   "error.stripe_rejected": (p: Params) =>
     `Stripe refused: ${p.message ?? "invalid request"}. Nothing changed.`,
+  "error.stripe_refused": (p: Params) =>
+    `Stripe could not do this right now. Nothing was charged. If it happens again, give the creator this reference: ${p.ref}.`,
   "error.stripe_unavailable":
     "Stripe is not answering right now. Nothing was charged: try again in a minute.",
   "error.tier_archived": (p: Params) => `Tier “${p.tier}” is archived and no longer sold.`,
@@ -152,6 +156,8 @@ const fr: Record<MessageKey, Text> = {
     `Ce code a été créé sur ${p.platform} : utilisez-le sur l'autre plateforme.`,
   "error.link_code_used": "Ce code a déjà servi. Créez-en un nouveau pour lier un autre compte.",
   "error.member_already_suspended": "L'accès de ce membre est déjà retiré.",
+  "error.member_suspended":
+    "Votre abonnement a été suspendu par le créateur : il ne peut pas être payé de nouveau pour l'instant. Rien n'a été débité. Contactez le créateur si vous pensez que c'est une erreur.",
   "error.member_has_other_account": (p) =>
     `Cet abonnement est déjà lié à un autre compte ${p.platform}. Demandez au créateur de le délier d'abord.`,
   "error.member_not_found":
@@ -174,6 +180,8 @@ const fr: Record<MessageKey, Text> = {
     `Le prix Stripe ${p.priceId} n'est ni mensuel ni annuel. Choisissez un prix récurrent.`,
   "error.setting_out_of_range": (p) => `${p.setting} doit être entre ${p.min} et ${p.max}. Rien n'a changé.`,
   "error.stripe_rejected": (p) => `Stripe a refusé : ${p.message ?? "requête invalide"}. Rien n'a changé.`,
+  "error.stripe_refused": (p) =>
+    `Stripe n'a pas pu le faire pour le moment. Rien n'a été débité. Si cela se reproduit, donnez cette référence au créateur : ${p.ref}.`,
   "error.stripe_unavailable":
     "Stripe ne répond pas pour le moment. Rien n'a été débité : réessayez dans une minute.",
   "error.tier_archived": (p) => `Le palier « ${p.tier} » est archivé et n'est plus en vente.`,
