@@ -146,7 +146,7 @@ export async function startTribegate(opts: {
       });
     }
     const routes: Route[] = [
-      ...healthRoutes(checks, startedAt),
+      ...healthRoutes(checks, startedAt, log),
       stripeWebhookRoute({
         ...services,
         stripe: billing.stripe,

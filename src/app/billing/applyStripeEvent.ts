@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type Stripe from "stripe";
 import type { Billing, SubscriptionState } from "../../adapters/stripe/billing.ts";
 import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
