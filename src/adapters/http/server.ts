@@ -59,7 +59,9 @@ export async function startHttpServer(opts: {
     inFlight++;
     handle(req, res)
       .catch((err: unknown) => {
-        log.error({ event: "http.unhandled", err, method: req.method, url: req.url }, "request failed");
+        // The path only: a query string may carry a session id or a token.
+        const path = (req.url ?? "/").split("?")[0];
+        log.error({ event: "http.unhandled", err, method: req.method, path }, "request failed");
         if (!res.headersSent) send(res, { status: 500, body: { error: "internal_error" } });
       })
       .finally(() => {
