@@ -9,7 +9,7 @@ import { checkoutPages } from "./adapters/http/pages.ts";
 import { type HttpServer, type Route, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
 import type { PlatformParts } from "./adapters/platform.ts";
-import { type Billing, createBilling, createStripeClient } from "./adapters/stripe/billing.ts";
+import { type Billing, createBilling, createStripeClient, isLiveKey } from "./adapters/stripe/billing.ts";
 import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts";
 import { attachTelegram } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
@@ -149,8 +149,13 @@ export async function startTribegate(opts: {
       });
     }
     const routes: Route[] = [
-      ...healthRoutes(checks, startedAt),
-      stripeWebhookRoute({ ...services, stripe: billing.stripe, webhookSecret: config.stripe.webhookSecret }),
+      ...healthRoutes(checks, startedAt, log),
+      stripeWebhookRoute({
+        ...services,
+        stripe: billing.stripe,
+        webhookSecret: config.stripe.webhookSecret,
+        livemode: isLiveKey(config.stripe.secretKey),
+      }),
       ...checkoutPages(),
       ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
       ...parts.flatMap((p) => p.routes ?? []),

@@ -48,11 +48,13 @@ export function createLogger(settings: LoggerSettings): Logger {
     level: settings.level,
     base: { service: "tribegate" },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
   const secrets = (settings.secrets ?? []).filter((x) => x.length >= 6);
-  if (secrets.length > 0) options.hooks = { streamWrite: (line) => scrubSecrets(line, secrets) };
+  // Every line, whatever its fields: secrets and access-bearing URLs never reach the output.
+  options.hooks = { streamWrite: (line) => scrubAccessUrls(scrubSecrets(line, secrets)) };
   if (settings.destination) return pino(options, settings.destination);
   const pretty = settings.pretty ?? Boolean(process.stdout.isTTY);
   if (pretty) {
@@ -72,4 +74,31 @@ export function scrubSecrets(text: string, secrets: readonly (string | undefined
   }
   // postgres://user:password@host -> postgres://user:[redacted]@host
   return out.replace(/(\w+:\/\/[^:/\s]+:)[^@\s]+@/g, "$1[redacted]@");
+}
+
+/**
+ * URLs that open a door for whoever holds them: a Stripe Checkout or billing portal session (pay
+ * as, or manage the membership of, that fan) and a Telegram invite link (join the paid group).
+ * They reach fans in private messages only; a log line that would carry one (a failed send whose
+ * error holds the message, say) carries "[redacted url]" instead.
+ */
+const ACCESS_URL =
+  /\bhttps?:\/\/(?:checkout\.stripe\.com|billing\.stripe\.com|t\.me|telegram\.me|telegram\.dog)\/[^\s"'<>\\]*|\bhttps?:\/\/[^\s"'<>\\]*\/(?:cs_(?:test|live)_|bps_|p\/session\/)[^\s"'<>\\]*/g;
+
+export function scrubAccessUrls(text: string): string {
+  return text.replace(ACCESS_URL, "[redacted url]");
+}
+
+/**
+ * pino's error serializer, without the request an error carries (grammY's `payload`, discord.js's
+ * `requestBody`): those hold the message that failed to send, i.e. a fan's links and texts.
+ */
+function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (out && typeof out === "object") {
+    for (const key of ["payload", "requestBody", "rawBody"]) {
+      if (key in out) out[key] = "[redacted]";
+    }
+  }
+  return out;
 }

@@ -93,6 +93,7 @@ export async function startCheckout(
     where: { id: memberId },
     include: { subscriptions: { include: { tier: true, holds: true } } },
   });
+  refuseSuspended(deps, member, input.who.platform);
   const settings = await getSettings(deps.db);
   const now = deps.clock.now();
   const current = member.subscriptions.find((s) => isEntitledNow(s, settings.graceDays, now));
@@ -156,19 +157,57 @@ export async function startCheckout(
       throw new DomainError("stripe_unavailable");
     }
     if (err instanceof PlatformError && err.platform === "stripe") {
-      deps.log.error(
-        { event: "checkout.stripe_refused", memberId, tierId: tier.id, err: err.message },
-        "Stripe refused the checkout",
-      );
       // A tier whose Stripe price was deleted: the creator must set a new price.
       const priceGone = err.status === 404 || (err.code === "resource_missing" && /price/i.test(err.message));
-      throw new DomainError(priceGone ? "price_missing_in_stripe" : "stripe_rejected", {
-        tier: tier.slug,
-        message: err.message,
-      });
+      const ref = stripeRefusalRef(deps.log, err, "checkout.stripe_refused", { memberId, tierId: tier.id });
+      if (priceGone) throw new DomainError("price_missing_in_stripe", { tier: tier.slug });
+      throw new DomainError("stripe_refused", { ref });
     }
     throw err;
   }
+}
+
+/**
+ * A member the creator suspended (/tribe member revoke) may not buy their way back in: the answer
+ * is that they are suspended, not a payment page.
+ */
+export function refuseSuspended(
+  deps: { log: Logger },
+  member: { id: string; suspendedAt: Date | null },
+  platform: Platform,
+): void {
+  if (!member.suspendedAt) return;
+  deps.log.info(
+    { event: "checkout.refused", reason: "suspended", memberId: member.id, platform },
+    "a suspended member tried to pay: no checkout opened",
+  );
+  throw new DomainError("member_suspended");
+}
+
+/**
+ * Stripe's own words about a refusal are for the creator's log, not for the fan: the log line and
+ * the fan's message share a short reference, so a fan's report finds the detail.
+ */
+function stripeRefusalRef(
+  log: Logger,
+  err: PlatformError,
+  event: string,
+  fields: Record<string, string>,
+): string {
+  const ref = randomUUID().slice(0, 8);
+  log.error(
+    {
+      event,
+      ref,
+      ...fields,
+      method: err.method,
+      status: err.status,
+      code: err.code ?? null,
+      reason: err.message,
+    },
+    `Stripe refused ${err.method} (ref ${ref})`,
+  );
+  return ref;
 }
 
 function stripeLocale(locale: string): string {
@@ -178,11 +217,14 @@ function stripeLocale(locale: string): string {
 
 async function ensureCustomer(deps: MemberDeps, memberId: string, who: FanIdentity): Promise<string> {
   const member = await deps.db.member.findUniqueOrThrow({ where: { id: memberId } });
-  if (member.stripeCustomerId) return member.stripeCustomerId;
-  const customerId = await deps.billing.createCustomer({
-    ...(who.username ? { name: who.username } : {}),
-    metadata: { [META.memberId]: memberId, [`tribegate_${who.platform}_user_id`]: who.userId },
-  });
+  if (member.stripeCustomerId) {
+    // The customer may have been deleted in Stripe since (by the creator, or by the fan asking for
+    // their data to be erased): Checkout refuses a deleted customer, so the fan gets a new one.
+    const status = member.deletedAt ? "deleted" : await deps.billing.customerStatus(member.stripeCustomerId);
+    if (status === "active") return member.stripeCustomerId;
+    return replaceCustomer(deps, memberId, member.stripeCustomerId, status, who);
+  }
+  const customerId = await deps.billing.createCustomer(customerParams(memberId, who));
   const { count } = await deps.db.member.updateMany({
     where: { id: memberId, stripeCustomerId: null },
     data: { stripeCustomerId: customerId },
@@ -192,6 +234,53 @@ async function ensureCustomer(deps: MemberDeps, memberId: string, who: FanIdenti
     const again = await deps.db.member.findUniqueOrThrow({ where: { id: memberId } });
     return again.stripeCustomerId ?? customerId;
   }
+  return customerId;
+}
+
+function customerParams(memberId: string, who: FanIdentity) {
+  return {
+    ...(who.username ? { name: who.username } : {}),
+    metadata: { [META.memberId]: memberId, [`tribegate_${who.platform}_user_id`]: who.userId },
+  };
+}
+
+/** Gives a member whose Stripe customer is gone a new one; the ledger and its history say so. */
+async function replaceCustomer(
+  deps: MemberDeps,
+  memberId: string,
+  oldCustomerId: string,
+  why: "deleted" | "missing",
+  who: FanIdentity,
+): Promise<string> {
+  const customerId = await deps.billing.createCustomer(customerParams(memberId, who));
+  const reason =
+    why === "deleted"
+      ? `Stripe customer ${oldCustomerId} was deleted; new customer ${customerId} for the next checkout`
+      : `Stripe has no customer ${oldCustomerId} (404); new customer ${customerId} for the next checkout`;
+  const replaced = await deps.db.$transaction(async (tx: Tx) => {
+    const { count } = await tx.member.updateMany({
+      where: { id: memberId, stripeCustomerId: oldCustomerId },
+      data: { stripeCustomerId: customerId, deletedAt: null },
+    });
+    if (count === 0) return false;
+    await tx.memberHistory.create({
+      data: {
+        memberId,
+        actor: `${who.platform}:${who.userId}`,
+        action: "member.customer",
+        fromState: oldCustomerId,
+        toState: customerId,
+        reason,
+      },
+    });
+    return true;
+  });
+  if (!replaced) {
+    // A concurrent checkout replaced it first: use that one.
+    const again = await deps.db.member.findUniqueOrThrow({ where: { id: memberId } });
+    return again.stripeCustomerId ?? customerId;
+  }
+  deps.log.info({ event: "checkout.customer_replaced", memberId, oldCustomerId, customerId, why }, reason);
   return customerId;
 }
 
@@ -207,6 +296,12 @@ export async function openPortal(deps: MemberDeps, who: Identity): Promise<strin
     return await deps.billing.createPortal(customerId, portalReturnUrl(deps.publicBaseUrl));
   } catch (err) {
     if (err instanceof NetworkError) throw new DomainError("stripe_unavailable");
+    if (err instanceof PlatformError && err.platform === "stripe") {
+      const ref = stripeRefusalRef(deps.log, err, "portal.stripe_refused", {
+        memberId: identity.member.id,
+      });
+      throw new DomainError("stripe_refused", { ref });
+    }
     throw err;
   }
 }
@@ -609,7 +704,13 @@ export async function switchTier(
     state = await deps.billing.changeSubscriptionPrice(current.id, price.stripePriceId);
   } catch (err) {
     if (err instanceof NetworkError) throw new DomainError("stripe_unavailable");
-    if (err instanceof PlatformError) throw new DomainError("stripe_rejected", { message: err.message });
+    if (err instanceof PlatformError && err.platform === "stripe") {
+      const ref = stripeRefusalRef(deps.log, err, "tier_switch.stripe_refused", {
+        memberId: member.id,
+        tierId: tier.id,
+      });
+      throw new DomainError("stripe_refused", { ref });
+    }
     throw err;
   }
   const customerId = member.stripeCustomerId;

@@ -39,6 +39,8 @@ const en = {
   "error.link_too_many_attempts": (p: Params) =>
     `Too many codes tried from this account. Please try again in ${p.minutes} min, with a fresh code if yours has expired.`,
   "error.member_already_suspended": "This member's access is already revoked.",
+  "error.member_suspended":
+    "Your membership was suspended by the creator, so it cannot be paid for again for now. Nothing was charged. Contact the creator if you think this is a mistake.",
   "error.member_has_other_account": (p: Params) =>
     `This membership is already linked to another ${p.platform} account. Ask the creator to unlink it first (/tribe member unlink on Discord, /unlink on Telegram), then use your code again.`,
   "error.member_no_account_on_platform": (p: Params) =>
@@ -65,6 +67,8 @@ const en = {
     `${p.setting} must be between ${p.min} and ${p.max}. Nothing changed.`,
   "error.stripe_rejected": (p: Params) =>
     `Stripe refused: ${p.message ?? "invalid request"}. Nothing changed.`,
+  "error.stripe_refused": (p: Params) =>
+    `Stripe could not do this right now. Nothing was charged. If it happens again, give the creator this reference: ${p.ref}.`,
   "error.stripe_unavailable":
     "Stripe is not answering right now. Nothing was charged: try again in a minute.",
   "error.tier_archived": (p: Params) => `Tier “${p.tier}” is archived and no longer sold.`,
@@ -160,6 +164,8 @@ const fr: Record<MessageKey, Text> = {
   "error.link_too_many_attempts": (p) =>
     `Trop de codes essayés depuis ce compte. Réessayez dans ${p.minutes} min, avec un nouveau code si le vôtre a expiré.`,
   "error.member_already_suspended": "L'accès de ce membre est déjà retiré.",
+  "error.member_suspended":
+    "Votre abonnement a été suspendu par le créateur : il ne peut pas être payé de nouveau pour l'instant. Rien n'a été débité. Contactez le créateur si vous pensez que c'est une erreur.",
   "error.member_has_other_account": (p) =>
     `Cet abonnement est déjà lié à un autre compte ${p.platform}. Demandez au créateur de le délier d'abord (/tribe membre délier sur Discord, /unlink sur Telegram), puis réutilisez votre code.`,
   "error.member_no_account_on_platform": (p) =>
@@ -186,6 +192,8 @@ const fr: Record<MessageKey, Text> = {
     `Le prix Stripe ${p.priceId} n'est ni mensuel ni annuel. Choisissez un prix récurrent.`,
   "error.setting_out_of_range": (p) => `${p.setting} doit être entre ${p.min} et ${p.max}. Rien n'a changé.`,
   "error.stripe_rejected": (p) => `Stripe a refusé : ${p.message ?? "requête invalide"}. Rien n'a changé.`,
+  "error.stripe_refused": (p) =>
+    `Stripe n'a pas pu le faire pour le moment. Rien n'a été débité. Si cela se reproduit, donnez cette référence au créateur : ${p.ref}.`,
   "error.stripe_unavailable":
     "Stripe ne répond pas pour le moment. Rien n'a été débité : réessayez dans une minute.",
   "error.tier_archived": (p) => `Le palier « ${p.tier} » est archivé et n'est plus en vente.`,

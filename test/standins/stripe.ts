@@ -887,7 +887,7 @@ export class StripeStandin {
     // Billing portal
     r.on("POST", "/v1/billing_portal/sessions", ({ input }) => {
       const customerId = str(input.customer) ?? throwError(missingParam("customer"));
-      this.#require("customer", customerId, "customer");
+      this.#liveCustomer(customerId, "customer");
       const id = stripeId("bps");
       return this.#save(
         "billing_portal.session",
@@ -945,9 +945,9 @@ export class StripeStandin {
     });
   }
 
-  #liveCustomer(id: string): Stripe.Customer {
-    const found = this.#require("customer", id);
-    if ("deleted" in found && found.deleted) throw noSuch("customer", id);
+  #liveCustomer(id: string, param = "id"): Stripe.Customer {
+    const found = this.#require("customer", id, param);
+    if ("deleted" in found && found.deleted) throw noSuch("customer", id, param);
     return found as Stripe.Customer;
   }
 
@@ -1021,7 +1021,8 @@ export class StripeStandin {
     if (customerId !== undefined && customerEmail !== undefined) {
       throw invalid("You may only specify one of these parameters: customer, customer_email.", "customer");
     }
-    if (customerId !== undefined) this.#require("customer", customerId, "customer");
+    // Stripe keeps a deleted customer readable (`deleted: true`) but will not bill it.
+    if (customerId !== undefined) this.#liveCustomer(customerId, "customer");
 
     const rawItems = Array.isArray(input.line_items) ? (input.line_items as FormObject[]) : [];
     if (mode !== "setup" && rawItems.length === 0) throw missingParam("line_items");

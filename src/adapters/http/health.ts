@@ -1,3 +1,4 @@
+import type { Logger } from "../../log.ts";
 import type { Route } from "./server.ts";
 
 export interface ReadinessCheck {
@@ -13,7 +14,21 @@ const CHECK_TIMEOUT_MS = 2_000;
  * GET /readyz: the database answers and each configured platform is connected (readiness);
  * 503 with the failing parts otherwise, so a load balancer or orchestrator can wait.
  */
-export function healthRoutes(checks: readonly ReadinessCheck[], startedAt: number): Route[] {
+export function healthRoutes(checks: readonly ReadinessCheck[], startedAt: number, log?: Logger): Route[] {
+  // /readyz is public: it names states, never an error's text (host names, ports, drivers). The
+  // detail goes to the log, once per change of a part's state.
+  const lastFailure = new Map<string, string>();
+  const failed = (name: string, state: string, err: unknown): { ready: false; state: string } => {
+    const detail = err instanceof Error ? err.message : String(err);
+    if (lastFailure.get(name) !== detail) {
+      lastFailure.set(name, detail);
+      log?.warn(
+        { event: "readyz.check_failed", check: name, state, err },
+        `readiness check ${name}: ${state}`,
+      );
+    }
+    return { ready: false, state };
+  };
   return [
     {
       method: "GET",
@@ -30,9 +45,12 @@ export function healthRoutes(checks: readonly ReadinessCheck[], startedAt: numbe
         const results = await Promise.all(
           checks.map(async (c) => {
             try {
-              return [c.name, await withTimeout(c.check(), CHECK_TIMEOUT_MS)] as const;
+              const result = await withTimeout(c.check(), CHECK_TIMEOUT_MS);
+              if (result.ready) lastFailure.delete(c.name);
+              return [c.name, result] as const;
             } catch (err) {
-              return [c.name, { ready: false, state: `error: ${(err as Error).message}` }] as const;
+              const state = err instanceof CheckTimeout ? "error: no answer" : "error: unreachable";
+              return [c.name, failed(c.name, state, err)] as const;
             }
           }),
         );
@@ -49,9 +67,11 @@ export function healthRoutes(checks: readonly ReadinessCheck[], startedAt: numbe
   ];
 }
 
+class CheckTimeout extends Error {}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    const t = setTimeout(() => reject(new CheckTimeout(`no answer within ${ms} ms`)), ms);
     p.then(
       (v) => {
         clearTimeout(t);

@@ -59,13 +59,35 @@ export async function startHttpServer(opts: {
     inFlight++;
     handle(req, res)
       .catch((err: unknown) => {
-        log.error({ event: "http.unhandled", err, method: req.method, url: req.url }, "request failed");
+        // The path only: a query string may carry a session id or a token.
+        const path = (req.url ?? "/").split("?")[0];
+        log.error({ event: "http.unhandled", err, method: req.method, path }, "request failed");
         if (!res.headersSent) send(res, { status: 500, body: { error: "internal_error" } });
       })
       .finally(() => {
         inFlight--;
         if (draining && inFlight === 0) drained?.();
       });
+  });
+  // `Expect: 100-continue` (curl sends it for large bodies): a body declared over the limit is
+  // refused before the client is invited to send it.
+  server.on("checkContinue", (req, res) => {
+    const declared = declaredLength(req);
+    if (typeof declared === "number" && declared > MAX_BODY_BYTES) {
+      log.warn(
+        {
+          event: "http.body_too_large",
+          method: req.method,
+          declaredBytes: declared,
+          limitBytes: MAX_BODY_BYTES,
+        },
+        "request body declared over the limit: refused before it was sent",
+      );
+      refuse(req, res, 413, { error: "body_too_large", limitBytes: MAX_BODY_BYTES });
+      return;
+    }
+    res.writeContinue();
+    server.emit("request", req, res);
   });
   server.keepAliveTimeout = 5_000;
   server.requestTimeout = 30_000;
@@ -89,9 +111,34 @@ export async function startHttpServer(opts: {
       );
       return;
     }
+    // A declared length over the limit is refused before one byte of the body is read; a body
+    // without a length (chunked) is read up to the limit and no further.
+    const declared = declaredLength(req);
+    if (declared === "invalid") {
+      refuse(req, res, 400, { error: "bad_content_length" });
+      return;
+    }
+    if (declared !== null && declared > MAX_BODY_BYTES) {
+      log.warn(
+        {
+          event: "http.body_too_large",
+          method,
+          path: url.pathname,
+          declaredBytes: declared,
+          limitBytes: MAX_BODY_BYTES,
+        },
+        "request body declared over the limit: refused unread",
+      );
+      refuse(req, res, 413, { error: "body_too_large", limitBytes: MAX_BODY_BYTES });
+      return;
+    }
     const rawBody = await readBody(req);
     if (rawBody === "too_large") {
-      send(res, { status: 413, body: { error: "body_too_large", limitBytes: MAX_BODY_BYTES } });
+      log.warn(
+        { event: "http.body_too_large", method, path: url.pathname, limitBytes: MAX_BODY_BYTES },
+        "request body over the limit: reading stopped at the limit",
+      );
+      refuse(req, res, 413, { error: "body_too_large", limitBytes: MAX_BODY_BYTES });
       return;
     }
     const response = await handler({
@@ -137,19 +184,53 @@ export async function startHttpServer(opts: {
   };
 }
 
+/** The Content-Length header as a number; null without one; "invalid" when it is not a length. */
+function declaredLength(req: IncomingMessage): number | null | "invalid" {
+  const raw = req.headers["content-length"];
+  if (raw === undefined) return null;
+  if (!/^\d{1,15}$/.test(raw.trim())) return "invalid";
+  return Number(raw);
+}
+
+/**
+ * Reads the body up to MAX_BODY_BYTES. Past the limit it stops at once ("too_large"): the rest
+ * is never read nor buffered, whatever the sender keeps sending.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer | "too_large"> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(tooLarge ? "too_large" : Buffer.concat(chunks)));
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off("data", onData);
+      req.pause();
+      chunks.length = 0;
+      resolve("too_large");
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+/**
+ * Answers and closes the connection without reading what is left of the body: the socket stops
+ * reading, the answer is flushed, then the connection is closed.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  req.pause();
+  req.socket.pause();
+  res.shouldKeepAlive = false;
+  res.once("finish", () => {
+    // Half-close first so the answer reaches the client, then let go of the socket for good.
+    req.socket.end();
+    setTimeout(() => req.socket.destroy(), 1_000).unref();
+  });
+  send(res, { status, body, headers: { connection: "close" } });
 }
 
 function send(res: ServerResponse, r: HttpResponse): void {

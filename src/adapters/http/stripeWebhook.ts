@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import {
   applyStripeEvent,
   type BillingDeps,
+  foreignEventReason,
   HANDLED_EVENT_TYPES,
 } from "../../app/billing/applyStripeEvent.ts";
 import { NetworkError } from "../../errors.ts";
@@ -10,12 +11,16 @@ import type { Route } from "./server.ts";
 /**
  * POST /stripe/webhook. The retry rule, tested in test/e2e/memberships:
  * - bad, missing or stale signature, or a body that is not an event: 400 (Stripe's retries cannot fix it);
+ * - an event of another mode (live vs the key's test) or of a connected account (Connect): 200,
+ *   recorded as ignored with the reason (a replay finds the record), never applied;
  * - an event type outside the allow-list: 200, ignored;
  * - applied, or already applied (replay): 200, only after the transaction committed;
- * - Stripe or the database failing meanwhile: 5xx, so Stripe retries later.
+ * - Stripe refusing for good to re-read the event's object (404, 403, 401): 200, recorded as failed
+ *   with the reason (three days of retries cannot change the answer);
+ * - Stripe unreachable, rate-limited or failing (5xx), or the database failing: 5xx, so Stripe retries.
  */
 export function stripeWebhookRoute(
-  deps: BillingDeps & { stripe: Stripe; webhookSecret: string; toleranceSeconds?: number },
+  deps: BillingDeps & { stripe: Stripe; webhookSecret: string; toleranceSeconds?: number; livemode: boolean },
 ): Route {
   const log = deps.log.child({ module: "stripe-webhook" });
   return {
@@ -53,7 +58,9 @@ export function stripeWebhookRoute(
         );
         return { status: 400, body: { error: "malformed_event" } };
       }
-      if (!HANDLED_EVENT_TYPES.has(event.type)) {
+      // A foreign event is recorded whatever its type, so that it is checked (and logged) once.
+      const foreign = foreignEventReason(event, deps.livemode) !== null;
+      if (!foreign && !HANDLED_EVENT_TYPES.has(event.type)) {
         log.debug(
           { event: "stripe.webhook.ignored", stripeEventId: event.id, type: event.type },
           "event type not handled",

@@ -62,6 +62,11 @@ export interface Billing {
   /** The subscription a payment intent paid an invoice of, if any. */
   subscriptionOfPayment(paymentIntentId: string): Promise<string | null>;
   createCustomer(params: { name?: string; metadata: Record<string, string> }): Promise<string>;
+  /**
+   * Whether the customer can still be billed: "deleted" when Stripe keeps it as deleted
+   * (`deleted: true`), "missing" when Stripe answers 404 resource_missing (never existed here).
+   */
+  customerStatus(customerId: string): Promise<"active" | "deleted" | "missing">;
   createProduct(params: {
     name: string;
     description: string;
@@ -87,6 +92,11 @@ export interface Billing {
   /** Moves a subscription to another price (prorated), as the billing portal's plan switch does. */
   changeSubscriptionPrice(subscriptionId: string, priceId: string): Promise<SubscriptionState>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
+}
+
+/** Whether a key is a live-mode key (sk_live_…, rk_live_…); test-mode keys say test. */
+export function isLiveKey(secretKey: string): boolean {
+  return /^(sk|rk)_live_/.test(secretKey);
 }
 
 export function createStripeClient(config: StripeConfig): Stripe {
@@ -211,6 +221,17 @@ export function createBilling(stripe: Stripe): Billing {
             })
           ).id,
       ),
+    customerStatus: (customerId) =>
+      call("customers.retrieve", async () => {
+        try {
+          const c = await stripe.customers.retrieve(customerId);
+          return "deleted" in c && c.deleted ? ("deleted" as const) : ("active" as const);
+        } catch (err) {
+          if (err instanceof Stripe.errors.StripeError && err.code === "resource_missing")
+            return "missing" as const;
+          throw err;
+        }
+      }),
     createProduct: (params) => call("products.create", async () => (await stripe.products.create(params)).id),
     createPrice: (params) =>
       call("prices.create", async () => {

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type Stripe from "stripe";
 import type { Billing, SubscriptionState } from "../../adapters/stripe/billing.ts";
 import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
+import { PlatformError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { type Db, isUniqueViolation, type Tx } from "../db.ts";
 import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
@@ -42,16 +42,64 @@ export interface BillingDeps {
   log: Logger;
   /** Called after a commit that recorded access jobs or tasks, to wake the workers. */
   onWork?: () => void;
+  /**
+   * The mode of the API key (sk_live_/rk_live_ → true): a webhook from the other mode is not about
+   * this shop. Unset (reconciliation, tests of the use case alone): not checked.
+   */
+  livemode?: boolean;
 }
 
-export type ApplyResult = { status: "applied" | "duplicate" | "ignored"; outcome: string; memberId?: string };
+export type ApplyResult = {
+  status: "applied" | "duplicate" | "ignored" | "failed";
+  outcome: string;
+  memberId?: string;
+};
+
+/**
+ * Why a signed event is not about this Stripe account, or null when it is. A Connect event (it
+ * carries `account`) is about a connected account, not the creator's shop; an event of the other
+ * mode (test vs live) is about the other half of the account. Neither may touch the ledger.
+ */
+export function foreignEventReason(
+  event: Pick<Stripe.Event, "livemode"> & { account?: unknown },
+  livemode: boolean | undefined,
+): string | null {
+  if (typeof event.account === "string" && event.account !== "")
+    return `event of the connected account ${event.account}, not of this account`;
+  if (livemode !== undefined && event.livemode !== livemode)
+    return `${event.livemode ? "live" : "test"}-mode event, but the API key is a ${livemode ? "live" : "test"}-mode key`;
+  return null;
+}
+
+/**
+ * A re-read that Stripe refused for good: the object is gone (404 / resource_missing), the key may
+ * not read it (403) or the key is not valid (401). Retrying for three days cannot change that.
+ */
+function permanentReadFailure(err: unknown): PlatformError | null {
+  if (!(err instanceof PlatformError) || err.platform !== "stripe") return null;
+  return [401, 403, 404].includes(err.status) || err.code === "resource_missing" ? err : null;
+}
+
+function failureHint(err: PlatformError): string {
+  if (err.status === 401) return "Stripe does not accept the API key: check STRIPE_SECRET_KEY";
+  if (err.status === 403)
+    return `the API key may not call ${err.method}: give the restricted key read access to it, or use a secret key`;
+  return "the object no longer exists in Stripe";
+}
 
 /** Dispute statuses under which the money is not (or no longer) taken back. */
 const DISPUTE_SETTLED_FOR_CREATOR = new Set(["won", "warning_closed", "prevented"]);
 
 /** Stripe's current state of what the event points at, read before the transaction. */
 type Fresh =
-  | { kind: "customer"; customerId: string; subs: SubscriptionState[]; metadata: Record<string, string> }
+  | {
+      kind: "customer";
+      customerId: string;
+      subs: SubscriptionState[];
+      metadata: Record<string, string>;
+      /** From a Checkout Session: its metadata may attach the customer to the member it names. */
+      claim: boolean;
+    }
   | {
       kind: "lifetime";
       customerId: string;
@@ -61,6 +109,7 @@ type Fresh =
       amount: number;
       currency: string;
       metadata: Record<string, string>;
+      claim: boolean;
     }
   | {
       kind: "hold";
@@ -87,16 +136,64 @@ class Duplicate extends Error {}
  */
 export async function applyStripeEvent(deps: BillingDeps, event: Stripe.Event): Promise<ApplyResult> {
   const log = deps.log.child({ module: "billing", stripeEventId: event.id, type: event.type });
-  if (!HANDLED_EVENT_TYPES.has(event.type))
+  if (!HANDLED_EVENT_TYPES.has(event.type) && foreignEventReason(event, deps.livemode) === null)
     return { status: "ignored", outcome: `type ${event.type} not handled` };
-  if (await deps.db.stripeEvent.findUnique({ where: { id: event.id }, select: { id: true } })) {
-    log.info({ event: "stripe.event.duplicate" }, "event already processed");
+  const seen = await deps.db.stripeEvent.findUnique({
+    where: { id: event.id },
+    select: { status: true, outcome: true },
+  });
+  if (seen) {
+    log.info(
+      { event: "stripe.event.duplicate", previousStatus: seen.status },
+      `event already processed (${seen.status})`,
+    );
     return { status: "duplicate", outcome: "already processed" };
+  }
+
+  const foreign = foreignEventReason(event, deps.livemode);
+  if (foreign) {
+    // Recorded, so that a replay is answered from the record; never applied.
+    const recorded = await recordUnapplied(deps, event, "ignored", `ignored: ${foreign}`);
+    if (recorded)
+      log.warn(
+        {
+          event: "stripe.event.foreign",
+          livemode: event.livemode,
+          account: event.account ?? null,
+          reason: foreign,
+        },
+        `signed event ignored: ${foreign}`,
+      );
+    return recorded
+      ? { status: "ignored", outcome: foreign }
+      : { status: "duplicate", outcome: "already processed" };
   }
 
   // Taken before the reads: a read that started later cannot hold an older state.
   const fetchedAt = deps.clock.now();
-  const fresh = await readFresh(deps, event);
+  let fresh: Fresh;
+  try {
+    fresh = await readFresh(deps, event);
+  } catch (err) {
+    const permanent = permanentReadFailure(err);
+    if (!permanent) throw err;
+    const reason = `Stripe answered ${permanent.status}${permanent.code ? ` ${permanent.code}` : ""} to ${permanent.method}: ${permanent.message}`;
+    const recorded = await recordUnapplied(deps, event, "failed", `failed: ${reason}`);
+    if (recorded)
+      log.error(
+        {
+          event: "stripe.event.failed",
+          method: permanent.method,
+          status: permanent.status,
+          code: permanent.code ?? null,
+          reason: permanent.message,
+        },
+        `event not applied, for good (${failureHint(permanent)}); reconciliation will compare the ledger with Stripe again`,
+      );
+    return recorded
+      ? { status: "failed", outcome: reason }
+      : { status: "duplicate", outcome: "already processed" };
+  }
 
   try {
     const result = await deps.db.$transaction(
@@ -115,7 +212,10 @@ export async function applyStripeEvent(deps: BillingDeps, event: Stripe.Event): 
           throw err;
         }
         const r = await applyFresh(tx, fresh, event, fetchedAt, log);
-        await tx.stripeEvent.update({ where: { id: event.id }, data: { outcome: r.outcome.slice(0, 1000) } });
+        await tx.stripeEvent.update({
+          where: { id: event.id },
+          data: { outcome: r.outcome.slice(0, 1000), status: r.status === "ignored" ? "ignored" : "applied" },
+        });
         return r;
       },
       { timeout: 30_000, maxWait: 30_000 },
@@ -131,6 +231,31 @@ export async function applyStripeEvent(deps: BillingDeps, event: Stripe.Event): 
       log.info({ event: "stripe.event.duplicate" }, "event processed concurrently by another delivery");
       return { status: "duplicate", outcome: "already processed" };
     }
+    throw err;
+  }
+}
+
+/** Records an event that changes nothing; false when another delivery recorded it first. */
+async function recordUnapplied(
+  deps: BillingDeps,
+  event: Stripe.Event,
+  status: "ignored" | "failed",
+  outcome: string,
+): Promise<boolean> {
+  try {
+    await deps.db.stripeEvent.create({
+      data: {
+        id: event.id,
+        type: event.type,
+        created: new Date(event.created * 1000),
+        objectId: objectIdOf(event),
+        status,
+        outcome: outcome.slice(0, 1000),
+      },
+    });
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
     throw err;
   }
 }
@@ -161,6 +286,7 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
           paymentIntentId: idOf(s.payment_intent),
           amount: s.amount_total ?? 0,
           currency: s.currency ?? "usd",
+          claim: true,
           metadata: {
             ...s.metadata,
             ...(s.client_reference_id ? { client_reference_id: s.client_reference_id } : {}),
@@ -172,6 +298,7 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
         kind: "customer",
         customerId,
         subs: await deps.billing.customerSubscriptions(customerId),
+        claim: true,
         metadata: {
           ...s.metadata,
           ...(s.client_reference_id ? { client_reference_id: s.client_reference_id } : {}),
@@ -190,6 +317,7 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
         customerId,
         subs: await deps.billing.customerSubscriptions(customerId),
         metadata: { ...sub.metadata },
+        claim: false,
       };
     }
     case "invoice.paid":
@@ -202,6 +330,7 @@ async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh>
         customerId,
         subs: await deps.billing.customerSubscriptions(customerId),
         metadata: {},
+        claim: false,
       };
     }
     case "charge.refunded": {
@@ -251,34 +380,60 @@ async function subscriptionOfCharge(
   return deps.billing.subscriptionOfPayment(paymentIntentId);
 }
 
-async function findOrCreateMember(
+/**
+ * The member a Stripe customer belongs to, or null: a customer the ledger does not know is not a
+ * member, whatever an event says (the bot creates every member's customer, see members.ts). The one
+ * way a customer gets attached is a Checkout Session the bot made (`claim`): its metadata names the
+ * member, and only a member without a customer yet takes it.
+ */
+async function findMember(
   tx: Tx,
   customerId: string,
   metadata: Record<string, string>,
+  claim: boolean,
   log: Logger,
-): Promise<{ id: string; created: boolean }> {
+): Promise<string | null> {
   const byCustomer = await tx.member.findUnique({
     where: { stripeCustomerId: customerId },
     select: { id: true },
   });
-  if (byCustomer) return { id: byCustomer.id, created: false };
-  const claimedId = metadata[META.memberId];
+  if (byCustomer) return byCustomer.id;
+  const claimedId = claim ? metadata[META.memberId] : undefined;
   if (claimedId) {
     const byMeta = await tx.member.findUnique({ where: { id: claimedId } });
     if (byMeta && byMeta.stripeCustomerId === null) {
       await tx.member.update({ where: { id: byMeta.id }, data: { stripeCustomerId: customerId } });
-      return { id: byMeta.id, created: false };
+      await tx.memberHistory.create({
+        data: {
+          memberId: byMeta.id,
+          actor: "stripe",
+          action: "member.customer",
+          toState: customerId,
+          reason: `Stripe customer ${customerId} attached by the member's own checkout`,
+        },
+      });
+      log.info(
+        { event: "stripe.customer_attached", customerId, memberId: byMeta.id },
+        "the member's checkout attached its Stripe customer",
+      );
+      return byMeta.id;
     }
+    log.warn(
+      {
+        event: "stripe.unknown_customer",
+        customerId,
+        claimedMemberId: claimedId,
+        why: byMeta ? "the member already has another customer" : "no such member",
+      },
+      "checkout names a member that cannot take this customer: nothing recorded",
+    );
+    return null;
   }
-  // A customer the ledger does not know (created in the Dashboard, or before tribegate): keep it,
-  // so nothing is dropped; linking an identity later gives them their access.
-  const id = randomUUID();
-  await tx.member.create({ data: { id, stripeCustomerId: customerId } });
   log.warn(
-    { event: "stripe.unknown_customer", customerId, memberId: id },
-    "customer unknown to the ledger: recorded as a new member without identities",
+    { event: "stripe.unknown_customer", customerId },
+    "customer unknown to the ledger (not created by tribegate): nothing recorded",
   );
-  return { id, created: true };
+  return null;
 }
 
 async function applyFresh(
@@ -343,6 +498,7 @@ async function applyFresh(
           metadata: fresh.metadata,
           states,
           paymentIntentId: fresh.kind === "lifetime" ? fresh.paymentIntentId : null,
+          claim: fresh.claim,
         },
         fetchedAt,
         ctx,
@@ -421,12 +577,21 @@ export async function applyCustomerStates(
     metadata: Record<string, string>;
     states: readonly SubscriptionState[];
     paymentIntentId: string | null;
+    /** The metadata is a Checkout Session's the bot made: it may attach the customer to its member. */
+    claim?: boolean;
   },
   fetchedAt: Date,
   ctx: SyncContext,
   log: Logger,
 ): Promise<ApplyResult> {
-  const member = await findOrCreateMember(tx, input.customerId, input.metadata, log);
+  const memberId = await findMember(tx, input.customerId, input.metadata, input.claim ?? false, log);
+  if (memberId === null) {
+    return {
+      status: "ignored",
+      outcome: `customer ${input.customerId} unknown to the ledger: not a tribegate member, nothing recorded`,
+    };
+  }
+  const member = { id: memberId };
   const changes: string[] = [];
   const becamePastDue: string[] = [];
   let plannable = false;
@@ -440,8 +605,7 @@ export async function applyCustomerStates(
   }
   // Nothing that access depends on changed (a second event about the same checkout, a replay with
   // a new id): the ledger's jobs already match, so skip re-planning.
-  const r =
-    plannable || member.created ? await syncMemberAccess(tx, member.id, ctx) : { grants: 0, revokes: 0 };
+  const r = plannable ? await syncMemberAccess(tx, member.id, ctx) : { grants: 0, revokes: 0 };
   for (const subId of becamePastDue) {
     const sub = await tx.subscription.findUnique({ where: { id: subId } });
     if (!sub?.pastDueSince) continue;

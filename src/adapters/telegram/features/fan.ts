@@ -8,6 +8,7 @@ import {
   memberForIdentity,
   openPortal,
   redeemLinkCode,
+  refuseSuspended,
   startCheckout,
 } from "../../../app/members.ts";
 import { listTiers } from "../../../app/tiers.ts";
@@ -29,7 +30,13 @@ export function fanFeature(deps: TelegramDeps): Composer<Context> {
   fans.command("start", async (ctx) => {
     const locale = localeOf(ctx.from.language_code);
     // Remembers the fan's language for the private messages that come later (invites, reminders).
-    await memberForIdentity(services.db, who(ctx.from));
+    const memberId = await memberForIdentity(services.db, who(ctx.from));
+    // A member the creator suspended is told so at once, rather than offered tiers they cannot buy.
+    const member = await services.db.member.findUniqueOrThrow({
+      where: { id: memberId },
+      select: { id: true, suspendedAt: true },
+    });
+    refuseSuspended(services, member, "telegram");
     const tiers = (await listTiers(services.db)).filter((t) => recurringPrice(t.prices));
     const wanted = ctx.match.trim().toLowerCase();
     const one = wanted ? tiers.find((t) => t.slug === wanted) : undefined;
