@@ -53,6 +53,11 @@ export async function startTribegate(opts: {
   clock?: Clock;
   /** Run the periodic reconciliation at start-up (default true; tests turn it off). */
   reconcileOnStart?: boolean;
+  /**
+   * Not a setting (tests shorten it): how long a claimed access job or task stays this process's
+   * without a heartbeat before another process may take it over (default 120 s; renewed every third).
+   */
+  jobLeaseMs?: number;
 }): Promise<Tribegate> {
   const { config, log } = opts;
   const clock = opts.clock ?? systemClock;
@@ -204,8 +209,16 @@ export async function startTribegate(opts: {
       log,
       clock,
       owner,
+      ...(opts.jobLeaseMs ? { leaseMs: opts.jobLeaseMs } : {}),
     });
-    const tw = createTaskWorker({ db: db.prisma, handlers, log, clock, owner });
+    const tw = createTaskWorker({
+      db: db.prisma,
+      handlers,
+      log,
+      clock,
+      owner,
+      ...(opts.jobLeaseMs ? { leaseMs: opts.jobLeaseMs } : {}),
+    });
     accessWorker = aw;
     taskWorker = tw;
     closers.push({ name: "access worker", order: 4, close: () => aw.stop() });

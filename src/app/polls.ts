@@ -187,6 +187,14 @@ export async function castVote(
   // both platforms at once): each compares with the ballot before it, so the answer is right.
   const previous = await deps.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${row.id}), hashtext(${identity.memberId}))::text`;
+    // The poll was read open before this transaction, but the closing may have tallied since: a
+    // ballot stored now would be kept but never counted. The closing locks the poll's row FOR UPDATE
+    // before it reads the ballots; a ballot is written under a share lock on that row, so it either
+    // commits before the closing reads (and is counted) or waits for it and is refused as closed.
+    const [state] = await tx.$queryRaw<{ closed: boolean }[]>`
+      SELECT closed_at IS NOT NULL AS closed FROM poll WHERE id = ${row.id} FOR SHARE`;
+    if (!state) throw new DomainError("poll_not_found");
+    if (state.closed) throw new DomainError("vote_closed");
     const last = await tx.pollBallot.findFirst({
       where: { pollId: row.id, memberId: identity.memberId },
       orderBy: [{ castAt: "desc" }, { id: "desc" }],
@@ -259,8 +267,12 @@ export async function closePoll(
   pollId: string,
   opts: { actor: string },
 ): Promise<{ poll: PollRow; tally: Tally }> {
-  const now = deps.clock.now();
   const result = await deps.db.$transaction(async (tx) => {
+    // Waits for the ballots being written (castVote holds this row FOR SHARE) and holds back the
+    // next ones until the result is stored: the tally below reads every ballot that will ever be kept
+    // for this poll, so the stored result, the ballots and the CSV export always agree.
+    await tx.$queryRaw`SELECT id FROM poll WHERE id = ${pollId} FOR UPDATE`;
+    const now = deps.clock.now();
     const row = await tx.poll.findUnique({ where: { id: pollId } });
     if (!row) throw new DomainError("poll_not_found");
     if (row.closedAt && row.result)

@@ -4,7 +4,9 @@ import type { Db, Tx } from "./db.ts";
 /**
  * Leasing over a durable table (access_job, task): claim due rows with FOR UPDATE SKIP LOCKED, so
  * several processes on one PostgreSQL never take the same row; a row whose lease ran out (its
- * process died mid-job) is claimed again. Each row carries a `version`: finishing an older version
+ * process died mid-job) is claimed again. A process renews the leases of the rows it is running
+ * (QueueWorker's heartbeat), so a slow job keeps its row however long it takes, and never claims
+ * again a row it still has in hand. Each row carries a `version`: finishing an older version
  * than the row now holds (a newer wish arrived meanwhile) leaves it pending instead of done, due
  * when that newer wish said (an access wish: at once; a timer rescheduled by its own run: later).
  *
@@ -22,14 +24,23 @@ export interface Claimed {
 }
 
 export interface LeaseQueue {
-  /** Claims up to `limit` due rows; `where` narrows them (a SQL fragment on the table's columns). */
+  /**
+   * Claims up to `limit` due rows; `where` narrows them (a SQL fragment on the table's columns).
+   * `held`: rows this process is running, never claimed again whatever their lease says.
+   */
   claim<T extends Claimed>(opts: {
     owner: string;
     limit: number;
     leaseMs: number;
     now: Date;
     where?: Prisma.Sql;
+    held?: readonly bigint[];
   }): Promise<T[]>;
+  /**
+   * Extends the leases `owner` still holds on these rows to `now + leaseMs`; returns the ids it
+   * still holds (a row missing was settled, or taken over after its lease ran out).
+   */
+  renew(opts: { ids: readonly bigint[]; owner: string; leaseMs: number; now: Date }): Promise<bigint[]>;
   /** The work is done: done, or back to pending if a newer version was wished meanwhile. */
   complete(opts: {
     id: bigint;
@@ -50,8 +61,8 @@ export interface LeaseQueue {
     /** Run inside this transaction (to record the outcome together with its history). */
     client?: Tx;
   }): Promise<"retry" | "dead" | "superseded" | "lost">;
-  /** The earliest time a pending row becomes due, to sleep until then. */
-  nextDue(where?: Prisma.Sql): Promise<Date | null>;
+  /** The earliest time a row becomes due (or its lease runs out), but for `held` rows, to sleep until then. */
+  nextDue(where?: Prisma.Sql, held?: readonly bigint[]): Promise<Date | null>;
 }
 
 export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
@@ -63,6 +74,7 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
       leaseMs: number;
       now: Date;
       where?: Prisma.Sql;
+      held?: readonly bigint[];
     }) {
       const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
       const extra = opts.where ? Prisma.sql`AND (${opts.where})` : Prisma.empty;
@@ -71,11 +83,21 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
                attempts = attempts + 1, updated_at = ${opts.now}
         WHERE id IN (
           SELECT id FROM ${t}
-          WHERE ((state = 'pending' AND run_after <= ${opts.now}) OR (state = 'running' AND lease_until < ${opts.now})) ${extra}
+          WHERE ((state = 'pending' AND run_after <= ${opts.now}) OR (state = 'running' AND lease_until < ${opts.now})) ${extra} ${notHeld(opts.held)}
           ORDER BY run_after, id
           LIMIT ${opts.limit}
           FOR UPDATE SKIP LOCKED)
         RETURNING *`;
+    },
+
+    async renew(opts) {
+      if (opts.ids.length === 0) return [];
+      const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
+      const rows = await db.$queryRaw<{ id: bigint }[]>`
+        UPDATE ${t} SET lease_until = ${leaseUntil}
+        WHERE id IN (${Prisma.join([...opts.ids])}) AND lease_owner = ${opts.owner} AND state = 'running'
+        RETURNING id`;
+      return rows.map((r) => r.id);
     },
 
     async complete(opts) {
@@ -108,12 +130,17 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
       return row.state === "dead" ? "dead" : "retry";
     },
 
-    async nextDue(where) {
+    async nextDue(where, held) {
       const extra = where ? Prisma.sql`AND (${where})` : Prisma.empty;
       const rows = await db.$queryRaw<{ next: Date | null }[]>`
         SELECT min(CASE WHEN state = 'running' THEN lease_until ELSE run_after END) AS next FROM ${t}
-        WHERE state IN ('pending', 'running') ${extra}`;
+        WHERE state IN ('pending', 'running') ${extra} ${notHeld(held)}`;
       return rows[0]?.next ?? null;
     },
   };
+}
+
+/** Leaves out the rows this process is running (an empty list leaves out nothing). */
+function notHeld(held: readonly bigint[] | undefined): Prisma.Sql {
+  return held?.length ? Prisma.sql`AND id NOT IN (${Prisma.join([...held])})` : Prisma.empty;
 }

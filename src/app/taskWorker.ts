@@ -14,6 +14,8 @@ export function createTaskWorker(opts: {
   clock?: Clock;
   owner: string;
   concurrency?: number;
+  /** How long a claimed task stays this process's without a heartbeat (see QueueWorkerOptions). */
+  leaseMs?: number;
 }): QueueWorker {
   const log = opts.log.child({ module: "tasks" });
   return createQueueWorker<TaskRow>({
@@ -23,6 +25,7 @@ export function createTaskWorker(opts: {
     owner: opts.owner,
     ...(opts.clock ? { clock: opts.clock } : {}),
     concurrency: opts.concurrency ?? 2,
+    ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
     handle: async (row) => {
       const handler = opts.handlers[row.kind];
       if (!handler) return { outcome: "dead", error: `no handler for task kind ${row.kind}` };

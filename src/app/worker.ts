@@ -48,6 +48,11 @@ export interface QueueWorkerOptions<Row extends Claimed> {
   owner: string;
   where?: Prisma.Sql;
   concurrency?: number;
+  /**
+   * How long a claimed row stays this process's without news from it (default 120 s). While a row
+   * runs, its lease is renewed every leaseMs / 3: only a process that stopped (crashed, frozen, cut
+   * off from the database) loses its rows to another.
+   */
   leaseMs?: number;
   maxAttempts?: number;
   /** First retry delay; doubles up to maxRetryDelayMs. */
@@ -61,6 +66,11 @@ export interface QueueWorkerOptions<Row extends Claimed> {
  * Runs a lease queue: claims due rows, handles up to `concurrency` at once, retries with exponential
  * backoff, dead-letters after `maxAttempts`. A row whose handler throws is retried: handlers classify
  * what they know, and anything unexpected gets another chance rather than being lost.
+ *
+ * A handler may take longer than the lease (a Discord call held by rate limits, a reconciliation of
+ * many members): a heartbeat renews the leases of the rows in hand every leaseMs / 3, and the rows in
+ * hand are never claimed again by this worker, so a slow job runs once, not once per lease (twice
+ * the invites, twice the DMs). Only a process that stopped renewing loses its rows.
  */
 export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<Row>): QueueWorker {
   const clock = opts.clock ?? { now: () => new Date() };
@@ -73,6 +83,52 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
   let wakeUp: (() => void) | undefined;
   let woken = false;
   const inFlight = new Set<Promise<void>>();
+  /** Rows claimed and not yet settled (their outcome recorded). */
+  const held = new Map<bigint, { settling: boolean }>();
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let renewing = false;
+
+  /** Renews the leases of the rows in hand; says so when one was taken over meanwhile. */
+  const renewLeases = async (): Promise<void> => {
+    if (renewing || held.size === 0) return;
+    renewing = true;
+    const ids = [...held.keys()];
+    try {
+      const kept = new Set(
+        (await opts.queue.renew({ ids, owner: opts.owner, leaseMs, now: clock.now() })).map(String),
+      );
+      for (const id of ids) {
+        const row = held.get(id);
+        // A row settled meanwhile is no longer leased: that is its outcome, not a loss.
+        if (!row || row.settling || kept.has(String(id))) continue;
+        log.warn(
+          { event: `${opts.name}.lease_lost`, id: String(id) },
+          "another process took this job over (its lease ran out); its outcome here will not be recorded",
+        );
+      }
+    } catch (err) {
+      // The next beat tries again; the lease has two more beats' worth of time left.
+      log.warn(
+        { event: `${opts.name}.lease_renew_failed`, err },
+        "could not renew the leases of running jobs",
+      );
+    } finally {
+      renewing = false;
+    }
+  };
+
+  const hold = (id: bigint): void => {
+    held.set(id, { settling: false });
+    heartbeat ??= setInterval(() => void renewLeases(), Math.max(1, Math.floor(leaseMs / 3)));
+    heartbeat.unref?.();
+  };
+  const release = (id: bigint): void => {
+    held.delete(id);
+    if (held.size === 0 && heartbeat) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    }
+  };
 
   const settle = async (row: Row, result: JobResult): Promise<void> => {
     const transaction = opts.transaction;
@@ -130,6 +186,8 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
         "job handler threw; will retry",
       );
     }
+    const mine = held.get(row.id);
+    if (mine) mine.settling = true;
     try {
       await settle(row, result);
     } catch (err) {
@@ -152,9 +210,12 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
       leaseMs,
       now: clock.now(),
       ...(opts.where ? { where: opts.where } : {}),
+      held: [...held.keys()],
     });
     for (const row of rows) {
+      hold(row.id);
       const p = runOne(row).finally(() => {
+        release(row.id);
         inFlight.delete(p);
         wakeUp?.();
       });
@@ -202,7 +263,7 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
       }
       let wait = idleMs;
       try {
-        const next = await opts.queue.nextDue(opts.where);
+        const next = await opts.queue.nextDue(opts.where, [...held.keys()]);
         if (next) wait = Math.max(10, Math.min(idleMs, next.getTime() - clock.now().getTime()));
       } catch {
         wait = 5_000;

@@ -6,6 +6,7 @@
  * Every rule is a GIVEN/THEN in test/unit/core/polls.test.ts.
  */
 import type { Platform } from "./access.ts";
+import { csvRecord } from "./csv.ts";
 
 export type PollMode = "single" | "approval" | "ranked";
 export const POLL_MODES: readonly PollMode[] = ["single", "approval", "ranked"];
@@ -446,15 +447,11 @@ export interface BallotCsvRow {
   at: Date;
 }
 
-/** RFC 4180: quote a field holding a comma, a quote, CR or LF, and double the quotes inside. */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 /**
  * The ballots as RFC 4180 CSV (CRLF line ends), for the creator to audit or archive. Rows keep the
  * caller's order. An index with no option (a bug upstream) is written as "#<index>" rather than
- * failing the whole export.
+ * failing the whole export. Option labels can be fans' words (idea titles): every cell goes through
+ * csvCell (src/core/csv.ts), so none runs as a formula in the creator's spreadsheet.
  */
 export function ballotsToCsv(poll: Pick<Poll, "mode" | "options">, rows: readonly BallotCsvRow[]): string {
   const joiner = poll.mode === "ranked" ? " > " : " + ";
@@ -463,5 +460,5 @@ export function ballotsToCsv(poll: Pick<Poll, "mode" | "options">, rows: readonl
     const choice = r.choices.map((c) => poll.options[c] ?? `#${c}`).join(joiner);
     lines.push([r.memberId, r.platform, choice, String(r.weight), r.at.toISOString()]);
   }
-  return lines.map((fields) => fields.map(csvField).join(",") + "\r\n").join("");
+  return lines.map((fields) => csvRecord(fields)).join("");
 }

@@ -79,6 +79,8 @@ export interface HarnessOptions {
   databaseUrl?: string;
   /** Adjusts the loaded configuration (e.g. shorter Telegram timeouts) before the bot starts. */
   configure?: (config: Config) => Config;
+  /** A shorter lease for access jobs and tasks than the 120 s default (startTribegate's jobLeaseMs). */
+  jobLeaseMs?: number;
 }
 
 /** What the use cases take, wired to the running app (for driving it like a platform adapter would). */
@@ -156,7 +158,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     destination: logs,
     secrets: [STRIPE_KEY, WEBHOOK_SECRET, DISCORD_TOKEN, TELEGRAM_TOKEN],
   });
-  const boot = () => startTribegate({ config, log, clock, reconcileOnStart: opts.reconcileOnStart ?? false });
+  const boot = () =>
+    startTribegate({
+      config,
+      log,
+      clock,
+      reconcileOnStart: opts.reconcileOnStart ?? false,
+      ...(opts.jobLeaseMs ? { jobLeaseMs: opts.jobLeaseMs } : {}),
+    });
   let app = await boot();
   const harness: Harness = {
     get app() {

@@ -5,7 +5,7 @@
  * It keeps real-looking state (guilds with roles, channels and members; commands; DMs; interactions),
  * enforces what bots trip over in production (role hierarchy, Manage Roles, DMs closed, the 3 s
  * interaction window, already-acknowledged interactions), answers Discord's error JSON, can enforce
- * rate limits with real 429s and headers, and can inject faults (5xx, 429, hang) on chosen routes.
+ * rate limits with real 429s and headers, and can inject faults (5xx, 429, hang, slow) on chosen routes.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -67,6 +67,7 @@ import {
   type StartedServer,
   sendEmpty,
   sendJson,
+  sleep,
   startHttpServer,
 } from "./http.ts";
 
@@ -129,7 +130,9 @@ export type DiscordFault =
   | { kind: "status"; status: number; body?: unknown }
   | { kind: "rate_limit"; retryAfterSeconds: number; global?: boolean }
   /** Never answer; the client's timeout (discord.js: 15 s by default) must fire. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Carry the call out and answer as usual, but only after `ms` (a slow Discord). */
+  | { kind: "slow"; ms: number };
 
 export interface InteractionRecord {
   readonly payload: APIInteraction;
@@ -515,10 +518,14 @@ export class DiscordStandin {
       call.params = found.params;
     }
 
-    const fault = this.#faults.take(call);
+    let fault = this.#faults.take(call);
     if (fault?.kind === "hang") {
       this.#log.settle(call, "hang");
       return;
+    }
+    if (fault?.kind === "slow") {
+      await sleep(fault.ms);
+      fault = undefined;
     }
     const reply = this.#answer(call, found, url.searchParams, fault);
     call.response = reply.body;
@@ -533,7 +540,7 @@ export class DiscordStandin {
     call: DiscordCall,
     found: ReturnType<Router<Handler>["find"]>,
     query: URLSearchParams,
-    fault: Exclude<DiscordFault, { kind: "hang" }> | undefined,
+    fault: Exclude<DiscordFault, { kind: "hang" } | { kind: "slow" }> | undefined,
   ): Reply {
     if (fault?.kind === "status") {
       return {

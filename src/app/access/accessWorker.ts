@@ -35,6 +35,8 @@ export function createAccessWorker(opts: {
   concurrency?: number;
   maxAttempts?: number;
   retryBaseMs?: number;
+  /** How long a claimed job stays this process's without a heartbeat (see QueueWorkerOptions). */
+  leaseMs?: number;
   onDead?: (job: AccessJob, error: string) => void;
 }): QueueWorker {
   const byPlatform = new Map(opts.executors.map((e) => [e.platform, e]));
@@ -65,6 +67,7 @@ export function createAccessWorker(opts: {
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
     ...(opts.retryBaseMs ? { retryBaseMs: opts.retryBaseMs } : {}),
+    ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
     handle: async (row) => {
       const job = toJob(row);
       const executor = byPlatform.get(row.platform);

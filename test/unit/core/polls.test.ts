@@ -19,6 +19,7 @@ import {
   validatePoll,
   type WeightedBallot,
 } from "../../../src/core/polls.ts";
+import { parseCsv } from "../../support/csv.ts";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const HOUR = 60 * 60 * 1000;
@@ -917,43 +918,21 @@ describe("ballotsToCsv", () => {
     expect(ballotsToCsv(poll(), [])).toBe("member,platform,choice,weight,time\r\n");
   });
 
-  /** A strict RFC 4180 reader, to check that what we write reads back as what we meant. */
-  function parseCsv(text: string): string[][] {
-    const records: string[][] = [];
-    let fields: string[] = [];
-    let i = 0;
-    while (i < text.length) {
-      let value = "";
-      if (text[i] === '"') {
-        i++;
-        for (;;) {
-          if (text[i] === '"' && text[i + 1] === '"') {
-            value += '"';
-            i += 2;
-          } else if (text[i] === '"') {
-            i++;
-            break;
-          } else {
-            value += text[i];
-            i++;
-          }
-        }
-      } else {
-        while (i < text.length && text[i] !== "," && text[i] !== "\r") value += text[i++];
-      }
-      fields.push(value);
-      if (text[i] === ",") i++;
-      else if (text.startsWith("\r\n", i)) {
-        records.push(fields);
-        fields = [];
-        i += 2;
-      } else throw new Error(`unexpected ${JSON.stringify(text[i])} at ${i}`);
-    }
-    return records;
-  }
+  it("GIVEN labels a fan wrote like spreadsheet formulas THEN each cell gets a leading quote and cannot run", () => {
+    const p = poll({ mode: "approval", options: ['=HYPERLINK("http://evil","x")', "+1", "@SUM(A1)"] });
+    expect(ballotsToCsv(p, [row({ choices: [A, C] }), row({ memberId: "-m", choices: [B] })])).toBe(
+      "member,platform,choice,weight,time\r\n" +
+        `m1,discord,"'=HYPERLINK(""http://evil"",""x"") + @SUM(A1)",1,2026-11-23T12:00:00.000Z\r\n` +
+        "'-m,discord,'+1,1,2026-11-23T12:00:00.000Z\r\n",
+    );
+  });
 
-  it("PROPERTY: any labels and member ids read back unchanged", () => {
-    const text = fc.string({ unit: fc.constantFrom("a", "b", ",", '"', "\n", "\r", " ", "é"), maxLength: 8 });
+  it("PROPERTY: any labels and member ids read back unchanged, but for the quote before a formula's start", () => {
+    const text = fc.string({
+      unit: fc.constantFrom("a", "b", ",", '"', "\n", "\r", " ", "é", "=", "-", "'"),
+      maxLength: 8,
+    });
+    const cell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
     fc.assert(
       fc.property(
         fc.uniqueArray(text, { minLength: 2, maxLength: 4 }),
@@ -964,7 +943,13 @@ describe("ballotsToCsv", () => {
           const parsed = parseCsv(ballotsToCsv(p, rows));
           expect(parsed[0]).toEqual(["member", "platform", "choice", "weight", "time"]);
           expect(parsed.slice(1)).toEqual(
-            members.map((m) => [m, "discord", `${options[1]} > ${options[0]}`, "1", now.toISOString()]),
+            members.map((m) => [
+              cell(m),
+              "discord",
+              cell(`${options[1]} > ${options[0]}`),
+              "1",
+              now.toISOString(),
+            ]),
           );
         },
       ),
