@@ -13,7 +13,7 @@
  * Only time is faked: the bot runs on a clock the demo moves 3 days ahead to let a grace period pass.
  * Nothing is left behind: servers closed, the temporary folder removed; exit 0, or 1 with the reason.
  */
-import { createWriteStream, existsSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, openSync, type WriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -280,7 +280,13 @@ function didSince(w: World, m: Marks): string[] {
 // --- Steps ----------------------------------------------------------------------------------------
 
 let stepNo = 0;
-let currentStep = "starting";
+let currentStep = "0, before the bot started";
+/** A step's line is printed, waiting for its result. */
+let lineOpen = false;
+/** The bot's log, for the warnings and errors shown when the demo fails. */
+let botLog: LogSink | undefined;
+/** Where the current step began in the bot's log. */
+let stepLogStart = 0;
 
 /** Runs one step: prints `N. title … result (time)` and what the bot did underneath. */
 async function step(
@@ -291,11 +297,14 @@ async function step(
   stepNo += 1;
   currentStep = `${stepNo}. ${title}`;
   process.stdout.write(`${bold(`${String(stepNo).padStart(2)}.`)} ${title} … `);
+  lineOpen = true;
+  stepLogStart = botLog?.lines.length ?? 0;
   const marks = w ? markNow(w) : undefined;
   const t0 = performance.now();
   const { result, notes = [] } = await run();
   const ms = performance.now() - t0;
   out(`${green(result)} ${dim(`(${elapsed(ms)})`)}`);
+  lineOpen = false;
   for (const note of notes) out(`      ${note}`);
   if (w && marks) for (const line of didSince(w, marks)) out(dim(`      ${line}`));
 }
@@ -304,9 +313,13 @@ async function step(
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // Opened here, so that a log file that cannot be written stops the demo with the reason.
+  const logFile = process.env.DEMO_LOG
+    ? createWriteStream(process.env.DEMO_LOG, { fd: openSync(process.env.DEMO_LOG, "w") })
+    : undefined;
   const dataDir = await mkdtemp(path.join(tmpdir(), "tribegate-demo-"));
-  const logFile = process.env.DEMO_LOG ? createWriteStream(process.env.DEMO_LOG) : undefined;
   const logs = new LogSink(logFile);
+  botLog = logs;
   const closers: (() => Promise<unknown>)[] = [];
   let w: World | undefined;
 
@@ -817,9 +830,17 @@ main().then(
     process.exitCode = 0;
   },
   (err: unknown) => {
-    out(red("FAILED"));
+    if (lineOpen) out(red("FAILED"));
+    const hints = (botLog?.lines ?? [])
+      .slice(stepLogStart)
+      .filter((l) => l.level === "warn" || l.level === "error" || l.level === "fatal")
+      .slice(-5)
+      .map((l) => `\n    bot ${String(l.level)}: ${String(l.event)}: ${String(l.msg ?? "")}`)
+      .join("");
     process.stderr.write(
-      `${red("✗ demo failed")} at step ${currentStep}:\n  ${err instanceof Error ? err.message : String(err)}\n`,
+      `${red("✗ demo failed")} at step ${currentStep}:\n  ${err instanceof Error ? err.message : String(err)}` +
+        `${hints ? `\n  The bot's warnings during that step:${hints}` : ""}\n` +
+        "  Everything it started was stopped and its temporary folder removed. DEMO_LOG=<file> keeps the bot's log.\n",
     );
     process.exitCode = 1;
   },
