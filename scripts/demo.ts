@@ -287,6 +287,8 @@ let lineOpen = false;
 let botLog: LogSink | undefined;
 /** Where the current step began in the bot's log. */
 let stepLogStart = 0;
+/** Ctrl-C or SIGTERM: cleaning up, then exit 130 (what fails meanwhile is not reported). */
+let interrupted = false;
 
 /** Runs one step: prints `N. title … result (time)` and what the bot did underneath. */
 async function step(
@@ -320,7 +322,9 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "tribegate-demo-"));
   const logs = new LogSink(logFile);
   botLog = logs;
+  /** The stand-ins' closers; the bot is stopped through `starting`. */
   const closers: (() => Promise<unknown>)[] = [];
+  let starting: Promise<Tribegate> | undefined;
   let w: World | undefined;
 
   out(bold("tribegate demo: from git clone to the first paying fans, with no account anywhere"));
@@ -336,12 +340,21 @@ async function main(): Promise<void> {
     process.stderr.write(
       `\n${red("✗ demo failed:")} it did not finish within ${elapsed(DEMO_TIMEOUT_MS)} (at step ${currentStep})\n`,
     );
-    void rm(dataDir, { recursive: true, force: true }).finally(() => process.exit(1));
+    const giveUp = setTimeout(() => process.exit(1), 15_000);
+    void cleanUp().finally(() => {
+      clearTimeout(giveUp);
+      process.exit(1);
+    });
   }, DEMO_TIMEOUT_MS);
   watchdog.unref();
+  // Ctrl-C reaches this process twice (from the terminal, and relayed by tsx): clean up once.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${red("✗ demo interrupted")} (${signal}); cleaning up\n`);
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      process.stderr.write(
+        `\n${red("✗ demo interrupted")} (${signal}); stopping everything and removing ${dataDir}\n`,
+      );
       void cleanUp().finally(() => process.exit(130));
     });
   }
@@ -391,8 +404,8 @@ async function main(): Promise<void> {
           secrets: [STRIPE_KEY, WEBHOOK_SECRET, DISCORD_TOKEN, TELEGRAM_TOKEN],
         });
         const clock = new DemoClock();
-        const app = await startTribegate({ config, log, clock, reconcileOnStart: false });
-        closers.unshift(() => app.stop());
+        starting = startTribegate({ config, log, clock, reconcileOnStart: false });
+        const app = await starting;
         w = {
           app,
           discord,
@@ -803,6 +816,10 @@ async function main(): Promise<void> {
 
   /** Stops the bot, closes the stand-ins and removes the temporary folder; safe to call twice. */
   async function cleanUp(): Promise<void> {
+    // A bot still starting (the embedded database opening) is let finish, then stopped: stopped
+    // halfway, it would keep writing into the folder being removed.
+    const app = await starting?.catch(() => undefined);
+    await app?.stop().catch(() => undefined);
     while (closers.length) await closers.shift()!().catch(() => undefined);
     if (logFile && !logFile.closed) await new Promise((r) => logFile.end(r));
     await rm(dataDir, { recursive: true, force: true });
@@ -830,6 +847,7 @@ main().then(
     process.exitCode = 0;
   },
   (err: unknown) => {
+    if (interrupted) return;
     if (lineOpen) out(red("FAILED"));
     const hints = (botLog?.lines ?? [])
       .slice(stepLogStart)
