@@ -78,7 +78,7 @@ export async function benchDiscordReconcile(opts: { members: number; lost: numbe
   const config = benchConfig({
     stripe: { origin: stripe.origin, secretKey: STRIPE_KEY, webhookSecret: "whsec_bench0123456789abcdef" },
     dataDir,
-    discord: { token: TOKEN, applicationId: discord.applicationId, apiUrl: discord.apiUrl },
+    discord: { token: TOKEN, applicationId: discord.applicationId, apiUrl: discord.apiUrl, guildIds: [g.id] },
   });
   const sink = new Writable({ write: (_c, _e, done) => done() });
   const log = createLogger({ level: "warn", destination: sink });

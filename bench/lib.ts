@@ -116,7 +116,8 @@ export function benchConfig(opts: {
   stripe: { origin: string; secretKey: string; webhookSecret: string };
   dataDir: string;
   databaseUrl?: string | undefined;
-  discord?: { token: string; applicationId: string; apiUrl: string };
+  /** `guildIds`: the home servers (DISCORD_GUILD_IDS). */
+  discord?: { token: string; applicationId: string; apiUrl: string; guildIds: string[] };
   telegram?: { token: string; apiRoot: string };
 }): Config {
   const ledgerOnly = !opts.discord && !opts.telegram;
@@ -135,6 +136,7 @@ export function benchConfig(opts: {
             DISCORD_TOKEN: opts.discord.token,
             DISCORD_APPLICATION_ID: opts.discord.applicationId,
             DISCORD_API_URL: opts.discord.apiUrl,
+            DISCORD_GUILD_IDS: opts.discord.guildIds.join(","),
           }
         : {}),
       ...(opts.telegram

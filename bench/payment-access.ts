@@ -247,7 +247,12 @@ export async function benchPaymentAccess(
     stripe: { origin: stripe.origin, secretKey: KEY, webhookSecret: SECRET },
     dataDir,
     databaseUrl: pgdb?.url,
-    discord: { token: DISCORD_TOKEN, applicationId: discord.applicationId, apiUrl: discord.apiUrl },
+    discord: {
+      token: DISCORD_TOKEN,
+      applicationId: discord.applicationId,
+      apiUrl: discord.apiUrl,
+      guildIds: [g.id],
+    },
     telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot },
   });
   // Production's level (info), written nowhere: the cost of logging is part of the figure.

@@ -301,7 +301,12 @@ export async function benchVoteBurst(backend: "pglite" | "postgres", opts: VoteB
     stripe: { origin: stripe.origin, secretKey: STRIPE_KEY, webhookSecret: "whsec_bench0123456789abcdef" },
     dataDir,
     databaseUrl: pgdb?.url,
-    discord: { token: DISCORD_TOKEN, applicationId: discord.applicationId, apiUrl: discord.apiUrl },
+    discord: {
+      token: DISCORD_TOKEN,
+      applicationId: discord.applicationId,
+      apiUrl: discord.apiUrl,
+      guildIds: [server.id],
+    },
     telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot },
   });
   // Production logging (info, one JSON line per event) into a sink that keeps warnings and errors.

@@ -11,6 +11,7 @@ import {
   ChannelType,
   InteractionContextType,
   ApplicationCommandOptionType as Opt,
+  PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
 
@@ -157,6 +158,9 @@ export const tribeCommand = {
   name_localizations: { fr: "tribu" },
   description: "Creator tools: tiers, settings, members, stats",
   description_localizations: { fr: "Outils du créateur : paliers, réglages, membres, statistiques" },
+  // Hidden from members without Manage Server (server admins can widen it for manager roles in
+  // Server Settings → Integrations); the bot checks again on every use.
+  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
   contexts: GUILD_ONLY,
   integration_types: GUILD_INSTALL,
   options: [

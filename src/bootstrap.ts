@@ -63,6 +63,7 @@ export async function startTribegate(opts: {
   const closeAll = async (): Promise<void> => {
     for (const c of closers.sort((a, b) => a.order - b.order)) {
       try {
+        log.debug({ event: "shutdown.closing", component: c.name }, `closing ${c.name}`);
         await c.close();
       } catch (err) {
         log.error({ event: "shutdown.close_failed", component: c.name, err }, `closing ${c.name} failed`);
@@ -121,6 +122,8 @@ export async function startTribegate(opts: {
     for (const p of parts) {
       const stop = p.stop;
       if (stop) closers.push({ name: "platform adapter", order: 3, close: stop });
+      const afterClose = p.afterClose;
+      if (afterClose) closers.push({ name: "platform adapter (late work)", order: 6, close: afterClose });
     }
 
     const checks: ReadinessCheck[] = [

@@ -53,6 +53,15 @@ const EnvSchema = z.object({
   DISCORD_API_URL: url("the Discord REST API root, e.g. https://discord.com/api").default(
     "https://discord.com/api",
   ),
+  DISCORD_GUILD_IDS: optionalText.refine(
+    (v) => v === undefined || /^\d{17,20}(\s*,\s*\d{17,20})*$/.test(v),
+    "must be your server ids separated by commas, e.g. 123456789012345678 (Discord: User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID), or unset to bind servers with /tribe setup",
+  ),
+  DISCORD_LEAVE_OTHER_SERVERS: z
+    .enum(["true", "false"], {
+      message: 'must be "true" (default: leave servers that are not home servers) or "false" (stay, silent)',
+    })
+    .default("true"),
   TELEGRAM_BOT_TOKEN: optionalText.refine(
     (v) => v === undefined || TELEGRAM_TOKEN.test(v),
     "must be the token @BotFather gave you, like 123456789:AAH...",
@@ -109,6 +118,13 @@ export interface DiscordConfig {
   token: string;
   applicationId: string;
   apiUrl: string;
+  /**
+   * The servers the bot serves (DISCORD_GUILD_IDS). Empty: the servers the application's owner bound
+   * with /tribe setup.
+   */
+  homeGuildIds: readonly string[];
+  /** Leave servers that are not home servers (else stay in them, refusing every command). */
+  leaveOtherServers: boolean;
 }
 
 export interface TelegramConfig {
@@ -263,7 +279,13 @@ function toConfig(env: Env): Config {
   return {
     discord:
       env.DISCORD_TOKEN && env.DISCORD_APPLICATION_ID
-        ? { token: env.DISCORD_TOKEN, applicationId: env.DISCORD_APPLICATION_ID, apiUrl: env.DISCORD_API_URL }
+        ? {
+            token: env.DISCORD_TOKEN,
+            applicationId: env.DISCORD_APPLICATION_ID,
+            apiUrl: env.DISCORD_API_URL,
+            homeGuildIds: splitIds(env.DISCORD_GUILD_IDS),
+            leaveOtherServers: env.DISCORD_LEAVE_OTHER_SERVERS === "true",
+          }
         : undefined,
     telegram: env.TELEGRAM_BOT_TOKEN
       ? {
@@ -271,10 +293,7 @@ function toConfig(env: Env): Config {
           apiUrl: env.TELEGRAM_API_URL,
           mode: env.TELEGRAM_MODE,
           webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
-          creatorIds: (env.TELEGRAM_CREATOR_IDS ?? "")
-            .split(",")
-            .map((id) => id.trim())
-            .filter(Boolean),
+          creatorIds: splitIds(env.TELEGRAM_CREATOR_IDS),
         }
       : undefined,
     stripe: {
@@ -289,6 +308,17 @@ function toConfig(env: Env): Config {
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+function splitIds(list: string | undefined): string[] {
+  return [
+    ...new Set(
+      (list ?? "")
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Values that must never appear in a log line, even inside free text. */

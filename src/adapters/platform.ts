@@ -17,4 +17,9 @@ export interface PlatformParts {
   tasks?: Record<string, TaskHandler>;
   /** Called on shutdown before the client is closed (stop timers, flush coalesced edits). */
   stop?: () => Promise<void>;
+  /**
+   * Called on shutdown once the client is closed, before the database: finishes the work that
+   * arrived between `stop` and the client closing (Discord interactions keep coming until then).
+   */
+  afterClose?: () => Promise<void>;
 }

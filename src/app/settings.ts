@@ -26,6 +26,14 @@ export const CreatorSettingsSchema = z.object({
     .array(z.string().regex(/^\d{17,20}$/))
     .max(10)
     .default([]),
+  /**
+   * Discord servers the application's owner bound with /tribe setup: the only servers the bot serves
+   * when DISCORD_GUILD_IDS is unset.
+   */
+  discordHomeGuildIds: z
+    .array(z.string().regex(/^\d{17,20}$/))
+    .max(25)
+    .default([]),
   /** Telegram users (besides TELEGRAM_CREATOR_IDS) who may use the creator commands in private chat. */
   telegramManagerIds: z
     .array(z.string().regex(/^\d{1,20}$/))

@@ -87,6 +87,12 @@ export interface DiscordStandinOptions {
   interactionResponseWindowMs?: number;
   /** `shards` in GET /gateway/bot. */
   recommendedShards?: number;
+  /** The application's owner (GET /applications/@me `owner`); a new user when unset. */
+  applicationOwner?: APIUser;
+  /** Makes the application belong to a team with these members (`owner` is then the team's user). */
+  teamMembers?: APIUser[];
+  /** The developer portal's "Public Bot" switch (Discord's default for a new application: on). */
+  botPublic?: boolean;
 }
 
 export {
@@ -233,7 +239,11 @@ export class DiscordStandin {
   readonly gatewayUrl: string;
   readonly botUser: APIUser;
   readonly applicationId: string;
+  /** Who owns the application (the creator, in tests); see DiscordStandinOptions.applicationOwner. */
+  readonly applicationOwner: APIUser;
   readonly gateway: DiscordGateway;
+  /** The "Public Bot" switch; tests may flip it. */
+  botPublic: boolean;
 
   readonly #http: StartedServer;
   readonly #options: DiscordStandinOptions;
@@ -247,6 +257,8 @@ export class DiscordStandin {
   readonly #commands = new Map<string, Map<string, APIApplicationCommand>>();
   readonly #interactions = new Map<string, InteractionRecord>();
   readonly #blockedDms = new Set<string>();
+  /** Ids of the servers the bot left (DELETE /users/@me/guilds/:guild), in order. */
+  readonly left: string[] = [];
   readonly #rateLimiter: RateLimiter | undefined;
 
   private constructor(http: StartedServer, options: DiscordStandinOptions) {
@@ -256,7 +268,10 @@ export class DiscordStandin {
     this.gatewayUrl = `ws://127.0.0.1:${http.port}/gateway`;
     this.botUser = options.botUser ?? makeBotUser();
     this.applicationId = this.botUser.id;
+    this.applicationOwner = options.applicationOwner ?? makeUser({ username: "creator" });
+    this.botPublic = options.botPublic ?? false;
     this.#users.set(this.botUser.id, this.botUser);
+    this.#users.set(this.applicationOwner.id, this.applicationOwner);
     const limits = options.rateLimits;
     this.#rateLimiter = limits ? new RateLimiter(limits === true ? {} : limits) : undefined;
     this.gateway = new DiscordGateway({
@@ -574,6 +589,14 @@ export class DiscordStandin {
       ok(this.#users.get(params.user!) ?? throwError(errors.unknownUser())),
     );
     r.on("GET", "/applications/@me", () => ok(this.#application()));
+    // The bot leaves a server: GUILD_DELETE (without `unavailable`) to its sessions.
+    r.on("DELETE", "/users/@me/guilds/:guild", ({ params }) => {
+      this.#requireGuild(params.guild!);
+      this.#guilds.delete(params.guild!);
+      this.left.push(params.guild!);
+      this.#dispatchGuilds("GUILD_DELETE", { id: params.guild! });
+      return noContent();
+    });
 
     // Application commands, global (scope "global") and per guild.
     for (const prefix of ["/applications/:application", "/applications/:application/guilds/:guild"]) {
@@ -723,17 +746,32 @@ export class DiscordStandin {
   // -- route helpers ----------------------------------------------------------------------------
 
   #application(): APIApplication {
+    const teamMembers = this.#options.teamMembers;
+    const team = teamMembers && {
+      id: `${this.applicationId}1`,
+      icon: null,
+      name: "creators",
+      owner_user_id: teamMembers[0]?.id ?? this.applicationOwner.id,
+      members: teamMembers.map((user) => ({
+        membership_state: 2,
+        team_id: `${this.applicationId}1`,
+        user,
+        role: "admin",
+      })),
+    };
     return {
       id: this.applicationId,
       name: this.botUser.username,
       icon: null,
       description: "",
-      bot_public: false,
+      // A team-owned application's `owner` is the team's pseudo-user.
+      owner: team ? makeUser({ id: team.id, username: `team${team.id}` }) : this.applicationOwner,
+      team: (team ?? null) as APIApplication["team"],
+      bot_public: this.botPublic,
       bot_require_code_grant: false,
       bot: this.botUser,
       summary: "",
       verify_key: "0".repeat(64),
-      team: null,
       flags: 0 as ApplicationFlags,
       flags_new: "0",
       approximate_guild_count: this.#guilds.size,

@@ -1,38 +1,27 @@
 /**
- * Stripe objects for tests, built from Stripe's own examples (../shared/stripe/fixtures3.json, read
- * where it lies) with the fields a scenario needs overridden. Overrides and defaults are typed with the
- * `stripe` package's types, so a renamed or retyped field fails to compile. Ids are deterministic
- * (`resetStripeIds()`); times default to now, because bots compare periods with the clock.
+ * Stripe objects for tests. Each starts from a complete example object (stripe-bases.ts), a typed
+ * factory the compiler checks against the pinned stripe-node's types, with the fields a scenario needs
+ * overridden. Overrides and defaults are typed with the same types, so a renamed or retyped field fails
+ * to compile. Nothing is read from disk. Ids are deterministic (`resetStripeIds()`); times default to
+ * now, because bots compare periods with the clock.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import Stripe from "stripe";
-
-// ---------------------------------------------------------------------------------------------------
-// Fixtures
-
-const FIXTURES_URL = new URL("../../../shared/stripe/fixtures3.json", import.meta.url);
-let fixtures: Record<string, unknown> | undefined;
-
-/** A fresh copy of Stripe's example object, e.g. `fixture("checkout.session")`. */
-export function fixture<T>(name: string): T {
-  if (!fixtures) {
-    let text: string;
-    try {
-      text = readFileSync(FIXTURES_URL, "utf8");
-    } catch (error) {
-      throw new Error(
-        `Stripe fixtures not found at ${fileURLToPath(FIXTURES_URL)} (expected ../shared/stripe/fixtures3.json ` +
-          "beside the project root: Stripe's openapi/fixtures3.json). The Stripe stand-in builds every object from it.",
-        { cause: error },
-      );
-    }
-    fixtures = (JSON.parse(text) as { resources: Record<string, unknown> }).resources;
-  }
-  const found = fixtures[name];
-  if (found === undefined) throw new Error(`fixtures3.json has no resources["${name}"]`);
-  return structuredClone(found) as T;
-}
+import {
+  billingPortalSessionBase,
+  chargeBase,
+  checkoutSessionBase,
+  customerBase,
+  disputeBase,
+  eventBase,
+  invoiceBase,
+  invoiceLineItemBase,
+  list,
+  priceBase,
+  productBase,
+  refundBase,
+  subscriptionBase,
+  subscriptionItemBase,
+} from "./stripe-bases.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Ids and time
@@ -66,13 +55,6 @@ export function addInterval(start: number, interval: Stripe.Price.Recurring.Inte
  */
 export const toWire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-const list = <T>(data: T[], url: string): Stripe.ApiList<T> => ({
-  object: "list",
-  data,
-  has_more: false,
-  url,
-});
-
 // ---------------------------------------------------------------------------------------------------
 // Catalog and customers
 
@@ -86,7 +68,7 @@ export function customer(overrides: Partial<Stripe.Customer> = {}): Stripe.Custo
     metadata: {},
     invoice_prefix: `TG${String(idCounter).padStart(6, "0")}`,
   };
-  return { ...fixture<Stripe.Customer>("customer"), ...defaults, ...overrides };
+  return { ...customerBase(), ...defaults, ...overrides };
 }
 
 export function product(overrides: Partial<Stripe.Product> = {}): Stripe.Product {
@@ -101,9 +83,9 @@ export function product(overrides: Partial<Stripe.Product> = {}): Stripe.Product
     updated: created,
     metadata: {},
     type: "service",
-    tax_details: null, // newer than fixtures3.json
+    tax_details: null,
   };
-  return { ...fixture<Stripe.Product>("product"), ...defaults, ...overrides };
+  return { ...productBase(), ...defaults, ...overrides };
 }
 
 /** A monthly recurring price unless `recurring: null` (one-time) or another recurring is given. */
@@ -122,7 +104,7 @@ export function price(overrides: Partial<Stripe.Price> = {}): Stripe.Price {
     transform_quantity: null,
     metadata: {},
   };
-  return { ...fixture<Stripe.Price>("price"), ...defaults, ...overrides, recurring };
+  return { ...priceBase(), ...defaults, ...overrides, recurring };
 }
 
 export function monthly(overrides: Partial<Stripe.Price.Recurring> = {}): Stripe.Price.Recurring {
@@ -151,9 +133,9 @@ export function subscriptionItem(
     metadata: {},
     current_period_start: start,
     current_period_end: addInterval(start, recurring?.interval ?? "month", recurring?.interval_count ?? 1),
-    current_trial: null, // newer than fixtures3.json
+    current_trial: null,
   };
-  return { ...fixture<Stripe.SubscriptionItem>("subscription_item"), ...defaults, ...overrides };
+  return { ...subscriptionItemBase(), ...defaults, ...overrides };
 }
 
 export interface SubscriptionInit extends Partial<Omit<Stripe.Subscription, "items">> {
@@ -201,7 +183,7 @@ export function subscription(init: SubscriptionInit = {}): Stripe.Subscription {
     discounts: [],
     items: list([item], `/v1/subscription_items?subscription=${id}`),
   };
-  return { ...fixture<Stripe.Subscription>("subscription"), ...defaults, ...overrides };
+  return { ...subscriptionBase(), ...defaults, ...overrides };
 }
 
 /** The period end Stripe bills next (on the first item). */
@@ -241,9 +223,9 @@ export function checkoutSession(overrides: Partial<Stripe.Checkout.Session> = {}
     shipping_cost: null,
     total_details: null,
     currency_conversion: null,
-    allowed_payment_method_types: null, // newer than fixtures3.json
+    allowed_payment_method_types: null,
   };
-  return { ...fixture<Stripe.Checkout.Session>("checkout.session"), ...defaults, ...overrides };
+  return { ...checkoutSessionBase(), ...defaults, ...overrides };
 }
 
 export function billingPortalSession(
@@ -257,7 +239,7 @@ export function billingPortalSession(
     flow: null,
     url: `https://billing.stripe.com/p/session/${id}`,
   };
-  return { ...fixture<Stripe.BillingPortal.Session>("billing_portal.session"), ...defaults, ...overrides };
+  return { ...billingPortalSessionBase(), ...defaults, ...overrides };
 }
 
 export interface InvoiceInit extends Partial<Stripe.Invoice> {
@@ -272,10 +254,7 @@ export function invoice(init: InvoiceInit = {}): Stripe.Invoice {
   const created = overrides.created ?? nowSeconds();
   const paid = (overrides.status ?? "paid") === "paid";
   const id = overrides.id ?? stripeId("in");
-  const base = fixture<Stripe.Invoice & { subscription?: unknown }>("invoice");
-  // fixtures3.json still has `invoice.subscription`, which the API replaced by `parent.subscription_details`.
-  delete base.subscription;
-  const line = { ...base.lines.data[0], invoice: id, amount, subtotal: amount } as Stripe.InvoiceLineItem;
+  const line: Stripe.InvoiceLineItem = { ...invoiceLineItemBase(), invoice: id, amount, subtotal: amount };
   const defaults: Partial<Stripe.Invoice> = {
     id,
     created,
@@ -309,7 +288,7 @@ export function invoice(init: InvoiceInit = {}): Stripe.Invoice {
       : null,
     lines: list([line], `/v1/invoices/${id}/lines`),
   };
-  return { ...base, ...defaults, ...overrides };
+  return { ...invoiceBase(), ...defaults, ...overrides };
 }
 
 export function charge(overrides: Partial<Stripe.Charge> = {}): Stripe.Charge {
@@ -330,7 +309,7 @@ export function charge(overrides: Partial<Stripe.Charge> = {}): Stripe.Charge {
     source: null,
     refunds: list([], `/v1/charges/${id}/refunds`),
   };
-  return { ...fixture<Stripe.Charge>("charge"), ...defaults, ...overrides };
+  return { ...chargeBase(), ...defaults, ...overrides };
 }
 
 export function refund(overrides: Partial<Stripe.Refund> = {}): Stripe.Refund {
@@ -341,7 +320,7 @@ export function refund(overrides: Partial<Stripe.Refund> = {}): Stripe.Refund {
     reason: null,
     metadata: {},
   };
-  return { ...fixture<Stripe.Refund>("refund"), ...defaults, ...overrides };
+  return { ...refundBase(), ...defaults, ...overrides };
 }
 
 /** A dispute awaiting a response; a lost dispute is `status: "lost"`. */
@@ -354,9 +333,9 @@ export function dispute(overrides: Partial<Stripe.Dispute> = {}): Stripe.Dispute
     status: "needs_response",
     reason: "fraudulent",
     metadata: {},
-    intended_submission_method: null, // newer than fixtures3.json
+    intended_submission_method: null,
   };
-  return { ...fixture<Stripe.Dispute>("dispute"), ...defaults, ...overrides };
+  return { ...disputeBase(), ...defaults, ...overrides };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -374,7 +353,7 @@ export interface EventOptions<T extends EventType> {
   request?: { id: string | null; idempotency_key: string | null } | null;
 }
 
-/** A `Stripe.Event` of `type` carrying `object`, shaped like `resources.event` in fixtures3.json. */
+/** A `Stripe.Event` of `type` carrying `object`, shaped like Stripe's example event (`eventBase()`). */
 export function makeEvent<T extends EventType>(
   type: T,
   object: EventOf<T>["data"]["object"],
@@ -385,7 +364,7 @@ export function makeEvent<T extends EventType>(
     ...(options.previousAttributes !== undefined && { previous_attributes: options.previousAttributes }),
   };
   return {
-    ...fixture<Stripe.Event>("event"),
+    ...eventBase(),
     id: options.id ?? stripeId("evt"),
     object: "event",
     api_version: Stripe.API_VERSION,

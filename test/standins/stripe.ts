@@ -2,11 +2,12 @@
  * A local stand-in for the Stripe API endpoints the bot calls, plus webhook helpers. stripe-node talks
  * to it unmodified (`standin.client()`), form-encoded with bracket notation, as to api.stripe.com.
  *
- * Objects are Stripe's own examples (fixtures3.json) with the request's fields applied; errors are
- * `{ error: { type, code, message, param } }` with Stripe's statuses; the API key is checked;
- * `Idempotency-Key` replays the first answer (or 400 `idempotency_error` for other parameters); lists
- * paginate newest first with `has_more` / `starting_after`. Every mutation records the event Stripe
- * would emit (`events`), which tests deliver, signed, to the bot's webhook route.
+ * Objects are complete examples typed against stripe-node's own types (stripe-objects.ts) with the
+ * request's fields applied; errors are `{ error: { type, code, message, param } }` with Stripe's
+ * statuses; the API key is checked; `Idempotency-Key` replays the first answer (or 400
+ * `idempotency_error` for other parameters); lists paginate newest first with `has_more` /
+ * `starting_after`. Every mutation records the event Stripe would emit (`events`), which tests
+ * deliver, signed, to the bot's webhook route.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Stripe from "stripe";
@@ -80,7 +81,9 @@ export type StripeFault =
   | { kind: "status"; status: number }
   | { kind: "rate_limit" }
   /** Never answer: the client's `timeout` (stripe-node default 80 s) must fire. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Answer normally, `ms` later (a slow call). */
+  | { kind: "delay"; ms: number };
 
 export interface CheckoutCompletion {
   session: Stripe.Checkout.Session;
@@ -491,6 +494,7 @@ export class StripeStandin {
 
     const fault = this.#faults.take(call);
     if (fault?.kind === "hang") return this.#log.settle(call, "hang");
+    if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === "rate_limit") {
       return answer(429, {
         error: {

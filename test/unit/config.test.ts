@@ -38,6 +38,8 @@ describe("config", () => {
       token: "discord-token-abc",
       applicationId: "123456789012345678",
       apiUrl: "https://discord.com/api",
+      homeGuildIds: [],
+      leaveOtherServers: true,
     });
     expect(config.telegram).toMatchObject({ apiUrl: "https://api.telegram.org", mode: "polling" });
     expect(config.stripe.apiUrl).toBe("https://api.stripe.com");
@@ -45,6 +47,20 @@ describe("config", () => {
     expect(config.http).toEqual({ host: "0.0.0.0", port: 3000 });
     expect(config.databaseUrl).toBeUndefined();
     expect(path.isAbsolute(config.dataDir)).toBe(true);
+  });
+
+  it("GIVEN DISCORD_GUILD_IDS THEN those are the home servers; a bad id or switch is named with the fix", () => {
+    const config = load({
+      ...valid,
+      DISCORD_GUILD_IDS: " 123456789012345678 , 223456789012345678,123456789012345678",
+      DISCORD_LEAVE_OTHER_SERVERS: "false",
+    });
+    expect(config.discord?.homeGuildIds).toEqual(["123456789012345678", "223456789012345678"]);
+    expect(config.discord?.leaveOtherServers).toBe(false);
+    const found = problems({ ...valid, DISCORD_GUILD_IDS: "my-server", DISCORD_LEAVE_OTHER_SERVERS: "yes" });
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^DISCORD_GUILD_IDS: must be your server ids separated by commas/);
+    expect(found[1]).toMatch(/^DISCORD_LEAVE_OTHER_SERVERS: must be "true"/);
   });
 
   it("GIVEN only Telegram THEN Discord is off", () => {

@@ -15,6 +15,7 @@ import type { FanIdentity } from "../../app/members.ts";
 import type { AppServices } from "../../app/services.ts";
 import type { Locale } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
+import type { HomeGuilds } from "./homeGuilds.ts";
 import type { PollPublisher } from "./pollLive.ts";
 import type { UiKey } from "./strings.ts";
 
@@ -34,6 +35,8 @@ export interface HandlerContext {
   locale: Locale;
   /** Posts polls and keeps their messages up to date. */
   polls: PollPublisher;
+  /** The servers the bot serves (the router refused every other server before the handler runs). */
+  home: HomeGuilds;
   /** The user who ran the command, as the ledger names Discord accounts. */
   who: FanIdentity & { platform: "discord" };
   /** "discord:<user id>", for history rows. */
@@ -96,8 +99,10 @@ export function argsOf<T>(i: ChatInputCommandInteraction): Args<T> {
 export interface SlashRoute {
   /** "join", "tribe tier create"... */
   readonly key: string;
-  /** Creator commands: in a server only, for Manage Server holders and the manager roles. */
+  /** Creator commands: in a home server only, for Manage Server holders and the manager roles. */
   readonly creator: boolean;
+  /** Runs in a server that is not a home server yet (/tribe setup, which binds one). */
+  readonly claim?: boolean;
   run(i: ChatInputCommandInteraction, ctx: HandlerContext): Promise<void>;
 }
 
@@ -108,7 +113,7 @@ export interface SlashRoute {
 export function slash<const C extends { readonly name: string }, const P extends readonly string[]>(
   command: C,
   path: P,
-  opts: { creator: boolean },
+  opts: { creator: boolean; claim?: boolean },
   run: (
     ctx: HandlerContext & { args: Args<At<C, P>>; interaction: ChatInputCommandInteraction },
   ) => Promise<void>,
@@ -116,6 +121,7 @@ export function slash<const C extends { readonly name: string }, const P extends
   return {
     key: [command.name, ...path].join(" "),
     creator: opts.creator,
+    ...(opts.claim ? { claim: true } : {}),
     run: (interaction, ctx) => run({ ...ctx, args: argsOf<At<C, P>>(interaction), interaction }),
   };
 }

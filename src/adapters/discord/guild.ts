@@ -1,8 +1,10 @@
 import {
   type ChatInputCommandInteraction,
   type Guild,
+  GuildMember,
   type MessageComponentInteraction,
   PermissionFlagsBits,
+  PermissionsBitField,
   type Role,
   roleMention,
 } from "discord.js";
@@ -12,6 +14,55 @@ import { DomainError } from "../../errors.ts";
 export async function guildOf(i: ChatInputCommandInteraction | MessageComponentInteraction): Promise<Guild> {
   if (!i.guildId) throw new DomainError("discord_guild_only");
   return i.guild ?? i.client.guilds.fetch(i.guildId);
+}
+
+/**
+ * Permissions a tier role must not carry: every paying fan would get them, and a manager could hand
+ * themselves (or an accomplice paying a euro) power over the server through a tier.
+ */
+export const DANGEROUS_PERMISSIONS: readonly (keyof typeof PermissionFlagsBits)[] = [
+  "Administrator",
+  "ManageGuild",
+  "ManageRoles",
+  "ManageChannels",
+  "ManageWebhooks",
+  "ManageMessages",
+  "ManageThreads",
+  "ManageNicknames",
+  "ManageGuildExpressions",
+  "ManageEvents",
+  "BanMembers",
+  "KickMembers",
+  "ModerateMembers",
+  "MentionEveryone",
+  "ViewAuditLog",
+  "MuteMembers",
+  "DeafenMembers",
+  "MoveMembers",
+];
+
+/**
+ * Refuses (nothing changed) a role the person running the command may not make a tier role: one
+ * carrying a dangerous permission, or one at or above their own highest role (unless they own the
+ * server), as Discord itself forbids them to hand it out by hand.
+ */
+export async function requireGrantableBy(
+  i: ChatInputCommandInteraction | MessageComponentInteraction,
+  guild: Guild,
+  role: Role,
+): Promise<void> {
+  const mention = roleMention(role.id);
+  const granted = new PermissionsBitField(role.permissions.bitfield);
+  const dangerous = DANGEROUS_PERMISSIONS.filter((name) => granted.has(PermissionFlagsBits[name], false));
+  if (dangerous.length) {
+    throw new DomainError("discord_role_dangerous", { role: mention, permissions: dangerous.join(", ") });
+  }
+  if (guild.ownerId === i.user.id) return;
+  const caller =
+    i.member instanceof GuildMember ? i.member : await guild.members.fetch({ user: i.user.id, force: true });
+  if (caller.roles.highest.comparePositionTo(role) <= 0) {
+    throw new DomainError("discord_role_above_you", { role: mention });
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Events } from "discord.js";
+import { Events, type Guild } from "discord.js";
 import { claimAccess } from "../../app/members.ts";
 import type { AppServices } from "../../app/services.ts";
 import { reconcileSoon } from "../../app/tasks.ts";
@@ -8,6 +8,7 @@ import type { PlatformParts } from "../platform.ts";
 import { componentRoutes, slashRoutes } from "./commands/index.ts";
 import { createDiscordExecutor, DISCORD_TELL_TASK } from "./executor.ts";
 import type { DiscordGateway } from "./gateway.ts";
+import { createHomeGuilds, inviteUrl } from "./homeGuilds.ts";
 import { createDiscordNotifier } from "./notifier.ts";
 import { createPollPublisher } from "./pollLive.ts";
 import { createDiscordReader } from "./reader.ts";
@@ -41,10 +42,12 @@ export async function attachDiscord(opts: {
   services.hooks.ballotCast.push((pollId) => polls.ballotCast(pollId));
   services.hooks.pollClosed.push((pollId) => polls.pollClosed(pollId));
   services.hooks.pollOpened.push((pollId, placement) => polls.publish(pollId, placement));
+  const home = createHomeGuilds({ client, config: opts.config, services, log });
   const router = createInteractionRouter({
     services,
     log,
     polls,
+    home,
     slash: slashRoutes,
     components: componentRoutes,
   });
@@ -52,8 +55,9 @@ export async function attachDiscord(opts: {
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 
   // A fan who left and came back gets what the ledger owes them, without having to ask.
-  client.on(Events.GuildMemberAdd, (member) => {
+  client.on(Events.GuildMemberAdd, async (member) => {
     if (member.user.bot) return;
+    if (!(await home.isHome(member.guild.id).catch(() => false))) return;
     claimAccess(services, { platform: "discord", userId: member.id }).then(
       ({ owed }) =>
         log.info(
@@ -79,10 +83,32 @@ export async function attachDiscord(opts: {
     ),
   );
 
+  // Servers that are not home servers are left (or ignored): at start-up, and when the bot is invited.
+  const review = (guild: Guild) =>
+    home
+      .review(guild)
+      .catch((err: unknown) =>
+        log.error(
+          { event: "discord.home.review_failed", guildId: guild.id, err },
+          "could not review a server",
+        ),
+      );
+  client.on(Events.GuildCreate, (guild) => void review(guild));
   client.on(Events.ClientReady, (ready) => {
     syncCommands(ready, log).catch((err: unknown) =>
       log.error({ event: "discord.commands.sync_failed", err }, "could not register the slash commands"),
     );
+    void (async () => {
+      for (const guild of ready.guilds.cache.values()) await review(guild);
+      let any = false;
+      for (const id of ready.guilds.cache.keys()) if (await home.isHome(id).catch(() => false)) any = true;
+      if (!any) {
+        log.warn(
+          { event: "discord.home.none", inviteUrl: inviteUrl(ready.application.id) },
+          `tribegate is in none of its home servers yet: invite it with ${inviteUrl(ready.application.id)} then run /tribe setup there (or set DISCORD_GUILD_IDS)`,
+        );
+      }
+    })();
   });
 
   return {
@@ -94,5 +120,7 @@ export async function attachDiscord(opts: {
       await router.drain();
       polls.stop();
     },
+    // Interactions that arrived after `stop` and before the gateway closed are answered, not cut off.
+    afterClose: () => router.drain(),
   };
 }

@@ -13,6 +13,7 @@ import { DomainError } from "../../errors.ts";
 import { localeOf } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import type { ComponentRoute, HandlerContext, SlashRoute } from "./context.ts";
+import type { HomeGuilds } from "./homeGuilds.ts";
 import type { PollPublisher } from "./pollLive.ts";
 import { ledgerChoices } from "./pollView.ts";
 import { Responder } from "./responder.ts";
@@ -34,6 +35,7 @@ export function createInteractionRouter(opts: {
   services: AppServices;
   log: Logger;
   polls: PollPublisher;
+  home: HomeGuilds;
   slash: readonly SlashRoute[];
   components: readonly ComponentRoute[];
 }): InteractionRouter {
@@ -45,7 +47,7 @@ export function createInteractionRouter(opts: {
   async function run(
     interaction: ChatInputCommandInteraction | MessageComponentInteraction,
     name: string,
-    route: { creator: boolean; answer?: "update" | "private" } | undefined,
+    route: { creator: boolean; claim?: boolean; answer?: "update" | "private" } | undefined,
     go: (ctx: HandlerContext) => Promise<void>,
   ): Promise<void> {
     const started = Date.now();
@@ -61,6 +63,7 @@ export function createInteractionRouter(opts: {
       log,
       locale,
       polls: opts.polls,
+      home: opts.home,
       who: {
         platform: "discord",
         userId: interaction.user.id,
@@ -75,6 +78,8 @@ export function createInteractionRouter(opts: {
     };
     try {
       if (!route) throw new DomainError("discord_unknown_command");
+      // Before anything else: the bot serves its home servers only (fans in DMs too).
+      if (interaction.guildId && !route.claim) await requireHome(interaction.guildId);
       if (route.creator) await requireCreator(interaction);
       await go(ctx);
       log.info(
@@ -104,8 +109,18 @@ export function createInteractionRouter(opts: {
     }
   }
 
-  /** Creator commands: in a server, by a Manage Server holder or a manager role from the settings. */
-  async function requireCreator(i: ChatInputCommandInteraction | MessageComponentInteraction): Promise<void> {
+  async function requireHome(guildId: string): Promise<void> {
+    if (await opts.home.isHome(guildId)) return;
+    throw new DomainError(opts.home.fixed ? "discord_not_home_fixed" : "discord_not_home");
+  }
+
+  /**
+   * Creator commands: in a server (a home server, checked before), by a Manage Server holder or a
+   * manager role from the settings.
+   */
+  async function requireCreator(
+    i: ChatInputCommandInteraction | MessageComponentInteraction | AutocompleteInteraction,
+  ): Promise<void> {
     if (!i.inGuild()) throw new DomainError("discord_guild_only");
     if (i.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return;
     const { discordManagerRoleIds } = await getSettings(opts.services.db);
@@ -116,6 +131,18 @@ export function createInteractionRouter(opts: {
 
   async function autocomplete(i: AutocompleteInteraction): Promise<void> {
     try {
+      // Nothing leaks to other servers, nor the creator's ledger (ideas, polls, archived tiers) to fans.
+      const allowed =
+        (!i.guildId || (await opts.home.isHome(i.guildId))) &&
+        (i.commandName !== "tribe" ||
+          (await requireCreator(i).then(
+            () => true,
+            () => false,
+          )));
+      if (!allowed) {
+        await i.respond([]);
+        return;
+      }
       const focused = i.options.getFocused(true).name;
       if (focused !== "tier") {
         await i.respond(await ledgerChoices(opts.services.db, focused, i.options.getFocused()));

@@ -22,6 +22,18 @@ const en = {
     `tribegate lacks the ${p.permission} permission here. Give it in Server Settings → Roles → tribegate, then try again. Nothing changed.`,
   "error.discord_no_tiers": "Nothing is for sale yet. The creator has not created a tier.",
   "error.discord_unknown_command": "This command is not known any more. Discord may still be updating it.",
+  "error.discord_not_home":
+    "tribegate works only in its creator's own server, and this is not one of them. If you are the creator and own the bot's Discord application, run /tribe setup here first.",
+  "error.discord_not_home_fixed":
+    "tribegate works only in its creator's own servers (the DISCORD_GUILD_IDS setting), and this is not one of them. Nothing changed.",
+  "error.discord_setup_owner_only":
+    "Only the owner of tribegate's Discord application (or a member of its team) can make this server tribegate's home. Ask them to run /tribe setup here. Nothing changed.",
+  "error.discord_manage_server_only":
+    "Only members with the Manage Server permission can change the manager roles. Nothing changed.",
+  "error.discord_role_dangerous": (p) =>
+    `${p.role} carries ${p.permissions}: every paying fan would get power over the server. Pick a role without admin or moderation permissions (or remove them from it in Server Settings → Roles). Nothing changed.`,
+  "error.discord_role_above_you": (p) =>
+    `${p.role} sits at or above your own highest role, so you cannot hand it out. Ask someone above it, or the server owner. Nothing changed.`,
 
   "join.pick": "Pick the tier you want to join:",
   "join.placeholder": "Choose a tier",
@@ -62,6 +74,10 @@ const en = {
   "setup.ok": (p) =>
     `All set: tribegate can give and take the ${p.count} tier role(s) of this server. Create tiers with /tribe tier create.`,
   "setup.problems": "tribegate cannot manage every tier role yet. Fix this, then run /tribe setup again:",
+  "setup.bound": (p) =>
+    `**${p.server}** is now tribegate's home server: its creator commands and fan commands work here, and nowhere else.`,
+  "setup.public_bot":
+    "⚠️ Your bot is a **Public Bot**: anyone can invite it (it leaves servers that are not yours, but turn it off). Developer portal → your application → Bot → Public Bot: off.",
   "setup.no_manage_roles":
     "Give the “tribegate” role the **Manage Roles** permission (Server Settings → Roles → tribegate).",
   "setup.role_above": (p) =>
@@ -225,6 +241,18 @@ const fr: Record<UiKey, Text> = {
   "error.discord_no_tiers": "Rien n'est encore en vente : le créateur n'a pas créé de palier.",
   "error.discord_unknown_command":
     "Cette commande n'existe plus. Discord est peut-être encore en train de la mettre à jour.",
+  "error.discord_not_home":
+    "tribegate ne fonctionne que dans le serveur de son créateur, et ce n'en est pas un. Si vous êtes le créateur et possédez l'application Discord du bot, lancez d'abord /tribu installer ici.",
+  "error.discord_not_home_fixed":
+    "tribegate ne fonctionne que dans les serveurs de son créateur (le réglage DISCORD_GUILD_IDS), et ce n'en est pas un. Rien n'a changé.",
+  "error.discord_setup_owner_only":
+    "Seul le propriétaire de l'application Discord de tribegate (ou un membre de son équipe) peut faire de ce serveur la maison de tribegate. Demandez-lui de lancer /tribu installer ici. Rien n'a changé.",
+  "error.discord_manage_server_only":
+    "Seuls les membres ayant la permission Gérer le serveur peuvent changer les rôles gérants. Rien n'a changé.",
+  "error.discord_role_dangerous": (p) =>
+    `${p.role} donne ${p.permissions} : chaque fan payant aurait du pouvoir sur le serveur. Choisissez un rôle sans permission d'administration ni de modération (ou retirez-les-lui dans Paramètres du serveur → Rôles). Rien n'a changé.`,
+  "error.discord_role_above_you": (p) =>
+    `${p.role} est au niveau de votre rôle le plus haut, ou au-dessus : vous ne pouvez pas le distribuer. Demandez à quelqu'un au-dessus, ou au propriétaire du serveur. Rien n'a changé.`,
 
   "join.pick": "Choisissez le palier que vous voulez rejoindre :",
   "join.placeholder": "Choisir un palier",
@@ -266,6 +294,10 @@ const fr: Record<UiKey, Text> = {
     `Tout est prêt : tribegate peut donner et retirer les ${p.count} rôle(s) de palier de ce serveur. Créez des paliers avec /tribu palier créer.`,
   "setup.problems":
     "tribegate ne peut pas encore gérer tous les rôles des paliers. Corrigez ceci, puis relancez /tribu installer :",
+  "setup.bound": (p) =>
+    `**${p.server}** est désormais le serveur de tribegate : ses commandes de créateur et de fan fonctionnent ici, et nulle part ailleurs.`,
+  "setup.public_bot":
+    "⚠️ Votre bot est un **bot public** : n'importe qui peut l'inviter (il quitte les serveurs qui ne sont pas les vôtres, mais désactivez-le). Portail développeur → votre application → Bot → Public Bot : désactivé.",
   "setup.no_manage_roles":
     "Donnez au rôle « tribegate » la permission **Gérer les rôles** (Paramètres du serveur → Rôles → tribegate).",
   "setup.role_above": (p) =>

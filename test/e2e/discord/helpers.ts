@@ -68,9 +68,16 @@ export interface Server {
   highRole: APIRole;
 }
 
-/** A server where the bot may manage roles and channels, with its creator; waits until the bot sees it. */
-export async function addServer(h: Harness, opts: { botPermissions?: bigint[] } = {}): Promise<Server> {
-  const owner = user({ username: "creator" });
+/**
+ * A server where the bot may manage roles and channels, owned by the creator (the application's
+ * owner), who makes it a home server with /tribe setup (unless `home: false`); waits until the bot
+ * sees it.
+ */
+export async function addServer(
+  h: Harness,
+  opts: { botPermissions?: bigint[]; home?: boolean; owner?: APIUser } = {},
+): Promise<Server> {
+  const owner = opts.owner ?? h.discord!.applicationOwner;
   const bot = botRole({
     position: 5,
     permissions: permissions(
@@ -86,7 +93,13 @@ export async function addServer(h: Harness, opts: { botPermissions?: bigint[] } 
   const g = guild({ ownerId: owner.id, members: [member({ user: owner })], roles: [highRole] });
   h.discord!.addGuild(g, { botRole: bot });
   await until(() => h.app.discord!.client.guilds.cache.has(g.id), "the bot to see the server");
-  return { id: g.id, owner, botRole: bot, highRole };
+  const server = { id: g.id, owner, botRole: bot, highRole };
+  if (opts.home !== false) {
+    const answer = await interact(h, creator(server, sub(["setup"])));
+    if (!answer.content.includes("home server"))
+      throw new Error(`/tribe setup did not bind: ${answer.content}`);
+  }
+  return server;
 }
 
 /** A fan who is in the server. */

@@ -3,6 +3,7 @@ import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/applyStripeEvent.ts";
 import { startCheckout } from "../../../src/app/members.ts";
+import { setSetting } from "../../../src/app/settings.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { botRole, guild, member, role, user } from "../../standins/discord-payloads.ts";
 import { signedWebhook } from "../../standins/stripe-webhooks.ts";
@@ -62,6 +63,7 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
     const goldRole = role({ name: "Gold", position: 1 });
     const fans = Array.from({ length: 6 }, (_, i) => user({ username: `fan${i}` }));
     const g = guild({ members: fans.map((u) => member({ user: u })), roles: [goldRole] });
+    await setSetting(h.deps.db, "discordHomeGuildIds", [g.id]);
     h.discord!.addGuild(g, { botRole: botRole({ position: 5 }) });
     await expect.poll(() => h.app.discord!.client.guilds.cache.has(g.id)).toBe(true);
     await createTier(h.deps, { name: "Gold", slug: "gold", amount: 500, currency: "eur", interval: "month" });

@@ -240,6 +240,7 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
         DISCORD_TOKEN,
         DISCORD_APPLICATION_ID: discord.applicationId,
         DISCORD_API_URL: discord.apiUrl,
+        DISCORD_GUILD_IDS: g.id,
       };
       const runs: BotProcess[] = [];
       const start = async (): Promise<void> => {

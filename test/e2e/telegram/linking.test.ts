@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLinkCode, redeemLinkCode, startCheckout } from "../../../src/app/members.ts";
+import { setSetting } from "../../../src/app/settings.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import * as discord from "../../standins/discord-payloads.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
@@ -28,6 +29,7 @@ describe("linking Discord and Telegram (PGlite)", () => {
   beforeAll(async () => {
     h = await startTelegramHarness("pglite", { discord: true });
     await h.discord!.waitForReady();
+    await setSetting(h.deps.db, "discordHomeGuildIds", [guild.id]);
     h.discord!.addGuild(guild);
     await createTier(h.deps, { name: "Duo", slug: "duo", amount: 800, currency: "eur", interval: "month" });
     await addTierAccess(

@@ -1,6 +1,7 @@
-import { channelMention, EmbedBuilder, roleMention } from "discord.js";
+import { channelMention, EmbedBuilder, PermissionFlagsBits, roleMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
+import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";
 
 /** /tribe settings: changes the options given (each validated by the app), then shows them all. */
@@ -15,6 +16,10 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   const removeRole = args.role("remove-manager-role");
   const addChannel = args.channelId("add-poll-channel");
   const removeChannel = args.channelId("remove-poll-channel");
+  // A manager role may not make more managers (nor remove the others): Manage Server holders only.
+  if ((addRole || removeRole) && !ctx.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+    throw new DomainError("discord_manage_server_only");
+  }
   let changed = false;
   await db.$transaction(async (tx) => {
     if (grace !== null) await setSetting(tx, "graceDays", grace);

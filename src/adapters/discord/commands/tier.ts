@@ -15,7 +15,7 @@ import { DomainError } from "../../../errors.ts";
 import { parseMoney } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 import { priceLabel } from "../format.ts";
-import { guildOf, requireManageableRole } from "../guild.ts";
+import { guildOf, requireGrantableBy, requireManageableRole } from "../guild.ts";
 
 /**
  * /tribe tier create: the Stripe product and price, the role (given, or a new one named after the
@@ -31,7 +31,7 @@ export const tierCreateRoute = slash(tribeCommand, ["tier", "create"], { creator
   const given = args.role("role");
   const wantsChannel = args.boolean("private-channel") ?? false;
   const me = await guild.members.fetchMe();
-  if (given) await requireManageableRole(guild, given);
+  if (given) await requireGrantableBy(ctx.interaction, guild, await requireManageableRole(guild, given));
   else if (!me.permissions.has(PermissionFlagsBits.ManageRoles))
     throw new DomainError("discord_missing_permission", { permission: "Manage Roles" });
   if (wantsChannel && !me.permissions.has(PermissionFlagsBits.ManageChannels))
@@ -151,6 +151,7 @@ export const tierListRoute = slash(tribeCommand, ["tier", "list"], { creator: tr
 export const tierAddRoleRoute = slash(tribeCommand, ["tier", "add-role"], { creator: true }, async (ctx) => {
   const guild = await guildOf(ctx.interaction);
   const role = await requireManageableRole(guild, ctx.args.role("role"));
+  await requireGrantableBy(ctx.interaction, guild, role);
   const tier = await findTier(ctx.services.db, ctx.args.string("tier"));
   await addTierAccess(
     ctx.services,
