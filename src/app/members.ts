@@ -164,6 +164,10 @@ export async function startCheckout(
       trialDays,
       ...(locale ? { locale } : {}),
     });
+    // Sessions Stripe closed a day ago are of no use any more: the table stays small.
+    await deps.db.checkoutSession.deleteMany({
+      where: { memberId, expiresAt: { lt: new Date(now.getTime() - 24 * 60 * 60 * 1000) } },
+    });
     await deps.db.checkoutSession.create({
       data: {
         id: session.id,
