@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { createHash, randomInt, randomUUID } from "node:crypto";
 import type { Billing } from "../adapters/stripe/billing.ts";
 import type { Identity, Platform } from "../core/access.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
@@ -152,7 +152,21 @@ export async function startCheckout(
       [META.platform]: input.who.platform,
       [META.platformUserId]: input.who.userId,
     };
+    // Two presses at the same moment both found no open session: the same key makes Stripe answer
+    // the second with the first one's session. The key moves on with each session stored.
+    const latest = await deps.db.checkoutSession.findFirst({
+      where: { memberId },
+      orderBy: { createdAt: "desc" },
+      select: { id: true },
+    });
+    const idempotencyKey = `tribegate-checkout-${createHash("sha256")
+      .update(
+        JSON.stringify([memberId, clientReferenceId, price.stripePriceId, customerId, terms, latest?.id]),
+      )
+      .digest("hex")
+      .slice(0, 40)}`;
     const session = await deps.billing.createCheckout({
+      idempotencyKey,
       customerId,
       priceId: price.stripePriceId,
       mode,
@@ -168,17 +182,21 @@ export async function startCheckout(
     await deps.db.checkoutSession.deleteMany({
       where: { memberId, expiresAt: { lt: new Date(now.getTime() - 24 * 60 * 60 * 1000) } },
     });
-    await deps.db.checkoutSession.create({
-      data: {
-        id: session.id,
-        memberId,
-        customerId,
-        clientReferenceId,
-        stripePriceId: price.stripePriceId,
-        terms,
-        url: session.url,
-        expiresAt: session.expiresAt,
-      },
+    await deps.db.checkoutSession.createMany({
+      data: [
+        {
+          id: session.id,
+          memberId,
+          customerId,
+          clientReferenceId,
+          stripePriceId: price.stripePriceId,
+          terms,
+          url: session.url,
+          expiresAt: session.expiresAt,
+        },
+      ],
+      // The other press of a double press stored the same session already.
+      skipDuplicates: true,
     });
     deps.log.info(
       {

@@ -49,6 +49,8 @@ export interface CheckoutRequest {
   allowPromotionCodes: boolean;
   trialDays: number;
   locale?: string;
+  /** The same key within Stripe's 24 hours returns the session the first call made. */
+  idempotencyKey?: string;
 }
 
 export interface Billing {
@@ -274,25 +276,28 @@ export function createBilling(stripe: Stripe): Billing {
       }),
     createCheckout: (req) =>
       call("checkout.sessions.create", async () => {
-        const session = await stripe.checkout.sessions.create({
-          mode: req.mode,
-          customer: req.customerId,
-          client_reference_id: req.clientReferenceId,
-          metadata: req.metadata,
-          line_items: [{ price: req.priceId, quantity: 1 }],
-          success_url: req.successUrl,
-          cancel_url: req.cancelUrl,
-          ...(req.allowPromotionCodes ? { allow_promotion_codes: true } : {}),
-          ...(req.locale ? { locale: req.locale as Stripe.Checkout.SessionCreateParams.Locale } : {}),
-          ...(req.mode === "subscription"
-            ? {
-                subscription_data: {
-                  metadata: req.metadata,
-                  ...(req.trialDays > 0 ? { trial_period_days: req.trialDays } : {}),
-                },
-              }
-            : { payment_intent_data: { metadata: req.metadata } }),
-        });
+        const session = await stripe.checkout.sessions.create(
+          {
+            mode: req.mode,
+            customer: req.customerId,
+            client_reference_id: req.clientReferenceId,
+            metadata: req.metadata,
+            line_items: [{ price: req.priceId, quantity: 1 }],
+            success_url: req.successUrl,
+            cancel_url: req.cancelUrl,
+            ...(req.allowPromotionCodes ? { allow_promotion_codes: true } : {}),
+            ...(req.locale ? { locale: req.locale as Stripe.Checkout.SessionCreateParams.Locale } : {}),
+            ...(req.mode === "subscription"
+              ? {
+                  subscription_data: {
+                    metadata: req.metadata,
+                    ...(req.trialDays > 0 ? { trial_period_days: req.trialDays } : {}),
+                  },
+                }
+              : { payment_intent_data: { metadata: req.metadata } }),
+          },
+          req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {},
+        );
         if (!session.url)
           throw new PlatformError(
             "stripe",

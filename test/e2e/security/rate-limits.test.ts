@@ -167,7 +167,7 @@ describe("per-account limits on what costs the creator", () => {
     expect(member.stripeCustomerId).toBe(h.stripe.get<Stripe.Checkout.Session>(sessionId)!.customer);
   });
 
-  it("a new fan's double press makes one Stripe customer", async () => {
+  it("a new fan's double press makes one Stripe customer and one session", async () => {
     const fan = addFan(h, server, "double");
     const [a, b] = await Promise.all([discordJoin(fan), discordJoin(fan)]);
     expect(a.urls[0]).toMatch(/\/checkout\/cs_/);
@@ -177,10 +177,16 @@ describe("per-account limits on what costs the creator", () => {
     );
     expect(customers.size).toBe(1);
     expect((await memberOf("discord", fan.id)).stripeCustomerId).toBe([...customers][0]);
+    // Both presses got the same page: Stripe answered the second from the first (idempotency key).
+    expect(b.urls[0]).toBe(a.urls[0]);
     const sessions = stripePosts("/v1/checkout/sessions", `discord:${fan.id}`).map(
-      (c) => (c.response as { customer: string }).customer,
+      (c) => c.response as { id: string; customer: string },
     );
-    expect(new Set(sessions)).toEqual(customers);
+    expect(new Set(sessions.map((x) => x.id)).size).toBe(1);
+    expect(new Set(sessions.map((x) => x.customer))).toEqual(customers);
+    expect(await h.deps.db.checkoutSession.count({ where: { clientReferenceId: `discord:${fan.id}` } })).toBe(
+      1,
+    );
   });
 
   it("Telegram: the join button pressed again and again reuses one session, then answers politely (in French); the limit survives a restart", async () => {
