@@ -4,6 +4,7 @@ import type { PollInput } from "../core/polls.ts";
 import { DomainError } from "../errors.ts";
 import { type Db, isUniqueViolation } from "./db.ts";
 import { entitledTierIds, openPoll, type PollDeps } from "./polls.ts";
+import { spendToken } from "./rateLimits.ts";
 import { scheduleTaskOnce } from "./tasks.ts";
 
 /**
@@ -34,6 +35,8 @@ export async function proposeIdea(
   const description = (input.description ?? "").trim();
   if (title.length < 3 || title.length > 100) throw new DomainError("idea_title_invalid");
   if (description.length > 500) throw new DomainError("idea_description_invalid");
+  // After the checks of the text: a typo does not cost the fan one of their proposals.
+  await spendToken(deps, "idea", who);
   const memberId = await activeMember(deps, who);
   const idea = await deps.db.idea.create({
     data: { id: randomUUID(), title, description, authorMemberId: memberId },
@@ -43,35 +46,51 @@ export async function proposeIdea(
 }
 
 export async function upvoteIdea(deps: PollDeps, who: Identity, ideaId: string): Promise<{ votes: number }> {
+  await spendToken(deps, "upvote", who);
   const idea = await deps.db.idea.findUnique({ where: { id: ideaId } });
   if (!idea) throw new DomainError("idea_not_found");
   if (idea.status !== "open") throw new DomainError("idea_closed", { status: idea.status });
   const memberId = await activeMember(deps, who);
   try {
-    await deps.db.ideaVote.create({ data: { ideaId, memberId } });
+    // The count is kept with the idea, in the vote's transaction, so the top list reads an index.
+    const updated = await deps.db.$transaction(async (tx) => {
+      await tx.ideaVote.create({ data: { ideaId, memberId } });
+      return tx.idea.update({ where: { id: ideaId }, data: { voteCount: { increment: 1 } } });
+    });
+    return { votes: updated.voteCount };
   } catch (err) {
     if (isUniqueViolation(err)) throw new DomainError("idea_already_upvoted");
     throw err;
   }
-  return { votes: await deps.db.ideaVote.count({ where: { ideaId } }) };
 }
 
-/** Open ideas, most upvoted first (then oldest first). */
-export async function topIdeas(db: Db, limit = 10) {
+/** The most ideas a list or an autocomplete reads at once. */
+export const IDEA_PAGE_MAX = 25;
+
+/**
+ * Open ideas, most upvoted first (then oldest first): one bounded page read in the order of the
+ * (status, vote_count, created_at) index, never every open idea. `search` narrows it to ideas whose
+ * id starts with it or whose title contains it (what an autocomplete has typed so far).
+ */
+export async function topIdeas(db: Db, limit = 10, opts: { search?: string } = {}) {
+  const needle = opts.search?.trim().toLowerCase() ?? "";
   const ideas = await db.idea.findMany({
-    where: { status: "open" },
-    include: { _count: { select: { votes: true } } },
+    where: {
+      status: "open",
+      ...(needle
+        ? { OR: [{ id: { startsWith: needle } }, { title: { contains: needle, mode: "insensitive" } }] }
+        : {}),
+    },
+    orderBy: [{ voteCount: "desc" }, { createdAt: "asc" }],
+    take: Math.min(Math.max(1, limit), IDEA_PAGE_MAX),
   });
-  return ideas
-    .sort((a, b) => b._count.votes - a._count.votes || a.createdAt.getTime() - b.createdAt.getTime())
-    .slice(0, limit)
-    .map((i) => ({
-      id: i.id,
-      title: i.title,
-      description: i.description,
-      votes: i._count.votes,
-      authorMemberId: i.authorMemberId,
-    }));
+  return ideas.map((i) => ({
+    id: i.id,
+    title: i.title,
+    description: i.description,
+    votes: i.voteCount,
+    authorMemberId: i.authorMemberId,
+  }));
 }
 
 /** The creator decides on an idea; its author hears about it on their platforms. */

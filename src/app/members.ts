@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { createHash, randomInt, randomUUID } from "node:crypto";
 import type { Billing } from "../adapters/stripe/billing.ts";
 import { type Identity, type Platform, parseTargetKey } from "../core/access.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
@@ -8,6 +8,7 @@ import { applyCustomerStates, META } from "./billing/applyStripeEvent.ts";
 import { type Db, isUniqueViolation, type Tx } from "./db.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
 import { currentPlan, MEMBER_PLAN_INCLUDE, syncMemberAccess } from "./membership/syncMemberAccess.ts";
+import { spendToken } from "./rateLimits.ts";
 import { getSettings } from "./settings.ts";
 import { findTier } from "./tiers.ts";
 import { portalReturnUrl } from "./urls.ts";
@@ -83,6 +84,7 @@ export async function startCheckout(
   deps: MemberDeps,
   input: { who: FanIdentity; tier: string; lifetime?: boolean },
 ): Promise<CheckoutOutcome> {
+  await spendToken(deps, "checkout", input.who);
   const tier = await findTier(deps.db, input.tier);
   if (tier.archivedAt) throw new DomainError("tier_archived", { tier: tier.slug });
   const price = tier.prices.find((p) => p.current && p.kind === (input.lifetime ? "lifetime" : "recurring"));
@@ -113,6 +115,34 @@ export async function startCheckout(
     return { kind: "already_member", portalUrl, tierName: current.tier?.name ?? "" };
   }
 
+  // A trial is for a first membership, not for every return.
+  const trialDays = !input.lifetime && member.subscriptions.length === 0 ? price.trialDays : 0;
+  const mode = input.lifetime ? "payment" : "subscription";
+  const clientReferenceId = `${input.who.platform}:${input.who.userId}`;
+  const locale = input.who.locale ? stripeLocale(input.who.locale) : undefined;
+  const terms = JSON.stringify([mode, trialDays, settings.allowPromotionCodes, locale ?? null]);
+  const open = await openCheckout(deps.db, member, {
+    priceId: price.stripePriceId,
+    clientReferenceId,
+    terms,
+    now,
+  });
+  if (open) {
+    // The fan pressed join again: the page they have is still good, and Stripe is not asked again.
+    deps.log.info(
+      {
+        event: "checkout.reused",
+        memberId,
+        tierId: tier.id,
+        priceId: price.stripePriceId,
+        sessionId: open.id,
+        platform: input.who.platform,
+      },
+      `open checkout reused for tier ${tier.slug}`,
+    );
+    return { kind: "checkout", url: open.url, sessionId: open.id, trialDays };
+  }
+
   try {
     const customerId = await ensureCustomer(deps, memberId, input.who);
     const metadata = {
@@ -122,19 +152,51 @@ export async function startCheckout(
       [META.platform]: input.who.platform,
       [META.platformUserId]: input.who.userId,
     };
-    // A trial is for a first membership, not for every return.
-    const trialDays = !input.lifetime && member.subscriptions.length === 0 ? price.trialDays : 0;
+    // Two presses at the same moment both found no open session: the same key makes Stripe answer
+    // the second with the first one's session. The key moves on with each session stored.
+    const latest = await deps.db.checkoutSession.findFirst({
+      where: { memberId },
+      orderBy: { createdAt: "desc" },
+      select: { id: true },
+    });
+    const idempotencyKey = `tribegate-checkout-${createHash("sha256")
+      .update(
+        JSON.stringify([memberId, clientReferenceId, price.stripePriceId, customerId, terms, latest?.id]),
+      )
+      .digest("hex")
+      .slice(0, 40)}`;
     const session = await deps.billing.createCheckout({
+      idempotencyKey,
       customerId,
       priceId: price.stripePriceId,
-      mode: input.lifetime ? "payment" : "subscription",
-      clientReferenceId: `${input.who.platform}:${input.who.userId}`,
+      mode,
+      clientReferenceId,
       metadata,
       successUrl: `${deps.publicBaseUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
       cancelUrl: `${deps.publicBaseUrl}/checkout/cancel`,
       allowPromotionCodes: settings.allowPromotionCodes,
       trialDays,
-      ...(input.who.locale ? { locale: stripeLocale(input.who.locale) } : {}),
+      ...(locale ? { locale } : {}),
+    });
+    // Sessions Stripe closed a day ago are of no use any more: the table stays small.
+    await deps.db.checkoutSession.deleteMany({
+      where: { memberId, expiresAt: { lt: new Date(now.getTime() - 24 * 60 * 60 * 1000) } },
+    });
+    await deps.db.checkoutSession.createMany({
+      data: [
+        {
+          id: session.id,
+          memberId,
+          customerId,
+          clientReferenceId,
+          stripePriceId: price.stripePriceId,
+          terms,
+          url: session.url,
+          expiresAt: session.expiresAt,
+        },
+      ],
+      // The other press of a double press stored the same session already.
+      skipDuplicates: true,
     });
     deps.log.info(
       {
@@ -165,6 +227,35 @@ export async function startCheckout(
     }
     throw err;
   }
+}
+
+/** A session is reused only with this much time left: the fan needs time to fill the page in. */
+export const CHECKOUT_REUSE_MARGIN_MS = 10 * 60 * 1000;
+
+/**
+ * The open Checkout Session this account already has for this price, made on the same terms and for
+ * the member's current customer, with time left; null when a new one is needed. A session is closed
+ * for reuse when its completion arrives (the webhook marks it), or near its expiry.
+ */
+async function openCheckout(
+  db: Db,
+  member: { id: string; stripeCustomerId: string | null; deletedAt: Date | null },
+  want: { priceId: string; clientReferenceId: string; terms: string; now: Date },
+): Promise<{ id: string; url: string } | null> {
+  if (!member.stripeCustomerId || member.deletedAt) return null;
+  return db.checkoutSession.findFirst({
+    where: {
+      memberId: member.id,
+      stripePriceId: want.priceId,
+      customerId: member.stripeCustomerId,
+      clientReferenceId: want.clientReferenceId,
+      terms: want.terms,
+      completedAt: null,
+      expiresAt: { gt: new Date(want.now.getTime() + CHECKOUT_REUSE_MARGIN_MS) },
+    },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, url: true },
+  });
 }
 
 /**
@@ -224,7 +315,11 @@ async function ensureCustomer(deps: MemberDeps, memberId: string, who: FanIdenti
     if (status === "active") return member.stripeCustomerId;
     return replaceCustomer(deps, memberId, member.stripeCustomerId, status, who);
   }
-  const customerId = await deps.billing.createCustomer(customerParams(memberId, who));
+  // Keyed on the member and account: a double press (or a retry after a crash) gets the same customer.
+  const customerId = await deps.billing.createCustomer({
+    ...customerParams(memberId, who),
+    idempotencyKey: `tribegate-customer-${memberId}-${who.platform}-${who.userId}`,
+  });
   const { count } = await deps.db.member.updateMany({
     where: { id: memberId, stripeCustomerId: null },
     data: { stripeCustomerId: customerId },
@@ -252,7 +347,10 @@ async function replaceCustomer(
   why: "deleted" | "missing",
   who: FanIdentity,
 ): Promise<string> {
-  const customerId = await deps.billing.createCustomer(customerParams(memberId, who));
+  const customerId = await deps.billing.createCustomer({
+    ...customerParams(memberId, who),
+    idempotencyKey: `tribegate-customer-${memberId}-replaces-${oldCustomerId}-${who.platform}-${who.userId}`,
+  });
   const reason =
     why === "deleted"
       ? `Stripe customer ${oldCustomerId} was deleted; new customer ${customerId} for the next checkout`
@@ -286,6 +384,7 @@ async function replaceCustomer(
 
 /** A link to Stripe's billing portal, where the fan changes card or tier, or cancels. */
 export async function openPortal(deps: MemberDeps, who: Identity): Promise<string> {
+  await spendToken(deps, "portal", who);
   const identity = await deps.db.identity.findUnique({
     where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
     include: { member: true },
@@ -330,6 +429,7 @@ export async function createLinkCode(
   deps: MemberDeps,
   who: FanIdentity,
 ): Promise<{ code: string; expiresAt: Date }> {
+  await spendToken(deps, "link_code", who);
   const memberId = await memberForIdentity(deps.db, who);
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
@@ -624,6 +724,16 @@ export async function restoreMember(deps: MemberDeps, memberId: string, actor: s
  * job says done, so the platform executor re-applies it (idempotently).
  */
 export async function claimAccess(deps: MemberDeps, who: Identity): Promise<{ owed: number }> {
+  // Each claim may make new Telegram invite links: a fan asks a few times, a script is stopped.
+  await spendToken(deps, "claim", who);
+  return reapplyAccess(deps, who);
+}
+
+/**
+ * The same re-application, done by the bot on its own (a member rejoined a Discord server): not
+ * limited, since the fan did not ask and is owed it every time.
+ */
+export async function reapplyAccess(deps: MemberDeps, who: Identity): Promise<{ owed: number }> {
   const identity = await deps.db.identity.findUnique({
     where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
   });

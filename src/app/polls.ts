@@ -437,10 +437,20 @@ export async function pollPosts(db: Db, pollId: string, platform: "discord" | "t
 }
 
 /** Open polls, newest first (for creator listings). */
-export async function listPolls(db: Db, opts: { open?: boolean; limit?: number } = {}) {
+/**
+ * The newest polls, one bounded page in the order of the created_at index. `search` narrows it to
+ * polls whose id starts with it or whose question contains it (an autocomplete's typed text).
+ */
+export async function listPolls(db: Db, opts: { open?: boolean; limit?: number; search?: string } = {}) {
+  const needle = opts.search?.trim().toLowerCase() ?? "";
   return db.poll.findMany({
-    where: opts.open === undefined ? {} : opts.open ? { closedAt: null } : { closedAt: { not: null } },
+    where: {
+      ...(opts.open === undefined ? {} : opts.open ? { closedAt: null } : { closedAt: { not: null } }),
+      ...(needle
+        ? { OR: [{ id: { startsWith: needle } }, { question: { contains: needle, mode: "insensitive" } }] }
+        : {}),
+    },
     orderBy: { createdAt: "desc" },
-    take: opts.limit ?? 10,
+    take: Math.min(Math.max(1, opts.limit ?? 10), 25),
   });
 }

@@ -82,6 +82,8 @@ const en = {
   "error.bind_code_used": "This binding code was already used. Create a new one.",
   "error.bind_code_expired": "This binding code has expired (codes last 30 minutes). Create a new one.",
   "error.job_not_dead": (p: Params) => `Job ${p.id} is not dead-lettered: nothing to retry.`,
+  "error.rate_limited": (p: Params) =>
+    `You're going a bit fast: try again in ${p.seconds} s. Nothing was lost.`,
   "error.unexpected": "Something went wrong on our side. Nothing changed; please try again. (ref: {ref})",
 
   // Membership states, as a fan reads them.
@@ -208,6 +210,7 @@ const fr: Record<MessageKey, Text> = {
   "error.bind_code_used": "Ce code de liaison a déjà servi. Créez-en un nouveau.",
   "error.bind_code_expired": "Ce code de liaison a expiré (un code dure 30 minutes). Créez-en un nouveau.",
   "error.job_not_dead": (p) => `La tâche ${p.id} n'est pas en échec définitif : rien à relancer.`,
+  "error.rate_limited": (p) => `Vous allez un peu vite : réessayez dans ${p.seconds} s. Rien n'est perdu.`,
   "error.unexpected": "Une erreur s'est produite de notre côté. Rien n'a changé ; réessayez. (réf : {ref})",
 
   "status.active": "actif",

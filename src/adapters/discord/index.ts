@@ -1,5 +1,5 @@
 import { Events, type Guild } from "discord.js";
-import { claimAccess } from "../../app/members.ts";
+import { reapplyAccess } from "../../app/members.ts";
 import type { AppServices } from "../../app/services.ts";
 import { reconcileSoon } from "../../app/tasks.ts";
 import type { DiscordConfig } from "../../config.ts";
@@ -58,7 +58,8 @@ export async function attachDiscord(opts: {
   client.on(Events.GuildMemberAdd, async (member) => {
     if (member.user.bot) return;
     if (!(await home.isHome(member.guild.id).catch(() => false))) return;
-    claimAccess(services, { platform: "discord", userId: member.id }).then(
+    // The bot's own doing, not the fan's: never rate-limited (reapplyAccess, not claimAccess).
+    reapplyAccess(services, { platform: "discord", userId: member.id }).then(
       ({ owed }) =>
         log.info(
           { event: "discord.member.rejoined", guildId: member.guild.id, userId: member.id, owed },

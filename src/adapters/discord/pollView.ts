@@ -87,16 +87,13 @@ export async function ledgerChoices(
 ): Promise<{ name: string; value: string }[]> {
   const needle = typed.trim().toLowerCase();
   if (option === "poll") {
-    const polls = await listPolls(db, { limit: 25 });
-    return polls
-      .filter((p) => !needle || p.id.startsWith(needle) || p.question.toLowerCase().includes(needle))
-      .map((p) => ({ name: `${p.closedAt ? "✓ " : ""}${p.question}`.slice(0, 100), value: p.id }));
+    // The database narrows and bounds the page: typed text finds an old poll too.
+    const polls = await listPolls(db, { limit: 25, search: needle });
+    return polls.map((p) => ({ name: `${p.closedAt ? "✓ " : ""}${p.question}`.slice(0, 100), value: p.id }));
   }
   if (option === "idea" || option === "into") {
-    const ideas = await topIdeas(db, 25);
-    return ideas
-      .filter((i) => !needle || i.id.startsWith(needle) || i.title.toLowerCase().includes(needle))
-      .map((i) => ({ name: `${i.title} (${i.votes})`.slice(0, 100), value: i.id }));
+    const ideas = await topIdeas(db, 25, { search: needle });
+    return ideas.map((i) => ({ name: `${i.title} (${i.votes})`.slice(0, 100), value: i.id }));
   }
   if (option === "ideas") {
     // Several ids in one option: complete the last one, keep the ones already chosen. Values use
@@ -105,10 +102,9 @@ export async function ledgerChoices(
     const done = /[\s,;|]$/.test(typed) || typed === "" ? parts : parts.slice(0, -1);
     const last = done.length === parts.length ? "" : (parts.at(-1) ?? "").toLowerCase();
     const chosen = (id: string) => done.some((d) => id.startsWith(d.toLowerCase()));
-    const ideas = await topIdeas(db, 25);
+    const ideas = await topIdeas(db, 25, { search: last });
     return ideas
       .filter((i) => !chosen(i.id))
-      .filter((i) => !last || i.id.startsWith(last) || i.title.toLowerCase().includes(last))
       .map((i) => ({ name: `+ ${i.title}`.slice(0, 100), value: [...done, shortId(i.id)].join(" ") }))
       .filter((c) => c.value.length <= 100);
   }

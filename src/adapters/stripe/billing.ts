@@ -49,6 +49,8 @@ export interface CheckoutRequest {
   allowPromotionCodes: boolean;
   trialDays: number;
   locale?: string;
+  /** The same key within Stripe's 24 hours returns the session the first call made. */
+  idempotencyKey?: string;
 }
 
 export interface Billing {
@@ -61,7 +63,15 @@ export interface Billing {
   dispute(disputeId: string): Promise<DisputeState>;
   /** The subscription a payment intent paid an invoice of, if any. */
   subscriptionOfPayment(paymentIntentId: string): Promise<string | null>;
-  createCustomer(params: { name?: string; metadata: Record<string, string> }): Promise<string>;
+  /**
+   * `idempotencyKey`: the same key within Stripe's 24 hours returns the customer the first call made,
+   * so two checkouts started at once by the same new fan make one customer, not two.
+   */
+  createCustomer(params: {
+    name?: string;
+    metadata: Record<string, string>;
+    idempotencyKey?: string;
+  }): Promise<string>;
   /**
    * Whether the customer can still be billed: "deleted" when Stripe keeps it as deleted
    * (`deleted: true`), "missing" when Stripe answers 404 resource_missing (never existed here).
@@ -88,7 +98,8 @@ export interface Billing {
     productId: string;
   }>;
   deactivatePrice(priceId: string): Promise<void>;
-  createCheckout(req: CheckoutRequest): Promise<{ id: string; url: string }>;
+  /** `expiresAt`: when Stripe closes the session's page (24 hours by default). */
+  createCheckout(req: CheckoutRequest): Promise<{ id: string; url: string; expiresAt: Date }>;
   /** Moves a subscription to another price (prorated), as the billing portal's plan switch does. */
   changeSubscriptionPrice(subscriptionId: string, priceId: string): Promise<SubscriptionState>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
@@ -215,10 +226,13 @@ export function createBilling(stripe: Stripe): Billing {
         "customers.create",
         async () =>
           (
-            await stripe.customers.create({
-              ...(params.name ? { name: params.name } : {}),
-              metadata: params.metadata,
-            })
+            await stripe.customers.create(
+              {
+                ...(params.name ? { name: params.name } : {}),
+                metadata: params.metadata,
+              },
+              params.idempotencyKey ? { idempotencyKey: params.idempotencyKey } : {},
+            )
           ).id,
       ),
     customerStatus: (customerId) =>
@@ -262,25 +276,28 @@ export function createBilling(stripe: Stripe): Billing {
       }),
     createCheckout: (req) =>
       call("checkout.sessions.create", async () => {
-        const session = await stripe.checkout.sessions.create({
-          mode: req.mode,
-          customer: req.customerId,
-          client_reference_id: req.clientReferenceId,
-          metadata: req.metadata,
-          line_items: [{ price: req.priceId, quantity: 1 }],
-          success_url: req.successUrl,
-          cancel_url: req.cancelUrl,
-          ...(req.allowPromotionCodes ? { allow_promotion_codes: true } : {}),
-          ...(req.locale ? { locale: req.locale as Stripe.Checkout.SessionCreateParams.Locale } : {}),
-          ...(req.mode === "subscription"
-            ? {
-                subscription_data: {
-                  metadata: req.metadata,
-                  ...(req.trialDays > 0 ? { trial_period_days: req.trialDays } : {}),
-                },
-              }
-            : { payment_intent_data: { metadata: req.metadata } }),
-        });
+        const session = await stripe.checkout.sessions.create(
+          {
+            mode: req.mode,
+            customer: req.customerId,
+            client_reference_id: req.clientReferenceId,
+            metadata: req.metadata,
+            line_items: [{ price: req.priceId, quantity: 1 }],
+            success_url: req.successUrl,
+            cancel_url: req.cancelUrl,
+            ...(req.allowPromotionCodes ? { allow_promotion_codes: true } : {}),
+            ...(req.locale ? { locale: req.locale as Stripe.Checkout.SessionCreateParams.Locale } : {}),
+            ...(req.mode === "subscription"
+              ? {
+                  subscription_data: {
+                    metadata: req.metadata,
+                    ...(req.trialDays > 0 ? { trial_period_days: req.trialDays } : {}),
+                  },
+                }
+              : { payment_intent_data: { metadata: req.metadata } }),
+          },
+          req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {},
+        );
         if (!session.url)
           throw new PlatformError(
             "stripe",
@@ -288,7 +305,7 @@ export function createBilling(stripe: Stripe): Billing {
             200,
             "Stripe returned a session without a URL",
           );
-        return { id: session.id, url: session.url };
+        return { id: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000) };
       }),
     changeSubscriptionPrice: (subscriptionId, priceId) =>
       call("subscriptions.update", async () => {

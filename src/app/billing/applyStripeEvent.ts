@@ -212,6 +212,13 @@ export async function applyStripeEvent(deps: BillingDeps, event: Stripe.Event): 
           throw err;
         }
         const r = await applyFresh(tx, fresh, event, fetchedAt, log);
+        if (event.type === "checkout.session.completed") {
+          // A paid page is never offered again to a fan who presses join once more.
+          await tx.checkoutSession.updateMany({
+            where: { id: event.data.object.id, completedAt: null },
+            data: { completedAt: fetchedAt },
+          });
+        }
         await tx.stripeEvent.update({
           where: { id: event.id },
           data: { outcome: r.outcome.slice(0, 1000), status: r.status === "ignored" ? "ignored" : "applied" },

@@ -35,7 +35,12 @@ export const membershipRoute = slash(membershipCommand, [], { creator: false }, 
   });
   if (member.suspendedAt) lines.unshift(ctx.t("membership.suspended"));
   let portal: string | null = null;
-  if (member.stripeCustomerId) portal = await openPortal(ctx.services, ctx.who).catch(() => null);
+  if (member.stripeCustomerId)
+    portal = await openPortal(ctx.services, ctx.who).catch((err: unknown) => {
+      // Stripe failing still shows the state; a fan going too fast is told so (and when to retry).
+      if (err instanceof DomainError && err.code === "rate_limited") throw err;
+      return null;
+    });
   await ctx.reply({
     embeds: [new EmbedBuilder().setTitle(ctx.t("membership.title")).setDescription(lines.join("\n"))],
     components: portal ? [linkButton(portal, ctx.t("portal.button"))] : [],
