@@ -17,10 +17,12 @@ import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { type AccessReader, reconcile } from "./app/reconcile.ts";
 import type { AppServices } from "./app/services.ts";
+import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
 import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
+import { StartupError } from "./errors.ts";
 import { MIGRATIONS_DIR } from "./lib/paths.ts";
 import type { Logger } from "./log.ts";
 
@@ -91,7 +93,24 @@ export async function startTribegate(opts: {
         );
     }
 
-    const billing = createBilling(createStripeClient(config.stripe));
+    const stripeSetup = await readStripeSetup(db.prisma);
+    const webhookSecret = await webhookSigningSecret(db.prisma, config.stripe.webhookSecret);
+    if (!webhookSecret) {
+      throw new StartupError(
+        "config_invalid",
+        "tribegate cannot start:\n  - STRIPE_WEBHOOK_SECRET: is missing and no endpoint was made by the bot; run `npm run doctor -- --fix` (creates the Stripe webhook endpoint <PUBLIC_BASE_URL>/stripe/webhook and stores its signing secret), or add that endpoint in Stripe (Dashboard → Developers → Webhooks) and put its signing secret (whsec_…) in STRIPE_WEBHOOK_SECRET",
+      );
+    }
+    log.info(
+      { event: "stripe.webhook_secret", source: webhookSecret.source },
+      webhookSecret.source === "stored"
+        ? "checking Stripe webhooks with the signing secret stored by npm run doctor -- --fix"
+        : "checking Stripe webhooks with STRIPE_WEBHOOK_SECRET",
+    );
+    const billing = createBilling(
+      createStripeClient(config.stripe),
+      stripeSetup.portalConfigurationId ? { portalConfigurationId: stripeSetup.portalConfigurationId } : {},
+    );
     let accessWorker: QueueWorker | undefined;
     let taskWorker: QueueWorker | undefined;
     const readers: AccessReader[] = [];
@@ -150,7 +169,7 @@ export async function startTribegate(opts: {
     }
     const routes: Route[] = [
       ...healthRoutes(checks, startedAt),
-      stripeWebhookRoute({ ...services, stripe: billing.stripe, webhookSecret: config.stripe.webhookSecret }),
+      stripeWebhookRoute({ ...services, stripe: billing.stripe, webhookSecret: webhookSecret.secret }),
       ...checkoutPages(),
       ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
       ...parts.flatMap((p) => p.routes ?? []),

@@ -106,7 +106,6 @@ describe("the bot process", () => {
       "DISCORD_TOKEN",
       "TELEGRAM_BOT_TOKEN",
       "STRIPE_SECRET_KEY",
-      "STRIPE_WEBHOOK_SECRET",
       "PUBLIC_BASE_URL",
     ]) {
       expect(err).toContain(name);
