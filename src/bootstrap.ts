@@ -22,6 +22,7 @@ import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
+import { runStartupChecks } from "./doctor/run.ts";
 import { StartupError } from "./errors.ts";
 import { MIGRATIONS_DIR } from "./lib/paths.ts";
 import type { Logger } from "./log.ts";
@@ -55,6 +56,8 @@ export async function startTribegate(opts: {
   clock?: Clock;
   /** Run the periodic reconciliation at start-up (default true; tests turn it off). */
   reconcileOnStart?: boolean;
+  /** Check the set-up (npm run doctor's checks) in the background once up (default true). */
+  doctorOnStart?: boolean;
 }): Promise<Tribegate> {
   const { config, log } = opts;
   const clock = opts.clock ?? systemClock;
@@ -248,6 +251,9 @@ export async function startTribegate(opts: {
       },
       `tribegate is up on port ${http.port}`,
     );
+
+    // In the background, never awaited: a slow API must not delay or block serving fans.
+    if (opts.doctorOnStart ?? true) void runStartupChecks({ config, db: db.prisma, log });
 
     let stopping: Promise<void> | undefined;
     return {

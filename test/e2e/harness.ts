@@ -72,6 +72,8 @@ export interface HarnessOptions {
   telegram?: boolean;
   env?: Record<string, string>;
   reconcileOnStart?: boolean;
+  /** Run the set-up checks in the background at start-up (default false: they add API calls). */
+  doctorOnStart?: boolean;
   /**
    * With backend "postgres": use this database instead of a fresh one from createTestDatabase()
    * (e.g. on a private server the test stops and restarts). The harness does not drop it.
@@ -156,7 +158,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     destination: logs,
     secrets: [STRIPE_KEY, WEBHOOK_SECRET, DISCORD_TOKEN, TELEGRAM_TOKEN],
   });
-  const boot = () => startTribegate({ config, log, clock, reconcileOnStart: opts.reconcileOnStart ?? false });
+  const boot = () =>
+    startTribegate({
+      config,
+      log,
+      clock,
+      reconcileOnStart: opts.reconcileOnStart ?? false,
+      doctorOnStart: opts.doctorOnStart ?? false,
+    });
   let app = await boot();
   const harness: Harness = {
     get app() {
