@@ -217,7 +217,8 @@ export class StripeStandin {
   readonly #idempotency = new Map<string, { fingerprint: string; status: number; body: unknown }>();
   #delivered = 0;
   #requestCounter = 0;
-  readonly restrictedKey: string | undefined;
+  /** Accepted besides `secretKey`; tests may set it later. */
+  restrictedKey: string | undefined;
   readonly #denied: { method?: string; path: PathMatcher; permission: string }[] = [];
   /** Each webhook endpoint's signing secret: Stripe shows it once, in the answer to the create. */
   readonly #endpointSecrets = new Map<string, string>();
@@ -469,6 +470,11 @@ export class StripeStandin {
    */
   denyPermission(permission: string, match: { method?: string; path: PathMatcher }): void {
     this.#denied.push({ ...match, permission });
+  }
+
+  /** The restricted key may do everything again. */
+  allowAllPermissions(): void {
+    this.#denied.length = 0;
   }
 
   /** The signing secret of a webhook endpoint created here (what the create answered). */
