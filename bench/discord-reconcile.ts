@@ -83,7 +83,7 @@ export async function benchDiscordReconcile(opts: { members: number; lost: numbe
   const sink = new Writable({ write: (_c, _e, done) => done() });
   const log = createLogger({ level: "warn", destination: sink });
   stage("boot+ready");
-  const app = await startTribegate({ config, log, reconcileOnStart: false });
+  const app = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
   try {
     await app.discord!.ready();
     stage("seed");

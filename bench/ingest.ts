@@ -35,7 +35,7 @@ export async function benchIngest(
     databaseUrl: pgdb?.url,
   });
   const log = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
-  const app = await startTribegate({ config, log, reconcileOnStart: false });
+  const app = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
   try {
     mark(`ingest ${backend} checkouts`);
     const deps = app.services;

@@ -257,7 +257,7 @@ export async function benchPaymentAccess(
   });
   // Production's level (info), written nowhere: the cost of logging is part of the figure.
   const log = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
-  const app = await startTribegate({ config, log, reconcileOnStart: false });
+  const app = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
   try {
     await app.discord!.ready();
     for (const t0 = Date.now(); app.telegram!.status() !== "ready"; ) {

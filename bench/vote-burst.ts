@@ -320,7 +320,7 @@ export async function benchVoteBurst(backend: "pglite" | "postgres", opts: VoteB
     },
   });
   const log = createLogger({ level: "info", destination: sink });
-  const app = await startTribegate({ config, log, reconcileOnStart: false });
+  const app = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
   try {
     await app.discord!.ready();
     const services = app.services;

@@ -404,7 +404,7 @@ async function main(): Promise<void> {
           secrets: [STRIPE_KEY, WEBHOOK_SECRET, DISCORD_TOKEN, TELEGRAM_TOKEN],
         });
         const clock = new DemoClock();
-        starting = startTribegate({ config, log, clock, reconcileOnStart: false });
+        starting = startTribegate({ config, log, clock, reconcileOnStart: false, doctorOnStart: false });
         const app = await starting;
         w = {
           app,

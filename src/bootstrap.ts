@@ -17,10 +17,13 @@ import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { type AccessReader, reconcile } from "./app/reconcile.ts";
 import type { AppServices } from "./app/services.ts";
+import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
 import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
+import { runStartupChecks } from "./doctor/run.ts";
+import { StartupError } from "./errors.ts";
 import { MIGRATIONS_DIR } from "./lib/paths.ts";
 import type { Logger } from "./log.ts";
 
@@ -58,6 +61,8 @@ export async function startTribegate(opts: {
    * without a heartbeat before another process may take it over (default 120 s; renewed every third).
    */
   jobLeaseMs?: number;
+  /** Check the set-up (npm run doctor's checks) in the background once up (default true). */
+  doctorOnStart?: boolean;
 }): Promise<Tribegate> {
   const { config, log } = opts;
   const clock = opts.clock ?? systemClock;
@@ -96,7 +101,24 @@ export async function startTribegate(opts: {
         );
     }
 
-    const billing = createBilling(createStripeClient(config.stripe));
+    const stripeSetup = await readStripeSetup(db.prisma);
+    const webhookSecret = await webhookSigningSecret(db.prisma, config.stripe.webhookSecret);
+    if (!webhookSecret) {
+      throw new StartupError(
+        "config_invalid",
+        "tribegate cannot start:\n  - STRIPE_WEBHOOK_SECRET: is missing and no endpoint was made by the bot; run `npm run doctor -- --fix` (creates the Stripe webhook endpoint <PUBLIC_BASE_URL>/stripe/webhook and stores its signing secret), or add that endpoint in Stripe (Dashboard → Developers → Webhooks) and put its signing secret (whsec_…) in STRIPE_WEBHOOK_SECRET",
+      );
+    }
+    log.info(
+      { event: "stripe.webhook_secret", source: webhookSecret.source },
+      webhookSecret.source === "stored"
+        ? "checking Stripe webhooks with the signing secret stored by npm run doctor -- --fix"
+        : "checking Stripe webhooks with STRIPE_WEBHOOK_SECRET",
+    );
+    const billing = createBilling(
+      createStripeClient(config.stripe),
+      stripeSetup.portalConfigurationId ? { portalConfigurationId: stripeSetup.portalConfigurationId } : {},
+    );
     let accessWorker: QueueWorker | undefined;
     let taskWorker: QueueWorker | undefined;
     const readers: AccessReader[] = [];
@@ -158,7 +180,7 @@ export async function startTribegate(opts: {
       stripeWebhookRoute({
         ...services,
         stripe: billing.stripe,
-        webhookSecret: config.stripe.webhookSecret,
+        webhookSecret: webhookSecret.secret,
         livemode: isLiveKey(config.stripe.secretKey),
       }),
       ...checkoutPages(),
@@ -247,6 +269,9 @@ export async function startTribegate(opts: {
       },
       `tribegate is up on port ${http.port}`,
     );
+
+    // In the background, never awaited: a slow API must not delay or block serving fans.
+    if (opts.doctorOnStart ?? true) void runStartupChecks({ config, db: db.prisma, log });
 
     let stopping: Promise<void> | undefined;
     return {

@@ -72,6 +72,8 @@ export interface HarnessOptions {
   telegram?: boolean;
   env?: Record<string, string>;
   reconcileOnStart?: boolean;
+  /** Run the set-up checks in the background at start-up (default false: they add API calls). */
+  doctorOnStart?: boolean;
   /**
    * With backend "postgres": use this database instead of a fresh one from createTestDatabase()
    * (e.g. on a private server the test stops and restarts). The harness does not drop it.
@@ -165,6 +167,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       clock,
       reconcileOnStart: opts.reconcileOnStart ?? false,
       ...(opts.jobLeaseMs ? { jobLeaseMs: opts.jobLeaseMs } : {}),
+      doctorOnStart: opts.doctorOnStart ?? false,
     });
   let app = await boot();
   const harness: Harness = {

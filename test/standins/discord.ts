@@ -21,7 +21,7 @@ import {
   type APITextChannel,
   type APIUser,
   ApplicationCommandType,
-  type ApplicationFlags,
+  ApplicationFlags,
   ChannelType,
   GatewayIntentBits,
   InteractionResponseType,
@@ -94,6 +94,11 @@ export interface DiscordStandinOptions {
   teamMembers?: APIUser[];
   /** The developer portal's "Public Bot" switch (Discord's default for a new application: on). */
   botPublic?: boolean;
+  /**
+   * GET /applications/@me `flags`. Default: GATEWAY_GUILD_MEMBERS_LIMITED, the developer portal's
+   * Server Members intent switched on for a bot in fewer than 100 servers.
+   */
+  applicationFlags?: number;
 }
 
 export {
@@ -247,6 +252,8 @@ export class DiscordStandin {
   readonly gateway: DiscordGateway;
   /** The "Public Bot" switch; tests may flip it. */
   botPublic: boolean;
+  /** The application's flags (privileged intents among them); tests may change them. */
+  applicationFlags: number;
 
   readonly #http: StartedServer;
   readonly #options: DiscordStandinOptions;
@@ -273,6 +280,7 @@ export class DiscordStandin {
     this.applicationId = this.botUser.id;
     this.applicationOwner = options.applicationOwner ?? makeUser({ username: "creator" });
     this.botPublic = options.botPublic ?? false;
+    this.applicationFlags = options.applicationFlags ?? ApplicationFlags.GatewayGuildMembersLimited;
     this.#users.set(this.botUser.id, this.botUser);
     this.#users.set(this.applicationOwner.id, this.applicationOwner);
     const limits = options.rateLimits;
@@ -779,7 +787,7 @@ export class DiscordStandin {
       bot: this.botUser,
       summary: "",
       verify_key: "0".repeat(64),
-      flags: 0 as ApplicationFlags,
+      flags: this.applicationFlags as ApplicationFlags,
       flags_new: "0",
       approximate_guild_count: this.#guilds.size,
     };

@@ -336,6 +336,66 @@ export function billingPortalSessionBase(): Stripe.BillingPortal.Session {
   } satisfies Stripe.BillingPortal.Session;
 }
 
+export function webhookEndpointBase(): Stripe.WebhookEndpoint {
+  return {
+    id: "we_1PgbJ3B7WZ01zgkWqSmDb4xX",
+    object: "webhook_endpoint",
+    api_version: null,
+    application: null,
+    created: CREATED,
+    description: null,
+    enabled_events: ["checkout.session.completed"],
+    livemode: false,
+    metadata: {},
+    status: "enabled",
+    url: "https://example.com/my/webhook/endpoint",
+  } satisfies Stripe.WebhookEndpoint;
+}
+
+/** The portal's settings as Stripe creates them by default: cancel and card update, no plan switch. */
+export function billingPortalConfigurationBase(): Stripe.BillingPortal.Configuration {
+  return {
+    id: "bpc_1Pgc7HB7WZ01zgkWxH2EPWRX",
+    object: "billing_portal.configuration",
+    active: true,
+    application: null,
+    business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null },
+    created: CREATED,
+    default_return_url: null,
+    features: {
+      customer_update: { allowed_updates: ["email", "tax_id"], enabled: true },
+      invoice_history: { enabled: true },
+      payment_method_update: { enabled: true, payment_method_configuration: null },
+      subscription_cancel: {
+        cancellation_reason: {
+          enabled: false,
+          feedback_options: null,
+          options: ["too_expensive", "missing_features", "switched_service", "unused", "other"],
+        },
+        enabled: true,
+        mode: "at_period_end",
+        proration_behavior: "none",
+      },
+      subscription_pause: { duration: { interval_options: [], type: "indefinite" }, enabled: false },
+      subscription_update: {
+        billing_cycle_anchor: null,
+        default_allowed_updates: [],
+        enabled: false,
+        products: [],
+        proration_behavior: "none",
+        schedule_at_period_end: { conditions: [] },
+        trial_update_behavior: "end_trial",
+      },
+    },
+    is_default: true,
+    livemode: false,
+    login_page: { enabled: false, url: null },
+    metadata: {},
+    name: null,
+    updated: CREATED,
+  } satisfies Stripe.BillingPortal.Configuration;
+}
+
 export function invoiceLineItemBase(): Stripe.InvoiceLineItem {
   return {
     id: "il_1Pgc6sB7WZ01zgkWFnxLrLCq",

@@ -7,6 +7,7 @@
  */
 import Stripe from "stripe";
 import {
+  billingPortalConfigurationBase,
   billingPortalSessionBase,
   chargeBase,
   checkoutSessionBase,
@@ -21,6 +22,7 @@ import {
   refundBase,
   subscriptionBase,
   subscriptionItemBase,
+  webhookEndpointBase,
 } from "./stripe-bases.ts";
 
 // ---------------------------------------------------------------------------------------------------
@@ -240,6 +242,23 @@ export function billingPortalSession(
     url: `https://billing.stripe.com/p/session/${id}`,
   };
   return { ...billingPortalSessionBase(), ...defaults, ...overrides };
+}
+
+export function webhookEndpoint(overrides: Partial<Stripe.WebhookEndpoint> = {}): Stripe.WebhookEndpoint {
+  const defaults: Partial<Stripe.WebhookEndpoint> = { id: stripeId("we"), created: nowSeconds() };
+  return { ...webhookEndpointBase(), ...defaults, ...overrides };
+}
+
+export function billingPortalConfiguration(
+  overrides: Partial<Stripe.BillingPortal.Configuration> = {},
+): Stripe.BillingPortal.Configuration {
+  const created = nowSeconds();
+  const defaults: Partial<Stripe.BillingPortal.Configuration> = {
+    id: stripeId("bpc"),
+    created,
+    updated: created,
+  };
+  return { ...billingPortalConfigurationBase(), ...defaults, ...overrides };
 }
 
 export interface InvoiceInit extends Partial<Stripe.Invoice> {

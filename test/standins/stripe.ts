@@ -9,6 +9,7 @@
  * `starting_after`. Every mutation records the event Stripe would emit (`events`), which tests
  * deliver, signed, to the bot's webhook route.
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Stripe from "stripe";
 import {
@@ -30,6 +31,7 @@ import {
 } from "./http.ts";
 import {
   addInterval,
+  billingPortalConfiguration,
   billingPortalSession,
   checkoutSession,
   currentPeriodEnd,
@@ -48,6 +50,7 @@ import {
   type SubscriptionInit,
   stripeId,
   toWire,
+  webhookEndpoint,
 } from "./stripe-objects.ts";
 
 import { deliverWebhook } from "./stripe-webhooks.ts";
@@ -61,6 +64,11 @@ export { deliverWebhook, signedWebhook } from "./stripe-webhooks.ts";
 export interface StripeStandinOptions {
   /** The secret key requests must carry (`Authorization: Bearer ...`). */
   secretKey?: string;
+  /**
+   * A restricted key (`rk_test_…`) accepted too; the permissions it lacks are set with
+   * `denyPermission`, answered 403 as Stripe does.
+   */
+  restrictedKey?: string;
 }
 
 export interface StripeCall extends RecordedCall {
@@ -155,6 +163,8 @@ interface KindTypes {
   refund: Stripe.Refund;
   dispute: Stripe.Dispute;
   invoice_payment: Stripe.InvoicePayment;
+  webhook_endpoint: Stripe.WebhookEndpoint;
+  "billing_portal.configuration": Stripe.BillingPortal.Configuration;
 }
 
 type Kind = keyof KindTypes;
@@ -171,6 +181,8 @@ const ID_PREFIXES: [string, Kind][] = [
   ["re_", "refund"],
   ["dp_", "dispute"],
   ["inpay_", "invoice_payment"],
+  ["we_", "webhook_endpoint"],
+  ["bpc_", "billing_portal.configuration"],
 ];
 
 const kindOfId = (id: string): Kind | undefined => ID_PREFIXES.find(([prefix]) => id.startsWith(prefix))?.[1];
@@ -205,12 +217,18 @@ export class StripeStandin {
   readonly #idempotency = new Map<string, { fingerprint: string; status: number; body: unknown }>();
   #delivered = 0;
   #requestCounter = 0;
+  /** Accepted besides `secretKey`; tests may set it later. */
+  restrictedKey: string | undefined;
+  readonly #denied: { method?: string; path: PathMatcher; permission: string }[] = [];
+  /** Each webhook endpoint's signing secret: Stripe shows it once, in the answer to the create. */
+  readonly #endpointSecrets = new Map<string, string>();
 
   private constructor(http: StartedServer, options: StripeStandinOptions) {
     this.#http = http;
     this.port = http.port;
     this.origin = http.origin;
     this.secretKey = options.secretKey ?? "sk_test_standin_0123456789";
+    this.restrictedKey = options.restrictedKey;
     this.#router = this.#routes();
   }
 
@@ -446,6 +464,24 @@ export class StripeStandin {
     await this.#http.close();
   }
 
+  /**
+   * The restricted key lacks `permission` (e.g. `rak_webhook_endpoint_read`): requests with it whose
+   * method (if given) and path match are answered 403 with Stripe's permission error.
+   */
+  denyPermission(permission: string, match: { method?: string; path: PathMatcher }): void {
+    this.#denied.push({ ...match, permission });
+  }
+
+  /** The restricted key may do everything again. */
+  allowAllPermissions(): void {
+    this.#denied.length = 0;
+  }
+
+  /** The signing secret of a webhook endpoint created here (what the create answered). */
+  endpointSecret(endpointId: string): string | undefined {
+    return this.#endpointSecrets.get(endpointId);
+  }
+
   // -- HTTP plumbing ----------------------------------------------------------------------------
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -511,6 +547,8 @@ export class StripeStandin {
 
     const auth = this.#checkKey(headers.authorization);
     if (auth) return answer(auth.status, { error: auth.error });
+    const denied = this.#deniedPermission(call);
+    if (denied) return answer(denied.status, { error: denied.error });
 
     const replay = this.#idempotentReplay(call);
     if (replay) return answer(replay.status, replay.body, replay.headers);
@@ -553,10 +591,25 @@ export class StripeStandin {
       });
     }
     const key = header.replace(/^Bearer\s+/i, "");
-    if (key === this.secretKey) return undefined;
+    if (key === this.secretKey || (this.restrictedKey !== undefined && key === this.restrictedKey))
+      return undefined;
     return new StripeApiError(401, {
       type: "invalid_request_error",
       message: `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`,
+    });
+  }
+
+  /** Stripe's answer to a restricted key without the permission an endpoint needs. */
+  #deniedPermission(call: StripeCall): StripeApiError | undefined {
+    const key = (call.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
+    if (this.restrictedKey === undefined || key !== this.restrictedKey) return undefined;
+    const rule = this.#denied.find(
+      (d) => (d.method === undefined || d.method === call.method) && pathMatches(d.path, call.path),
+    );
+    if (!rule) return undefined;
+    return new StripeApiError(403, {
+      type: "invalid_request_error",
+      message: `The provided key '${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 11))}${key.slice(-3)}' does not have the required permissions for this endpoint on account 'acct_1PgafTB7WZ01zgkW'. Having the '${rule.permission}' permission would allow this request to continue.`,
     });
   }
 
@@ -900,6 +953,81 @@ export class StripeStandin {
       );
     });
 
+    // Webhook endpoints: the signing secret only in the answer to the create, as Stripe does.
+    r.on("POST", "/v1/webhook_endpoints", ({ input }) => {
+      const url = str(input.url) ?? throwError(missingParam("url"));
+      const events = strings(input.enabled_events);
+      if (events.length === 0) throw missingParam("enabled_events");
+      const created = this.#save(
+        "webhook_endpoint",
+        webhookEndpoint({
+          url,
+          enabled_events: events,
+          description: str(input.description) ?? null,
+          metadata: metadata(input.metadata, null),
+          api_version: str(input.api_version) ?? null,
+        }),
+      );
+      const secret = `whsec_${randomBytes(24).toString("hex")}`;
+      this.#endpointSecrets.set(created.id, secret);
+      return { ...created, secret };
+    });
+    r.on("GET", "/v1/webhook_endpoints", ({ input }) =>
+      this.#list("webhook_endpoint", input, "/v1/webhook_endpoints"),
+    );
+    r.on("GET", "/v1/webhook_endpoints/:id", ({ params }) => this.#require("webhook_endpoint", params.id!));
+    r.on("POST", "/v1/webhook_endpoints/:id", ({ params, input }) => {
+      const current = this.#require("webhook_endpoint", params.id!);
+      const disabled = bool(input.disabled);
+      const events = strings(input.enabled_events);
+      return this.#save("webhook_endpoint", {
+        ...current,
+        ...defined({ url: str(input.url), description: str(input.description) }),
+        ...(events.length > 0 && { enabled_events: events }),
+        ...(disabled !== undefined && { status: disabled ? "disabled" : "enabled" }),
+        metadata: metadata(input.metadata, current.metadata),
+      });
+    });
+    r.on("DELETE", "/v1/webhook_endpoints/:id", ({ params }) => {
+      this.#require("webhook_endpoint", params.id!);
+      this.#table("webhook_endpoint").delete(params.id!);
+      return {
+        id: params.id!,
+        object: "webhook_endpoint",
+        deleted: true,
+      } satisfies Stripe.DeletedWebhookEndpoint;
+    });
+
+    // Customer portal configurations. One made through the API is not the account's default (the
+    // Dashboard's); `putPortalConfiguration` stores a default one as the Dashboard would.
+    r.on("POST", "/v1/billing_portal/configurations", ({ input }) =>
+      this.#save(
+        "billing_portal.configuration",
+        this.#portalConfiguration(billingPortalConfiguration({ is_default: false }), input),
+      ),
+    );
+    r.on("GET", "/v1/billing_portal/configurations", ({ input }) => {
+      const active = bool(input.active);
+      const isDefault = bool(input.is_default);
+      return this.#list(
+        "billing_portal.configuration",
+        input,
+        "/v1/billing_portal/configurations",
+        (c) =>
+          (active === undefined || c.active === active) &&
+          (isDefault === undefined || c.is_default === isDefault),
+      );
+    });
+    r.on("GET", "/v1/billing_portal/configurations/:id", ({ params }) =>
+      this.#require("billing_portal.configuration", params.id!),
+    );
+    r.on("POST", "/v1/billing_portal/configurations/:id", ({ params, input }) =>
+      this.#save(
+        "billing_portal.configuration",
+        this.#portalConfiguration(this.#require("billing_portal.configuration", params.id!), input),
+      ),
+    );
+
     // Invoices, charges, refunds, disputes
     r.on("GET", "/v1/invoices/:id", ({ params }) => this.#require("invoice", params.id!));
     r.on("GET", "/v1/invoices", ({ input }) => {
@@ -935,6 +1063,63 @@ export class StripeStandin {
   }
 
   // -- route helpers ----------------------------------------------------------------------------
+
+  /** A portal configuration with the create/update parameters the bot sends applied. */
+  #portalConfiguration(
+    current: Stripe.BillingPortal.Configuration,
+    input: FormObject,
+  ): Stripe.BillingPortal.Configuration {
+    const features = (input.features as FormObject | undefined) ?? {};
+    const part = (name: string) => features[name] as FormObject | undefined;
+    const enabled = (name: string, was: boolean) => bool(part(name)?.enabled) ?? was;
+    const f = current.features;
+    const update = part("subscription_update");
+    const products = update?.products;
+    const cancel = part("subscription_cancel");
+    return {
+      ...current,
+      active: bool(input.active) ?? current.active,
+      default_return_url: str(input.default_return_url) ?? current.default_return_url,
+      metadata: metadata(input.metadata, current.metadata),
+      updated: nowSeconds(),
+      features: {
+        ...f,
+        invoice_history: { enabled: enabled("invoice_history", f.invoice_history.enabled) },
+        payment_method_update: {
+          ...f.payment_method_update,
+          enabled: enabled("payment_method_update", f.payment_method_update.enabled),
+        },
+        subscription_cancel: {
+          ...f.subscription_cancel,
+          enabled: enabled("subscription_cancel", f.subscription_cancel.enabled),
+          mode:
+            (str(cancel?.mode) as Stripe.BillingPortal.Configuration.Features.SubscriptionCancel.Mode) ??
+            f.subscription_cancel.mode,
+        },
+        subscription_update: {
+          ...f.subscription_update,
+          enabled: enabled("subscription_update", f.subscription_update.enabled),
+          ...(update?.default_allowed_updates !== undefined && {
+            default_allowed_updates: strings(update.default_allowed_updates),
+          }),
+          ...(update?.proration_behavior !== undefined && {
+            proration_behavior: str(update.proration_behavior) ?? "none",
+          }),
+          ...(products !== undefined && {
+            products: (Array.isArray(products) ? products : Object.values(products as FormObject))
+              .filter((p): p is FormObject => typeof p === "object" && p !== null && !Array.isArray(p))
+              .map((p) => ({
+                product:
+                  str(p.product) ??
+                  throwError(missingParam("features[subscription_update][products][0][product]")),
+                prices: strings(p.prices),
+                adjustable_quantity: { enabled: false, maximum: null, minimum: 1 },
+              })),
+          }),
+        },
+      },
+    };
+  }
 
   #customerFields(input: FormObject): Partial<Stripe.Customer> {
     return defined({

@@ -214,6 +214,8 @@ export class TelegramStandin {
   readonly #faults = new FaultQueue<TelegramFault, TelegramCall>();
   readonly #handlers: Handlers;
   readonly #chats = new Map<number, ChatState>();
+  /** Basic groups that became supergroups: old id → new id. */
+  readonly #migrated = new Map<number, number>();
   readonly #users = new Map<number, User>();
   readonly #talkedToBot = new Set<number>();
   readonly #blockedBot = new Set<number>();
@@ -459,6 +461,41 @@ export class TelegramStandin {
         date: unixSeconds(),
       }),
     });
+  }
+
+  /**
+   * The group becomes a supergroup with a new id, as Telegram does when a group grows or an
+   * administrator turns on a supergroup-only feature: calls naming the old id answer 400 with
+   * `parameters.migrate_to_chat_id`, and the bot gets the service messages in both chats
+   * (`migrate_to_chat_id` in the old one, `migrate_from_chat_id` in the new one).
+   */
+  migrateToSupergroup(chatId: number): { newChatId: number; updates: Update[] } {
+    const old = this.#requireChat(chatId);
+    if (old.chat.type !== "group") throw new Error(`Telegram stand-in: chat ${chatId} is not a basic group`);
+    const newChatId = Number(`-100${Math.abs(chatId)}`);
+    const title = "title" in old.chat ? old.chat.title : String(chatId);
+    const chat: Chat.SupergroupChat = { id: newChatId, type: "supergroup", title };
+    this.#chats.delete(chatId);
+    this.#chats.set(newChatId, { ...old, chat, messages: new Map(), nextMessageId: 1 });
+    this.#migrated.set(chatId, newChatId);
+    const owner = [...old.members.values()].find((m) => m.status === "creator")?.user ?? this.bot;
+    const date = unixSeconds();
+    const updates = [
+      this.pushUpdate({
+        message: {
+          message_id: 1,
+          date,
+          chat: old.chat,
+          from: owner,
+          migrate_to_chat_id: newChatId,
+        } as Message & Update.NonChannel,
+      }),
+      this.pushUpdate({
+        message: { message_id: 1, date, chat, from: owner, migrate_from_chat_id: chatId } as Message &
+          Update.NonChannel,
+      }),
+    ];
+    return { newChatId, updates };
   }
 
   /** Registers a user (so getChatMember can answer "left" for them). */
@@ -944,6 +981,12 @@ export class TelegramStandin {
 
   /** `chat_id` as the API takes it: a number, a numeric string or `@username`. */
   #resolveChat(chatId: number | string): ChatState {
+    const migratedTo = this.#migrated.get(Number(chatId));
+    if (migratedTo !== undefined) {
+      throw new TelegramError(400, "Bad Request: group chat was upgraded to a supergroup chat", {
+        migrate_to_chat_id: migratedTo,
+      });
+    }
     if (typeof chatId === "string" && chatId.startsWith("@")) {
       for (const state of this.#chats.values()) if (`@${state.chat.username}` === chatId) return state;
       throw badRequest("chat not found");

@@ -77,13 +77,14 @@ describe("config", () => {
 
   it("GIVEN nothing THEN it names every variable to set, one line each", () => {
     const lines = problems({});
-    expect(lines).toHaveLength(4);
+    // STRIPE_WEBHOOK_SECRET is not among them: `npm run doctor -- --fix` can store it instead (the
+    // start-up refuses later, with both fixes, when there is neither).
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
       /^DISCORD_TOKEN \+ DISCORD_APPLICATION_ID or TELEGRAM_BOT_TOKEN: configure at least one platform/,
     );
     expect(lines[1]).toMatch(/^STRIPE_SECRET_KEY: is missing/);
-    expect(lines[2]).toMatch(/^STRIPE_WEBHOOK_SECRET: is missing/);
-    expect(lines[3]).toMatch(/^PUBLIC_BASE_URL: is missing/);
+    expect(lines[2]).toMatch(/^PUBLIC_BASE_URL: is missing/);
   });
 
   it("GIVEN malformed values THEN each is named with what to put there", () => {

@@ -170,7 +170,12 @@ async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createBilling(stripe: Stripe): Billing {
+/**
+ * `portalConfigurationId`: the customer portal configuration `npm run doctor -- --fix` made; portal
+ * sessions name it, since Stripe uses the account's default one (the Dashboard's) otherwise.
+ */
+export function createBilling(stripe: Stripe, opts: { portalConfigurationId?: string } = {}): Billing {
+  const portalConfiguration = opts.portalConfigurationId ? { configuration: opts.portalConfigurationId } : {};
   return {
     stripe,
     customerSubscriptions: (customerId) =>
@@ -328,7 +333,13 @@ export function createBilling(stripe: Stripe): Billing {
       call(
         "billingPortal.sessions.create",
         async () =>
-          (await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl })).url,
+          (
+            await stripe.billingPortal.sessions.create({
+              customer: customerId,
+              return_url: returnUrl,
+              ...portalConfiguration,
+            })
+          ).url,
       ),
   };
 }

@@ -14,6 +14,7 @@ import type { TelegramDeps } from "./deps.ts";
 import { createTelegramExecutor } from "./executor.ts";
 import { bindFeature } from "./features/bind.ts";
 import { chatMemberFeature } from "./features/chatMembers.ts";
+import { chatMigrationFeature } from "./features/chatMigration.ts";
 import { creatorMemberFeature } from "./features/creatorMembers.ts";
 import { creatorOpsFeature } from "./features/creatorOps.ts";
 import { creatorTierFeature } from "./features/creatorTiers.ts";
@@ -70,6 +71,7 @@ export async function attachTelegram(opts: {
     errorBoundary(deps),
     new Composer<Context>(
       // Before the fan feature: its button handler refuses any data it does not know.
+      chatMigrationFeature(deps),
       pollFeature(deps),
       fanFeature(deps),
       bindFeature(deps),
