@@ -217,6 +217,9 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
       const p = runOne(row).finally(() => {
         release(row.id);
         inFlight.delete(p);
+        // Not lost when the loop is not asleep yet: it may be reading nextDue without this row (held
+        // then), and would otherwise sleep past the retry this row was just given.
+        woken = true;
         wakeUp?.();
       });
       inFlight.add(p);
