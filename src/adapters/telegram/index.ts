@@ -22,6 +22,7 @@ import { fanFeature } from "./features/fan.ts";
 import { JOIN_DECISION_TASK, joinDecisionTask, joinRequestFeature } from "./features/joinRequests.ts";
 import { pollFeature } from "./features/polls.ts";
 import { setupFeature } from "./features/setup.ts";
+import { unboundChatFeature } from "./features/unboundChat.ts";
 import { createInviteStore } from "./invites.ts";
 import { createTelegramNotifier } from "./notifier.ts";
 import { createPollLive } from "./pollLive.ts";
@@ -77,6 +78,7 @@ export async function attachTelegram(opts: {
       // Before the fan feature: its button handler refuses any data it does not know.
       chatMigrationFeature(deps),
       setup.composer,
+      unboundChatFeature(deps),
       pollFeature(deps),
       fanFeature(deps),
       bindFeature(deps),

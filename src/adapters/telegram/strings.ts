@@ -186,6 +186,19 @@ ${p.results}`,
   "setup.throttled": (p: Params) => `Too many tries. Try again in ${p.minutes} min.`,
   "setup.done": (p: Params) =>
     `Done: you are the creator of @${p.bot}. Your creator commands are in the menu (/tiers to see them at work).\n\nNext steps:\n1. Create a tier: /newtier 5 eur month Gold\n2. Add @${p.bot} to your group or channel as an administrator (allowed to invite users, ban users and manage the chat)\n3. Send /bindcode <tier> here, then /bind <code> in that group`,
+
+  // The bot added to a chat no tier opens: one-tap binding, offered to the creators in private.
+  "offer.text": (p: Params) =>
+    `I was added to “${p.chat}”, which no tier opens yet. Tap a tier to open this chat to its members:`,
+  "offer.no_tier": (p: Params) =>
+    `I was added to “${p.chat}”, which no tier opens yet. Create a tier first (/newtier), then send /bindcode <tier> here and /bind <code> in that chat.`,
+  "offer.button": (p: Params) => `Open ${p.chat} to ${p.tier}`,
+  "offer.tier_gone":
+    "This tier is no longer on sale. Send /tiers to see the tiers, and /bindcode to bind the chat.",
+  "offer.bot_not_admin": (p: Params) =>
+    `I am not an administrator of this chat. Make me one with these rights, then tap the button again: ${p.missing}. Nothing changed.`,
+  "offer.bot_missing_rights": (p: Params) =>
+    `I am missing these administrator rights there: ${p.missing}. Give them to me in the chat's administrator settings, then tap the button again. Nothing changed.`,
 } satisfies Record<string, Text>;
 
 export type StringKey = keyof typeof en;
@@ -365,6 +378,17 @@ ${p.results}`,
   "setup.throttled": (p) => `Trop d'essais. Réessayez dans ${p.minutes} min.`,
   "setup.done": (p) =>
     `C'est fait : vous êtes le créateur de @${p.bot}. Vos commandes de créateur sont dans le menu (/tiers pour les voir à l'œuvre).\n\nÉtapes suivantes :\n1. Créez un palier : /newtier 5 eur month Or\n2. Ajoutez @${p.bot} à votre groupe ou canal comme administrateur (autorisé à inviter, bannir et gérer le groupe)\n3. Envoyez /bindcode <palier> ici, puis /bind <code> dans ce groupe`,
+  "offer.text": (p) =>
+    `On m'a ajouté à « ${p.chat} », qu'aucun palier n'ouvre encore. Touchez un palier pour ouvrir ce groupe à ses membres :`,
+  "offer.no_tier": (p) =>
+    `On m'a ajouté à « ${p.chat} », qu'aucun palier n'ouvre encore. Créez d'abord un palier (/newtier), puis envoyez /bindcode <palier> ici et /bind <code> dans ce groupe.`,
+  "offer.button": (p) => `Ouvrir ${p.chat} à ${p.tier}`,
+  "offer.tier_gone":
+    "Ce palier n'est plus en vente. Envoyez /tiers pour voir les paliers, et /bindcode pour lier le groupe.",
+  "offer.bot_not_admin": (p) =>
+    `Je ne suis pas administrateur de ce groupe. Nommez-moi avec ces droits, puis touchez à nouveau le bouton : ${p.missing}. Rien n'a changé.`,
+  "offer.bot_missing_rights": (p) =>
+    `Il me manque ces droits d'administrateur là-bas : ${p.missing}. Donnez-les-moi dans les réglages d'administration du groupe, puis touchez à nouveau le bouton. Rien n'a changé.`,
 };
 
 const TABLES: Record<Locale, Record<StringKey, Text>> = { en, fr };

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { user } from "../../standins/telegram-payloads.ts";
-import { type Harness, startHarness } from "../harness.ts";
-import { CREATOR, command, startTelegramHarness, tg, until } from "./helpers.ts";
+import { createCallbackSigner } from "../../../src/adapters/telegram/callbackData.ts";
+import { createTier } from "../../../src/app/tiers.ts";
+import { BOT_ADMIN_RIGHTS, chatMember, supergroup, user } from "../../standins/telegram-payloads.ts";
+import { type Harness, startHarness, TELEGRAM_TOKEN } from "../harness.ts";
+import {
+  botMessages,
+  buttons,
+  CREATOR,
+  command,
+  nextBotMessage,
+  startTelegramHarness,
+  tg,
+  until,
+} from "./helpers.ts";
 
 /** The code of the telegram.setup_code line, once the bot printed it. */
 async function setupCode(h: Harness): Promise<string> {
@@ -109,5 +120,98 @@ describe("Telegram set-up code with TELEGRAM_CREATOR_IDS set (PGlite)", () => {
     );
     await command(h, CREATOR, "start");
     expect(h.logs.events("telegram.setup_code")).toHaveLength(0);
+  });
+});
+
+describe("Telegram: the bot added to a chat no tier opens offers one-tap binding (PGlite)", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startTelegramHarness("pglite");
+    await createTier(h.deps, {
+      name: "Gold",
+      slug: "gold",
+      amount: 1000,
+      currency: "eur",
+      interval: "month",
+    });
+    await createTier(h.deps, {
+      name: "Silver",
+      slug: "silver",
+      amount: 500,
+      currency: "eur",
+      interval: "month",
+    });
+    tg(h).addUser(CREATOR);
+    await command(h, CREATOR, "start");
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("offers each active tier to the creator; a press binds the chat, a forged press is refused", async () => {
+    const group = supergroup({ title: "Backstage" });
+    tg(h).addChat(group, { members: [chatMember.creator(CREATOR)], botStatus: "none" });
+    const seen = botMessages(h, CREATOR.id).length;
+    tg(h).setBotRights(group.id, BOT_ADMIN_RIGHTS);
+    const offer = await nextBotMessage(h, CREATOR.id, seen, (m) => (m.text ?? "").includes("Backstage"));
+    expect(offer.text).toContain("no tier opens yet");
+    const labels = buttons(offer).map((b) => b.text);
+    expect(labels).toEqual(["Open Backstage to Gold", "Open Backstage to Silver"]);
+    const gold = buttons(offer)[0] as { callback_data: string };
+
+    // A stranger replaying the creator's button: the signature is not theirs.
+    const stranger = user({ first_name: "Stranger" });
+    tg(h).addUser(stranger);
+    tg(h).pushCallbackQuery({ from: stranger, data: gold.callback_data, message: offer });
+    const replayed = await tg(h).waitForCall(
+      (c) => c.method === "answerCallbackQuery" && String(c.params.text).includes("not valid"),
+    );
+    expect(replayed.params.show_alert).toBe(true);
+    // Data signed for the stranger (as if they forged a signature): refused as not a creator.
+    const payload = gold.callback_data.slice(0, gold.callback_data.lastIndexOf("~"));
+    tg(h).pushCallbackQuery({
+      from: stranger,
+      data: createCallbackSigner(TELEGRAM_TOKEN).sign(stranger.id, payload),
+      message: offer,
+    });
+    await tg(h).waitForCall(
+      (c) => c.method === "answerCallbackQuery" && String(c.params.text).includes("is for the creator"),
+    );
+    expect(await h.deps.db.tierAccess.count({ where: { targetKey: `telegram:${group.id}` } })).toBe(0);
+
+    const before = botMessages(h, CREATOR.id).length;
+    tg(h).pushCallbackQuery({ from: CREATOR, data: gold.callback_data, message: offer });
+    const done = await nextBotMessage(h, CREATOR.id, before);
+    expect(done.text).toContain("“Backstage” is now bound to tier Gold");
+    const rows = await h.deps.db.tierAccess.findMany({
+      where: { targetKey: `telegram:${group.id}` },
+      include: { tier: true },
+    });
+    expect(rows.map((r) => r.tier.slug)).toEqual(["gold"]);
+    // Bound now: the same press again is refused, and nothing is added.
+    const again = botMessages(h, CREATOR.id).length;
+    tg(h).pushCallbackQuery({ from: CREATOR, data: gold.callback_data, message: offer });
+    expect((await nextBotMessage(h, CREATOR.id, again)).text).toContain("gold");
+    expect(await h.deps.db.tierAccess.count({ where: { targetKey: `telegram:${group.id}` } })).toBe(1);
+  });
+
+  it("names the missing rights when the bot is only a member, and binds nothing", async () => {
+    const group = supergroup({ title: "Lounge" });
+    tg(h).addChat(group, { members: [chatMember.creator(CREATOR)], botStatus: "none" });
+    const seen = botMessages(h, CREATOR.id).length;
+    tg(h).setBotRights(group.id, "member");
+    const offer = await nextBotMessage(h, CREATOR.id, seen, (m) => (m.text ?? "").includes("Lounge"));
+    const before = botMessages(h, CREATOR.id).length;
+    tg(h).pushCallbackQuery({
+      from: CREATOR,
+      data: (buttons(offer)[1] as { callback_data: string }).callback_data,
+      message: offer,
+    });
+    const refused = await nextBotMessage(h, CREATOR.id, before);
+    expect(refused.text).toContain("I am not an administrator of this chat");
+    expect(refused.text).toContain("Invite users via link");
+    expect(await h.deps.db.tierAccess.count({ where: { targetKey: `telegram:${group.id}` } })).toBe(0);
+    await until(() => h.logs.events("telegram.bind_refused").length > 0, "the refusal log");
   });
 });
