@@ -536,24 +536,39 @@ export async function redeemLinkCode(
  * characters (31^8 codes) cannot be searched from one account. A successful link clears the count.
  */
 async function countLinkAttempt(deps: MemberDeps, who: Identity, now: Date): Promise<void> {
+  const minutes = await countAttempt(deps.db, who.platform, who.userId, now);
+  if (minutes === null) return;
+  deps.log.warn(
+    { event: "link.throttled", platform: who.platform, userId: who.userId, minutes },
+    "too many link code attempts; refused without checking the code",
+  );
+  throw new DomainError("link_too_many_attempts", { minutes });
+}
+
+/**
+ * One attempt at a guessable code under `key` (a user id; other codes use a prefixed key, such as
+ * "setup:<id>", so their counts stay apart). Returns null while within the allowance, else the
+ * minutes until the window ends.
+ */
+export async function countAttempt(
+  db: Db,
+  platform: Platform,
+  key: string,
+  now: Date,
+): Promise<number | null> {
   const windowFloor = new Date(now.getTime() - LINK_ATTEMPT_WINDOW_MS);
-  const [row] = await deps.db.$queryRaw<{ attempts: number; window_start: Date }[]>`
+  const [row] = await db.$queryRaw<{ attempts: number; window_start: Date }[]>`
     INSERT INTO link_attempt (platform, platform_user_id, window_start, attempts)
-    VALUES (${who.platform}::"Platform", ${who.userId}, ${now}, 1)
+    VALUES (${platform}::"Platform", ${key}, ${now}, 1)
     ON CONFLICT (platform, platform_user_id) DO UPDATE SET
       window_start = CASE WHEN link_attempt.window_start <= ${windowFloor} THEN EXCLUDED.window_start
                           ELSE link_attempt.window_start END,
       attempts = CASE WHEN link_attempt.window_start <= ${windowFloor} THEN 1
                       ELSE link_attempt.attempts + 1 END
     RETURNING attempts, window_start`;
-  if (!row || row.attempts <= LINK_ATTEMPTS_PER_WINDOW) return;
+  if (!row || row.attempts <= LINK_ATTEMPTS_PER_WINDOW) return null;
   const retryAt = row.window_start.getTime() + LINK_ATTEMPT_WINDOW_MS;
-  const minutes = Math.max(1, Math.ceil((retryAt - now.getTime()) / 60_000));
-  deps.log.warn(
-    { event: "link.throttled", platform: who.platform, userId: who.userId, attempts: row.attempts, minutes },
-    "too many link code attempts; refused without checking the code",
-  );
-  throw new DomainError("link_too_many_attempts", { minutes });
+  return Math.max(1, Math.ceil((retryAt - now.getTime()) / 60_000));
 }
 
 /**

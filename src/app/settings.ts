@@ -34,6 +34,14 @@ export const CreatorSettingsSchema = z.object({
     .array(z.string().regex(/^\d{17,20}$/))
     .max(25)
     .default([]),
+  /**
+   * Telegram creators who claimed the bot with the one-time set-up code (/setup), for an instance
+   * started without TELEGRAM_CREATOR_IDS. They count as TELEGRAM_CREATOR_IDS do (managers included).
+   */
+  telegramCreatorIds: z
+    .array(z.string().regex(/^\d{1,20}$/))
+    .max(10)
+    .default([]),
   /** Telegram users (besides TELEGRAM_CREATOR_IDS) who may use the creator commands in private chat. */
   telegramManagerIds: z
     .array(z.string().regex(/^\d{1,20}$/))

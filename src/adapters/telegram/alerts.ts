@@ -30,7 +30,7 @@ export function createCreatorAlerts(deps: {
   const lastSent = new Map<string, number>();
   const recipients = async () => {
     const settings = await getSettings(deps.db);
-    return [...new Set([...deps.creatorIds, ...settings.telegramManagerIds])];
+    return [...new Set([...deps.creatorIds, ...settings.telegramCreatorIds, ...settings.telegramManagerIds])];
   };
   return {
     recipients,

@@ -31,6 +31,8 @@ export interface TelegramBot {
   stop(): Promise<void>;
   /** Aborted as stop() begins, so handlers retrying in-process let go. */
   readonly stopping: AbortSignal;
+  /** Runs `fn` once Telegram answered getMe (the bot's @username is known), after start(). */
+  onReady(fn: () => Promise<void>): void;
 }
 
 /**
@@ -55,6 +57,7 @@ export function createTelegramBot(opts: {
   let runner: RunnerHandle | undefined;
   let stopped = false;
   const stopping = new AbortController();
+  const readyHooks: (() => Promise<void>)[] = [];
 
   bot.api.config.use(deadline(requestSeconds, log));
   // Honour 429 retry_after and retry 5xx a few times. Network failures and timeouts are not retried
@@ -108,6 +111,11 @@ export function createTelegramBot(opts: {
       { event: "telegram.ready", botId: bot.botInfo.id, username: bot.botInfo.username },
       `bot @${bot.botInfo.username}`,
     );
+    // Only once: begin() runs again after a failed first connection, never after a good one.
+    for (const fn of readyHooks.splice(0))
+      void fn().catch((err: unknown) =>
+        log.warn({ event: "telegram.ready_hook_failed", err }, "start-up step failed"),
+      );
     if (opts.config.mode === "webhook") {
       await bot.api.setWebhook(`${opts.publicBaseUrl}/telegram/webhook`, {
         secret_token: opts.config.webhookSecret ?? "",
@@ -197,6 +205,9 @@ export function createTelegramBot(opts: {
       }
     },
     stopping: stopping.signal,
+    onReady(fn) {
+      readyHooks.push(fn);
+    },
     async stop() {
       stopped = true;
       stopping.abort();

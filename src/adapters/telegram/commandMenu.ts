@@ -31,10 +31,7 @@ export async function registerCommandMenus(
     });
     for (const id of creators) {
       try {
-        await api.setMyCommands(botCommands([...FAN_COMMANDS, ...CREATOR_COMMANDS], locale), {
-          scope: { type: "chat", chat_id: Number(id) },
-          ...language,
-        });
+        await setCreatorMenu(api, Number(id), locale);
       } catch (err) {
         // Telegram knows a private chat only once the user has started the bot.
         log.warn(
@@ -45,4 +42,14 @@ export async function registerCommandMenus(
     }
   }
   log.info({ event: "telegram.commands_registered", creators: creators.length }, "command menus registered");
+}
+
+/** Fan + creator commands in one creator's private chat (its id is the user's id). */
+export async function setCreatorMenu(api: TelegramDeps["api"], chatId: number, locale?: CommandLocale) {
+  for (const l of locale ? [locale] : LOCALES) {
+    await api.setMyCommands(botCommands([...FAN_COMMANDS, ...CREATOR_COMMANDS], l), {
+      scope: { type: "chat", chat_id: chatId },
+      ...(l === "en" ? {} : { language_code: l }),
+    });
+  }
 }

@@ -21,6 +21,8 @@ import { creatorTierFeature } from "./features/creatorTiers.ts";
 import { fanFeature } from "./features/fan.ts";
 import { JOIN_DECISION_TASK, joinDecisionTask, joinRequestFeature } from "./features/joinRequests.ts";
 import { pollFeature } from "./features/polls.ts";
+import { setupFeature } from "./features/setup.ts";
+import { unboundChatFeature } from "./features/unboundChat.ts";
 import { createInviteStore } from "./invites.ts";
 import { createTelegramNotifier } from "./notifier.ts";
 import { createPollLive } from "./pollLive.ts";
@@ -66,12 +68,17 @@ export async function attachTelegram(opts: {
       log.warn({ event: "telegram.commands_failed", err }, "could not register the command menus"),
     );
 
+  const setup = setupFeature(deps, { onCreatorAdded: registerMenus });
+  opts.bot.onReady(setup.announce);
+
   // One boundary for every feature: handlers just throw.
   bot.errorBoundary(
     errorBoundary(deps),
     new Composer<Context>(
       // Before the fan feature: its button handler refuses any data it does not know.
       chatMigrationFeature(deps),
+      setup.composer,
+      unboundChatFeature(deps),
       pollFeature(deps),
       fanFeature(deps),
       bindFeature(deps),

@@ -95,7 +95,8 @@ const en = {
   "settings.goal": (p: Params) => `Goal set: ${p.goal} true fans.`,
   "settings.managers": (p: Params) => `Managers: ${p.list}`,
   "settings.managers_none": "No managers: only TELEGRAM_CREATOR_IDS may use the creator commands.",
-  "settings.managers_creators_only": "Only the ids in TELEGRAM_CREATOR_IDS may change the managers.",
+  "settings.managers_creators_only":
+    "Only the creators (TELEGRAM_CREATOR_IDS, or who claimed the bot with /setup) may change the managers.",
   stats: (p: Params) =>
     `Members: ${p.active} / ${p.goal} (${p.progress}%)\nTrialing: ${p.trialing} · Past due: ${p.pastDue}\nMonthly revenue: ${p.mrr}\nLast 30 days: +${p.new} / -${p.churned}\n${p.perTier}`,
   "member.text": (p: Params) =>
@@ -173,6 +174,31 @@ ${p.results}`,
   "decision.accepted": "accepted",
   "decision.merged": "merged",
   "decision.declined": "declined",
+
+  // Claiming a bot started without TELEGRAM_CREATOR_IDS (/setup <code from the log>).
+  "setup.usage": "Usage: /setup <code>, with the set-up code the bot printed in its log when it started.",
+  "setup.from_env":
+    "This bot's creators come from TELEGRAM_CREATOR_IDS in its configuration: /setup is not used. To add a creator, add their Telegram user id there and restart.",
+  "setup.already": "This bot already has a creator. A creator can add managers with /managers.",
+  "setup.no_code": "There is no set-up code right now. Restart the bot: it prints a new one in its log.",
+  "setup.expired": "This set-up code has expired. Restart the bot: it prints a new one in its log.",
+  "setup.wrong": "This is not the set-up code. Check the code in the bot's log and try again.",
+  "setup.throttled": (p: Params) => `Too many tries. Try again in ${p.minutes} min.`,
+  "setup.done": (p: Params) =>
+    `Done: you are the creator of @${p.bot}. Your creator commands are in the menu (/tiers to see them at work).\n\nNext steps:\n1. Create a tier: /newtier 5 eur month Gold\n2. Add @${p.bot} to your group or channel as an administrator (allowed to invite users, ban users and manage the chat)\n3. Send /bindcode <tier> here, then /bind <code> in that group`,
+
+  // The bot added to a chat no tier opens: one-tap binding, offered to the creators in private.
+  "offer.text": (p: Params) =>
+    `I was added to “${p.chat}”, which no tier opens yet. Tap a tier to open this chat to its members:`,
+  "offer.no_tier": (p: Params) =>
+    `I was added to “${p.chat}”, which no tier opens yet. Create a tier first (/newtier), then send /bindcode <tier> here and /bind <code> in that chat.`,
+  "offer.button": (p: Params) => `Open ${p.chat} to ${p.tier}`,
+  "offer.tier_gone":
+    "This tier is no longer on sale. Send /tiers to see the tiers, and /bindcode to bind the chat.",
+  "offer.bot_not_admin": (p: Params) =>
+    `I am not an administrator of this chat. Make me one with these rights, then tap the button again: ${p.missing}. Nothing changed.`,
+  "offer.bot_missing_rights": (p: Params) =>
+    `I am missing these administrator rights there: ${p.missing}. Give them to me in the chat's administrator settings, then tap the button again. Nothing changed.`,
 } satisfies Record<string, Text>;
 
 export type StringKey = keyof typeof en;
@@ -260,7 +286,7 @@ const fr: Record<StringKey, Text> = {
   "settings.managers_none":
     "Aucun gestionnaire : seuls les identifiants de TELEGRAM_CREATOR_IDS peuvent utiliser les commandes du créateur.",
   "settings.managers_creators_only":
-    "Seuls les identifiants de TELEGRAM_CREATOR_IDS peuvent changer les gestionnaires.",
+    "Seuls les créateurs (TELEGRAM_CREATOR_IDS, ou qui a pris le bot en main avec /setup) peuvent changer les gestionnaires.",
   stats: (p) =>
     `Membres : ${p.active} / ${p.goal} (${p.progress} %)\nEn essai : ${p.trialing} · En retard de paiement : ${p.pastDue}\nRevenu mensuel : ${p.mrr}\n30 derniers jours : +${p.new} / -${p.churned}\n${p.perTier}`,
   "member.text": (p) =>
@@ -339,6 +365,30 @@ ${p.results}`,
   "decision.accepted": "acceptée",
   "decision.merged": "fusionnée",
   "decision.declined": "refusée",
+  "setup.usage":
+    "Utilisation : /setup <code>, avec le code d'installation que le bot a écrit dans son journal au démarrage.",
+  "setup.from_env":
+    "Les créateurs de ce bot viennent de TELEGRAM_CREATOR_IDS dans sa configuration : /setup ne sert pas. Pour ajouter un créateur, ajoutez-y son identifiant Telegram et redémarrez.",
+  "setup.already": "Ce bot a déjà un créateur. Un créateur peut ajouter des gestionnaires avec /managers.",
+  "setup.no_code":
+    "Il n'y a pas de code d'installation pour l'instant. Redémarrez le bot : il en écrit un nouveau dans son journal.",
+  "setup.expired":
+    "Ce code d'installation a expiré. Redémarrez le bot : il en écrit un nouveau dans son journal.",
+  "setup.wrong": "Ce n'est pas le code d'installation. Vérifiez le code dans le journal du bot et réessayez.",
+  "setup.throttled": (p) => `Trop d'essais. Réessayez dans ${p.minutes} min.`,
+  "setup.done": (p) =>
+    `C'est fait : vous êtes le créateur de @${p.bot}. Vos commandes de créateur sont dans le menu (/tiers pour les voir à l'œuvre).\n\nÉtapes suivantes :\n1. Créez un palier : /newtier 5 eur month Or\n2. Ajoutez @${p.bot} à votre groupe ou canal comme administrateur (autorisé à inviter, bannir et gérer le groupe)\n3. Envoyez /bindcode <palier> ici, puis /bind <code> dans ce groupe`,
+  "offer.text": (p) =>
+    `On m'a ajouté à « ${p.chat} », qu'aucun palier n'ouvre encore. Touchez un palier pour ouvrir ce groupe à ses membres :`,
+  "offer.no_tier": (p) =>
+    `On m'a ajouté à « ${p.chat} », qu'aucun palier n'ouvre encore. Créez d'abord un palier (/newtier), puis envoyez /bindcode <palier> ici et /bind <code> dans ce groupe.`,
+  "offer.button": (p) => `Ouvrir ${p.chat} à ${p.tier}`,
+  "offer.tier_gone":
+    "Ce palier n'est plus en vente. Envoyez /tiers pour voir les paliers, et /bindcode pour lier le groupe.",
+  "offer.bot_not_admin": (p) =>
+    `Je ne suis pas administrateur de ce groupe. Nommez-moi avec ces droits, puis touchez à nouveau le bouton : ${p.missing}. Rien n'a changé.`,
+  "offer.bot_missing_rights": (p) =>
+    `Il me manque ces droits d'administrateur là-bas : ${p.missing}. Donnez-les-moi dans les réglages d'administration du groupe, puis touchez à nouveau le bouton. Rien n'a changé.`,
 };
 
 const TABLES: Record<Locale, Record<StringKey, Text>> = { en, fr };

@@ -5,11 +5,22 @@ import { localeOf } from "../../../i18n/index.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { tr } from "../strings.ts";
 
-/** TELEGRAM_CREATOR_IDS, or a manager the creator added (settings.telegramManagerIds). */
+/**
+ * TELEGRAM_CREATOR_IDS, a creator who claimed the bot with /setup (settings.telegramCreatorIds),
+ * or a manager a creator added (settings.telegramManagerIds).
+ */
 export async function isCreator(deps: TelegramDeps, userId: number): Promise<boolean> {
   const id = String(userId);
   if (deps.config.creatorIds.includes(id)) return true;
-  return (await getSettings(deps.services.db)).telegramManagerIds.includes(id);
+  const settings = await getSettings(deps.services.db);
+  return settings.telegramCreatorIds.includes(id) || settings.telegramManagerIds.includes(id);
+}
+
+/** A creator proper (not a manager): TELEGRAM_CREATOR_IDS, or the one who claimed the bot with /setup. */
+export async function isOwner(deps: TelegramDeps, userId: number): Promise<boolean> {
+  const id = String(userId);
+  if (deps.config.creatorIds.includes(id)) return true;
+  return (await getSettings(deps.services.db)).telegramCreatorIds.includes(id);
 }
 
 /** Lets creators through; anyone else gets a clear refusal and nothing runs. */

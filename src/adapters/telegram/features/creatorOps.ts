@@ -6,7 +6,7 @@ import { getSettings, setSetting } from "../../../app/settings.ts";
 import { localeOf } from "../../../i18n/index.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { tr } from "../strings.ts";
-import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
+import { argsOf, creatorOnly, isOwner, replyUsage } from "./creatorGuard.ts";
 
 /**
  * Creator commands about running the place: reconciliation (dry run by default), failed access
@@ -92,7 +92,7 @@ export function creatorOpsFeature(
       if ((action !== "add" && action !== "remove") || !id || !/^\d{1,20}$/.test(id))
         return replyUsage(ctx, "managers");
       // Managers may use the commands, not hand them out.
-      if (!deps.config.creatorIds.includes(String(ctx.from.id)))
+      if (!(await isOwner(deps, ctx.from.id)))
         return ctx.reply(tr(locale, "settings.managers_creators_only"));
       const next = action === "add" ? [...new Set([...current, id])] : current.filter((m) => m !== id);
       await setSetting(services.db, "telegramManagerIds", next);
