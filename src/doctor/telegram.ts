@@ -36,14 +36,18 @@ export async function checkTelegram(opts: {
     return results;
   }
 
-  const managers = (await getSettings(db)).telegramManagerIds;
+  const settings = await getSettings(db);
+  // Creators come from TELEGRAM_CREATOR_IDS or, without it, from /setup (stored); managers add to them.
+  const known =
+    (config.creatorIds.length ? config.creatorIds.length : settings.telegramCreatorIds.length) +
+    settings.telegramManagerIds.length;
   results.push(
-    config.creatorIds.length + managers.length > 0
-      ? ok(AREA, "creators", `${config.creatorIds.length + managers.length} creator(s) and manager(s) known`)
+    known > 0
+      ? ok(AREA, "creators", `${known} creator(s) and manager(s) known`)
       : warning(
           AREA,
           "creators",
-          "no creator: nobody can use the creator commands or gets the alerts when the bot loses a chat; put your numeric Telegram user id (ask @userinfobot) in TELEGRAM_CREATOR_IDS",
+          "no creator: nobody can use the creator commands or gets the alerts when the bot loses a chat; put your numeric Telegram user id (ask @userinfobot) in TELEGRAM_CREATOR_IDS, or send the bot /setup with the code its start-up log prints (telegram.setup_code)",
         ),
   );
 
