@@ -374,7 +374,7 @@ async function main(): Promise<void> {
       "tribegate starts: local Discord, Telegram and Stripe, embedded database",
       async () => {
         const [stripe, discord, telegram] = await Promise.all([
-          startStripeStandin({ secretKey: STRIPE_KEY }),
+          startStripeStandin({ secretKey: STRIPE_KEY, portalSettingsSaved: true }),
           startDiscordStandin({ token: DISCORD_TOKEN, applicationOwner: maya }),
           startTelegramStandin({ token: TELEGRAM_TOKEN, bot: { username: "tribegate_demo_bot" } }),
         ]);

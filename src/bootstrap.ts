@@ -101,7 +101,6 @@ export async function startTribegate(opts: {
         );
     }
 
-    const stripeSetup = await readStripeSetup(db.prisma);
     const webhookSecret = await webhookSigningSecret(db.prisma, config.stripe.webhookSecret);
     if (!webhookSecret) {
       throw new StartupError(
@@ -115,10 +114,9 @@ export async function startTribegate(opts: {
         ? "checking Stripe webhooks with the signing secret stored by npm run doctor -- --fix"
         : "checking Stripe webhooks with STRIPE_WEBHOOK_SECRET",
     );
-    const billing = createBilling(
-      createStripeClient(config.stripe),
-      stripeSetup.portalConfigurationId ? { portalConfigurationId: stripeSetup.portalConfigurationId } : {},
-    );
+    const billing = createBilling(createStripeClient(config.stripe), {
+      portalConfiguration: async () => (await readStripeSetup(db.prisma)).portalConfigurationId,
+    });
     let accessWorker: QueueWorker | undefined;
     let taskWorker: QueueWorker | undefined;
     const readers: AccessReader[] = [];

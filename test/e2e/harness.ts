@@ -83,6 +83,11 @@ export interface HarnessOptions {
   configure?: (config: Config) => Config;
   /** A shorter lease for access jobs and tasks than the 120 s default (startTribegate's jobLeaseMs). */
   jobLeaseMs?: number;
+  /**
+   * Whether the Stripe account's customer portal settings were saved in the Dashboard (default
+   * true; false models a new account, whose portal sessions fail until `doctor --fix` or the Dashboard).
+   */
+  stripePortalSettingsSaved?: boolean;
 }
 
 /** What the use cases take, wired to the running app (for driving it like a platform adapter would). */
@@ -116,7 +121,10 @@ export interface Harness {
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
-  const stripe = await startStripeStandin({ secretKey: STRIPE_KEY });
+  const stripe = await startStripeStandin({
+    secretKey: STRIPE_KEY,
+    portalSettingsSaved: opts.stripePortalSettingsSaved ?? true,
+  });
   const discord = opts.discord
     ? await startDiscordStandin({ ...opts.discordOptions, token: DISCORD_TOKEN })
     : undefined;

@@ -466,6 +466,19 @@ export class DiscordStandin {
     this.#dispatchGuilds("GUILD_ROLE_CREATE", { guild_id: guildId, role: newRole });
   }
 
+  /** Someone deletes a role by hand (GUILD_ROLE_DELETE); members lose it. */
+  deleteRole(guildId: string, roleId: string): void {
+    const state = this.#requireGuild(guildId);
+    if (!state.roles.delete(roleId)) throw new Error(`no role ${roleId} in guild ${guildId}`);
+    for (const m of state.members.values()) m.roles = m.roles.filter((id) => id !== roleId);
+    this.#dispatchGuilds("GUILD_ROLE_DELETE", { guild_id: guildId, role_id: roleId });
+  }
+
+  /** Someone removes the application's commands (global, or one guild's), e.g. from another tool. */
+  clearCommands(guildId?: string): void {
+    this.#commands.delete(guildId ?? "global");
+  }
+
   /** Registered application commands: global, or for one guild. */
   commands(guildId?: string): APIApplicationCommand[] {
     return [...(this.#commands.get(guildId ?? "global")?.values() ?? [])].map(clone);

@@ -69,6 +69,12 @@ export interface StripeStandinOptions {
    * `denyPermission`, answered 403 as Stripe does.
    */
   restrictedKey?: string;
+  /**
+   * Whether the creator saved the customer portal settings once in the Dashboard, which makes the
+   * account's default portal configuration (default false, as on a new account: portal sessions
+   * that name no configuration are then refused, as Stripe refuses them).
+   */
+  portalSettingsSaved?: boolean;
 }
 
 export interface StripeCall extends RecordedCall {
@@ -230,6 +236,9 @@ export class StripeStandin {
     this.secretKey = options.secretKey ?? "sk_test_standin_0123456789";
     this.restrictedKey = options.restrictedKey;
     this.#router = this.#routes();
+    if (options.portalSettingsSaved) {
+      this.put(billingPortalConfiguration({ id: stripeId("bpc"), is_default: true, active: true }));
+    }
   }
 
   static async start(options: StripeStandinOptions = {}): Promise<StripeStandin> {
@@ -941,12 +950,30 @@ export class StripeStandin {
     r.on("POST", "/v1/billing_portal/sessions", ({ input }) => {
       const customerId = str(input.customer) ?? throwError(missingParam("customer"));
       this.#liveCustomer(customerId, "customer");
+      // The configuration named, else the account's default: Stripe has none until the portal
+      // settings are saved once in the Dashboard, and refuses the session then.
+      const named = str(input.configuration);
+      const configuration = named
+        ? this.#table("billing_portal.configuration").get(named)
+        : [...this.#table("billing_portal.configuration").values()].find((c) => c.is_default && c.active);
+      if (named && !configuration)
+        throw invalid(`No such configuration: '${named}'`, "configuration", "resource_missing");
+      if (named && !configuration!.active)
+        throw invalid(
+          `The configuration '${named}' is not active. Activate it or provide an active configuration.`,
+          "configuration",
+        );
+      if (!configuration)
+        throw invalid(
+          "No configuration provided and your test mode default configuration has not been created. Provide a configuration or create your default by saving your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal.",
+        );
       const id = stripeId("bps");
       return this.#save(
         "billing_portal.session",
         billingPortalSession({
           id,
           customer: customerId,
+          configuration: configuration.id,
           return_url: str(input.return_url) ?? null,
           url: `${this.origin}/billing/${id}`,
         }),
@@ -999,7 +1026,7 @@ export class StripeStandin {
     });
 
     // Customer portal configurations. One made through the API is not the account's default (the
-    // Dashboard's); `putPortalConfiguration` stores a default one as the Dashboard would.
+    // Dashboard's); the `portalSettingsSaved` option stores a default one as the Dashboard would.
     r.on("POST", "/v1/billing_portal/configurations", ({ input }) =>
       this.#save(
         "billing_portal.configuration",

@@ -171,11 +171,15 @@ async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * `portalConfigurationId`: the customer portal configuration `npm run doctor -- --fix` made; portal
- * sessions name it, since Stripe uses the account's default one (the Dashboard's) otherwise.
+ * `portalConfiguration`: reads the customer portal configuration `npm run doctor -- --fix` made;
+ * portal sessions name it, since Stripe uses the account's default one (the Dashboard's) otherwise,
+ * and a configuration made through the API is never the default. Read for each session, so a
+ * `--fix` run while the bot is up is used at once, without a restart.
  */
-export function createBilling(stripe: Stripe, opts: { portalConfigurationId?: string } = {}): Billing {
-  const portalConfiguration = opts.portalConfigurationId ? { configuration: opts.portalConfigurationId } : {};
+export function createBilling(
+  stripe: Stripe,
+  opts: { portalConfiguration?: () => Promise<string | undefined> } = {},
+): Billing {
   return {
     stripe,
     customerSubscriptions: (customerId) =>
@@ -330,16 +334,15 @@ export function createBilling(stripe: Stripe, opts: { portalConfigurationId?: st
         return toSubscriptionState(updated);
       }),
     createPortal: (customerId, returnUrl) =>
-      call(
-        "billingPortal.sessions.create",
-        async () =>
-          (
-            await stripe.billingPortal.sessions.create({
-              customer: customerId,
-              return_url: returnUrl,
-              ...portalConfiguration,
-            })
-          ).url,
-      ),
+      call("billingPortal.sessions.create", async () => {
+        const configuration = await opts.portalConfiguration?.();
+        return (
+          await stripe.billingPortal.sessions.create({
+            customer: customerId,
+            return_url: returnUrl,
+            ...(configuration ? { configuration } : {}),
+          })
+        ).url;
+      }),
   };
 }

@@ -9,6 +9,7 @@ import { botRole, guild, member, permissions, role, textChannel } from "../../st
 import {
   adminRights,
   BOT_ADMIN_RIGHTS,
+  channel,
   chatMember,
   supergroup,
   user,
@@ -50,6 +51,8 @@ describe("npm run doctor", () => {
       discord: true,
       telegram: true,
       env: { TELEGRAM_CREATOR_IDS: String(CREATOR.id) },
+      // A new Stripe account: no customer portal settings saved in the Dashboard.
+      stripePortalSettingsSaved: false,
     });
     const bot = botRole({
       position: 5,
@@ -113,6 +116,11 @@ describe("npm run doctor", () => {
       /fix: {3}Stripe · no webhook endpoint for https:\/\/tribe\.example\.test\/stripe\/webhook/,
     );
     expect(before.text).toMatch(/fix: {3}Stripe · the customer portal is not set up/);
+    // As Stripe does on such an account, a portal session is refused.
+    const fan = await h.stripeClient.customers.create({ email: "fan@example.test" });
+    await expect(h.deps.billing.createPortal(fan.id, "https://tribe.example.test/")).rejects.toThrow(
+      /default configuration has not been created/,
+    );
 
     const fixing = await doctor(["--fix"]);
     expect(fixing.text).toMatch(/fixed: Stripe · created the webhook endpoint we_/);
@@ -126,6 +134,11 @@ describe("npm run doctor", () => {
     expect(portal.features.payment_method_update.enabled).toBe(true);
     expect(portal.features.subscription_update.enabled).toBe(true);
     expect(portal.features.subscription_update.products?.flatMap((p) => p.prices)).toContain(goldPrice);
+    expect(portal.is_default).toBe(false);
+    // The running bot names the new configuration in its portal sessions at once, without a restart.
+    const url = await h.deps.billing.createPortal(fan.id, "https://tribe.example.test/");
+    const session = h.stripe.get<{ configuration: string }>(url.split("/").pop()!);
+    expect(session?.configuration).toBe(stored.portalConfigurationId);
 
     const after = await doctor();
     // The harness's STRIPE_WEBHOOK_SECRET wins over the stored one: the doctor says so.
@@ -309,5 +322,101 @@ describe("npm run doctor", () => {
     expect(r.text).toContain(`fixed: Telegram · group ${group.id} became the supergroup ${newChatId}`);
     expect(r.code).toBe(0);
     expect(await h.deps.db.tierAccess.count({ where: { chatId: String(group.id) } })).toBe(0);
+  });
+  it("Discord: a deleted tier role, or one managed by an integration, blocks; commands missing warn and --fix registers them", async () => {
+    const vip = role({ name: "VIP", position: 2 });
+    h.discord!.addRole(guildId, vip);
+    await addTierAccess(h.deps, "silver", { platform: "discord", guildId, roleId: vip.id }, "VIP");
+    expect((await doctor()).code).toBe(0);
+    h.discord!.deleteRole(guildId, vip.id);
+    let r = await doctor();
+    expect(r.code).toBe(1);
+    expect(r.text).toContain(
+      `fix:   Discord · server “${h.discord!.guild(guildId)!.name}”, tier “Silver”: its role ${vip.id} was deleted; /tribe tier remove-role then /tribe tier add-role with a new role`,
+    );
+    await h.deps.db.tierAccess.deleteMany({ where: { roleId: vip.id } });
+
+    const booster = role({
+      name: "Server Booster",
+      position: 2,
+      managed: true,
+      tags: { premium_subscriber: null },
+    });
+    h.discord!.addRole(guildId, booster);
+    await addTierAccess(h.deps, "silver", { platform: "discord", guildId, roleId: booster.id }, "Booster");
+    r = await doctor();
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(
+      /fix: {3}Discord · server “[^”]+”, tier “Silver”: its role “Server Booster” is managed by an integration and cannot be given by the bot; \/tribe tier remove-role/,
+    );
+    await h.deps.db.tierAccess.deleteMany({ where: { roleId: booster.id } });
+    expect((await doctor()).code).toBe(0);
+
+    const registered = h.discord!.commands().length;
+    expect(registered).toBeGreaterThan(0);
+    h.discord!.clearCommands();
+    r = await doctor();
+    expect(r.code).toBe(0);
+    expect(r.text).toMatch(
+      /fix \(warning, fans not blocked\): Discord · slash commands not registered \(\/join, .*\/tribe.*\); the bot registers them when it starts, or run npm run doctor -- --fix/,
+    );
+    r = await doctor(["--fix"]);
+    expect(r.text).toContain(`fixed: Discord · registered ${registered} slash command(s)`);
+    expect(h.discord!.commands()).toHaveLength(registered);
+    expect((await doctor()).text).toContain("OK     Discord · slash commands registered");
+  });
+
+  it("Telegram: a bound chat that is gone blocks; a channel where the bot cannot post only warns", async () => {
+    const goneId = -1_009_999_000_001;
+    await addTierAccess(h.deps, "silver", { platform: "telegram", chatId: String(goneId) }, "Old lounge");
+    let r = await doctor();
+    expect(r.code).toBe(1);
+    expect(r.text).toContain(
+      `fix:   Telegram · chat ${goneId} (tier “Silver”) is gone or the bot was removed from it, so fans cannot get in`,
+    );
+    await h.deps.db.tierAccess.deleteMany({ where: { chatId: String(goneId) } });
+
+    const news = channel({ title: "Silver news" });
+    h.telegram!.addChat(news, {
+      members: [chatMember.creator(CREATOR)],
+      botStatus: adminRights({
+        can_invite_users: true,
+        can_restrict_members: true,
+        can_post_messages: false,
+      }),
+    });
+    await addTierAccess(h.deps, "silver", { platform: "telegram", chatId: String(news.id) }, "Silver news");
+    r = await doctor();
+    expect(r.code).toBe(0);
+    expect(r.text).toContain(
+      "fix (warning, fans not blocked): Telegram · “Silver news”: the bot cannot post in the channel, so polls are not published there; channel → Administrators → the bot: Post messages",
+    );
+    h.telegram!.setBotRights(
+      news.id,
+      adminRights({ can_invite_users: true, can_restrict_members: true, can_post_messages: true }),
+    );
+    r = await doctor();
+    expect(r.text).toContain(
+      "OK     Telegram · “Silver news” (tier “Silver”): the bot is administrator with the rights it needs",
+    );
+  });
+
+  it("Stripe: several endpoints sending to the bot's URL warn and are named", async () => {
+    const { webhookEndpointId } = await readStripeSetup(h.deps.db);
+    const extra = await h.stripeClient.webhookEndpoints.create({
+      url: "https://tribe.example.test/stripe/webhook",
+      enabled_events: ["checkout.session.completed"],
+    });
+    const r = await doctor();
+    expect(r.text).toContain(
+      `fix (warning, fans not blocked): Stripe · 2 endpoints send to https://tribe.example.test/stripe/webhook (`,
+    );
+    expect(r.text).toContain(webhookEndpointId!);
+    expect(r.text).toContain(extra.id);
+    expect(r.text).toContain("delete the others in Dashboard → Developers → Webhooks");
+    // The bot's own endpoint (stored by --fix) is the one checked, not the stray one.
+    expect(r.text).not.toMatch(new RegExp(`the endpoint ${extra.id} does not send`));
+    await h.stripeClient.webhookEndpoints.del(extra.id);
+    expect((await doctor()).text).not.toContain("endpoints send to");
   });
 });
