@@ -354,7 +354,7 @@ async function checkPortal(opts: {
       fixed(
         AREA,
         "portal",
-        `created the customer portal configuration ${created.id} (cancel at period end, card update${switching ? ", switching between the tiers' prices" : ""}); restart the bot so portal links use it`,
+        `created the customer portal configuration ${created.id} (cancel at period end, card update${switching ? ", switching between the tiers' prices" : ""}); the bot's portal links use it from now on`,
       ),
     ];
   }
@@ -367,7 +367,9 @@ async function checkPortal(opts: {
   if (!f.subscription_cancel.enabled) problems.push("cancelling");
   if (!f.payment_method_update.enabled) problems.push("updating the payment method");
   if (wantedPrices.length > 1 && (!f.subscription_update.enabled || unswitchable.length > 0))
-    problems.push(`switching between the tiers' prices (${unswitchable.join(", ") || "switching is off"})`);
+    problems.push(
+      `switching between the tiers' prices (${f.subscription_update.enabled ? `not offered: ${unswitchable.join(", ")}` : "switching is off"})`,
+    );
   if (problems.length === 0) {
     return [
       ok(

@@ -6,6 +6,7 @@ import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import type { Config } from "../../../src/config.ts";
 import { doctorMain } from "../../../src/doctor/cli.ts";
 import { botRole, guild, member, permissions, role, textChannel } from "../../standins/discord-payloads.ts";
+import { billingPortalConfiguration } from "../../standins/stripe-objects.ts";
 import {
   adminRights,
   BOT_ADMIN_RIGHTS,
@@ -198,6 +199,15 @@ describe("npm run doctor", () => {
     let r = await doctor();
     expect(r.code).toBe(1);
     expect(r.text).toMatch(/fix: {3}Stripe · the customer portal is not set up/);
+
+    // The Dashboard's default portal, saved without plan switching: members could not change tiers.
+    const dashboard = h.stripe.put(billingPortalConfiguration({ is_default: true, active: true }));
+    r = await doctor();
+    expect(r.code).toBe(0);
+    expect(r.text).toContain(
+      `fix (warning, fans not blocked): Stripe · the customer portal ${dashboard.id} does not allow switching between the tiers' prices (switching is off); Dashboard → Settings → Billing → Customer portal: turn them on (Subscriptions → Customers can switch plans, and add each tier's product and price), or run npm run doctor -- --fix to make a configuration the bot uses instead`,
+    );
+    h.stripe.put({ ...dashboard, active: false });
     await h.stripeClient.billingPortal.configurations.update(portalConfigurationId!, { active: true });
 
     await h.stripeClient.prices.update(goldPrice, { active: false });
