@@ -362,6 +362,16 @@ describe("npm run doctor", () => {
     await h.deps.db.tierAccess.deleteMany({ where: { roleId: booster.id } });
     expect((await doctor()).code).toBe(0);
 
+    const elsewhere = {
+      ...h.config,
+      discord: { ...h.config.discord!, homeGuildIds: [guildId, "1300000000000000001"] },
+    };
+    r = await doctor([], elsewhere);
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(
+      /fix: {3}Discord · the bot is not in home server 1300000000000000001; invite it with https:\/\/discord\.com\/oauth2\/authorize\?client_id=\d+&scope=bot\+applications\.commands&permissions=\d+ \(or remove the id from DISCORD_GUILD_IDS\)/,
+    );
+
     const registered = h.discord!.commands().length;
     expect(registered).toBeGreaterThan(0);
     h.discord!.clearCommands();
