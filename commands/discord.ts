@@ -70,7 +70,7 @@ const durationOption = {
   name: "duration",
   name_localizations: { fr: "durée" },
   description: "How long it stays open: 30m, 2h, 3d, 1w",
-  description_localizations: { fr: "Combien de temps il reste ouvert : 30m, 2h, 3d (jours), 1w (semaines)" },
+  description_localizations: { fr: "Combien de temps il reste ouvert : 30m, 2h, 3j (jours), 1w (semaines)" },
   required: true,
   max_length: 10,
 } as const;

@@ -194,7 +194,7 @@ export const CREATOR_COMMANDS = [
     description: { en: "Open a poll in the member chats", fr: "Ouvrir un sondage dans les groupes" },
     usage: {
       en: "/poll <30m|2h|3d|1w> <single|approval|ranked> [tier=gold,silver] [weight=gold:2] [hidden] [late] <question> | <option 1> | <option 2> ...\ntier: only these tiers vote · weight: a tier's ballot counts more · hidden: results at the closing · late: members who join later may vote",
-      fr: "/poll <30m|2h|3d|1w> <single|approval|ranked> [tier=gold,silver] [weight=gold:2] [hidden] [late] <question> | <option 1> | <option 2> ...\ntier : seuls ces paliers votent · weight : le bulletin d'un palier compte plus · hidden : résultats à la fermeture · late : les membres arrivés ensuite peuvent voter",
+      fr: "/poll <30m|2h|3j|1w> <single|approval|ranked> [tier=gold,silver] [weight=gold:2] [hidden] [late] <question> | <option 1> | <option 2> ...\ntier : seuls ces paliers votent · weight : le bulletin d'un palier compte plus · hidden : résultats à la fermeture · late : les membres arrivés ensuite peuvent voter",
     },
   },
   {
@@ -205,7 +205,7 @@ export const CREATOR_COMMANDS = [
     },
     usage: {
       en: "/ideapoll <30m|2h|3d|1w> <single|approval|ranked> <idea id> <idea id> ... [| <question>]",
-      fr: "/ideapoll <30m|2h|3d|1w> <single|approval|ranked> <id d'idée> <id d'idée> ... [| <question>]",
+      fr: "/ideapoll <30m|2h|3j|1w> <single|approval|ranked> <id d'idée> <id d'idée> ... [| <question>]",
     },
   },
   {

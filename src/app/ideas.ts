@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Identity } from "../core/access.ts";
+import { idPrefixKey, pickByPrefix } from "../core/pollInput.ts";
 import type { PollInput } from "../core/polls.ts";
 import { DomainError } from "../errors.ts";
 import { type Db, isUniqueViolation } from "./db.ts";
@@ -24,6 +25,20 @@ async function activeMember(deps: PollDeps, who: Identity): Promise<string> {
     throw new DomainError("idea_members_only");
   }
   return identity.memberId;
+}
+
+/**
+ * An idea named by its id or the first characters of it: the same rule as polls (findPollByRef),
+ * idea_not_found or idea_ambiguous (type more characters).
+ */
+export async function findIdeaIdByRef(db: Db, ref: string): Promise<string> {
+  const key = idPrefixKey(ref);
+  const found = key
+    ? await db.idea.findMany({ where: { id: { startsWith: key } }, take: 2, select: { id: true } })
+    : [];
+  const picked = pickByPrefix(found.map((i) => i.id));
+  if (!picked.ok) throw new DomainError(`idea_${picked.code}`, { prefix: ref.trim() });
+  return picked.id;
 }
 
 export async function proposeIdea(

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Identity } from "../core/access.ts";
+import { type InputResult, idPrefixKey, parseTierWeights, pickByPrefix } from "../core/pollInput.ts";
 import {
+  type BallotEdit,
   ballotsToCsv,
   type Poll as CorePoll,
   canVote,
-  latestBallots,
+  countedBallots,
+  editBallot,
   type PollInput,
   type Tally,
   tallyPoll,
-  validateBallot,
   validatePoll,
 } from "../core/polls.ts";
 import { DomainError } from "../errors.ts";
@@ -20,6 +22,7 @@ import type { AppHooks, PollPlacement, PollPostReport } from "./services.ts";
 import { getSettings } from "./settings.ts";
 import { cancelTask, scheduleTask, scheduleTaskOnce } from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
+import { findTier } from "./tiers.ts";
 import type { Clock } from "./worker.ts";
 
 /**
@@ -65,6 +68,37 @@ export async function entitledTierIds(
     include: { holds: true },
   });
   return [...new Set(subs.filter((s) => isEntitledNow(s, grace, now)).map((s) => s.tierId as string))];
+}
+
+/** A resolver's value (src/core/pollInput.ts), or its refusal as a DomainError with the shared code. */
+export function inputValue<T>(result: InputResult<T>): T {
+  if (!result.ok) throw new DomainError(result.code, result.params);
+  return result.value;
+}
+
+/** "gold=3, silver=1" → { tierId: weight }, each tier found by its slug or id (unknown_tier if none). */
+export async function resolveTierWeights(
+  db: Db,
+  raw: string | null | undefined,
+): Promise<Record<string, number>> {
+  const weights: Record<string, number> = {};
+  for (const { tier, weight } of inputValue(parseTierWeights(raw))) {
+    weights[(await findTier(db, tier)).id] = weight;
+  }
+  return weights;
+}
+
+/**
+ * A poll named by its id or the first characters of it (ids are shown shortened to 8): the one rule
+ * of src/core/pollInput.ts, so every platform answers alike: poll_not_found, or poll_ambiguous
+ * (type more characters).
+ */
+export async function findPollByRef(db: Db, ref: string): Promise<PollRow> {
+  const key = idPrefixKey(ref);
+  const found = key ? await db.poll.findMany({ where: { id: { startsWith: key } }, take: 2 }) : [];
+  const picked = pickByPrefix(found.map((p) => p.id));
+  if (!picked.ok) throw new DomainError(`poll_${picked.code}`, { prefix: ref.trim() });
+  return found.find((p) => p.id === picked.id)!;
 }
 
 /** Opens a poll: validates it, freezes who may vote (members entitled now, with their tiers), schedules its closing. */
@@ -143,24 +177,34 @@ export async function openPoll(
   return row;
 }
 
-export type VoteOutcome = { status: "counted" | "changed" | "unchanged"; weight: number; choices: number[] };
+export type VoteOutcome = {
+  /** counted: a first ballot (or the first after a clear); cleared: the ballot was emptied. */
+  status: "counted" | "changed" | "unchanged" | "cleared";
+  weight: number;
+  /** The member's ballot now (empty once cleared). */
+  choices: number[];
+};
 
 /**
- * Casts (or changes) a member's ballot from either platform. Refusals are DomainErrors with the
- * core's codes (vote_closed, vote_not_member, vote_lapsed, vote_tier_not_allowed,
- * vote_joined_after_open, ballot_*); the tally is untouched by a refused vote.
+ * Casts, changes or clears a member's ballot from either platform. `choices` sets the whole ballot;
+ * `edit` changes it from the member's current one (toggle an approval, append a rank, clear: see
+ * editBallot), read under the member's lock, so two quick presses never lose one another. A cleared
+ * ballot is stored as an empty one: it counts for nothing, and stays cleared across a restart, until
+ * the member votes again. Refusals are DomainErrors with the core's codes (vote_closed,
+ * vote_not_member, vote_lapsed, vote_tier_not_allowed, vote_joined_after_open, ballot_*); the tally
+ * is untouched by a refused vote.
  */
 export async function castVote(
   deps: PollDeps,
   input: {
     pollId: string;
     who: Identity;
-    choices: readonly number[];
     /** The poll's row, when the caller just read it (saves reading it again on every vote). */
     poll?: PollRow;
-  },
+  } & ({ choices: readonly number[] } | { edit: BallotEdit }),
 ): Promise<VoteOutcome> {
   const now = deps.clock.now();
+  const edit: BallotEdit = "edit" in input ? input.edit : { kind: "set", choices: input.choices };
   const row =
     input.poll?.id === input.pollId
       ? input.poll
@@ -168,8 +212,10 @@ export async function castVote(
   if (!row) throw new DomainError("poll_not_found");
   if (row.closedAt) throw new DomainError("vote_closed");
   const poll = corePoll(row);
-  const ballot = validateBallot(poll, { choices: input.choices });
-  if (!ballot.ok) throw new DomainError(ballot.error);
+  // An edit no ballot could make valid (an unknown option, the wrong kind for the mode) is refused
+  // before anything is read: applied to an empty ballot, it fails the same way.
+  const shape = editBallot(poll, [], edit);
+  if (!shape.ok) throw new DomainError(shape.error);
   const identity = await deps.db.identity.findUnique({
     where: { platform_platformUserId: { platform: input.who.platform, platformUserId: input.who.userId } },
   });
@@ -182,10 +228,9 @@ export async function castVote(
   ]);
   const verdict = canVote({ poll, voter: { tierIdsAtOpen: frozen?.tierIds ?? null, tierIdsNow }, now });
   if (!verdict.ok) throw new DomainError(verdict.error);
-  const choices = [...input.choices];
   // One member's ballots are written one at a time (a double click, or a linked member pressing on
   // both platforms at once): each compares with the ballot before it, so the answer is right.
-  const previous = await deps.db.$transaction(async (tx) => {
+  const written = await deps.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${row.id}), hashtext(${identity.memberId}))::text`;
     // The poll was read open before this transaction, but the closing may have tallied since: a
     // ballot stored now would be kept but never counted. The closing locks the poll's row FOR UPDATE
@@ -199,7 +244,13 @@ export async function castVote(
       where: { pollId: row.id, memberId: identity.memberId },
       orderBy: [{ castAt: "desc" }, { id: "desc" }],
     });
-    if (last && sameChoices(last.choices, choices, poll.mode)) return { unchanged: last };
+    const next = editBallot(poll, last?.choices ?? [], edit);
+    if (!next.ok) throw new DomainError(next.error);
+    const choices = next.choices;
+    // Nothing to clear, or the same ballot again: nothing is written.
+    if (last ? sameChoices(last.choices, choices, poll.mode) : choices.length === 0) {
+      return { written: false as const, choices, weight: last?.weight ?? verdict.weight };
+    }
     await tx.pollBallot.create({
       data: {
         pollId: row.id,
@@ -211,11 +262,11 @@ export async function castVote(
         castAt: now,
       },
     });
-    return { last };
+    return { written: true as const, choices, hadVote: (last?.choices.length ?? 0) > 0 };
   });
-  if ("unchanged" in previous && previous.unchanged) {
-    return { status: "unchanged", weight: previous.unchanged.weight, choices };
-  }
+  if (!written.written) return { status: "unchanged", weight: written.weight, choices: written.choices };
+  const status: VoteOutcome["status"] =
+    written.choices.length === 0 ? "cleared" : written.hadVote ? "changed" : "counted";
   deps.log.info(
     {
       event: "poll.vote",
@@ -223,12 +274,14 @@ export async function castVote(
       memberId: identity.memberId,
       platform: input.who.platform,
       weight: verdict.weight,
-      changed: Boolean(previous.last),
+      edit: edit.kind,
+      status,
+      changed: status === "changed",
     },
-    "ballot recorded",
+    status === "cleared" ? "ballot cleared" : "ballot recorded",
   );
   for (const hook of deps.hooks?.ballotCast ?? []) hook(row.id);
-  return { status: previous.last ? "changed" : "counted", weight: verdict.weight, choices };
+  return { status, weight: verdict.weight, choices: written.choices };
 }
 
 function sameChoices(a: readonly number[], b: readonly number[], mode: string): boolean {
@@ -240,7 +293,7 @@ function sameChoices(a: readonly number[], b: readonly number[], mode: string): 
 
 async function currentBallots(db: Db | Tx, pollId: string) {
   const all = await db.pollBallot.findMany({ where: { pollId } });
-  return latestBallots(all.map((b) => ({ ...b, id: String(b.id).padStart(20, "0"), at: b.castAt })));
+  return countedBallots(all.map((b) => ({ ...b, id: String(b.id).padStart(20, "0"), at: b.castAt })));
 }
 
 /** The tally now (or the stored one once closed). `hidden` when results wait for the closing. */
@@ -345,8 +398,9 @@ export async function setCommitment(
   const tally = row.result as unknown as Tally;
   const winner = tally.winners.length === 1 ? row.options[tally.winners[0]!] : undefined;
   if (winner === undefined) throw new DomainError("poll_no_single_winner");
+  // Members who voted (a ballot that chose something), whatever they changed afterwards.
   const voters = await deps.db.pollBallot.findMany({
-    where: { pollId },
+    where: { pollId, choices: { isEmpty: false } },
     distinct: ["memberId"],
     select: { memberId: true },
   });
@@ -416,6 +470,29 @@ export async function publishPoll(
     "poll posted",
   );
   return reports;
+}
+
+/** One line of the creator's answer to a new poll, whatever the platform it is shown on. */
+export type PlacementLine =
+  | { kind: "posted"; platform: PollPostReport["platform"]; places: { chatId: string; url?: string }[] }
+  /** Posted nowhere and nothing failed: no place is set up for it on that platform. */
+  | { kind: "unposted"; platform: PollPostReport["platform"] }
+  | { kind: "failed"; platform: PollPostReport["platform"]; chatId: string; reason: string };
+
+/**
+ * Where a new poll went, platform by platform: the places it was posted in (or that it has no place
+ * on that platform), then each place that refused it, with the reason (at most 200 characters).
+ * Each platform words the lines; the facts are the same on both.
+ */
+export function placementLines(reports: readonly PollPostReport[]): PlacementLine[] {
+  const lines: PlacementLine[] = [];
+  for (const r of reports) {
+    if (r.posted.length > 0) lines.push({ kind: "posted", platform: r.platform, places: [...r.posted] });
+    else if (r.failed.length === 0) lines.push({ kind: "unposted", platform: r.platform });
+    for (const f of r.failed)
+      lines.push({ kind: "failed", platform: r.platform, chatId: f.chatId, reason: f.reason.slice(0, 200) });
+  }
+  return lines;
 }
 
 /** Records where a poll was posted, so its live and final results can be shown there. */

@@ -196,6 +196,53 @@ export function validateBallot(
   return { ok: true };
 }
 
+/**
+ * How a member changes their ballot, whichever platform they press on: set it whole (a button, a
+ * menu, a ranking built in private steps), toggle one option (approval), append the next rank
+ * (ranked), or clear it (start a ranking over).
+ */
+export type BallotEdit =
+  | { kind: "set"; choices: readonly number[] }
+  | { kind: "toggle"; option: number }
+  | { kind: "append"; option: number }
+  | { kind: "clear" };
+
+export type BallotEditResult = { ok: true; choices: number[] } | { ok: false; error: BallotError };
+
+/**
+ * The ballot an edit leads to, from the member's current one (empty when they have none, or cleared
+ * it). Toggle adds an option or takes it back (approval only); append adds the next rank, and an
+ * option already ranked keeps its place (ranked only); another edit for the mode is refused as
+ * ballot_unknown_option, like a component the poll does not show. The result is checked like any
+ * ballot, except a clear: an empty ballot counts for nothing until the member votes again.
+ */
+export function editBallot(
+  poll: Pick<Poll, "mode" | "options">,
+  current: readonly number[],
+  edit: BallotEdit,
+): BallotEditResult {
+  let choices: number[];
+  switch (edit.kind) {
+    case "clear":
+      return { ok: true, choices: [] };
+    case "set":
+      choices = [...edit.choices];
+      break;
+    case "toggle":
+      if (poll.mode !== "approval") return { ok: false, error: "ballot_unknown_option" };
+      choices = current.includes(edit.option)
+        ? current.filter((c) => c !== edit.option)
+        : [...current, edit.option];
+      break;
+    case "append":
+      if (poll.mode !== "ranked") return { ok: false, error: "ballot_unknown_option" };
+      choices = current.includes(edit.option) ? [...current] : [...current, edit.option];
+      break;
+  }
+  const checked = validateBallot(poll, { choices });
+  return checked.ok ? { ok: true, choices } : checked;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Who may vote, and with what weight
 
@@ -287,6 +334,14 @@ export function latestBallots<B extends BallotStamp>(ballots: readonly B[]): B[]
     if (dt > 0 || (dt === 0 && compareText(b.id, held.id) > 0)) latest.set(b.memberId, b);
   }
   return [...latest.values()].sort((a, b) => compareText(a.memberId, b.memberId));
+}
+
+/**
+ * The ballots that count: each member's latest (latestBallots), except a cleared one (no choice):
+ * a member who cleared their ballot has no say until they vote again.
+ */
+export function countedBallots<B extends BallotStamp & BallotChoices>(ballots: readonly B[]): B[] {
+  return latestBallots(ballots).filter((b) => b.choices.length > 0);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -111,6 +111,10 @@ const en = {
   "notice.idea_declined": (p: Params) =>
     `Your idea “${p.title}” was declined this time. Thank you for proposing it!`,
   "error.poll_not_found": "This poll does not exist any more.",
+  "error.poll_ambiguous": (p: Params) =>
+    `Several polls have an id starting with “${p.prefix}”: type more characters of it (ids are shown as 8 characters, like 1a2b3c4d).`,
+  "error.idea_ambiguous": (p: Params) =>
+    `Several ideas have an id starting with “${p.prefix}”: type more characters of it (ids are shown as 8 characters, like 1a2b3c4d).`,
   "error.poll_not_closed": "The poll is still open: close it first.",
   "error.poll_no_single_winner": "The poll ended in a tie: there is no single winner to announce.",
   "error.poll_question_invalid": "The question must be 1 to 300 characters.",
@@ -236,6 +240,10 @@ const fr: Record<MessageKey, Text> = {
   "notice.idea_declined": (p) =>
     `Votre idée « ${p.title} » n'a pas été retenue cette fois. Merci de l'avoir proposée !`,
   "error.poll_not_found": "Ce sondage n'existe plus.",
+  "error.poll_ambiguous": (p) =>
+    `Plusieurs sondages ont un identifiant qui commence par « ${p.prefix} » : tapez-en plus de caractères (les identifiants sont affichés sur 8 caractères, comme 1a2b3c4d).`,
+  "error.idea_ambiguous": (p) =>
+    `Plusieurs idées ont un identifiant qui commence par « ${p.prefix} » : tapez-en plus de caractères (les identifiants sont affichés sur 8 caractères, comme 1a2b3c4d).`,
   "error.poll_not_closed": "Le sondage est encore ouvert : fermez-le d'abord.",
   "error.poll_no_single_winner":
     "Le sondage s'est terminé sur une égalité : pas de gagnant unique à annoncer.",

@@ -119,7 +119,7 @@ export async function attachDiscord(opts: {
     tasks: { [DISCORD_TELL_TASK]: executor.tellTask },
     stop: async () => {
       await router.drain();
-      polls.stop();
+      await polls.stop();
     },
     // Interactions that arrived after `stop` and before the gateway closed are answered, not cut off.
     afterClose: () => router.drain(),

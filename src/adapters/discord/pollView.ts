@@ -10,7 +10,8 @@ import {
 import type { Db } from "../../app/db.ts";
 import { topIdeas } from "../../app/ideas.ts";
 import { listPolls, type PollDeps, pollResults } from "../../app/polls.ts";
-import type { RankedTally, Tally } from "../../core/polls.ts";
+import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
+import type { Tally } from "../../core/polls.ts";
 import { DomainError } from "../../errors.ts";
 import type { Poll as PollRow } from "../../generated/prisma/client.ts";
 import type { Locale } from "../../i18n/index.ts";
@@ -18,7 +19,7 @@ import { ui } from "./strings.ts";
 
 /**
  * How a poll looks on Discord: the public message (embed + voting components), the custom ids the
- * components carry and their strict parsing, and the lookups the poll and idea commands share.
+ * components carry and their strict parsing, and the autocomplete of the poll and idea options.
  *
  * Custom ids (router prefix first, parsed by the router on ":"):
  * - `pv:<pollId>:<index>`  single choice: one button per option;
@@ -61,24 +62,6 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-/** A poll named by its id or the first 8+ characters of it. */
-export async function resolvePoll(db: Db, ref: string): Promise<PollRow> {
-  const key = ref.trim().toLowerCase();
-  if (!/^[0-9a-f-]{8,36}$/.test(key)) throw new DomainError("poll_not_found");
-  const found = await db.poll.findMany({ where: { id: { startsWith: key } }, take: 2 });
-  if (found.length !== 1) throw new DomainError("poll_not_found");
-  return found[0]!;
-}
-
-/** An idea id from its id or the first 8+ characters of it. */
-export async function resolveIdeaId(db: Db, ref: string): Promise<string> {
-  const key = ref.trim().toLowerCase();
-  if (!/^[0-9a-f-]{8,36}$/.test(key)) throw new DomainError("idea_not_found");
-  const found = await db.idea.findMany({ where: { id: { startsWith: key } }, take: 2, select: { id: true } });
-  if (found.length !== 1) throw new DomainError("idea_not_found");
-  return found[0]!.id;
-}
-
 /** Autocomplete for the poll and idea options (values are ids, names what people recognise). */
 export async function ledgerChoices(
   db: Db,
@@ -97,7 +80,7 @@ export async function ledgerChoices(
   }
   if (option === "ideas") {
     // Several ids in one option: complete the last one, keep the ones already chosen. Values use
-    // the 8-character short ids (resolveIdeaId takes them), so ten ideas fit Discord's 100 characters.
+    // the 8-character short ids (findIdeaIdByRef takes them), so ten ideas fit Discord's 100 characters.
     const parts = typed.split(/[\s,;|]+/).filter(Boolean);
     const done = /[\s,;|]$/.test(typed) || typed === "" ? parts : parts.slice(0, -1);
     const last = done.length === parts.length ? "" : (parts.at(-1) ?? "").toLowerCase();
@@ -130,51 +113,35 @@ export async function loadPollView(
   return { poll, tally, voters, tierNames: tiers.map((t) => t.name) };
 }
 
-function pct(part: number, total: number): string {
-  return total > 0 ? `${Math.round((part * 100) / total)}%` : "0%";
-}
-
-/** The lines under the options once closed: winner or tie, and the instant-runoff rounds. */
-export function outcomeLines(locale: Locale, poll: Pick<PollRow, "options">, tally: Tally): string[] {
-  const label = (i: number) => poll.options[i] ?? `#${i + 1}`;
+/** The lines under the options once closed: winner or tie, and the instant-runoff rounds (if several). */
+export function outcomeLines(locale: Locale, summary: PollSummary): string[] {
+  const { outcome } = summary;
   const lines: string[] = [];
-  if (tally.winners.length === 0) lines.push(ui(locale, "poll.no_votes"));
-  else if (tally.tie) lines.push(ui(locale, "poll.tie", { options: tally.winners.map(label).join(", ") }));
-  else lines.push(ui(locale, "poll.winner", { option: label(tally.winners[0]!) }));
-  if (tally.mode === "ranked" && tally.rounds.length > 1) {
-    for (const [n, round] of tally.rounds.entries()) {
-      const counts = round.counts.map((c) => `${label(c.option)} ${c.weight}`).join(" · ");
-      const out = round.eliminated.length
-        ? ui(locale, "poll.round_out", { options: round.eliminated.map(label).join(", ") })
-        : "";
-      lines.push(ui(locale, "poll.round", { n: n + 1, counts }) + out);
-    }
+  if (outcome.kind === "no_votes") lines.push(ui(locale, "poll.no_votes"));
+  else if (outcome.kind === "tie") lines.push(ui(locale, "poll.tie", { options: outcome.labels.join(", ") }));
+  else lines.push(ui(locale, "poll.winner", { option: outcome.label }));
+  for (const round of summary.rounds) {
+    const counts = round.counts.map((c) => `${c.label} ${c.weight}`).join(" · ");
+    const out = round.eliminated.length
+      ? ui(locale, "poll.round_out", { options: round.eliminated.map((o) => o.label).join(", ") })
+      : "";
+    lines.push(ui(locale, "poll.round", { n: round.n, counts }) + out);
   }
   return lines;
-}
-
-/** Weight per option to show: the counts, or a ranked poll's first-preference round. */
-function shownCounts(tally: Tally, options: number): number[] {
-  if (tally.mode !== "ranked") return tally.counts;
-  const first = (tally as RankedTally).rounds[0];
-  const counts = new Array<number>(options).fill(0);
-  for (const c of first?.counts ?? []) counts[c.option] = c.weight;
-  return counts;
 }
 
 export function pollEmbed(locale: Locale, view: PollView): EmbedBuilder {
   const { poll, tally } = view;
   const closed = poll.closedAt !== null;
-  const counts = tally ? shownCounts(tally, poll.options.length) : null;
-  const total = counts ? counts.reduce((a, b) => a + b, 0) : 0;
-  const optionLines = poll.options.map((label, i) => {
-    const win = closed && tally?.winners.includes(i) ? " 🏆" : "";
-    return counts
-      ? `**${i + 1}.** ${label} — ${counts[i] ?? 0} (${pct(counts[i] ?? 0, total)})${win}`
-      : `**${i + 1}.** ${label}`;
-  });
+  const summary = tally ? summarizeTally(poll.options, tally) : null;
+  const optionLines = summary
+    ? summary.rows.map(
+        (r) =>
+          `**${r.option + 1}.** ${r.label} — ${r.weight} (${r.percent}%)${closed && r.winner ? " 🏆" : ""}`,
+      )
+    : poll.options.map((label, i) => `**${i + 1}.** ${label}`);
   const lines = [...optionLines, ""];
-  if (closed && tally) lines.push(...outcomeLines(locale, poll, tally));
+  if (closed && summary) lines.push(...outcomeLines(locale, summary));
   else lines.push(ui(locale, `poll.hint_${poll.mode as "single" | "approval" | "ranked"}`));
   const ends = poll.closedAt ?? poll.closesAt;
   const embed = new EmbedBuilder()
@@ -289,6 +256,6 @@ export function rankingStep(
 
 /** The options a ballot names, as the fan reads them back. */
 export function choicesLabel(poll: Pick<PollRow, "options" | "mode">, choices: readonly number[]): string {
-  const labels = choices.map((i) => `“${poll.options[i] ?? `#${i + 1}`}”`);
+  const labels = choices.map((i) => `“${optionLabel(poll.options, i)}”`);
   return poll.mode === "ranked" ? labels.map((l, n) => `${n + 1}. ${l}`).join(", ") : labels.join(", ");
 }

@@ -163,9 +163,12 @@ const en = {
 
   "bind.code": (p) =>
     `Bind code for **${p.tier}**: **${p.code}** (single use, valid ${p.minutes} minutes). In the Telegram group or channel, as an administrator, send \`/bind ${p.code}\` (the bot must be an admin there).`,
-  "error.discord_poll_duration": "Write the duration as a number and a unit: 30m, 2h, 3d or 1w.",
-  "error.discord_poll_weights": (p) =>
-    `Write weights as tier=number, e.g. gold=2, silver=1 (“${p.part}” is not). Nothing changed.`,
+  "error.input_duration_invalid": (p) =>
+    `The duration “${p.value}” is not one: write a number and a unit, e.g. 30m, 12h, 3d or 1w (minutes, hours, days, weeks). Nothing changed.`,
+  "error.input_weights_invalid": (p) =>
+    `In the weights option, “${p.part}” is not tier=number: write e.g. gold=3, silver=1 (weights from 1 to 10). Nothing changed.`,
+  "error.input_options_missing":
+    "The options option holds no option: write 2 to 10 options separated by | or ;, e.g. Tutorial | Vlog | Live. Nothing changed.",
   "error.discord_poll_channel":
     "tribegate cannot post in that channel: pick a text channel of this server it can see and write in.",
 
@@ -214,6 +217,7 @@ const en = {
   "vote.changed": (p) =>
     `Your vote is now ${p.choice} (weight ${p.weight}); your previous vote no longer counts.`,
   "vote.unchanged": (p) => `You already voted ${p.choice}: nothing changed (weight ${p.weight}).`,
+  "vote.cleared": "Your ballot is cleared: it counts for nothing until you vote again.",
 
   "idea.proposed": (p) =>
     `Idea proposed: **${p.title}** (\`${p.id}\`). Other members can upvote it with /idea upvote.`,
@@ -387,10 +391,12 @@ const fr: Record<UiKey, Text> = {
 
   "bind.code": (p) =>
     `Code de liaison pour **${p.tier}** : **${p.code}** (usage unique, valable ${p.minutes} minutes). Dans le groupe ou canal Telegram, en tant qu'administrateur, envoyez \`/bind ${p.code}\` (le bot doit y être administrateur).`,
-  "error.discord_poll_duration":
-    "Écrivez la durée avec un nombre et une unité : 30m, 2h, 3d (jours) ou 1w (semaines).",
-  "error.discord_poll_weights": (p) =>
-    `Écrivez les poids sous la forme palier=nombre, par ex. gold=2, silver=1 (« ${p.part} » ne l'est pas). Rien n'a changé.`,
+  "error.input_duration_invalid": (p) =>
+    `La durée « ${p.value} » n'en est pas une : écrivez un nombre et une unité, par ex. 30m, 12h, 3j ou 1w (minutes, heures, jours, semaines). Rien n'a changé.`,
+  "error.input_weights_invalid": (p) =>
+    `Dans l'option poids, « ${p.part} » n'est pas de la forme palier=nombre : écrivez par ex. gold=3, silver=1 (poids de 1 à 10). Rien n'a changé.`,
+  "error.input_options_missing":
+    "L'option options ne contient aucune option : écrivez 2 à 10 options séparées par | ou ;, par ex. Tutoriel | Vlog | Direct. Rien n'a changé.",
   "error.discord_poll_channel":
     "tribegate ne peut pas publier dans ce salon : choisissez un salon textuel de ce serveur où il peut lire et écrire.",
 
@@ -440,6 +446,7 @@ const fr: Record<UiKey, Text> = {
   "vote.changed": (p) =>
     `Votre vote est maintenant ${p.choice} (poids ${p.weight}) ; votre vote précédent ne compte plus.`,
   "vote.unchanged": (p) => `Vous avez déjà voté ${p.choice} : rien n'a changé (poids ${p.weight}).`,
+  "vote.cleared": "Votre bulletin est effacé : il ne compte plus jusqu'à votre prochain vote.",
 
   "idea.proposed": (p) =>
     `Idée proposée : **${p.title}** (\`${p.id}\`). Les autres membres peuvent la soutenir avec /idée soutenir.`,

@@ -93,8 +93,8 @@ export async function attachTelegram(opts: {
 
   // Live poll results: ballots refresh the posted messages (coalesced); closings show the results.
   const live = createPollLive(deps);
-  services.hooks.ballotCast.push((pollId) => live.touch(pollId));
-  services.hooks.pollClosed.push((pollId) => live.closed(pollId));
+  services.hooks.ballotCast.push((pollId) => live.request(pollId));
+  services.hooks.pollClosed.push((pollId) => live.final(pollId));
   services.hooks.pollOpened.push((pollId) => publishTelegramPoll(deps, pollId));
 
   return {

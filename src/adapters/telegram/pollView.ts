@@ -1,5 +1,6 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Db } from "../../app/db.ts";
+import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
 import type { Tally } from "../../core/polls.ts";
 import type { Poll as PollRow } from "../../generated/prisma/client.ts";
 import type { Locale } from "../../i18n/index.ts";
@@ -41,10 +42,6 @@ export function pollKeyboard(signer: CallbackSigner, locale: Locale, row: PollRo
   return { inline_keyboard: rows };
 }
 
-function weight(n: number): string {
-  return String(Math.round(n * 100) / 100);
-}
-
 /** The open poll's text: question, how to vote, the tally so far (or that it is hidden). */
 export function liveText(
   locale: Locale,
@@ -53,7 +50,7 @@ export function liveText(
 ): string {
   const lines = [`📊 ${row.question}`, tr(locale, `poll.help_${row.mode as "single"}`), ""];
   if (view.hidden || !view.tally) lines.push(tr(locale, "poll.hidden"));
-  else lines.push(...countLines(locale, row, view.tally));
+  else lines.push(...rowLines(locale, summarizeTally(row.options, view.tally), "poll.first_choices"));
   lines.push(
     "",
     tr(locale, "poll.footer", { voters: view.voters, closes: formatDate(row.closesAt), id: shortId(row.id) }),
@@ -61,50 +58,45 @@ export function liveText(
   return lines.join("\n");
 }
 
-/** Current weight per option: counts, or the first round of an instant runoff. */
-function countLines(locale: Locale, row: PollRow, tally: Tally): string[] {
-  if (tally.mode === "ranked") {
-    const first = tally.rounds[0];
-    const byOption = new Map(first?.counts.map((c) => [c.option, c.weight]) ?? []);
-    return [
-      tr(locale, "poll.first_choices"),
-      ...row.options.map((o, i) =>
-        tr(locale, "poll.line", { option: o, count: weight(byOption.get(i) ?? 0) }),
-      ),
-    ];
-  }
-  return row.options.map((o, i) =>
-    tr(locale, "poll.line", { option: o, count: weight(tally.counts[i] ?? 0) }),
-  );
+/** Weight per option (a ranked poll: its first choices, under a heading saying so). */
+function rowLines(
+  locale: Locale,
+  summary: PollSummary,
+  heading: "poll.first_choices" | "poll.first_choices_final",
+): string[] {
+  return [
+    ...(summary.firstChoices ? [tr(locale, heading)] : []),
+    ...summary.rows.map((r) =>
+      tr(locale, "poll.line", { option: r.label, count: r.weight, percent: r.percent }),
+    ),
+  ];
 }
 
-/** The closed poll: final counts (ranked: each round), the winner or the tie. */
+/** The closed poll: final counts, the instant-runoff rounds (when more than one), the winner or the tie. */
 export function finalText(locale: Locale, row: PollRow, tally: Tally): string {
+  const summary = summarizeTally(row.options, tally);
   const lines = [`📊 ${row.question}`, tr(locale, "poll.final"), ""];
-  if (tally.mode === "ranked") {
-    tally.rounds.forEach((round, n) => {
-      lines.push(
-        tr(locale, "poll.round", {
-          n: n + 1,
-          counts: round.counts.map((c) => `${row.options[c.option]} ${weight(c.weight)}`).join(" · "),
-          out: round.eliminated.map((o) => row.options[o]).join(", "),
-        }),
-      );
-    });
-  } else {
-    lines.push(...countLines(locale, row, tally));
+  lines.push(...rowLines(locale, summary, "poll.first_choices_final"));
+  for (const round of summary.rounds) {
+    lines.push(
+      tr(locale, "poll.round", {
+        n: round.n,
+        counts: round.counts.map((c) => `${c.label} ${c.weight}`).join(" · "),
+        out: round.eliminated.map((o) => o.label).join(", "),
+      }),
+    );
   }
   lines.push("");
-  if (tally.winners.length === 0) lines.push(tr(locale, "poll.no_votes"));
-  else if (tally.tie || tally.winners.length > 1)
-    lines.push(tr(locale, "poll.tie", { options: tally.winners.map((w) => row.options[w]).join(", ") }));
-  else lines.push(tr(locale, "poll.winner", { option: row.options[tally.winners[0]!] ?? "" }));
-  lines.push(tr(locale, "poll.final_footer", { voters: tally.totalVoters, id: shortId(row.id) }));
+  const { outcome } = summary;
+  if (outcome.kind === "no_votes") lines.push(tr(locale, "poll.no_votes"));
+  else if (outcome.kind === "tie") lines.push(tr(locale, "poll.tie", { options: outcome.labels.join(", ") }));
+  else lines.push(tr(locale, "poll.winner", { option: outcome.label }));
+  lines.push(tr(locale, "poll.final_footer", { voters: summary.voters, id: shortId(row.id) }));
   return lines.join("\n");
 }
 
 /** A ballot in words: one option, the approved set, or the ranking. */
 export function choiceText(row: Pick<PollRow, "mode" | "options">, choices: readonly number[]): string {
-  if (row.mode === "ranked") return choices.map((c, i) => `${i + 1}. ${row.options[c]}`).join(", ");
-  return choices.map((c) => row.options[c]).join(", ");
+  const labels = choices.map((c) => optionLabel(row.options, c));
+  return row.mode === "ranked" ? labels.map((l, i) => `${i + 1}. ${l}`).join(", ") : labels.join(", ");
 }

@@ -125,14 +125,13 @@ const en = {
     `An access change failed for good in “${p.chat}”: ${p.reason}\nFix it, then send /retryjob all.`,
 
   // Polls and ideas.
-  "error.poll_ambiguous": (p: Params) => `Several polls start with “${p.prefix}”: type more of the id.`,
-  "error.idea_ambiguous": (p: Params) => `Several ideas start with “${p.prefix}”: type more of the id.`,
   "poll.help_single": "Tap one option to vote. Tap another one to change your vote.",
   "poll.help_approval": "Tap every option you approve of; tap one again to take your approval back.",
   "poll.help_ranked":
     "Rank the options: tap your 1st choice, then your 2nd, and so on. Tap “Clear my ranking” to start over.",
-  "poll.line": (p: Params) => `• ${p.option}: ${p.count}`,
+  "poll.line": (p: Params) => `• ${p.option}: ${p.count} (${p.percent}%)`,
   "poll.first_choices": "First choices so far:",
+  "poll.first_choices_final": "First choices:",
   "poll.hidden": "Results are shown when the poll closes.",
   "poll.footer": (p: Params) => `${p.voters} voter(s) · closes ${p.closes} · poll ${p.id}`,
   "poll.final": "Closed. Final results:",
@@ -149,8 +148,12 @@ const en = {
   "poll.unposted_telegram":
     "Telegram: no group or channel is bound to the tiers of this poll yet (/bindcode, then /bind there).",
   "poll.post_failed": (p: Params) => `${p.platform}: could not post in ${p.chat} (${p.reason}).`,
-  "error.telegram_poll_weights": (p: Params) =>
-    `Write weights as weight=tier:number,tier:number, e.g. weight=gold:2,silver:1 (“${p.part}” is not). No poll was opened.`,
+  "error.input_duration_invalid": (p: Params) =>
+    `“${p.value}” is not a duration. Right after the command, write how long the poll stays open: a number and a unit, e.g. 30m, 12h, 3d or 1w (minutes, hours, days, weeks). Example: /poll 3d single Next video? | Tutorial | Vlog. No poll was opened.`,
+  "error.input_weights_invalid": (p: Params) =>
+    `In weight=, “${p.part}” is not tier:number: write e.g. weight=gold:3,silver:1 (weights from 1 to 10). No poll was opened.`,
+  "error.input_options_missing":
+    "No option after the question: write 2 to 10 options after it, each after a |, e.g. /poll 3d single Next video? | Tutorial | Vlog. No poll was opened.",
   "poll.closed_reply": (p: Params) => `Poll ${p.id} closed.
 
 ${p.results}`,
@@ -162,7 +165,7 @@ ${p.results}`,
   "vote.counted": (p: Params) => `Vote counted: ${p.choice} (weight ${p.weight}).`,
   "vote.changed": (p: Params) => `Vote changed: ${p.choice} (weight ${p.weight}).`,
   "vote.unchanged": (p: Params) => `Your vote is unchanged: ${p.choice}.`,
-  "vote.cleared": "Ranking cleared: tap your 1st choice.",
+  "vote.cleared": "Ranking cleared: it counts for nothing until you tap your 1st choice.",
   "vote.invalid": "This button is not valid: nothing was counted.",
   "ideas.none": "No open idea yet. Propose one: /idea <title> | <description>",
   "ideas.header": "Top ideas (tap to upvote):",
@@ -313,16 +316,14 @@ const fr: Record<StringKey, Text> = {
   "alert.job_dead": (p) =>
     `Un changement d'accès a définitivement échoué dans « ${p.chat} » : ${p.reason}\nCorrigez-le, puis envoyez /retryjob all.`,
 
-  "error.poll_ambiguous": (p) =>
-    `Plusieurs sondages commencent par « ${p.prefix} » : tapez plus de caractères.`,
-  "error.idea_ambiguous": (p) => `Plusieurs idées commencent par « ${p.prefix} » : tapez plus de caractères.`,
   "poll.help_single": "Touchez une option pour voter. Touchez-en une autre pour changer de vote.",
   "poll.help_approval":
     "Touchez chaque option que vous approuvez ; touchez-la de nouveau pour retirer votre approbation.",
   "poll.help_ranked":
     "Classez les options : touchez votre 1er choix, puis le 2e, et ainsi de suite. Touchez « Effacer mon classement » pour recommencer.",
-  "poll.line": (p) => `• ${p.option} : ${p.count}`,
+  "poll.line": (p) => `• ${p.option} : ${p.count} (${p.percent} %)`,
   "poll.first_choices": "Premiers choix pour l'instant :",
+  "poll.first_choices_final": "Premiers choix :",
   "poll.hidden": "Les résultats seront affichés à la fermeture du sondage.",
   "poll.footer": (p) => `${p.voters} votant(s) · fermeture ${p.closes} · sondage ${p.id}`,
   "poll.final": "Fermé. Résultats définitifs :",
@@ -340,8 +341,12 @@ const fr: Record<StringKey, Text> = {
   "poll.unposted_telegram":
     "Telegram : aucun groupe ni canal n'est encore lié aux paliers de ce sondage (/bindcode, puis /bind là-bas).",
   "poll.post_failed": (p) => `${p.platform} : impossible de publier dans ${p.chat} (${p.reason}).`,
-  "error.telegram_poll_weights": (p) =>
-    `Écrivez les poids ainsi : weight=palier:nombre,palier:nombre, par ex. weight=gold:2,silver:1 (« ${p.part} » ne l'est pas). Aucun sondage ouvert.`,
+  "error.input_duration_invalid": (p) =>
+    `« ${p.value} » n'est pas une durée. Juste après la commande, écrivez combien de temps le sondage reste ouvert : un nombre et une unité, par ex. 30m, 12h, 3j ou 1w (minutes, heures, jours, semaines). Exemple : /poll 3j single Prochaine vidéo ? | Tutoriel | Vlog. Aucun sondage ouvert.`,
+  "error.input_weights_invalid": (p) =>
+    `Dans weight=, « ${p.part} » n'est pas de la forme palier:nombre : écrivez par ex. weight=gold:3,silver:1 (poids de 1 à 10). Aucun sondage ouvert.`,
+  "error.input_options_missing":
+    "Aucune option après la question : écrivez 2 à 10 options après elle, chacune après un |, par ex. /poll 3j single Prochaine vidéo ? | Tutoriel | Vlog. Aucun sondage ouvert.",
   "poll.closed_reply": (p) => `Sondage ${p.id} fermé.
 
 ${p.results}`,
@@ -353,7 +358,7 @@ ${p.results}`,
   "vote.counted": (p) => `Vote compté : ${p.choice} (poids ${p.weight}).`,
   "vote.changed": (p) => `Vote modifié : ${p.choice} (poids ${p.weight}).`,
   "vote.unchanged": (p) => `Votre vote ne change pas : ${p.choice}.`,
-  "vote.cleared": "Classement effacé : touchez votre 1er choix.",
+  "vote.cleared": "Classement effacé : il ne compte plus jusqu'à ce que vous touchiez votre 1er choix.",
   "vote.invalid": "Ce bouton n'est pas valide : rien n'a été compté.",
   "ideas.none": "Aucune idée ouverte pour l'instant. Proposez-en une : /idea <titre> | <description>",
   "ideas.header": "Meilleures idées (touchez pour soutenir) :",

@@ -43,7 +43,8 @@ const MINUTE = 60_000;
  * posted at once in the chosen Discord channel and in the Telegram chats bound to its tiers. The
  * tribe votes from both; a member linked on both platforms counts once (the last ballot wins); a
  * lapsed member is refused; tier weights and the ranked-choice rounds match results computed by
- * hand below; the ranked poll closes on time across a restart; the results reach both platforms,
+ * hand below; the ranked poll closes on time across a restart (and a ranking cleared before it stays
+ * cleared); the results reach both platforms,
  * and the CSV lists every ballot.
  */
 describe("one poll on Discord and Telegram at once (PGlite)", () => {
@@ -367,9 +368,22 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
         .map((b) => b.choices.join("")),
     ).toEqual(["012", "120", "210", "201", "021"]);
 
+    // Lin clears their ranking on Telegram: the clear is stored, so it outlives the restart below.
+    expect((await press(linT, goldChat.id, ranked, "Clear my ranking")).text).toContain("Ranking cleared");
+
     // The process stops; the closing time passes while it is down; it starts again and closes.
     await h.restart();
     await h.discord!.waitForReady();
+    // After the restart, Lin's next press starts a new ranking (Lisbon alone), not one appended to
+    // the old one. Lin's lower ranks never come into play below, so the hand count stands.
+    expect((await press(linT, goldChat.id, ranked, "Lisbon")).text).toBe(
+      "Vote counted: 1. Lisbon (weight 1).",
+    );
+    const lin = await h.deps.db.pollBallot.findFirstOrThrow({
+      where: { pollId: ranked, platform: "telegram", platformUserId: String(linT.id) },
+      orderBy: { id: "desc" },
+    });
+    expect(lin.choices).toEqual([0]);
     h.clock.advance(61 * MINUTE);
     h.app.wake();
     await expect

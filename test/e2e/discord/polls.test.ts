@@ -320,4 +320,91 @@ describe("Discord: polls and ideas", () => {
     expect(poll.options).toEqual(["Behind the scenes", "Q&A live"]);
     expect(await h.deps.db.pollPost.count({ where: { pollId: poll.id } })).toBe(1);
   });
+  it("durations: 3j (jours) is 3 days, a bad one says what a good one looks like; a ranked poll won in round 1 shows no rounds", async () => {
+    const polls = await h.deps.db.poll.count();
+    const bad = await interact(
+      h,
+      tribe(
+        [opt.str("question", "Jours ?"), opt.str("options", "Oui | Non"), opt.str("duration", "3x")],
+        ["poll", "open"],
+      ),
+    );
+    expect(bad.content).toBe(
+      "The duration “3x” is not one: write a number and a unit, e.g. 30m, 12h, 3d or 1w (minutes, hours, days, weeks). Nothing changed.",
+    );
+    const noOptions = await interact(
+      h,
+      tribe(
+        [opt.str("question", "Jours ?"), opt.str("options", " | ; "), opt.str("duration", "3j")],
+        ["poll", "open"],
+      ),
+    );
+    expect(noOptions.content).toContain("The options option holds no option");
+    expect(await h.deps.db.poll.count()).toBe(polls);
+
+    await interact(
+      h,
+      tribe(
+        [
+          opt.str("question", "Jours ?"),
+          opt.str("options", "Oui | Non | Peut-être"),
+          opt.str("duration", "3j"),
+          opt.str("mode", "ranked"),
+        ],
+        ["poll", "open"],
+      ),
+    );
+    const poll = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Jours ?" } });
+    // The closing time is taken when the command is read, the opening a moment later.
+    expect(Math.abs(poll.closesAt.getTime() - poll.opensAt.getTime() - 3 * 24 * 60 * 60 * 1000)).toBeLessThan(
+      60_000,
+    );
+    for (const [fan, ranking] of [
+      [fanA, "0"],
+      [fanB, "01"],
+    ] as const) {
+      const done = await interact(
+        h,
+        buttonClick({ customId: `pr:${poll.id}:${ranking}:ok`, user: fan, guildId: server.id, channelId }),
+      );
+      expect(done.content).toContain("is counted");
+    }
+    pollId = poll.id;
+    const closed = await interact(h, tribe([opt.str("poll", poll.id.slice(0, 8))], ["poll", "close"]));
+    expect(closed.content).toContain("🏆 Winner: **Oui**");
+    expect(closed.content).not.toContain("Round");
+    await until(() => pollMessage().embeds[0]?.title === "Closed: Jours ?", "the closed ranked poll");
+    const description = pollMessage().embeds[0]?.description ?? "";
+    expect(description).toContain("**1.** Oui — 2 (100%) 🏆");
+    expect(description).not.toContain("Round");
+  });
+
+  it("a prefix two polls share is refused as ambiguous, asking for more characters; the full id still works", async () => {
+    const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Jours ?" } });
+    // A second poll whose id differs from this one's only in its last character.
+    const twin = `${row.id.slice(0, 35)}${row.id.endsWith("0") ? "1" : "0"}`;
+    await h.deps.db.poll.create({
+      data: {
+        id: twin,
+        question: "Twin?",
+        options: row.options,
+        mode: row.mode,
+        opensAt: row.opensAt,
+        closesAt: row.closesAt,
+        closedAt: row.closedAt,
+        createdBy: row.createdBy,
+      },
+    });
+    try {
+      const prefix = row.id.slice(0, 8);
+      const ambiguous = await interact(h, tribe([opt.str("poll", prefix)], ["poll", "results"]));
+      expect(ambiguous.content).toBe(
+        `Several polls have an id starting with “${prefix}”: type more characters of it (ids are shown as 8 characters, like 1a2b3c4d).`,
+      );
+      const exact = await interact(h, tribe([opt.str("poll", row.id)], ["poll", "results"]));
+      expect(exact.embeds[0]?.title).toBe("Closed: Jours ?");
+    } finally {
+      await h.deps.db.poll.delete({ where: { id: twin } });
+    }
+  });
 });

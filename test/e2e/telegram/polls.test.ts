@@ -191,9 +191,10 @@ describe("Telegram polls and ideas (PGlite)", () => {
     expect((await press(ben, m, dataOf(m, "Nice"))).text).toBe("Vote counted: 1. Nice (weight 1).");
     expect((await press(ben, m, dataOf(m, "Lyon"))).text).toBe("Vote changed: 1. Nice, 2. Lyon (weight 1).");
     expect((await press(ben, m, dataOf(m, "Clear my ranking"))).text).toBe(
-      "Ranking cleared: tap your 1st choice.",
+      "Ranking cleared: it counts for nothing until you tap your 1st choice.",
     );
-    expect((await press(ben, m, dataOf(m, "Lyon"))).text).toBe("Vote changed: 1. Lyon (weight 1).");
+    // The cleared ranking counted for nothing: the next press is a new vote, not a change.
+    expect((await press(ben, m, dataOf(m, "Lyon"))).text).toBe("Vote counted: 1. Lyon (weight 1).");
     expect((await press(anna, m, dataOf(m, "Paris"))).text).toBe("Vote compté : 1. Paris (poids 1).");
     const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Which city?" } });
     await command(h, CREATOR, "closepoll", row.id.slice(0, 8));
@@ -202,7 +203,10 @@ describe("Telegram polls and ideas (PGlite)", () => {
         .messages(lounge.id)
         .find((x) => x.message_id === m.message_id)!;
     await until(() => final().text?.includes("Closed."), "the ranked results");
-    expect(final().text).toContain("Round 1:");
+    // Paris 1, Lyon 1, Nice 0: Nice is out, then Paris and Lyon tie. Two rounds: both shown.
+    expect(final().text).toContain("First choices:\n• Paris: 1 (50%)\n• Lyon: 1 (50%)\n• Nice: 0 (0%)");
+    expect(final().text).toContain("Round 1: Paris 1 · Lyon 1 · Nice 0 → out: Nice");
+    expect(final().text).toContain("Round 2: Paris 1 · Lyon 1");
     expect(final().reply_markup).toBeUndefined();
   });
 
@@ -221,7 +225,9 @@ describe("Telegram polls and ideas (PGlite)", () => {
     const polls = () => h.deps.db.poll.count();
     const before = await polls();
     for (const [args, text] of [
-      ["2h single weight=gold:x Q? | A | B", "Write weights as weight=tier:number"],
+      ["2h single weight=gold:x Q? | A | B", "In weight=, “gold:x” is not tier:number"],
+      ["2x single Q? | A | B", "“2x” is not a duration."],
+      ["2h single Q? | | ", "No option after the question"],
       ["2h single weight=gold:11 Q? | A | B", "The weight of tier gold must be a whole number from 1 to 10."],
       ["2h single tier=platinum Q? | A | B", "There is no tier “platinum”"],
       ["2h single Q? | A", "A poll needs at least 2 options."],
@@ -313,5 +319,68 @@ describe("Telegram polls and ideas (PGlite)", () => {
     expect(buttons(posted).map((b) => b.text)).toEqual(["A cooking video", "A live Q&A"]);
     const poll = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Which one first?" } });
     expect(poll.ideaIds).toEqual([idea.id, qa.id]);
+  });
+  it("durations: 3j (jours) is 3 days; a ranked poll won in its first round shows no rounds, like on Discord", async () => {
+    const seen = botMessages(h, lounge.id).length;
+    const reply = await command(h, CREATOR, "poll", "3j ranked Trois jours ? | Oui | Non | Peut-être");
+    expect(reply.text).toContain("Poll ");
+    const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Trois jours ?" } });
+    expect(row.closesAt.getTime() - row.opensAt.getTime()).toBe(3 * 24 * 60 * 60 * 1000);
+    const m = botMessages(h, lounge.id)[seen]!;
+    await press(anna, m, dataOf(m, "Oui"));
+    await press(ben, m, dataOf(m, "Oui"));
+    await press(ben, m, dataOf(m, "Non"));
+    const closed = await command(h, CREATOR, "closepoll", row.id.slice(0, 8));
+    expect(closed.text).toContain("First choices:\n• Oui: 2 (100%)");
+    expect(closed.text).toContain("Winner: Oui");
+    expect(closed.text).not.toContain("Round");
+  });
+
+  it("a prefix two polls share is refused as ambiguous, asking for more characters; the full id still works", async () => {
+    const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Which city?" } });
+    // A second poll whose id differs from this one's only in its last character.
+    const twin = `${row.id.slice(0, 35)}${row.id.endsWith("0") ? "1" : "0"}`;
+    await h.deps.db.poll.create({
+      data: {
+        id: twin,
+        question: "Twin?",
+        options: row.options,
+        mode: row.mode,
+        opensAt: row.opensAt,
+        closesAt: row.closesAt,
+        closedAt: row.closedAt,
+        createdBy: row.createdBy,
+      },
+    });
+    try {
+      const prefix = row.id.slice(0, 8);
+      expect((await command(h, CREATOR, "results", prefix)).text).toBe(
+        `Several polls have an id starting with “${prefix}”: type more characters of it (ids are shown as 8 characters, like 1a2b3c4d).`,
+      );
+      expect((await command(h, CREATOR, "results", row.id)).text).toContain("Which city?");
+    } finally {
+      await h.deps.db.poll.delete({ where: { id: twin } });
+    }
+  });
+
+  it("a cleared ranking is stored: after a restart, the next press starts a new ranking", async () => {
+    const seen = botMessages(h, lounge.id).length;
+    await command(h, CREATOR, "poll", "1d ranked Which day? | Mon | Tue | Wed");
+    const m = botMessages(h, lounge.id)[seen]!;
+    const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Which day?" } });
+    await press(ben, m, dataOf(m, "Tue"));
+    expect((await press(ben, m, dataOf(m, "Wed"))).text).toBe("Vote changed: 1. Tue, 2. Wed (weight 1).");
+    await press(ben, m, dataOf(m, "Clear my ranking"));
+    expect((await pollResults(h.deps, row.id, { creator: true })).voters).toBe(0);
+
+    await h.restart();
+
+    expect((await press(ben, m, dataOf(m, "Mon"))).text).toBe("Vote counted: 1. Mon (weight 1).");
+    const latest = await h.deps.db.pollBallot.findFirstOrThrow({
+      where: { pollId: row.id },
+      orderBy: { id: "desc" },
+    });
+    expect(latest.choices).toEqual([0]);
+    expect((await pollResults(h.deps, row.id, { creator: true })).voters).toBe(1);
   });
 });

@@ -1,8 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  type BallotEdit,
   ballotsToCsv,
   canVote,
+  countedBallots,
+  editBallot,
   latestBallots,
   MAX_OPEN_MS,
   MIN_OPEN_MS,
@@ -303,6 +306,119 @@ describe("validateBallot", () => {
   it("GIVEN a full or a partial ranking THEN ok", () => {
     expect(validateBallot(poll({ mode: "ranked" }), { choices: [2, 0, 1] })).toEqual({ ok: true });
     expect(validateBallot(poll({ mode: "ranked" }), { choices: [1] })).toEqual({ ok: true });
+  });
+});
+
+describe("editBallot", () => {
+  const approval = poll({ mode: "approval" });
+  const ranked = poll({ mode: "ranked" });
+
+  it("GIVEN set THEN the ballot is replaced, and checked like any ballot", () => {
+    expect(editBallot(poll(), [A], { kind: "set", choices: [C] })).toEqual({ ok: true, choices: [C] });
+    expect(editBallot(poll(), [A], { kind: "set", choices: [A, B] })).toEqual({
+      ok: false,
+      error: "ballot_too_many_choices",
+    });
+    expect(editBallot(ranked, [], { kind: "set", choices: [] })).toEqual({
+      ok: false,
+      error: "ballot_empty",
+    });
+  });
+
+  it("GIVEN toggle on an approval poll THEN the option is added, or taken back", () => {
+    expect(editBallot(approval, [A], { kind: "toggle", option: C })).toEqual({ ok: true, choices: [A, C] });
+    expect(editBallot(approval, [A, C], { kind: "toggle", option: A })).toEqual({ ok: true, choices: [C] });
+  });
+
+  it("GIVEN toggle that takes back the only approval THEN refused as empty (clear is the way to withdraw)", () => {
+    expect(editBallot(approval, [B], { kind: "toggle", option: B })).toEqual({
+      ok: false,
+      error: "ballot_empty",
+    });
+  });
+
+  it("GIVEN append on a ranked poll THEN the option is the next rank; an option ranked already keeps its place", () => {
+    expect(editBallot(ranked, [C], { kind: "append", option: A })).toEqual({ ok: true, choices: [C, A] });
+    expect(editBallot(ranked, [C, A], { kind: "append", option: C })).toEqual({ ok: true, choices: [C, A] });
+    expect(editBallot(ranked, [], { kind: "append", option: B })).toEqual({ ok: true, choices: [B] });
+  });
+
+  it("GIVEN clear THEN the ballot is empty, in every mode", () => {
+    for (const mode of ["single", "approval", "ranked"] as const) {
+      expect(
+        editBallot(poll({ mode }), [A, B].slice(0, mode === "single" ? 1 : 2), { kind: "clear" }),
+      ).toEqual({
+        ok: true,
+        choices: [],
+      });
+    }
+  });
+
+  it("GIVEN an edit the mode does not offer, or an unknown option THEN refused as ballot_unknown_option", () => {
+    expect(editBallot(poll(), [], { kind: "toggle", option: A })).toEqual({
+      ok: false,
+      error: "ballot_unknown_option",
+    });
+    expect(editBallot(approval, [], { kind: "append", option: A })).toEqual({
+      ok: false,
+      error: "ballot_unknown_option",
+    });
+    expect(editBallot(ranked, [A], { kind: "append", option: 3 })).toEqual({
+      ok: false,
+      error: "ballot_unknown_option",
+    });
+    expect(editBallot(approval, [], { kind: "toggle", option: Number.NaN })).toEqual({
+      ok: false,
+      error: "ballot_unknown_option",
+    });
+  });
+
+  it("PROPERTY: every accepted edit gives a valid ballot, or an empty one after a clear", () => {
+    const option = fc.integer({ min: -1, max: 3 });
+    const edit: fc.Arbitrary<BallotEdit> = fc.oneof(
+      fc.record({ kind: fc.constant("set" as const), choices: fc.array(option, { maxLength: 4 }) }),
+      fc.record({ kind: fc.constant("toggle" as const), option }),
+      fc.record({ kind: fc.constant("append" as const), option }),
+      fc.constant({ kind: "clear" as const }),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom("single", "approval", "ranked" as const),
+        fc.array(edit, { maxLength: 8 }),
+        (mode, edits) => {
+          const p = poll({ mode });
+          let current: number[] = [];
+          for (const e of edits) {
+            const r = editBallot(p, current, e);
+            if (!r.ok) continue; // a refused edit leaves the ballot as it was
+            if (e.kind === "clear") expect(r.choices).toEqual([]);
+            else expect(validateBallot(p, r)).toEqual({ ok: true });
+            current = r.choices;
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe("countedBallots", () => {
+  const ballot = (id: string, memberId: string, ms: number, choices: number[]) => ({
+    id,
+    memberId,
+    at: at(ms),
+    choices,
+    weight: 1,
+  });
+
+  it("GIVEN a member whose latest ballot is cleared THEN they are not counted; an earlier clear is overridden", () => {
+    const counted = countedBallots([
+      ballot("b1", "m1", 1000, [A, B]),
+      ballot("b2", "m1", 2000, []),
+      ballot("b3", "m2", 1000, []),
+      ballot("b4", "m2", 2000, [C]),
+    ]);
+    expect(counted.map((b) => b.id)).toEqual(["b4"]);
+    expect(tallyRanked(poll(), counted)).toMatchObject({ totalVoters: 1, invalid: 0, winners: [C] });
   });
 });
 

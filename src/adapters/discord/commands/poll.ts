@@ -8,6 +8,7 @@ import {
 import { ideaCommand, tribeCommand } from "../../../../commands/discord.ts";
 import {
   decideIdea,
+  findIdeaIdByRef,
   type IdeaDecision,
   pollFromIdeas,
   proposeIdea,
@@ -18,14 +19,21 @@ import {
   castVote,
   closePoll,
   exportBallotsCsv,
+  findPollByRef,
+  inputValue,
   openPoll,
+  type PlacementLine,
+  placementLines,
   publishPoll,
+  resolveTierWeights,
   setCommitment,
 } from "../../../app/polls.ts";
-import type { PollPlacement, PollPostReport } from "../../../app/services.ts";
+import type { PollPlacement } from "../../../app/services.ts";
 import { getSettings } from "../../../app/settings.ts";
 import { findTier } from "../../../app/tiers.ts";
-import { MAX_WEIGHT, MIN_WEIGHT, type PollMode } from "../../../core/polls.ts";
+import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
+import { summarizeTally } from "../../../core/pollSummary.ts";
+import type { PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
 import type { Poll as PollRow } from "../../../generated/prisma/client.ts";
 import type { ComponentRoute, HandlerContext } from "../context.ts";
@@ -40,43 +48,9 @@ import {
   pollEmbed,
   RANK_PREFIX,
   rankingStep,
-  resolveIdeaId,
-  resolvePoll,
   shortId,
   VOTE_PREFIX,
 } from "../pollView.ts";
-
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-
-/** "30m", "2h", "3d", "1w" → milliseconds. */
-export function parseDuration(raw: string): number {
-  const m = /^\s*(\d{1,4})\s*([mhdw])\s*$/i.exec(raw);
-  if (!m) throw new DomainError("discord_poll_duration");
-  return Number(m[1]) * UNIT_MS[m[2]!.toLowerCase() as keyof typeof UNIT_MS];
-}
-
-/** "A | B ; C" → ["A", "B", "C"] (empty pieces, e.g. a trailing separator, are dropped). */
-export function splitOptions(raw: string): string[] {
-  return raw
-    .split(/[|;]/)
-    .map((o) => o.trim())
-    .filter(Boolean);
-}
-
-/** "gold=2, silver=3" → { tierId: weight }. */
-async function parseWeights(ctx: HandlerContext, raw: string | null): Promise<Record<string, number>> {
-  const weights: Record<string, number> = {};
-  for (const part of (raw ?? "").split(/[,;\s]+/).filter(Boolean)) {
-    const m = /^([^=:]+)[=:](\d{1,2})$/.exec(part);
-    if (!m) throw new DomainError("discord_poll_weights", { part });
-    const tier = await findTier(ctx.services.db, m[1]!);
-    const weight = Number(m[2]);
-    if (weight < MIN_WEIGHT || weight > MAX_WEIGHT)
-      throw new DomainError("poll_weight_invalid", { tier: tier.slug });
-    weights[tier.id] = weight;
-  }
-  return weights;
-}
 
 /** A channel of this server the bot can post in, or a clear refusal. */
 async function targetChannel(i: ChatInputCommandInteraction, id: string): Promise<SendableChannels> {
@@ -102,50 +76,47 @@ async function discordPlacement(
   return { discordChannelIds: [(await targetChannel(i, i.channelId)).id] };
 }
 
-/** The creator's reply: the poll is open, and every place it reached (or why not). */
-export function placementLines(t: HandlerContext["t"], reports: readonly PollPostReport[]): string[] {
-  const lines: string[] = [];
-  for (const r of reports) {
-    const platform = r.platform === "discord" ? "Discord" : "Telegram";
-    if (r.posted.length > 0) {
-      lines.push(
-        r.platform === "discord"
-          ? t("poll.posted_discord", { links: r.posted.map((p) => p.url ?? p.chatId).join(" ") })
-          : t("poll.posted_telegram", { count: r.posted.length }),
-      );
-    } else if (r.failed.length === 0) {
-      lines.push(t(r.platform === "discord" ? "poll.unposted_discord" : "poll.unposted_telegram"));
-    }
-    for (const f of r.failed) {
-      const chat = r.platform === "discord" ? `<#${f.chatId}>` : f.chatId;
-      lines.push(t("poll.post_failed", { platform, chat, reason: f.reason.slice(0, 200) }));
+/** A line of the creator's reply: where the poll went on each platform (or why not). */
+export function placementText(t: HandlerContext["t"], line: PlacementLine): string {
+  const platform = line.platform === "discord" ? "Discord" : "Telegram";
+  switch (line.kind) {
+    case "posted":
+      return line.platform === "discord"
+        ? t("poll.posted_discord", { links: line.places.map((p) => p.url ?? p.chatId).join(" ") })
+        : t("poll.posted_telegram", { count: line.places.length });
+    case "unposted":
+      return t(line.platform === "discord" ? "poll.unposted_discord" : "poll.unposted_telegram");
+    case "failed": {
+      const chat = line.platform === "discord" ? `<#${line.chatId}>` : line.chatId;
+      return t("poll.post_failed", { platform, chat, reason: line.reason });
     }
   }
-  return lines;
 }
 
 async function opened(ctx: HandlerContext, placement: PollPlacement, pollId: string): Promise<void> {
   const reports = await publishPoll(ctx.services, pollId, placement);
-  const poll = await resolvePoll(ctx.services.db, pollId);
+  const poll = await findPollByRef(ctx.services.db, pollId);
   await ctx.reply({
     content: [
       ctx.t("poll.opened", { id: shortId(poll.id), closes: time(poll.closesAt, "R") }),
-      ...placementLines(ctx.t, reports),
+      ...placementLines(reports).map((line) => placementText(ctx.t, line)),
     ].join("\n"),
   });
 }
 
 export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: true }, async (ctx) => {
   const { args } = ctx;
-  const closesAt = new Date(ctx.services.clock.now().getTime() + parseDuration(args.string("duration")));
+  const duration = inputValue(parseDuration(args.string("duration")));
+  const closesAt = new Date(ctx.services.clock.now().getTime() + duration);
+  const options = inputValue(parseOptionList(args.string("options")));
   const tierRef = args.string("tier");
   const tier = tierRef ? await findTier(ctx.services.db, tierRef) : null;
-  const weights = await parseWeights(ctx, args.string("weights"));
+  const weights = await resolveTierWeights(ctx.services.db, args.string("weights"));
   const placement = await discordPlacement(ctx, args.channelId("channel"));
   await ctx.defer();
   const poll = await openPoll(ctx.services, {
     question: args.string("question"),
-    options: splitOptions(args.string("options")),
+    options,
     closesAt,
     mode: (args.string("mode") ?? "single") as PollMode,
     eligibility: tier ? { kind: "tiers", tierIds: [tier.id] } : { kind: "all" },
@@ -158,25 +129,25 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
 });
 
 export const pollCloseRoute = slash(tribeCommand, ["poll", "close"], { creator: true }, async (ctx) => {
-  const poll = await resolvePoll(ctx.services.db, ctx.args.string("poll"));
+  const poll = await findPollByRef(ctx.services.db, ctx.args.string("poll"));
   await ctx.defer();
   const { tally } = await closePoll(ctx.services, poll.id, { actor: ctx.actor });
   await ctx.reply({
     content: [
       ctx.t("poll.closed", { question: poll.question }),
-      ...outcomeLines(ctx.locale, poll, tally),
+      ...outcomeLines(ctx.locale, summarizeTally(poll.options, tally)),
     ].join("\n"),
   });
 });
 
 export const pollResultsRoute = slash(tribeCommand, ["poll", "results"], { creator: true }, async (ctx) => {
-  const poll = await resolvePoll(ctx.services.db, ctx.args.string("poll"));
+  const poll = await findPollByRef(ctx.services.db, ctx.args.string("poll"));
   const view = await loadPollView(ctx.services, poll.id, { creator: true });
   await ctx.reply({ embeds: [pollEmbed(ctx.locale, view)] });
 });
 
 export const pollExportRoute = slash(tribeCommand, ["poll", "export"], { creator: true }, async (ctx) => {
-  const poll = await resolvePoll(ctx.services.db, ctx.args.string("poll"));
+  const poll = await findPollByRef(ctx.services.db, ctx.args.string("poll"));
   const csv = await exportBallotsCsv(ctx.services, poll.id);
   const rows = Math.max(0, csv.trimEnd().split("\n").length - 1);
   await ctx.reply({
@@ -186,7 +157,7 @@ export const pollExportRoute = slash(tribeCommand, ["poll", "export"], { creator
 });
 
 export const pollCommitRoute = slash(tribeCommand, ["poll", "commit"], { creator: true }, async (ctx) => {
-  const poll = await resolvePoll(ctx.services.db, ctx.args.string("poll"));
+  const poll = await findPollByRef(ctx.services.db, ctx.args.string("poll"));
   const stage = ctx.args.string("stage") as "in_the_works" | "shipped";
   const { notified } = await setCommitment(ctx.services, poll.id, stage);
   await ctx.reply({
@@ -264,7 +235,7 @@ export const ideaProposeRoute = slash(ideaCommand, ["propose"], { creator: false
 });
 
 export const ideaUpvoteRoute = slash(ideaCommand, ["upvote"], { creator: false }, async (ctx) => {
-  const id = await resolveIdeaId(ctx.services.db, ctx.args.string("idea"));
+  const id = await findIdeaIdByRef(ctx.services.db, ctx.args.string("idea"));
   const { votes } = await upvoteIdea(ctx.services, ctx.who, id);
   const idea = await ctx.services.db.idea.findUniqueOrThrow({ where: { id } });
   await ctx.reply({ content: ctx.t("idea.upvoted", { title: idea.title, votes }) });
@@ -284,10 +255,10 @@ export const ideaTopRoute = slash(ideaCommand, ["top"], { creator: false }, asyn
 });
 
 export const ideaDecideRoute = slash(tribeCommand, ["idea", "decide"], { creator: true }, async (ctx) => {
-  const id = await resolveIdeaId(ctx.services.db, ctx.args.string("idea"));
+  const id = await findIdeaIdByRef(ctx.services.db, ctx.args.string("idea"));
   const into = ctx.args.string("into");
   const decision = ctx.args.string("decision") as IdeaDecision;
-  const mergedInto = into ? await resolveIdeaId(ctx.services.db, into) : undefined;
+  const mergedInto = into ? await findIdeaIdByRef(ctx.services.db, into) : undefined;
   const idea = await decideIdea(ctx.services, id, decision, mergedInto ? { mergedInto } : {});
   await ctx.reply({
     content: ctx.t("idea.decided", { title: idea.title, decision: ctx.t(`idea.decision_${decision}`) }),
@@ -301,8 +272,9 @@ export const ideaPollRoute = slash(tribeCommand, ["idea", "poll"], { creator: tr
     .split(/[\s,;|]+/)
     .filter(Boolean);
   const ids: string[] = [];
-  for (const ref of refs) ids.push(await resolveIdeaId(ctx.services.db, ref));
-  const closesAt = new Date(ctx.services.clock.now().getTime() + parseDuration(args.string("duration")));
+  for (const ref of refs) ids.push(await findIdeaIdByRef(ctx.services.db, ref));
+  const duration = inputValue(parseDuration(args.string("duration")));
+  const closesAt = new Date(ctx.services.clock.now().getTime() + duration);
   const placement = await discordPlacement(ctx, args.channelId("channel"));
   const question = args.string("question");
   await ctx.defer();

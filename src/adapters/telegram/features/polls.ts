@@ -1,6 +1,7 @@
 import { Composer, type Context, InputFile } from "grammy";
 import {
   decideIdea,
+  findIdeaIdByRef,
   type IdeaDecision,
   pollFromIdeas,
   proposeIdea,
@@ -11,29 +12,26 @@ import {
   castVote,
   closePoll,
   exportBallotsCsv,
+  findPollByRef,
+  inputValue,
   openPoll,
+  type PlacementLine,
+  placementLines,
   pollResults,
   publishPoll,
+  resolveTierWeights,
   setCommitment,
 } from "../../../app/polls.ts";
-import type { PollPostReport } from "../../../app/services.ts";
 import { findTier } from "../../../app/tiers.ts";
 import type { Identity } from "../../../core/access.ts";
-import { MAX_WEIGHT, MIN_WEIGHT, type PollMode, type Tally } from "../../../core/polls.ts";
+import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
+import type { BallotEdit, PollMode, Tally } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
 import { type Locale, localeOf } from "../../../i18n/index.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { ANYONE, choiceText, finalText, formatDate, liveText, shortId } from "../pollView.ts";
 import { refusalText, tr } from "../strings.ts";
 import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
-
-const DURATION_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** "30m", "2h", "3d", "1w" → milliseconds; null when not a duration. */
-export function parseDuration(text: string | undefined): number | null {
-  const m = /^(\d{1,4})([mhdw])$/i.exec(text ?? "");
-  return m ? Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]! : null;
-}
 
 /**
  * Co-decision on Telegram. Creators (private chat): /poll opens a poll and posts it, with one button
@@ -50,29 +48,28 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
   const composer = new Composer<Context>();
   const cmd = composer.chatType("private");
   const only = creatorOnly(deps);
-  /** Voters who pressed "clear" on a ranked poll: their next press starts a new ranking. */
-  const clearing = new Set<string>();
 
   /** Posts a new poll on both platforms; the creator's answer says where it went. */
   async function publishAndReport(row: { id: string; closesAt: Date }, locale: Locale): Promise<string> {
     const reports = await publishPoll(services, row.id, {});
     return [
       tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt) }),
-      ...placementLines(locale, reports),
+      ...placementLines(reports).map((line) => placementText(locale, line)),
     ].join("\n");
   }
 
   cmd.command("poll", only, async (ctx) => {
     const locale = localeOf(ctx.from.language_code);
-    const [head = "", ...options] = ctx.match.split("|").map((s) => s.trim());
-    const [duration, mode, ...rest] = head.split(/\s+/);
-    const ms = parseDuration(duration);
-    if (ms === null || !mode || options.length === 0) return replyUsage(ctx, "poll");
+    const bar = ctx.match.indexOf("|");
+    if (bar < 0) return replyUsage(ctx, "poll");
+    const [duration, mode, ...rest] = ctx.match.slice(0, bar).trim().split(/\s+/);
+    if (!mode) return replyUsage(ctx, "poll");
+    const ms = inputValue(parseDuration(duration));
     const flags = await parsePollFlags(deps, rest);
     if (flags.question.length === 0) return replyUsage(ctx, "poll");
     const row = await openPoll(services, {
       question: flags.question,
-      options,
+      options: inputValue(parseOptionList(ctx.match.slice(bar + 1))),
       closesAt: new Date(services.clock.now().getTime() + ms),
       mode: mode.toLowerCase() as PollMode,
       eligibility: flags.tierIds.length ? { kind: "tiers", tierIds: flags.tierIds } : { kind: "all" },
@@ -88,10 +85,10 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
     const locale = localeOf(ctx.from.language_code);
     const [head = "", ...question] = ctx.match.split("|").map((s) => s.trim());
     const [duration, mode, ...prefixes] = head.split(/\s+/).filter(Boolean);
-    const ms = parseDuration(duration);
-    if (ms === null || !mode || prefixes.length === 0) return replyUsage(ctx, "ideapoll");
+    if (!mode || prefixes.length === 0) return replyUsage(ctx, "ideapoll");
+    const ms = inputValue(parseDuration(duration));
     const ids: string[] = [];
-    for (const prefix of prefixes) ids.push(await ideaIdByPrefix(deps, prefix));
+    for (const prefix of prefixes) ids.push(await findIdeaIdByRef(db, prefix));
     const row = await pollFromIdeas(services, ids, {
       closesAt: new Date(services.clock.now().getTime() + ms),
       mode: mode.toLowerCase() as PollMode,
@@ -106,7 +103,7 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
     const locale = localeOf(ctx.from.language_code);
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "closepoll");
-    const id = await pollIdByPrefix(deps, prefix);
+    const { id } = await findPollByRef(db, prefix);
     const { poll, tally } = await closePoll(services, id, { actor: `telegram:${ctx.from.id}` });
     return ctx.reply(
       tr(locale, "poll.closed_reply", { id: shortId(poll.id), results: finalText(locale, poll, tally) }),
@@ -117,7 +114,7 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
     const locale = localeOf(ctx.from.language_code);
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "results");
-    const view = await pollResults(services, await pollIdByPrefix(deps, prefix), { creator: true });
+    const view = await pollResults(services, (await findPollByRef(db, prefix)).id, { creator: true });
     return ctx.reply(
       view.poll.closedAt && view.tally
         ? finalText(locale, view.poll, view.tally)
@@ -129,9 +126,9 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
     const locale = localeOf(ctx.from.language_code);
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "exportpoll");
-    const id = await pollIdByPrefix(deps, prefix);
+    const row = await findPollByRef(db, prefix);
+    const id = row.id;
     const csv = await exportBallotsCsv(services, id);
-    const row = await db.poll.findUniqueOrThrow({ where: { id }, select: { question: true } });
     return ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `poll-${shortId(id)}.csv`), {
       caption: tr(locale, "poll.export_caption", { question: row.question }).slice(0, 1000),
     });
@@ -141,7 +138,7 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
     const locale = localeOf(ctx.from.language_code);
     const [prefix, stage] = argsOf(ctx);
     if (!prefix || (stage !== "in_the_works" && stage !== "shipped")) return replyUsage(ctx, "commit");
-    const id = await pollIdByPrefix(deps, prefix);
+    const { id } = await findPollByRef(db, prefix);
     const { notified } = await setCommitment(services, id, stage);
     const row = await db.poll.findUniqueOrThrow({ where: { id } });
     const winner = (row.result as unknown as Tally).winners[0];
@@ -159,8 +156,8 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
     const [prefix, decision, into] = argsOf(ctx);
     if (!prefix || (decision !== "accepted" && decision !== "merged" && decision !== "declined"))
       return replyUsage(ctx, "decide");
-    const id = await ideaIdByPrefix(deps, prefix);
-    const mergedInto = decision === "merged" && into ? await ideaIdByPrefix(deps, into) : undefined;
+    const id = await findIdeaIdByRef(db, prefix);
+    const mergedInto = decision === "merged" && into ? await findIdeaIdByRef(db, into) : undefined;
     const idea = await decideIdea(services, id, decision as IdeaDecision, mergedInto ? { mergedInto } : {});
     return ctx.reply(
       tr(locale, "idea.decided", { title: idea.title, decision: tr(locale, `decision.${decision}`) }),
@@ -226,26 +223,19 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
       }
       const row = await db.poll.findUnique({ where: { id } });
       if (!row) throw new DomainError("poll_not_found");
-      const key = `${id}:${ctx.from.id}`;
-      if (kind === "pc") {
-        clearing.add(key);
-        return await ctx.answerCallbackQuery({ text: tr(locale, "vote.cleared") });
-      }
+      // A press edits the member's stored ballot: single sets it, approval toggles the option,
+      // ranked appends it as the next rank; "clear" empties it (stored, so it survives a restart).
       const option = Number(index);
-      let choices = [option];
-      if (row.mode !== "single") {
-        const previous = clearing.has(key) ? [] : await previousChoices(deps, id, who);
-        choices =
-          row.mode === "approval"
-            ? previous.includes(option)
-              ? previous.filter((c) => c !== option)
-              : [...previous, option]
-            : previous.includes(option)
-              ? previous
-              : [...previous, option];
-      }
-      const outcome = await castVote(services, { pollId: id, who, choices, poll: row });
-      clearing.delete(key);
+      const edit: BallotEdit =
+        kind === "pc"
+          ? { kind: "clear" }
+          : row.mode === "approval"
+            ? { kind: "toggle", option }
+            : row.mode === "ranked"
+              ? { kind: "append", option }
+              : { kind: "set", choices: [option] };
+      const outcome = await castVote(services, { pollId: id, who, edit, poll: row });
+      if (kind === "pc") return await ctx.answerCallbackQuery({ text: tr(locale, "vote.cleared") });
       return await ctx.answerCallbackQuery({
         text: tr(locale, `vote.${outcome.status}`, {
           choice: choiceText(row, outcome.choices),
@@ -288,18 +278,10 @@ export async function parsePollFlags(
     const m = /^(tiers?|paliers?|weights?|poids)=(.+)$/i.exec(word);
     if (m) {
       const isTier = /^(tiers?|paliers?)$/i.test(m[1]!);
-      for (const part of m[2]!.split(",").filter(Boolean)) {
-        if (isTier) {
-          out.tierIds.push((await findTier(db, part)).id);
-          continue;
-        }
-        const w = /^([^:=]+)[:=](\d{1,2})$/.exec(part);
-        if (!w) throw new DomainError("telegram_poll_weights", { part });
-        const tier = await findTier(db, w[1]!);
-        const weight = Number(w[2]);
-        if (weight < MIN_WEIGHT || weight > MAX_WEIGHT)
-          throw new DomainError("poll_weight_invalid", { tier: tier.slug });
-        out.weights[tier.id] = weight;
+      if (isTier) {
+        for (const part of m[2]!.split(",").filter(Boolean)) out.tierIds.push((await findTier(db, part)).id);
+      } else {
+        Object.assign(out.weights, await resolveTierWeights(db, m[2]!));
       }
     } else if (/^(hidden|cach[ée]|masqu[ée])$/i.test(word)) out.hidden = true;
     else if (/^(late|tardifs?)$/i.test(word)) out.late = true;
@@ -308,20 +290,17 @@ export async function parsePollFlags(
   return { ...out, tierIds: [...new Set(out.tierIds)], question: words.slice(i).join(" ") };
 }
 
-/** The creator's reply: every place the poll reached, on both platforms (or why not). */
-function placementLines(locale: Locale, reports: readonly PollPostReport[]): string[] {
-  const lines: string[] = [];
-  for (const r of reports) {
-    const platform = r.platform === "discord" ? "Discord" : "Telegram";
-    if (r.posted.length > 0) lines.push(tr(locale, "poll.posted", { platform, count: r.posted.length }));
-    else if (r.failed.length === 0)
-      lines.push(tr(locale, r.platform === "discord" ? "poll.unposted_discord" : "poll.unposted_telegram"));
-    for (const f of r.failed)
-      lines.push(
-        tr(locale, "poll.post_failed", { platform, chat: f.chatId, reason: f.reason.slice(0, 200) }),
-      );
+/** A line of the creator's reply: where the poll went on each platform (or why not). */
+function placementText(locale: Locale, line: PlacementLine): string {
+  const platform = line.platform === "discord" ? "Discord" : "Telegram";
+  switch (line.kind) {
+    case "posted":
+      return tr(locale, "poll.posted", { platform, count: line.places.length });
+    case "unposted":
+      return tr(locale, line.platform === "discord" ? "poll.unposted_discord" : "poll.unposted_telegram");
+    case "failed":
+      return tr(locale, "poll.post_failed", { platform, chat: line.chatId, reason: line.reason });
   }
-  return lines;
 }
 
 function voter(userId: number): Identity {
@@ -330,45 +309,4 @@ function voter(userId: number): Identity {
 
 function refusal(locale: Locale, err: DomainError): string {
   return refusalText(locale, err).slice(0, 200);
-}
-
-/** The member's counted ballot on this poll, from whichever platform (approval toggles, ranked appends). */
-async function previousChoices(deps: TelegramDeps, pollId: string, who: Identity): Promise<number[]> {
-  const { db } = deps.services;
-  const identity = await db.identity.findUnique({
-    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
-    select: { memberId: true },
-  });
-  if (!identity) return [];
-  const ballot = await db.pollBallot.findFirst({
-    where: { pollId, memberId: identity.memberId },
-    orderBy: [{ castAt: "desc" }, { id: "desc" }],
-    select: { choices: true },
-  });
-  return ballot?.choices ?? [];
-}
-
-/** The one id starting with what the creator typed (ids are shown shortened to 8 characters). */
-function uniqueId(found: readonly { id: string }[], kind: "poll" | "idea", prefix: string): string {
-  if (found.length === 0) throw new DomainError(`${kind}_not_found`);
-  if (found.length > 1) throw new DomainError(`${kind}_ambiguous`, { prefix });
-  return found[0]!.id;
-}
-
-async function pollIdByPrefix(deps: TelegramDeps, prefix: string): Promise<string> {
-  const where = { id: { startsWith: prefix.trim().toLowerCase() } };
-  return uniqueId(
-    await deps.services.db.poll.findMany({ where, select: { id: true }, take: 2 }),
-    "poll",
-    prefix,
-  );
-}
-
-async function ideaIdByPrefix(deps: TelegramDeps, prefix: string): Promise<string> {
-  const where = { id: { startsWith: prefix.trim().toLowerCase() } };
-  return uniqueId(
-    await deps.services.db.idea.findMany({ where, select: { id: true }, take: 2 }),
-    "idea",
-    prefix,
-  );
 }

@@ -1,0 +1,116 @@
+/**
+ * What a creator types when opening a poll, read the same way on every platform: a duration ("3d",
+ * "12h", "3j"), tier weights ("gold=3,silver=1"), a list of options ("A | B ; C"), and a poll or
+ * idea named by the first characters of its id.
+ *
+ * Pure: no I/O. Mistakes are results with a shared code (each platform words it, naming its own
+ * argument), never throws. Every rule is checked in test/unit/core/pollInput.test.ts.
+ */
+import { MAX_WEIGHT, MIN_WEIGHT } from "./polls.ts";
+
+export type InputErrorCode =
+  /** `params.value`: what was typed. */
+  | "input_duration_invalid"
+  /** `params.part`: the piece that is not tier=number. */
+  | "input_weights_invalid"
+  /** `params.tier`: the tier whose weight is not a whole number from 1 to 10. */
+  | "poll_weight_invalid"
+  /** Nothing but separators where the options should be. */
+  | "input_options_missing";
+
+export type InputResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: InputErrorCode; params: Record<string, string> };
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const WEEK = 7 * DAY;
+
+/** Units, English and French: m/min, h, d/j (day, jour), w/sem (week, semaine). */
+const UNIT_MS: Record<string, number> = {
+  m: MINUTE,
+  min: MINUTE,
+  h: HOUR,
+  d: DAY,
+  j: DAY,
+  w: WEEK,
+  sem: WEEK,
+};
+
+/**
+ * "30m", "12h", "3d", "3j", "1w" (a space before the unit and any case are fine) → milliseconds.
+ * A whole number from 1 to 9999 and one unit; how long a poll may stay open is validatePoll's rule.
+ */
+export function parseDuration(raw: string | null | undefined): InputResult<number> {
+  const text = (raw ?? "").trim();
+  const m = /^(\d{1,4})\s*(min|sem|m|h|d|j|w)$/i.exec(text);
+  const n = Number(m?.[1]);
+  const unit = UNIT_MS[m?.[2]?.toLowerCase() ?? ""];
+  if (!m || unit === undefined || n < 1)
+    return { ok: false, code: "input_duration_invalid", params: { value: text } };
+  return { ok: true, value: n * unit };
+}
+
+/**
+ * "gold=3, silver=1" (or "gold:3;silver:1") → [{ tier: "gold", weight: 3 }, ...], in the order
+ * typed; the tier is as typed (the caller looks it up). Empty text → no weights. A piece that is not
+ * tier=number is input_weights_invalid; a number that is not a whole one from 1 to 10 is
+ * poll_weight_invalid (the same code validatePoll uses).
+ */
+export function parseTierWeights(
+  raw: string | null | undefined,
+): InputResult<{ tier: string; weight: number }[]> {
+  const out: { tier: string; weight: number }[] = [];
+  for (const part of (raw ?? "").split(/[,;\s]+/).filter(Boolean)) {
+    const m = /^([^=:]+)[=:]([^=:]+)$/.exec(part);
+    if (!m || !/^[+-]?\d+(?:\.\d+)?$/.test(m[2]!)) {
+      return { ok: false, code: "input_weights_invalid", params: { part } };
+    }
+    const tier = m[1]!;
+    const weight = Number(m[2]);
+    if (!Number.isInteger(weight) || weight < MIN_WEIGHT || weight > MAX_WEIGHT) {
+      return { ok: false, code: "poll_weight_invalid", params: { tier } };
+    }
+    out.push({ tier, weight });
+  }
+  return { ok: true, value: out };
+}
+
+/**
+ * "Tutorial | Vlog ; Live |" → ["Tutorial", "Vlog", "Live"]: | and ; separate, pieces are trimmed
+ * and empty ones (a trailing separator) dropped. How many and how long is validatePoll's rule.
+ */
+export function parseOptionList(raw: string | null | undefined): InputResult<string[]> {
+  const options = (raw ?? "")
+    .split(/[|;]/)
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (options.length === 0) return { ok: false, code: "input_options_missing", params: {} };
+  return { ok: true, value: options };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// References by id prefix
+
+/**
+ * The key a typed reference to a poll or an idea is looked up by: its id (a lowercase uuid) or the
+ * first characters of it, any case, spaces around ignored. null when it cannot start any id (then it
+ * names nothing).
+ */
+export function idPrefixKey(ref: string): string | null {
+  const key = ref.trim().toLowerCase();
+  return /^[0-9a-f-]{1,36}$/.test(key) ? key : null;
+}
+
+export type PrefixMatch = { ok: true; id: string } | { ok: false; code: "not_found" | "ambiguous" };
+
+/**
+ * One rule on every platform: the ids that start with the key (reading two is enough) name one
+ * thing only when there is exactly one; several → ambiguous (type more characters), none → not found.
+ */
+export function pickByPrefix(matches: readonly string[]): PrefixMatch {
+  if (matches.length === 0) return { ok: false, code: "not_found" };
+  if (matches.length > 1) return { ok: false, code: "ambiguous" };
+  return { ok: true, id: matches[0]! };
+}
