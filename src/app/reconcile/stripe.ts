@@ -1,7 +1,7 @@
 import type { Billing, SubscriptionState } from "../../adapters/stripe/billing.ts";
 import { type DriftItem, stripeDrift } from "../../core/drift.ts";
 import type { Logger } from "../../log.ts";
-import { applyCustomerStates } from "../billing/applyStripeEvent.ts";
+import { applyCustomerStates } from "../billing/subscriptions.ts";
 import type { Db } from "../db.ts";
 import type { SyncContext } from "../membership/syncMemberAccess.ts";
 import type { Clock } from "../worker.ts";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/adapters/db/database.ts";
 import { migrate } from "../../../src/adapters/db/migrator.ts";
 import { createBilling, createStripeClient } from "../../../src/adapters/stripe/billing.ts";
-import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/applyStripeEvent.ts";
+import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/eventTypes.ts";
 import type { Db } from "../../../src/app/db.ts";
 import { startCheckout } from "../../../src/app/members.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
