@@ -9,9 +9,9 @@ import type { ApplyResult } from "./types.ts";
 
 /**
  * The member a Stripe customer belongs to, or null: a customer the ledger does not know is not a
- * member, whatever an event says (the bot creates every member's customer, see members.ts). The one
- * way a customer gets attached is a Checkout Session the bot made (`claim`): its metadata names the
- * member, and only a member without a customer yet takes it.
+ * member, whatever an event says (the bot creates every member's customer, see members/customer.ts).
+ * The one way a customer gets attached is a Checkout Session the bot made (`claim`): its metadata
+ * names the member, and only a member without a customer yet takes it.
  */
 async function findMember(
   tx: Tx,

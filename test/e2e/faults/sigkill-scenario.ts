@@ -8,7 +8,7 @@ import { migrate } from "../../../src/adapters/db/migrator.ts";
 import { createBilling, createStripeClient } from "../../../src/adapters/stripe/billing.ts";
 import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/eventTypes.ts";
 import type { Db } from "../../../src/app/db.ts";
-import { startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { systemClock } from "../../../src/app/worker.ts";
 import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";

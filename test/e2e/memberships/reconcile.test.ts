@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import type { AccessReader } from "../../../src/app/reconcile/platforms.ts";
 import { reconcile } from "../../../src/app/reconcile.ts";
 import { type AccessTarget, targetKey } from "../../../src/core/access.ts";
