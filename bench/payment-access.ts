@@ -25,7 +25,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { User } from "@grammyjs/types";
 import type Stripe from "stripe";
-import { startCheckout } from "../src/app/members.ts";
+import { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
 import type { Platform } from "../src/core/access.ts";

@@ -1,6 +1,6 @@
 import type { AccessExecutor } from "../app/access/accessWorker.ts";
 import type { Notifier } from "../app/notify.ts";
-import type { AccessReader } from "../app/reconcile.ts";
+import type { AccessReader } from "../app/reconcile/platforms.ts";
 import type { TaskHandler } from "../app/taskWorker.ts";
 import type { Route } from "./http/server.ts";
 

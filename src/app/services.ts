@@ -1,7 +1,7 @@
 import type { Billing } from "../adapters/stripe/billing.ts";
 import type { Logger } from "../log.ts";
 import type { Db } from "./db.ts";
-import type { AccessReader } from "./reconcile.ts";
+import type { AccessReader } from "./reconcile/platforms.ts";
 import type { Clock } from "./worker.ts";
 
 /**

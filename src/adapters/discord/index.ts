@@ -1,5 +1,5 @@
 import { Events, type Guild } from "discord.js";
-import { reapplyAccess } from "../../app/members.ts";
+import { reapplyAccess } from "../../app/members/claim.ts";
 import type { AppServices } from "../../app/services.ts";
 import { reconcileSoon } from "../../app/tasks.ts";
 import type { DiscordConfig } from "../../config.ts";

@@ -1,4 +1,4 @@
-import type { AccessReader } from "../../app/reconcile.ts";
+import type { AccessReader } from "../../app/reconcile/platforms.ts";
 import { isUnknownUser } from "./apiErrors.ts";
 import type { TelegramDeps } from "./deps.ts";
 import { isInChat } from "./rights.ts";

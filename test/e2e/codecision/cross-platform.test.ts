@@ -6,7 +6,7 @@ import {
   InteractionType,
 } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode } from "../../../src/app/members.ts";
+import { createLinkCode } from "../../../src/app/members/linking.ts";
 import { exportBallotsCsv } from "../../../src/app/polls.ts";
 import { buttonClick, selectMenu } from "../../standins/discord-payloads.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";

@@ -1,6 +1,6 @@
 import { Locale } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, LINK_CODE_TTL_MS } from "../../../src/app/members.ts";
+import { createLinkCode, LINK_CODE_TTL_MS } from "../../../src/app/members/linking.ts";
 import { type Harness, startHarness } from "../harness.ts";
 import {
   addFan,

@@ -1,8 +1,8 @@
 import type { APIUser } from "discord-api-types/v10";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/applyStripeEvent.ts";
-import { startCheckout } from "../../../src/app/members.ts";
+import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/eventTypes.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import { setSetting } from "../../../src/app/settings.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { botRole, guild, member, role, user } from "../../standins/discord-payloads.ts";

@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { expect } from "vitest";
-import { startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import type { Platform } from "../../../src/core/access.ts";
 import type { Harness } from "../harness.ts";

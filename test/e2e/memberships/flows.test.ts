@@ -1,6 +1,8 @@
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, redeemLinkCode, startCheckout, switchTier } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
+import { createLinkCode, redeemLinkCode } from "../../../src/app/members/linking.ts";
+import { switchTier } from "../../../src/app/members/switchTier.ts";
 import { setSetting } from "../../../src/app/settings.ts";
 import { getCreatorStats } from "../../../src/app/stats.ts";
 import { archiveTier, changeTierPrice, createTier } from "../../../src/app/tiers.ts";

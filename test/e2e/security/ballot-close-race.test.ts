@@ -1,7 +1,7 @@
 import type { Message, User } from "@grammyjs/types";
 import type { APIMessage, APIUser } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import { exportBallotsCsv } from "../../../src/app/polls.ts";
 import type { Tally } from "../../../src/core/polls.ts";
 import { buttonClick } from "../../standins/discord-payloads.ts";

@@ -1,7 +1,7 @@
 import type { User } from "@grammyjs/types";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { suspendMember } from "../../../src/app/members.ts";
+import { suspendMember } from "../../../src/app/members/creatorActions.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { role } from "../../standins/discord-payloads.ts";
 import { user as telegramUser } from "../../standins/telegram-payloads.ts";

@@ -4,7 +4,7 @@ import {
   createLinkCode,
   LINK_ATTEMPT_WINDOW_MS,
   LINK_ATTEMPTS_PER_WINDOW,
-} from "../../../src/app/members.ts";
+} from "../../../src/app/members/linking.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import {
   addFan,

@@ -3,7 +3,7 @@ import type { Message, User } from "@grammyjs/types";
 import { type APIUser, ApplicationCommandOptionType, InteractionType, Locale } from "discord-api-types/v10";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHECKOUT_REUSE_MARGIN_MS } from "../../../src/app/members.ts";
+import { CHECKOUT_REUSE_MARGIN_MS } from "../../../src/app/members/checkout.ts";
 import { RATE_LIMITS } from "../../../src/app/rateLimits.ts";
 import { addTierAccess } from "../../../src/app/tiers.ts";
 import { member, role } from "../../standins/discord-payloads.ts";

@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { META } from "../../../src/app/billing/applyStripeEvent.ts";
-import { memberForIdentity } from "../../../src/app/members.ts";
+import { META } from "../../../src/app/billing/metadata.ts";
+import { memberForIdentity } from "../../../src/app/members/identity.ts";
 import { makeEvent } from "../../standins/stripe.ts";
 import { checkoutSession } from "../../standins/stripe-objects.ts";
 import { type Harness, startHarness } from "../harness.ts";

@@ -1,7 +1,7 @@
 import type { User } from "@grammyjs/types";
 import type { APIUser } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode } from "../../../src/app/members.ts";
+import { createLinkCode } from "../../../src/app/members/linking.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import {
   addFan,

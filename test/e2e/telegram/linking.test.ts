@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, redeemLinkCode, startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
+import { createLinkCode, redeemLinkCode } from "../../../src/app/members/linking.ts";
 import { setSetting } from "../../../src/app/settings.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import * as discord from "../../standins/discord-payloads.ts";

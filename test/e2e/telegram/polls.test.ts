@@ -1,6 +1,6 @@
 import type { Message, User } from "@grammyjs/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, redeemLinkCode } from "../../../src/app/members.ts";
+import { createLinkCode, redeemLinkCode } from "../../../src/app/members/linking.ts";
 import { castVote, pollResults } from "../../../src/app/polls.ts";
 import { createTier } from "../../../src/app/tiers.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";

@@ -1,6 +1,6 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, StringSelectMenuBuilder } from "discord.js";
 import { joinCommand } from "../../../../commands/discord.ts";
-import { startCheckout } from "../../../app/members.ts";
+import { startCheckout } from "../../../app/members/checkout.ts";
 import { findTier, listTiers } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { type ComponentRoute, type HandlerContext, slash } from "../context.ts";

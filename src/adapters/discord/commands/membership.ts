@@ -1,6 +1,7 @@
 import { EmbedBuilder } from "discord.js";
 import { membershipCommand } from "../../../../commands/discord.ts";
-import { lookupMember, openPortal } from "../../../app/members.ts";
+import { lookupMember } from "../../../app/members/creatorActions.ts";
+import { openPortal } from "../../../app/members/portal.ts";
 import { isBillingStatus } from "../../../core/membership.ts";
 import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";

@@ -6,7 +6,7 @@ import {
   resyncMember,
   suspendMember,
   unlinkIdentity,
-} from "../../../app/members.ts";
+} from "../../../app/members/creatorActions.ts";
 import { getCreatorStats } from "../../../app/stats.ts";
 import { DomainError } from "../../../errors.ts";
 import { formatMoney, localeOf } from "../../../i18n/index.ts";

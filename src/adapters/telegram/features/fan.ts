@@ -1,16 +1,12 @@
 import { Composer, type Context } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import {
-  claimAccess,
-  createLinkCode,
-  type FanIdentity,
-  lookupMember,
-  memberForIdentity,
-  openPortal,
-  redeemLinkCode,
-  refuseSuspended,
-  startCheckout,
-} from "../../../app/members.ts";
+import { refuseSuspended, startCheckout } from "../../../app/members/checkout.ts";
+import { claimAccess } from "../../../app/members/claim.ts";
+import { lookupMember } from "../../../app/members/creatorActions.ts";
+import { memberForIdentity } from "../../../app/members/identity.ts";
+import { createLinkCode, redeemLinkCode } from "../../../app/members/linking.ts";
+import { openPortal } from "../../../app/members/portal.ts";
+import type { FanIdentity } from "../../../app/members/types.ts";
 import { listTiers } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { formatMoney, type Locale, localeOf, statusText } from "../../../i18n/index.ts";

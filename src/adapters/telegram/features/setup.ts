@@ -1,6 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import { Composer, type Context } from "grammy";
-import { countAttempt } from "../../../app/members.ts";
+import { countAttempt } from "../../../app/members/linking.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
 import { localeOf } from "../../../i18n/index.ts";
 import { setCreatorMenu } from "../commandMenu.ts";
