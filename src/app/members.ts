@@ -1,10 +1,10 @@
 import { createHash, randomInt, randomUUID } from "node:crypto";
-import type { Billing } from "../adapters/stripe/billing.ts";
 import { type Identity, type Platform, parseTargetKey } from "../core/access.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { wantAccess } from "./access/jobs.ts";
 import { applyCustomerStates, META } from "./billing/applyStripeEvent.ts";
+import type { Billing } from "./billing/billing.ts";
 import { type Db, isUniqueViolation, type Tx } from "./db.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
 import { currentPlan, MEMBER_PLAN_INCLUDE, syncMemberAccess } from "./membership/syncMemberAccess.ts";

@@ -1,9 +1,9 @@
-import type { Billing, SubscriptionState } from "../adapters/stripe/billing.ts";
 import { type AccessTarget, type Platform, parseTargetKey, targetKey } from "../core/access.ts";
 import { isBillingStatus } from "../core/membership.ts";
 import type { Logger } from "../log.ts";
 import { wantAccess } from "./access/jobs.ts";
 import { applyCustomerStates } from "./billing/applyStripeEvent.ts";
+import type { Billing, SubscriptionState } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
 import {
   decideMemberAccess,

@@ -6,7 +6,7 @@ import {
   HANDLED_EVENT_TYPES,
 } from "../../app/billing/applyStripeEvent.ts";
 import { NetworkError } from "../../errors.ts";
-import type { Route } from "./server.ts";
+import type { Route } from "../routes.ts";
 
 /**
  * POST /stripe/webhook. The retry rule, tested in test/e2e/memberships:

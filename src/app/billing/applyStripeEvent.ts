@@ -1,5 +1,4 @@
 import type Stripe from "stripe";
-import type { Billing, SubscriptionState } from "../../adapters/stripe/billing.ts";
 import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
 import { PlatformError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -7,6 +6,7 @@ import { type Db, isUniqueViolation, type Tx } from "../db.ts";
 import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
 import { scheduleTaskOnce } from "../tasks.ts";
 import type { Clock } from "../worker.ts";
+import type { Billing, SubscriptionState } from "./billing.ts";
 
 /** The event types tribegate acts on; every other type is answered 200 and ignored. */
 export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([

@@ -6,6 +6,7 @@ import {
   time,
 } from "discord.js";
 import { ideaCommand, tribeCommand } from "../../../../commands/discord.ts";
+import type { PollRow } from "../../../app/db.ts";
 import {
   decideIdea,
   type IdeaDecision,
@@ -27,7 +28,6 @@ import { getSettings } from "../../../app/settings.ts";
 import { findTier } from "../../../app/tiers.ts";
 import { MAX_WEIGHT, MIN_WEIGHT, type PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
-import type { Poll as PollRow } from "../../../generated/prisma/client.ts";
 import type { ComponentRoute, HandlerContext } from "../context.ts";
 import { slash } from "../context.ts";
 import {
