@@ -6,13 +6,15 @@ import { createDiscordGateway, type DiscordGateway } from "./adapters/discord/ga
 import { attachDiscord } from "./adapters/discord/index.ts";
 import { healthRoutes, type ReadinessCheck } from "./adapters/http/health.ts";
 import { checkoutPages } from "./adapters/http/pages.ts";
-import { type HttpServer, type Route, startHttpServer } from "./adapters/http/server.ts";
+import { type HttpServer, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
 import type { PlatformParts } from "./adapters/platform.ts";
-import { type Billing, createBilling, createStripeClient, isLiveKey } from "./adapters/stripe/billing.ts";
+import type { Route } from "./adapters/routes.ts";
+import { createBilling, createStripeClient, isLiveKey } from "./adapters/stripe/billing.ts";
 import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts";
 import { attachTelegram } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
+import type { Billing } from "./app/billing/billing.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import type { AccessReader } from "./app/reconcile/platforms.ts";

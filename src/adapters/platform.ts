@@ -2,7 +2,10 @@ import type { AccessExecutor } from "../app/access/accessWorker.ts";
 import type { Notifier } from "../app/notify.ts";
 import type { AccessReader } from "../app/reconcile/platforms.ts";
 import type { TaskHandler } from "../app/taskWorker.ts";
-import type { Route } from "./http/server.ts";
+import type { Route } from "./routes.ts";
+
+/** Where a platform's connection stands (the readiness check reports it). */
+export type PlatformStatus = "starting" | "connecting" | "ready" | "stopped" | "failed";
 
 /**
  * What a platform adapter (Discord, Telegram) plugs into the composition root: how it executes

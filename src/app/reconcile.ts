@@ -1,7 +1,7 @@
-import type { Billing } from "../adapters/stripe/billing.ts";
 import type { Platform } from "../core/access.ts";
 import { type DriftItem, unmanagedHolders } from "../core/drift.ts";
 import type { Logger } from "../log.ts";
+import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
 import { loadTierTargets } from "./membership/syncMemberAccess.ts";
 import { reconcileMembers } from "./reconcile/members.ts";

@@ -1,5 +1,5 @@
-import type { Billing } from "../adapters/stripe/billing.ts";
 import type { Logger } from "../log.ts";
+import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
 import type { AccessReader } from "./reconcile/platforms.ts";
 import type { Clock } from "./worker.ts";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Billing } from "../adapters/stripe/billing.ts";
 import { type AccessTarget, targetKey } from "../core/access.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
 import { syncMemberAccess } from "./membership/syncMemberAccess.ts";
 import type { Clock } from "./worker.ts";

@@ -7,13 +7,12 @@ import {
   StringSelectMenuBuilder,
   time,
 } from "discord.js";
-import type { Db } from "../../app/db.ts";
+import type { Db, PollRow } from "../../app/db.ts";
 import { topIdeas } from "../../app/ideas.ts";
 import { listPolls, type PollDeps, pollResults } from "../../app/polls.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
 import type { Tally } from "../../core/polls.ts";
 import { DomainError } from "../../errors.ts";
-import type { Poll as PollRow } from "../../generated/prisma/client.ts";
 import type { Locale } from "../../i18n/index.ts";
 import { ui } from "./strings.ts";
 

@@ -68,27 +68,14 @@ export async function attachTelegram(opts: {
       log.warn({ event: "telegram.commands_failed", err }, "could not register the command menus"),
     );
 
-  const setup = setupFeature(deps, { onCreatorAdded: registerMenus });
-  opts.bot.onReady(setup.announce);
+  const features = telegramFeatures(deps, {
+    onCreatorAdded: registerMenus,
+    onManagersChanged: registerMenus,
+  });
+  opts.bot.onReady(features.announce);
 
   // One boundary for every feature: handlers just throw.
-  bot.errorBoundary(
-    errorBoundary(deps),
-    new Composer<Context>(
-      // Before the fan feature: its button handler refuses any data it does not know.
-      chatMigrationFeature(deps),
-      setup.composer,
-      unboundChatFeature(deps),
-      pollFeature(deps),
-      fanFeature(deps),
-      bindFeature(deps),
-      creatorTierFeature(deps),
-      creatorMemberFeature(deps),
-      creatorOpsFeature(deps, { onManagersChanged: registerMenus }),
-      joinRequestFeature(deps),
-      chatMemberFeature(deps),
-    ),
-  );
+  bot.errorBoundary(errorBoundary(deps), features.composer);
   registerMenus();
 
   // Live poll results: ballots refresh the posted messages (coalesced); closings show the results.
@@ -104,6 +91,33 @@ export async function attachTelegram(opts: {
     notifier: createTelegramNotifier(deps),
     reader,
   };
+}
+
+/**
+ * Every feature, in the order an update goes through them (the commands, buttons, join requests and
+ * member updates the bot answers). Building it registers handlers only: nothing is sent or read, so
+ * a test can list the commands without starting a bot.
+ */
+export function telegramFeatures(
+  deps: TelegramDeps,
+  opts: { onCreatorAdded: () => void; onManagersChanged: () => void },
+): { composer: Composer<Context>; announce: () => Promise<void> } {
+  const setup = setupFeature(deps, { onCreatorAdded: opts.onCreatorAdded });
+  const composer = new Composer<Context>(
+    // Before the fan feature: its button handler refuses any data it does not know.
+    chatMigrationFeature(deps),
+    setup.composer,
+    unboundChatFeature(deps),
+    pollFeature(deps),
+    fanFeature(deps),
+    bindFeature(deps),
+    creatorTierFeature(deps),
+    creatorMemberFeature(deps),
+    creatorOpsFeature(deps, { onManagersChanged: opts.onManagersChanged }),
+    joinRequestFeature(deps),
+    chatMemberFeature(deps),
+  );
+  return { composer, announce: setup.announce };
 }
 
 /**

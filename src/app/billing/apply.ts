@@ -1,8 +1,8 @@
 import type Stripe from "stripe";
-import type { SubscriptionState } from "../../adapters/stripe/billing.ts";
 import type { Logger } from "../../log.ts";
 import type { Tx } from "../db.ts";
 import { syncMemberAccess } from "../membership/syncMemberAccess.ts";
+import type { SubscriptionState } from "./billing.ts";
 import type { Fresh } from "./readFresh.ts";
 import { applyCustomerStates } from "./subscriptions.ts";
 import type { ApplyResult } from "./types.ts";

@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
-import type { SubscriptionState } from "../../adapters/stripe/billing.ts";
 import { PlatformError } from "../../errors.ts";
+import type { SubscriptionState } from "./billing.ts";
 import { META } from "./metadata.ts";
 import type { BillingDeps } from "./types.ts";
 

@@ -1,9 +1,9 @@
-import type { SubscriptionState } from "../../adapters/stripe/billing.ts";
 import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
 import type { Logger } from "../../log.ts";
 import type { Tx } from "../db.ts";
 import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
 import { scheduleTaskOnce } from "../tasks.ts";
+import type { SubscriptionState } from "./billing.ts";
 import { META } from "./metadata.ts";
 import type { ApplyResult } from "./types.ts";
 

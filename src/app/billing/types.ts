@@ -1,8 +1,9 @@
 /** What the Stripe use cases need, and what applying an event answers. */
-import type { Billing } from "../../adapters/stripe/billing.ts";
+
 import type { Logger } from "../../log.ts";
 import type { Db } from "../db.ts";
 import type { Clock } from "../worker.ts";
+import type { Billing } from "./billing.ts";
 
 export interface BillingDeps {
   db: Db;

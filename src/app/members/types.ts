@@ -1,6 +1,6 @@
-import type { Billing } from "../../adapters/stripe/billing.ts";
 import type { Identity } from "../../core/access.ts";
 import type { Logger } from "../../log.ts";
+import type { Billing } from "../billing/billing.ts";
 import type { Db } from "../db.ts";
 import type { Clock } from "../worker.ts";
 

@@ -1,6 +1,6 @@
-import type { Billing } from "../../adapters/stripe/billing.ts";
 import { NetworkError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
+import type { Billing } from "../billing/billing.ts";
 import type { Db } from "../db.ts";
 import type { FanNotice, Notifier } from "../notify.ts";
 import { getSettings } from "../settings.ts";

@@ -1,6 +1,6 @@
-import type { Billing, SubscriptionState } from "../../adapters/stripe/billing.ts";
 import { type DriftItem, stripeDrift } from "../../core/drift.ts";
 import type { Logger } from "../../log.ts";
+import type { Billing, SubscriptionState } from "../billing/billing.ts";
 import { applyCustomerStates } from "../billing/subscriptions.ts";
 import type { Db } from "../db.ts";
 import type { SyncContext } from "../membership/syncMemberAccess.ts";

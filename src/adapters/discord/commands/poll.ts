@@ -6,6 +6,7 @@ import {
   time,
 } from "discord.js";
 import { ideaCommand, tribeCommand } from "../../../../commands/discord.ts";
+import type { PollRow } from "../../../app/db.ts";
 import {
   decideIdea,
   findIdeaIdByRef,
@@ -35,7 +36,6 @@ import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import { summarizeTally } from "../../../core/pollSummary.ts";
 import type { PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
-import type { Poll as PollRow } from "../../../generated/prisma/client.ts";
 import type { ComponentRoute, HandlerContext } from "../context.ts";
 import { slash } from "../context.ts";
 import {
