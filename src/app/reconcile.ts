@@ -4,6 +4,7 @@ import type { Logger } from "../log.ts";
 import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
 import { loadTierTargets } from "./membership/syncMemberAccess.ts";
+import type { Platform as PlatformPorts } from "./platform.ts";
 import { reconcileMembers } from "./reconcile/members.ts";
 import { type AccessReader, allTierTargets, readPlatforms } from "./reconcile/platforms.ts";
 import { reconcileStripe } from "./reconcile/stripe.ts";
@@ -31,6 +32,14 @@ export interface ReconcileReport {
   /** Targets that could not be read (deleted role, chat without the bot's rights). */
   unreadableTargets: string[];
   ms: number;
+}
+
+/** Reconciliation with every platform's reader (a creator's command, the periodic task). */
+export function reconcileAll(
+  deps: Omit<ReconcileDeps, "readers"> & { platforms: readonly Pick<PlatformPorts, "reader">[] },
+  opts: { dryRun: boolean },
+): Promise<ReconcileReport> {
+  return reconcile({ ...deps, readers: deps.platforms.map((p) => p.reader) }, opts);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts
 import { isOwedAccess, tiersOpening } from "../../app/accessQuery.ts";
 import type { JobResult } from "../../app/worker.ts";
 import { isUnknownUser, jobFailure } from "./apiErrors.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { TelegramPortDeps } from "./deps.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
 import { isAdministrator, isInChat } from "./rights.ts";
 import { tr } from "./strings.ts";
@@ -18,7 +18,7 @@ import { tr } from "./strings.ts";
  * - revoke: ban then unban (only_if_banned). Telegram has no "remove member" call; the unban makes
  *   the removal a kick rather than a ban, so the fan can come back after paying again.
  */
-export function createTelegramExecutor(deps: TelegramDeps): AccessExecutor {
+export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
   const { api, services, log } = deps;
 
   const statusOf = async (chatId: string, userId: number): Promise<ChatMember | null> => {

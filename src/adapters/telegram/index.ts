@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { type BotError, Composer, type Context, GrammyError } from "grammy";
-import type { AppServices } from "../../app/services.ts";
+import type { Platform } from "../../app/platform.ts";
+import type { PortServices } from "../../app/services.ts";
 import type { TelegramConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import { localeOf } from "../../i18n/index.ts";
-import type { PlatformParts } from "../platform.ts";
+import type { PlatformAdapter } from "../platform.ts";
 import { createCreatorAlerts } from "./alerts.ts";
 import { isPassingFailure } from "./apiErrors.ts";
 import type { TelegramBot } from "./bot.ts";
 import { createCallbackSigner } from "./callbackData.ts";
 import { registerCommandMenus } from "./commandMenu.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { TelegramDeps, TelegramPortDeps } from "./deps.ts";
 import { createTelegramExecutor } from "./executor.ts";
 import { bindFeature } from "./features/bind.ts";
 import { chatMemberFeature } from "./features/chatMembers.ts";
@@ -31,20 +32,21 @@ import { createTelegramReader } from "./reader.ts";
 import { refusalText, tr } from "./strings.ts";
 
 /**
- * Plugs Telegram into the app: commands, chat binding, join requests, the access executor (invite
- * links, approvals, ban+unban), messages to fans, and the reader reconciliation uses. Called before
- * the bot starts receiving updates.
+ * Telegram as a platform: its ports (the access executor for invite links, approvals, ban+unban;
+ * messages to fans; the reader reconciliation uses; live poll messages; join decisions) built first;
+ * `attach` then registers the commands, chat binding, join requests and member updates with the
+ * complete services. Both run before the bot starts receiving updates.
  */
-export async function attachTelegram(opts: {
+export function createTelegramPlatform(opts: {
   bot: TelegramBot;
-  services: AppServices;
+  services: PortServices;
   config: TelegramConfig;
-}): Promise<PlatformParts> {
+}): PlatformAdapter {
   const { bot } = opts.bot;
   const { services, config } = opts;
   const log = services.log.child({ module: "telegram" });
   const api = bot.api;
-  const deps: TelegramDeps = {
+  const portDeps: TelegramPortDeps = {
     services,
     config,
     api,
@@ -62,34 +64,40 @@ export async function attachTelegram(opts: {
     alerts: createCreatorAlerts({ api, db: services.db, log, creatorIds: config.creatorIds }),
     stopping: opts.bot.stopping,
   };
-  const reader = createTelegramReader(deps);
-  const registerMenus = () =>
-    void registerCommandMenus(deps).catch((err: unknown) =>
-      log.warn({ event: "telegram.commands_failed", err }, "could not register the command menus"),
-    );
-
-  const features = telegramFeatures(deps, {
-    onCreatorAdded: registerMenus,
-    onManagersChanged: registerMenus,
-  });
-  opts.bot.onReady(features.announce);
-
-  // One boundary for every feature: handlers just throw.
-  bot.errorBoundary(errorBoundary(deps), features.composer);
-  registerMenus();
-
   // Live poll results: ballots refresh the posted messages (coalesced); closings show the results.
-  const live = createPollLive(deps);
-  services.hooks.ballotCast.push((pollId) => live.request(pollId));
-  services.hooks.pollClosed.push((pollId) => live.final(pollId));
-  services.hooks.pollOpened.push((pollId) => publishTelegramPoll(deps, pollId));
-
+  const live = createPollLive(portDeps);
+  const platform: Platform = {
+    name: "telegram",
+    executor: createTelegramExecutor(portDeps),
+    notifier: createTelegramNotifier(portDeps),
+    reader: createTelegramReader(portDeps),
+    polls: {
+      publish: (pollId) => publishTelegramPoll(portDeps, pollId),
+      refresh: (pollId) => live.request(pollId),
+      closed: (pollId) => live.final(pollId),
+    },
+    tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(portDeps) },
+  };
   return {
-    stop: () => live.stop(),
-    executor: createTelegramExecutor(deps),
-    tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(deps) },
-    notifier: createTelegramNotifier(deps),
-    reader,
+    platform,
+    attach: async (appServices) => {
+      const deps: TelegramDeps = { ...portDeps, services: appServices };
+      const registerMenus = () =>
+        void registerCommandMenus(deps).catch((err: unknown) =>
+          log.warn({ event: "telegram.commands_failed", err }, "could not register the command menus"),
+        );
+
+      const features = telegramFeatures(deps, {
+        onCreatorAdded: registerMenus,
+        onManagersChanged: registerMenus,
+      });
+      opts.bot.onReady(features.announce);
+
+      // One boundary for every feature: handlers just throw.
+      bot.errorBoundary(errorBoundary(deps), features.composer);
+      registerMenus();
+      return { stop: () => live.stop() };
+    },
   };
 }
 

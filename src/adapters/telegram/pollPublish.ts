@@ -1,6 +1,6 @@
+import type { PollPostReport } from "../../app/platform.ts";
 import { recordPollPost } from "../../app/polls.ts";
-import type { PollPostReport } from "../../app/services.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { TelegramPortDeps } from "./deps.ts";
 import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
 
 /**
@@ -8,7 +8,7 @@ import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
  * bound to a tier that may vote (every bound chat when all members vote). Each chat that refuses
  * (bot removed, no right to post) is reported and logged; the others still get it.
  */
-export async function publishTelegramPoll(deps: TelegramDeps, pollId: string): Promise<PollPostReport> {
+export async function publishTelegramPoll(deps: TelegramPortDeps, pollId: string): Promise<PollPostReport> {
   const { services, api, signer, log } = deps;
   const db = services.db;
   const row = await db.poll.findUniqueOrThrow({ where: { id: pollId } });

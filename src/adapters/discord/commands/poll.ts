@@ -16,6 +16,7 @@ import {
   topIdeas,
   upvoteIdea,
 } from "../../../app/ideas.ts";
+import type { PollPlacement } from "../../../app/platform.ts";
 import {
   castVote,
   closePoll,
@@ -29,7 +30,6 @@ import {
   resolveTierWeights,
   setCommitment,
 } from "../../../app/polls.ts";
-import type { PollPlacement } from "../../../app/services.ts";
 import { getSettings } from "../../../app/settings.ts";
 import { findTier } from "../../../app/tiers.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
