@@ -218,6 +218,16 @@ export async function listTiers(db: Db, opts: { includeArchived?: boolean } = {}
   });
 }
 
+/** The tiers a fan can join: not archived, with a current recurring price. */
+export async function listTiersForSale(db: Db) {
+  return (await listTiers(db)).filter((t) => t.prices.some((p) => p.kind === "recurring"));
+}
+
+/** A tier's name, or null when no tier has that id. */
+export async function tierName(db: Db, tierId: string): Promise<string | null> {
+  return (await db.tier.findUnique({ where: { id: tierId }, select: { name: true } }))?.name ?? null;
+}
+
 async function membersOfTier(db: Db, tierId: string): Promise<string[]> {
   const subs = await db.subscription.findMany({
     where: { tierId },
