@@ -2,11 +2,11 @@ import type { ChatMember } from "grammy/types";
 import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
 import { isOwedAccess, tiersOpening } from "../../app/accessQuery.ts";
 import type { JobResult } from "../../app/worker.ts";
+import { t } from "../../i18n/index.ts";
 import { isUnknownUser, jobFailure } from "./apiErrors.ts";
 import type { TelegramDeps } from "./deps.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
 import { isAdministrator, isInChat } from "./rights.ts";
-import { tr } from "./strings.ts";
 
 /**
  * Carries out the ledger's access wishes for Telegram chats. Idempotent by reading the member's
@@ -48,8 +48,8 @@ export function createTelegramExecutor(deps: TelegramDeps): AccessExecutor {
     const sent = await sendPrivate(
       api,
       userId,
-      tr(locale, "grant.invite", { tier: owed.owed ? owed.tierName : chat, chat, link }),
-      { inline_keyboard: [[{ text: tr(locale, "grant.button", { chat }), url: link }]] },
+      t(locale, "telegram.grant.invite", { tier: owed.owed ? owed.tierName : chat, chat, link }),
+      { inline_keyboard: [[{ text: t(locale, "telegram.grant.button", { chat }), url: link }]] },
     );
     return {
       outcome: "done",
@@ -85,7 +85,7 @@ export function createTelegramExecutor(deps: TelegramDeps): AccessExecutor {
     const locale = await localeOfUser(services.db, job.userId);
     const chat = await chatLabel(chatId);
     try {
-      await sendPrivate(api, userId, tr(locale, "revoke.removed", { chat }));
+      await sendPrivate(api, userId, t(locale, "telegram.revoke.removed", { chat }));
     } catch (err) {
       log.warn({ event: "telegram.notice_failed", userId: job.userId, err }, "removal notice not sent");
     }
@@ -104,7 +104,7 @@ export function createTelegramExecutor(deps: TelegramDeps): AccessExecutor {
         if (result.outcome === "dead") {
           void chatLabel(chatId)
             .then((chat) =>
-              deps.alerts.send("alert.job_dead", { chat, reason: result.error }, `dead:${chatId}`),
+              deps.alerts.send("telegram.alert.job_dead", { chat, reason: result.error }, `dead:${chatId}`),
             )
             .catch(() => undefined);
         }

@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { type BotError, Composer, type Context, GrammyError } from "grammy";
+import { type BotError, Composer, GrammyError } from "grammy";
 import type { AppServices } from "../../app/services.ts";
 import type { TelegramConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
-import { localeOf } from "../../i18n/index.ts";
+import { refusalText, t } from "../../i18n/index.ts";
 import type { PlatformParts } from "../platform.ts";
 import { createCreatorAlerts } from "./alerts.ts";
 import { isPassingFailure } from "./apiErrors.ts";
 import type { TelegramBot } from "./bot.ts";
 import { createCallbackSigner } from "./callbackData.ts";
 import { registerCommandMenus } from "./commandMenu.ts";
+import type { TgContext } from "./context.ts";
 import type { TelegramDeps } from "./deps.ts";
 import { createTelegramExecutor } from "./executor.ts";
 import { bindFeature } from "./features/bind.ts";
@@ -28,7 +29,6 @@ import { createTelegramNotifier } from "./notifier.ts";
 import { createPollLive } from "./pollLive.ts";
 import { publishTelegramPoll } from "./pollPublish.ts";
 import { createTelegramReader } from "./reader.ts";
-import { refusalText, tr } from "./strings.ts";
 
 /**
  * Plugs Telegram into the app: commands, chat binding, join requests, the access executor (invite
@@ -74,7 +74,7 @@ export async function attachTelegram(opts: {
   // One boundary for every feature: handlers just throw.
   bot.errorBoundary(
     errorBoundary(deps),
-    new Composer<Context>(
+    new Composer<TgContext>(
       // Before the fan feature: its button handler refuses any data it does not know.
       chatMigrationFeature(deps),
       setup.composer,
@@ -117,9 +117,9 @@ export async function attachTelegram(opts: {
  * a call Telegram itself refused (4xx: retrying would be refused again), are handled updates.
  */
 function errorBoundary(deps: TelegramDeps) {
-  return async (err: BotError<Context>): Promise<void> => {
+  return async (err: BotError<TgContext>): Promise<void> => {
     const { ctx, error } = err;
-    const locale = localeOf(ctx.from?.language_code);
+    const { locale } = ctx;
     const canReply = Boolean(ctx.chat && (ctx.message || ctx.callbackQuery));
     const redeliver =
       deps.config.mode === "webhook" && !(error instanceof DomainError) && worthRedelivery(error);
@@ -129,7 +129,7 @@ function errorBoundary(deps: TelegramDeps) {
         { event: "telegram.refused", code: error.code, updateId: ctx.update.update_id, userId: ctx.from?.id },
         `refused: ${error.code}`,
       );
-      if (canReply) await ctx.reply(refusalText(locale, error)).catch(() => undefined);
+      if (canReply) await ctx.reply(refusalText(locale, error, "telegram")).catch(() => undefined);
       return;
     }
     const ref = randomUUID().slice(0, 8);
@@ -138,7 +138,7 @@ function errorBoundary(deps: TelegramDeps) {
       "update failed",
     );
     if (redeliver) throw error;
-    if (canReply) await ctx.reply(tr(locale, "error.unexpected", { ref })).catch(() => undefined);
+    if (canReply) await ctx.reply(t(locale, "error.unexpected", { ref })).catch(() => undefined);
   };
 }
 
