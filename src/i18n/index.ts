@@ -109,10 +109,31 @@ export function statusText(locale: Locale, status: string): string {
   return status in STATUS_KEYS ? t(locale, STATUS_KEYS[status as BillingStatus]) : status;
 }
 
-/** A line of a member's history as the creator reads it; an action this version does not know, as is. */
+/** What a member's history row says happened; an action this version does not know, as is. */
 export function historyText(locale: Locale, action: string): string {
   const key = `history.${action}`;
   return hasMessage(key) ? t(locale, key as never) : action;
+}
+
+/**
+ * A member's history row as the creator reads it. The row's `reason` is the ledger's own note, in
+ * English (it is also what the logs say): an English reader gets it; in another language the
+ * row says what it can in that language (the action, the states before and after), and the note
+ * only when a person wrote it (the reason a creator gave for revoking).
+ */
+export function historyLine(
+  locale: Locale,
+  row: { action: string; fromState: string | null; toState: string | null; reason: string },
+): string {
+  const what = historyText(locale, row.action);
+  const state = (raw: string | null) => (raw ? statusText(locale, raw.split(" ")[0] ?? raw) : "–");
+  const detail =
+    locale === "en" || row.action === "member.suspended"
+      ? row.reason
+      : row.action.startsWith("subscription.")
+        ? `${state(row.fromState)} → ${state(row.toState)}`
+        : "";
+  return detail ? `${what} · ${detail}` : what;
 }
 
 /** A private message to a fan, in their language. */

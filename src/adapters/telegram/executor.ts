@@ -1,9 +1,10 @@
+import { GrammyError } from "grammy";
 import type { ChatMember } from "grammy/types";
 import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
 import { isOwedAccess, tiersOpening } from "../../app/accessQuery.ts";
 import type { JobResult } from "../../app/worker.ts";
-import { t } from "../../i18n/index.ts";
-import { isUnknownUser, jobFailure } from "./apiErrors.ts";
+import { type Locale, t } from "../../i18n/index.ts";
+import { chatProblemOf, isUnknownUser, jobFailure } from "./apiErrors.ts";
 import type { TelegramDeps } from "./deps.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
 import { isAdministrator, isInChat } from "./rights.ts";
@@ -104,7 +105,11 @@ export function createTelegramExecutor(deps: TelegramDeps): AccessExecutor {
         if (result.outcome === "dead") {
           void chatLabel(chatId)
             .then((chat) =>
-              deps.alerts.send("telegram.alert.job_dead", { chat, reason: result.error }, `dead:${chatId}`),
+              deps.alerts.send(
+                "telegram.alert.job_dead",
+                (locale) => ({ chat, reason: deadReason(locale, err, result.error) }),
+                `dead:${chatId}`,
+              ),
             )
             .catch(() => undefined);
         }
@@ -112,4 +117,13 @@ export function createTelegramExecutor(deps: TelegramDeps): AccessExecutor {
       }
     },
   };
+}
+
+/** Why an access change failed for good, in the creator's language (Telegram's own words quoted). */
+function deadReason(locale: Locale, err: unknown, english: string): string {
+  const problem = chatProblemOf(err);
+  if (problem) return t(locale, `telegram.access_problem.${problem}`);
+  return err instanceof GrammyError
+    ? t(locale, "telegram.access_problem.refused", { code: err.error_code, description: err.description })
+    : english;
 }

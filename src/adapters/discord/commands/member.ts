@@ -8,6 +8,7 @@ import {
   unlinkIdentity,
 } from "../../../app/members.ts";
 import { parseTargetKey } from "../../../core/access.ts";
+import { historyLine, statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 
 type Member = Awaited<ReturnType<typeof lookupMember>>;
@@ -31,7 +32,7 @@ export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator
   const none = ctx.t("discord.member.none");
   const subs = m.subscriptions.map(
     (s) =>
-      `**${s.tier?.name ?? s.stripePriceId}** ${s.status}${s.currentPeriodEnd ? ` → ${time(s.currentPeriodEnd, TimestampStyles.ShortDate)}` : ""}${s.cancelAtPeriodEnd ? " (cancels)" : ""} · \`${s.id}\``,
+      `**${s.tier?.name ?? s.stripePriceId}** ${statusText(ctx.locale, s.status)}${s.currentPeriodEnd ? ` → ${time(s.currentPeriodEnd, TimestampStyles.ShortDate)}` : ""}${s.cancelAtPeriodEnd ? ` (${ctx.t("discord.member.cancels")})` : ""} · \`${s.id}\``,
   );
   const identities = m.identities.map((i) =>
     i.platform === "discord"
@@ -41,12 +42,13 @@ export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator
   const jobs = m.jobs.map((j) => {
     const target = parseTargetKey(j.targetKey);
     const where = target?.platform === "discord" ? `<@&${target.roleId}>` : j.targetKey;
-    return `#${j.id} ${j.action} ${where}: ${j.state}${j.lastError ? ` (${j.lastError.slice(0, 120)})` : ""}`;
+    return `#${j.id} ${ctx.t(`access.${j.action}`)} ${where}: ${ctx.t(`access.state.${j.state}`)}${j.lastError ? ` (${j.lastError.slice(0, 120)})` : ""}`;
   });
   const history = m.history
     .slice(0, 10)
     .map(
-      (h) => `${time(h.createdAt, TimestampStyles.ShortDateTime)} ${h.action} · ${h.reason.slice(0, 100)}`,
+      (h) =>
+        `${time(h.createdAt, TimestampStyles.ShortDateTime)} ${historyLine(ctx.locale, h).slice(0, 140)}`,
     );
   const embed = new EmbedBuilder()
     .setTitle(ctx.t("discord.member.title", { user: user.username }))

@@ -46,7 +46,7 @@ export function creatorOpsFeature(
     const lines = jobs.map((j) =>
       ctx.t("telegram.deadjobs.line", {
         id: String(j.id),
-        action: j.action,
+        action: ctx.t(`access.${j.action}`),
         target: j.targetKey,
         user: `${j.platform}:${j.platformUserId}`,
         error: (j.lastError ?? "").slice(0, 300),
