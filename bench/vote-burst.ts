@@ -48,14 +48,12 @@ import {
   MessageFlags,
 } from "discord-api-types/v10";
 import { choicesLabel, loadPollView, pollEmbed } from "../src/adapters/discord/pollView.ts";
-import { ui } from "../src/adapters/discord/strings.ts";
 import { choiceText, liveText, pollLocale } from "../src/adapters/telegram/pollView.ts";
-import { tr } from "../src/adapters/telegram/strings.ts";
 import { closePoll, exportBallotsCsv, openPoll, pollResults, publishPoll } from "../src/app/polls.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
 import type { CountTally } from "../src/core/polls.ts";
-import { localeOf } from "../src/i18n/index.ts";
+import { localeOf, t as translate } from "../src/i18n/index.ts";
 import { createLogger } from "../src/log.ts";
 import {
   DEFAULT_BUCKETS,
@@ -650,7 +648,7 @@ async function checkAnswers(world: World, posted: Posted, launched: readonly Fli
       discordAck.push(cb.time - f.discord.receivedAt);
       if (f.discord.response?.type === InteractionResponseType.DeferredChannelMessageWithSource) deferrals++;
       const locale = localeOf(fan.discord!.locale);
-      const want = ui(locale, `vote.${press.expect}`, {
+      const want = translate(locale, `discord.vote.${press.expect}`, {
         choice: choicesLabel(row, [press.choice]),
         weight: fan.weight,
       });
@@ -667,7 +665,7 @@ async function checkAnswers(world: World, posted: Posted, launched: readonly Fli
       telegramAck.push(ans.time - out);
       telegramPressToAnswer.push(ans.time - f.startedAt);
       const locale = localeOf(fan.telegram!.language_code);
-      const want = tr(locale, `vote.${press.expect}`, {
+      const want = translate(locale, `telegram.vote.${press.expect}`, {
         choice: choiceText(row, [press.choice]),
         weight: fan.weight,
       }).slice(0, 200);

@@ -8,6 +8,8 @@
  * - PlatformError: Discord, Telegram or Stripe answered and refused (keeps the method and status).
  * - NetworkError: the request never got an answer; safe to retry.
  */
+import type { ErrorArgs, ErrorCode } from "./i18n/index.ts";
+
 export class StartupError extends Error {
   override readonly name = "StartupError";
   constructor(
@@ -28,13 +30,21 @@ export type StartupErrorCode =
   | "migration_pending_failed"
   | "platform_token_rejected";
 
-export class DomainError extends Error {
+/**
+ * `code` is a key of the message catalogue (src/i18n: `error.<code>`, in English and French), and
+ * the parameters are the ones its text takes: a code nobody can read, or a refusal missing what its
+ * text names, fails to compile.
+ */
+export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = "DomainError";
+  /** The parameters of the message (`{ tier: "gold" }`); empty for a fixed text. */
+  readonly params: Readonly<Record<string, unknown>>;
   constructor(
-    readonly code: string,
-    readonly params: Record<string, string | number> = {},
+    readonly code: C,
+    ...params: ErrorArgs<C>
   ) {
     super(code);
+    this.params = (params[0] as Record<string, unknown> | undefined) ?? {};
   }
 }
 

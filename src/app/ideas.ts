@@ -64,7 +64,9 @@ export async function upvoteIdea(deps: PollDeps, who: Identity, ideaId: string):
   await spendToken(deps, "upvote", who);
   const idea = await deps.db.idea.findUnique({ where: { id: ideaId } });
   if (!idea) throw new DomainError("idea_not_found");
-  if (idea.status !== "open") throw new DomainError("idea_closed", { status: idea.status });
+  // Any status but "open" is the creator's decision (see prisma/schema.prisma).
+  if (idea.status !== "open")
+    throw new DomainError("idea_closed", { status: idea.status as "accepted" | "merged" | "declined" });
   const memberId = await activeMember(deps, who);
   try {
     // The count is kept with the idea, in the vote's transaction, so the top list reads an index.

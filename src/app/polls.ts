@@ -72,8 +72,17 @@ export async function entitledTierIds(
 
 /** A resolver's value (src/core/pollInput.ts), or its refusal as a DomainError with the shared code. */
 export function inputValue<T>(result: InputResult<T>): T {
-  if (!result.ok) throw new DomainError(result.code, result.params);
-  return result.value;
+  if (result.ok) return result.value;
+  switch (result.code) {
+    case "input_duration_invalid":
+      throw new DomainError(result.code, result.params);
+    case "input_weights_invalid":
+      throw new DomainError(result.code, result.params);
+    case "poll_weight_invalid":
+      throw new DomainError(result.code, result.params);
+    case "input_options_missing":
+      throw new DomainError(result.code);
+  }
 }
 
 /** "gold=3, silver=1" → { tierId: weight }, each tier found by its slug or id (unknown_tier if none). */
@@ -109,10 +118,11 @@ export async function openPoll(
   const now = deps.clock.now();
   const checked = validatePoll(input, now);
   if (!checked.ok) {
-    throw new DomainError(checked.error, {
-      ...(checked.option !== undefined ? { option: checked.option + 1 } : {}),
-      ...(checked.tierId ? { tier: checked.tierId } : {}),
-    });
+    const { error } = checked;
+    if (error === "poll_option_invalid" || error === "poll_duplicate_option")
+      throw new DomainError(error, { option: (checked.option ?? 0) + 1 });
+    if (error === "poll_weight_invalid") throw new DomainError(error, { tier: checked.tierId ?? "" });
+    throw new DomainError(error);
   }
   const poll = checked.poll;
   if (poll.eligibility.kind === "tiers") {

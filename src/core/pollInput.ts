@@ -18,9 +18,14 @@ export type InputErrorCode =
   /** Nothing but separators where the options should be. */
   | "input_options_missing";
 
-export type InputResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; code: InputErrorCode; params: Record<string, string> };
+/** A refusal with the parameters its message takes (src/i18n `error.<code>`). */
+export type InputRefusal =
+  | { code: "input_duration_invalid"; params: { value: string } }
+  | { code: "input_weights_invalid"; params: { part: string } }
+  | { code: "poll_weight_invalid"; params: { tier: string } }
+  | { code: "input_options_missing"; params: Record<string, never> };
+
+export type InputResult<T> = { ok: true; value: T } | ({ ok: false } & InputRefusal);
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,309 +1,139 @@
 /**
- * Every user-facing text of tribegate, in English and French. Platform adapters pick the language
- * from the user's locale (Discord `interaction.locale`, Telegram `from.language_code`) and call
- * `t(locale, key, params)`. A key missing in one language is a compile error: both tables have the
- * same type.
+ * Every user-facing text of tribegate, in English and French, behind one lookup: `t(locale, key,
+ * params)`. The tables live per area (shared.ts: refusals, states and notices both platforms show;
+ * discord.ts: `discord.*`; telegram.ts: `telegram.*`) and are declared one way (messages.ts): a
+ * message is a text or a function of typed parameters, and French `satisfies` the English shape.
+ * So a key missing in one language, a call without the parameters its English text takes, or with
+ * other ones, fails to compile.
  *
- * Domain errors (src/errors.ts DomainError) are translated by `errorText`, so the rules never
- * carry prose and every refusal reads the same on Discord and Telegram.
+ * DomainError codes (src/errors.ts) are the `error.<code>` keys: a code without a translation in
+ * both languages does not exist. A platform words a refusal its own way with `<platform>.error.<code>`.
  */
 
 import type { FanNotice } from "../app/notify.ts";
+import type { BillingStatus } from "../core/membership.ts";
 import type { DomainError } from "../errors.ts";
+import { discordEn, discordFr } from "./discord.ts";
+import type { Locale } from "./intl.ts";
+import type { Message, ParamsArg, ParamsOfMessage } from "./messages.ts";
+import { type PlatformName, STATUS_KEYS, sharedEn, sharedFr } from "./shared.ts";
+import { telegramEn, telegramFr } from "./telegram.ts";
 
-export type Locale = "en" | "fr";
+export type { DiscordPermission } from "./discord.ts";
+export {
+  type DurationUnit,
+  formatDateTime,
+  formatDay,
+  formatMoney,
+  type Locale,
+  localeOf,
+  parseMoney,
+  type Words,
+  wordsFor,
+} from "./intl.ts";
+export type { IdeaDecision, PlatformName } from "./shared.ts";
 
-export function localeOf(raw: string | null | undefined): Locale {
-  return raw?.toLowerCase().startsWith("fr") ? "fr" : "en";
+const en = { ...sharedEn, ...discordEn, ...telegramEn };
+const fr = { ...sharedFr, ...discordFr, ...telegramFr };
+
+/** No area may reuse a key of another: the spread above would silently keep only one of them. */
+type Overlap =
+  | (keyof typeof sharedEn & keyof typeof discordEn)
+  | (keyof typeof sharedEn & keyof typeof telegramEn)
+  | (keyof typeof discordEn & keyof typeof telegramEn);
+const noOverlap: [Overlap] extends [never] ? true : Overlap = true;
+void noOverlap;
+
+type Catalogue = typeof en;
+export type MessageKey = keyof Catalogue;
+/** The parameters of `key` as its English text declares them (undefined for a fixed text). */
+export type ParamsOf<K extends MessageKey> = ParamsOfMessage<Catalogue[K]>;
+/** What `t` takes after the key: nothing for a fixed text, the parameters otherwise. */
+export type ArgsOf<K extends MessageKey> = ParamsArg<Catalogue[K]>;
+
+const TABLES: Record<Locale, Record<string, Message>> = { en, fr };
+
+/** The text of `key` in `locale`. */
+export function t<K extends MessageKey>(locale: Locale, key: K, ...params: ArgsOf<K>): string {
+  const entry = TABLES[locale][key];
+  if (entry === undefined) throw new Error(`no message ${key}`);
+  return typeof entry === "function" ? (entry as (p: unknown) => string)(params[0]) : entry;
 }
 
-type Params = Record<string, string | number>;
-type Text = string | ((p: Params) => string);
+/** A lookup bound to one reader's language (the Telegram context's `ctx.t`, Discord's `ctx.t`). */
+export type Translate = <K extends MessageKey>(key: K, ...params: ArgsOf<K>) => string;
 
-const en = {
-  // Domain errors: what went wrong and what to do.
-  "error.access_already_mapped": (p: Params) => `Tier “${p.tier}” already opens this. Nothing changed.`,
-  "error.access_not_mapped": (p: Params) => `Tier “${p.tier}” does not open this. Nothing changed.`,
-  "error.already_linked": "This account is already linked to that membership.",
-  "error.already_on_tier": (p: Params) => `You are already a member of “${p.tier}”.`,
-  "error.currency_invalid": (p: Params) =>
-    `“${p.currency}” is not a currency code. Use a three-letter ISO code such as eur, usd or gbp.`,
-  "error.identity_taken": (p: Params) =>
-    `This ${p.platform} account already belongs to another membership. Use the code from that membership's account, or contact the creator.`,
-  "error.link_code_expired": "This code has expired (codes last 15 minutes). Create a new one and try again.",
-  "error.link_code_invalid":
-    "This code is not valid. Check it (8 characters, like ABCD-EFGH) or create a new one.",
-  "error.link_code_same_platform": (p: Params) =>
-    `This code was made on ${p.platform}: redeem it on the other platform.`,
-  "error.link_code_used": "This code was already used. Create a new one if you need to link another account.",
-  "error.link_too_many_attempts": (p: Params) =>
-    `Too many codes tried from this account. Please try again in ${p.minutes} min, with a fresh code if yours has expired.`,
-  "error.member_already_suspended": "This member's access is already revoked.",
-  "error.member_suspended":
-    "Your membership was suspended by the creator, so it cannot be paid for again for now. Nothing was charged. Contact the creator if you think this is a mistake.",
-  "error.member_has_other_account": (p: Params) =>
-    `This membership is already linked to another ${p.platform} account. Ask the creator to unlink it first (/tribe member unlink on Discord, /unlink on Telegram), then use your code again.`,
-  "error.member_no_account_on_platform": (p: Params) =>
-    `This member has no ${p.platform} account linked. Nothing changed.`,
-  "error.member_not_found": "No member matches. Check the user, or the Stripe customer id.",
-  "error.member_not_suspended": "This member's access is not revoked: nothing to restore.",
-  "error.unlink_last_account": (p: Params) =>
-    `This ${p.platform} account is the only account of this membership: unlinking it would leave the subscription to nobody. Nothing changed (to take the access away, revoke the member).`,
-  "error.no_price": (p: Params) => `Tier “${p.tier}” has no price for sale. Set one with the price command.`,
-  "error.no_lifetime_price": (p: Params) => `Tier “${p.tier}” has no lifetime price.`,
-  "error.not_a_member": "You have no membership yet. Use join to pick a tier.",
-  "error.price_already_linked": (p: Params) => `Stripe price ${p.priceId} already belongs to a tier.`,
-  "error.price_amount_invalid":
-    "The price must be a positive amount, e.g. 5 or 4.99 (in the currency's main unit).",
-  "error.price_inactive": (p: Params) =>
-    `Stripe price ${p.priceId} is archived in Stripe. Activate it or pick another.`,
-  "error.price_missing_in_stripe": (p: Params) =>
-    `Tier “${p.tier}” points at a price Stripe no longer has. The creator must set a new price.`,
-  "error.price_not_found": (p: Params) =>
-    `Stripe has no price ${p.priceId}. Check the id (price_…) in your Dashboard.`,
-  "error.price_not_recurring": (p: Params) =>
-    `Stripe price ${p.priceId} is not a monthly or yearly price. Pick a recurring price.`,
-  "error.setting_out_of_range": (p: Params) =>
-    `${p.setting} must be between ${p.min} and ${p.max}. Nothing changed.`,
-  "error.stripe_rejected": (p: Params) =>
-    `Stripe refused: ${p.message ?? "invalid request"}. Nothing changed.`,
-  "error.stripe_refused": (p: Params) =>
-    `Stripe could not do this right now. Nothing was charged. If it happens again, give the creator this reference: ${p.ref}.`,
-  "error.stripe_unavailable":
-    "Stripe is not answering right now. Nothing was charged: try again in a minute.",
-  "error.tier_archived": (p: Params) => `Tier “${p.tier}” is archived and no longer sold.`,
-  "error.tier_exists": (p: Params) => `A tier called “${p.slug}” already exists. Pick another name or slug.`,
-  "error.tier_name_invalid": "A tier name must be 1 to 100 characters.",
-  "error.tier_slug_invalid": (p: Params) =>
-    `“${p.slug}” cannot be a tier slug: use 1 to 32 lowercase letters, digits or dashes.`,
-  "error.trial_days_invalid": (p: Params) => `Trial days must be a whole number from 0 to ${p.max}.`,
-  "error.unknown_tier": (p: Params) => `There is no tier “${p.tier}”. See the list of tiers.`,
-  "error.bind_code_invalid": "This binding code is not valid. Create a new one with the bind command.",
-  "error.bind_code_used": "This binding code was already used. Create a new one.",
-  "error.bind_code_expired": "This binding code has expired (codes last 30 minutes). Create a new one.",
-  "error.job_not_dead": (p: Params) => `Job ${p.id} is not dead-lettered: nothing to retry.`,
-  "error.rate_limited": (p: Params) =>
-    `You're going a bit fast: try again in ${p.seconds} s. Nothing was lost.`,
-  "error.unexpected": "Something went wrong on our side. Nothing changed; please try again. (ref: {ref})",
-
-  // Membership states, as a fan reads them.
-  "status.active": "active",
-  "status.trialing": "free trial",
-  "status.past_due": "payment failed: update your card",
-  "status.canceled": "canceled",
-  "status.unpaid": "unpaid",
-  "status.incomplete": "payment not finished",
-  "status.incomplete_expired": "payment expired",
-  "status.paused": "paused",
-  "status.lifetime": "for life",
-
-  // Messages to fans.
-  "notice.payment_failed": (p: Params) =>
-    `Your last membership payment did not go through. Your access stays open for ${p.graceDays} more day(s): update your card to keep it.`,
-  "notice.payment_failed.portal": (p: Params) => `Update your payment method here: ${p.url}`,
-  "notice.access_granted": (p: Params) => `Welcome to ${p.tierName}! Your access is open.`,
-  "notice.poll_in_the_works": (p: Params) =>
-    `You voted on “${p.question}”: “${p.option}” won, and it is now in the works. Thank you!`,
-  "notice.poll_shipped": (p: Params) =>
-    `You voted on “${p.question}”: “${p.option}” is out now. Your vote made it happen!`,
-  "notice.idea_accepted": (p: Params) => `Your idea “${p.title}” was accepted by the creator.`,
-  "notice.idea_merged": (p: Params) => `Your idea “${p.title}” was merged into a similar one.`,
-  "notice.idea_declined": (p: Params) =>
-    `Your idea “${p.title}” was declined this time. Thank you for proposing it!`,
-  "error.poll_not_found": "This poll does not exist any more.",
-  "error.poll_ambiguous": (p: Params) =>
-    `Several polls have an id starting with “${p.prefix}”: type more characters of it (ids are shown as 8 characters, like 1a2b3c4d).`,
-  "error.idea_ambiguous": (p: Params) =>
-    `Several ideas have an id starting with “${p.prefix}”: type more characters of it (ids are shown as 8 characters, like 1a2b3c4d).`,
-  "error.poll_not_closed": "The poll is still open: close it first.",
-  "error.poll_no_single_winner": "The poll ended in a tie: there is no single winner to announce.",
-  "error.poll_question_invalid": "The question must be 1 to 300 characters.",
-  "error.poll_too_few_options": "A poll needs at least 2 options.",
-  "error.poll_too_many_options": "A poll can have at most 10 options.",
-  "error.poll_option_invalid": (p: Params) => `Option ${p.option ?? ""} must be 1 to 100 characters.`,
-  "error.poll_duplicate_option": (p: Params) => `Option ${p.option ?? ""} repeats another one.`,
-  "error.poll_close_invalid": "The closing time is not a valid date.",
-  "error.poll_close_in_past": "The closing time is in the past. Pick a time to come.",
-  "error.poll_close_too_soon": "A poll must stay open at least one minute.",
-  "error.poll_close_too_far": "A poll can stay open at most 8 weeks.",
-  "error.poll_no_tiers": "Pick at least one tier allowed to vote, or let every member vote.",
-  "error.poll_mode_invalid": "The mode must be single, approval or ranked.",
-  "error.poll_weight_invalid": (p: Params) =>
-    `The weight of tier ${p.tier ?? ""} must be a whole number from 1 to 10.`,
-  "error.ballot_empty": "Pick at least one option.",
-  "error.ballot_unknown_option": "That option is not in this poll.",
-  "error.ballot_duplicate_choice": "Each option can be picked only once.",
-  "error.ballot_too_many_choices": "This poll takes a single choice.",
-  "error.vote_closed": "This poll is closed: votes are no longer counted.",
-  "error.vote_not_member": "Only members can vote. Join to have your say in what comes next.",
-  "error.vote_lapsed": "Your membership has ended, so your vote cannot count. Renew it to vote again.",
-  "error.vote_tier_not_allowed": "This poll is for other tiers than yours.",
-  "error.vote_joined_after_open": "This poll was opened before you joined: you can vote in the next one.",
-  "error.idea_members_only": "Only members with an active membership can propose or upvote ideas.",
-  "error.idea_title_invalid": "An idea's title must be 3 to 100 characters.",
-  "error.idea_description_invalid": "An idea's description can be at most 500 characters.",
-  "error.idea_not_found": "This idea does not exist.",
-  "error.idea_closed": (p: Params) => `This idea is ${p.status} and no longer takes upvotes.`,
-  "error.idea_already_upvoted": "You already upvoted this idea.",
-  "error.idea_merge_target_invalid": "Merge it into another existing idea.",
-  "notice.access_revoked":
-    "Your membership has ended, so your member access was removed. You can join again anytime.",
-} satisfies Record<string, Text>;
-
-export type MessageKey = keyof typeof en;
-
-const fr: Record<MessageKey, Text> = {
-  "error.access_already_mapped": (p) => `Le palier « ${p.tier} » ouvre déjà ceci. Rien n'a changé.`,
-  "error.access_not_mapped": (p) => `Le palier « ${p.tier} » n'ouvre pas ceci. Rien n'a changé.`,
-  "error.already_linked": "Ce compte est déjà lié à cet abonnement.",
-  "error.already_on_tier": (p) => `Vous êtes déjà membre de « ${p.tier} ».`,
-  "error.currency_invalid": (p) =>
-    `« ${p.currency} » n'est pas un code de devise. Utilisez un code ISO à trois lettres comme eur, usd ou gbp.`,
-  "error.identity_taken": (p) =>
-    `Ce compte ${p.platform} appartient déjà à un autre abonnement. Utilisez le code du compte de cet abonnement, ou contactez le créateur.`,
-  "error.link_code_expired": "Ce code a expiré (un code dure 15 minutes). Créez-en un nouveau et réessayez.",
-  "error.link_code_invalid":
-    "Ce code n'est pas valide. Vérifiez-le (8 caractères, comme ABCD-EFGH) ou créez-en un nouveau.",
-  "error.link_code_same_platform": (p) =>
-    `Ce code a été créé sur ${p.platform} : utilisez-le sur l'autre plateforme.`,
-  "error.link_code_used": "Ce code a déjà servi. Créez-en un nouveau pour lier un autre compte.",
-  "error.link_too_many_attempts": (p) =>
-    `Trop de codes essayés depuis ce compte. Réessayez dans ${p.minutes} min, avec un nouveau code si le vôtre a expiré.`,
-  "error.member_already_suspended": "L'accès de ce membre est déjà retiré.",
-  "error.member_suspended":
-    "Votre abonnement a été suspendu par le créateur : il ne peut pas être payé de nouveau pour l'instant. Rien n'a été débité. Contactez le créateur si vous pensez que c'est une erreur.",
-  "error.member_has_other_account": (p) =>
-    `Cet abonnement est déjà lié à un autre compte ${p.platform}. Demandez au créateur de le délier d'abord (/tribe membre délier sur Discord, /unlink sur Telegram), puis réutilisez votre code.`,
-  "error.member_no_account_on_platform": (p) =>
-    `Ce membre n'a pas de compte ${p.platform} lié. Rien n'a changé.`,
-  "error.member_not_found":
-    "Aucun membre ne correspond. Vérifiez l'utilisateur ou l'identifiant client Stripe.",
-  "error.member_not_suspended": "L'accès de ce membre n'est pas retiré : rien à rétablir.",
-  "error.unlink_last_account": (p) =>
-    `Ce compte ${p.platform} est le seul compte de cet abonnement : le délier le laisserait sans titulaire. Rien n'a changé (pour retirer l'accès, retirez le membre).`,
-  "error.no_price": (p) =>
-    `Le palier « ${p.tier} » n'a pas de prix en vente. Fixez-en un avec la commande de prix.`,
-  "error.no_lifetime_price": (p) => `Le palier « ${p.tier} » n'a pas de prix à vie.`,
-  "error.not_a_member": "Vous n'avez pas encore d'abonnement. Utilisez « rejoindre » pour choisir un palier.",
-  "error.price_already_linked": (p) => `Le prix Stripe ${p.priceId} appartient déjà à un palier.`,
-  "error.price_amount_invalid":
-    "Le prix doit être un montant positif, par exemple 5 ou 4,99 (dans l'unité principale de la devise).",
-  "error.price_inactive": (p) =>
-    `Le prix Stripe ${p.priceId} est archivé dans Stripe. Réactivez-le ou choisissez-en un autre.`,
-  "error.price_missing_in_stripe": (p) =>
-    `Le palier « ${p.tier} » pointe vers un prix que Stripe n'a plus. Le créateur doit fixer un nouveau prix.`,
-  "error.price_not_found": (p) =>
-    `Stripe n'a pas de prix ${p.priceId}. Vérifiez l'identifiant (price_…) dans votre tableau de bord.`,
-  "error.price_not_recurring": (p) =>
-    `Le prix Stripe ${p.priceId} n'est ni mensuel ni annuel. Choisissez un prix récurrent.`,
-  "error.setting_out_of_range": (p) => `${p.setting} doit être entre ${p.min} et ${p.max}. Rien n'a changé.`,
-  "error.stripe_rejected": (p) => `Stripe a refusé : ${p.message ?? "requête invalide"}. Rien n'a changé.`,
-  "error.stripe_refused": (p) =>
-    `Stripe n'a pas pu le faire pour le moment. Rien n'a été débité. Si cela se reproduit, donnez cette référence au créateur : ${p.ref}.`,
-  "error.stripe_unavailable":
-    "Stripe ne répond pas pour le moment. Rien n'a été débité : réessayez dans une minute.",
-  "error.tier_archived": (p) => `Le palier « ${p.tier} » est archivé et n'est plus en vente.`,
-  "error.tier_exists": (p) => `Un palier « ${p.slug} » existe déjà. Choisissez un autre nom ou identifiant.`,
-  "error.tier_name_invalid": "Le nom d'un palier doit faire de 1 à 100 caractères.",
-  "error.tier_slug_invalid": (p) =>
-    `« ${p.slug} » ne peut pas servir d'identifiant : utilisez 1 à 32 lettres minuscules, chiffres ou tirets.`,
-  "error.trial_days_invalid": (p) => `Les jours d'essai doivent être un nombre entier de 0 à ${p.max}.`,
-  "error.unknown_tier": (p) => `Il n'y a pas de palier « ${p.tier} ». Consultez la liste des paliers.`,
-  "error.bind_code_invalid":
-    "Ce code de liaison n'est pas valide. Créez-en un nouveau avec la commande de liaison.",
-  "error.bind_code_used": "Ce code de liaison a déjà servi. Créez-en un nouveau.",
-  "error.bind_code_expired": "Ce code de liaison a expiré (un code dure 30 minutes). Créez-en un nouveau.",
-  "error.job_not_dead": (p) => `La tâche ${p.id} n'est pas en échec définitif : rien à relancer.`,
-  "error.rate_limited": (p) => `Vous allez un peu vite : réessayez dans ${p.seconds} s. Rien n'est perdu.`,
-  "error.unexpected": "Une erreur s'est produite de notre côté. Rien n'a changé ; réessayez. (réf : {ref})",
-
-  "status.active": "actif",
-  "status.trialing": "essai gratuit",
-  "status.past_due": "paiement échoué : mettez votre carte à jour",
-  "status.canceled": "résilié",
-  "status.unpaid": "impayé",
-  "status.incomplete": "paiement non terminé",
-  "status.incomplete_expired": "paiement expiré",
-  "status.paused": "en pause",
-  "status.lifetime": "à vie",
-
-  "notice.payment_failed": (p) =>
-    `Votre dernier paiement d'abonnement n'est pas passé. Votre accès reste ouvert encore ${p.graceDays} jour(s) : mettez à jour votre carte pour le garder.`,
-  "notice.payment_failed.portal": (p) => `Mettez à jour votre moyen de paiement ici : ${p.url}`,
-  "notice.access_granted": (p) => `Bienvenue dans ${p.tierName} ! Votre accès est ouvert.`,
-  "notice.poll_in_the_works": (p) =>
-    `Vous avez voté sur « ${p.question} » : « ${p.option} » l'a emporté et est maintenant en préparation. Merci !`,
-  "notice.poll_shipped": (p) =>
-    `Vous avez voté sur « ${p.question} » : « ${p.option} » est sorti. Votre vote l'a rendu possible !`,
-  "notice.idea_accepted": (p) => `Votre idée « ${p.title} » a été acceptée par le créateur.`,
-  "notice.idea_merged": (p) => `Votre idée « ${p.title} » a été fusionnée avec une idée proche.`,
-  "notice.idea_declined": (p) =>
-    `Votre idée « ${p.title} » n'a pas été retenue cette fois. Merci de l'avoir proposée !`,
-  "error.poll_not_found": "Ce sondage n'existe plus.",
-  "error.poll_ambiguous": (p) =>
-    `Plusieurs sondages ont un identifiant qui commence par « ${p.prefix} » : tapez-en plus de caractères (les identifiants sont affichés sur 8 caractères, comme 1a2b3c4d).`,
-  "error.idea_ambiguous": (p) =>
-    `Plusieurs idées ont un identifiant qui commence par « ${p.prefix} » : tapez-en plus de caractères (les identifiants sont affichés sur 8 caractères, comme 1a2b3c4d).`,
-  "error.poll_not_closed": "Le sondage est encore ouvert : fermez-le d'abord.",
-  "error.poll_no_single_winner":
-    "Le sondage s'est terminé sur une égalité : pas de gagnant unique à annoncer.",
-  "error.poll_question_invalid": "La question doit faire de 1 à 300 caractères.",
-  "error.poll_too_few_options": "Un sondage demande au moins 2 options.",
-  "error.poll_too_many_options": "Un sondage a au plus 10 options.",
-  "error.poll_option_invalid": (p) => `L'option ${p.option ?? ""} doit faire de 1 à 100 caractères.`,
-  "error.poll_duplicate_option": (p) => `L'option ${p.option ?? ""} en répète une autre.`,
-  "error.poll_close_invalid": "L'heure de fermeture n'est pas une date valide.",
-  "error.poll_close_in_past": "L'heure de fermeture est passée. Choisissez une heure à venir.",
-  "error.poll_close_too_soon": "Un sondage reste ouvert au moins une minute.",
-  "error.poll_close_too_far": "Un sondage reste ouvert au plus 8 semaines.",
-  "error.poll_no_tiers": "Choisissez au moins un palier autorisé à voter, ou laissez voter tous les membres.",
-  "error.poll_mode_invalid": "Le mode doit être single, approval ou ranked.",
-  "error.poll_weight_invalid": (p) =>
-    `Le poids du palier ${p.tier ?? ""} doit être un nombre entier de 1 à 10.`,
-  "error.ballot_empty": "Choisissez au moins une option.",
-  "error.ballot_unknown_option": "Cette option ne fait pas partie du sondage.",
-  "error.ballot_duplicate_choice": "Chaque option ne peut être choisie qu'une fois.",
-  "error.ballot_too_many_choices": "Ce sondage n'accepte qu'un seul choix.",
-  "error.vote_closed": "Ce sondage est fermé : les votes ne sont plus comptés.",
-  "error.vote_not_member": "Seuls les membres votent. Rejoignez-nous pour décider de la suite.",
-  "error.vote_lapsed":
-    "Votre abonnement a pris fin, votre vote ne peut pas compter. Renouvelez-le pour voter à nouveau.",
-  "error.vote_tier_not_allowed": "Ce sondage est réservé à d'autres paliers que le vôtre.",
-  "error.vote_joined_after_open": "Ce sondage a été ouvert avant votre arrivée : vous voterez au prochain.",
-  "error.idea_members_only": "Seuls les membres avec un abonnement actif proposent ou soutiennent des idées.",
-  "error.idea_title_invalid": "Le titre d'une idée doit faire de 3 à 100 caractères.",
-  "error.idea_description_invalid": "La description d'une idée fait au plus 500 caractères.",
-  "error.idea_not_found": "Cette idée n'existe pas.",
-  "error.idea_closed": (p) => `Cette idée est ${p.status} et ne reçoit plus de soutiens.`,
-  "error.idea_already_upvoted": "Vous soutenez déjà cette idée.",
-  "error.idea_merge_target_invalid": "Fusionnez-la avec une autre idée existante.",
-  "notice.access_revoked":
-    "Votre abonnement a pris fin, votre accès membre a donc été retiré. Vous pouvez revenir quand vous voulez.",
-};
-
-const TABLES: Record<Locale, Record<MessageKey, Text>> = { en, fr };
-
-/** The text for `key` in `locale`, with `{name}` placeholders (if any) filled from `params`. */
-export function t(locale: Locale, key: MessageKey, params: Params = {}): string {
-  const entry = TABLES[locale][key];
-  const text = typeof entry === "function" ? entry(params) : entry;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+export function translator(locale: Locale): Translate {
+  return (key, ...params) => t(locale, key, ...params);
 }
 
 export function hasMessage(key: string): key is MessageKey {
   return key in en;
 }
 
-/** A refusal the user can act on, in their language. Unknown codes fall back to the generic text. */
-export function errorText(locale: Locale, err: DomainError, ref = ""): string {
-  const key = `error.${err.code}`;
-  return hasMessage(key) ? t(locale, key, err.params) : t(locale, "error.unexpected", { ref });
+/** Every refusal code: the `error.<code>` keys of the catalogue. */
+export type ErrorCode = MessageKey extends infer K ? (K extends `error.${infer C}` ? C : never) : never;
+/** What `new DomainError(code, …)` takes after the code (distributes over a union of codes). */
+export type ErrorArgs<C extends ErrorCode> = C extends ErrorCode ? ArgsOf<`error.${C}`> : never;
+
+/**
+ * A platform's own wording of a refusal must need no parameter the shared one lacks (the error
+ * carries the shared parameters, plus the reference of the failure).
+ */
+type OverrideKey = Extract<MessageKey, `${PlatformName}.error.${string}`>;
+type BadOverride = {
+  [K in OverrideKey]: K extends `${PlatformName}.error.${infer C}`
+    ? C extends ErrorCode
+      ? [ParamsOf<`error.${C}`> & { ref: string }] extends [ParamsOf<K> & object]
+        ? never
+        : K
+      : K
+    : K;
+}[OverrideKey];
+const overridesFit: [BadOverride] extends [never] ? true : BadOverride = true;
+void overridesFit;
+
+/**
+ * A refusal the user can act on, in their language, worded for the platform they use when it has
+ * its own wording. `ref` is the reference of the failure (logged with it).
+ */
+export function refusalText(locale: Locale, err: DomainError, platform: PlatformName, ref = ""): string {
+  const params = { ...err.params, ref };
+  const own = `${platform}.error.${err.code}`;
+  const key = hasMessage(own) ? own : `error.${err.code}`;
+  return hasMessage(key) ? t(locale, key, params as never) : t(locale, "error.unexpected", { ref });
 }
 
-/** A subscription status (Stripe's word, or "lifetime") as the fan reads it. */
+/** A subscription status (Stripe's word, or "lifetime") as the fan reads it; an unknown one as is. */
 export function statusText(locale: Locale, status: string): string {
-  const key = `status.${status}`;
-  return hasMessage(key) ? t(locale, key) : status;
+  return status in STATUS_KEYS ? t(locale, STATUS_KEYS[status as BillingStatus]) : status;
+}
+
+/** What a member's history row says happened; an action this version does not know, as is. */
+export function historyText(locale: Locale, action: string): string {
+  const key = `history.${action}`;
+  return hasMessage(key) ? t(locale, key as never) : action;
+}
+
+/**
+ * A member's history row as the creator reads it. The row's `reason` is the ledger's own note, in
+ * English (it is also what the logs say): an English reader gets it; in another language the
+ * row says what it can in that language (the action, the states before and after), and the note
+ * only when a person wrote it (the reason a creator gave for revoking).
+ */
+export function historyLine(
+  locale: Locale,
+  row: { action: string; fromState: string | null; toState: string | null; reason: string },
+): string {
+  const what = historyText(locale, row.action);
+  const state = (raw: string | null) => (raw ? statusText(locale, raw.split(" ")[0] ?? raw) : "–");
+  const detail =
+    locale === "en" || row.action === "member.suspended"
+      ? row.reason
+      : row.action.startsWith("subscription.")
+        ? `${state(row.fromState)} → ${state(row.toState)}`
+        : "";
+  return detail ? `${what} · ${detail}` : what;
 }
 
 /** A private message to a fan, in their language. */
@@ -328,35 +158,7 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
   }
 }
 
-/** Formats an amount in minor units as the fan reads it (4,99 € / €4.99). */
-export function formatMoney(locale: Locale, amountMinor: number, currency: string): string {
-  const upper = currency.toUpperCase();
-  let digits = 2;
-  try {
-    digits =
-      new Intl.NumberFormat("en", { style: "currency", currency: upper }).resolvedOptions()
-        .maximumFractionDigits ?? 2;
-  } catch {
-    digits = 2;
-  }
-  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-US", {
-    style: "currency",
-    currency: upper,
-  }).format(amountMinor / 10 ** digits);
-}
-
-/** Parses "4.99", "4,99" or "5" in the currency's main unit into minor units; null if not a price. */
-export function parseMoney(text: string, currency: string): number | null {
-  const cleaned = text.trim().replace(/\s/g, "").replace(",", ".");
-  if (!/^\d+(\.\d{1,3})?$/.test(cleaned)) return null;
-  let digits = 2;
-  try {
-    digits =
-      new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions()
-        .maximumFractionDigits ?? 2;
-  } catch {
-    digits = 2;
-  }
-  const value = Math.round(Number(cleaned) * 10 ** digits);
-  return value > 0 ? value : null;
+/** The catalogue's keys, for the test that renders every message. */
+export function messageKeys(): MessageKey[] {
+  return Object.keys(en) as MessageKey[];
 }

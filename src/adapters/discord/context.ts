@@ -13,11 +13,10 @@ import type {
 } from "discord.js";
 import type { FanIdentity } from "../../app/members/types.ts";
 import type { AppServices } from "../../app/services.ts";
-import type { Locale } from "../../i18n/index.ts";
+import type { Locale, Translate } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import type { HomeGuilds } from "./homeGuilds.ts";
 import type { PollPublisher } from "./pollLive.ts";
-import type { UiKey } from "./strings.ts";
 
 /** What a handler sends back: always private to the user who ran the command. */
 export interface ReplyMessage {
@@ -43,7 +42,8 @@ export interface HandlerContext {
   actor: string;
   /** Set for creator commands (which only run in a server). */
   guildId: string | null;
-  t(key: UiKey, params?: Record<string, string | number>): string;
+  /** A text of the catalogue in the user's language (Discord's own keys are `discord.*`). */
+  t: Translate;
   reply(message: ReplyMessage): Promise<void>;
   /** Acknowledge now when the work will take a while (the router also does it before 3 s run out). */
   defer(): Promise<void>;

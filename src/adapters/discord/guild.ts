@@ -9,6 +9,7 @@ import {
   roleMention,
 } from "discord.js";
 import { DomainError } from "../../errors.ts";
+import type { DiscordPermission } from "../../i18n/index.ts";
 
 /** The server a creator command runs in (the router already refused DMs). */
 export async function guildOf(i: ChatInputCommandInteraction | MessageComponentInteraction): Promise<Guild> {
@@ -20,7 +21,7 @@ export async function guildOf(i: ChatInputCommandInteraction | MessageComponentI
  * Permissions a tier role must not carry: every paying fan would get them, and a manager could hand
  * themselves (or an accomplice paying a euro) power over the server through a tier.
  */
-export const DANGEROUS_PERMISSIONS: readonly (keyof typeof PermissionFlagsBits)[] = [
+export const DANGEROUS_PERMISSIONS: readonly (DiscordPermission & keyof typeof PermissionFlagsBits)[] = [
   "Administrator",
   "ManageGuild",
   "ManageRoles",
@@ -55,7 +56,7 @@ export async function requireGrantableBy(
   const granted = new PermissionsBitField(role.permissions.bitfield);
   const dangerous = DANGEROUS_PERMISSIONS.filter((name) => granted.has(PermissionFlagsBits[name], false));
   if (dangerous.length) {
-    throw new DomainError("discord_role_dangerous", { role: mention, permissions: dangerous.join(", ") });
+    throw new DomainError("discord_role_dangerous", { role: mention, permissions: dangerous });
   }
   if (guild.ownerId === i.user.id) return;
   const caller =
@@ -75,9 +76,22 @@ export async function requireManageableRole(guild: Guild, role: Pick<Role, "id" 
   const mention = roleMention(role.id);
   if (role.managed || role.id === guild.id) throw new DomainError("discord_role_managed", { role: mention });
   if (!me.permissions.has(PermissionFlagsBits.ManageRoles))
-    throw new DomainError("discord_missing_permission", { permission: "Manage Roles" });
+    throw new DomainError("discord_missing_permission", {
+      permission: "ManageRoles",
+      botRole: botRoleName(me),
+    });
   const real = guild.roles.cache.get(role.id) ?? (await guild.roles.fetch(role.id));
   if (!real || me.roles.highest.comparePositionTo(real) <= 0)
-    throw new DomainError("discord_role_unmanageable", { role: mention });
+    throw new DomainError("discord_role_unmanageable", { role: mention, botRole: botRoleName(me) });
   return real;
+}
+
+/**
+ * The name of the role to drag above the tier roles: the bot's highest role (its own role, named
+ * after the creator's application, unless someone gave it a higher one); null when it has none.
+ */
+export function botRoleName(me: GuildMember): string | null {
+  const highest = me.roles.highest;
+  if (highest.id !== me.guild.id) return highest.name;
+  return me.roles.botRole?.name ?? null;
 }

@@ -1,9 +1,8 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Client } from "discord.js";
 import type { Notifier } from "../../app/notify.ts";
-import { localeOf, noticeText } from "../../i18n/index.ts";
+import { localeOf, noticeText, t } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import { Code, classifyDiscordError } from "./discordErrors.ts";
-import { ui } from "./strings.ts";
 
 /**
  * Private messages to fans (payment trouble with the portal link, welcome, goodbye). A fan whose DMs
@@ -27,7 +26,7 @@ export function createDiscordNotifier(opts: { client: Client; log: Logger }): No
                     new ButtonBuilder()
                       .setStyle(ButtonStyle.Link)
                       .setURL(portalUrl)
-                      .setLabel(ui(locale, "portal.button")),
+                      .setLabel(t(locale, "discord.portal.button")),
                   ),
                 ],
               }

@@ -13,8 +13,7 @@ import { listPolls, type PollDeps, pollResults } from "../../app/polls.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
 import type { Tally } from "../../core/polls.ts";
 import { DomainError } from "../../errors.ts";
-import type { Locale } from "../../i18n/index.ts";
-import { ui } from "./strings.ts";
+import { type Locale, t, wordsFor } from "../../i18n/index.ts";
 
 /**
  * How a poll looks on Discord: the public message (embed + voting components), the custom ids the
@@ -116,15 +115,13 @@ export async function loadPollView(
 export function outcomeLines(locale: Locale, summary: PollSummary): string[] {
   const { outcome } = summary;
   const lines: string[] = [];
-  if (outcome.kind === "no_votes") lines.push(ui(locale, "poll.no_votes"));
-  else if (outcome.kind === "tie") lines.push(ui(locale, "poll.tie", { options: outcome.labels.join(", ") }));
-  else lines.push(ui(locale, "poll.winner", { option: outcome.label }));
+  if (outcome.kind === "no_votes") lines.push(t(locale, "discord.poll.no_votes"));
+  else if (outcome.kind === "tie") lines.push(t(locale, "discord.poll.tie", { options: outcome.labels }));
+  else lines.push(t(locale, "discord.poll.winner", { option: outcome.label }));
   for (const round of summary.rounds) {
     const counts = round.counts.map((c) => `${c.label} ${c.weight}`).join(" · ");
-    const out = round.eliminated.length
-      ? ui(locale, "poll.round_out", { options: round.eliminated.map((o) => o.label).join(", ") })
-      : "";
-    lines.push(ui(locale, "poll.round", { n: round.n, counts }) + out);
+    const out = round.eliminated.map((o) => o.label);
+    lines.push(t(locale, "discord.poll.round", { n: round.n, counts, out }));
   }
   return lines;
 }
@@ -133,40 +130,44 @@ export function pollEmbed(locale: Locale, view: PollView): EmbedBuilder {
   const { poll, tally } = view;
   const closed = poll.closedAt !== null;
   const summary = tally ? summarizeTally(poll.options, tally) : null;
+  const words = wordsFor(locale);
   const optionLines = summary
     ? summary.rows.map(
         (r) =>
-          `**${r.option + 1}.** ${r.label} — ${r.weight} (${r.percent}%)${closed && r.winner ? " 🏆" : ""}`,
+          `**${r.option + 1}.** ${r.label} — ${r.weight} (${words.percent(r.percent)})${closed && r.winner ? " 🏆" : ""}`,
       )
     : poll.options.map((label, i) => `**${i + 1}.** ${label}`);
   const lines = [...optionLines, ""];
   if (closed && summary) lines.push(...outcomeLines(locale, summary));
-  else lines.push(ui(locale, `poll.hint_${poll.mode as "single" | "approval" | "ranked"}`));
+  else lines.push(t(locale, `discord.poll.hint_${poll.mode as "single" | "approval" | "ranked"}`));
   const ends = poll.closedAt ?? poll.closesAt;
   const embed = new EmbedBuilder()
     .setTitle(
-      (closed ? ui(locale, "poll.closed_title", { question: poll.question }) : poll.question).slice(0, 256),
+      (closed ? t(locale, "discord.poll.closed_title", { question: poll.question }) : poll.question).slice(
+        0,
+        256,
+      ),
     )
     .setDescription(lines.join("\n").slice(0, 4096))
     .addFields(
       {
-        name: ui(locale, closed ? "poll.field_closed" : "poll.field_closes"),
+        name: t(locale, closed ? "discord.poll.field_closed" : "discord.poll.field_closes"),
         value: `${time(ends, "f")} (${time(ends, "R")})`,
         inline: true,
       },
       {
-        name: ui(locale, "poll.field_mode"),
-        value: ui(locale, `poll.mode_${poll.mode as "single" | "approval" | "ranked"}`),
+        name: t(locale, "discord.poll.field_mode"),
+        value: t(locale, `discord.poll.mode_${poll.mode as "single" | "approval" | "ranked"}`),
         inline: true,
       },
-      { name: ui(locale, "poll.field_voters"), value: String(view.voters), inline: true },
+      { name: t(locale, "discord.poll.field_voters"), value: String(view.voters), inline: true },
       {
-        name: ui(locale, "poll.field_who"),
-        value: view.tierNames.length ? view.tierNames.join(", ") : ui(locale, "poll.everyone"),
+        name: t(locale, "discord.poll.field_who"),
+        value: view.tierNames.length ? view.tierNames.join(", ") : t(locale, "discord.poll.everyone"),
         inline: true,
       },
     );
-  if (!tally) embed.setFooter({ text: ui(locale, "poll.hidden_note") });
+  if (!tally) embed.setFooter({ text: t(locale, "discord.poll.hidden_note") });
   return embed;
 }
 
@@ -179,7 +180,7 @@ export function pollComponents(
   if (poll.mode === "approval") {
     const menu = new StringSelectMenuBuilder()
       .setCustomId(`${VOTE_PREFIX}:${poll.id}:a`)
-      .setPlaceholder(ui(locale, "poll.approval_placeholder"))
+      .setPlaceholder(t(locale, "discord.poll.approval_placeholder"))
       .setMinValues(1)
       .setMaxValues(poll.options.length)
       .setDisabled(disabled)
@@ -191,7 +192,7 @@ export function pollComponents(
   if (poll.mode === "ranked") {
     const button = new ButtonBuilder()
       .setCustomId(`${VOTE_PREFIX}:${poll.id}:r`)
-      .setLabel(ui(locale, "poll.rank_button"))
+      .setLabel(t(locale, "discord.poll.rank_button"))
       .setStyle(ButtonStyle.Primary)
       .setDisabled(disabled);
     return [new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(button)];
@@ -224,8 +225,8 @@ export function rankingStep(
   const so = ranking.map((i, n) => `${n + 1}. ${poll.options[i]}`).join("\n");
   const content = [
     `**${poll.question}**`,
-    ui(locale, "poll.rank_intro"),
-    ...(ranking.length ? [ui(locale, "poll.rank_so_far"), so] : []),
+    t(locale, "discord.poll.rank_intro"),
+    ...(ranking.length ? [t(locale, "discord.poll.rank_so_far"), so] : []),
   ].join("\n");
   const components: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
   if (left.length) {
@@ -233,7 +234,7 @@ export function rankingStep(
       new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
         new StringSelectMenuBuilder()
           .setCustomId(`${RANK_PREFIX}:${poll.id}:${digits}`)
-          .setPlaceholder(ui(locale, "poll.rank_pick", { n: ranking.length + 1 }))
+          .setPlaceholder(t(locale, "discord.poll.rank_pick", { n: ranking.length + 1 }))
           .addOptions(
             left.map((o) => ({ label: `${o.i + 1}. ${o.label}`.slice(0, 100), value: String(o.i) })),
           ),
@@ -245,7 +246,7 @@ export function rankingStep(
       new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
         new ButtonBuilder()
           .setCustomId(`${RANK_PREFIX}:${poll.id}:${digits}:ok`)
-          .setLabel(ui(locale, "poll.rank_submit"))
+          .setLabel(t(locale, "discord.poll.rank_submit"))
           .setStyle(ButtonStyle.Success),
       ),
     );

@@ -10,14 +10,13 @@ import type { AppServices } from "../../app/services.ts";
 import { getSettings } from "../../app/settings.ts";
 import { listTiers } from "../../app/tiers.ts";
 import { DomainError } from "../../errors.ts";
-import { localeOf } from "../../i18n/index.ts";
+import { localeOf, refusalText, t, translator } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import type { ComponentRoute, HandlerContext, SlashRoute } from "./context.ts";
 import type { HomeGuilds } from "./homeGuilds.ts";
 import type { PollPublisher } from "./pollLive.ts";
 import { ledgerChoices } from "./pollView.ts";
 import { Responder } from "./responder.ts";
-import { refusalText, ui, unexpectedText } from "./strings.ts";
 
 export interface InteractionRouter {
   handle(interaction: Interaction): Promise<void>;
@@ -72,7 +71,7 @@ export function createInteractionRouter(opts: {
       },
       actor: `discord:${interaction.user.id}`,
       guildId: interaction.guildId,
-      t: (key, params) => ui(locale, key, params),
+      t: translator(locale),
       reply: (message) => responder.send(message),
       defer: () => responder.defer(),
     };
@@ -94,10 +93,10 @@ export function createInteractionRouter(opts: {
           { event: "discord.interaction.refused", ...fields, code: err.code, ms: Date.now() - started },
           `${name} refused: ${err.code}`,
         );
-        text = refusalText(locale, err, ref);
+        text = refusalText(locale, err, "discord", ref);
       } else {
         log.error({ event: "discord.interaction.failed", ...fields, err }, `${name} failed`);
-        text = unexpectedText(locale, ref);
+        text = t(locale, "error.unexpected", { ref });
       }
       await responder
         .send({ content: text, embeds: [] })

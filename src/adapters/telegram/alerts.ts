@@ -1,10 +1,9 @@
 import type { Api } from "grammy";
 import type { Db } from "../../app/db.ts";
 import { getSettings } from "../../app/settings.ts";
-import type { Locale } from "../../i18n/index.ts";
+import { type Locale, type ParamsOf, t } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
-import { type StringKey, tr } from "./strings.ts";
 
 /**
  * Messages to the creator and managers about things only they can fix (bot removed from a chat,
@@ -14,10 +13,14 @@ import { type StringKey, tr } from "./strings.ts";
 export interface CreatorAlerts {
   recipients(): Promise<string[]>;
   /** `params` may depend on the recipient's language (a list of rights, say). */
-  send(key: StringKey, params: Params | ((locale: Locale) => Params), throttleKey: string): Promise<void>;
+  send<K extends AlertKey>(
+    key: K,
+    params: ParamsOf<K> | ((locale: Locale) => ParamsOf<K>),
+    throttleKey: string,
+  ): Promise<void>;
 }
 
-type Params = Record<string, string | number>;
+type AlertKey = "telegram.alert.bot_removed" | "telegram.alert.rights_lost" | "telegram.alert.job_dead";
 
 const THROTTLE_MS = 15 * 60 * 1000;
 
@@ -38,13 +41,18 @@ export function createCreatorAlerts(deps: {
       const previous = lastSent.get(throttleKey);
       if (previous !== undefined && Date.now() - previous < THROTTLE_MS) return;
       lastSent.set(throttleKey, Date.now());
+      const paramsFor = params as object | ((locale: Locale) => object);
       for (const id of await recipients()) {
         try {
           const locale = await localeOfUser(deps.db, id);
           const r = await sendPrivate(
             deps.api,
             id,
-            tr(locale, key, typeof params === "function" ? params(locale) : params),
+            t(
+              locale,
+              key as AlertKey,
+              (typeof paramsFor === "function" ? paramsFor(locale) : paramsFor) as never,
+            ),
           );
           if (r === "unreachable")
             deps.log.warn(

@@ -51,17 +51,31 @@ export function networkErrorText(err: HttpError): string {
   return cause ? `${err.message} ${cause}` : err.message;
 }
 
-/** Problems with the chat itself that retrying cannot fix: the bot was removed or lost its rights. */
-export function chatProblem(err: unknown): string | null {
+/** Problems with the chat itself that retrying cannot fix: the bot was removed, lost its rights, or the chat is gone. */
+export type ChatProblem = "bot_removed" | "rights_missing" | "chat_gone";
+
+export function chatProblemOf(err: unknown): ChatProblem | null {
   if (!(err instanceof GrammyError)) return null;
   const d = err.description;
-  if (err.error_code === 403 && /kicked|not a member|bot was removed/i.test(d))
-    return "the bot is no longer in this chat: add it back as an administrator with Invite users via link and Ban users";
+  if (err.error_code === 403 && /kicked|not a member|bot was removed/i.test(d)) return "bot_removed";
   if (/not enough rights|CHAT_ADMIN_REQUIRED|have no rights|need administrator rights/i.test(d))
-    return "the bot lacks an administrator right in this chat (it needs Invite users via link and Ban users)";
-  if (/chat not found|CHANNEL_PRIVATE|group chat was upgraded|chat was deleted/i.test(d))
-    return "the chat no longer exists or the bot cannot see it (deleted, or upgraded to a supergroup: bind the new one)";
+    return "rights_missing";
+  if (/chat not found|CHANNEL_PRIVATE|group chat was upgraded|chat was deleted/i.test(d)) return "chat_gone";
   return null;
+}
+
+/** The problem as the job's last error says it (English, like the logs). */
+export function chatProblem(err: unknown): string | null {
+  switch (chatProblemOf(err)) {
+    case "bot_removed":
+      return "the bot is no longer in this chat: add it back as an administrator with Invite users via link and Ban users";
+    case "rights_missing":
+      return "the bot lacks an administrator right in this chat (it needs Invite users via link and Ban users)";
+    case "chat_gone":
+      return "the chat no longer exists or the bot cannot see it (deleted, or upgraded to a supergroup: bind the new one)";
+    case null:
+      return null;
+  }
 }
 
 /** A failed access job as the worker wants it: retry passing trouble, dead-letter the rest with why. */

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { type RunnerHandle, run } from "@grammyjs/runner";
-import { Bot, BotError, type Context, GrammyError, HttpError, type Transformer } from "grammy";
+import { Bot, BotError, GrammyError, HttpError, type Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { TelegramConfig } from "../../config.ts";
 import { StartupError } from "../../errors.ts";
@@ -10,6 +10,7 @@ import type { Logger } from "../../log.ts";
 import type { PlatformStatus } from "../platform.ts";
 import type { Route } from "../routes.ts";
 import { networkErrorText } from "./apiErrors.ts";
+import { localeMiddleware, type TgContext } from "./context.ts";
 
 /** Update types the bot asks for; chat_member must be named explicitly or Telegram never sends it. */
 export const ALLOWED_UPDATES = [
@@ -21,7 +22,7 @@ export const ALLOWED_UPDATES = [
 ] as const satisfies ReadonlyArray<Exclude<keyof Update, "update_id">>;
 
 export interface TelegramBot {
-  readonly bot: Bot;
+  readonly bot: Bot<TgContext>;
   status(): PlatformStatus;
   /** In webhook mode, the route the HTTP server must serve. */
   readonly webhookRoute: Route | undefined;
@@ -50,9 +51,11 @@ export function createTelegramBot(opts: {
   const pollSeconds = opts.config.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS;
   // grammY waits 500 s for an answer by default. getUpdates is held open by Telegram for the long-poll
   // wait, so its deadline is that wait plus the usual margin; every other call gets `requestSeconds`.
-  const bot = new Bot(opts.config.token, {
+  const bot = new Bot<TgContext>(opts.config.token, {
     client: { apiRoot: opts.config.apiUrl, timeoutSeconds: pollSeconds + requestSeconds },
   });
+  // First: every handler after it reads the sender's language as ctx.locale and speaks with ctx.t.
+  bot.use(localeMiddleware());
   let status: PlatformStatus = "starting";
   let runner: RunnerHandle | undefined;
   let stopped = false;
@@ -270,5 +273,3 @@ function describe(err: unknown): Record<string, unknown> {
   if (err instanceof HttpError) return { type: "HttpError", message: networkErrorText(err) };
   return { type: "Error", message: String(err) };
 }
-
-export type { Context };

@@ -1,12 +1,13 @@
+import { GrammyError } from "grammy";
 import type { ChatMember } from "grammy/types";
 import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
 import { isOwedAccess, tiersOpening } from "../../app/accessQuery.ts";
 import type { JobResult } from "../../app/worker.ts";
-import { isUnknownUser, jobFailure } from "./apiErrors.ts";
+import { type Locale, t } from "../../i18n/index.ts";
+import { chatProblemOf, isUnknownUser, jobFailure } from "./apiErrors.ts";
 import type { TelegramPortDeps } from "./deps.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
 import { isAdministrator, isInChat } from "./rights.ts";
-import { tr } from "./strings.ts";
 
 /**
  * Carries out the ledger's access wishes for Telegram chats. Idempotent by reading the member's
@@ -48,8 +49,8 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
     const sent = await sendPrivate(
       api,
       userId,
-      tr(locale, "grant.invite", { tier: owed.owed ? owed.tierName : chat, chat, link }),
-      { inline_keyboard: [[{ text: tr(locale, "grant.button", { chat }), url: link }]] },
+      t(locale, "telegram.grant.invite", { tier: owed.owed ? owed.tierName : chat, chat, link }),
+      { inline_keyboard: [[{ text: t(locale, "telegram.grant.button", { chat }), url: link }]] },
     );
     return {
       outcome: "done",
@@ -85,7 +86,7 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
     const locale = await localeOfUser(services.db, job.userId);
     const chat = await chatLabel(chatId);
     try {
-      await sendPrivate(api, userId, tr(locale, "revoke.removed", { chat }));
+      await sendPrivate(api, userId, t(locale, "telegram.revoke.removed", { chat }));
     } catch (err) {
       log.warn({ event: "telegram.notice_failed", userId: job.userId, err }, "removal notice not sent");
     }
@@ -104,7 +105,11 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
         if (result.outcome === "dead") {
           void chatLabel(chatId)
             .then((chat) =>
-              deps.alerts.send("alert.job_dead", { chat, reason: result.error }, `dead:${chatId}`),
+              deps.alerts.send(
+                "telegram.alert.job_dead",
+                (locale) => ({ chat, reason: deadReason(locale, err, result.error) }),
+                `dead:${chatId}`,
+              ),
             )
             .catch(() => undefined);
         }
@@ -112,4 +117,13 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
       }
     },
   };
+}
+
+/** Why an access change failed for good, in the creator's language (Telegram's own words quoted). */
+function deadReason(locale: Locale, err: unknown, english: string): string {
+  const problem = chatProblemOf(err);
+  if (problem) return t(locale, `telegram.access_problem.${problem}`);
+  return err instanceof GrammyError
+    ? t(locale, "telegram.access_problem.refused", { code: err.error_code, description: err.description })
+    : english;
 }

@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { type BotError, Composer, type Context, GrammyError } from "grammy";
+import { type BotError, Composer, GrammyError } from "grammy";
 import type { Platform } from "../../app/platform.ts";
 import type { PortServices } from "../../app/services.ts";
 import type { TelegramConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
-import { localeOf } from "../../i18n/index.ts";
+import { refusalText, t } from "../../i18n/index.ts";
 import type { PlatformAdapter } from "../platform.ts";
 import { createCreatorAlerts } from "./alerts.ts";
 import { isPassingFailure } from "./apiErrors.ts";
 import type { TelegramBot } from "./bot.ts";
 import { createCallbackSigner } from "./callbackData.ts";
 import { registerCommandMenus } from "./commandMenu.ts";
+import type { TgContext } from "./context.ts";
 import type { TelegramDeps, TelegramPortDeps } from "./deps.ts";
 import { createTelegramExecutor } from "./executor.ts";
 import { bindFeature } from "./features/bind.ts";
@@ -29,7 +30,6 @@ import { createTelegramNotifier } from "./notifier.ts";
 import { createPollLive } from "./pollLive.ts";
 import { publishTelegramPoll } from "./pollPublish.ts";
 import { createTelegramReader } from "./reader.ts";
-import { refusalText, tr } from "./strings.ts";
 
 /**
  * Telegram as a platform: its ports (the access executor for invite links, approvals, ban+unban;
@@ -109,9 +109,9 @@ export function createTelegramPlatform(opts: {
 export function telegramFeatures(
   deps: TelegramDeps,
   opts: { onCreatorAdded: () => void; onManagersChanged: () => void },
-): { composer: Composer<Context>; announce: () => Promise<void> } {
+): { composer: Composer<TgContext>; announce: () => Promise<void> } {
   const setup = setupFeature(deps, { onCreatorAdded: opts.onCreatorAdded });
-  const composer = new Composer<Context>(
+  const composer = new Composer<TgContext>(
     // Before the fan feature: its button handler refuses any data it does not know.
     chatMigrationFeature(deps),
     setup.composer,
@@ -139,9 +139,9 @@ export function telegramFeatures(
  * a call Telegram itself refused (4xx: retrying would be refused again), are handled updates.
  */
 function errorBoundary(deps: TelegramDeps) {
-  return async (err: BotError<Context>): Promise<void> => {
+  return async (err: BotError<TgContext>): Promise<void> => {
     const { ctx, error } = err;
-    const locale = localeOf(ctx.from?.language_code);
+    const { locale } = ctx;
     const canReply = Boolean(ctx.chat && (ctx.message || ctx.callbackQuery));
     const redeliver =
       deps.config.mode === "webhook" && !(error instanceof DomainError) && worthRedelivery(error);
@@ -151,7 +151,7 @@ function errorBoundary(deps: TelegramDeps) {
         { event: "telegram.refused", code: error.code, updateId: ctx.update.update_id, userId: ctx.from?.id },
         `refused: ${error.code}`,
       );
-      if (canReply) await ctx.reply(refusalText(locale, error)).catch(() => undefined);
+      if (canReply) await ctx.reply(refusalText(locale, error, "telegram")).catch(() => undefined);
       return;
     }
     const ref = randomUUID().slice(0, 8);
@@ -160,7 +160,7 @@ function errorBoundary(deps: TelegramDeps) {
       "update failed",
     );
     if (redeliver) throw error;
-    if (canReply) await ctx.reply(tr(locale, "error.unexpected", { ref })).catch(() => undefined);
+    if (canReply) await ctx.reply(t(locale, "error.unexpected", { ref })).catch(() => undefined);
   };
 }
 

@@ -1,9 +1,8 @@
 import type { Notifier } from "../../app/notify.ts";
-import { localeOf, noticeText } from "../../i18n/index.ts";
+import { localeOf, noticeText, t } from "../../i18n/index.ts";
 import { jobFailure } from "./apiErrors.ts";
 import type { TelegramPortDeps } from "./deps.ts";
 import { sendPrivate } from "./messaging.ts";
-import { tr } from "./strings.ts";
 
 /** Private messages to fans (payment trouble with the portal link, access granted or revoked). */
 export function createTelegramNotifier(deps: Pick<TelegramPortDeps, "api">): Notifier {
@@ -13,7 +12,7 @@ export function createTelegramNotifier(deps: Pick<TelegramPortDeps, "api">): Not
       const locale = localeOf(rawLocale);
       const portal =
         notice.template === "payment_failed" && notice.portalUrl
-          ? { inline_keyboard: [[{ text: tr(locale, "portal.button"), url: notice.portalUrl }]] }
+          ? { inline_keyboard: [[{ text: t(locale, "telegram.portal.button"), url: notice.portalUrl }]] }
           : undefined;
       try {
         const r = await sendPrivate(deps.api, userId, noticeText(locale, notice), portal);

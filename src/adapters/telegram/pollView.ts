@@ -2,10 +2,10 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Db, PollRow } from "../../app/db.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
 import type { Tally } from "../../core/polls.ts";
-import type { Locale } from "../../i18n/index.ts";
+import { formatDateTime, type Locale, t } from "../../i18n/index.ts";
 import type { CallbackSigner } from "./callbackData.ts";
+import { TELEGRAM_TIME_ZONE } from "./context.ts";
 import { localeOfUser } from "./messaging.ts";
-import { tr } from "./strings.ts";
 
 /**
  * How a poll looks on Telegram: one message per bound chat, its text carrying the question, how to
@@ -21,8 +21,9 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-export function formatDate(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+/** "12 décembre 2026 à 14:00 UTC": in words, in the reader's language, naming the time zone. */
+export function formatDate(locale: Locale, d: Date): string {
+  return formatDateTime(locale, d, TELEGRAM_TIME_ZONE);
 }
 
 /** Messages in chats speak the creator's language (the one they used with the bot). */
@@ -36,7 +37,9 @@ export function pollKeyboard(signer: CallbackSigner, locale: Locale, row: PollRo
     { text: label, callback_data: signer.sign(ANYONE, `pv:${row.id}:${i}`) },
   ]);
   if (row.mode === "ranked") {
-    rows.push([{ text: tr(locale, "poll.clear"), callback_data: signer.sign(ANYONE, `pc:${row.id}`) }]);
+    rows.push([
+      { text: t(locale, "telegram.poll.clear"), callback_data: signer.sign(ANYONE, `pc:${row.id}`) },
+    ]);
   }
   return { inline_keyboard: rows };
 }
@@ -47,12 +50,21 @@ export function liveText(
   row: PollRow,
   view: { tally: Tally | null; hidden: boolean; voters: number },
 ): string {
-  const lines = [`📊 ${row.question}`, tr(locale, `poll.help_${row.mode as "single"}`), ""];
-  if (view.hidden || !view.tally) lines.push(tr(locale, "poll.hidden"));
-  else lines.push(...rowLines(locale, summarizeTally(row.options, view.tally), "poll.first_choices"));
+  const lines = [
+    `📊 ${row.question}`,
+    t(locale, `telegram.poll.help_${row.mode as "single" | "approval" | "ranked"}`),
+    "",
+  ];
+  if (view.hidden || !view.tally) lines.push(t(locale, "telegram.poll.hidden"));
+  else
+    lines.push(...rowLines(locale, summarizeTally(row.options, view.tally), "telegram.poll.first_choices"));
   lines.push(
     "",
-    tr(locale, "poll.footer", { voters: view.voters, closes: formatDate(row.closesAt), id: shortId(row.id) }),
+    t(locale, "telegram.poll.footer", {
+      voters: view.voters,
+      closes: formatDate(locale, row.closesAt),
+      id: shortId(row.id),
+    }),
   );
   return lines.join("\n");
 }
@@ -61,12 +73,12 @@ export function liveText(
 function rowLines(
   locale: Locale,
   summary: PollSummary,
-  heading: "poll.first_choices" | "poll.first_choices_final",
+  heading: "telegram.poll.first_choices" | "telegram.poll.first_choices_final",
 ): string[] {
   return [
-    ...(summary.firstChoices ? [tr(locale, heading)] : []),
+    ...(summary.firstChoices ? [t(locale, heading)] : []),
     ...summary.rows.map((r) =>
-      tr(locale, "poll.line", { option: r.label, count: r.weight, percent: r.percent }),
+      t(locale, "telegram.poll.line", { option: r.label, count: r.weight, percent: r.percent }),
     ),
   ];
 }
@@ -74,23 +86,23 @@ function rowLines(
 /** The closed poll: final counts, the instant-runoff rounds (when more than one), the winner or the tie. */
 export function finalText(locale: Locale, row: PollRow, tally: Tally): string {
   const summary = summarizeTally(row.options, tally);
-  const lines = [`📊 ${row.question}`, tr(locale, "poll.final"), ""];
-  lines.push(...rowLines(locale, summary, "poll.first_choices_final"));
+  const lines = [`📊 ${row.question}`, t(locale, "telegram.poll.final"), ""];
+  lines.push(...rowLines(locale, summary, "telegram.poll.first_choices_final"));
   for (const round of summary.rounds) {
     lines.push(
-      tr(locale, "poll.round", {
+      t(locale, "telegram.poll.round", {
         n: round.n,
         counts: round.counts.map((c) => `${c.label} ${c.weight}`).join(" · "),
-        out: round.eliminated.map((o) => o.label).join(", "),
+        out: round.eliminated.map((o) => o.label),
       }),
     );
   }
   lines.push("");
   const { outcome } = summary;
-  if (outcome.kind === "no_votes") lines.push(tr(locale, "poll.no_votes"));
-  else if (outcome.kind === "tie") lines.push(tr(locale, "poll.tie", { options: outcome.labels.join(", ") }));
-  else lines.push(tr(locale, "poll.winner", { option: outcome.label }));
-  lines.push(tr(locale, "poll.final_footer", { voters: summary.voters, id: shortId(row.id) }));
+  if (outcome.kind === "no_votes") lines.push(t(locale, "telegram.poll.no_votes"));
+  else if (outcome.kind === "tie") lines.push(t(locale, "telegram.poll.tie", { options: outcome.labels }));
+  else lines.push(t(locale, "telegram.poll.winner", { option: outcome.label }));
+  lines.push(t(locale, "telegram.poll.final_footer", { voters: summary.voters, id: shortId(row.id) }));
   return lines.join("\n");
 }
 

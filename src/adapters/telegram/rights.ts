@@ -1,6 +1,6 @@
 import type { ChatMember } from "grammy/types";
 import type { Locale } from "../../i18n/index.ts";
-import { tr } from "./strings.ts";
+import { t } from "../../i18n/index.ts";
 
 /**
  * What the bot must be allowed to do in a bound chat: make invite links and answer join requests
@@ -30,5 +30,5 @@ export function isInChat(m: ChatMember): boolean {
 }
 
 export function rightsText(locale: Locale, rights: readonly RequiredRight[]): string {
-  return rights.map((r) => tr(locale, `right.${r}`)).join(", ");
+  return rights.map((r) => t(locale, `telegram.right.${r}`)).join(", ");
 }

@@ -6,6 +6,10 @@ import { slash } from "../context.ts";
 export const bindRoute = slash(tribeCommand, ["bind"], { creator: true }, async (ctx) => {
   const made = await createBindCode(ctx.services, { tier: ctx.args.string("tier"), createdBy: ctx.actor });
   await ctx.reply({
-    content: ctx.t("bind.code", { tier: made.tierSlug, code: made.code, minutes: BIND_CODE_TTL_MS / 60_000 }),
+    content: ctx.t("discord.bind.code", {
+      tier: made.tierSlug,
+      code: made.code,
+      minutes: BIND_CODE_TTL_MS / 60_000,
+    }),
   });
 });

@@ -5,5 +5,5 @@ import { slash } from "../context.ts";
 /** /claim: the fan asks for their roles again (left and rejoined, or a role removed by hand). */
 export const claimRoute = slash(claimCommand, [], { creator: false }, async (ctx) => {
   const { owed } = await claimAccess(ctx.services, { platform: "discord", userId: ctx.who.userId });
-  await ctx.reply({ content: ctx.t("claim.done", { count: owed }) });
+  await ctx.reply({ content: ctx.t("discord.claim.done", { count: owed }) });
 });

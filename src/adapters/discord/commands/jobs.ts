@@ -8,16 +8,18 @@ import { slash } from "../context.ts";
 export const jobsListRoute = slash(tribeCommand, ["jobs", "list"], { creator: true }, async (ctx) => {
   const jobs = await listDeadJobs(ctx.services.db, { limit: 15 });
   if (jobs.length === 0) {
-    await ctx.reply({ content: ctx.t("jobs.none") });
+    await ctx.reply({ content: ctx.t("discord.jobs.none") });
     return;
   }
   const lines = jobs.map((j) => {
     const target = parseTargetKey(j.targetKey);
     const where = target?.platform === "discord" ? `<@&${target.roleId}>` : j.targetKey;
     const who = j.platform === "discord" ? userMention(j.platformUserId) : `telegram:${j.platformUserId}`;
-    return `**#${j.id}** ${j.action} ${where} → ${who}: ${(j.lastError ?? "").slice(0, 300)}`;
+    return `**#${j.id}** ${ctx.t(`access.${j.action}`)} ${where} → ${who}: ${(j.lastError ?? "").slice(0, 300)}`;
   });
-  await ctx.reply({ content: [`**${ctx.t("jobs.title")}**`, ...lines, ctx.t("jobs.retry_hint")].join("\n") });
+  await ctx.reply({
+    content: [`**${ctx.t("discord.jobs.title")}**`, ...lines, ctx.t("discord.jobs.retry_hint")].join("\n"),
+  });
 });
 
 /** /tribe jobs retry [id]: queues dead jobs again, once the creator fixed the cause. */
@@ -28,5 +30,5 @@ export const jobsRetryRoute = slash(tribeCommand, ["jobs", "retry"], { creator: 
     now: ctx.services.clock.now(),
     onWork: ctx.services.onWork,
   });
-  await ctx.reply({ content: ctx.t("jobs.retried", { count }) });
+  await ctx.reply({ content: ctx.t("discord.jobs.retried", { count }) });
 });

@@ -23,7 +23,7 @@ export const joinRoute = slash(joinCommand, [], { creator: false }, async (ctx) 
   if (forSale.length === 1) return checkout(ctx, only.slug);
   const menu = new StringSelectMenuBuilder()
     .setCustomId(PICK)
-    .setPlaceholder(ctx.t("join.placeholder"))
+    .setPlaceholder(ctx.t("discord.join.placeholder"))
     .addOptions(
       forSale.slice(0, 25).map((t) => {
         const price = t.prices.find((p) => p.kind === "recurring");
@@ -35,7 +35,7 @@ export const joinRoute = slash(joinCommand, [], { creator: false }, async (ctx) 
       }),
     );
   await ctx.reply({
-    content: ctx.t("join.pick"),
+    content: ctx.t("discord.join.pick"),
     components: [new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(menu)],
   });
 });
@@ -54,10 +54,10 @@ async function checkout(ctx: HandlerContext, tierSlug: string): Promise<void> {
   const outcome = await startCheckout(ctx.services, { who: ctx.who, tier: tier.slug });
   if (outcome.kind === "already_member") {
     await ctx.reply({
-      content: ctx.t(outcome.portalUrl ? "join.already" : "join.already_no_portal", {
+      content: ctx.t(outcome.portalUrl ? "discord.join.already" : "discord.join.already_no_portal", {
         tier: outcome.tierName,
       }),
-      components: outcome.portalUrl ? [linkButton(outcome.portalUrl, ctx.t("portal.button"))] : [],
+      components: outcome.portalUrl ? [linkButton(outcome.portalUrl, ctx.t("discord.portal.button"))] : [],
     });
     return;
   }
@@ -66,9 +66,13 @@ async function checkout(ctx: HandlerContext, tierSlug: string): Promise<void> {
   await ctx.reply({
     content:
       outcome.trialDays > 0
-        ? ctx.t("join.checkout_trial", { tier: tier.name, price: priceText, trialDays: outcome.trialDays })
-        : ctx.t("join.checkout", { tier: tier.name, price: priceText }),
-    components: [linkButton(outcome.url, ctx.t("join.pay"))],
+        ? ctx.t("discord.join.checkout_trial", {
+            tier: tier.name,
+            price: priceText,
+            trialDays: outcome.trialDays,
+          })
+        : ctx.t("discord.join.checkout", { tier: tier.name, price: priceText }),
+    components: [linkButton(outcome.url, ctx.t("discord.join.pay"))],
   });
 }
 

@@ -7,9 +7,11 @@ export const linkRoute = slash(linkCommand, [], { creator: false }, async (ctx) 
   const code = ctx.args.string("code");
   if (code) {
     await redeemLinkCode(ctx.services, ctx.who, code);
-    await ctx.reply({ content: ctx.t("link.done") });
+    await ctx.reply({ content: ctx.t("discord.link.done") });
     return;
   }
   const made = await createLinkCode(ctx.services, ctx.who);
-  await ctx.reply({ content: ctx.t("link.code", { code: made.code, minutes: LINK_CODE_TTL_MS / 60_000 }) });
+  await ctx.reply({
+    content: ctx.t("discord.link.code", { code: made.code, minutes: LINK_CODE_TTL_MS / 60_000 }),
+  });
 });

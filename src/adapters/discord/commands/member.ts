@@ -8,6 +8,7 @@ import {
   unlinkIdentity,
 } from "../../../app/members/creatorActions.ts";
 import { parseTargetKey } from "../../../core/access.ts";
+import { historyLine, statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 
 type Member = Awaited<ReturnType<typeof lookupMember>>;
@@ -28,10 +29,10 @@ const clip = (lines: string[], empty: string): string => {
 export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator: true }, async (ctx) => {
   const user = ctx.args.user("user");
   const m = await lookup(ctx.services.db, user.id);
-  const none = ctx.t("member.none");
+  const none = ctx.t("discord.member.none");
   const subs = m.subscriptions.map(
     (s) =>
-      `**${s.tier?.name ?? s.stripePriceId}** ${s.status}${s.currentPeriodEnd ? ` → ${time(s.currentPeriodEnd, TimestampStyles.ShortDate)}` : ""}${s.cancelAtPeriodEnd ? " (cancels)" : ""} · \`${s.id}\``,
+      `**${s.tier?.name ?? s.stripePriceId}** ${statusText(ctx.locale, s.status)}${s.currentPeriodEnd ? ` → ${time(s.currentPeriodEnd, TimestampStyles.ShortDate)}` : ""}${s.cancelAtPeriodEnd ? ` (${ctx.t("discord.member.cancels")})` : ""} · \`${s.id}\``,
   );
   const identities = m.identities.map((i) =>
     i.platform === "discord"
@@ -41,26 +42,27 @@ export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator
   const jobs = m.jobs.map((j) => {
     const target = parseTargetKey(j.targetKey);
     const where = target?.platform === "discord" ? `<@&${target.roleId}>` : j.targetKey;
-    return `#${j.id} ${j.action} ${where}: ${j.state}${j.lastError ? ` (${j.lastError.slice(0, 120)})` : ""}`;
+    return `#${j.id} ${ctx.t(`access.${j.action}`)} ${where}: ${ctx.t(`access.state.${j.state}`)}${j.lastError ? ` (${j.lastError.slice(0, 120)})` : ""}`;
   });
   const history = m.history
     .slice(0, 10)
     .map(
-      (h) => `${time(h.createdAt, TimestampStyles.ShortDateTime)} ${h.action} · ${h.reason.slice(0, 100)}`,
+      (h) =>
+        `${time(h.createdAt, TimestampStyles.ShortDateTime)} ${historyLine(ctx.locale, h).slice(0, 140)}`,
     );
   const embed = new EmbedBuilder()
-    .setTitle(ctx.t("member.title", { user: user.username }))
+    .setTitle(ctx.t("discord.member.title", { user: user.username }))
     .setDescription(
       [
         `\`${m.id}\`${m.stripeCustomerId ? ` · Stripe \`${m.stripeCustomerId}\`` : ""}`,
-        ...(m.suspendedAt ? [ctx.t("member.suspended", { reason: m.suspendedReason || "-" })] : []),
+        ...(m.suspendedAt ? [ctx.t("discord.member.suspended", { reason: m.suspendedReason || "-" })] : []),
       ].join("\n"),
     )
     .addFields(
-      { name: ctx.t("member.subscriptions"), value: clip(subs, none) },
-      { name: ctx.t("member.identities"), value: clip(identities, none) },
-      { name: ctx.t("member.access"), value: clip(jobs, none) },
-      { name: ctx.t("member.history"), value: clip(history, none) },
+      { name: ctx.t("discord.member.subscriptions"), value: clip(subs, none) },
+      { name: ctx.t("discord.member.identities"), value: clip(identities, none) },
+      { name: ctx.t("discord.member.access"), value: clip(jobs, none) },
+      { name: ctx.t("discord.member.history"), value: clip(history, none) },
     );
   await ctx.reply({ embeds: [embed] });
 });
@@ -68,14 +70,16 @@ export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator
 export const memberResyncRoute = slash(tribeCommand, ["member", "resync"], { creator: true }, async (ctx) => {
   const m = await lookup(ctx.services.db, ctx.args.user("user").id);
   const r = await resyncMember(ctx.services, m.id, ctx.actor);
-  await ctx.reply({ content: ctx.t("member.resynced", { grants: r.grants, revokes: r.revokes }) });
+  await ctx.reply({ content: ctx.t("discord.member.resynced", { grants: r.grants, revokes: r.revokes }) });
 });
 
 export const memberRevokeRoute = slash(tribeCommand, ["member", "revoke"], { creator: true }, async (ctx) => {
   const user = ctx.args.user("user");
   const m = await lookup(ctx.services.db, user.id);
   const r = await suspendMember(ctx.services, m.id, ctx.actor, ctx.args.string("reason") ?? "");
-  await ctx.reply({ content: ctx.t("member.revoked", { user: userMention(user.id), revokes: r.revokes }) });
+  await ctx.reply({
+    content: ctx.t("discord.member.revoked", { user: userMention(user.id), revokes: r.revokes }),
+  });
 });
 
 export const memberRestoreRoute = slash(
@@ -86,7 +90,9 @@ export const memberRestoreRoute = slash(
     const user = ctx.args.user("user");
     const m = await lookup(ctx.services.db, user.id);
     const r = await restoreMember(ctx.services, m.id, ctx.actor);
-    await ctx.reply({ content: ctx.t("member.restored", { user: userMention(user.id), grants: r.grants }) });
+    await ctx.reply({
+      content: ctx.t("discord.member.restored", { user: userMention(user.id), grants: r.grants }),
+    });
   },
 );
 
@@ -100,9 +106,9 @@ export const memberUnlinkRoute = slash(tribeCommand, ["member", "unlink"], { cre
   const m = await lookup(ctx.services.db, user.id);
   const r = await unlinkIdentity(ctx.services, { memberId: m.id, platform, actor: ctx.actor });
   await ctx.reply({
-    content: ctx.t("member.unlinked", {
+    content: ctx.t("discord.member.unlinked", {
       user: userMention(user.id),
-      platform: platform === "discord" ? "Discord" : "Telegram",
+      platform,
       account: r.username ? `@${r.username} (${r.platformUserId})` : r.platformUserId,
       revokes: r.revokes,
     }),

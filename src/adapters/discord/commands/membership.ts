@@ -2,11 +2,10 @@ import { EmbedBuilder } from "discord.js";
 import { membershipCommand } from "../../../../commands/discord.ts";
 import { lookupMember } from "../../../app/members/creatorActions.ts";
 import { openPortal } from "../../../app/members/portal.ts";
-import { isBillingStatus } from "../../../core/membership.ts";
 import { DomainError } from "../../../errors.ts";
+import { statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 import { discordDate } from "../format.ts";
-import type { UiKey } from "../strings.ts";
 import { linkButton } from "./join.ts";
 
 /** /membership: each subscription's state and next date, and the Stripe portal link. */
@@ -20,21 +19,21 @@ export const membershipRoute = slash(membershipCommand, [], { creator: false }, 
   );
   if (member.subscriptions.length === 0) throw new DomainError("not_a_member");
   const lines = member.subscriptions.slice(0, 10).map((s) => {
-    const state = isBillingStatus(s.status) ? ctx.t(`state.${s.status}` as UiKey) : s.status;
+    const state = statusText(ctx.locale, s.status);
     const end = s.currentPeriodEnd;
     const when =
       s.endedAt || s.status === "canceled"
-        ? ctx.t("membership.ended", { date: discordDate(s.endedAt ?? end ?? new Date()) })
+        ? ctx.t("discord.membership.ended", { date: discordDate(s.endedAt ?? end ?? new Date()) })
         : !end
           ? ""
           : s.status === "trialing"
-            ? ctx.t("membership.trial_ends", { date: discordDate(end) })
+            ? ctx.t("discord.membership.trial_ends", { date: discordDate(end) })
             : s.cancelAtPeriodEnd
-              ? ctx.t("membership.ends", { date: discordDate(end) })
-              : ctx.t("membership.renews", { date: discordDate(end) });
+              ? ctx.t("discord.membership.ends", { date: discordDate(end) })
+              : ctx.t("discord.membership.renews", { date: discordDate(end) });
     return `**${s.tier?.name ?? s.stripePriceId}**: ${state}${when ? `, ${when}` : ""}`;
   });
-  if (member.suspendedAt) lines.unshift(ctx.t("membership.suspended"));
+  if (member.suspendedAt) lines.unshift(ctx.t("discord.membership.suspended"));
   let portal: string | null = null;
   if (member.stripeCustomerId)
     portal = await openPortal(ctx.services, ctx.who).catch((err: unknown) => {
@@ -43,7 +42,7 @@ export const membershipRoute = slash(membershipCommand, [], { creator: false }, 
       return null;
     });
   await ctx.reply({
-    embeds: [new EmbedBuilder().setTitle(ctx.t("membership.title")).setDescription(lines.join("\n"))],
-    components: portal ? [linkButton(portal, ctx.t("portal.button"))] : [],
+    embeds: [new EmbedBuilder().setTitle(ctx.t("discord.membership.title")).setDescription(lines.join("\n"))],
+    components: portal ? [linkButton(portal, ctx.t("discord.portal.button"))] : [],
   });
 });

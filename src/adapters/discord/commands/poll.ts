@@ -78,17 +78,19 @@ async function discordPlacement(
 
 /** A line of the creator's reply: where the poll went on each platform (or why not). */
 export function placementText(t: HandlerContext["t"], line: PlacementLine): string {
-  const platform = line.platform === "discord" ? "Discord" : "Telegram";
+  const { platform } = line;
   switch (line.kind) {
     case "posted":
       return line.platform === "discord"
-        ? t("poll.posted_discord", { links: line.places.map((p) => p.url ?? p.chatId).join(" ") })
-        : t("poll.posted_telegram", { count: line.places.length });
+        ? t("discord.poll.posted_discord", { links: line.places.map((p) => p.url ?? p.chatId).join(" ") })
+        : t("discord.poll.posted_telegram", { count: line.places.length });
     case "unposted":
-      return t(line.platform === "discord" ? "poll.unposted_discord" : "poll.unposted_telegram");
+      return t(
+        line.platform === "discord" ? "discord.poll.unposted_discord" : "discord.poll.unposted_telegram",
+      );
     case "failed": {
       const chat = line.platform === "discord" ? `<#${line.chatId}>` : line.chatId;
-      return t("poll.post_failed", { platform, chat, reason: line.reason });
+      return t("discord.poll.post_failed", { platform, chat, reason: line.reason });
     }
   }
 }
@@ -98,7 +100,7 @@ async function opened(ctx: HandlerContext, placement: PollPlacement, pollId: str
   const poll = await findPollByRef(ctx.services.db, pollId);
   await ctx.reply({
     content: [
-      ctx.t("poll.opened", { id: shortId(poll.id), closes: time(poll.closesAt, "R") }),
+      ctx.t("discord.poll.opened", { id: shortId(poll.id), closes: time(poll.closesAt, "R") }),
       ...placementLines(reports).map((line) => placementText(ctx.t, line)),
     ].join("\n"),
   });
@@ -134,7 +136,7 @@ export const pollCloseRoute = slash(tribeCommand, ["poll", "close"], { creator: 
   const { tally } = await closePoll(ctx.services, poll.id, { actor: ctx.actor });
   await ctx.reply({
     content: [
-      ctx.t("poll.closed", { question: poll.question }),
+      ctx.t("discord.poll.closed", { question: poll.question }),
       ...outcomeLines(ctx.locale, summarizeTally(poll.options, tally)),
     ].join("\n"),
   });
@@ -151,7 +153,7 @@ export const pollExportRoute = slash(tribeCommand, ["poll", "export"], { creator
   const csv = await exportBallotsCsv(ctx.services, poll.id);
   const rows = Math.max(0, csv.trimEnd().split("\n").length - 1);
   await ctx.reply({
-    content: ctx.t("poll.exported", { count: rows, question: poll.question }),
+    content: ctx.t("discord.poll.exported", { count: rows, question: poll.question }),
     files: [new AttachmentBuilder(Buffer.from(csv, "utf8"), { name: `poll-${shortId(poll.id)}.csv` })],
   });
 });
@@ -161,7 +163,7 @@ export const pollCommitRoute = slash(tribeCommand, ["poll", "commit"], { creator
   const stage = ctx.args.string("stage") as "in_the_works" | "shipped";
   const { notified } = await setCommitment(ctx.services, poll.id, stage);
   await ctx.reply({
-    content: ctx.t("poll.committed", { stage: ctx.t(`poll.stage_${stage}`), count: notified }),
+    content: ctx.t("discord.poll.committed", { stage, count: notified }),
   });
 });
 
@@ -169,7 +171,11 @@ export const pollCommitRoute = slash(tribeCommand, ["poll", "commit"], { creator
 
 async function vote(ctx: HandlerContext, poll: PollRow, choices: number[]): Promise<string> {
   const outcome = await castVote(ctx.services, { pollId: poll.id, who: ctx.who, choices, poll });
-  return ctx.t(`vote.${outcome.status}`, { choice: choicesLabel(poll, choices), weight: outcome.weight });
+  if (outcome.status === "cleared") return ctx.t("discord.vote.cleared");
+  return ctx.t(`discord.vote.${outcome.status}`, {
+    choice: choicesLabel(poll, choices),
+    weight: outcome.weight,
+  });
 }
 
 /**
@@ -231,27 +237,27 @@ export const ideaProposeRoute = slash(ideaCommand, ["propose"], { creator: false
     title: ctx.args.string("title"),
     ...(description ? { description } : {}),
   });
-  await ctx.reply({ content: ctx.t("idea.proposed", { title: idea.title, id: shortId(idea.id) }) });
+  await ctx.reply({ content: ctx.t("discord.idea.proposed", { title: idea.title, id: shortId(idea.id) }) });
 });
 
 export const ideaUpvoteRoute = slash(ideaCommand, ["upvote"], { creator: false }, async (ctx) => {
   const id = await findIdeaIdByRef(ctx.services.db, ctx.args.string("idea"));
   const { votes } = await upvoteIdea(ctx.services, ctx.who, id);
   const idea = await ctx.services.db.idea.findUniqueOrThrow({ where: { id } });
-  await ctx.reply({ content: ctx.t("idea.upvoted", { title: idea.title, votes }) });
+  await ctx.reply({ content: ctx.t("discord.idea.upvoted", { title: idea.title, votes }) });
 });
 
 export const ideaTopRoute = slash(ideaCommand, ["top"], { creator: false }, async (ctx) => {
   const ideas = await topIdeas(ctx.services.db, 10);
   if (ideas.length === 0) {
-    await ctx.reply({ content: ctx.t("idea.top_empty") });
+    await ctx.reply({ content: ctx.t("discord.idea.top_empty") });
     return;
   }
   const lines = ideas.map(
     (idea, n) =>
-      `**${n + 1}.** ${idea.title} — ${ctx.t("idea.votes", { votes: idea.votes })} · \`${shortId(idea.id)}\``,
+      `**${n + 1}.** ${idea.title} — ${ctx.t("discord.idea.votes", { votes: idea.votes })} · \`${shortId(idea.id)}\``,
   );
-  await ctx.reply({ content: [`**${ctx.t("idea.top_title")}**`, ...lines].join("\n") });
+  await ctx.reply({ content: [`**${ctx.t("discord.idea.top_title")}**`, ...lines].join("\n") });
 });
 
 export const ideaDecideRoute = slash(tribeCommand, ["idea", "decide"], { creator: true }, async (ctx) => {
@@ -261,7 +267,7 @@ export const ideaDecideRoute = slash(tribeCommand, ["idea", "decide"], { creator
   const mergedInto = into ? await findIdeaIdByRef(ctx.services.db, into) : undefined;
   const idea = await decideIdea(ctx.services, id, decision, mergedInto ? { mergedInto } : {});
   await ctx.reply({
-    content: ctx.t("idea.decided", { title: idea.title, decision: ctx.t(`idea.decision_${decision}`) }),
+    content: ctx.t("discord.idea.decided", { title: idea.title, decision }),
   });
 });
 

@@ -39,27 +39,29 @@ async function runReconcile(ctx: HandlerContext, apply: boolean): Promise<void> 
 
 function render(ctx: HandlerContext, r: ReconcileReport) {
   const lines = [
-    ctx.t("reconcile.summary", {
+    ctx.t("discord.reconcile.summary", {
       subs: r.subscriptionsChecked,
       members: r.membersChecked,
       drift: r.drift.length,
     }),
-    ...(r.drift.length === 0 ? [ctx.t("reconcile.clean")] : []),
+    ...(r.drift.length === 0 ? [ctx.t("discord.reconcile.clean")] : []),
     ...r.drift.slice(0, SHOWN).map((d) => `• ${d.kind}: ${d.what}`),
-    ...(r.drift.length > SHOWN ? [ctx.t("reconcile.more", { n: r.drift.length - SHOWN })] : []),
+    ...(r.drift.length > SHOWN ? [ctx.t("discord.reconcile.more", { n: r.drift.length - SHOWN })] : []),
     ...(r.unreadableTargets.length
-      ? [ctx.t("reconcile.unreadable", { targets: r.unreadableTargets.join(", ") })]
+      ? [ctx.t("discord.reconcile.unreadable", { targets: r.unreadableTargets.join(", ") })]
       : []),
-    ...(r.unmanagedHolders.length ? [ctx.t("reconcile.unmanaged", { n: r.unmanagedHolders.length })] : []),
+    ...(r.unmanagedHolders.length
+      ? [ctx.t("discord.reconcile.unmanaged", { n: r.unmanagedHolders.length })]
+      : []),
   ];
   const embed = new EmbedBuilder()
-    .setTitle(ctx.t(r.dryRun ? "reconcile.preview_title" : "reconcile.applied_title"))
+    .setTitle(ctx.t(r.dryRun ? "discord.reconcile.preview_title" : "discord.reconcile.applied_title"))
     .setDescription(lines.join("\n").slice(0, 4000))
-    .setFooter({ text: ctx.t("reconcile.note") });
+    .setFooter({ text: ctx.t("discord.reconcile.note") });
   const button = new ButtonBuilder()
     .setCustomId(`${APPLY}:apply`)
     .setStyle(ButtonStyle.Danger)
-    .setLabel(ctx.t("reconcile.apply_button"));
+    .setLabel(ctx.t("discord.reconcile.apply_button"));
   return {
     embeds: [embed],
     components:

@@ -43,24 +43,25 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
     );
   });
   const s = await getSettings(db);
-  const days = (n: number) => ctx.t("settings.days", { n });
-  const embed = new EmbedBuilder().setTitle(ctx.t("settings.title")).addFields(
-    { name: ctx.t("settings.graceDays"), value: days(s.graceDays), inline: true },
-    { name: ctx.t("settings.defaultTrialDays"), value: days(s.defaultTrialDays), inline: true },
+  const days = (n: number) => ctx.t("discord.settings.days", { n });
+  const embed = new EmbedBuilder().setTitle(ctx.t("discord.settings.title")).addFields(
+    { name: ctx.t("discord.settings.graceDays"), value: days(s.graceDays), inline: true },
+    { name: ctx.t("discord.settings.defaultTrialDays"), value: days(s.defaultTrialDays), inline: true },
     {
-      name: ctx.t("settings.allowPromotionCodes"),
-      value: ctx.t(s.allowPromotionCodes ? "settings.on" : "settings.off"),
+      name: ctx.t("discord.settings.allowPromotionCodes"),
+      value: ctx.t(s.allowPromotionCodes ? "discord.settings.on" : "discord.settings.off"),
       inline: true,
     },
-    { name: ctx.t("settings.trueFansGoal"), value: String(s.trueFansGoal), inline: true },
+    { name: ctx.t("discord.settings.trueFansGoal"), value: String(s.trueFansGoal), inline: true },
     {
-      name: ctx.t("settings.managers"),
-      value: s.discordManagerRoleIds.map((id) => roleMention(id)).join(" ") || ctx.t("settings.none"),
+      name: ctx.t("discord.settings.managers"),
+      value: s.discordManagerRoleIds.map((id) => roleMention(id)).join(" ") || ctx.t("discord.settings.none"),
     },
     {
-      name: ctx.t("settings.pollChannels"),
-      value: s.discordPollChannelIds.map((id) => channelMention(id)).join(" ") || ctx.t("settings.none"),
+      name: ctx.t("discord.settings.pollChannels"),
+      value:
+        s.discordPollChannelIds.map((id) => channelMention(id)).join(" ") || ctx.t("discord.settings.none"),
     },
   );
-  await ctx.reply({ ...(changed ? { content: ctx.t("settings.saved") } : {}), embeds: [embed] });
+  await ctx.reply({ ...(changed ? { content: ctx.t("discord.settings.saved") } : {}), embeds: [embed] });
 });

@@ -3,7 +3,7 @@ import { tribeCommand } from "../../../../commands/discord.ts";
 import { listTiers } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";
-import { guildOf } from "../guild.ts";
+import { botRoleName, guildOf } from "../guild.ts";
 
 /**
  * /tribe setup: in a server that is not a home server yet, the application's owner (or a member of
@@ -26,32 +26,34 @@ export const setupRoute = slash(tribeCommand, ["setup"], { creator: true, claim:
       throw new DomainError("discord_setup_owner_only");
     }
     await ctx.home.bind(guild.id, ctx.actor);
-    lines.push(ctx.t("setup.bound", { server: guild.name }));
+    lines.push(ctx.t("discord.setup.bound", { server: guild.name }));
   }
   const [me, roles] = await Promise.all([guild.members.fetchMe(), guild.roles.fetch()]);
   const problems: string[] = [];
-  if (!me.permissions.has(PermissionFlagsBits.ManageRoles)) problems.push(ctx.t("setup.no_manage_roles"));
+  const botRole = botRoleName(me);
+  if (!me.permissions.has(PermissionFlagsBits.ManageRoles))
+    problems.push(ctx.t("discord.setup.no_manage_roles", { botRole }));
   let count = 0;
   for (const tier of await listTiers(ctx.services.db, { includeArchived: true })) {
     for (const access of tier.access) {
       if (access.platform !== "discord" || access.guildId !== guild.id || !access.roleId) continue;
       count++;
       const role = roles.get(access.roleId);
-      const params = { tier: tier.name, role: roleMention(access.roleId) };
-      if (!role) problems.push(ctx.t("setup.role_deleted", params));
-      else if (role.managed) problems.push(ctx.t("setup.role_managed", params));
+      const params = { tier: tier.name, role: roleMention(access.roleId), botRole };
+      if (!role) problems.push(ctx.t("discord.setup.role_deleted", params));
+      else if (role.managed) problems.push(ctx.t("discord.setup.role_managed", params));
       else if (me.roles.highest.comparePositionTo(role) <= 0)
-        problems.push(ctx.t("setup.role_above", params));
+        problems.push(ctx.t("discord.setup.role_above", params));
     }
   }
   const hints = me.permissions.has(PermissionFlagsBits.ManageChannels)
     ? []
-    : [ctx.t("setup.no_manage_channels")];
-  if (app.botPublic) hints.push(ctx.t("setup.public_bot"));
+    : [ctx.t("discord.setup.no_manage_channels", { botRole })];
+  if (app.botPublic) hints.push(ctx.t("discord.setup.public_bot"));
   lines.push(
     ...(problems.length
-      ? [ctx.t("setup.problems"), ...problems.map((p) => `• ${p}`), ...hints]
-      : [ctx.t("setup.ok", { count }), ...hints]),
+      ? [ctx.t("discord.setup.problems"), ...problems.map((p) => `• ${p}`), ...hints]
+      : [ctx.t("discord.setup.ok", { count }), ...hints]),
   );
   await ctx.reply({ content: lines.join("\n") });
 });

@@ -15,22 +15,22 @@ export const statsRoute = slash(tribeCommand, ["stats"], { creator: true }, asyn
     .join(" + ");
   const perTier = s.perTier.map((p) => `${s.tierNames[p.tierId] ?? p.tierId}: ${p.members}`).join("\n");
   const embed = new EmbedBuilder()
-    .setTitle(ctx.t("stats.title"))
+    .setTitle(ctx.t("discord.stats.title"))
     .setDescription(
-      `${ctx.t("stats.goal", {
+      `${ctx.t("discord.stats.goal", {
         active: s.activeMembers,
         goal: s.goal,
         percent: Math.round(s.goalProgress * 1000) / 10,
       })}\n\`${"█".repeat(filled)}${"░".repeat(BAR - filled)}\``,
     )
     .addFields(
-      { name: ctx.t("stats.active"), value: String(s.activeMembers), inline: true },
-      { name: ctx.t("stats.trialing"), value: String(s.trialing), inline: true },
-      { name: ctx.t("stats.past_due"), value: String(s.pastDue), inline: true },
-      { name: ctx.t("stats.mrr"), value: mrr || "0", inline: true },
-      { name: ctx.t("stats.new"), value: String(s.newLast30Days), inline: true },
-      { name: ctx.t("stats.churned"), value: String(s.churnedLast30Days), inline: true },
-      ...(perTier ? [{ name: ctx.t("stats.per_tier"), value: perTier.slice(0, 1024) }] : []),
+      { name: ctx.t("discord.stats.active"), value: String(s.activeMembers), inline: true },
+      { name: ctx.t("discord.stats.trialing"), value: String(s.trialing), inline: true },
+      { name: ctx.t("discord.stats.past_due"), value: String(s.pastDue), inline: true },
+      { name: ctx.t("discord.stats.mrr"), value: mrr || "0", inline: true },
+      { name: ctx.t("discord.stats.new"), value: String(s.newLast30Days), inline: true },
+      { name: ctx.t("discord.stats.churned"), value: String(s.churnedLast30Days), inline: true },
+      ...(perTier ? [{ name: ctx.t("discord.stats.per_tier"), value: perTier.slice(0, 1024) }] : []),
     );
   await ctx.reply({ embeds: [embed] });
 });

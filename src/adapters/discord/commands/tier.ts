@@ -15,7 +15,7 @@ import { DomainError } from "../../../errors.ts";
 import { parseMoney } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 import { priceLabel } from "../format.ts";
-import { guildOf, requireGrantableBy, requireManageableRole } from "../guild.ts";
+import { botRoleName, guildOf, requireGrantableBy, requireManageableRole } from "../guild.ts";
 
 /**
  * /tribe tier create: the Stripe product and price, the role (given, or a new one named after the
@@ -33,9 +33,15 @@ export const tierCreateRoute = slash(tribeCommand, ["tier", "create"], { creator
   const me = await guild.members.fetchMe();
   if (given) await requireGrantableBy(ctx.interaction, guild, await requireManageableRole(guild, given));
   else if (!me.permissions.has(PermissionFlagsBits.ManageRoles))
-    throw new DomainError("discord_missing_permission", { permission: "Manage Roles" });
+    throw new DomainError("discord_missing_permission", {
+      permission: "ManageRoles",
+      botRole: botRoleName(me),
+    });
   if (wantsChannel && !me.permissions.has(PermissionFlagsBits.ManageChannels))
-    throw new DomainError("discord_missing_permission", { permission: "Manage Channels" });
+    throw new DomainError("discord_missing_permission", {
+      permission: "ManageChannels",
+      botRole: botRoleName(me),
+    });
   const interval = (args.string("interval") ?? "month") as "month" | "year";
   const trialDays = args.integer("trial-days") ?? (await getSettings(ctx.services.db)).defaultTrialDays;
   const description = args.string("description");
@@ -79,13 +85,13 @@ export const tierCreateRoute = slash(tribeCommand, ["tier", "create"], { creator
   const price = tier.prices.find((p) => p.kind === "recurring");
   await ctx.reply({
     content: [
-      ctx.t("tier.created", {
+      ctx.t("discord.tier.created", {
         tier: tier.name,
         slug: tier.slug,
         price: price ? priceLabel(ctx.locale, price) : "",
         role: roleMention(role.id),
       }),
-      ...(channel ? [ctx.t("tier.created_channel", { channel: channel.toString() })] : []),
+      ...(channel ? [ctx.t("discord.tier.created_channel", { channel: channel.toString() })] : []),
     ].join("\n"),
   });
 });
@@ -109,40 +115,42 @@ export const tierEditRoute = slash(tribeCommand, ["tier", "edit"], { creator: tr
       ...(trialDays !== null ? { trialDays } : {}),
     });
   }
-  lines.push(ctx.t("tier.edited", { tier: name ?? tier.name }));
+  lines.push(ctx.t("discord.tier.edited", { tier: name ?? tier.name }));
   if (amount !== null) {
     await changeTierPrice(ctx.services, tier.id, { amount });
     const price = { amount, currency: current?.currency ?? "usd", interval: current?.interval ?? "month" };
-    lines.push(ctx.t("tier.price_changed", { price: priceLabel(ctx.locale, price) }));
+    lines.push(ctx.t("discord.tier.price_changed", { price: priceLabel(ctx.locale, price) }));
   }
   await ctx.reply({ content: lines.join("\n") });
 });
 
 export const tierArchiveRoute = slash(tribeCommand, ["tier", "archive"], { creator: true }, async (ctx) => {
   const tier = await archiveTier(ctx.services, ctx.args.string("tier"));
-  await ctx.reply({ content: ctx.t("tier.archived", { tier: tier.name }) });
+  await ctx.reply({ content: ctx.t("discord.tier.archived", { tier: tier.name }) });
 });
 
 export const tierListRoute = slash(tribeCommand, ["tier", "list"], { creator: true }, async (ctx) => {
   const tiers = await listTiers(ctx.services.db, { includeArchived: true });
   if (tiers.length === 0) {
-    await ctx.reply({ content: ctx.t("tier.list_empty") });
+    await ctx.reply({ content: ctx.t("discord.tier.list_empty") });
     return;
   }
-  const embed = new EmbedBuilder().setTitle(ctx.t("tier.list_title"));
+  const embed = new EmbedBuilder().setTitle(ctx.t("discord.tier.list_title"));
   for (const tier of tiers.slice(0, 25)) {
     const prices = tier.prices.map((p) => priceLabel(ctx.locale, p)).join(" · ");
     const access = tier.access
       .map((a) =>
-        a.roleId ? roleMention(a.roleId) : ctx.t("tier.telegram_chat", { chat: a.label || a.chatId || "" }),
+        a.roleId
+          ? roleMention(a.roleId)
+          : ctx.t("discord.tier.telegram_chat", { chat: a.label || a.chatId || "" }),
       )
       .join(" ");
     embed.addFields({
-      name: `${tier.name} (${tier.slug})${tier.archivedAt ? ` · ${ctx.t("tier.archived_flag")}` : ""}`.slice(
+      name: `${tier.name} (${tier.slug})${tier.archivedAt ? ` · ${ctx.t("discord.tier.archived_flag")}` : ""}`.slice(
         0,
         256,
       ),
-      value: `${prices}\n${access || ctx.t("tier.no_access")}`.slice(0, 1024),
+      value: `${prices}\n${access || ctx.t("discord.tier.no_access")}`.slice(0, 1024),
     });
   }
   await ctx.reply({ embeds: [embed] });
@@ -159,7 +167,9 @@ export const tierAddRoleRoute = slash(tribeCommand, ["tier", "add-role"], { crea
     { platform: "discord", guildId: guild.id, roleId: role.id },
     `@${role.name}`,
   );
-  await ctx.reply({ content: ctx.t("tier.role_added", { tier: tier.name, role: roleMention(role.id) }) });
+  await ctx.reply({
+    content: ctx.t("discord.tier.role_added", { tier: tier.name, role: roleMention(role.id) }),
+  });
 });
 
 export const tierRemoveRoleRoute = slash(
@@ -175,6 +185,8 @@ export const tierRemoveRoleRoute = slash(
       guildId: guild.id,
       roleId: role.id,
     });
-    await ctx.reply({ content: ctx.t("tier.role_removed", { tier: tier.name, role: roleMention(role.id) }) });
+    await ctx.reply({
+      content: ctx.t("discord.tier.role_removed", { tier: tier.name, role: roleMention(role.id) }),
+    });
   },
 );

@@ -1,11 +1,11 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import type { ChatMember } from "grammy/types";
 import { isOwedAccess, tiersOpening } from "../../../app/accessQuery.ts";
-import { localeOf } from "../../../i18n/index.ts";
+import { localeOf, t } from "../../../i18n/index.ts";
+import type { TgContext } from "../context.ts";
 import { deepLink, type TelegramDeps } from "../deps.ts";
 import { sendPrivate } from "../messaging.ts";
 import { isAdministrator, isInChat, missingRights, rightsText } from "../rights.ts";
-import { tr } from "../strings.ts";
 
 /**
  * Watching bound chats:
@@ -15,9 +15,9 @@ import { tr } from "../strings.ts";
  *   (/claim brings them back); only the log notes it.
  * - my_chat_member: the bot was removed or lost a right it needs → the creator is told at once.
  */
-export function chatMemberFeature(deps: TelegramDeps): Composer<Context> {
+export function chatMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services, log } = deps;
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
 
   composer.on("chat_member", async (ctx) => {
     const change = ctx.chatMember;
@@ -63,7 +63,7 @@ export function chatMemberFeature(deps: TelegramDeps): Composer<Context> {
     const locale = localeOf(user.language_code);
     const chat = opening.find((o) => o.label)?.label || chatId;
     const join = deepLink(deps, opening.find((o) => !o.tier.archivedAt)?.tier.slug);
-    await sendPrivate(ctx.api, user.id, tr(locale, "join.removed", { chat, link: join })).catch(
+    await sendPrivate(ctx.api, user.id, t(locale, "telegram.join.removed", { chat, link: join })).catch(
       () => undefined,
     );
   });
@@ -75,14 +75,14 @@ export function chatMemberFeature(deps: TelegramDeps): Composer<Context> {
     const opening = await tiersOpening(services.db, { platform: "telegram", chatId });
     if (opening.length === 0) return;
     const chat = opening.find((o) => o.label)?.label || ("title" in change.chat ? change.chat.title : chatId);
-    const tiers = [...new Set(opening.map((o) => o.tier.name))].join(", ");
+    const tiers = [...new Set(opening.map((o) => o.tier.name))];
     const now: ChatMember = change.new_chat_member;
     if (now.status === "left" || now.status === "kicked") {
       log.error(
         { event: "telegram.bot_removed", chatId, by: change.from.id, tiers },
         "the bot was removed from a bound chat",
       );
-      await deps.alerts.send("alert.bot_removed", { chat, tiers }, `removed:${chatId}`);
+      await deps.alerts.send("telegram.alert.bot_removed", { chat, tiers }, `removed:${chatId}`);
       return;
     }
     const missing = missingRights(now);
@@ -92,7 +92,7 @@ export function chatMemberFeature(deps: TelegramDeps): Composer<Context> {
         "the bot lacks rights in a bound chat",
       );
       await deps.alerts.send(
-        "alert.rights_lost",
+        "telegram.alert.rights_lost",
         (locale) => ({ chat, tiers, missing: rightsText(locale, missing) }),
         `rights:${chatId}:${missing.join(",")}`,
       );

@@ -1,5 +1,6 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { migrateTelegramChat } from "../../../app/chatMigration.ts";
+import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 
 /**
@@ -7,8 +8,8 @@ import type { TelegramDeps } from "../deps.ts";
  * `migrate_from_chat_id` in the new one, which carries the same pair). Either moves the bindings;
  * the second finds nothing left to move.
  */
-export function chatMigrationFeature(deps: TelegramDeps): Composer<Context> {
-  const composer = new Composer<Context>();
+export function chatMigrationFeature(deps: TelegramDeps): Composer<TgContext> {
+  const composer = new Composer<TgContext>();
   composer.on("message:migrate_to_chat_id", async (ctx) => {
     await migrateTelegramChat(
       { db: deps.services.db, log: deps.log },

@@ -1,9 +1,8 @@
-import type { Context, NextFunction } from "grammy";
+import type { NextFunction } from "grammy";
 import { usageOf } from "../../../../commands/telegram.ts";
 import { getSettings } from "../../../app/settings.ts";
-import { localeOf } from "../../../i18n/index.ts";
+import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
-import { tr } from "../strings.ts";
 
 /**
  * TELEGRAM_CREATOR_IDS, a creator who claimed the bot with /setup (settings.telegramCreatorIds),
@@ -25,19 +24,18 @@ export async function isOwner(deps: TelegramDeps, userId: number): Promise<boole
 
 /** Lets creators through; anyone else gets a clear refusal and nothing runs. */
 export function creatorOnly(deps: TelegramDeps) {
-  return async (ctx: Context, next: NextFunction): Promise<void> => {
+  return async (ctx: TgContext, next: NextFunction): Promise<void> => {
     if (ctx.from && (await isCreator(deps, ctx.from.id))) return next();
     deps.log.info(
       { event: "telegram.creator_refused", userId: ctx.from?.id, text: ctx.message?.text?.split(" ")[0] },
       "creator command from someone who is not a creator",
     );
-    await ctx.reply(tr(localeOf(ctx.from?.language_code), "creator.only"));
+    await ctx.reply(ctx.t("telegram.creator.only"));
   };
 }
 
-export function replyUsage(ctx: Context, command: string) {
-  const locale = localeOf(ctx.from?.language_code);
-  return ctx.reply(tr(locale, "creator.usage", { usage: usageOf(command, locale) }));
+export function replyUsage(ctx: TgContext, command: string) {
+  return ctx.reply(ctx.t("telegram.creator.usage", { usage: usageOf(command, ctx.locale) }));
 }
 
 /** The words after the command. */

@@ -1,4 +1,4 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import {
   lookupMember,
   restoreMember,
@@ -8,25 +8,26 @@ import {
 } from "../../../app/members/creatorActions.ts";
 import { resolveMemberRef } from "../../../app/members/memberRef.ts";
 import { getCreatorStats } from "../../../app/stats.ts";
-import { formatMoney, localeOf } from "../../../i18n/index.ts";
+import type { HoldReason } from "../../../core/membership.ts";
+import { formatMoney, statusText } from "../../../i18n/index.ts";
+import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
-import { tr } from "../strings.ts";
+import { formatDate } from "../pollView.ts";
 import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
 
 /** Creator commands about people: stats, looking a member up, re-sync, revoke and restore by hand. */
-export function creatorMemberFeature(deps: TelegramDeps): Composer<Context> {
+export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services } = deps;
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
   const cmd = composer.chatType("private");
   const only = creatorOnly(deps);
   const actor = (ctx: { from: { id: number } }) => `telegram:${ctx.from.id}`;
 
   cmd.command("stats", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const s = await getCreatorStats(services.db, services.clock.now());
-    const mrr = Object.entries(s.mrr).map(([currency, amount]) => formatMoney(locale, amount, currency));
+    const mrr = Object.entries(s.mrr).map(([currency, amount]) => formatMoney(ctx.locale, amount, currency));
     return ctx.reply(
-      tr(locale, "stats", {
+      ctx.t("telegram.stats", {
         active: s.activeMembers,
         goal: s.goal,
         progress: Math.round(s.goalProgress * 1000) / 10,
@@ -41,14 +42,13 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<Context> {
   });
 
   cmd.command("member", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "member");
     const m = await lookupMember(services.db, { memberId: await resolveMemberRef(services.db, ref) });
     return ctx.reply(
-      tr(locale, "member.text", {
+      ctx.t("telegram.member.text", {
         id: m.id,
-        suspended: m.suspendedAt ? 1 : "",
+        suspended: m.suspendedAt !== null,
         identities:
           m.identities
             .map((i) => `${i.platform}:${i.platformUserId}${i.username ? ` (@${i.username})` : ""}`)
@@ -56,14 +56,26 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<Context> {
         customer: m.stripeCustomerId ?? "–",
         subs:
           m.subscriptions
-            .map(
-              (s) =>
-                `• ${s.tier?.name ?? s.stripePriceId}: ${s.status}${s.currentPeriodEnd ? ` → ${s.currentPeriodEnd.toISOString().slice(0, 10)}` : ""}${s.holds.length ? ` [${s.holds.map((h) => h.reason).join(", ")}]` : ""}`,
+            .map((s) =>
+              ctx.t("telegram.member.sub_line", {
+                tier: s.tier?.name ?? s.stripePriceId,
+                status: statusText(ctx.locale, s.status),
+                until: s.currentPeriodEnd ? formatDate(ctx.locale, s.currentPeriodEnd) : "",
+                holds: s.holds.map((h) => h.reason as HoldReason),
+              }),
             )
             .join("\n") || "–",
         jobs:
-          m.jobs.map((j) => `• ${j.action} ${j.targetKey} (${j.platformUserId}): ${j.state}`).join("\n") ||
-          "–",
+          m.jobs
+            .map((j) =>
+              ctx.t("telegram.member.job_line", {
+                action: ctx.t(`access.${j.action}`),
+                target: j.targetKey,
+                user: j.platformUserId,
+                state: ctx.t(`access.state.${j.state}`),
+              }),
+            )
+            .join("\n") || "–",
       }),
     );
   });
@@ -72,9 +84,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<Context> {
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "resync");
     const r = await resyncMember(services, await resolveMemberRef(services.db, ref), actor(ctx));
-    return ctx.reply(
-      tr(localeOf(ctx.from.language_code), "member.resynced", { grants: r.grants, revokes: r.revokes }),
-    );
+    return ctx.reply(ctx.t("telegram.member.resynced", { grants: r.grants, revokes: r.revokes }));
   });
 
   cmd.command("revoke", only, async (ctx) => {
@@ -86,14 +96,14 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<Context> {
       actor(ctx),
       reason.join(" "),
     );
-    return ctx.reply(tr(localeOf(ctx.from.language_code), "member.revoked", { revokes: r.revokes }));
+    return ctx.reply(ctx.t("telegram.member.revoked", { revokes: r.revokes }));
   });
 
   cmd.command("restore", only, async (ctx) => {
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "restore");
     const r = await restoreMember(services, await resolveMemberRef(services.db, ref), actor(ctx));
-    return ctx.reply(tr(localeOf(ctx.from.language_code), "member.restored", { grants: r.grants }));
+    return ctx.reply(ctx.t("telegram.member.restored", { grants: r.grants }));
   });
 
   // The twin of Discord's /tribe member unlink: a fan who lost an account links a new one after this.
@@ -106,8 +116,8 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<Context> {
       actor: actor(ctx),
     });
     return ctx.reply(
-      tr(localeOf(ctx.from.language_code), "member.unlinked", {
-        platform: platform === "discord" ? "Discord" : "Telegram",
+      ctx.t("telegram.member.unlinked", {
+        platform,
         account: r.username ? `@${r.username} (${r.platformUserId})` : r.platformUserId,
         revokes: r.revokes,
       }),

@@ -1,11 +1,10 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { listDeadJobs, retryDeadJobs } from "../../../app/access/deadJobs.ts";
 import { BIND_CODE_TTL_MS, createBindCode } from "../../../app/chatBinding.ts";
 import { reconcileAll } from "../../../app/reconcile.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
-import { localeOf } from "../../../i18n/index.ts";
+import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
-import { tr } from "../strings.ts";
 import { argsOf, creatorOnly, isOwner, replyUsage } from "./creatorGuard.ts";
 
 /**
@@ -15,21 +14,20 @@ import { argsOf, creatorOnly, isOwner, replyUsage } from "./creatorGuard.ts";
 export function creatorOpsFeature(
   deps: TelegramDeps,
   opts: { onManagersChanged: () => void },
-): Composer<Context> {
+): Composer<TgContext> {
   const { services } = deps;
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
   const cmd = composer.chatType("private");
   const only = creatorOnly(deps);
 
   cmd.command("reconcile", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [mode] = argsOf(ctx);
     if (mode !== undefined && mode !== "apply") return replyUsage(ctx, "reconcile");
     // Every platform's reader (services.platforms): Telegram chats and Discord roles alike.
     const report = await reconcileAll(services, { dryRun: mode !== "apply" });
     return ctx.reply(
-      tr(locale, "reconcile.report", {
-        dry: report.dryRun ? 1 : "",
+      ctx.t("telegram.reconcile.report", {
+        dry: report.dryRun,
         subs: report.subscriptionsChecked,
         members: report.membersChecked,
         drift: report.drift.length,
@@ -43,20 +41,19 @@ export function creatorOpsFeature(
   });
 
   cmd.command("deadjobs", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const jobs = await listDeadJobs(services.db, { limit: 20 });
-    if (jobs.length === 0) return ctx.reply(tr(locale, "deadjobs.none"));
+    if (jobs.length === 0) return ctx.reply(ctx.t("telegram.deadjobs.none"));
     const lines = jobs.map((j) =>
-      tr(locale, "deadjobs.line", {
+      ctx.t("telegram.deadjobs.line", {
         id: String(j.id),
-        action: j.action,
+        action: ctx.t(`access.${j.action}`),
         target: j.targetKey,
         user: `${j.platform}:${j.platformUserId}`,
         error: (j.lastError ?? "").slice(0, 300),
       }),
     );
     return ctx.reply(
-      [tr(locale, "deadjobs.header", { count: jobs.length }), ...lines].join("\n").slice(0, 4000),
+      [ctx.t("telegram.deadjobs.header", { count: jobs.length }), ...lines].join("\n").slice(0, 4000),
     );
   });
 
@@ -68,7 +65,7 @@ export function creatorOpsFeature(
       now: services.clock.now(),
       onWork: services.onWork,
     });
-    return ctx.reply(tr(localeOf(ctx.from.language_code), "deadjobs.retried", { count }));
+    return ctx.reply(ctx.t("telegram.deadjobs.retried", { count }));
   });
 
   cmd.command("bindcode", only, async (ctx) => {
@@ -76,7 +73,7 @@ export function creatorOpsFeature(
     if (!tier) return replyUsage(ctx, "bindcode");
     const made = await createBindCode(services, { tier, createdBy: `telegram:${ctx.from.id}` });
     return ctx.reply(
-      tr(localeOf(ctx.from.language_code), "bindcode.done", {
+      ctx.t("telegram.bindcode.done", {
         code: made.code,
         tier: made.tierSlug,
         minutes: BIND_CODE_TTL_MS / 60_000,
@@ -85,7 +82,6 @@ export function creatorOpsFeature(
   });
 
   cmd.command("managers", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [action, id] = argsOf(ctx);
     const current = (await getSettings(services.db)).telegramManagerIds;
     if (action !== undefined) {
@@ -93,20 +89,20 @@ export function creatorOpsFeature(
         return replyUsage(ctx, "managers");
       // Managers may use the commands, not hand them out.
       if (!(await isOwner(deps, ctx.from.id)))
-        return ctx.reply(tr(locale, "settings.managers_creators_only"));
+        return ctx.reply(ctx.t("telegram.settings.managers_creators_only"));
       const next = action === "add" ? [...new Set([...current, id])] : current.filter((m) => m !== id);
       await setSetting(services.db, "telegramManagerIds", next);
       opts.onManagersChanged();
       return ctx.reply(
         next.length
-          ? tr(locale, "settings.managers", { list: next.join(", ") })
-          : tr(locale, "settings.managers_none"),
+          ? ctx.t("telegram.settings.managers", { list: next.join(", ") })
+          : ctx.t("telegram.settings.managers_none"),
       );
     }
     return ctx.reply(
       current.length
-        ? tr(locale, "settings.managers", { list: current.join(", ") })
-        : tr(locale, "settings.managers_none"),
+        ? ctx.t("telegram.settings.managers", { list: current.join(", ") })
+        : ctx.t("telegram.settings.managers_none"),
     );
   });
 

@@ -1,4 +1,4 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { getSettings, setSetting } from "../../../app/settings.ts";
 import {
   archiveTier,
@@ -9,30 +9,30 @@ import {
   listTiers,
 } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
-import { localeOf, parseMoney } from "../../../i18n/index.ts";
+import { parseMoney } from "../../../i18n/index.ts";
+import type { TgContext } from "../context.ts";
 import { deepLink, type TelegramDeps } from "../deps.ts";
-import { tr } from "../strings.ts";
 import { argsOf, creatorOnly, replyUsage, wholeNumber } from "./creatorGuard.ts";
 import { priceLabel } from "./fan.ts";
 
 /** Creator commands about what is sold: tiers, prices, trial, grace period, promotion codes, goal. */
-export function creatorTierFeature(deps: TelegramDeps): Composer<Context> {
+export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services } = deps;
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
   const cmd = composer.chatType("private");
   const only = creatorOnly(deps);
 
   cmd.command("tiers", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const tiers = await listTiers(services.db, { includeArchived: true });
-    if (tiers.length === 0) return ctx.reply(tr(locale, "tiers.none"));
+    if (tiers.length === 0) return ctx.reply(ctx.t("telegram.tiers.none"));
     const lines = tiers.map((t) =>
-      tr(locale, "tiers.line", {
+      ctx.t("telegram.tiers.line", {
         name: t.name,
         slug: t.slug,
-        price: t.prices.map((p) => priceLabel(locale, p)).join(" / ") || "–",
-        archived: t.archivedAt ? 1 : "",
-        opens: t.access.map((a) => a.label || a.targetKey).join(", ") || tr(locale, "tiers.opens_nothing"),
+        price: t.prices.map((p) => priceLabel(ctx.locale, p)).join(" / ") || "–",
+        archived: t.archivedAt !== null,
+        opens:
+          t.access.map((a) => a.label || a.targetKey).join(", ") || ctx.t("telegram.tiers.opens_nothing"),
         deepLink: deepLink(deps, t.slug),
       }),
     );
@@ -40,7 +40,6 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<Context> {
   });
 
   cmd.command("newtier", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [amountText, currency, interval, ...nameWords] = argsOf(ctx);
     const amount = amountText && currency ? parseMoney(amountText, currency) : null;
     if (
@@ -60,35 +59,32 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<Context> {
     });
     const price = tier.prices.find((p) => p.kind === "recurring");
     return ctx.reply(
-      tr(locale, "tier.created", {
+      ctx.t("telegram.tier.created", {
         name: tier.name,
         slug: tier.slug,
-        price: price ? priceLabel(locale, price) : "",
+        price: price ? priceLabel(ctx.locale, price) : "",
         deepLink: deepLink(deps, tier.slug),
       }),
     );
   });
 
   cmd.command("edittier", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [slug, field, ...rest] = argsOf(ctx);
     const value = rest.join(" ");
     if (!slug || (field !== "name" && field !== "description") || (field === "name" && !value))
       return replyUsage(ctx, "edittier");
     const tier = await editTier(services, slug, field === "name" ? { name: value } : { description: value });
-    return ctx.reply(tr(locale, "tier.edited", { slug: tier.slug }));
+    return ctx.reply(ctx.t("telegram.tier.edited", { slug: tier.slug }));
   });
 
   cmd.command("archivetier", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [slug] = argsOf(ctx);
     if (!slug) return replyUsage(ctx, "archivetier");
     const tier = await archiveTier(services, slug);
-    return ctx.reply(tr(locale, "tier.archived", { slug: tier.slug }));
+    return ctx.reply(ctx.t("telegram.tier.archived", { slug: tier.slug }));
   });
 
   cmd.command("price", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [slug, amountText, kindText = "month"] = argsOf(ctx);
     if (!slug || !amountText || !["month", "year", "lifetime"].includes(kindText))
       return replyUsage(ctx, "price");
@@ -103,45 +99,44 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<Context> {
       ...(lifetime ? {} : { interval: kindText as "month" | "year" }),
     });
     const price = { kind: "", current: true, amount, currency, interval: lifetime ? null : kindText };
-    return ctx.reply(tr(locale, "tier.price_changed", { slug: tier.slug, price: priceLabel(locale, price) }));
+    return ctx.reply(
+      ctx.t("telegram.tier.price_changed", { slug: tier.slug, price: priceLabel(ctx.locale, price) }),
+    );
   });
 
   cmd.command("grace", only, async (ctx) => {
     const days = wholeNumber(argsOf(ctx)[0]);
     if (days === null) return replyUsage(ctx, "grace");
     await setSetting(services.db, "graceDays", days);
-    return ctx.reply(tr(localeOf(ctx.from.language_code), "settings.grace", { days }));
+    return ctx.reply(ctx.t("telegram.settings.grace", { days }));
   });
 
   cmd.command("trial", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const args = argsOf(ctx);
     if (args.length === 1) {
       const days = wholeNumber(args[0]);
       if (days === null) return replyUsage(ctx, "trial");
       await setSetting(services.db, "defaultTrialDays", days);
-      return ctx.reply(tr(locale, "settings.trial_default", { days }));
+      return ctx.reply(ctx.t("telegram.settings.trial_default", { days }));
     }
     const days = wholeNumber(args[1]);
     if (args.length !== 2 || !args[0] || days === null) return replyUsage(ctx, "trial");
     const tier = await editTier(services, args[0], { trialDays: days });
-    return ctx.reply(tr(locale, "settings.trial_tier", { slug: tier.slug, days }));
+    return ctx.reply(ctx.t("telegram.settings.trial_tier", { slug: tier.slug, days }));
   });
 
   cmd.command("promocodes", only, async (ctx) => {
     const [value] = argsOf(ctx);
     if (value !== "on" && value !== "off") return replyUsage(ctx, "promocodes");
     await setSetting(services.db, "allowPromotionCodes", value === "on");
-    return ctx.reply(
-      tr(localeOf(ctx.from.language_code), value === "on" ? "settings.promo_on" : "settings.promo_off"),
-    );
+    return ctx.reply(ctx.t(value === "on" ? "telegram.settings.promo_on" : "telegram.settings.promo_off"));
   });
 
   cmd.command("goal", only, async (ctx) => {
     const goal = wholeNumber(argsOf(ctx)[0]);
     if (goal === null) return replyUsage(ctx, "goal");
     await setSetting(services.db, "trueFansGoal", goal);
-    return ctx.reply(tr(localeOf(ctx.from.language_code), "settings.goal", { goal }));
+    return ctx.reply(ctx.t("telegram.settings.goal", { goal }));
   });
 
   return composer;

@@ -1,30 +1,30 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { startCheckout } from "../../../app/members/checkout.ts";
 import { claimAccess } from "../../../app/members/claim.ts";
 import { lookupMember } from "../../../app/members/creatorActions.ts";
 import { greetFan } from "../../../app/members/greet.ts";
-import { createLinkCode, redeemLinkCode } from "../../../app/members/linking.ts";
+import { createLinkCode, LINK_CODE_TTL_MS, redeemLinkCode } from "../../../app/members/linking.ts";
 import { openPortal } from "../../../app/members/portal.ts";
 import type { FanIdentity } from "../../../app/members/types.ts";
 import { listTiersForSale, tierName } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
-import { formatMoney, type Locale, localeOf, statusText } from "../../../i18n/index.ts";
+import { formatMoney, type Locale, statusText, t } from "../../../i18n/index.ts";
+import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
-import { tr } from "../strings.ts";
+import { formatDate } from "../pollView.ts";
 
 /**
  * The fan's side, in a private chat: /start (or t.me/<bot>?start=<tier>) lists the tiers as buttons,
  * a button opens a Stripe Checkout bound to this Telegram account, /membership shows the state and
  * the billing portal, /link links a Discord account, /claim sends the member links again.
  */
-export function fanFeature(deps: TelegramDeps): Composer<Context> {
+export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services, signer, log } = deps;
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
   const fans = composer.chatType("private");
 
   fans.command("start", async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     // Remembers the fan's language for the private messages that come later (invites, reminders).
     // A member the creator suspended is told so at once, rather than offered tiers they cannot buy.
     await greetFan(services, who(ctx.from));
@@ -32,20 +32,19 @@ export function fanFeature(deps: TelegramDeps): Composer<Context> {
     const wanted = ctx.match.trim().toLowerCase();
     const one = wanted ? tiers.find((t) => t.slug === wanted) : undefined;
     const shown = one ? [one] : tiers;
-    if (shown.length === 0) return ctx.reply(tr(locale, "start.none"));
+    if (shown.length === 0) return ctx.reply(ctx.t("telegram.start.none"));
     const header = one
-      ? tr(locale, "start.one_tier", { name: one.name, description: one.description })
+      ? ctx.t("telegram.start.one_tier", { name: one.name, description: one.description })
       : wanted
-        ? tr(locale, "start.unknown_tier", { slug: wanted })
-        : tr(locale, "start.welcome");
+        ? ctx.t("telegram.start.unknown_tier", { slug: wanted })
+        : ctx.t("telegram.start.welcome");
     const keyboard: InlineKeyboardButton[][] = shown.map((t) => [
-      { text: tierLabel(locale, t), callback_data: signer.sign(ctx.from.id, `buy:${t.id}`) },
+      { text: tierLabel(ctx.locale, t), callback_data: signer.sign(ctx.from.id, `buy:${t.id}`) },
     ]);
     return ctx.reply(header, { reply_markup: { inline_keyboard: keyboard } });
   });
 
   composer.on("callback_query:data", async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const payload = signer.verify(ctx.from.id, ctx.callbackQuery.data);
     const [kind, arg] = payload?.split(":") ?? [];
     if (kind !== "buy" || !arg) {
@@ -53,26 +52,28 @@ export function fanFeature(deps: TelegramDeps): Composer<Context> {
         { event: "telegram.callback_rejected", userId: ctx.from.id },
         "callback data that this bot did not sign for this user",
       );
-      return ctx.answerCallbackQuery({ text: tr(locale, "callback.invalid"), show_alert: true });
+      return ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.invalid"), show_alert: true });
     }
     // Answer at once: Stripe may take a second, and Telegram shows a spinner until then.
-    await ctx.answerCallbackQuery({ text: tr(locale, "callback.working") });
+    await ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.working") });
     const outcome = await startCheckout(services, { who: who(ctx.from), tier: arg });
     const tier = { name: await tierName(services.db, arg) };
     if (outcome.kind === "checkout") {
       return ctx.reply(
-        tr(locale, "checkout.ready", { tier: tier?.name ?? "", trialDays: outcome.trialDays }),
+        ctx.t("telegram.checkout.ready", { tier: tier?.name ?? "", trialDays: outcome.trialDays }),
         {
-          reply_markup: { inline_keyboard: [[{ text: tr(locale, "checkout.button"), url: outcome.url }]] },
+          reply_markup: {
+            inline_keyboard: [[{ text: ctx.t("telegram.checkout.button"), url: outcome.url }]],
+          },
         },
       );
     }
     return ctx.reply(
-      tr(locale, "checkout.already_member", { tier: outcome.tierName }),
+      ctx.t("telegram.checkout.already_member", { tier: outcome.tierName }),
       outcome.portalUrl
         ? {
             reply_markup: {
-              inline_keyboard: [[{ text: tr(locale, "portal.button"), url: outcome.portalUrl }]],
+              inline_keyboard: [[{ text: ctx.t("telegram.portal.button"), url: outcome.portalUrl }]],
             },
           }
         : {},
@@ -80,7 +81,6 @@ export function fanFeature(deps: TelegramDeps): Composer<Context> {
   });
 
   fans.command("membership", async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const member = await lookupMember(services.db, {
       platform: "telegram",
       userId: String(ctx.from.id),
@@ -89,18 +89,18 @@ export function fanFeature(deps: TelegramDeps): Composer<Context> {
         ? new DomainError("not_a_member")
         : err;
     });
-    if (member.subscriptions.length === 0) return ctx.reply(tr(locale, "membership.none"));
+    if (member.subscriptions.length === 0) return ctx.reply(ctx.t("telegram.membership.none"));
     const lines = member.subscriptions.map((s) =>
-      tr(locale, "membership.line", {
+      ctx.t("telegram.membership.line", {
         tier: s.tier?.name ?? s.stripePriceId,
-        status: statusText(locale, s.status),
-        until: s.currentPeriodEnd ? s.currentPeriodEnd.toISOString().slice(0, 10) : "",
+        status: statusText(ctx.locale, s.status),
+        until: s.currentPeriodEnd ? formatDate(ctx.locale, s.currentPeriodEnd) : "",
       }),
     );
     const text = [
-      tr(locale, "membership.header"),
+      ctx.t("telegram.membership.header"),
       ...lines,
-      ...(member.suspendedAt ? [tr(locale, "membership.suspended")] : []),
+      ...(member.suspendedAt ? [ctx.t("telegram.membership.suspended")] : []),
     ].join("\n");
     const portalUrl = member.stripeCustomerId
       ? await openPortal(services, { platform: "telegram", userId: String(ctx.from.id) })
@@ -108,26 +108,28 @@ export function fanFeature(deps: TelegramDeps): Composer<Context> {
     return ctx.reply(
       text,
       portalUrl
-        ? { reply_markup: { inline_keyboard: [[{ text: tr(locale, "portal.button"), url: portalUrl }]] } }
+        ? { reply_markup: { inline_keyboard: [[{ text: ctx.t("telegram.portal.button"), url: portalUrl }]] } }
         : {},
     );
   });
 
   fans.command("link", async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const code = ctx.match.trim();
     if (!code) {
       const created = await createLinkCode(services, who(ctx.from));
-      return ctx.reply(tr(locale, "link.code", { code: created.code }));
+      return ctx.reply(
+        ctx.t("telegram.link.code", { code: created.code, minutes: LINK_CODE_TTL_MS / 60_000 }),
+      );
     }
     const r = await redeemLinkCode(services, who(ctx.from), code);
-    return ctx.reply(tr(locale, "link.done", { grants: r.grants }));
+    return ctx.reply(ctx.t("telegram.link.done", { grants: r.grants }));
   });
 
   fans.command("claim", async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const { owed } = await claimAccess(services, { platform: "telegram", userId: String(ctx.from.id) });
-    return ctx.reply(owed > 0 ? tr(locale, "claim.done", { count: owed }) : tr(locale, "claim.nothing"));
+    return ctx.reply(
+      owed > 0 ? ctx.t("telegram.claim.done", { count: owed }) : ctx.t("telegram.claim.nothing"),
+    );
   });
 
   return composer;
@@ -149,13 +151,12 @@ function recurringPrice(prices: readonly PriceRow[]): PriceRow | undefined {
 }
 
 export function priceLabel(locale: Locale, p: PriceRow): string {
-  const money = formatMoney(locale, p.amount, p.currency);
-  return p.interval
-    ? `${money}/${tr(locale, p.interval === "year" ? "interval.year" : "interval.month")}`
-    : money;
+  return p.interval === "month" || p.interval === "year"
+    ? t(locale, "price", { amount: p.amount, currency: p.currency, interval: p.interval })
+    : formatMoney(locale, p.amount, p.currency);
 }
 
-function tierLabel(locale: Locale, t: { name: string; prices: readonly PriceRow[] }): string {
-  const price = recurringPrice(t.prices);
-  return price ? `${t.name} · ${priceLabel(locale, price)}` : t.name;
+function tierLabel(locale: Locale, tier: { name: string; prices: readonly PriceRow[] }): string {
+  const price = recurringPrice(tier.prices);
+  return price ? `${tier.name} · ${priceLabel(locale, price)}` : tier.name;
 }

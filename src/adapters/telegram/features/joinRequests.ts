@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { isOwedAccess, tiersOpening } from "../../../app/accessQuery.ts";
 import { createLeaseQueue } from "../../../app/queue.ts";
 import type { TaskHandler } from "../../../app/taskWorker.ts";
 import type { JobResult } from "../../../app/worker.ts";
-import { localeOf } from "../../../i18n/index.ts";
+import { localeOf, t } from "../../../i18n/index.ts";
 import { backoffDelay, sleep } from "../../../lib/retry.ts";
 import { isAlreadyParticipant, isJoinRequestGone, isPassingFailure } from "../apiErrors.ts";
+import type { TgContext } from "../context.ts";
 import { deepLink, type TelegramDeps, type TelegramPortDeps } from "../deps.ts";
 import { sendPrivate } from "../messaging.ts";
 import { isInChat } from "../rights.ts";
-import { tr } from "../strings.ts";
 
 /** The durable task that holds a join request until it is decided. */
 export const JOIN_DECISION_TASK = "telegram.join_decision";
@@ -47,9 +47,9 @@ interface JoinRequestPayload {
  * become a member (Telegram lets a bot write to someone while their request is pending, not after).
  * Requests to chats that are not bound are left to the chat's human administrators.
  */
-export function joinRequestFeature(deps: TelegramDeps): Composer<Context> {
+export function joinRequestFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services, log } = deps;
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
   const tasks = createLeaseQueue(services.db, "task");
 
   composer.on("chat_join_request", async (ctx) => {
@@ -200,7 +200,10 @@ async function judgeJoinRequest(
     const locale = localeOf(p.languageCode ?? undefined);
     const chat = opening.find((o) => o.label)?.label || p.chatTitle || chatId;
     const join = deepLink(deps, opening.find((o) => !o.tier.archivedAt)?.tier.slug);
-    const text = tr(locale, foreignLink ? "join.not_yours" : "join.not_member", { chat, link: join });
+    const text = t(locale, foreignLink ? "telegram.join.not_yours" : "telegram.join.not_member", {
+      chat,
+      link: join,
+    });
     try {
       await sendPrivate(api, p.userChatId, text);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { Composer, type Context, InputFile } from "grammy";
+import { Composer, InputFile } from "grammy";
 import {
   decideIdea,
   findIdeaIdByRef,
@@ -27,10 +27,10 @@ import type { Identity } from "../../../core/access.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import type { BallotEdit, PollMode, Tally } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
-import { type Locale, localeOf } from "../../../i18n/index.ts";
+import { type Locale, refusalText, t } from "../../../i18n/index.ts";
+import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { ANYONE, choiceText, finalText, formatDate, liveText, shortId } from "../pollView.ts";
-import { refusalText, tr } from "../strings.ts";
 import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
 
 /**
@@ -42,10 +42,10 @@ import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
  *
  * Buttons are signed (callbackData.ts) for "anyone": altered data is refused and nothing is counted.
  */
-export function pollFeature(deps: TelegramDeps): Composer<Context> {
+export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services, signer, log } = deps;
   const db = services.db;
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
   const cmd = composer.chatType("private");
   const only = creatorOnly(deps);
 
@@ -53,13 +53,12 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
   async function publishAndReport(row: { id: string; closesAt: Date }, locale: Locale): Promise<string> {
     const reports = await publishPoll(services, row.id, {});
     return [
-      tr(locale, "poll.opened", { id: shortId(row.id), closes: formatDate(row.closesAt) }),
+      t(locale, "telegram.poll.opened", { id: shortId(row.id), closes: formatDate(locale, row.closesAt) }),
       ...placementLines(reports).map((line) => placementText(locale, line)),
     ].join("\n");
   }
 
   cmd.command("poll", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const bar = ctx.match.indexOf("|");
     if (bar < 0) return replyUsage(ctx, "poll");
     const [duration, mode, ...rest] = ctx.match.slice(0, bar).trim().split(/\s+/);
@@ -78,11 +77,10 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
       allowLateJoiners: flags.late,
       createdBy: `telegram:${ctx.from.id}`,
     });
-    return ctx.reply(await publishAndReport(row, locale));
+    return ctx.reply(await publishAndReport(row, ctx.locale));
   });
 
   cmd.command("ideapoll", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [head = "", ...question] = ctx.match.split("|").map((s) => s.trim());
     const [duration, mode, ...prefixes] = head.split(/\s+/).filter(Boolean);
     if (!mode || prefixes.length === 0) return replyUsage(ctx, "ideapoll");
@@ -96,46 +94,45 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
       createdBy: `telegram:${ctx.from.id}`,
       ...(question.join(" | ") ? { question: question.join(" | ") } : {}),
     });
-    return ctx.reply(await publishAndReport(row, locale));
+    return ctx.reply(await publishAndReport(row, ctx.locale));
   });
 
   cmd.command("closepoll", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "closepoll");
     const { id } = await findPollByRef(db, prefix);
     const { poll, tally } = await closePoll(services, id, { actor: `telegram:${ctx.from.id}` });
     return ctx.reply(
-      tr(locale, "poll.closed_reply", { id: shortId(poll.id), results: finalText(locale, poll, tally) }),
+      ctx.t("telegram.poll.closed_reply", {
+        id: shortId(poll.id),
+        results: finalText(ctx.locale, poll, tally),
+      }),
     );
   });
 
   cmd.command("results", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "results");
     const view = await pollResults(services, (await findPollByRef(db, prefix)).id, { creator: true });
     return ctx.reply(
       view.poll.closedAt && view.tally
-        ? finalText(locale, view.poll, view.tally)
-        : liveText(locale, view.poll, { ...view, hidden: false }),
+        ? finalText(ctx.locale, view.poll, view.tally)
+        : liveText(ctx.locale, view.poll, { ...view, hidden: false }),
     );
   });
 
   cmd.command("exportpoll", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "exportpoll");
     const row = await findPollByRef(db, prefix);
     const id = row.id;
     const csv = await exportBallotsCsv(services, id);
     return ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `poll-${shortId(id)}.csv`), {
-      caption: tr(locale, "poll.export_caption", { question: row.question }).slice(0, 1000),
+      caption: ctx.t("telegram.poll.export_caption", { question: row.question }).slice(0, 1000),
     });
   });
 
   cmd.command("commit", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [prefix, stage] = argsOf(ctx);
     if (!prefix || (stage !== "in_the_works" && stage !== "shipped")) return replyUsage(ctx, "commit");
     const { id } = await findPollByRef(db, prefix);
@@ -143,45 +140,40 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
     const row = await db.poll.findUniqueOrThrow({ where: { id } });
     const winner = (row.result as unknown as Tally).winners[0];
     return ctx.reply(
-      tr(locale, "poll.committed", {
+      ctx.t("telegram.poll.committed", {
         option: winner === undefined ? "" : (row.options[winner] ?? ""),
-        stage: tr(locale, `stage.${stage}`),
+        stage,
         notified,
       }),
     );
   });
 
   cmd.command("decide", only, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const [prefix, decision, into] = argsOf(ctx);
     if (!prefix || (decision !== "accepted" && decision !== "merged" && decision !== "declined"))
       return replyUsage(ctx, "decide");
     const id = await findIdeaIdByRef(db, prefix);
     const mergedInto = decision === "merged" && into ? await findIdeaIdByRef(db, into) : undefined;
     const idea = await decideIdea(services, id, decision as IdeaDecision, mergedInto ? { mergedInto } : {});
-    return ctx.reply(
-      tr(locale, "idea.decided", { title: idea.title, decision: tr(locale, `decision.${decision}`) }),
-    );
+    return ctx.reply(ctx.t("telegram.idea.decided", { title: idea.title, decision }));
   });
 
   // Fans, in private or in a member chat.
   composer.command("idea", async (ctx) => {
     if (!ctx.from) return;
-    const locale = localeOf(ctx.from.language_code);
     const [title = "", ...rest] = ctx.match.split("|").map((s) => s.trim());
     if (!title) return replyUsage(ctx, "idea");
     const idea = await proposeIdea(services, voter(ctx.from.id), { title, description: rest.join(" | ") });
-    return ctx.reply(tr(locale, "idea.proposed", { id: shortId(idea.id), title: idea.title }));
+    return ctx.reply(ctx.t("telegram.idea.proposed", { id: shortId(idea.id), title: idea.title }));
   });
 
   composer.command("ideas", async (ctx) => {
-    const locale = localeOf(ctx.from?.language_code);
     const ideas = await topIdeas(db, 10);
-    if (ideas.length === 0) return ctx.reply(tr(locale, "ideas.none"));
+    if (ideas.length === 0) return ctx.reply(ctx.t("telegram.ideas.none"));
     const text = [
-      tr(locale, "ideas.header"),
+      ctx.t("telegram.ideas.header"),
       ...ideas.map((i, n) =>
-        tr(locale, "ideas.line", {
+        ctx.t("telegram.ideas.line", {
           rank: n + 1,
           title: i.title,
           votes: i.votes,
@@ -194,7 +186,7 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
       reply_markup: {
         inline_keyboard: ideas.map((i) => [
           {
-            text: tr(locale, "ideas.button", { title: i.title }),
+            text: ctx.t("telegram.ideas.button", { title: i.title }),
             callback_data: signer.sign(ANYONE, `iu:${i.id}`),
           },
         ]),
@@ -205,7 +197,6 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
   // Button presses: ballots (pv), ranked "clear" (pc), idea upvotes (iu). Registered before the
   // fan feature's catch-all, which refuses any other data.
   composer.callbackQuery(/^(pv|pc|iu):/, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const payload = signer.verify(ANYONE, ctx.callbackQuery.data);
     const [kind, id, index] = payload?.split(":") ?? [];
     if (!payload || !id) {
@@ -213,13 +204,13 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
         { event: "telegram.callback_rejected", userId: ctx.from.id },
         "poll or idea button data that this bot did not sign",
       );
-      return ctx.answerCallbackQuery({ text: tr(locale, "vote.invalid"), show_alert: true });
+      return ctx.answerCallbackQuery({ text: ctx.t("telegram.vote.invalid"), show_alert: true });
     }
     const who = voter(ctx.from.id);
     try {
       if (kind === "iu") {
         const { votes } = await upvoteIdea(services, who, id);
-        return await ctx.answerCallbackQuery({ text: tr(locale, "idea.upvoted", { votes }) });
+        return await ctx.answerCallbackQuery({ text: ctx.t("telegram.idea.upvoted", { votes }) });
       }
       const row = await db.poll.findUnique({ where: { id } });
       if (!row) throw new DomainError("poll_not_found");
@@ -235,12 +226,15 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
               ? { kind: "append", option }
               : { kind: "set", choices: [option] };
       const outcome = await castVote(services, { pollId: id, who, edit, poll: row });
-      if (kind === "pc") return await ctx.answerCallbackQuery({ text: tr(locale, "vote.cleared") });
+      if (kind === "pc" || outcome.status === "cleared")
+        return await ctx.answerCallbackQuery({ text: ctx.t("telegram.vote.cleared") });
       return await ctx.answerCallbackQuery({
-        text: tr(locale, `vote.${outcome.status}`, {
-          choice: choiceText(row, outcome.choices),
-          weight: outcome.weight,
-        }).slice(0, 200),
+        text: ctx
+          .t(`telegram.vote.${outcome.status}`, {
+            choice: choiceText(row, outcome.choices),
+            weight: outcome.weight,
+          })
+          .slice(0, 200),
       });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
@@ -248,7 +242,7 @@ export function pollFeature(deps: TelegramDeps): Composer<Context> {
         { event: "telegram.vote_refused", code: err.code, userId: ctx.from.id },
         `refused: ${err.code}`,
       );
-      return ctx.answerCallbackQuery({ text: refusal(locale, err), show_alert: true });
+      return ctx.answerCallbackQuery({ text: refusal(ctx.locale, err), show_alert: true });
     }
   });
 
@@ -292,14 +286,17 @@ export async function parsePollFlags(
 
 /** A line of the creator's reply: where the poll went on each platform (or why not). */
 function placementText(locale: Locale, line: PlacementLine): string {
-  const platform = line.platform === "discord" ? "Discord" : "Telegram";
+  const { platform } = line;
   switch (line.kind) {
     case "posted":
-      return tr(locale, "poll.posted", { platform, count: line.places.length });
+      return t(locale, "telegram.poll.posted", { platform, count: line.places.length });
     case "unposted":
-      return tr(locale, line.platform === "discord" ? "poll.unposted_discord" : "poll.unposted_telegram");
+      return t(
+        locale,
+        line.platform === "discord" ? "telegram.poll.unposted_discord" : "telegram.poll.unposted_telegram",
+      );
     case "failed":
-      return tr(locale, "poll.post_failed", { platform, chat: line.chatId, reason: line.reason });
+      return t(locale, "telegram.poll.post_failed", { platform, chat: line.chatId, reason: line.reason });
   }
 }
 
@@ -308,5 +305,5 @@ function voter(userId: number): Identity {
 }
 
 function refusal(locale: Locale, err: DomainError): string {
-  return refusalText(locale, err).slice(0, 200);
+  return refusalText(locale, err, "telegram").slice(0, 200);
 }

@@ -1,11 +1,10 @@
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { countAttempt } from "../../../app/members/linking.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
-import { localeOf } from "../../../i18n/index.ts";
 import { setCreatorMenu } from "../commandMenu.ts";
+import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
-import { tr } from "../strings.ts";
 import { argsOf } from "./creatorGuard.ts";
 
 /** No 0/O, 1/I/L: copied from a log by eye without mistakes. */
@@ -47,12 +46,11 @@ export function setupFeature(deps: TelegramDeps, opts: { onCreatorAdded: () => v
     );
   };
 
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
   composer.chatType("private").command("setup", async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const userId = ctx.from.id;
-    if (deps.config.creatorIds.length > 0) return ctx.reply(tr(locale, "setup.from_env"));
-    if (await hasCreator()) return ctx.reply(tr(locale, "setup.already"));
+    if (deps.config.creatorIds.length > 0) return ctx.reply(ctx.t("telegram.setup.from_env"));
+    if (await hasCreator()) return ctx.reply(ctx.t("telegram.setup.already"));
     const now = services.clock.now();
     const minutes = await countAttempt(services.db, "telegram", `setup:${userId}`, now);
     if (minutes !== null) {
@@ -60,22 +58,22 @@ export function setupFeature(deps: TelegramDeps, opts: { onCreatorAdded: () => v
         { event: "telegram.setup_throttled", userId, minutes },
         "too many set-up code tries; refused without checking the code",
       );
-      return ctx.reply(tr(locale, "setup.throttled", { minutes }));
+      return ctx.reply(ctx.t("telegram.setup.throttled", { minutes }));
     }
     const [given] = argsOf(ctx);
-    if (!given) return ctx.reply(tr(locale, "setup.usage"));
+    if (!given) return ctx.reply(ctx.t("telegram.setup.usage"));
     const code = current;
-    if (!code) return ctx.reply(tr(locale, "setup.no_code"));
+    if (!code) return ctx.reply(ctx.t("telegram.setup.no_code"));
     // Constant time whatever the length: digests of the same size are compared.
     const digest = (text: string) => createHash("sha256").update(text).digest();
     const normalized = given.toUpperCase().replace(/[\s-]/g, "");
     if (!timingSafeEqual(digest(normalized), digest(code.code))) {
       log.info({ event: "telegram.setup_refused", userId }, "wrong set-up code");
-      return ctx.reply(tr(locale, "setup.wrong"));
+      return ctx.reply(ctx.t("telegram.setup.wrong"));
     }
     if (code.expiresAt <= now.getTime()) {
       current = undefined;
-      return ctx.reply(tr(locale, "setup.expired"));
+      return ctx.reply(ctx.t("telegram.setup.expired"));
     }
     // Spent before any await: two presses of the right code cannot both win.
     current = undefined;
@@ -93,7 +91,7 @@ export function setupFeature(deps: TelegramDeps, opts: { onCreatorAdded: () => v
       log.warn({ event: "telegram.commands_scope_failed", creatorId: userId, err }, "creator menu not set");
     }
     opts.onCreatorAdded();
-    return ctx.reply(tr(locale, "setup.done", { bot: deps.botUsername() ?? "your_bot" }));
+    return ctx.reply(ctx.t("telegram.setup.done", { bot: deps.botUsername() ?? "your_bot" }));
   });
 
   return { composer, announce };

@@ -1,12 +1,12 @@
-import { Composer, type Context, GrammyError } from "grammy";
+import { Composer, GrammyError } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { createBindCode, redeemBindCode } from "../../../app/chatBinding.ts";
 import { listTiers } from "../../../app/tiers.ts";
-import { localeOf } from "../../../i18n/index.ts";
+import { t } from "../../../i18n/index.ts";
+import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { localeOfUser, sendPrivate } from "../messaging.ts";
 import { isAdministrator, isInChat, missingRights, rightsText } from "../rights.ts";
-import { tr } from "../strings.ts";
 import { isCreator } from "./creatorGuard.ts";
 
 /**
@@ -22,9 +22,9 @@ const TIER_PREFIX = 12;
  * a chat id. The buttons are signed for the creator they were sent to, and a press is checked
  * against the creators again (a manager removed since cannot use an old one).
  */
-export function unboundChatFeature(deps: TelegramDeps): Composer<Context> {
+export function unboundChatFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services, log, signer } = deps;
-  const composer = new Composer<Context>();
+  const composer = new Composer<TgContext>();
 
   // Before the chat member feature (which alerts about bound chats): this one always passes on.
   composer.on("my_chat_member", async (ctx, next) => {
@@ -50,17 +50,17 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<Context> {
     );
     for (const id of recipients) {
       const locale = await localeOfUser(services.db, id);
-      const keyboard: InlineKeyboardButton[][] = tiers.map((t) => [
+      const keyboard: InlineKeyboardButton[][] = tiers.map((tier) => [
         {
-          text: tr(locale, "offer.button", { chat: title, tier: t.name }),
-          callback_data: signer.sign(Number(id), `ob:${chatId}:${t.id.slice(0, TIER_PREFIX)}`),
+          text: t(locale, "telegram.offer.button", { chat: title, tier: tier.name }),
+          callback_data: signer.sign(Number(id), `ob:${chatId}:${tier.id.slice(0, TIER_PREFIX)}`),
         },
       ]);
       try {
         const r = await sendPrivate(
           deps.api,
           id,
-          tr(locale, tiers.length ? "offer.text" : "offer.no_tier", { chat: title }),
+          t(locale, tiers.length ? "telegram.offer.text" : "telegram.offer.no_tier", { chat: title }),
           keyboard.length ? { inline_keyboard: keyboard } : undefined,
         );
         if (r === "unreachable")
@@ -78,7 +78,6 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<Context> {
   };
 
   composer.callbackQuery(/^ob:/, async (ctx) => {
-    const locale = localeOf(ctx.from.language_code);
     const payload = signer.verify(ctx.from.id, ctx.callbackQuery.data);
     const [, chatRef, prefix] = payload?.split(":") ?? [];
     if (!payload || !chatRef || !prefix || !/^-?\d{1,20}$/.test(chatRef)) {
@@ -86,19 +85,19 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<Context> {
         { event: "telegram.callback_rejected", userId: ctx.from.id },
         "callback data that this bot did not sign for this user",
       );
-      return ctx.answerCallbackQuery({ text: tr(locale, "callback.invalid"), show_alert: true });
+      return ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.invalid"), show_alert: true });
     }
     if (!(await isCreator(deps, ctx.from.id))) {
       log.info(
         { event: "telegram.creator_refused", userId: ctx.from.id, text: "ob" },
         "bind button pressed by someone who is not a creator",
       );
-      return ctx.answerCallbackQuery({ text: tr(locale, "creator.only"), show_alert: true });
+      return ctx.answerCallbackQuery({ text: ctx.t("telegram.creator.only"), show_alert: true });
     }
-    await ctx.answerCallbackQuery({ text: tr(locale, "callback.working") });
+    await ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.working") });
     const chatId = Number(chatRef);
     const tiers = (await listTiers(services.db)).filter((t) => t.id.startsWith(prefix));
-    if (tiers.length !== 1) return ctx.reply(tr(locale, "offer.tier_gone"));
+    if (tiers.length !== 1) return ctx.reply(ctx.t("telegram.offer.tier_gone"));
     const tier = tiers[0]!;
 
     let title: string;
@@ -109,7 +108,7 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<Context> {
       me = await ctx.api.getChatMember(chatId, deps.botId);
     } catch (err) {
       if (err instanceof GrammyError && err.error_code < 500)
-        return ctx.reply(tr(locale, "bind.chat_not_found"));
+        return ctx.reply(ctx.t("telegram.bind.chat_not_found"));
       throw err;
     }
     const missing = missingRights(me);
@@ -118,8 +117,8 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<Context> {
         { event: "telegram.bind_refused", chatId, why: "bot_rights", missing },
         "bind refused: the bot lacks rights",
       );
-      const key = isAdministrator(me) ? "offer.bot_missing_rights" : "offer.bot_not_admin";
-      return ctx.reply(tr(locale, key, { missing: rightsText(locale, missing) }));
+      const key = isAdministrator(me) ? "telegram.offer.bot_missing_rights" : "telegram.offer.bot_not_admin";
+      return ctx.reply(ctx.t(key, { missing: rightsText(ctx.locale, missing) }));
     }
     // The same path as /bindcode + /bind: a code made and spent at once.
     const by = `telegram:${ctx.from.id}`;
@@ -130,7 +129,7 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<Context> {
       chatTitle: title,
       redeemedBy: by,
     });
-    return ctx.reply(tr(locale, "bind.done", { chat: title, tier: bound.tierName }));
+    return ctx.reply(ctx.t("telegram.bind.done", { chat: title, tier: bound.tierName }));
   });
 
   return composer;

@@ -1,0 +1,399 @@
+/**
+ * The texts both platforms show: refusals of the rules (DomainError codes, `error.<code>`), the
+ * membership states, the idea states and the private notices to fans. A platform words a refusal its
+ * own way (naming its commands) with a `discord.error.<code>` or `telegram.error.<code>` key.
+ */
+import type { BillingStatus } from "../core/membership.ts";
+import { formatMoney, wordsFor } from "./intl.ts";
+import type { Messages, Translation } from "./messages.ts";
+
+const EN = wordsFor("en");
+const FR = wordsFor("fr");
+
+export type PlatformName = "discord" | "telegram";
+/** Brand names: the same in every language. */
+export const PLATFORM_LABEL: Record<PlatformName, string> = { discord: "Discord", telegram: "Telegram" };
+const on = (platform: PlatformName) => PLATFORM_LABEL[platform];
+
+export type IdeaDecision = "accepted" | "merged" | "declined";
+export type PriceInterval = "month" | "year" | "once";
+
+const SETTING_EN: Record<string, string> = {
+  graceDays: "The grace period (days)",
+  defaultTrialDays: "The default free trial (days)",
+  trueFansGoal: "The true-fans goal",
+};
+const SETTING_FR: Record<string, string> = {
+  graceDays: "Le délai de grâce (en jours)",
+  defaultTrialDays: "L'essai gratuit par défaut (en jours)",
+  trueFansGoal: "L'objectif de vrais fans",
+};
+
+const sharedEnIdea: Record<IdeaDecision, string> = {
+  accepted: "accepted",
+  merged: "merged into another one",
+  declined: "declined",
+};
+const sharedFrIdea: Record<IdeaDecision, string> = {
+  accepted: "acceptée",
+  merged: "fusionnée avec une autre",
+  declined: "refusée",
+};
+
+export const sharedEn = {
+  // Domain errors: what went wrong and what to do.
+  "error.access_already_mapped": (p: { tier: string }) =>
+    `Tier “${p.tier}” already opens this. Nothing changed.`,
+  "error.access_not_mapped": (p: { tier: string }) => `Tier “${p.tier}” does not open this. Nothing changed.`,
+  "error.already_linked": "This account is already linked to that membership.",
+  "error.already_on_tier": (p: { tier: string }) => `You are already a member of “${p.tier}”.`,
+  "error.currency_invalid": (p: { currency: string }) =>
+    `“${p.currency}” is not a currency code. Use a three-letter ISO code such as eur, usd or gbp.`,
+  "error.identity_taken": (p: { platform: PlatformName }) =>
+    `This ${on(p.platform)} account already belongs to another membership. Use the code from that membership's account, or contact the creator.`,
+  "error.link_code_expired": "This code has expired (codes last 15 minutes). Create a new one and try again.",
+  "error.link_code_invalid":
+    "This code is not valid. Check it (8 characters, like ABCD-EFGH) or create a new one.",
+  "error.link_code_same_platform": (p: { platform: PlatformName }) =>
+    `This code was made on ${on(p.platform)}: redeem it on the other platform.`,
+  "error.link_code_used": "This code was already used. Create a new one if you need to link another account.",
+  "error.link_too_many_attempts": (p: { minutes: number }) =>
+    `Too many codes tried from this account. Please try again in ${EN.duration(p.minutes, "minute")}, with a fresh code if yours has expired.`,
+  "error.member_already_suspended": "This member's access is already revoked.",
+  "error.member_suspended":
+    "Your membership was suspended by the creator, so it cannot be paid for again for now. Nothing was charged. Contact the creator if you think this is a mistake.",
+  "error.member_has_other_account": (p: { platform: PlatformName }) =>
+    `This membership is already linked to another ${on(p.platform)} account. Ask the creator to unlink it first (/tribe member unlink on Discord, /unlink on Telegram), then use your code again.`,
+  "error.member_no_account_on_platform": (p: { platform: PlatformName }) =>
+    `This member has no ${on(p.platform)} account linked. Nothing changed.`,
+  "error.member_not_found": "No member matches. Check the user, or the Stripe customer id.",
+  "error.member_not_suspended": "This member's access is not revoked: nothing to restore.",
+  "error.unlink_last_account": (p: { platform: PlatformName }) =>
+    `This ${on(p.platform)} account is the only account of this membership: unlinking it would leave the subscription to nobody. Nothing changed (to take the access away, revoke the member).`,
+  "error.no_price": (p: { tier: string }) =>
+    `Tier “${p.tier}” has no price for sale. Set one with the price command.`,
+  "error.no_lifetime_price": (p: { tier: string }) => `Tier “${p.tier}” has no lifetime price.`,
+  "error.not_a_member": "You have no membership yet: pick a tier to become a member.",
+  "error.price_already_linked": (p: { priceId: string }) =>
+    `Stripe price ${p.priceId} already belongs to a tier.`,
+  "error.price_amount_invalid":
+    "The price must be a positive amount, e.g. 5 or 4.99 (in the currency's main unit).",
+  "error.price_inactive": (p: { priceId: string }) =>
+    `Stripe price ${p.priceId} is archived in Stripe. Activate it or pick another.`,
+  "error.price_missing_in_stripe": (p: { tier: string }) =>
+    `Tier “${p.tier}” points at a price Stripe no longer has. The creator must set a new price.`,
+  "error.price_not_found": (p: { priceId: string }) =>
+    `Stripe has no price ${p.priceId}. Check the id (price_…) in your Dashboard.`,
+  "error.price_not_recurring": (p: { priceId: string }) =>
+    `Stripe price ${p.priceId} is not a monthly or yearly price. Pick a recurring price.`,
+  "error.setting_out_of_range": (p: { setting: string; min: number; max: number }) =>
+    `${SETTING_EN[p.setting] ?? p.setting} must be between ${EN.number(p.min)} and ${EN.number(p.max)}. Nothing changed.`,
+  "error.stripe_rejected": (p: { message?: string }) =>
+    `Stripe refused: ${p.message ?? "invalid request"}. Nothing changed.`,
+  "error.stripe_refused": (p: { ref: string }) =>
+    `Stripe could not do this right now. Nothing was charged. If it happens again, give the creator this reference: ${p.ref}.`,
+  "error.stripe_unavailable":
+    "Stripe is not answering right now. Nothing was charged: try again in a minute.",
+  "error.tier_archived": (p: { tier: string }) => `Tier “${p.tier}” is archived and no longer sold.`,
+  "error.tier_exists": (p: { slug: string }) =>
+    `A tier called “${p.slug}” already exists. Pick another name or slug.`,
+  "error.tier_name_invalid": "A tier name must be 1 to 100 characters.",
+  "error.tier_slug_invalid": (p: { slug: string }) =>
+    `“${p.slug}” cannot be a tier slug: use 1 to 32 lowercase letters, digits or dashes.`,
+  "error.trial_days_invalid": (p: { max: number }) => `Trial days must be a whole number from 0 to ${p.max}.`,
+  "error.unknown_tier": (p: { tier: string }) => `There is no tier “${p.tier}”. See the list of tiers.`,
+  "error.bind_code_invalid": "This binding code is not valid. Create a new one with the bind command.",
+  "error.bind_code_used": "This binding code was already used. Create a new one.",
+  "error.bind_code_expired": "This binding code has expired (codes last 30 minutes). Create a new one.",
+  "error.job_not_dead": (p: { id: string }) => `Job ${p.id} is not dead-lettered: nothing to retry.`,
+  "error.rate_limited": (p: { seconds: number }) =>
+    `You're going a bit fast: try again in ${EN.duration(p.seconds, "second")}. Nothing was lost.`,
+  "error.unexpected": (p: { ref: string }) =>
+    `Something went wrong on our side. Nothing changed; please try again. (ref: ${p.ref})`,
+  "error.poll_not_found": "This poll does not exist any more.",
+  "error.poll_ambiguous": (p: { prefix: string }) =>
+    `Several polls have an id starting with “${p.prefix}”: type more characters of it (ids are shown as 8 characters, like 1a2b3c4d).`,
+  "error.idea_ambiguous": (p: { prefix: string }) =>
+    `Several ideas have an id starting with “${p.prefix}”: type more characters of it (ids are shown as 8 characters, like 1a2b3c4d).`,
+  "error.poll_not_closed": "The poll is still open: close it first.",
+  "error.poll_no_single_winner": "The poll ended in a tie: there is no single winner to announce.",
+  "error.poll_question_invalid": "The question must be 1 to 300 characters.",
+  "error.poll_too_few_options": "A poll needs at least 2 options.",
+  "error.poll_too_many_options": "A poll can have at most 10 options.",
+  "error.poll_option_invalid": (p: { option: number }) => `Option ${p.option} must be 1 to 100 characters.`,
+  "error.poll_duplicate_option": (p: { option: number }) => `Option ${p.option} repeats another one.`,
+  "error.poll_close_invalid": "The closing time is not a valid date.",
+  "error.poll_close_in_past": "The closing time is in the past. Pick a time to come.",
+  "error.poll_close_too_soon": "A poll must stay open at least one minute.",
+  "error.poll_close_too_far": "A poll can stay open at most 8 weeks.",
+  "error.poll_no_tiers": "Pick at least one tier allowed to vote, or let every member vote.",
+  "error.poll_mode_invalid": "The mode must be single, approval or ranked.",
+  "error.poll_weight_invalid": (p: { tier: string }) =>
+    `The weight of tier ${p.tier} must be a whole number from 1 to 10.`,
+  "error.input_duration_invalid": (p: { value: string }) =>
+    `“${p.value}” is not a duration: write a number and a unit, e.g. 30m, 12h, 3d or 1w (minutes, hours, days, weeks). Nothing changed.`,
+  "error.input_weights_invalid": (p: { part: string }) =>
+    `In the weights, “${p.part}” is not a tier and a number: write e.g. gold=3, silver=1 (weights from 1 to 10). Nothing changed.`,
+  "error.input_options_missing":
+    "The poll has no option: write 2 to 10 options separated by |, e.g. Tutorial | Vlog | Live. Nothing changed.",
+  "error.ballot_empty": "Pick at least one option.",
+  "error.ballot_unknown_option": "That option is not in this poll.",
+  "error.ballot_duplicate_choice": "Each option can be picked only once.",
+  "error.ballot_too_many_choices": "This poll takes a single choice.",
+  "error.vote_closed": "This poll is closed: votes are no longer counted.",
+  "error.vote_not_member": "Only members can vote. Join to have your say in what comes next.",
+  "error.vote_lapsed": "Your membership has ended, so your vote cannot count. Renew it to vote again.",
+  "error.vote_tier_not_allowed": "This poll is for other tiers than yours.",
+  "error.vote_joined_after_open": "This poll was opened before you joined: you can vote in the next one.",
+  "error.idea_members_only": "Only members with an active membership can propose or upvote ideas.",
+  "error.idea_title_invalid": "An idea's title must be 3 to 100 characters.",
+  "error.idea_description_invalid": "An idea's description can be at most 500 characters.",
+  "error.idea_not_found": "This idea does not exist.",
+  "error.idea_closed": (p: { status: IdeaDecision }) =>
+    `This idea was ${sharedEnIdea[p.status]} and no longer takes upvotes.`,
+  "error.idea_already_upvoted": "You already upvoted this idea.",
+  "error.idea_merge_target_invalid": "Merge it into another existing idea.",
+
+  // Membership states, as a fan reads them.
+  "status.active": "active",
+  "status.trialing": "free trial",
+  "status.past_due": "payment failed: update your card",
+  "status.canceled": "canceled",
+  "status.unpaid": "unpaid",
+  "status.incomplete": "payment not finished",
+  "status.incomplete_expired": "payment expired",
+  "status.paused": "paused",
+  "status.lifetime": "for life",
+
+  // An idea after the creator's decision.
+  "idea.status.accepted": "accepted",
+  "idea.status.merged": "merged",
+  "idea.status.declined": "declined",
+
+  // Messages to fans.
+  "notice.payment_failed": (p: { graceDays: number }) =>
+    `Your last membership payment did not go through. Your access stays open for ${EN.duration(p.graceDays, "day")} more: update your card to keep it.`,
+  "notice.payment_failed.portal": (p: { url: string }) => `Update your payment method here: ${p.url}`,
+  "notice.access_granted": (p: { tierName: string }) => `Welcome to ${p.tierName}! Your access is open.`,
+  "notice.access_revoked":
+    "Your membership has ended, so your member access was removed. You can join again anytime.",
+  "notice.poll_in_the_works": (p: { question: string; option: string }) =>
+    `You voted on “${p.question}”: “${p.option}” won, and it is now in the works. Thank you!`,
+  "notice.poll_shipped": (p: { question: string; option: string }) =>
+    `You voted on “${p.question}”: “${p.option}” is out now. Your vote made it happen!`,
+  "notice.idea_accepted": (p: { title: string }) => `Your idea “${p.title}” was accepted by the creator.`,
+  "notice.idea_merged": (p: { title: string }) => `Your idea “${p.title}” was merged into a similar one.`,
+  "notice.idea_declined": (p: { title: string }) =>
+    `Your idea “${p.title}” was declined this time. Thank you for proposing it!`,
+
+  /** "€4.99/month", "€50.00 once". */
+  price: (p: { amount: number; currency: string; interval: PriceInterval }) =>
+    `${formatMoney("en", p.amount, p.currency)}${p.interval === "once" ? " once" : `/${p.interval}`}`,
+
+  // Access changes and the member's history, as the creator reads them.
+  "access.grant": "grant",
+  "access.revoke": "removal",
+  "access.state.pending": "pending",
+  "access.state.running": "running",
+  "access.state.done": "done",
+  "access.state.dead": "failed for good",
+  "history.subscription.status": "subscription state changed",
+  "history.subscription.tier": "tier changed",
+  "history.member.customer": "Stripe customer attached",
+  "history.member.deleted": "Stripe customer deleted",
+  "history.member.suspended": "access revoked by the creator",
+  "history.member.restored": "access restored by the creator",
+  "history.identity.linked": "account linked",
+  "history.identity.unlinked": "account unlinked",
+  "history.access.claimed": "access claimed again",
+  "history.access.grant.requested": "access requested",
+  "history.access.revoke.requested": "removal requested",
+  "history.access.granted": "access given",
+  "history.access.revoked": "access removed",
+  "history.access.grant.failed": "access could not be given",
+  "history.access.revoke.failed": "access could not be removed",
+  "history.hold.placed": "payment taken back (access on hold)",
+  "history.hold.lifted": "hold lifted",
+} satisfies Messages;
+
+export const sharedFr = {
+  "error.access_already_mapped": (p) => `Le palier « ${p.tier} » ouvre déjà ceci. Rien n'a changé.`,
+  "error.access_not_mapped": (p) => `Le palier « ${p.tier} » n'ouvre pas ceci. Rien n'a changé.`,
+  "error.already_linked": "Ce compte est déjà lié à cet abonnement.",
+  "error.already_on_tier": (p) => `Vous êtes déjà membre de « ${p.tier} ».`,
+  "error.currency_invalid": (p) =>
+    `« ${p.currency} » n'est pas un code de devise. Utilisez un code ISO à trois lettres comme eur, usd ou gbp.`,
+  "error.identity_taken": (p) =>
+    `Ce compte ${on(p.platform)} appartient déjà à un autre abonnement. Utilisez le code du compte de cet abonnement, ou contactez le créateur.`,
+  "error.link_code_expired": "Ce code a expiré (un code dure 15 minutes). Créez-en un nouveau et réessayez.",
+  "error.link_code_invalid":
+    "Ce code n'est pas valide. Vérifiez-le (8 caractères, comme ABCD-EFGH) ou créez-en un nouveau.",
+  "error.link_code_same_platform": (p) =>
+    `Ce code a été créé sur ${on(p.platform)} : utilisez-le sur l'autre plateforme.`,
+  "error.link_code_used": "Ce code a déjà servi. Créez-en un nouveau pour lier un autre compte.",
+  "error.link_too_many_attempts": (p) =>
+    `Trop de codes essayés depuis ce compte. Réessayez dans ${FR.duration(p.minutes, "minute")}, avec un nouveau code si le vôtre a expiré.`,
+  "error.member_already_suspended": "L'accès de ce membre est déjà retiré.",
+  "error.member_suspended":
+    "Votre abonnement a été suspendu par le créateur : il ne peut pas être payé de nouveau pour l'instant. Rien n'a été débité. Contactez le créateur si vous pensez que c'est une erreur.",
+  "error.member_has_other_account": (p) =>
+    `Cet abonnement est déjà lié à un autre compte ${on(p.platform)}. Demandez au créateur de le délier d'abord (/tribu membre délier sur Discord, /unlink sur Telegram), puis réutilisez votre code.`,
+  "error.member_no_account_on_platform": (p) =>
+    `Ce membre n'a pas de compte ${on(p.platform)} lié. Rien n'a changé.`,
+  "error.member_not_found":
+    "Aucun membre ne correspond. Vérifiez l'utilisateur ou l'identifiant client Stripe.",
+  "error.member_not_suspended": "L'accès de ce membre n'est pas retiré : rien à rétablir.",
+  "error.unlink_last_account": (p) =>
+    `Ce compte ${on(p.platform)} est le seul compte de cet abonnement : le délier le laisserait sans titulaire. Rien n'a changé (pour retirer l'accès, retirez le membre).`,
+  "error.no_price": (p) =>
+    `Le palier « ${p.tier} » n'a pas de prix en vente. Fixez-en un avec la commande de prix.`,
+  "error.no_lifetime_price": (p) => `Le palier « ${p.tier} » n'a pas de prix à vie.`,
+  "error.not_a_member": "Vous n'avez pas encore d'abonnement : choisissez un palier pour devenir membre.",
+  "error.price_already_linked": (p) => `Le prix Stripe ${p.priceId} appartient déjà à un palier.`,
+  "error.price_amount_invalid":
+    "Le prix doit être un montant positif, par exemple 5 ou 4,99 (dans l'unité principale de la devise).",
+  "error.price_inactive": (p) =>
+    `Le prix Stripe ${p.priceId} est archivé dans Stripe. Réactivez-le ou choisissez-en un autre.`,
+  "error.price_missing_in_stripe": (p) =>
+    `Le palier « ${p.tier} » pointe vers un prix que Stripe n'a plus. Le créateur doit fixer un nouveau prix.`,
+  "error.price_not_found": (p) =>
+    `Stripe n'a pas de prix ${p.priceId}. Vérifiez l'identifiant (price_…) dans votre tableau de bord.`,
+  "error.price_not_recurring": (p) =>
+    `Le prix Stripe ${p.priceId} n'est ni mensuel ni annuel. Choisissez un prix récurrent.`,
+  "error.setting_out_of_range": (p) =>
+    `${SETTING_FR[p.setting] ?? p.setting} doit être entre ${FR.number(p.min)} et ${FR.number(p.max)}. Rien n'a changé.`,
+  "error.stripe_rejected": (p) => `Stripe a refusé : ${p.message ?? "requête invalide"}. Rien n'a changé.`,
+  "error.stripe_refused": (p) =>
+    `Stripe n'a pas pu le faire pour le moment. Rien n'a été débité. Si cela se reproduit, donnez cette référence au créateur : ${p.ref}.`,
+  "error.stripe_unavailable":
+    "Stripe ne répond pas pour le moment. Rien n'a été débité : réessayez dans une minute.",
+  "error.tier_archived": (p) => `Le palier « ${p.tier} » est archivé et n'est plus en vente.`,
+  "error.tier_exists": (p) => `Un palier « ${p.slug} » existe déjà. Choisissez un autre nom ou identifiant.`,
+  "error.tier_name_invalid": "Le nom d'un palier doit faire de 1 à 100 caractères.",
+  "error.tier_slug_invalid": (p) =>
+    `« ${p.slug} » ne peut pas servir d'identifiant : utilisez 1 à 32 lettres minuscules, chiffres ou tirets.`,
+  "error.trial_days_invalid": (p) => `Les jours d'essai doivent être un nombre entier de 0 à ${p.max}.`,
+  "error.unknown_tier": (p) => `Il n'y a pas de palier « ${p.tier} ». Consultez la liste des paliers.`,
+  "error.bind_code_invalid":
+    "Ce code de liaison n'est pas valide. Créez-en un nouveau avec la commande de liaison.",
+  "error.bind_code_used": "Ce code de liaison a déjà servi. Créez-en un nouveau.",
+  "error.bind_code_expired": "Ce code de liaison a expiré (un code dure 30 minutes). Créez-en un nouveau.",
+  "error.job_not_dead": (p) => `La tâche ${p.id} n'est pas en échec définitif : rien à relancer.`,
+  "error.rate_limited": (p) =>
+    `Vous allez un peu vite : réessayez dans ${FR.duration(p.seconds, "second")}. Rien n'est perdu.`,
+  "error.unexpected": (p) =>
+    `Une erreur s'est produite de notre côté. Rien n'a changé ; réessayez. (réf : ${p.ref})`,
+  "error.poll_not_found": "Ce sondage n'existe plus.",
+  "error.poll_ambiguous": (p) =>
+    `Plusieurs sondages ont un identifiant qui commence par « ${p.prefix} » : tapez-en plus de caractères (les identifiants sont affichés sur 8 caractères, comme 1a2b3c4d).`,
+  "error.idea_ambiguous": (p) =>
+    `Plusieurs idées ont un identifiant qui commence par « ${p.prefix} » : tapez-en plus de caractères (les identifiants sont affichés sur 8 caractères, comme 1a2b3c4d).`,
+  "error.poll_not_closed": "Le sondage est encore ouvert : fermez-le d'abord.",
+  "error.poll_no_single_winner":
+    "Le sondage s'est terminé sur une égalité : pas de gagnant unique à annoncer.",
+  "error.poll_question_invalid": "La question doit faire de 1 à 300 caractères.",
+  "error.poll_too_few_options": "Un sondage demande au moins 2 options.",
+  "error.poll_too_many_options": "Un sondage a au plus 10 options.",
+  "error.poll_option_invalid": (p) => `L'option ${p.option} doit faire de 1 à 100 caractères.`,
+  "error.poll_duplicate_option": (p) => `L'option ${p.option} en répète une autre.`,
+  "error.poll_close_invalid": "L'heure de fermeture n'est pas une date valide.",
+  "error.poll_close_in_past": "L'heure de fermeture est passée. Choisissez une heure à venir.",
+  "error.poll_close_too_soon": "Un sondage reste ouvert au moins une minute.",
+  "error.poll_close_too_far": "Un sondage reste ouvert au plus 8 semaines.",
+  "error.poll_no_tiers": "Choisissez au moins un palier autorisé à voter, ou laissez voter tous les membres.",
+  "error.poll_mode_invalid":
+    "Le mode doit être single (choix unique), approval (approbation) ou ranked (classement).",
+  "error.poll_weight_invalid": (p) => `Le poids du palier ${p.tier} doit être un nombre entier de 1 à 10.`,
+  "error.input_duration_invalid": (p) =>
+    `« ${p.value} » n'est pas une durée : écrivez un nombre et une unité, par ex. 30m, 12h, 3j ou 1w (minutes, heures, jours, semaines). Rien n'a changé.`,
+  "error.input_weights_invalid": (p) =>
+    `Dans les poids, « ${p.part} » n'associe pas un palier à un nombre : écrivez par ex. gold=3, silver=1 (poids de 1 à 10). Rien n'a changé.`,
+  "error.input_options_missing":
+    "Le sondage n'a aucune option : écrivez 2 à 10 options séparées par |, par ex. Tutoriel | Vlog | Direct. Rien n'a changé.",
+  "error.ballot_empty": "Choisissez au moins une option.",
+  "error.ballot_unknown_option": "Cette option ne fait pas partie du sondage.",
+  "error.ballot_duplicate_choice": "Chaque option ne peut être choisie qu'une fois.",
+  "error.ballot_too_many_choices": "Ce sondage n'accepte qu'un seul choix.",
+  "error.vote_closed": "Ce sondage est fermé : les votes ne sont plus comptés.",
+  "error.vote_not_member": "Seuls les membres votent. Rejoignez-nous pour décider de la suite.",
+  "error.vote_lapsed":
+    "Votre abonnement a pris fin, votre vote ne peut pas compter. Renouvelez-le pour voter à nouveau.",
+  "error.vote_tier_not_allowed": "Ce sondage est réservé à d'autres paliers que le vôtre.",
+  "error.vote_joined_after_open": "Ce sondage a été ouvert avant votre arrivée : vous voterez au prochain.",
+  "error.idea_members_only": "Seuls les membres avec un abonnement actif proposent ou soutiennent des idées.",
+  "error.idea_title_invalid": "Le titre d'une idée doit faire de 3 à 100 caractères.",
+  "error.idea_description_invalid": "La description d'une idée fait au plus 500 caractères.",
+  "error.idea_not_found": "Cette idée n'existe pas.",
+  "error.idea_closed": (p) => `Cette idée a été ${sharedFrIdea[p.status]} et ne reçoit plus de soutiens.`,
+  "error.idea_already_upvoted": "Vous soutenez déjà cette idée.",
+  "error.idea_merge_target_invalid": "Fusionnez-la avec une autre idée existante.",
+
+  "status.active": "actif",
+  "status.trialing": "essai gratuit",
+  "status.past_due": "paiement échoué : mettez votre carte à jour",
+  "status.canceled": "résilié",
+  "status.unpaid": "impayé",
+  "status.incomplete": "paiement non terminé",
+  "status.incomplete_expired": "paiement expiré",
+  "status.paused": "en pause",
+  "status.lifetime": "à vie",
+
+  "idea.status.accepted": "acceptée",
+  "idea.status.merged": "fusionnée",
+  "idea.status.declined": "refusée",
+
+  "notice.payment_failed": (p) =>
+    `Votre dernier paiement d'abonnement n'est pas passé. Votre accès reste ouvert encore ${FR.duration(p.graceDays, "day")} : mettez à jour votre carte pour le garder.`,
+  "notice.payment_failed.portal": (p) => `Mettez à jour votre moyen de paiement ici : ${p.url}`,
+  "notice.access_granted": (p) => `Bienvenue dans ${p.tierName} ! Votre accès est ouvert.`,
+  "notice.access_revoked":
+    "Votre abonnement a pris fin, votre accès membre a donc été retiré. Vous pouvez revenir quand vous voulez.",
+  "notice.poll_in_the_works": (p) =>
+    `Vous avez voté sur « ${p.question} » : « ${p.option} » l'a emporté et est maintenant en préparation. Merci !`,
+  "notice.poll_shipped": (p) =>
+    `Vous avez voté sur « ${p.question} » : « ${p.option} » est sorti. Votre vote l'a rendu possible !`,
+  "notice.idea_accepted": (p) => `Votre idée « ${p.title} » a été acceptée par le créateur.`,
+  "notice.idea_merged": (p) => `Votre idée « ${p.title} » a été fusionnée avec une idée proche.`,
+  "notice.idea_declined": (p) =>
+    `Votre idée « ${p.title} » n'a pas été retenue cette fois. Merci de l'avoir proposée !`,
+
+  price: (p) =>
+    `${formatMoney("fr", p.amount, p.currency)}${p.interval === "once" ? " une fois" : p.interval === "year" ? "/an" : "/mois"}`,
+
+  "access.grant": "ajout",
+  "access.revoke": "retrait",
+  "access.state.pending": "en attente",
+  "access.state.running": "en cours",
+  "access.state.done": "fait",
+  "access.state.dead": "en échec définitif",
+  "history.subscription.status": "état de l'abonnement changé",
+  "history.subscription.tier": "palier changé",
+  "history.member.customer": "client Stripe associé",
+  "history.member.deleted": "client Stripe supprimé",
+  "history.member.suspended": "accès retiré par le créateur",
+  "history.member.restored": "accès rétabli par le créateur",
+  "history.identity.linked": "compte lié",
+  "history.identity.unlinked": "compte délié",
+  "history.access.claimed": "accès redemandé",
+  "history.access.grant.requested": "accès demandé",
+  "history.access.revoke.requested": "retrait demandé",
+  "history.access.granted": "accès donné",
+  "history.access.revoked": "accès retiré",
+  "history.access.grant.failed": "l'accès n'a pas pu être donné",
+  "history.access.revoke.failed": "l'accès n'a pas pu être retiré",
+  "history.hold.placed": "paiement repris (accès suspendu)",
+  "history.hold.lifted": "suspension levée",
+} satisfies Translation<typeof sharedEn>;
+
+/** Every state a subscription can be in has words in both languages (a new status fails to compile). */
+export const STATUS_KEYS = {
+  trialing: "status.trialing",
+  active: "status.active",
+  past_due: "status.past_due",
+  canceled: "status.canceled",
+  unpaid: "status.unpaid",
+  incomplete: "status.incomplete",
+  incomplete_expired: "status.incomplete_expired",
+  paused: "status.paused",
+  lifetime: "status.lifetime",
+} as const satisfies Record<BillingStatus, keyof typeof sharedEn>;
