@@ -41,6 +41,7 @@ import {
   supergroup,
   user as telegramUser,
 } from "../test/standins/telegram-payloads.ts";
+import { sleep } from "../test/support/helpers.ts";
 import { benchConfig, benchDatabase, mark, record, round, summarize } from "./lib.ts";
 
 const KEY = "sk_test_bench0000000000";
@@ -262,7 +263,7 @@ export async function benchPaymentAccess(
     await app.discord!.ready();
     for (const t0 = Date.now(); app.telegram!.status() !== "ready"; ) {
       if (Date.now() - t0 > WAIT_MS) throw new Error("the Telegram bot did not start polling");
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
     const tier = await createTier(app.services, { name: "Gold", amount: 500, currency: "eur" });
     await addTierAccess(app.services, tier.slug, {

@@ -66,6 +66,7 @@ import { serverSettings } from "../test/standins/http.ts";
 import { startStripeStandin } from "../test/standins/stripe.ts";
 import { startTelegramStandin } from "../test/standins/telegram.ts";
 import { supergroup, user as telegramUser } from "../test/standins/telegram-payloads.ts";
+import { type Prng, prng, sleep } from "../test/support/helpers.ts";
 import { benchConfig, benchDatabase, record, round, summarize } from "./lib.ts";
 
 const STRIPE_KEY = "sk_test_bench0123456789";
@@ -118,28 +119,6 @@ export interface VoteBurstOptions {
   seed: number;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function shuffle<T>(items: T[], rand: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** The most edits that fall in any window of `windowMs` (times in ms, any order). */
 function maxInWindow(times: readonly number[], windowMs: number): number {
   const s = [...times].sort((a, b) => a - b);
@@ -153,7 +132,8 @@ function maxInWindow(times: readonly number[], windowMs: number): number {
 }
 
 /** Members, their accounts and tiers, and every press they will make, in order. */
-function plan(opts: VoteBurstOptions, rand: () => number): { fans: Fan[]; order: Fan[] } {
+function plan(opts: VoteBurstOptions, rng: Prng): { fans: Fan[]; order: Fan[] } {
+  const rand = rng.next;
   const pick = (): number => {
     let x = rand();
     for (const [i, p] of POPULARITY.entries()) {
@@ -207,7 +187,7 @@ function plan(opts: VoteBurstOptions, rand: () => number): { fans: Fan[]; order:
     const platforms = platformsOf(fan);
     add(fan, platforms[Math.floor(rand() * platforms.length)]!, pick());
   }
-  rounds.push(shuffle([...fans], rand));
+  rounds.push(rng.shuffle(fans));
   let left = opts.votes - opts.members;
   // Round 2: linked members press on their other platform too (half the time another option).
   const second: Fan[] = [];
@@ -222,11 +202,11 @@ function plan(opts: VoteBurstOptions, rand: () => number): { fans: Fan[]; order:
     second.push(fan);
     left--;
   }
-  rounds.push(shuffle(second, rand));
+  rounds.push(rng.shuffle(second));
   // Then members change their mind (some several times) until the burst holds `votes` presses.
   while (left > 0) {
     const round: Fan[] = [];
-    for (const fan of shuffle([...fans], rand)) {
+    for (const fan of rng.shuffle(fans)) {
       if (left === 0) break;
       if (rand() < 0.5) continue;
       const platforms = platformsOf(fan);

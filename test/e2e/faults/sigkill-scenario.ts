@@ -16,6 +16,7 @@ import { createLogger } from "../../../src/log.ts";
 import { type DiscordStandin, startDiscordStandin } from "../../standins/discord.ts";
 import { botRole, guild, member, role, user } from "../../standins/discord-payloads.ts";
 import { type StripeStandin, startStripeStandin } from "../../standins/stripe.ts";
+import { prng, sleep } from "../../support/helpers.ts";
 import {
   createTestDatabase,
   createTestDataDir,
@@ -28,8 +29,6 @@ import {
   deliverAllUntil2xx,
   freePort,
   newStats,
-  prng,
-  sleep,
   spawnBot,
   stripeOrder,
   waitForBotEvent,

@@ -8,6 +8,7 @@ import { getCreatorStats } from "../../../src/app/stats.ts";
 import { archiveTier, changeTierPrice, createTier } from "../../../src/app/tiers.ts";
 import { DAY_MS } from "../../../src/core/membership.ts";
 import { DomainError } from "../../../src/errors.ts";
+import { settle } from "../../support/helpers.ts";
 import { BACKENDS, type Harness, startHarness } from "../harness.ts";
 import {
   fanPays,
@@ -15,7 +16,6 @@ import {
   goldRoleKey,
   moveToPrice,
   newUserId,
-  settle,
   setupTiers,
   silverRoleKey,
   type Tiers,
