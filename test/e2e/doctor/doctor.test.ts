@@ -335,14 +335,14 @@ describe("npm run doctor", () => {
   });
   it("Discord: a deleted tier role, or one managed by an integration, blocks; commands missing warn and --fix registers them", async () => {
     const vip = role({ name: "VIP", position: 2 });
-    h.discord!.addRole(guildId, vip);
+    h.discord.addRole(guildId, vip);
     await addTierAccess(h.deps, "silver", { platform: "discord", guildId, roleId: vip.id }, "VIP");
     expect((await doctor()).code).toBe(0);
-    h.discord!.deleteRole(guildId, vip.id);
+    h.discord.deleteRole(guildId, vip.id);
     let r = await doctor();
     expect(r.code).toBe(1);
     expect(r.text).toContain(
-      `fix:   Discord · server “${h.discord!.guild(guildId)!.name}”, tier “Silver”: its role ${vip.id} was deleted; /tribe tier remove-role then /tribe tier add-role with a new role`,
+      `fix:   Discord · server “${h.discord.guild(guildId)!.name}”, tier “Silver”: its role ${vip.id} was deleted; /tribe tier remove-role then /tribe tier add-role with a new role`,
     );
     await h.deps.db.tierAccess.deleteMany({ where: { roleId: vip.id } });
 
@@ -352,7 +352,7 @@ describe("npm run doctor", () => {
       managed: true,
       tags: { premium_subscriber: null },
     });
-    h.discord!.addRole(guildId, booster);
+    h.discord.addRole(guildId, booster);
     await addTierAccess(h.deps, "silver", { platform: "discord", guildId, roleId: booster.id }, "Booster");
     r = await doctor();
     expect(r.code).toBe(1);
@@ -372,9 +372,9 @@ describe("npm run doctor", () => {
       /fix: {3}Discord · the bot is not in home server 1300000000000000001; invite it with https:\/\/discord\.com\/oauth2\/authorize\?client_id=\d+&scope=bot\+applications\.commands&permissions=\d+ \(or remove the id from DISCORD_GUILD_IDS\)/,
     );
 
-    const registered = h.discord!.commands().length;
+    const registered = h.discord.commands().length;
     expect(registered).toBeGreaterThan(0);
-    h.discord!.clearCommands();
+    h.discord.clearCommands();
     r = await doctor();
     expect(r.code).toBe(0);
     expect(r.text).toMatch(
@@ -382,7 +382,7 @@ describe("npm run doctor", () => {
     );
     r = await doctor(["--fix"]);
     expect(r.text).toContain(`fixed: Discord · registered ${registered} slash command(s)`);
-    expect(h.discord!.commands()).toHaveLength(registered);
+    expect(h.discord.commands()).toHaveLength(registered);
     expect((await doctor()).text).toContain("OK     Discord · slash commands registered");
   });
 
@@ -397,7 +397,7 @@ describe("npm run doctor", () => {
     await h.deps.db.tierAccess.deleteMany({ where: { chatId: String(goneId) } });
 
     const news = channel({ title: "Silver news" });
-    h.telegram!.addChat(news, {
+    h.telegram.addChat(news, {
       members: [chatMember.creator(CREATOR)],
       botStatus: adminRights({
         can_invite_users: true,
@@ -411,7 +411,7 @@ describe("npm run doctor", () => {
     expect(r.text).toContain(
       "fix (warning, fans not blocked): Telegram · “Silver news”: the bot cannot post in the channel, so polls are not published there; channel → Administrators → the bot: Post messages",
     );
-    h.telegram!.setBotRights(
+    h.telegram.setBotRights(
       news.id,
       adminRights({ can_invite_users: true, can_restrict_members: true, can_post_messages: true }),
     );
