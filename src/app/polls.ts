@@ -110,6 +110,33 @@ export async function findPollByRef(db: Db, ref: string): Promise<PollRow> {
   return found.find((p) => p.id === picked.id)!;
 }
 
+/** A poll by its full id (button data, tasks); poll_not_found when there is none. */
+export async function getPoll(db: Db, pollId: string): Promise<PollRow> {
+  const poll = await db.poll.findUnique({ where: { id: pollId } });
+  if (!poll) throw new DomainError("poll_not_found");
+  return poll;
+}
+
+/**
+ * Where a poll goes on a platform of chats (Telegram): every chat bound to a tier that may vote, or
+ * every bound chat when all members vote.
+ */
+export async function pollChats(
+  db: Db,
+  poll: Pick<PollRow, "tierIds">,
+  platform: "telegram",
+): Promise<string[]> {
+  const targets = await db.tierAccess.findMany({
+    where: {
+      platform,
+      chatId: { not: null },
+      ...(poll.tierIds.length ? { tierId: { in: poll.tierIds } } : {}),
+    },
+    select: { chatId: true },
+  });
+  return [...new Set(targets.map((t) => t.chatId as string))];
+}
+
 /** Opens a poll: validates it, freezes who may vote (members entitled now, with their tiers), schedules its closing. */
 export async function openPoll(
   deps: PollDeps,

@@ -228,6 +228,18 @@ export async function tierName(db: Db, tierId: string): Promise<string | null> {
   return (await db.tier.findUnique({ where: { id: tierId }, select: { name: true } }))?.name ?? null;
 }
 
+/** The names of the tiers with these ids (a poll's voting tiers). */
+export async function tierNames(db: Db, tierIds: readonly string[]): Promise<string[]> {
+  if (tierIds.length === 0) return [];
+  const tiers = await db.tier.findMany({ where: { id: { in: [...tierIds] } }, select: { name: true } });
+  return tiers.map((t) => t.name);
+}
+
+/** Whether a platform resource is opened by any tier (a chat the bot was added to is bound already). */
+export async function isTierTarget(db: Db, target: AccessTarget): Promise<boolean> {
+  return (await db.tierAccess.count({ where: { targetKey: targetKey(target) } })) > 0;
+}
+
 async function membersOfTier(db: Db, tierId: string): Promise<string[]> {
   const subs = await db.subscription.findMany({
     where: { tierId },

@@ -1,5 +1,5 @@
 import type { PollPostReport } from "../../app/platform.ts";
-import { recordPollPost } from "../../app/polls.ts";
+import { getPoll, pollChats, recordPollPost } from "../../app/polls.ts";
 import type { TelegramPortDeps } from "./deps.ts";
 import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
 
@@ -11,17 +11,9 @@ import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
 export async function publishTelegramPoll(deps: TelegramPortDeps, pollId: string): Promise<PollPostReport> {
   const { services, api, signer, log } = deps;
   const db = services.db;
-  const row = await db.poll.findUniqueOrThrow({ where: { id: pollId } });
+  const row = await getPoll(db, pollId);
   const locale = await pollLocale(db, row);
-  const targets = await db.tierAccess.findMany({
-    where: {
-      platform: "telegram",
-      chatId: { not: null },
-      ...(row.tierIds.length ? { tierId: { in: row.tierIds } } : {}),
-    },
-    select: { chatId: true },
-  });
-  const chats = [...new Set(targets.map((t) => t.chatId as string))];
+  const chats = await pollChats(db, row, "telegram");
   const text = liveText(locale, row, { tally: null, hidden: row.hideResults, voters: 0 });
   const report: PollPostReport = { platform: "telegram", posted: [], failed: [] };
   for (const chatId of chats) {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Platform } from "../../core/access.ts";
 import { type Db, isUniqueViolation } from "../db.ts";
 import type { FanIdentity } from "./types.ts";
 
@@ -43,4 +44,13 @@ export async function memberForIdentity(db: Db, who: FanIdentity): Promise<strin
     if (isUniqueViolation(err)) return memberForIdentity(db, who);
     throw err;
   }
+}
+
+/** The language an account last used with the bot (stored on its identity), null when unknown. */
+export async function storedLocale(db: Db, platform: Platform, userId: string): Promise<string | null> {
+  const identity = await db.identity.findUnique({
+    where: { platform_platformUserId: { platform, platformUserId: userId } },
+    select: { locale: true },
+  });
+  return identity?.locale ?? null;
 }

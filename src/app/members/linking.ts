@@ -170,3 +170,8 @@ export async function countAttempt(
   const retryAt = row.window_start.getTime() + LINK_ATTEMPT_WINDOW_MS;
   return Math.max(1, Math.ceil((retryAt - now.getTime()) / 60_000));
 }
+
+/** Forgets the attempts counted under `key` (the code was right: the next wrong one starts afresh). */
+export async function clearAttempts(db: Db, platform: Platform, key: string): Promise<void> {
+  await db.linkAttempt.deleteMany({ where: { platform, platformUserId: key } });
+}
