@@ -147,7 +147,7 @@ export async function openPoll(
   if (!checked.ok) {
     const { error } = checked;
     if (error === "poll_option_invalid" || error === "poll_duplicate_option")
-      throw new DomainError(error, { option: (checked.option ?? 0) + 1 });
+      throw new DomainError(error, { position: (checked.option ?? 0) + 1 });
     if (error === "poll_weight_invalid") throw new DomainError(error, { tier: checked.tierId ?? "" });
     throw new DomainError(error);
   }

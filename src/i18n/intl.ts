@@ -26,7 +26,7 @@ export interface Words {
   duration(n: number, unit: DurationUnit): string;
   /** "a, b and c" / "a, b et c". */
   list(items: readonly string[], type?: "conjunction" | "disjunction"): string;
-  /** "42%" / "42 %". */
+  /** "42%" / "42 %", "0.1%" / "0,1 %" (one decimal at most). */
   percent(whole: number): string;
 }
 
@@ -38,7 +38,7 @@ export function wordsFor(locale: Locale): Words {
   const tag = TAG[locale];
   const rules = new Intl.PluralRules(tag);
   const numbers = new Intl.NumberFormat(tag);
-  const percent = new Intl.NumberFormat(tag, { style: "percent", maximumFractionDigits: 0 });
+  const percent = new Intl.NumberFormat(tag, { style: "percent", maximumFractionDigits: 1 });
   const units = new Map<DurationUnit, Intl.NumberFormat>();
   const lists = {
     conjunction: new Intl.ListFormat(tag, { type: "conjunction" }),

@@ -53,8 +53,8 @@ export const telegramEn = {
   "telegram.callback.invalid": "This button is not valid. Send /start to get fresh ones.",
   "telegram.callback.working": "One moment…",
   "telegram.membership.header": "Your membership:",
-  "telegram.membership.line": (p: { tier: string; status: string; until: string }) =>
-    `• ${p.tier}: ${p.status}${p.until ? ` (until ${p.until})` : ""}`,
+  "telegram.membership.line": (p: { tier: string; state: string; until: string }) =>
+    `• ${p.tier}: ${p.state}${p.until ? ` (until ${p.until})` : ""}`,
   "telegram.membership.none": "You have no subscription yet. Send /start to pick a tier.",
   "telegram.membership.suspended": "Your access was revoked by the creator.",
   "telegram.link.code": (p: { code: string; minutes: number }) =>
@@ -146,17 +146,17 @@ export const telegramEn = {
     suspended: boolean;
     identities: string;
     customer: string;
-    subs: string;
+    subscriptions: string;
     jobs: string;
   }) =>
-    `Member ${p.id}${p.suspended ? " [revoked by the creator]" : ""}\nAccounts: ${p.identities}\nStripe customer: ${p.customer}\nSubscriptions:\n${p.subs}\nAccess:\n${p.jobs}`,
+    `Member ${p.id}${p.suspended ? " [revoked by the creator]" : ""}\nAccounts: ${p.identities}\nStripe customer: ${p.customer}\nSubscriptions:\n${p.subscriptions}\nAccess:\n${p.jobs}`,
   "telegram.member.sub_line": (p: {
     tier: string;
-    status: string;
+    state: string;
     until: string;
     holds: readonly HoldReason[];
   }) =>
-    `• ${p.tier}: ${p.status}${p.until ? ` → ${p.until}` : ""}${p.holds.length ? ` [${EN.list(p.holds.map((h) => HOLD_EN[h]))}]` : ""}`,
+    `• ${p.tier}: ${p.state}${p.until ? ` → ${p.until}` : ""}${p.holds.length ? ` [${EN.list(p.holds.map((h) => HOLD_EN[h]))}]` : ""}`,
   "telegram.member.job_line": (p: { action: string; target: string; user: string; state: string }) =>
     `• ${p.action} ${p.target} (${p.user}): ${p.state}`,
   "telegram.member.resynced": (p: { grants: number; revokes: number }) =>
@@ -203,8 +203,8 @@ export const telegramEn = {
     "I lack an administrator right in this chat (I need Invite users via link and Ban users).",
   "telegram.access_problem.chat_gone":
     "the chat no longer exists or I cannot see it (deleted, or upgraded to a supergroup: bind the new one).",
-  "telegram.access_problem.refused": (p: { code: number; description: string }) =>
-    `Telegram refused (error ${p.code}: “${p.description}”).`,
+  "telegram.access_problem.refused": (p: { errorCode: number; description: string }) =>
+    `Telegram refused (error ${p.errorCode}: “${p.description}”).`,
 
   // Polls and ideas.
   "telegram.poll.help_single": "Tap one option to vote. Tap another one to change your vote.",
@@ -318,7 +318,7 @@ export const telegramFr = {
   "telegram.callback.invalid": "Ce bouton n'est pas valide. Envoyez /start pour en avoir de nouveaux.",
   "telegram.callback.working": "Un instant…",
   "telegram.membership.header": "Votre abonnement :",
-  "telegram.membership.line": (p) => `• ${p.tier} : ${p.status}${p.until ? ` (jusqu'au ${p.until})` : ""}`,
+  "telegram.membership.line": (p) => `• ${p.tier} : ${p.state}${p.until ? ` (jusqu'au ${p.until})` : ""}`,
   "telegram.membership.none": "Vous n'avez pas encore d'abonnement. Envoyez /start pour choisir un palier.",
   "telegram.membership.suspended": "Votre accès a été retiré par le créateur.",
   "telegram.link.code": (p) =>
@@ -388,9 +388,9 @@ export const telegramFr = {
   "telegram.stats": (p) =>
     `Membres : ${FR.number(p.active)} / ${FR.number(p.goal)} (${FR.percent(p.progress)})\nEn essai : ${FR.number(p.trialing)} · En retard de paiement : ${FR.number(p.pastDue)}\nRevenu mensuel : ${p.mrr}\n30 derniers jours : +${FR.number(p.new)} / -${FR.number(p.churned)}\n${p.perTier}`,
   "telegram.member.text": (p) =>
-    `Membre ${p.id}${p.suspended ? " [retiré par le créateur]" : ""}\nComptes : ${p.identities}\nClient Stripe : ${p.customer}\nAbonnements :\n${p.subs}\nAccès :\n${p.jobs}`,
+    `Membre ${p.id}${p.suspended ? " [retiré par le créateur]" : ""}\nComptes : ${p.identities}\nClient Stripe : ${p.customer}\nAbonnements :\n${p.subscriptions}\nAccès :\n${p.jobs}`,
   "telegram.member.sub_line": (p) =>
-    `• ${p.tier} : ${p.status}${p.until ? ` → ${p.until}` : ""}${p.holds.length ? ` [${FR.list(p.holds.map((h) => HOLD_FR[h]))}]` : ""}`,
+    `• ${p.tier} : ${p.state}${p.until ? ` → ${p.until}` : ""}${p.holds.length ? ` [${FR.list(p.holds.map((h) => HOLD_FR[h]))}]` : ""}`,
   "telegram.member.job_line": (p) => `• ${p.action} ${p.target} (${p.user}) : ${p.state}`,
   "telegram.member.resynced": (p) =>
     `Resynchronisé : ${FR.count(p.grants, "ajout", "ajouts")} et ${FR.count(p.revokes, "retrait", "retraits")} en file.`,
@@ -421,7 +421,8 @@ export const telegramFr = {
     "il me manque un droit d'administrateur dans ce groupe (il me faut Inviter des utilisateurs via un lien et Bannir des utilisateurs).",
   "telegram.access_problem.chat_gone":
     "le groupe n'existe plus ou je ne le vois plus (supprimé, ou devenu un supergroupe : liez le nouveau).",
-  "telegram.access_problem.refused": (p) => `Telegram a refusé (erreur ${p.code} : « ${p.description} »).`,
+  "telegram.access_problem.refused": (p) =>
+    `Telegram a refusé (erreur ${p.errorCode} : « ${p.description} »).`,
 
   "telegram.poll.help_single": "Touchez une option pour voter. Touchez-en une autre pour changer de vote.",
   "telegram.poll.help_approval":

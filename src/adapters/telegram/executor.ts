@@ -124,6 +124,9 @@ function deadReason(locale: Locale, err: unknown, english: string): string {
   const problem = chatProblemOf(err);
   if (problem) return t(locale, `telegram.access_problem.${problem}`);
   return err instanceof GrammyError
-    ? t(locale, "telegram.access_problem.refused", { code: err.error_code, description: err.description })
+    ? t(locale, "telegram.access_problem.refused", {
+        errorCode: err.error_code,
+        description: err.description,
+      })
     : english;
 }

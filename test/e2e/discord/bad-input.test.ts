@@ -163,7 +163,7 @@ describe("Discord: bad input", () => {
     const own = await interact(h, command({ user: a, guildId: server.id }, "link"));
     const ownCode = /\*\*([A-Z0-9]{4}-[A-Z0-9]{4})\*\*/.exec(own.content)?.[1];
     expect(ownCode).toBeDefined();
-    expect(await say(b, ownCode!)).toContain("made on discord");
+    expect(await say(b, ownCode!)).toContain("made on Discord");
 
     const fromTelegram = await createLinkCode(h.deps, { platform: "telegram", userId: "777001" });
     expect(await say(a, fromTelegram.code)).toContain("now linked");

@@ -147,10 +147,10 @@ describe("Discord: polls and ideas", () => {
   it("early close: the message shows the final results (a tie) and its buttons are disabled", async () => {
     const answer = await interact(h, tribe([opt.str("poll", pollId.slice(0, 8))], ["poll", "close"]));
     expect(answer.content).toContain("Poll closed: **Next video?**");
-    expect(answer.content).toContain("Tie between Vlog, Live");
+    expect(answer.content).toContain("Tie between Vlog and Live");
     const message = pollMessage();
     expect(message.embeds[0]?.title).toBe("Closed: Next video?");
-    expect(message.embeds[0]?.description).toContain("Tie between Vlog, Live");
+    expect(message.embeds[0]?.description).toContain("Tie between Vlog and Live");
     expect(customIds(message).every((c) => c.disabled === true)).toBe(true);
     const late = await click(fanB, `pv:${pollId}:0`);
     expect(late.content).toContain("This poll is closed");
@@ -158,7 +158,7 @@ describe("Discord: polls and ideas", () => {
 
   it("CSV export: an attachment holding every ballot", async () => {
     const answer = await interact(h, tribe([opt.str("poll", pollId)], ["poll", "export"]));
-    expect(answer.content).toContain("3 ballot(s)");
+    expect(answer.content).toContain("3 ballots of “Next video?”");
     const upload = h.discord.calls.filter((c) => c.files.length > 0).at(-1);
     expect(upload?.files[0]?.name).toBe(`poll-${pollId.slice(0, 8)}.csv`);
     expect(upload?.files[0]?.content).toBe(await exportBallotsCsv(h.app.services, pollId));
@@ -281,7 +281,7 @@ describe("Discord: polls and ideas", () => {
     expect(results.embeds[0]?.description).toContain("No — 1");
     await interact(h, tribe([opt.str("poll", pollId.slice(0, 8))], ["poll", "close"]));
     await until(
-      () => (pollMessage().embeds[0]?.description ?? "").includes("Tie between Yes, No"),
+      () => (pollMessage().embeds[0]?.description ?? "").includes("Tie between Yes and No"),
       "the results, shown once closed",
     );
   });
@@ -296,7 +296,7 @@ describe("Discord: polls and ideas", () => {
     expect(refused.content).toContain("Only members with an active membership");
     const ideas = await h.deps.db.idea.findMany({ orderBy: { createdAt: "asc" } });
     const upvoted = await interact(h, fan(fanB, sub(["upvote"], [opt.str("idea", ideas[0]!.id)])));
-    expect(upvoted.content).toContain("1 upvote(s)");
+    expect(upvoted.content).toContain("1 upvote now.");
     const top = await interact(h, fan(fanA, sub(["top"])));
     expect(top.content.indexOf("Behind the scenes")).toBeLessThan(top.content.indexOf("Q&A live"));
     const decided = await interact(

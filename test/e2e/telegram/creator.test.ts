@@ -52,7 +52,9 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
       "already exists",
     );
     expect((await command(h, CREATOR, "price", "inner-circle 12")).text).toContain("€12.00/month");
-    expect((await command(h, CREATOR, "trial", "inner-circle 7")).text).toContain("7 free trial day(s)");
+    expect((await command(h, CREATOR, "trial", "inner-circle 7")).text).toContain(
+      "Tier inner-circle: a free trial of 7 days for new members.",
+    );
     expect(
       (await command(h, CREATOR, "edittier", "inner-circle description The closest fans")).text,
     ).toContain("updated");
@@ -66,7 +68,9 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     expect(tier.description).toBe("The closest fans");
     expect(tier.prices.find((p) => p.current)).toMatchObject({ amount: 1200, trialDays: 7 });
 
-    expect((await command(h, CREATOR, "grace", "5")).text).toContain("5 day(s)");
+    expect((await command(h, CREATOR, "grace", "5")).text).toContain(
+      "Grace period: 5 days of access after a failed payment.",
+    );
     expect((await command(h, CREATOR, "grace", "99")).text).toContain("must be between 0 and 60");
     expect((await command(h, CREATOR, "promocodes", "on")).text).toContain("promotion codes");
     expect((await command(h, CREATOR, "goal", "1000")).text).toContain("1000 true fans");
@@ -139,7 +143,7 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     await fanJoins(h, fan, "inner-circle", group);
 
     const stats = await command(h, CREATOR, "stats");
-    expect(stats.text).toContain("Members: 1 / 1000 (0.1%)");
+    expect(stats.text).toContain("Members: 1 / 1,000 (0.1%)");
     expect(stats.text).toContain("Trialing: 1"); // the 7-day trial set above
     expect(stats.text).toContain("• Inner Circle: 1");
 

@@ -177,7 +177,7 @@ describe("Telegram memberships end to end (PGlite)", () => {
     await h.logs.waitFor("telegram.member_left", 5_000, (l) => l.userId === fan.id);
     const seen = botMessages(h, fan.id).length;
     const answer = await command(h, fan, "claim");
-    expect(answer.text).toContain("on their way");
+    expect(answer.text).toContain("your link to 1 chat is on the way.");
     const link = await inviteLinkSent(h, fan, seen);
     expect(tg(h).userJoinsViaLink(fan, link).outcome).toBe("requested");
     await waitForStatus(h, gold.id, fan.id, "member");
@@ -272,7 +272,7 @@ describe("Telegram memberships end to end (PGlite)", () => {
 
     tg(h).setBotRights(silver.id, adminRights({ can_restrict_members: true, can_invite_users: true }));
     const seen = botMessages(h, fan.id).length;
-    expect((await command(h, CREATOR, "retryjob", "all")).text).toContain("1 job(s) queued again");
+    expect((await command(h, CREATOR, "retryjob", "all")).text).toContain("1 job queued again.");
     const link = await inviteLinkSent(h, fan, seen);
     expect(tg(h).userJoinsViaLink(fan, link).outcome).toBe("requested");
     await waitForStatus(h, silver.id, fan.id, "member");

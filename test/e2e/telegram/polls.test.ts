@@ -61,7 +61,7 @@ describe("Telegram polls and ideas (PGlite)", () => {
 
     const seen = botMessages(h, lounge.id).length;
     const reply = await command(h, CREATOR, "poll", "2h single Next video? | Tutorial | Vlog | Live");
-    expect(reply.text).toContain("Telegram: posted in 1 place(s).");
+    expect(reply.text).toContain("Telegram: posted in 1 place.");
     pollMessage = botMessages(h, lounge.id)[seen]!;
     expect(pollMessage.text).toContain("📊 Next video?");
     expect(pollMessage.text).toContain("Tap one option to vote");
@@ -94,7 +94,7 @@ describe("Telegram polls and ideas (PGlite)", () => {
       6_000,
     );
     expect(current().text).toContain("• Tutorial: 0");
-    expect(current().text).toContain("2 voter(s)");
+    expect(current().text).toContain("2 voters · closes on ");
     expect(buttons(current())).toHaveLength(3);
     await new Promise((r) => setTimeout(r, 2_300));
     const edits = tg(h).callsOf("editMessageText").length - editsBefore;
@@ -168,9 +168,9 @@ describe("Telegram polls and ideas (PGlite)", () => {
     const stale = pollMessage;
     const reply = await command(h, CREATOR, "closepoll", pollId.slice(0, 8));
     expect(reply.text).toContain("closed");
-    expect(reply.text).toContain("Tie between: Tutorial, Vlog");
+    expect(reply.text).toContain("Tie between Tutorial and Vlog");
     await until(() => current().text?.includes("Closed. Final results:"), "the final results in the chat");
-    expect(current().text).toContain("Tie between: Tutorial, Vlog");
+    expect(current().text).toContain("Tie between Tutorial and Vlog");
     expect(current().reply_markup).toBeUndefined();
     // A press on a stale copy of the message is refused.
     expect(await press(ben, stale, dataOf(stale, "Live"))).toMatchObject({
@@ -246,7 +246,7 @@ describe("Telegram polls and ideas (PGlite)", () => {
       "poll",
       "2h single tier=gold weight=gold:3 hidden late Gold only? | Yes | No",
     );
-    expect(reply.text).toContain("Telegram: posted in 1 place(s).");
+    expect(reply.text).toContain("Telegram: posted in 1 place.");
     const row = await h.deps.db.poll.findFirstOrThrow({ where: { question: "Gold only?" } });
     const gold = await h.deps.db.tier.findFirstOrThrow({ where: { slug: "gold" } });
     expect(row).toMatchObject({
@@ -290,7 +290,7 @@ describe("Telegram polls and ideas (PGlite)", () => {
     const list = await command(h, ben, "ideas");
     expect(list.text).toContain("1. A cooking video (0)");
     const up = buttons(list)[0] as { callback_data: string };
-    expect(await press(ben, list, up.callback_data)).toMatchObject({ text: "Upvoted: 1 vote(s)." });
+    expect(await press(ben, list, up.callback_data)).toMatchObject({ text: "Upvoted: 1 upvote." });
     expect(await press(ben, list, up.callback_data)).toMatchObject({
       show_alert: true,
       text: "You already upvoted this idea.",
@@ -313,7 +313,7 @@ describe("Telegram polls and ideas (PGlite)", () => {
       "ideapoll",
       `1d single ${idea.id.slice(0, 8)} ${qa.id.slice(0, 8)} | Which one first?`,
     );
-    expect(opened.text).toContain("Telegram: posted in 2 place(s)."); // the gold and silver chats
+    expect(opened.text).toContain("Telegram: posted in 2 places."); // the gold and silver chats
     const posted = botMessages(h, lounge.id)[seen]!;
     expect(posted.text).toContain("Which one first?");
     expect(buttons(posted).map((b) => b.text)).toEqual(["A cooking video", "A live Q&A"]);

@@ -54,12 +54,12 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
             .map((i) => `${i.platform}:${i.platformUserId}${i.username ? ` (@${i.username})` : ""}`)
             .join(", ") || "–",
         customer: m.stripeCustomerId ?? "–",
-        subs:
+        subscriptions:
           m.subscriptions
             .map((s) =>
               ctx.t("telegram.member.sub_line", {
                 tier: s.tier?.name ?? s.stripePriceId,
-                status: statusText(ctx.locale, s.status),
+                state: statusText(ctx.locale, s.status),
                 until: s.currentPeriodEnd ? formatDate(ctx.locale, s.currentPeriodEnd) : "",
                 holds: s.holds.map((h) => h.reason as HoldReason),
               }),

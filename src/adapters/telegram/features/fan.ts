@@ -93,7 +93,7 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
     const lines = member.subscriptions.map((s) =>
       ctx.t("telegram.membership.line", {
         tier: s.tier?.name ?? s.stripePriceId,
-        status: statusText(ctx.locale, s.status),
+        state: statusText(ctx.locale, s.status),
         until: s.currentPeriodEnd ? formatDate(ctx.locale, s.currentPeriodEnd) : "",
       }),
     );
