@@ -9,7 +9,14 @@ import { checkoutPages } from "./adapters/http/pages.ts";
 import { type HttpServer, type Route, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
 import type { PlatformParts } from "./adapters/platform.ts";
-import { type Billing, createBilling, createStripeClient, isLiveKey } from "./adapters/stripe/billing.ts";
+import {
+  type Billing,
+  createBilling,
+  createStripeBudget,
+  createStripeClient,
+  isLiveKey,
+} from "./adapters/stripe/billing.ts";
+import { budgetSettings, type StripeBudget } from "./adapters/stripe/budget.ts";
 import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts";
 import { attachTelegram } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
@@ -34,6 +41,8 @@ import type { Logger } from "./log.ts";
 export interface Tribegate {
   readonly db: Database;
   readonly billing: Billing;
+  /** The one Stripe budget every Stripe request of this process waits in (figures: `stats()`). */
+  readonly stripeBudget: StripeBudget;
   readonly services: AppServices;
   readonly http: HttpServer;
   readonly discord: DiscordGateway | undefined;
@@ -114,7 +123,20 @@ export async function startTribegate(opts: {
         ? "checking Stripe webhooks with the signing secret stored by npm run doctor -- --fix"
         : "checking Stripe webhooks with STRIPE_WEBHOOK_SECRET",
     );
-    const billing = createBilling(createStripeClient(config.stripe), {
+    const budget = budgetSettings(config.stripe.secretKey, config.stripe.requestsPerSecond);
+    const stripeBudget = createStripeBudget(config.stripe, log);
+    closers.push({ name: "stripe budget", order: 8, close: async () => stripeBudget.close() });
+    log.info(
+      {
+        event: "stripe.budget",
+        mode: budget.mode,
+        requestsPerSecond: budget.requestsPerSecond,
+        endpointRequestsPerSecond: budget.endpointRequestsPerSecond,
+        source: budget.source,
+      },
+      `Stripe budget: ${budget.requestsPerSecond} requests/s (${budget.endpointRequestsPerSecond}/s per endpoint), ${budget.source === "setting" ? "from STRIPE_REQUESTS_PER_SECOND" : `for a ${budget.mode}-mode key`}`,
+    );
+    const billing = createBilling(createStripeClient(config.stripe, { budget: stripeBudget }), {
       portalConfiguration: async () => (await readStripeSetup(db.prisma)).portalConfigurationId,
     });
     let accessWorker: QueueWorker | undefined;
@@ -269,12 +291,14 @@ export async function startTribegate(opts: {
     );
 
     // In the background, never awaited: a slow API must not delay or block serving fans.
-    if (opts.doctorOnStart ?? true) void runStartupChecks({ config, db: db.prisma, log });
+    if (opts.doctorOnStart ?? true)
+      void runStartupChecks({ config, db: db.prisma, log, stripe: billing.stripe });
 
     let stopping: Promise<void> | undefined;
     return {
       db,
       billing,
+      stripeBudget,
       services,
       http,
       discord,
