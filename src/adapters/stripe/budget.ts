@@ -10,7 +10,8 @@ import type { Logger } from "../../log.ts";
  * is the client's `httpClient`), so checkouts, webhook re-reads, reconciliation and the doctor share
  * one count, kept below Stripe's:
  *
- * - at most `requestsPerSecond` requests in any second, and `endpointRequestsPerSecond` per endpoint;
+ * - at most `requestsPerSecond` requests in any second, and `endpointRequestsPerSecond` per endpoint,
+ *   spread over the second (bursts of a fifth of it at most);
  * - fans waiting at a keyboard (`interactive`: checkout, portal, tier commands) go first; background
  *   work (webhook re-reads, reconciliation, the doctor) still gets `backgroundShare` of the requests
  *   made while both wait, so it is slowed by a launch but never starved;
@@ -144,9 +145,9 @@ export class StripeBudget {
   readonly endpointRequestsPerSecond: number;
   readonly maxRateLimitRetries: number;
   readonly #queues: Record<StripePriority, Waiter[]> = { interactive: [], background: [] };
-  /** Grant times within the last second, oldest first: the whole process, then each endpoint. */
-  readonly #recent: number[] = [];
-  readonly #recentByEndpoint = new Map<string, number[]>();
+  /** The pace of the whole process, then of each endpoint. */
+  readonly #pace = new Pace();
+  readonly #paceByEndpoint = new Map<string, Pace>();
   /** Interactive grants in a row while background work waited; at `#interactiveRunMax` background goes. */
   #interactiveRun = 0;
   readonly #interactiveRunMax: number;
@@ -319,25 +320,13 @@ export class StripeBudget {
     return { interactive: this.#queues.interactive.length, background: this.#queues.background.length };
   }
 
-  #prune(times: number[], now: number): void {
-    let drop = 0;
-    while (drop < times.length && (times[drop] as number) <= now - WINDOW_MS) drop++;
-    if (drop > 0) times.splice(0, drop);
-  }
-
-  #recentFor(endpoint: string, now: number): number[] {
-    let times = this.#recentByEndpoint.get(endpoint);
-    if (!times) {
-      times = [];
-      this.#recentByEndpoint.set(endpoint, times);
+  #paceOf(endpoint: string): Pace {
+    let pace = this.#paceByEndpoint.get(endpoint);
+    if (!pace) {
+      pace = new Pace();
+      this.#paceByEndpoint.set(endpoint, pace);
     }
-    this.#prune(times, now);
-    return times;
-  }
-
-  /** When `times` (a window holding at least `limit` grants) has room for one more. */
-  #freeAt(times: number[], limit: number): number {
-    return (times[times.length - limit] as number) + WINDOW_MS;
+    return pace;
   }
 
   #firstEligible(priority: StripePriority, now: number, limit: number): number {
@@ -346,7 +335,7 @@ export class StripeBudget {
     for (let i = 0; i < queue.length; i++) {
       const endpoint = (queue[i] as Waiter).endpoint;
       if (full.has(endpoint)) continue;
-      if (this.#recentFor(endpoint, now).length < limit) return i;
+      if (this.#paceOf(endpoint).nextAt(now, limit) <= now) return i;
       full.add(endpoint);
     }
     return -1;
@@ -361,10 +350,10 @@ export class StripeBudget {
         this.#wakeAt(this.#pausedUntil);
         return;
       }
-      this.#prune(this.#recent, now);
       const allowance = this.#allowance(now);
-      if (this.#recent.length >= allowance) {
-        this.#wakeAt(this.#freeAt(this.#recent, allowance));
+      const globalAt = this.#pace.nextAt(now, allowance);
+      if (globalAt > now) {
+        this.#wakeAt(globalAt);
         return;
       }
       const endpointLimit = this.#endpointAllowance(allowance);
@@ -375,7 +364,7 @@ export class StripeBudget {
         let at = Number.POSITIVE_INFINITY;
         for (const p of PRIORITIES) {
           for (const w of this.#queues[p])
-            at = Math.min(at, this.#freeAt(this.#recentFor(w.endpoint, now), endpointLimit));
+            at = Math.min(at, this.#paceOf(w.endpoint).nextAt(now, endpointLimit));
         }
         this.#wakeAt(at);
         return;
@@ -392,8 +381,8 @@ export class StripeBudget {
         this.#interactiveRun = 0;
       }
       const [waiter] = this.#queues[priority].splice(index, 1) as [Waiter];
-      this.#recent.push(now);
-      this.#recentFor(waiter.endpoint, now).push(now);
+      this.#pace.take(now);
+      this.#paceOf(waiter.endpoint).take(now);
       const waitedMs = now - waiter.enqueuedAt;
       this.#stats.granted[priority]++;
       this.#stats.totalWaitMs[priority] += waitedMs;
@@ -427,6 +416,37 @@ export class StripeBudget {
       },
       Math.max(1, Math.ceil(at - this.#now())),
     );
+  }
+}
+
+/**
+ * At most `limit` grants in any one second (a sliding window), spread out: a burst of at most a fifth
+ * of `limit`, then one every 1/limit s (a token bucket). The spreading keeps Stripe's own count, taken
+ * when each request arrives, under its limit when requests arrive later or closer than they left.
+ */
+class Pace {
+  readonly #times: number[] = [];
+  #tokens = Number.POSITIVE_INFINITY;
+  #at = 0;
+
+  /** When the next grant may happen (≤ now: now). */
+  nextAt(now: number, limit: number): number {
+    let drop = 0;
+    while (drop < this.#times.length && (this.#times[drop] as number) <= now - WINDOW_MS) drop++;
+    if (drop > 0) this.#times.splice(0, drop);
+    const burst = Math.max(1, Math.ceil(limit / 5));
+    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#at) * limit) / WINDOW_MS);
+    this.#at = now;
+    let at = now;
+    if (this.#times.length >= limit)
+      at = Math.max(at, (this.#times[this.#times.length - limit] as number) + WINDOW_MS);
+    if (this.#tokens < 1) at = Math.max(at, now + ((1 - this.#tokens) * WINDOW_MS) / limit);
+    return at;
+  }
+
+  take(now: number): void {
+    this.#times.push(now);
+    this.#tokens -= 1;
   }
 }
 
