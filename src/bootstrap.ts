@@ -10,7 +10,13 @@ import { type HttpServer, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
 import type { PlatformAdapter, PlatformRuntime } from "./adapters/platform.ts";
 import type { Route } from "./adapters/routes.ts";
-import { createBilling, createStripeClient, isLiveKey } from "./adapters/stripe/billing.ts";
+import {
+  createBilling,
+  createStripeBudget,
+  createStripeClient,
+  isLiveKey,
+} from "./adapters/stripe/billing.ts";
+import { budgetSettings, type StripeBudget } from "./adapters/stripe/budget.ts";
 import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts";
 import { createTelegramPlatform } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
@@ -37,6 +43,8 @@ import type { Logger } from "./log.ts";
 export interface Tribegate {
   readonly db: Database;
   readonly billing: Billing;
+  /** The one Stripe budget every Stripe request of this process waits in (figures: `stats()`). */
+  readonly stripeBudget: StripeBudget;
   readonly services: AppServices;
   readonly http: HttpServer;
   readonly discord: DiscordGateway | undefined;
@@ -117,7 +125,20 @@ export async function startTribegate(opts: {
         ? "checking Stripe webhooks with the signing secret stored by npm run doctor -- --fix"
         : "checking Stripe webhooks with STRIPE_WEBHOOK_SECRET",
     );
-    const billing = createBilling(createStripeClient(config.stripe), {
+    const budget = budgetSettings(config.stripe.secretKey, config.stripe.requestsPerSecond);
+    const stripeBudget = createStripeBudget(config.stripe, log);
+    closers.push({ name: "stripe budget", order: 8, close: async () => stripeBudget.close() });
+    log.info(
+      {
+        event: "stripe.budget",
+        mode: budget.mode,
+        requestsPerSecond: budget.requestsPerSecond,
+        endpointRequestsPerSecond: budget.endpointRequestsPerSecond,
+        source: budget.source,
+      },
+      `Stripe budget: ${budget.requestsPerSecond} requests/s (${budget.endpointRequestsPerSecond}/s per endpoint), ${budget.source === "setting" ? "from STRIPE_REQUESTS_PER_SECOND" : `for a ${budget.mode}-mode key`}`,
+    );
+    const billing = createBilling(createStripeClient(config.stripe, { budget: stripeBudget }), {
       portalConfiguration: async () => (await readStripeSetup(db.prisma)).portalConfigurationId,
     });
     let accessWorker: QueueWorker | undefined;
@@ -277,12 +298,14 @@ export async function startTribegate(opts: {
     );
 
     // In the background, never awaited: a slow API must not delay or block serving fans.
-    if (opts.doctorOnStart ?? true) void runStartupChecks({ config, db: db.prisma, log });
+    if (opts.doctorOnStart ?? true)
+      void runStartupChecks({ config, db: db.prisma, log, stripe: billing.stripe });
 
     let stopping: Promise<void> | undefined;
     return {
       db,
       billing,
+      stripeBudget,
       services,
       http,
       discord,

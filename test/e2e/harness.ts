@@ -4,7 +4,12 @@ import { startTribegate, type Tribegate } from "../../src/bootstrap.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { type DiscordStandin, type DiscordStandinOptions, startDiscordStandin } from "../standins/discord.ts";
-import { deliverWebhook, type StripeStandin, startStripeStandin } from "../standins/stripe.ts";
+import {
+  deliverWebhook,
+  type StripeStandin,
+  type StripeStandinOptions,
+  startStripeStandin,
+} from "../standins/stripe.ts";
 import { startTelegramStandin, type TelegramStandin } from "../standins/telegram.ts";
 import { sleep } from "../support/helpers.ts";
 import { createTestDatabase, createTestDataDir } from "../support/postgres.ts";
@@ -89,6 +94,8 @@ export interface HarnessOptions {
    * true; false models a new account, whose portal sessions fail until `doctor --fix` or the Dashboard).
    */
   stripePortalSettingsSaved?: boolean;
+  /** Stripe's manners for the stand-in (latency, rate limits, webhook retries); default none. */
+  stripeOptions?: Pick<StripeStandinOptions, "latency" | "rateLimits" | "webhooks">;
 }
 
 /** What the use cases take, wired to the running app (for driving it like a platform adapter would). */
@@ -150,6 +157,7 @@ export async function startHarness<const O extends HarnessOptions>(
   const stripe = await startStripeStandin({
     secretKey: STRIPE_KEY,
     portalSettingsSaved: opts.stripePortalSettingsSaved ?? true,
+    ...opts.stripeOptions,
   });
   const discord = opts.discord
     ? await startDiscordStandin({ ...opts.discordOptions, token: DISCORD_TOKEN })

@@ -51,8 +51,24 @@ export interface CheckoutRequest {
   idempotencyKey?: string;
 }
 
+/**
+ * Who waits for a Stripe call: `interactive` for what a fan or the creator waits for at a keyboard
+ * (checkout, portal, customer, plan switch, tier prices), `background` for re-reads and listings.
+ * The adapter serves interactive calls first, within one budget for the whole process.
+ */
+export type StripePriority = "interactive" | "background";
+
+/**
+ * Every call waits its turn in the process's Stripe budget at a priority: by default `interactive`
+ * for the keyboard methods and `background` for re-reads and listings. `withPriority` gives the
+ * same port with every call at one priority, for work that is not what its method's default says
+ * (a portal link for a notification sent by a task).
+ */
 export interface Billing {
+  /** stripe-node's client, behind the same budget (its own requests count as background work). */
   readonly stripe: Stripe;
+  /** This port with every call at `priority`. */
+  withPriority(priority: StripePriority): Billing;
   /** Every subscription of a customer, whatever its status. */
   customerSubscriptions(customerId: string): Promise<SubscriptionState[]>;
   /** Every subscription of the account, page after page. */
