@@ -73,7 +73,7 @@ export function formatDateTime(locale: Locale, date: Date, timeZone: string): st
     year: "numeric",
     month: "long",
     day: "numeric",
-    hour: "2-digit",
+    hour: "numeric",
     minute: "2-digit",
     timeZone,
     timeZoneName: "short",

@@ -174,7 +174,7 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
     single = poll.id;
     expect(answer.content).toContain(`Poll \`${single.slice(0, 8)}\` is open`);
     expect(answer.content).toContain(`Discord: https://discord.com/channels/${server.id}/${pollChannel}/`);
-    expect(answer.content).toContain("Telegram: posted in 2 chat(s).");
+    expect(answer.content).toContain("Telegram: posted in 2 chats.");
     expect(discordPost(single).embeds[0]?.title).toBe("Next series?");
     await loadPosts(single);
     for (const chat of [goldChat, silverChat]) {
@@ -331,8 +331,8 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
       "poll",
       "1h ranked Which city first? | Lisbon | Oslo | Rome",
     );
-    expect(reply.text).toContain("Discord: posted in 1 place(s).");
-    expect(reply.text).toContain("Telegram: posted in 2 place(s).");
+    expect(reply.text).toContain("Discord: posted in 1 place.");
+    expect(reply.text).toContain("Telegram: posted in 2 places.");
     ranked = (await h.deps.db.poll.findFirstOrThrow({ where: { question: "Which city first?" } })).id;
     await loadPosts(ranked);
     expect(discordPost(ranked).embeds[0]?.title).toBe("Which city first?");
@@ -448,7 +448,7 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
     const studio = await h.deps.db.idea.findFirstOrThrow({ where: { title: "Studio tour" } });
 
     // Lin upvotes on Discord; the same member pressing upvote on Telegram is refused.
-    expect((await idea(linD, ["upvote"], [opt.str("idea", travel.id)])).content).toContain("1 upvote(s)");
+    expect((await idea(linD, ["upvote"], [opt.str("idea", travel.id)])).content).toContain("1 upvote now.");
     const list = await telegramCommand(h, linT, "ideas");
     const up = buttons(list).find((b) => b.text.includes("Un vlog de voyage")) as { callback_data: string };
     const update = tg(h).pushCallbackQuery({ from: linT, data: up.callback_data, message: list });

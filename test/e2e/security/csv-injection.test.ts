@@ -139,7 +139,7 @@ describe("CSV exports carry no formula into the creator's spreadsheet (PGlite)",
         sub(["poll", "export"], [opt.str("poll", pollId.slice(0, 8))]),
       ),
     );
-    expect(exported.content).toContain("5 ballot(s)");
+    expect(exported.content).toContain("5 ballots of ");
     const fromDiscord = h.discord.calls.filter((c) => c.files.length > 0).at(-1)!.files[0]!.content;
     expect(fromDiscord).toBe(fromTelegram);
 

@@ -137,7 +137,7 @@ describe("security: another server cannot act as the creator (the bot stays, sil
 
   it("the attacker cannot bind their server with /tribe setup: only the application's owner can", async () => {
     const answer = await interact(h, creator(attacker, sub(["setup"])));
-    expect(answer.content).toContain("Only the owner of tribegate's Discord application");
+    expect(answer.content).toContain("Only the owner of the bot's Discord application");
     expect(refusedWith(h, answer.interactionId)).toBe("discord_setup_owner_only");
     expect((await getSettings(h.deps.db)).discordHomeGuildIds).toEqual([home.id]);
     await h.logs.waitFor("discord.home.claim_refused");
@@ -281,7 +281,7 @@ describe("security: a manager cannot give itself power through a tier", () => {
         roles: [mods],
       }),
     );
-    expect(byOwner.content).toContain("carries ManageMessages, BanMembers");
+    expect(byOwner.content).toContain("carries Manage Messages and Ban Members:");
     const created = await interact(
       h,
       creator(
@@ -384,14 +384,14 @@ describe("security: home servers bound by the application's owner", () => {
       h,
       command({ user: admin, guildId: server.id, permissions: CREATOR_PERMISSIONS }, "tribe", sub(["setup"])),
     );
-    expect(notOwner.content).toContain("Only the owner of tribegate's Discord application");
+    expect(notOwner.content).toContain("Only the owner of the bot's Discord application");
     // Bob, a member of the team that owns the application, binds it.
     h.discord.addMember(server.id, member({ user: bob }));
     const bound = await interact(
       h,
       command({ user: bob, guildId: server.id, permissions: CREATOR_PERMISSIONS }, "tribe", sub(["setup"])),
     );
-    expect(bound.content).toContain("is now tribegate's home server");
+    expect(bound.content).toContain("is now the bot's home server");
     expect(bound.content).toContain("Public Bot");
     expect((await getSettings(h.deps.db)).discordHomeGuildIds).toEqual([server.id]);
     // The binding outlives a restart.

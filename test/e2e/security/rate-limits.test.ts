@@ -341,7 +341,7 @@ describe("per-account limits on what costs the creator", () => {
         h,
         discordCommand({ user: a, guildId: server.id }, "idea", sub(["upvote"], [opt.str("idea", idea.id)])),
       );
-    expect((await upvote()).content).toContain("1 upvote(s)");
+    expect((await upvote()).content).toContain("1 upvote now.");
     for (let i = 1; i < RATE_LIMITS.upvote.capacity; i++)
       expect((await upvote()).content).toContain("already upvoted");
     expect((await upvote()).content).toMatch(POLITE);
@@ -356,7 +356,7 @@ describe("per-account limits on what costs the creator", () => {
     const update = tg(h).pushCallbackQuery({ from: tgMember, data: button.callback_data, message: list });
     const queryId = String(update.callback_query?.id);
     await until(() => tg(h).callbackAnswers.has(queryId), "the upvote answer");
-    expect(tg(h).callbackAnswers.get(queryId)?.text).toBe("Upvoted: 2 vote(s).");
+    expect(tg(h).callbackAnswers.get(queryId)?.text).toBe("Upvoted: 2 upvotes.");
     expect((await h.deps.db.idea.findUniqueOrThrow({ where: { id: idea.id } })).voteCount).toBe(2);
   });
 
@@ -398,7 +398,7 @@ describe("per-account limits on what costs the creator", () => {
       "008",
       "009",
     ]);
-    expect(lines[0]).toContain("1000 upvote(s)");
+    expect(lines[0]).toContain("1,000 upvotes");
 
     const tgList = await command(h, CREATOR, "ideas");
     expect(buttons(tgList)).toHaveLength(10);

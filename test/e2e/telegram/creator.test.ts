@@ -73,7 +73,7 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     );
     expect((await command(h, CREATOR, "grace", "99")).text).toContain("must be between 0 and 60");
     expect((await command(h, CREATOR, "promocodes", "on")).text).toContain("promotion codes");
-    expect((await command(h, CREATOR, "goal", "1000")).text).toContain("1000 true fans");
+    expect((await command(h, CREATOR, "goal", "1000")).text).toContain("Goal set: 1,000 true fans.");
     const settings = await h.deps.db.setting.findMany();
     expect(Object.fromEntries(settings.map((s) => [s.key, s.value]))).toMatchObject({
       graceDays: 5,
@@ -149,7 +149,8 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
 
     const card = await command(h, CREATOR, "member", "@loyal_fan");
     expect(card.text).toContain(`telegram:${fan.id} (@loyal_fan)`);
-    expect(card.text).toContain("Inner Circle: trialing");
+    expect(card.text).toContain("• Inner Circle: free trial → ");
+    expect(card.text).toMatch(/• grant telegram:-\d+ \(\d+\): done/);
     expect((await command(h, CREATOR, "member", "123")).text).toContain("No member matches");
 
     expect((await command(h, CREATOR, "revoke", `${fan.id} spam`)).text).toContain("Access revoked");

@@ -54,7 +54,7 @@ describe("Telegram set-up code: claiming a bot started without TELEGRAM_CREATOR_
     }
     // Past the allowance even the right code gets the same "try again" answer.
     expect((await command(h, stranger, "setup", code)).text).toMatch(
-      /^Too many tries\. Try again in \d+ min\.$/,
+      /^Too many tries\. Try again in \d+ minutes?\.$/,
     );
     expect(h.logs.events("telegram.setup_throttled").length).toBeGreaterThan(0);
     expect((await h.deps.db.setting.findUnique({ where: { key: "telegramCreatorIds" } })) ?? null).toBeNull();
