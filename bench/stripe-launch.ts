@@ -11,7 +11,8 @@
  * bot concurrently, signed; each re-reads the customer's subscriptions inside the request (background
  * in the budget), as the webhook handler does today. A delivery that is not answered 2xx within 10 s
  * is sent again 1 s later (Stripe would retry after minutes to hours), up to 5 times; access is the
- * Discord role PUT on the stand-in. This is the checkout + in-request re-read path as it stands: the
+ * Discord role PUT on the stand-in; a /join that fails is asked again 1 s later (counted). This is the
+ * checkout + in-request re-read path as it stands: the
  * durable webhook queue with one re-read per customer burst (issue #14, part 3) is not in it.
  *
  * Prints: time from the first fan's /join to the last fan's role; link and payment → access
@@ -100,6 +101,8 @@ export async function benchStripeLaunch(
   let timedOut = 0;
   let failed = 0;
   let resent = 0;
+  let joinErrors = 0;
+  let lastJoinError = "";
 
   /** POSTs `event` as Stripe does, sending it again while it is not answered 2xx. */
   const deliver = async (event: Stripe.Event): Promise<void> => {
@@ -138,10 +141,21 @@ export async function benchStripeLaunch(
       await new Promise((r) => setTimeout(r, (i * opts.windowS * 1000) / opts.fans));
       const fanId = fans[i]!.id;
       const asked = performance.now();
-      const out = await startCheckout(app.services, {
-        who: { platform: "discord", userId: fanId },
-        tier: tier.slug,
-      });
+      // A fan whose /join fails (the bot answers with an error) asks again a second later.
+      let out: Awaited<ReturnType<typeof startCheckout>> | undefined;
+      for (let attempt = 0; !out; attempt++) {
+        try {
+          out = await startCheckout(app.services, {
+            who: { platform: "discord", userId: fanId },
+            tier: tier.slug,
+          });
+        } catch (err) {
+          joinErrors++;
+          lastJoinError = err instanceof Error ? err.message.split("\n")[0]!.slice(0, 160) : String(err);
+          if (attempt >= 4) throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
       if (out.kind !== "checkout") throw new Error(`fan ${fanId}: ${out.kind}`);
       const linked = performance.now();
       const done = stripe.completeCheckout(out.sessionId);
@@ -186,6 +200,7 @@ export async function benchStripeLaunch(
       webhookTimeouts: timedOut,
       webhookFailures: failed,
       webhookResent: resent,
+      joinErrors,
       peakStripePerSecond: stripe.peakRequestsPerSecond,
       stripeCallsPerFan: round((stripe.calls.length - callsBefore) / opts.fans, 2),
     };
@@ -201,6 +216,8 @@ export async function benchStripeLaunch(
     figure("longest budget wait, background", out.maxWaitBackground!);
     figure("webhook deliveries timed out (10 s)", out.webhookTimeouts!, "deliveries");
     figure("webhook deliveries answered non-2xx", out.webhookFailures!, "deliveries");
+    figure("/join answered with an error (the fan asks again)", joinErrors, "answers");
+    if (lastJoinError) console.log(`  last /join error: ${lastJoinError}`);
     figure("most requests Stripe saw in one second", out.peakStripePerSecond!, "requests");
     figure("Stripe requests per fan", out.stripeCallsPerFan!, "requests");
     return out;

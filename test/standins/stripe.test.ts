@@ -254,7 +254,7 @@ describe("Stripe stand-in with Stripe's manners", () => {
     standin = await startStripeStandin({ rateLimits: true });
     const stripe = standin.client();
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
+      Array.from({ length: 60 }, (_, i) =>
         stripe.customers.create({ name: `Fan ${i}` }).then(
           () => "ok",
           (e: unknown) => e as Stripe.errors.StripeError,
@@ -262,10 +262,11 @@ describe("Stripe stand-in with Stripe's manners", () => {
       ),
     );
     const refused = answers.filter((a): a is Stripe.errors.StripeError => a !== "ok");
-    // The per-endpoint limit (25/s) and the test-mode account limit (25/s) are reached together.
-    expect(refused).toHaveLength(5);
-    expect(standin.rateLimitedCount).toBe(5);
+    // The per-endpoint limit (25/s) and the test-mode account limit (25/s) are reached together:
+    // at most 25 admitted within a second, every other request refused and counted.
     expect(standin.peakRequestsPerSecond).toBe(25);
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    expect(standin.rateLimitedCount).toBe(refused.length);
     const err = refused[0]!;
     expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
     expect(err.statusCode).toBe(429);
@@ -299,14 +300,17 @@ describe("Stripe stand-in with Stripe's manners", () => {
         () => "ok",
         (e: unknown) => String((e as Stripe.errors.StripeError).headers?.["stripe-rate-limited-reason"]),
       );
-    const creates = await Promise.all(Array.from({ length: 30 }, () => outcome(stripe.customers.create({}))));
+    const creates = await Promise.all(Array.from({ length: 60 }, () => outcome(stripe.customers.create({}))));
     const lists = await Promise.all(
       Array.from({ length: 20 }, () => outcome(stripe.customers.list({ limit: 1 }))),
     );
-    expect(creates.filter((o) => o === "ok")).toHaveLength(25);
-    expect(creates.filter((o) => o === "endpoint-rate")).toHaveLength(5);
+    // 80 requests, more than one endpoint's 25/s but within the live account's 100/s: only the
+    // endpoint limit refuses, and only the creates.
+    const refused = creates.filter((o) => o !== "ok");
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    expect(refused.every((o) => o === "endpoint-rate")).toBe(true);
     expect(lists.every((o) => o === "ok")).toBe(true);
-    expect(standin.rateLimitedCount).toBe(5);
+    expect(standin.rateLimitedCount).toBe(refused.length);
   });
 
   it("a lock timeout is a 429 Stripe asks to retry, which stripe-node does", async () => {
