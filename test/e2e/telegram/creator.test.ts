@@ -51,7 +51,9 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
       "already exists",
     );
     expect((await command(h, CREATOR, "price", "inner-circle 12")).text).toContain("€12.00/month");
-    expect((await command(h, CREATOR, "trial", "inner-circle 7")).text).toContain("Tier inner-circle: a free trial of 7 days for new members.");
+    expect((await command(h, CREATOR, "trial", "inner-circle 7")).text).toContain(
+      "Tier inner-circle: a free trial of 7 days for new members.",
+    );
     expect(
       (await command(h, CREATOR, "edittier", "inner-circle description The closest fans")).text,
     ).toContain("updated");
@@ -65,7 +67,9 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     expect(tier.description).toBe("The closest fans");
     expect(tier.prices.find((p) => p.current)).toMatchObject({ amount: 1200, trialDays: 7 });
 
-    expect((await command(h, CREATOR, "grace", "5")).text).toContain("Grace period: 5 days of access after a failed payment.");
+    expect((await command(h, CREATOR, "grace", "5")).text).toContain(
+      "Grace period: 5 days of access after a failed payment.",
+    );
     expect((await command(h, CREATOR, "grace", "99")).text).toContain("must be between 0 and 60");
     expect((await command(h, CREATOR, "promocodes", "on")).text).toContain("promotion codes");
     expect((await command(h, CREATOR, "goal", "1000")).text).toContain("Goal set: 1,000 true fans.");
