@@ -28,6 +28,7 @@ import { createLogger } from "../src/log.ts";
 import { DEFAULT_BUCKETS, MEMBER_ROLE_ROUTE, startDiscordStandin } from "../test/standins/discord.ts";
 import { guild, member, role, user } from "../test/standins/discord-payloads.ts";
 import { startStripeStandin } from "../test/standins/stripe.ts";
+import { sleep } from "../test/support/helpers.ts";
 import { benchConfig, mark, record } from "./lib.ts";
 
 const GLOBAL = { limit: 50, windowMs: 1_000 };
@@ -148,7 +149,7 @@ export async function benchDiscordReconcile(opts: { members: number; lost: numbe
     for (;;) {
       const open = await db.accessJob.count({ where: { state: { in: ["pending", "running"] } } });
       if (open === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     const repairMs = performance.now() - t1;
     stage("end");

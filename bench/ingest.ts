@@ -11,7 +11,7 @@ import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type Stripe from "stripe";
-import { startCheckout } from "../src/app/members.ts";
+import { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate } from "../src/bootstrap.ts";
 import { createLogger } from "../src/log.ts";

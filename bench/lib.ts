@@ -112,13 +112,17 @@ export function mark(stage: string): void {
  * The bot's configuration against the stand-ins a benchmark started: Stripe always, Discord and
  * Telegram when given (neither: the ledger alone, as the webhook-ingest benchmark measures it).
  */
+/** The Telegram creator of a benchmark run unless it names its own: a user who never writes. */
+export const BENCH_TELEGRAM_CREATOR = 4_200_000_001;
+
 export function benchConfig(opts: {
   stripe: { origin: string; secretKey: string; webhookSecret: string };
   dataDir: string;
   databaseUrl?: string | undefined;
   /** `guildIds`: the home servers (DISCORD_GUILD_IDS). */
   discord?: { token: string; applicationId: string; apiUrl: string; guildIds: string[] };
-  telegram?: { token: string; apiRoot: string };
+  /** `creatorIds`: TELEGRAM_CREATOR_IDS (default: one creator who never writes, so no set-up code is logged). */
+  telegram?: { token: string; apiRoot: string; creatorIds?: number[] };
 }): Config {
   const ledgerOnly = !opts.discord && !opts.telegram;
   const config = loadConfig({
@@ -140,7 +144,11 @@ export function benchConfig(opts: {
           }
         : {}),
       ...(opts.telegram
-        ? { TELEGRAM_BOT_TOKEN: opts.telegram.token, TELEGRAM_API_URL: opts.telegram.apiRoot }
+        ? {
+            TELEGRAM_BOT_TOKEN: opts.telegram.token,
+            TELEGRAM_API_URL: opts.telegram.apiRoot,
+            TELEGRAM_CREATOR_IDS: (opts.telegram.creatorIds ?? [BENCH_TELEGRAM_CREATOR]).join(","),
+          }
         : {}),
       // The configuration asks for a platform; a ledger-only run names one and then drops it.
       ...(ledgerOnly ? { TELEGRAM_BOT_TOKEN: "1:benchbenchbenchbenchbench" } : {}),

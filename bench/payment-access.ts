@@ -25,7 +25,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { User } from "@grammyjs/types";
 import type Stripe from "stripe";
-import { startCheckout } from "../src/app/members.ts";
+import { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
 import type { Platform } from "../src/core/access.ts";
@@ -41,6 +41,7 @@ import {
   supergroup,
   user as telegramUser,
 } from "../test/standins/telegram-payloads.ts";
+import { sleep } from "../test/support/helpers.ts";
 import { benchConfig, benchDatabase, mark, record, round, summarize } from "./lib.ts";
 
 const KEY = "sk_test_bench0000000000";
@@ -262,7 +263,7 @@ export async function benchPaymentAccess(
     await app.discord!.ready();
     for (const t0 = Date.now(); app.telegram!.status() !== "ready"; ) {
       if (Date.now() - t0 > WAIT_MS) throw new Error("the Telegram bot did not start polling");
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
     const tier = await createTier(app.services, { name: "Gold", amount: 500, currency: "eur" });
     await addTierAccess(app.services, tier.slug, {

@@ -51,7 +51,7 @@ import { choicesLabel, loadPollView, pollEmbed } from "../src/adapters/discord/p
 import { choiceText, liveText, pollLocale } from "../src/adapters/telegram/pollView.ts";
 import { closePoll, exportBallotsCsv, openPoll, pollResults, publishPoll } from "../src/app/polls.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
-import { startTribegate } from "../src/bootstrap.ts";
+import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
 import type { CountTally } from "../src/core/polls.ts";
 import { localeOf, t as translate } from "../src/i18n/index.ts";
 import { createLogger } from "../src/log.ts";
@@ -66,6 +66,7 @@ import { serverSettings } from "../test/standins/http.ts";
 import { startStripeStandin } from "../test/standins/stripe.ts";
 import { startTelegramStandin } from "../test/standins/telegram.ts";
 import { supergroup, user as telegramUser } from "../test/standins/telegram-payloads.ts";
+import { type Prng, prng, sleep } from "../test/support/helpers.ts";
 import { benchConfig, benchDatabase, record, round, summarize } from "./lib.ts";
 
 const STRIPE_KEY = "sk_test_bench0123456789";
@@ -118,28 +119,6 @@ export interface VoteBurstOptions {
   seed: number;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function shuffle<T>(items: T[], rand: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** The most edits that fall in any window of `windowMs` (times in ms, any order). */
 function maxInWindow(times: readonly number[], windowMs: number): number {
   const s = [...times].sort((a, b) => a - b);
@@ -153,7 +132,8 @@ function maxInWindow(times: readonly number[], windowMs: number): number {
 }
 
 /** Members, their accounts and tiers, and every press they will make, in order. */
-function plan(opts: VoteBurstOptions, rand: () => number): { fans: Fan[]; order: Fan[] } {
+function plan(opts: VoteBurstOptions, rng: Prng): { fans: Fan[]; order: Fan[] } {
+  const rand = rng.next;
   const pick = (): number => {
     let x = rand();
     for (const [i, p] of POPULARITY.entries()) {
@@ -207,7 +187,7 @@ function plan(opts: VoteBurstOptions, rand: () => number): { fans: Fan[]; order:
     const platforms = platformsOf(fan);
     add(fan, platforms[Math.floor(rand() * platforms.length)]!, pick());
   }
-  rounds.push(shuffle([...fans], rand));
+  rounds.push(rng.shuffle(fans));
   let left = opts.votes - opts.members;
   // Round 2: linked members press on their other platform too (half the time another option).
   const second: Fan[] = [];
@@ -222,11 +202,11 @@ function plan(opts: VoteBurstOptions, rand: () => number): { fans: Fan[]; order:
     second.push(fan);
     left--;
   }
-  rounds.push(shuffle(second, rand));
+  rounds.push(rng.shuffle(second));
   // Then members change their mind (some several times) until the burst holds `votes` presses.
   while (left > 0) {
     const round: Fan[] = [];
-    for (const fan of shuffle([...fans], rand)) {
+    for (const fan of rng.shuffle(fans)) {
       if (left === 0) break;
       if (rand() < 0.5) continue;
       const platforms = platformsOf(fan);
@@ -263,12 +243,64 @@ function expectedTally(fans: readonly Fan[]): {
   return { counts, totalVoters, totalWeight, ballots };
 }
 
-export async function benchVoteBurst(backend: "pglite" | "postgres", opts: VoteBurstOptions): Promise<void> {
+type Backend = "pglite" | "postgres";
+
+/** The bot running for real against the stand-ins, and what the benchmark reads from them. */
+interface World {
+  backend: Backend;
+  stripe: Awaited<ReturnType<typeof startStripeStandin>>;
+  discord: Awaited<ReturnType<typeof startDiscordStandin>>;
+  telegram: Awaited<ReturnType<typeof startTelegramStandin>>;
+  owner: APIUser;
+  server: ReturnType<typeof guild>;
+  channelId: string;
+  app: Tribegate;
+  pgdb: Awaited<ReturnType<typeof benchDatabase>> | undefined;
+  dataDir: string;
+  /** Warnings and errors the bot logged (production logging, info level, into a sink). */
+  problems: string[];
+}
+
+/** The tiers, the Telegram groups they open, and the poll as posted on both platforms. */
+interface Posted {
+  poll: Awaited<ReturnType<typeof openPoll>>;
+  groups: ReturnType<typeof supergroup>[];
+  discordMessage: APIMessage;
+  telegramMessages: Message[];
+  /** Each Telegram message's buttons' callback data, by option. */
+  callbackData: string[][];
+}
+
+interface Burst {
+  launched: Flight[];
+  t0: number;
+  lastAnswer: number;
+  wallMs: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+export async function benchVoteBurst(backend: Backend, opts: VoteBurstOptions): Promise<void> {
   const rand = prng(opts.seed);
   const { fans, order } = plan(opts, rand);
   const total = order.length;
   if (total !== opts.votes) throw new Error(`planned ${total} presses, wanted ${opts.votes}`);
+  const world = await startWorld(backend);
+  try {
+    await world.app.discord!.ready();
+    const { seedMs, posted } = await seedAndPost(world, fans);
+    const burst = await drive(world, posted, order, opts.inFlight);
+    const caughtUpMs = await awaitLiveResults(world, posted, burst.lastAnswer);
+    const liveEnd = Date.now();
+    const checked = await check(world, posted, fans, burst, liveEnd);
+    report(world, { opts, fans, total, seedMs, burst, caughtUpMs, checked });
+  } finally {
+    await stopWorld(world);
+  }
+}
 
+/** Starts the stand-ins, a fresh database and the bot (bootstrap, discord.js, grammY). */
+async function startWorld(backend: Backend): Promise<World> {
   const owner = discordUser({ username: "creator" });
   const server = guild({ ownerId: owner.id, members: [member({ user: owner })] });
   const channelId = server.channels[0]!.id;
@@ -319,400 +351,494 @@ export async function benchVoteBurst(backend: "pglite" | "postgres", opts: VoteB
   });
   const log = createLogger({ level: "info", destination: sink });
   const app = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
-  try {
-    await app.discord!.ready();
-    const services = app.services;
-    const db = app.db.prisma;
+  return { backend, stripe, discord, telegram, owner, server, channelId, app, pgdb, dataDir, problems };
+}
 
-    // Tiers, each opening a Telegram group (bound before any member exists: no access jobs).
-    const silver = await createTier(services, { name: "Silver", amount: 500, currency: "eur" });
-    const gold = await createTier(services, { name: "Gold", amount: 1500, currency: "eur" });
-    const groups = [supergroup({ title: "Silver lounge" }), supergroup({ title: "Gold lounge" })];
-    for (const g of groups) telegram.addChat(g);
-    await addTierAccess(services, silver.id, { platform: "telegram", chatId: String(groups[0]!.id) });
-    await addTierAccess(services, gold.id, { platform: "telegram", chatId: String(groups[1]!.id) });
+async function stopWorld(world: World): Promise<void> {
+  await world.app.stop();
+  await Promise.allSettled([world.stripe.close(), world.discord.close(), world.telegram.close()]);
+  await world.pgdb?.drop();
+  await rm(world.dataDir, { recursive: true, force: true });
+}
 
-    // The ledger: members, their accounts, an active subscription per tier held.
-    const seeded = performance.now();
-    const now = new Date();
-    for (let i = 0; i < fans.length; i += 1_000) {
-      const chunk = fans.slice(i, i + 1_000);
-      await db.member.createMany({ data: chunk.map((f) => ({ id: f.memberId })) });
-      await db.identity.createMany({
-        data: chunk.flatMap((f) => [
-          ...(f.discord
-            ? [{ platform: "discord" as const, platformUserId: f.discord.user.id, memberId: f.memberId }]
-            : []),
-          ...(f.telegram
-            ? [{ platform: "telegram" as const, platformUserId: String(f.telegram.id), memberId: f.memberId }]
-            : []),
-        ]),
-      });
-      await db.subscription.createMany({
-        data: chunk.flatMap((f) =>
-          [...(f.silver ? [silver] : []), ...(f.gold ? [gold] : [])].map((tier) => ({
-            id: `sub_bench_${f.memberId}_${tier.slug}`,
-            memberId: f.memberId,
-            tierId: tier.id,
-            stripePriceId: tier.prices[0]!.stripePriceId,
-            kind: "recurring" as const,
-            status: "active",
-            currentPeriodEnd: new Date(now.getTime() + 20 * 86_400_000),
-            amount: tier.prices[0]!.amount,
-            currency: "eur",
-            interval: "month",
-            syncedAt: now,
-            startedAt: now,
-          })),
-        ),
-      });
-    }
-    const seedMs = performance.now() - seeded;
+/** Tiers, the ledger (members, their accounts, active subscriptions), and the poll on both platforms. */
+async function seedAndPost(world: World, fans: readonly Fan[]): Promise<{ seedMs: number; posted: Posted }> {
+  const { discord, telegram, owner, channelId } = world;
+  const services = world.app.services;
+  const db = world.app.db.prisma;
 
-    // The poll, posted on both platforms.
-    const poll = await openPoll(services, {
-      question: "What should the next season be?",
-      options: OPTIONS,
-      closesAt: new Date(Date.now() + 3_600_000),
-      mode: "single",
-      eligibility: { kind: "all" },
-      weights: { [gold.id]: 2 },
-      createdBy: `discord:${owner.id}`,
+  // Tiers, each opening a Telegram group (bound before any member exists: no access jobs).
+  const silver = await createTier(services, { name: "Silver", amount: 500, currency: "eur" });
+  const gold = await createTier(services, { name: "Gold", amount: 1500, currency: "eur" });
+  const groups = [supergroup({ title: "Silver lounge" }), supergroup({ title: "Gold lounge" })];
+  for (const g of groups) telegram.addChat(g);
+  await addTierAccess(services, silver.id, { platform: "telegram", chatId: String(groups[0]!.id) });
+  await addTierAccess(services, gold.id, { platform: "telegram", chatId: String(groups[1]!.id) });
+
+  // The ledger: members, their accounts, an active subscription per tier held.
+  const seeded = performance.now();
+  const now = new Date();
+  for (let i = 0; i < fans.length; i += 1_000) {
+    const chunk = fans.slice(i, i + 1_000);
+    await db.member.createMany({ data: chunk.map((f) => ({ id: f.memberId })) });
+    await db.identity.createMany({
+      data: chunk.flatMap((f) => [
+        ...(f.discord
+          ? [{ platform: "discord" as const, platformUserId: f.discord.user.id, memberId: f.memberId }]
+          : []),
+        ...(f.telegram
+          ? [{ platform: "telegram" as const, platformUserId: String(f.telegram.id), memberId: f.memberId }]
+          : []),
+      ]),
     });
-    const reports = await publishPoll(services, poll.id, { discordChannelIds: [channelId] });
-    const posted = (p: Platform) => reports.find((r) => r.platform === p)?.posted.length ?? 0;
-    if (posted("discord") !== 1 || posted("telegram") !== 2)
-      throw new Error(`the poll was not posted everywhere: ${JSON.stringify(reports)}`);
-    const discordMessage: APIMessage = discord
-      .messages(channelId)
-      .find((m) => JSON.stringify(m.components ?? []).includes(poll.id))!;
-    const telegramMessages = groups.map(
-      (g) => telegram.messages(g.id).find((m) => m.from?.id === telegram.bot.id && m.reply_markup)!,
+    await db.subscription.createMany({
+      data: chunk.flatMap((f) =>
+        [...(f.silver ? [silver] : []), ...(f.gold ? [gold] : [])].map((tier) => ({
+          id: `sub_bench_${f.memberId}_${tier.slug}`,
+          memberId: f.memberId,
+          tierId: tier.id,
+          stripePriceId: tier.prices[0]!.stripePriceId,
+          kind: "recurring" as const,
+          status: "active",
+          currentPeriodEnd: new Date(now.getTime() + 20 * 86_400_000),
+          amount: tier.prices[0]!.amount,
+          currency: "eur",
+          interval: "month",
+          syncedAt: now,
+          startedAt: now,
+        })),
+      ),
+    });
+  }
+  const seedMs = performance.now() - seeded;
+
+  // The poll, posted on both platforms.
+  const poll = await openPoll(services, {
+    question: "What should the next season be?",
+    options: OPTIONS,
+    closesAt: new Date(Date.now() + 3_600_000),
+    mode: "single",
+    eligibility: { kind: "all" },
+    weights: { [gold.id]: 2 },
+    createdBy: `discord:${owner.id}`,
+  });
+  const reports = await publishPoll(services, poll.id, { discordChannelIds: [channelId] });
+  const posted = (p: Platform) => reports.find((r) => r.platform === p)?.posted.length ?? 0;
+  if (posted("discord") !== 1 || posted("telegram") !== 2)
+    throw new Error(`the poll was not posted everywhere: ${JSON.stringify(reports)}`);
+  const discordMessage: APIMessage = discord
+    .messages(channelId)
+    .find((m) => JSON.stringify(m.components ?? []).includes(poll.id))!;
+  const telegramMessages = groups.map(
+    (g) => telegram.messages(g.id).find((m) => m.from?.id === telegram.bot.id && m.reply_markup)!,
+  );
+  const callbackData = telegramMessages.map((m) =>
+    (m.reply_markup?.inline_keyboard ?? []).map((row) => (row[0] as { callback_data: string }).callback_data),
+  );
+  return { seedMs, posted: { poll, groups, discordMessage, telegramMessages, callbackData } };
+}
+
+/**
+ * The burst: `inFlight` presses outstanding at every moment, a member's presses one after the
+ * other. Throws as soon as a Discord interaction misses its deadline or a press gets no answer.
+ */
+async function drive(
+  world: World,
+  posted: Posted,
+  order: readonly Fan[],
+  inFlightTarget: number,
+): Promise<Burst> {
+  const { discord, telegram, server, channelId, problems } = world;
+  const { poll, discordMessage, telegramMessages, callbackData } = posted;
+  const total = order.length;
+  const launched: Flight[] = [];
+  /** Members with a press outstanding; `waiting`: members whose turn came while they were busy. */
+  const busy = new Set<Fan>();
+  const waiting: Fan[] = [];
+  let cursor = 0;
+  const nextFan = (): Fan | undefined => {
+    const i = waiting.findIndex((f) => !busy.has(f));
+    if (i >= 0) return waiting.splice(i, 1)[0];
+    while (cursor < order.length) {
+      const fan = order[cursor++]!;
+      if (!busy.has(fan)) return fan;
+      waiting.push(fan);
+    }
+    return undefined;
+  };
+  const launch = (fan: Fan): void => {
+    const press = fan.presses[fan.next++]!;
+    busy.add(fan);
+    const flight: Flight = { press, startedAt: Date.now() };
+    if (press.platform === "discord") {
+      flight.discord = discord.interaction(
+        buttonClick({
+          customId: `pv:${poll.id}:${press.choice}`,
+          user: fan.discord!.user,
+          locale: fan.discord!.locale,
+          guildId: server.id,
+          channelId,
+          message: discordMessage,
+        }),
+      );
+    } else {
+      const g = fan.gold ? 1 : 0;
+      const update = telegram.pushCallbackQuery({
+        from: fan.telegram!,
+        data: callbackData[g]![press.choice]!,
+        message: telegramMessages[g] as Message,
+      });
+      flight.telegram = { queryId: update.callback_query!.id, updateId: update.update_id };
+    }
+    launched.push(flight);
+  };
+  /** Answered for good: Discord's final message (not a "thinking…" deferral), Telegram's answer. */
+  const answered = (f: Flight): boolean => {
+    if (f.discord) {
+      const o = f.discord.original;
+      return (
+        f.discord.response !== undefined && o !== undefined && ((o.flags ?? 0) & MessageFlags.Loading) === 0
+      );
+    }
+    return telegram.callbackAnswers.has(f.telegram!.queryId);
+  };
+
+  const inFlight = new Set<Flight>();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  let done = 0;
+  const t0 = Date.now();
+  while (done < total) {
+    while (inFlight.size < inFlightTarget) {
+      const fan = nextFan();
+      if (!fan) break;
+      launch(fan);
+      inFlight.add(launched.at(-1)!);
+    }
+    await sleep(1);
+    for (const f of inFlight) {
+      if (answered(f)) {
+        inFlight.delete(f);
+        busy.delete(f.press.fan);
+        done++;
+      } else if (
+        f.discord &&
+        !f.discord.acknowledged &&
+        Date.now() - f.discord.receivedAt > DISCORD_DEADLINE_MS
+      ) {
+        // Past the window the stand-in refuses any answer, as Discord does: the fan saw "This interaction failed".
+        throw new Error(
+          `a Discord interaction was not acknowledged within ${DISCORD_DEADLINE_MS} ms (${done}/${total} presses answered; ` +
+            `event loop delayed up to ${round(loopDelay.max / 1e6)} ms)${problems.length ? `\n${problems.slice(0, 3).join("\n")}` : ""}`,
+        );
+      } else if (Date.now() - f.startedAt > 30_000) {
+        throw new Error(
+          `a ${f.press.platform} press got no answer in 30 s (${done}/${total} presses answered)`,
+        );
+      }
+    }
+  }
+  const lastAnswer = Date.now();
+  loopDelay.disable();
+  const wallMs = lastAnswer - t0;
+  return {
+    launched,
+    t0,
+    lastAnswer,
+    wallMs,
+    loopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
+    loopDelayMaxMs: round(loopDelay.max / 1e6),
+  };
+}
+
+/** How long after the last answer both platforms' poll messages show the final tally. */
+async function awaitLiveResults(world: World, posted: Posted, lastAnswer: number): Promise<number> {
+  const { discord, telegram, channelId } = world;
+  const { poll, groups, discordMessage, telegramMessages } = posted;
+  const services = world.app.services;
+  const db = world.app.db.prisma;
+  const view = await loadPollView(services, poll.id);
+  const wantDiscord = pollEmbed("en", view).toJSON().description;
+  const results = await pollResults(services, poll.id);
+  const wantTelegram = liveText(await pollLocale(db, results.poll), results.poll, results);
+  let caughtUpMs = Number.NaN;
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(50)) {
+    const d = discord.messages(channelId).find((m) => m.id === discordMessage.id)?.embeds[0]?.description;
+    const tg = groups.map(
+      (g, i) => telegram.messages(g.id).find((m) => m.message_id === telegramMessages[i]!.message_id)?.text,
     );
-    const callbackData = telegramMessages.map((m) =>
-      (m.reply_markup?.inline_keyboard ?? []).map(
-        (row) => (row[0] as { callback_data: string }).callback_data,
+    if (d === wantDiscord && tg.every((t) => t === wantTelegram)) {
+      caughtUpMs = Date.now() - lastAnswer;
+      break;
+    }
+  }
+  if (Number.isNaN(caughtUpMs)) throw new Error("the live results never showed the final tally");
+  return caughtUpMs;
+}
+
+/**
+ * Every press acknowledged (from the stand-ins' clocks) with the right answer, the live-result
+ * edits within the platforms' limits, and after closing, the tally, the stored ballots and the CSV
+ * export exactly as computed here.
+ */
+async function check(world: World, posted: Posted, fans: readonly Fan[], burst: Burst, liveEnd: number) {
+  const answers = await checkAnswers(world, posted, burst.launched);
+  const edits = countEdits(world, posted, burst.t0, liveEnd);
+  const closed = await closeAndCompare(world, posted, fans, answers);
+  return { ...answers, ...edits, ...closed };
+}
+
+/** Each press's acknowledgment time, from the stand-ins' clocks, and whether it said the right thing. */
+async function checkAnswers(world: World, posted: Posted, launched: readonly Flight[]) {
+  const { discord, telegram } = world;
+  const { poll } = posted;
+  const db = world.app.db.prisma;
+  const callbacks = new Map<string, { time: number; status: unknown }>();
+  for (const c of discord.calls) {
+    if (c.route === INTERACTION_CALLBACK_ROUTE && !callbacks.has(c.params.interaction!))
+      callbacks.set(c.params.interaction!, { time: c.time, status: c.status });
+  }
+  const handedOut = new Map<number, number>();
+  for (const c of telegram.callsOf("getUpdates")) {
+    if (c.status !== 200) continue;
+    if (c.settledAt === undefined) throw new Error("the Telegram stand-in does not record settledAt");
+    for (const u of (c.response as { result: { update_id: number }[] }).result) {
+      if (!handedOut.has(u.update_id)) handedOut.set(u.update_id, c.settledAt);
+    }
+  }
+  const answers = new Map<string, { time: number; status: unknown }>();
+  for (const c of telegram.callsOf("answerCallbackQuery")) {
+    if (!answers.has(c.params.callback_query_id))
+      answers.set(c.params.callback_query_id, { time: c.time, status: c.status });
+  }
+  const discordAck: number[] = [];
+  const telegramAck: number[] = [];
+  const telegramPressToAnswer: number[] = [];
+  let deferrals = 0;
+  let wrongAnswers = 0;
+  const wrong: string[] = [];
+  const row = await db.poll.findUniqueOrThrow({ where: { id: poll.id } });
+  for (const f of launched) {
+    const { press } = f;
+    const { fan } = press;
+    if (f.discord) {
+      const cb = callbacks.get(f.discord.payload.id);
+      if (!cb || (cb.status !== 204 && cb.status !== 200))
+        throw new Error(`Discord interaction ${f.discord.payload.id} was not acknowledged (${cb?.status})`);
+      discordAck.push(cb.time - f.discord.receivedAt);
+      if (f.discord.response?.type === InteractionResponseType.DeferredChannelMessageWithSource) deferrals++;
+      const locale = localeOf(fan.discord!.locale);
+      const want = translate(locale, `discord.vote.${press.expect}`, {
+        choice: choicesLabel(row, [press.choice]),
+        weight: fan.weight,
+      });
+      if (f.discord.original?.content !== want) {
+        wrongAnswers++;
+        if (wrong.length < 5) wrong.push(`discord: ${f.discord.original?.content} ≠ ${want}`);
+      }
+    } else {
+      const { queryId, updateId } = f.telegram!;
+      const out = handedOut.get(updateId);
+      const ans = answers.get(queryId);
+      if (out === undefined || !ans || ans.status !== 200)
+        throw new Error(`Telegram callback query ${queryId} was not answered (${ans?.status})`);
+      telegramAck.push(ans.time - out);
+      telegramPressToAnswer.push(ans.time - f.startedAt);
+      const locale = localeOf(fan.telegram!.language_code);
+      const want = translate(locale, `telegram.vote.${press.expect}`, {
+        choice: choiceText(row, [press.choice]),
+        weight: fan.weight,
+      }).slice(0, 200);
+      if (telegram.callbackAnswers.get(queryId)?.text !== want) {
+        wrongAnswers++;
+        if (wrong.length < 5)
+          wrong.push(`telegram: ${telegram.callbackAnswers.get(queryId)?.text} ≠ ${want}`);
+      }
+    }
+  }
+  return { discordAck, telegramAck, telegramPressToAnswer, deferrals, wrongAnswers, wrong };
+}
+
+/** The live-result edits during the burst (and its trailing edit), and any that failed. */
+function countEdits(world: World, posted: Posted, t0: number, liveEnd: number) {
+  const { discord, telegram } = world;
+  const { groups, discordMessage, telegramMessages } = posted;
+  const discordEdits = discord.calls.filter(
+    (c) => c.method === "PATCH" && c.route === MESSAGE_EDIT_ROUTE && c.params.message === discordMessage.id,
+  );
+  const telegramEdits = telegram
+    .callsOf("editMessageText")
+    .filter((c) =>
+      telegramMessages.some(
+        (m) => m.message_id === c.params.message_id && m.chat.id === Number(c.params.chat_id),
       ),
     );
+  const editsIn = <T extends { time: number }>(calls: T[]) =>
+    calls.filter((c) => c.time >= t0 && c.time <= liveEnd);
+  const discordEditTimes = editsIn(discordEdits).map((c) => c.time);
+  const telegramEditsPerGroup = groups.map((g) =>
+    editsIn(telegramEdits)
+      .filter((c) => Number(c.params.chat_id) === g.id)
+      .map((c) => c.time),
+  );
+  const discord429 = discord.rateLimitHits.global + discord.rateLimitHits.route;
+  const telegramEditFailures = telegramEdits.filter((c) => c.status !== 200).length;
+  const discordEditFailures = discordEdits.filter((c) => c.status !== 200).length;
+  return { discordEditTimes, telegramEditsPerGroup, discord429, discordEditFailures, telegramEditFailures };
+}
 
-    // The burst.
-    const launched: Flight[] = [];
-    /** Members with a press outstanding; `waiting`: members whose turn came while they were busy. */
-    const busy = new Set<Fan>();
-    const waiting: Fan[] = [];
-    let cursor = 0;
-    const nextFan = (): Fan | undefined => {
-      const i = waiting.findIndex((f) => !busy.has(f));
-      if (i >= 0) return waiting.splice(i, 1)[0];
-      while (cursor < order.length) {
-        const fan = order[cursor++]!;
-        if (!busy.has(fan)) return fan;
-        waiting.push(fan);
-      }
-      return undefined;
-    };
-    const launch = (fan: Fan): void => {
-      const press = fan.presses[fan.next++]!;
-      busy.add(fan);
-      const flight: Flight = { press, startedAt: Date.now() };
-      if (press.platform === "discord") {
-        flight.discord = discord.interaction(
-          buttonClick({
-            customId: `pv:${poll.id}:${press.choice}`,
-            user: fan.discord!.user,
-            locale: fan.discord!.locale,
-            guildId: server.id,
-            channelId,
-            message: discordMessage,
-          }),
-        );
-      } else {
-        const g = fan.gold ? 1 : 0;
-        const update = telegram.pushCallbackQuery({
-          from: fan.telegram!,
-          data: callbackData[g]![press.choice]!,
-          message: telegramMessages[g] as Message,
-        });
-        flight.telegram = { queryId: update.callback_query!.id, updateId: update.update_id };
-      }
-      launched.push(flight);
-    };
-    /** Answered for good: Discord's final message (not a "thinking…" deferral), Telegram's answer. */
-    const answered = (f: Flight): boolean => {
-      if (f.discord) {
-        const o = f.discord.original;
-        return (
-          f.discord.response !== undefined && o !== undefined && ((o.flags ?? 0) & MessageFlags.Loading) === 0
-        );
-      }
-      return telegram.callbackAnswers.has(f.telegram!.queryId);
-    };
+/** Closes the poll and compares its tally, stored ballots and CSV export with the tally computed here. */
+async function closeAndCompare(
+  world: World,
+  posted: Posted,
+  fans: readonly Fan[],
+  answers: { wrongAnswers: number; wrong: readonly string[] },
+) {
+  const { poll } = posted;
+  const { wrongAnswers, wrong } = answers;
+  const services = world.app.services;
+  const db = world.app.db.prisma;
+  const closeStart = performance.now();
+  const { tally } = await closePoll(services, poll.id, { actor: "bench" });
+  const closeMs = performance.now() - closeStart;
+  const want = expectedTally(fans);
+  const got = tally as CountTally;
+  const top = Math.max(...want.counts);
+  const winners = want.counts.flatMap((n, i) => (n === top ? [i] : []));
+  const stored = await db.pollBallot.count({ where: { pollId: poll.id } });
+  const csv = await exportBallotsCsv(services, poll.id);
+  const csvRows = csv.trimEnd().split("\r\n").length - 1;
+  const mismatches = [
+    JSON.stringify(got.counts) !== JSON.stringify(want.counts) &&
+      `counts ${JSON.stringify(got.counts)} ≠ ${JSON.stringify(want.counts)}`,
+    got.totalVoters !== want.totalVoters && `voters ${got.totalVoters} ≠ ${want.totalVoters}`,
+    got.totalWeight !== want.totalWeight && `weight ${got.totalWeight} ≠ ${want.totalWeight}`,
+    got.invalid !== 0 && `${got.invalid} invalid ballots`,
+    JSON.stringify(got.winners) !== JSON.stringify(winners) && `winners ${got.winners} ≠ ${winners}`,
+    got.tie !== winners.length > 1 && `tie ${got.tie}`,
+    stored !== want.ballots && `stored ballots ${stored} ≠ ${want.ballots}`,
+    csvRows !== want.ballots && `CSV rows ${csvRows} ≠ ${want.ballots}`,
+    wrongAnswers > 0 && `${wrongAnswers} wrong answers to voters, e.g. ${wrong.join(" | ")}`,
+  ].filter(Boolean);
+  return { closeMs, got, stored, mismatches };
+}
 
-    const inFlight = new Set<Flight>();
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
-    let done = 0;
-    const t0 = Date.now();
-    while (done < total) {
-      while (inFlight.size < opts.inFlight) {
-        const fan = nextFan();
-        if (!fan) break;
-        launch(fan);
-        inFlight.add(launched.at(-1)!);
-      }
-      await sleep(1);
-      for (const f of inFlight) {
-        if (answered(f)) {
-          inFlight.delete(f);
-          busy.delete(f.press.fan);
-          done++;
-        } else if (
-          f.discord &&
-          !f.discord.acknowledged &&
-          Date.now() - f.discord.receivedAt > DISCORD_DEADLINE_MS
-        ) {
-          // Past the window the stand-in refuses any answer, as Discord does: the fan saw "This interaction failed".
-          throw new Error(
-            `a Discord interaction was not acknowledged within ${DISCORD_DEADLINE_MS} ms (${done}/${total} presses answered; ` +
-              `event loop delayed up to ${round(loopDelay.max / 1e6)} ms)${problems.length ? `\n${problems.slice(0, 3).join("\n")}` : ""}`,
-          );
-        } else if (Date.now() - f.startedAt > 30_000) {
-          throw new Error(
-            `a ${f.press.platform} press got no answer in 30 s (${done}/${total} presses answered)`,
-          );
-        }
-      }
-    }
-    const lastAnswer = Date.now();
-    loopDelay.disable();
-    const wallMs = lastAnswer - t0;
+/** Records the figures, then throws if anything was off or late. */
+function report(
+  world: World,
+  run: {
+    opts: VoteBurstOptions;
+    fans: readonly Fan[];
+    total: number;
+    seedMs: number;
+    burst: Burst;
+    caughtUpMs: number;
+    checked: Awaited<ReturnType<typeof check>>;
+  },
+): void {
+  const { backend, problems } = world;
+  const { opts, fans, total, seedMs, caughtUpMs } = run;
+  const { wallMs } = run.burst;
+  const {
+    discordAck,
+    telegramAck,
+    telegramPressToAnswer,
+    deferrals,
+    discordEditTimes,
+    telegramEditsPerGroup,
+    discord429,
+    discordEditFailures,
+    telegramEditFailures,
+    closeMs,
+    got,
+    stored,
+    mismatches,
+  } = run.checked;
+  const d = summarize(discordAck);
+  const t = summarize(telegramAck);
+  const p = summarize(telegramPressToAnswer);
+  const discordLate = discordAck.filter((ms) => ms > DISCORD_DEADLINE_MS).length;
+  const telegramLate = telegramAck.filter((ms) => ms > TELEGRAM_DEADLINE_MS).length;
+  const maxDiscordEdits5s = maxInWindow(discordEditTimes, EDIT_BUCKET.windowMs);
+  const maxTelegramPerMinute = Math.max(...telegramEditsPerGroup.map((times) => maxInWindow(times, 60_000)));
+  const maxTelegramPerSecond = Math.max(...telegramEditsPerGroup.map((times) => maxInWindow(times, 1_000)));
 
-    // Live results: how long until both platforms' messages show the final tally.
-    const view = await loadPollView(services, poll.id);
-    const wantDiscord = pollEmbed("en", view).toJSON().description;
-    const results = await pollResults(services, poll.id);
-    const wantTelegram = liveText(await pollLocale(db, results.poll), results.poll, results);
-    let caughtUpMs = Number.NaN;
-    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(50)) {
-      const d = discord.messages(channelId).find((m) => m.id === discordMessage.id)?.embeds[0]?.description;
-      const tg = groups.map(
-        (g, i) => telegram.messages(g.id).find((m) => m.message_id === telegramMessages[i]!.message_id)?.text,
-      );
-      if (d === wantDiscord && tg.every((t) => t === wantTelegram)) {
-        caughtUpMs = Date.now() - lastAnswer;
-        break;
-      }
-    }
-    if (Number.isNaN(caughtUpMs)) throw new Error("the live results never showed the final tally");
-    const liveEnd = Date.now();
+  const b = "vote burst";
+  const fig = (metric: string, value: number, unit: string) =>
+    record({ bench: b, backend, metric, value, unit });
+  const count = (f: (fan: Fan) => boolean) => fans.filter(f).length;
+  fig("members", fans.length, "members");
+  fig(
+    "  Discord only",
+    count((f) => !f.telegram),
+    "members",
+  );
+  fig(
+    "  Telegram only",
+    count((f) => !f.discord),
+    "members",
+  );
+  fig(
+    "  linked on both",
+    count((f) => Boolean(f.discord && f.telegram)),
+    "members",
+  );
+  fig(
+    "  Gold (weight 2)",
+    count((f) => f.gold),
+    "members",
+  );
+  fig("presses (Discord + Telegram)", total, "votes");
+  fig("  of which on Discord", discordAck.length, "votes");
+  fig("  of which on Telegram", telegramAck.length, "votes");
+  fig("presses in flight", opts.inFlight, "presses");
+  fig("ledger seeding", Math.round(seedMs), "ms");
+  fig("burst wall time", round(wallMs / 1000, 2), "s");
+  fig("throughput", round(total / (wallMs / 1000)), "votes/s");
+  fig("event-loop delay p99 (bot, stand-ins, driver)", run.burst.loopDelayP99Ms, "ms");
+  fig("event-loop delay max", run.burst.loopDelayMaxMs, "ms");
+  fig("Discord ack median (dispatch → callback)", d.median, "ms");
+  fig("Discord ack p99", d.p99, "ms");
+  fig("Discord ack max", d.max, "ms");
+  fig(`Discord acks over ${DISCORD_DEADLINE_MS / 1000} s`, discordLate, "acks");
+  fig("Discord acks that were deferrals", deferrals, "acks");
+  fig("Telegram ack median (handed out → answer)", t.median, "ms");
+  fig("Telegram ack p99", t.p99, "ms");
+  fig("Telegram ack max", t.max, "ms");
+  fig(`Telegram acks over ${TELEGRAM_DEADLINE_MS / 1000} s`, telegramLate, "acks");
+  fig("Telegram press → answer median (with long poll)", p.median, "ms");
+  fig("Telegram press → answer p99", p.p99, "ms");
+  fig("Discord poll-message edits", discordEditTimes.length, "edits");
+  fig("Discord edits, most in 5 s (limit 5)", maxDiscordEdits5s, "edits");
+  fig("Discord 429s", discord429, "answers");
+  fig("Telegram poll-message edits (2 groups)", telegramEditsPerGroup.flat().length, "edits");
+  fig(
+    `Telegram edits per group, most in 60 s (limit ${TELEGRAM_GROUP_PER_MINUTE})`,
+    maxTelegramPerMinute,
+    "edits",
+  );
+  fig("Telegram edits per group, most in 1 s", maxTelegramPerSecond, "edits");
+  fig("live results final after last answer", caughtUpMs, "ms");
+  fig("ballots stored (= CSV rows)", stored, "ballots");
+  fig("voters in the tally", got.totalVoters, "members");
+  fig("close (tally, final results posted)", Math.round(closeMs), "ms");
+  fig("tally exact", mismatches.length === 0 ? 1 : 0, "bool");
 
-    // Acknowledgments, from the stand-ins' clocks.
-    const callbacks = new Map<string, { time: number; status: unknown }>();
-    for (const c of discord.calls) {
-      if (c.route === INTERACTION_CALLBACK_ROUTE && !callbacks.has(c.params.interaction!))
-        callbacks.set(c.params.interaction!, { time: c.time, status: c.status });
-    }
-    const handedOut = new Map<number, number>();
-    for (const c of telegram.callsOf("getUpdates")) {
-      if (c.status !== 200) continue;
-      if (c.settledAt === undefined) throw new Error("the Telegram stand-in does not record settledAt");
-      for (const u of (c.response as { result: { update_id: number }[] }).result) {
-        if (!handedOut.has(u.update_id)) handedOut.set(u.update_id, c.settledAt);
-      }
-    }
-    const answers = new Map<string, { time: number; status: unknown }>();
-    for (const c of telegram.callsOf("answerCallbackQuery")) {
-      if (!answers.has(c.params.callback_query_id))
-        answers.set(c.params.callback_query_id, { time: c.time, status: c.status });
-    }
-    const discordAck: number[] = [];
-    const telegramAck: number[] = [];
-    const telegramPressToAnswer: number[] = [];
-    let deferrals = 0;
-    let wrongAnswers = 0;
-    const wrong: string[] = [];
-    const row = await db.poll.findUniqueOrThrow({ where: { id: poll.id } });
-    for (const f of launched) {
-      const { press } = f;
-      const { fan } = press;
-      if (f.discord) {
-        const cb = callbacks.get(f.discord.payload.id);
-        if (!cb || (cb.status !== 204 && cb.status !== 200))
-          throw new Error(`Discord interaction ${f.discord.payload.id} was not acknowledged (${cb?.status})`);
-        discordAck.push(cb.time - f.discord.receivedAt);
-        if (f.discord.response?.type === InteractionResponseType.DeferredChannelMessageWithSource)
-          deferrals++;
-        const locale = localeOf(fan.discord!.locale);
-        const want = translate(locale, `discord.vote.${press.expect}`, {
-          choice: choicesLabel(row, [press.choice]),
-          weight: fan.weight,
-        });
-        if (f.discord.original?.content !== want) {
-          wrongAnswers++;
-          if (wrong.length < 5) wrong.push(`discord: ${f.discord.original?.content} ≠ ${want}`);
-        }
-      } else {
-        const { queryId, updateId } = f.telegram!;
-        const out = handedOut.get(updateId);
-        const ans = answers.get(queryId);
-        if (out === undefined || !ans || ans.status !== 200)
-          throw new Error(`Telegram callback query ${queryId} was not answered (${ans?.status})`);
-        telegramAck.push(ans.time - out);
-        telegramPressToAnswer.push(ans.time - f.startedAt);
-        const locale = localeOf(fan.telegram!.language_code);
-        const want = translate(locale, `telegram.vote.${press.expect}`, {
-          choice: choiceText(row, [press.choice]),
-          weight: fan.weight,
-        }).slice(0, 200);
-        if (telegram.callbackAnswers.get(queryId)?.text !== want) {
-          wrongAnswers++;
-          if (wrong.length < 5)
-            wrong.push(`telegram: ${telegram.callbackAnswers.get(queryId)?.text} ≠ ${want}`);
-        }
-      }
-    }
-
-    // Live-result edits during the burst (and its trailing edit).
-    const discordEdits = discord.calls.filter(
-      (c) => c.method === "PATCH" && c.route === MESSAGE_EDIT_ROUTE && c.params.message === discordMessage.id,
-    );
-    const telegramEdits = telegram
-      .callsOf("editMessageText")
-      .filter((c) =>
-        telegramMessages.some(
-          (m) => m.message_id === c.params.message_id && m.chat.id === Number(c.params.chat_id),
-        ),
-      );
-    const editsIn = <T extends { time: number }>(calls: T[]) =>
-      calls.filter((c) => c.time >= t0 && c.time <= liveEnd);
-    const discordEditTimes = editsIn(discordEdits).map((c) => c.time);
-    const telegramEditsPerGroup = groups.map((g) =>
-      editsIn(telegramEdits)
-        .filter((c) => Number(c.params.chat_id) === g.id)
-        .map((c) => c.time),
-    );
-    const discord429 = discord.rateLimitHits.global + discord.rateLimitHits.route;
-    const telegramEditFailures = telegramEdits.filter((c) => c.status !== 200).length;
-    const discordEditFailures = discordEdits.filter((c) => c.status !== 200).length;
-
-    // Close, and compare with the tally computed here.
-    const closeStart = performance.now();
-    const { tally } = await closePoll(services, poll.id, { actor: "bench" });
-    const closeMs = performance.now() - closeStart;
-    const want = expectedTally(fans);
-    const got = tally as CountTally;
-    const top = Math.max(...want.counts);
-    const winners = want.counts.flatMap((n, i) => (n === top ? [i] : []));
-    const stored = await db.pollBallot.count({ where: { pollId: poll.id } });
-    const csv = await exportBallotsCsv(services, poll.id);
-    const csvRows = csv.trimEnd().split("\r\n").length - 1;
-    const mismatches = [
-      JSON.stringify(got.counts) !== JSON.stringify(want.counts) &&
-        `counts ${JSON.stringify(got.counts)} ≠ ${JSON.stringify(want.counts)}`,
-      got.totalVoters !== want.totalVoters && `voters ${got.totalVoters} ≠ ${want.totalVoters}`,
-      got.totalWeight !== want.totalWeight && `weight ${got.totalWeight} ≠ ${want.totalWeight}`,
-      got.invalid !== 0 && `${got.invalid} invalid ballots`,
-      JSON.stringify(got.winners) !== JSON.stringify(winners) && `winners ${got.winners} ≠ ${winners}`,
-      got.tie !== winners.length > 1 && `tie ${got.tie}`,
-      stored !== want.ballots && `stored ballots ${stored} ≠ ${want.ballots}`,
-      csvRows !== want.ballots && `CSV rows ${csvRows} ≠ ${want.ballots}`,
-      wrongAnswers > 0 && `${wrongAnswers} wrong answers to voters, e.g. ${wrong.join(" | ")}`,
-    ].filter(Boolean);
-
-    const d = summarize(discordAck);
-    const t = summarize(telegramAck);
-    const p = summarize(telegramPressToAnswer);
-    const discordLate = discordAck.filter((ms) => ms > DISCORD_DEADLINE_MS).length;
-    const telegramLate = telegramAck.filter((ms) => ms > TELEGRAM_DEADLINE_MS).length;
-    const maxDiscordEdits5s = maxInWindow(discordEditTimes, EDIT_BUCKET.windowMs);
-    const maxTelegramPerMinute = Math.max(
-      ...telegramEditsPerGroup.map((times) => maxInWindow(times, 60_000)),
-    );
-    const maxTelegramPerSecond = Math.max(...telegramEditsPerGroup.map((times) => maxInWindow(times, 1_000)));
-
-    const b = "vote burst";
-    const fig = (metric: string, value: number, unit: string) =>
-      record({ bench: b, backend, metric, value, unit });
-    const count = (f: (fan: Fan) => boolean) => fans.filter(f).length;
-    fig("members", fans.length, "members");
-    fig(
-      "  Discord only",
-      count((f) => !f.telegram),
-      "members",
-    );
-    fig(
-      "  Telegram only",
-      count((f) => !f.discord),
-      "members",
-    );
-    fig(
-      "  linked on both",
-      count((f) => Boolean(f.discord && f.telegram)),
-      "members",
-    );
-    fig(
-      "  Gold (weight 2)",
-      count((f) => f.gold),
-      "members",
-    );
-    fig("presses (Discord + Telegram)", total, "votes");
-    fig("  of which on Discord", discordAck.length, "votes");
-    fig("  of which on Telegram", telegramAck.length, "votes");
-    fig("presses in flight", opts.inFlight, "presses");
-    fig("ledger seeding", Math.round(seedMs), "ms");
-    fig("burst wall time", round(wallMs / 1000, 2), "s");
-    fig("throughput", round(total / (wallMs / 1000)), "votes/s");
-    fig("event-loop delay p99 (bot, stand-ins, driver)", round(loopDelay.percentile(99) / 1e6), "ms");
-    fig("event-loop delay max", round(loopDelay.max / 1e6), "ms");
-    fig("Discord ack median (dispatch → callback)", d.median, "ms");
-    fig("Discord ack p99", d.p99, "ms");
-    fig("Discord ack max", d.max, "ms");
-    fig(`Discord acks over ${DISCORD_DEADLINE_MS / 1000} s`, discordLate, "acks");
-    fig("Discord acks that were deferrals", deferrals, "acks");
-    fig("Telegram ack median (handed out → answer)", t.median, "ms");
-    fig("Telegram ack p99", t.p99, "ms");
-    fig("Telegram ack max", t.max, "ms");
-    fig(`Telegram acks over ${TELEGRAM_DEADLINE_MS / 1000} s`, telegramLate, "acks");
-    fig("Telegram press → answer median (with long poll)", p.median, "ms");
-    fig("Telegram press → answer p99", p.p99, "ms");
-    fig("Discord poll-message edits", discordEditTimes.length, "edits");
-    fig("Discord edits, most in 5 s (limit 5)", maxDiscordEdits5s, "edits");
-    fig("Discord 429s", discord429, "answers");
-    fig("Telegram poll-message edits (2 groups)", telegramEditsPerGroup.flat().length, "edits");
-    fig(
-      `Telegram edits per group, most in 60 s (limit ${TELEGRAM_GROUP_PER_MINUTE})`,
-      maxTelegramPerMinute,
-      "edits",
-    );
-    fig("Telegram edits per group, most in 1 s", maxTelegramPerSecond, "edits");
-    fig("live results final after last answer", caughtUpMs, "ms");
-    fig("ballots stored (= CSV rows)", stored, "ballots");
-    fig("voters in the tally", got.totalVoters, "members");
-    fig("close (tally, final results posted)", Math.round(closeMs), "ms");
-    fig("tally exact", mismatches.length === 0 ? 1 : 0, "bool");
-
-    const failures = [
-      ...mismatches,
-      discordLate > 0 && `${discordLate} Discord interactions acknowledged after ${DISCORD_DEADLINE_MS} ms`,
-      telegramLate > 0 &&
-        `${telegramLate} Telegram callback queries answered after ${TELEGRAM_DEADLINE_MS} ms`,
-      discord429 > 0 && `${discord429} Discord 429s`,
-      discordEditFailures > 0 && `${discordEditFailures} Discord edits failed`,
-      telegramEditFailures > 0 && `${telegramEditFailures} Telegram edits failed`,
-      maxDiscordEdits5s > EDIT_BUCKET.limit && `${maxDiscordEdits5s} Discord edits in 5 s`,
-      maxTelegramPerSecond > 1 && `${maxTelegramPerSecond} Telegram edits in a second in one group`,
-      maxTelegramPerMinute > TELEGRAM_GROUP_PER_MINUTE &&
-        `${maxTelegramPerMinute} Telegram edits in a minute in one group`,
-      problems.length > 0 && `${problems.length} warnings/errors logged, first: ${problems[0]}`,
-    ].filter(Boolean);
-    if (failures.length > 0)
-      throw new Error(`vote burst on ${backend} failed:\n  - ${failures.join("\n  - ")}`);
-  } finally {
-    await app.stop();
-    await Promise.allSettled([stripe.close(), discord.close(), telegram.close()]);
-    await pgdb?.drop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  const failures = [
+    ...mismatches,
+    discordLate > 0 && `${discordLate} Discord interactions acknowledged after ${DISCORD_DEADLINE_MS} ms`,
+    telegramLate > 0 && `${telegramLate} Telegram callback queries answered after ${TELEGRAM_DEADLINE_MS} ms`,
+    discord429 > 0 && `${discord429} Discord 429s`,
+    discordEditFailures > 0 && `${discordEditFailures} Discord edits failed`,
+    telegramEditFailures > 0 && `${telegramEditFailures} Telegram edits failed`,
+    maxDiscordEdits5s > EDIT_BUCKET.limit && `${maxDiscordEdits5s} Discord edits in 5 s`,
+    maxTelegramPerSecond > 1 && `${maxTelegramPerSecond} Telegram edits in a second in one group`,
+    maxTelegramPerMinute > TELEGRAM_GROUP_PER_MINUTE &&
+      `${maxTelegramPerMinute} Telegram edits in a minute in one group`,
+    problems.length > 0 && `${problems.length} warnings/errors logged, first: ${problems[0]}`,
+  ].filter(Boolean);
+  if (failures.length > 0)
+    throw new Error(`vote burst on ${backend} failed:\n  - ${failures.join("\n  - ")}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,8 @@
 /**
  * Telegram commands as typed data: one list per audience, each description in English and French.
  * The adapter registers them with setMyCommands (src/adapters/telegram/commandMenu.ts) and routes the
- * same names, so the menu a user sees and what the bot answers cannot drift apart.
+ * same names, so the menu a user sees and what the bot answers cannot drift apart
+ * (test/unit/command-handlers.test.ts).
  */
 import type { BotCommand } from "grammy/types";
 

@@ -3,20 +3,28 @@ import { hostname } from "node:os";
 import { type Database, openDatabase } from "./adapters/db/database.ts";
 import { migrate } from "./adapters/db/migrator.ts";
 import { createDiscordGateway, type DiscordGateway } from "./adapters/discord/gateway.ts";
-import { attachDiscord } from "./adapters/discord/index.ts";
+import { createDiscordPlatform } from "./adapters/discord/index.ts";
 import { healthRoutes, type ReadinessCheck } from "./adapters/http/health.ts";
 import { checkoutPages } from "./adapters/http/pages.ts";
-import { type HttpServer, type Route, startHttpServer } from "./adapters/http/server.ts";
+import { type HttpServer, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
-import type { PlatformParts } from "./adapters/platform.ts";
-import { type Billing, createBilling, createStripeClient, isLiveKey } from "./adapters/stripe/billing.ts";
+import type { PlatformAdapter, PlatformRuntime } from "./adapters/platform.ts";
+import type { Route } from "./adapters/routes.ts";
+import {
+  createBilling,
+  createStripeBudget,
+  createStripeClient,
+  isLiveKey,
+} from "./adapters/stripe/billing.ts";
+import { budgetSettings, type StripeBudget } from "./adapters/stripe/budget.ts";
 import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts";
-import { attachTelegram } from "./adapters/telegram/index.ts";
+import { createTelegramPlatform } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
+import type { Billing } from "./app/billing/billing.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
-import { type AccessReader, reconcile } from "./app/reconcile.ts";
-import type { AppServices } from "./app/services.ts";
+import { reconcileAll } from "./app/reconcile.ts";
+import type { AppServices, PortServices } from "./app/services.ts";
 import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
 import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
@@ -28,12 +36,15 @@ import { MIGRATIONS_DIR } from "./lib/paths.ts";
 import type { Logger } from "./log.ts";
 
 /**
- * The composition root: config → database (+ migrations) → services → platforms → HTTP → workers.
+ * The composition root: config → database (+ migrations) → platform ports → services → platform
+ * handlers → HTTP → workers.
  * main.ts calls it for the real process; end-to-end tests call it in-process against the stand-ins.
  */
 export interface Tribegate {
   readonly db: Database;
   readonly billing: Billing;
+  /** The one Stripe budget every Stripe request of this process waits in (figures: `stats()`). */
+  readonly stripeBudget: StripeBudget;
   readonly services: AppServices;
   readonly http: HttpServer;
   readonly discord: DiscordGateway | undefined;
@@ -114,15 +125,25 @@ export async function startTribegate(opts: {
         ? "checking Stripe webhooks with the signing secret stored by npm run doctor -- --fix"
         : "checking Stripe webhooks with STRIPE_WEBHOOK_SECRET",
     );
-    const billing = createBilling(createStripeClient(config.stripe), {
+    const budget = budgetSettings(config.stripe.secretKey, config.stripe.requestsPerSecond);
+    const stripeBudget = createStripeBudget(config.stripe, log);
+    closers.push({ name: "stripe budget", order: 8, close: async () => stripeBudget.close() });
+    log.info(
+      {
+        event: "stripe.budget",
+        mode: budget.mode,
+        requestsPerSecond: budget.requestsPerSecond,
+        endpointRequestsPerSecond: budget.endpointRequestsPerSecond,
+        source: budget.source,
+      },
+      `Stripe budget: ${budget.requestsPerSecond} requests/s (${budget.endpointRequestsPerSecond}/s per endpoint), ${budget.source === "setting" ? "from STRIPE_REQUESTS_PER_SECOND" : `for a ${budget.mode}-mode key`}`,
+    );
+    const billing = createBilling(createStripeClient(config.stripe, { budget: stripeBudget }), {
       portalConfiguration: async () => (await readStripeSetup(db.prisma)).portalConfigurationId,
     });
     let accessWorker: QueueWorker | undefined;
     let taskWorker: QueueWorker | undefined;
-    const readers: AccessReader[] = [];
-    const services: AppServices = {
-      readers,
-      hooks: { ballotCast: [], pollClosed: [], pollOpened: [] },
+    const portServices: PortServices = {
       db: db.prisma,
       billing,
       clock,
@@ -134,17 +155,26 @@ export async function startTribegate(opts: {
       },
     };
 
-    // Platforms: created and wired before they connect, so no event is missed.
-    const parts: PlatformParts[] = [];
+    // Platforms: first their ports, then the services with every platform, then their handlers,
+    // all before they connect, so no event is missed.
     const telegram = config.telegram
       ? createTelegramBot({ config: config.telegram, publicBaseUrl: config.publicBaseUrl, log })
       : undefined;
     const discord = config.discord ? createDiscordGateway({ config: config.discord, log }) : undefined;
+    const adapters: PlatformAdapter[] = [];
     if (discord && config.discord)
-      parts.push(await attachDiscord({ gateway: discord, services, config: config.discord }));
+      adapters.push(
+        createDiscordPlatform({ gateway: discord, services: portServices, config: config.discord }),
+      );
     if (telegram && config.telegram)
-      parts.push(await attachTelegram({ bot: telegram, services, config: config.telegram }));
-    for (const p of parts) {
+      adapters.push(
+        createTelegramPlatform({ bot: telegram, services: portServices, config: config.telegram }),
+      );
+    const platforms = adapters.map((a) => a.platform);
+    const services: AppServices = { ...portServices, platforms };
+    const runtimes: PlatformRuntime[] = [];
+    for (const a of adapters) runtimes.push(await a.attach(services));
+    for (const p of runtimes) {
       const stop = p.stop;
       if (stop) closers.push({ name: "platform adapter", order: 3, close: stop });
       const afterClose = p.afterClose;
@@ -183,7 +213,7 @@ export async function startTribegate(opts: {
       }),
       ...checkoutPages(),
       ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
-      ...parts.flatMap((p) => p.routes ?? []),
+      ...runtimes.flatMap((p) => p.routes ?? []),
     ];
     const http = await startHttpServer({ host: config.http.host, port: config.http.port, routes, log });
     closers.push({
@@ -201,16 +231,15 @@ export async function startTribegate(opts: {
       await telegram.start();
     }
 
-    readers.push(...parts.flatMap((p) => (p.reader ? [p.reader] : [])));
     const handlers: Record<string, TaskHandler> = {
       ...memberTaskHandlers({
         ...services,
-        notifiers: parts.flatMap((p) => (p.notifier ? [p.notifier] : [])),
+        notifiers: platforms.map((p) => p.notifier),
       }),
       ...pollTaskHandlers(services),
-      ...Object.assign({}, ...parts.map((p) => p.tasks ?? {})),
+      ...Object.assign({}, ...platforms.map((p) => p.tasks)),
       reconcile: async () => {
-        const report = await reconcile({ ...services, readers }, { dryRun: false });
+        const report = await reconcileAll(services, { dryRun: false });
         if (db.kind === "pglite") await vacuumPGlite(db.prisma, log);
         await db.prisma.$transaction((tx) =>
           scheduleTask(tx, {
@@ -225,7 +254,7 @@ export async function startTribegate(opts: {
     };
     const aw = createAccessWorker({
       db: db.prisma,
-      executors: parts.flatMap((p) => (p.executor ? [p.executor] : [])),
+      executors: platforms.map((p) => p.executor),
       log,
       clock,
       owner,
@@ -269,12 +298,14 @@ export async function startTribegate(opts: {
     );
 
     // In the background, never awaited: a slow API must not delay or block serving fans.
-    if (opts.doctorOnStart ?? true) void runStartupChecks({ config, db: db.prisma, log });
+    if (opts.doctorOnStart ?? true)
+      void runStartupChecks({ config, db: db.prisma, log, stripe: billing.stripe });
 
     let stopping: Promise<void> | undefined;
     return {
       db,
       billing,
+      stripeBudget,
       services,
       http,
       discord,

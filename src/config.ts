@@ -89,6 +89,13 @@ const EnvSchema = z.object({
     "must be the endpoint's signing secret (whsec_…) from Dashboard → Developers → Webhooks",
   ),
   STRIPE_API_URL: url("the Stripe API root, e.g. https://api.stripe.com").default("https://api.stripe.com"),
+  STRIPE_REQUESTS_PER_SECOND: optionalText.pipe(
+    integer(
+      1,
+      10_000,
+      "Stripe requests per second the bot may make, below your account's limit; unset: 20 with a test key, 80 with a live key",
+    ).optional(),
+  ),
   PUBLIC_BASE_URL: optionalText.pipe(
     url("the address where Stripe and fans reach this bot, e.g. https://tribe.example.com").optional(),
   ),
@@ -150,6 +157,11 @@ export interface StripeConfig {
    */
   webhookSecret: string | undefined;
   apiUrl: string;
+  /**
+   * STRIPE_REQUESTS_PER_SECOND: the process's Stripe budget. Unset: 80 % of Stripe's limit for the
+   * key's mode (20/s test, 80/s live; see adapters/stripe/budget.ts).
+   */
+  requestsPerSecond?: number | undefined;
 }
 
 export interface Config {
@@ -299,6 +311,7 @@ function toConfig(env: Env): Config {
       secretKey: env.STRIPE_SECRET_KEY ?? "",
       webhookSecret: env.STRIPE_WEBHOOK_SECRET,
       apiUrl: env.STRIPE_API_URL,
+      requestsPerSecond: env.STRIPE_REQUESTS_PER_SECOND,
     },
     publicBaseUrl: env.PUBLIC_BASE_URL ?? "",
     http: { host: env.HOST, port: env.PORT },

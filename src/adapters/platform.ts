@@ -1,20 +1,23 @@
-import type { AccessExecutor } from "../app/access/accessWorker.ts";
-import type { Notifier } from "../app/notify.ts";
-import type { AccessReader } from "../app/reconcile.ts";
-import type { TaskHandler } from "../app/taskWorker.ts";
-import type { Route } from "./http/server.ts";
+import type { Platform } from "../app/platform.ts";
+import type { AppServices } from "../app/services.ts";
+import type { Route } from "./routes.ts";
+
+/** Where a platform's connection stands (the readiness check reports it). */
+export type PlatformStatus = "starting" | "connecting" | "ready" | "stopped" | "failed";
 
 /**
- * What a platform adapter (Discord, Telegram) plugs into the composition root: how it executes
- * access jobs, messages fans, reads who holds what (reconciliation), and any HTTP routes it serves.
+ * A platform adapter (Discord, Telegram) in two phases: its ports (`platform`) are built first, so
+ * the composition root can build the services with every platform; `attach` then starts its
+ * handlers (commands, buttons, member updates) with those services, before the client connects.
  */
-export interface PlatformParts {
-  executor?: AccessExecutor;
-  notifier?: Notifier;
-  reader?: AccessReader;
+export interface PlatformAdapter {
+  readonly platform: Platform;
+  attach(services: AppServices): Promise<PlatformRuntime>;
+}
+
+/** What an attached platform adds to the process: HTTP routes and its part of the shutdown. */
+export interface PlatformRuntime {
   routes?: Route[];
-  /** Durable task handlers by kind (work the platform retries across restarts). */
-  tasks?: Record<string, TaskHandler>;
   /** Called on shutdown before the client is closed (stop timers, flush coalesced edits). */
   stop?: () => Promise<void>;
   /**

@@ -41,6 +41,13 @@ export async function findIdeaIdByRef(db: Db, ref: string): Promise<string> {
   return picked.id;
 }
 
+/** An idea by its full id; idea_not_found when there is none. */
+export async function getIdea(db: Db, ideaId: string) {
+  const idea = await db.idea.findUnique({ where: { id: ideaId } });
+  if (!idea) throw new DomainError("idea_not_found");
+  return idea;
+}
+
 export async function proposeIdea(
   deps: PollDeps,
   who: Identity,

@@ -18,7 +18,7 @@ import type { Poll as PollRow } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
-import type { AppHooks, PollPlacement, PollPostReport } from "./services.ts";
+import type { Platform, PollPlacement, PollPostReport } from "./platform.ts";
 import { getSettings } from "./settings.ts";
 import { cancelTask, scheduleTask, scheduleTaskOnce } from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
@@ -36,8 +36,8 @@ export interface PollDeps {
   clock: Clock;
   log: Logger;
   onWork?: () => void;
-  /** Platform interfaces listening for new ballots and closings (AppServices.hooks). */
-  hooks?: Partial<AppHooks>;
+  /** Where polls are shown: each platform's poll surface hears of new ballots and closings. */
+  platforms?: readonly Pick<Platform, "polls">[];
 }
 
 /** The core's view of a stored poll. */
@@ -108,6 +108,33 @@ export async function findPollByRef(db: Db, ref: string): Promise<PollRow> {
   const picked = pickByPrefix(found.map((p) => p.id));
   if (!picked.ok) throw new DomainError(`poll_${picked.code}`, { prefix: ref.trim() });
   return found.find((p) => p.id === picked.id)!;
+}
+
+/** A poll by its full id (button data, tasks); poll_not_found when there is none. */
+export async function getPoll(db: Db, pollId: string): Promise<PollRow> {
+  const poll = await db.poll.findUnique({ where: { id: pollId } });
+  if (!poll) throw new DomainError("poll_not_found");
+  return poll;
+}
+
+/**
+ * Where a poll goes on a platform of chats (Telegram): every chat bound to a tier that may vote, or
+ * every bound chat when all members vote.
+ */
+export async function pollChats(
+  db: Db,
+  poll: Pick<PollRow, "tierIds">,
+  platform: "telegram",
+): Promise<string[]> {
+  const targets = await db.tierAccess.findMany({
+    where: {
+      platform,
+      chatId: { not: null },
+      ...(poll.tierIds.length ? { tierId: { in: poll.tierIds } } : {}),
+    },
+    select: { chatId: true },
+  });
+  return [...new Set(targets.map((t) => t.chatId as string))];
 }
 
 /** Opens a poll: validates it, freezes who may vote (members entitled now, with their tiers), schedules its closing. */
@@ -290,7 +317,7 @@ export async function castVote(
     },
     status === "cleared" ? "ballot cleared" : "ballot recorded",
   );
-  for (const hook of deps.hooks?.ballotCast ?? []) hook(row.id);
+  for (const p of deps.platforms ?? []) p.polls.refresh(row.id);
   return { status, weight: verdict.weight, choices: written.choices };
 }
 
@@ -349,9 +376,9 @@ export async function closePoll(
     return { poll: closed, tally, already: false };
   });
   if (!result.already) {
-    for (const hook of deps.hooks?.pollClosed ?? []) {
+    for (const p of deps.platforms ?? []) {
       try {
-        await hook(pollId);
+        await p.polls.closed(pollId);
       } catch (err) {
         // The result is stored; posting it is retried by whoever shows the poll next.
         deps.log.error({ event: "poll.announce_failed", pollId, err }, "could not post the poll's results");
@@ -452,17 +479,17 @@ export function pollTaskHandlers(
 }
 
 /**
- * Posts a new poll on every platform at once (hooks.pollOpened), each in the places the creator
+ * Posts a new poll on every platform at once (each platform's poll surface), each in the places the creator
  * chose or its defaults. A platform that fails is reported, never fatal: the poll is open and
  * counted ballots from the other platforms are not lost.
  */
 export async function publishPoll(
-  deps: Pick<PollDeps, "log" | "hooks">,
+  deps: Pick<PollDeps, "log" | "platforms">,
   pollId: string,
   placement: PollPlacement = {},
 ): Promise<PollPostReport[]> {
-  const hooks = deps.hooks?.pollOpened ?? [];
-  const settled = await Promise.allSettled(hooks.map((hook) => hook(pollId, placement)));
+  const platforms = deps.platforms ?? [];
+  const settled = await Promise.allSettled(platforms.map((p) => p.polls.publish(pollId, placement)));
   const reports = settled.flatMap((s): PollPostReport[] => {
     if (s.status === "fulfilled") return [s.value];
     deps.log.error(

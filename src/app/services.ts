@@ -1,7 +1,7 @@
-import type { Billing } from "../adapters/stripe/billing.ts";
 import type { Logger } from "../log.ts";
+import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
-import type { AccessReader } from "./reconcile.ts";
+import type { Platform } from "./platform.ts";
 import type { Clock } from "./worker.ts";
 
 /**
@@ -18,36 +18,12 @@ export interface AppServices {
   publicBaseUrl: string;
   /** Wakes the access and task workers after a use case enqueued work. */
   onWork: () => void;
-  /**
-   * Every platform's reader, for reconciliation started from any platform's command. Filled by the
-   * composition root once all platforms are attached.
-   */
-  readers: readonly AccessReader[];
-  /** Platform adapters subscribe to what their interfaces must show (live poll results, closings). */
-  hooks: AppHooks;
+  /** Every platform attached to this process, complete before the services are built. */
+  platforms: readonly Platform[];
 }
 
-export interface AppHooks {
-  /** A ballot was recorded: refresh the poll's live results (adapters coalesce their edits). */
-  ballotCast: ((pollId: string) => void)[];
-  /** A poll closed (on time or early): post its results where it ran. */
-  pollClosed: ((pollId: string) => Promise<void>)[];
-  /**
-   * A poll opened (from either platform): each platform posts it where the creator chose and
-   * reports what it did, so the creator's reply lists every channel and chat it reached.
-   */
-  pollOpened: ((pollId: string, placement: PollPlacement) => Promise<PollPostReport>)[];
-}
-
-/** Where a new poll goes. Each platform falls back to its defaults for what is not given. */
-export interface PollPlacement {
-  /** Discord channels chosen in the command; absent: the poll channels in settings. */
-  discordChannelIds?: readonly string[];
-}
-
-/** What one platform did with a new poll. */
-export interface PollPostReport {
-  platform: "discord" | "telegram";
-  posted: { chatId: string; url?: string }[];
-  failed: { chatId: string; reason: string }[];
-}
+/**
+ * What a platform's ports may use: the services without the platforms (the ports are built first,
+ * and are part of them).
+ */
+export type PortServices = Omit<AppServices, "platforms">;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Billing } from "../adapters/stripe/billing.ts";
 import { type AccessTarget, targetKey } from "../core/access.ts";
 import { DomainError, NetworkError, PlatformError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
 import { syncMemberAccess } from "./membership/syncMemberAccess.ts";
 import type { Clock } from "./worker.ts";
@@ -216,6 +216,28 @@ export async function listTiers(db: Db, opts: { includeArchived?: boolean } = {}
     include: { prices: { where: { current: true } }, access: true },
     orderBy: { createdAt: "asc" },
   });
+}
+
+/** The tiers a fan can join: not archived, with a current recurring price. */
+export async function listTiersForSale(db: Db) {
+  return (await listTiers(db)).filter((t) => t.prices.some((p) => p.kind === "recurring"));
+}
+
+/** A tier's name, or null when no tier has that id. */
+export async function tierName(db: Db, tierId: string): Promise<string | null> {
+  return (await db.tier.findUnique({ where: { id: tierId }, select: { name: true } }))?.name ?? null;
+}
+
+/** The names of the tiers with these ids (a poll's voting tiers). */
+export async function tierNames(db: Db, tierIds: readonly string[]): Promise<string[]> {
+  if (tierIds.length === 0) return [];
+  const tiers = await db.tier.findMany({ where: { id: { in: [...tierIds] } }, select: { name: true } });
+  return tiers.map((t) => t.name);
+}
+
+/** Whether a platform resource is opened by any tier (a chat the bot was added to is bound already). */
+export async function isTierTarget(db: Db, target: AccessTarget): Promise<boolean> {
+  return (await db.tierAccess.count({ where: { targetKey: targetKey(target) } })) > 0;
 }
 
 async function membersOfTier(db: Db, tierId: string): Promise<string[]> {

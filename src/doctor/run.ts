@@ -1,3 +1,4 @@
+import type Stripe from "stripe";
 import { createStripeClient } from "../adapters/stripe/billing.ts";
 import type { Db } from "../app/db.ts";
 import type { Config } from "../config.ts";
@@ -17,12 +18,17 @@ export async function runDoctor(opts: {
   db: Db;
   log: Logger;
   fix?: boolean;
+  /** The bot's own client when it runs the checks (its Stripe budget); else one made for the run. */
+  stripe?: Stripe;
 }): Promise<CheckResult[]> {
   const { config, db, log } = opts;
   const fix = opts.fix ?? false;
   // Areas run one after the other: the output reads in order and no API sees a burst.
   const areas: [CheckArea, () => Promise<CheckResult[]>][] = [
-    ["Stripe", () => checkStripe({ config, db, stripe: createStripeClient(config.stripe), fix })],
+    [
+      "Stripe",
+      () => checkStripe({ config, db, stripe: opts.stripe ?? createStripeClient(config.stripe), fix }),
+    ],
   ];
   const discord = config.discord;
   if (discord) areas.push(["Discord", () => checkDiscord({ config: discord, db, fix })]);
@@ -51,7 +57,12 @@ export async function runDoctor(opts: {
  * after the bot is up and never awaited, so they neither block nor delay it. `--fix` is never
  * applied here: repairs need the creator's consent.
  */
-export function runStartupChecks(opts: { config: Config; db: Db; log: Logger }): Promise<void> {
+export function runStartupChecks(opts: {
+  config: Config;
+  db: Db;
+  log: Logger;
+  stripe?: Stripe;
+}): Promise<void> {
   const log = opts.log.child({ module: "doctor" });
   return runDoctor({ ...opts, log, fix: false }).then(
     (results) => {

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { HANDLED_EVENT_TYPES } from "../app/billing/applyStripeEvent.ts";
+import { HANDLED_EVENT_TYPES } from "../app/billing/eventTypes.ts";
 import type { Db } from "../app/db.ts";
 import { readStripeSetup, saveStripeSetup } from "../app/stripeSetup.ts";
 import { listTiers } from "../app/tiers.ts";

@@ -4,8 +4,14 @@ import { startTribegate, type Tribegate } from "../../src/bootstrap.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { type DiscordStandin, type DiscordStandinOptions, startDiscordStandin } from "../standins/discord.ts";
-import { deliverWebhook, type StripeStandin, startStripeStandin } from "../standins/stripe.ts";
+import {
+  deliverWebhook,
+  type StripeStandin,
+  type StripeStandinOptions,
+  startStripeStandin,
+} from "../standins/stripe.ts";
 import { startTelegramStandin, type TelegramStandin } from "../standins/telegram.ts";
+import { sleep } from "../support/helpers.ts";
 import { createTestDatabase, createTestDataDir } from "../support/postgres.ts";
 
 export type Backend = "pglite" | "postgres";
@@ -48,7 +54,7 @@ export class LogSink extends Writable {
         const seen = [...new Set(this.lines.map((l) => String(l.event)))].join(", ");
         throw new Error(`log event ${name} not seen within ${timeoutMs} ms; seen: ${seen}`);
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   }
 }
@@ -88,6 +94,8 @@ export interface HarnessOptions {
    * true; false models a new account, whose portal sessions fail until `doctor --fix` or the Dashboard).
    */
   stripePortalSettingsSaved?: boolean;
+  /** Stripe's manners for the stand-in (latency, rate limits, webhook retries); default none. */
+  stripeOptions?: Pick<StripeStandinOptions, "latency" | "rateLimits" | "webhooks">;
 }
 
 /** What the use cases take, wired to the running app (for driving it like a platform adapter would). */
@@ -100,14 +108,32 @@ export interface AppDeps {
   onWork: () => void;
 }
 
-export interface Harness {
+/** Which stand-ins a harness runs: `true` makes the matching handle non-optional in the type. */
+export interface Platforms {
+  discord?: boolean | undefined;
+  telegram?: boolean | undefined;
+}
+
+/** The stand-in when the options asked for it (literally `true`), maybe undefined otherwise. */
+type StandinIf<On, S> = [On] extends [true] ? S : S | undefined;
+/** The platforms some harness options ask for. */
+type PlatformsOf<O> = {
+  discord: O extends { discord: infer D } ? D : undefined;
+  telegram: O extends { telegram: infer T } ? T : undefined;
+};
+
+/**
+ * A running bot and its stand-ins. `Harness<{ discord: true }>` (what startHarness returns for
+ * `discord: true`) has `discord` set; see DiscordHarness, TelegramHarness.
+ */
+export interface Harness<out P extends Platforms = Platforms> {
   app: Tribegate;
   readonly deps: AppDeps;
   config: Config;
   stripe: StripeStandin;
   stripeClient: Stripe;
-  discord: DiscordStandin | undefined;
-  telegram: TelegramStandin | undefined;
+  discord: StandinIf<P["discord"], DiscordStandin>;
+  telegram: StandinIf<P["telegram"], TelegramStandin>;
   logs: LogSink;
   clock: TestClock;
   webhookUrl: string;
@@ -120,10 +146,18 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+export type DiscordHarness = Harness<{ discord: true }>;
+export type TelegramHarness = Harness<{ telegram: true }>;
+/** Both stand-ins (the cross-platform tests). */
+export type DualHarness = Harness<{ discord: true; telegram: true }>;
+
+export async function startHarness<const O extends HarnessOptions>(
+  opts: O,
+): Promise<Harness<PlatformsOf<O>>> {
   const stripe = await startStripeStandin({
     secretKey: STRIPE_KEY,
     portalSettingsSaved: opts.stripePortalSettingsSaved ?? true,
+    ...opts.stripeOptions,
   });
   const discord = opts.discord
     ? await startDiscordStandin({ ...opts.discordOptions, token: DISCORD_TOKEN })
@@ -178,7 +212,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       doctorOnStart: opts.doctorOnStart ?? false,
     });
   let app = await boot();
-  const harness: Harness = {
+  const harness: Harness<PlatformsOf<O>> = {
     get app() {
       return app;
     },
@@ -195,8 +229,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     config,
     stripe,
     stripeClient: stripe.client(),
-    discord,
-    telegram,
+    // Started above exactly when the options asked for them, as the type says.
+    discord: discord as Harness<PlatformsOf<O>>["discord"],
+    telegram: telegram as Harness<PlatformsOf<O>>["telegram"],
     logs,
     clock,
     get webhookUrl() {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type Harness, startHarness } from "./harness.ts";
+import { BACKENDS, type DualHarness, startHarness } from "./harness.ts";
 
 describe.each(BACKENDS)("smoke: the whole bot against the stand-ins, on %s", (backend) => {
-  let h: Harness;
+  let h: DualHarness;
 
   beforeAll(async () => {
     h = await startHarness({ backend, discord: true, telegram: true });
@@ -26,10 +26,10 @@ describe.each(BACKENDS)("smoke: the whole bot against the stand-ins, on %s", (ba
     await h.logs.waitFor("telegram.polling");
     // A long poll is pending (not answered) while nothing happens: look at the calls received.
     await expect
-      .poll(() => h.telegram!.calls.some((c) => c.method === "getUpdates" && c.status === "pending"))
+      .poll(() => h.telegram.calls.some((c) => c.method === "getUpdates" && c.status === "pending"))
       .toBe(true);
-    expect(h.telegram!.calls.some((c) => c.method === "deleteWebhook")).toBe(true);
-    expect(h.discord!.connections).toBe(1);
+    expect(h.telegram.calls.some((c) => c.method === "deleteWebhook")).toBe(true);
+    expect(h.discord.connections).toBe(1);
   });
 
   it("answers /healthz and /readyz with each part's state", async () => {

@@ -35,6 +35,7 @@ import {
   type RESTPostAPIInteractionCallbackWithResponseResult,
   type RoleFlags,
 } from "discord-api-types/v10";
+import { sleep } from "../support/helpers.ts";
 import { DiscordGateway, type GatewayFrame, type GatewaySession } from "./discord-gateway.ts";
 import {
   dmChannel,
@@ -67,7 +68,6 @@ import {
   type StartedServer,
   sendEmpty,
   sendJson,
-  sleep,
   startHttpServer,
 } from "./http.ts";
 

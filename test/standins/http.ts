@@ -343,8 +343,6 @@ export class FaultQueue<F, C> {
 // ---------------------------------------------------------------------------------------------------
 // Small helpers
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Deep copy of JSON data (state handed out must not alias the stand-in's own). */
 export const clone = <T>(value: T): T => structuredClone(value);
 

@@ -27,14 +27,19 @@ export function signedWebhook(
   };
 }
 
-/** POSTs `event` to `url` as Stripe does; returns the answer. */
+/** POSTs `event` to `url` as Stripe does (giving up after `timeoutMs`, default 10 s); returns the answer. */
 export async function deliverWebhook(
   url: string,
   event: Stripe.Event | string,
   secret: string,
-  options: { timestamp?: number } = {},
+  options: { timestamp?: number; timeoutMs?: number } = {},
 ): Promise<{ status: number; body: string }> {
   const { body, headers } = signedWebhook(event, secret, options);
-  const response = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers,
+    body,
+    signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+  });
   return { status: response.status, body: await response.text() };
 }

@@ -248,3 +248,142 @@ describe("Stripe stand-in with stripe-node", () => {
     }
   });
 });
+
+describe("Stripe stand-in with Stripe's manners", () => {
+  it("answers past the account's limit (25/s for a test key) with Stripe's 429, headers and count", async () => {
+    standin = await startStripeStandin({ rateLimits: true });
+    const stripe = standin.client();
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        stripe.customers.create({ name: `Fan ${i}` }).then(
+          () => "ok",
+          (e: unknown) => e as Stripe.errors.StripeError,
+        ),
+      ),
+    );
+    const refused = answers.filter((a): a is Stripe.errors.StripeError => a !== "ok");
+    // The per-endpoint limit (25/s) and the test-mode account limit (25/s) are reached together:
+    // at most 25 admitted within a second, every other request refused and counted.
+    expect(standin.peakRequestsPerSecond).toBe(25);
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    expect(standin.rateLimitedCount).toBe(refused.length);
+    const err = refused[0]!;
+    expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    expect(err.statusCode).toBe(429);
+    expect(err.type).toBe("StripeRateLimitError");
+    expect(err.code).toBe("rate_limit");
+    expect(err.message).toMatch(/^Request rate limit exceeded/);
+    expect(err.headers).toMatchObject({ "stripe-rate-limited-reason": "global-rate" });
+    expect(err.headers?.["request-id"]).toMatch(/^req_/);
+    // Stripe asks for no retry of a rate limit: stripe-node does not retry it.
+    expect(err.headers?.["stripe-should-retry"]).toBeUndefined();
+    expect(err.headers?.["retry-after"]).toBeUndefined();
+    const last = standin.calls.filter((c) => c.status === 429).at(-1);
+    expect(last?.response).toEqual({
+      error: {
+        type: "invalid_request_error",
+        code: "rate_limit",
+        message:
+          "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
+      },
+    });
+    // A second later the window has room again.
+    await new Promise((r) => setTimeout(r, 1000));
+    await expect(stripe.customers.list({ limit: 1 })).resolves.toMatchObject({ object: "list" });
+  });
+
+  it("limits each endpoint apart (25/s) under a live key's higher account limit (100/s)", async () => {
+    standin = await startStripeStandin({ secretKey: "sk_live_standin0123456789", rateLimits: true });
+    const stripe = standin.client();
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => "ok",
+        (e: unknown) => String((e as Stripe.errors.StripeError).headers?.["stripe-rate-limited-reason"]),
+      );
+    const creates = await Promise.all(Array.from({ length: 60 }, () => outcome(stripe.customers.create({}))));
+    const lists = await Promise.all(
+      Array.from({ length: 20 }, () => outcome(stripe.customers.list({ limit: 1 }))),
+    );
+    // 80 requests, more than one endpoint's 25/s but within the live account's 100/s: only the
+    // endpoint limit refuses, and only the creates.
+    const refused = creates.filter((o) => o !== "ok");
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    expect(refused.every((o) => o === "endpoint-rate")).toBe(true);
+    expect(lists.every((o) => o === "ok")).toBe(true);
+    expect(standin.rateLimitedCount).toBe(refused.length);
+  });
+
+  it("a lock timeout is a 429 Stripe asks to retry, which stripe-node does", async () => {
+    standin = await startStripeStandin();
+    standin.failNext({ method: "POST", path: "/v1/customers" }, { kind: "lock_timeout" });
+    const fan = await standin.client(undefined, { maxNetworkRetries: 1 }).customers.create({});
+    expect(fan.id).toMatch(/^cus_/);
+    const [locked, ok] = standin.calls;
+    expect(locked?.status).toBe(429);
+    expect(locked?.response).toMatchObject({ error: { code: "lock_timeout" } });
+    expect(ok?.status).toBe(200);
+    expect(standin.rateLimitedCount).toBe(0);
+  });
+
+  it("answers after a seeded latency: in range, the same draws on every run", async () => {
+    const timings = async () => {
+      const s = await startStripeStandin({ latency: { minMs: 60, maxMs: 120, seed: 7 } });
+      try {
+        const stripe = s.client();
+        const took: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          await stripe.customers.create({});
+          took.push(performance.now() - t0);
+        }
+        return took;
+      } finally {
+        await s.close();
+      }
+    };
+    const first = await timings();
+    const second = await timings();
+    for (const ms of [...first, ...second]) {
+      expect(ms).toBeGreaterThanOrEqual(59);
+      expect(ms).toBeLessThan(400);
+    }
+    // Same seed, same sequence (within timer and scheduling noise).
+    for (let i = 0; i < first.length; i++) expect(Math.abs(first[i]! - second[i]!)).toBeLessThan(40);
+    expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(5);
+  });
+
+  it("retries a webhook delivery that times out or fails, on its backoff list, while later events go on", async () => {
+    const secret = "whsec_test_standin";
+    let calls = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        calls++;
+        if (calls === 1) return; // never answered: the delivery times out
+        if (calls === 3) return void res.writeHead(500).end("busy");
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stripe/webhook`;
+      standin = await startStripeStandin({ webhooks: { timeoutMs: 200, retryBackoffMs: [50, 50, 50] } });
+      const { event: first } = standin.createSubscription({});
+      const { event: second } = standin.createSubscription({});
+      const deliveries = await standin.deliverEvents(url, secret);
+      expect(deliveries.map((d) => [d.event.id, d.status, d.attempts])).toEqual([
+        [first.id, 200, 3],
+        [second.id, 200, 1],
+      ]);
+      expect(standin.webhookAttempts.map((a) => [a.eventId, a.attempt, a.status])).toEqual([
+        [first.id, 1, 0],
+        [second.id, 1, 200],
+        [first.id, 2, 500],
+        [first.id, 3, 200],
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

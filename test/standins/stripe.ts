@@ -8,10 +8,17 @@
  * `idempotency_error` for other parameters); lists paginate newest first with `has_more` /
  * `starting_after`. Every mutation records the event Stripe would emit (`events`), which tests
  * deliver, signed, to the bot's webhook route.
+ *
+ * Stripe's manners, off by default (tests stay fast): `latency` (each API answer delayed by a seeded
+ * uniform draw, as Stripe takes a few hundred ms), `rateLimits` (Stripe's limits per second for the
+ * account, by the key's mode, and per endpoint, answered 429 in Stripe's shape with its
+ * `Stripe-Rate-Limited-Reason` header, counted in `rateLimitedCount`), and `webhooks` (deliveries that
+ * time out or fail are retried on a backoff schedule, as Stripe retries them for days in live mode).
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Stripe from "stripe";
+import { sleep } from "../support/helpers.ts";
 import {
   CallLog,
   clone,
@@ -75,6 +82,25 @@ export interface StripeStandinOptions {
    * that name no configuration are then refused, as Stripe refuses them).
    */
   portalSettingsSaved?: boolean;
+  /**
+   * Each API answer comes this long after the request (uniform in [minMs, maxMs], drawn from a
+   * generator seeded with `seed`, default 1: the same sequence on every run). Default: at once.
+   */
+  latency?: { minMs: number; maxMs: number; seed?: number };
+  /**
+   * Stripe's rate limits, requests per second in any one second: `perSecond` for the account
+   * (default by the key's mode: 100 with sk_live_/rk_live_, 25 with a test key) and
+   * `perEndpointPerSecond` for each endpoint (method and route; default 25). Past them: 429
+   * `rate_limit` with `Stripe-Rate-Limited-Reason: global-rate` or `endpoint-rate`. `true`: the
+   * defaults. Default: no limits.
+   */
+  rateLimits?: boolean | { perSecond?: number; perEndpointPerSecond?: number };
+  /**
+   * How `deliverEvents` delivers: an attempt not answered 2xx within `timeoutMs` (default 10 s) is
+   * tried again after each wait of `retryBackoffMs` in turn (Stripe's schedule spans hours to days;
+   * tests give milliseconds). Default: one attempt, as before.
+   */
+  webhooks?: { timeoutMs?: number; retryBackoffMs?: readonly number[] };
 }
 
 export interface StripeCall extends RecordedCall {
@@ -97,7 +123,12 @@ export type StripeFault =
   /** Never answer: the client's `timeout` (stripe-node default 80 s) must fire. */
   | { kind: "hang" }
   /** Answer normally, `ms` later (a slow call). */
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /**
+   * 429 `lock_timeout` with `Stripe-Should-Retry: true`: another request holds the object's lock
+   * (Stripe's client libraries retry these, unlike rate limits).
+   */
+  | { kind: "lock_timeout" };
 
 export interface CheckoutCompletion {
   session: Stripe.Checkout.Session;
@@ -110,9 +141,24 @@ export interface CheckoutCompletion {
 
 export interface WebhookDelivery {
   event: Stripe.Event;
+  /** The last attempt's status; 0 when it got no answer in time. */
   status: number;
   body: string;
+  /** Attempts made (1 unless `webhooks.retryBackoffMs` retried it). */
+  attempts: number;
 }
+
+export interface WebhookAttempt {
+  eventId: string;
+  type: string;
+  /** 1 for the first delivery. */
+  attempt: number;
+  status: number;
+  ms: number;
+}
+
+const RATE_LIMIT_MESSAGE =
+  "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.";
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -228,6 +274,16 @@ export class StripeStandin {
   readonly #denied: { method?: string; path: PathMatcher; permission: string }[] = [];
   /** Each webhook endpoint's signing secret: Stripe shows it once, in the answer to the create. */
   readonly #endpointSecrets = new Map<string, string>();
+  readonly #latency: { minMs: number; maxMs: number; next: () => number } | undefined;
+  readonly #limits: { perSecond: number; perEndpoint: number } | undefined;
+  readonly #webhookOptions: StripeStandinOptions["webhooks"];
+  /** Admission times within the last second: the account's, then each endpoint's. */
+  readonly #admitted: number[] = [];
+  readonly #admittedByEndpoint = new Map<string, number[]>();
+  #rateLimited = 0;
+  #peakPerSecond = 0;
+  /** Every webhook delivery attempt, in order. */
+  readonly webhookAttempts: WebhookAttempt[] = [];
 
   private constructor(http: StartedServer, options: StripeStandinOptions) {
     this.#http = http;
@@ -235,6 +291,20 @@ export class StripeStandin {
     this.origin = http.origin;
     this.secretKey = options.secretKey ?? "sk_test_standin_0123456789";
     this.restrictedKey = options.restrictedKey;
+    if (options.latency) {
+      const { minMs, maxMs, seed = 1 } = options.latency;
+      const random = mulberry32(seed);
+      this.#latency = { minMs, maxMs, next: () => minMs + (maxMs - minMs) * random() };
+    }
+    if (options.rateLimits) {
+      const given = options.rateLimits === true ? {} : options.rateLimits;
+      const live = /^(sk|rk)_live_/.test(this.secretKey);
+      this.#limits = {
+        perSecond: given.perSecond ?? (live ? 100 : 25),
+        perEndpoint: given.perEndpointPerSecond ?? 25,
+      };
+    }
+    this.#webhookOptions = options.webhooks;
     this.#router = this.#routes();
     if (options.portalSettingsSaved) {
       this.put(billingPortalConfiguration({ id: stripeId("bpc"), is_default: true, active: true }));
@@ -282,6 +352,16 @@ export class StripeStandin {
 
   clearFaults(): void {
     this.#faults.clear();
+  }
+
+  /** The 429 rate-limit answers given (the limits and `rate_limit` faults; lock timeouts apart). */
+  get rateLimitedCount(): number {
+    return this.#rateLimited;
+  }
+
+  /** The most API requests admitted within any one second (with `rateLimits` on). */
+  get peakRequestsPerSecond(): number {
+    return this.#peakPerSecond;
   }
 
   // -- state ------------------------------------------------------------------------------------
@@ -459,14 +539,66 @@ export class StripeStandin {
     };
   }
 
-  /** POSTs the events recorded since the last call, signed with `secret`, in order. */
+  /**
+   * POSTs the events recorded since the last call, signed with `secret`, in order. With
+   * `webhooks.retryBackoffMs`, an attempt that times out or is not answered 2xx is tried again later
+   * (while the next events go on, as Stripe does); resolves when every event is delivered or out of
+   * retries.
+   */
   async deliverEvents(url: string, secret: string): Promise<WebhookDelivery[]> {
-    const results: WebhookDelivery[] = [];
+    const results: Promise<WebhookDelivery>[] = [];
     while (this.#delivered < this.events.length) {
       const event = this.events[this.#delivered++] as Stripe.Event;
-      results.push({ event, ...(await deliverWebhook(url, event, secret)) });
+      const first = await this.#attempt(url, event, secret, 1);
+      results.push(
+        first.status >= 200 && first.status < 300
+          ? Promise.resolve({ event, ...first, attempts: 1 })
+          : this.#retryDelivery(url, event, secret, first),
+      );
     }
-    return results;
+    return Promise.all(results);
+  }
+
+  async #attempt(
+    url: string,
+    event: Stripe.Event,
+    secret: string,
+    attempt: number,
+  ): Promise<{ status: number; body: string }> {
+    const t0 = performance.now();
+    const timeoutMs = this.#webhookOptions?.timeoutMs;
+    const send = deliverWebhook(url, event, secret, timeoutMs === undefined ? {} : { timeoutMs });
+    // Without the webhooks option, a delivery that fails throws, as it always did.
+    const answer = this.#webhookOptions
+      ? await send.catch((err: unknown) => ({
+          status: 0,
+          body: err instanceof Error ? err.message : String(err),
+        }))
+      : await send;
+    this.webhookAttempts.push({
+      eventId: event.id,
+      type: event.type,
+      attempt,
+      status: answer.status,
+      ms: performance.now() - t0,
+    });
+    return answer;
+  }
+
+  async #retryDelivery(
+    url: string,
+    event: Stripe.Event,
+    secret: string,
+    first: { status: number; body: string },
+  ): Promise<WebhookDelivery> {
+    let last = first;
+    const backoff = this.#webhookOptions?.retryBackoffMs ?? [];
+    for (let i = 0; i < backoff.length; i++) {
+      await sleep(backoff[i] as number);
+      last = await this.#attempt(url, event, secret, i + 2);
+      if (last.status >= 200 && last.status < 300) return { event, ...last, attempts: i + 2 };
+    }
+    return { event, ...last, attempts: backoff.length + 1 };
   }
 
   async close(): Promise<void> {
@@ -541,18 +673,40 @@ export class StripeStandin {
     if (fault?.kind === "hang") return this.#log.settle(call, "hang");
     if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === "rate_limit") {
+      this.#rateLimited++;
       return answer(429, {
-        error: {
-          type: "invalid_request_error",
-          code: "rate_limit",
-          message:
-            "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
-        },
+        error: { type: "invalid_request_error", code: "rate_limit", message: RATE_LIMIT_MESSAGE },
       });
+    }
+    if (fault?.kind === "lock_timeout") {
+      return answer(
+        429,
+        {
+          error: {
+            type: "invalid_request_error",
+            code: "lock_timeout",
+            message:
+              "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate. See https://stripe.com/docs/rate-limits for more details.",
+          },
+        },
+        { "stripe-should-retry": "true" },
+      );
     }
     if (fault?.kind === "status") {
       return answer(fault.status, { error: { type: "api_error", message: "An unknown error occurred" } });
     }
+
+    const limited = this.#admit(call);
+    if (limited) {
+      this.#rateLimited++;
+      // Stripe does not ask for a retry of a rate limit (no Stripe-Should-Retry: true, no Retry-After).
+      return answer(
+        429,
+        { error: { type: "invalid_request_error", code: "rate_limit", message: RATE_LIMIT_MESSAGE } },
+        { "stripe-rate-limited-reason": limited },
+      );
+    }
+    if (this.#latency) await sleep(this.#latency.next());
 
     const auth = this.#checkKey(headers.authorization);
     if (auth) return answer(auth.status, { error: auth.error });
@@ -589,6 +743,33 @@ export class StripeStandin {
         },
       });
     }
+  }
+
+  /**
+   * Counts the request against the limits: undefined when admitted, else the reason Stripe gives.
+   * Sliding windows of one second; refused requests do not count.
+   */
+  #admit(call: StripeCall): "global-rate" | "endpoint-rate" | undefined {
+    if (!this.#limits) return undefined;
+    const now = performance.now();
+    const prune = (times: number[]) => {
+      let drop = 0;
+      while (drop < times.length && (times[drop] as number) <= now - 1000) drop++;
+      if (drop > 0) times.splice(0, drop);
+      return times;
+    };
+    const endpoint = `${call.method} ${this.#router.find(call.method, call.path)?.route.template ?? call.path}`;
+    let byEndpoint = this.#admittedByEndpoint.get(endpoint);
+    if (!byEndpoint) {
+      byEndpoint = [];
+      this.#admittedByEndpoint.set(endpoint, byEndpoint);
+    }
+    if (prune(this.#admitted).length >= this.#limits.perSecond) return "global-rate";
+    if (prune(byEndpoint).length >= this.#limits.perEndpoint) return "endpoint-rate";
+    this.#admitted.push(now);
+    byEndpoint.push(now);
+    this.#peakPerSecond = Math.max(this.#peakPerSecond, this.#admitted.length);
+    return undefined;
   }
 
   #checkKey(header: string | undefined): StripeApiError | undefined {
@@ -1462,4 +1643,16 @@ function previousAttributes<T extends object>(before: T, after: T): Partial<T> {
 function fingerprint(call: StripeCall): string {
   const { expand: _ignored, ...body } = call.body;
   return `${call.method} ${call.path} ${JSON.stringify(body)}`;
+}
+
+/** A small seeded generator (mulberry32): the same draws for the same seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

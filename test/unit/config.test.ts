@@ -135,6 +135,16 @@ describe("config", () => {
     ).toBe("webhook");
   });
 
+  it("GIVEN STRIPE_REQUESTS_PER_SECOND THEN it is the Stripe budget; unset, the key decides; nonsense is named", () => {
+    expect(load(valid).stripe.requestsPerSecond).toBeUndefined();
+    expect(load({ ...valid, STRIPE_REQUESTS_PER_SECOND: " 12 " }).stripe.requestsPerSecond).toBe(12);
+    expect(load({ ...valid, STRIPE_REQUESTS_PER_SECOND: "" }).stripe.requestsPerSecond).toBeUndefined();
+    for (const bad of ["0", "fast", "2.5"]) {
+      const [line] = problems({ ...valid, STRIPE_REQUESTS_PER_SECOND: bad });
+      expect(line).toMatch(/^STRIPE_REQUESTS_PER_SECOND: must be .*20 with a test key, 80 with a live key/);
+    }
+  });
+
   it("GIVEN base URLs for stand-ins or proxies THEN they are used without a trailing slash", () => {
     const config = load({
       ...valid,

@@ -11,7 +11,7 @@ import type {
   Role,
   User,
 } from "discord.js";
-import type { FanIdentity } from "../../app/members.ts";
+import type { FanIdentity } from "../../app/members/types.ts";
 import type { AppServices } from "../../app/services.ts";
 import type { Locale, Translate } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";

@@ -1,8 +1,8 @@
 import { type Client, Routes } from "discord.js";
+import { accessChangeNotice, isSupersededChange, queueAccessNotice } from "../../app/access/accessNotices.ts";
 import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
 import type { Db } from "../../app/db.ts";
-import type { FanNotice, Notifier } from "../../app/notify.ts";
-import { scheduleTaskOnce } from "../../app/tasks.ts";
+import type { Notifier } from "../../app/notify.ts";
 import type { TaskHandler } from "../../app/taskWorker.ts";
 import type { JobResult } from "../../app/worker.ts";
 import { parseTargetKey, targetKey } from "../../core/access.ts";
@@ -63,11 +63,10 @@ export function createDiscordExecutor(opts: {
       const target = p.targetKey ? parseTargetKey(p.targetKey) : null;
       if (!p.userId || !p.action || !target) return { outcome: "dead", error: "incomplete payload" };
       // A newer change for this role came meanwhile (granted, then revoked): its own DM tells the fan.
-      const wish = await opts.db.accessJob.findFirst({
-        where: { platform: "discord", platformUserId: p.userId, targetKey: p.targetKey! },
-        select: { action: true },
-      });
-      if (wish && wish.action !== p.action) return { outcome: "done", note: "superseded by a newer change" };
+      if (
+        await isSupersededChange(opts.db, { platform: "discord", userId: p.userId, action: p.action, target })
+      )
+        return { outcome: "done", note: "superseded by a newer change" };
       await tellFan({ userId: p.userId, action: p.action, target });
       return { outcome: "done" };
     },
@@ -82,15 +81,12 @@ export function createDiscordExecutor(opts: {
   async function queueTell(job: AccessJob): Promise<void> {
     const now = opts.clock.now();
     try {
-      await opts.db.$transaction((tx) =>
-        scheduleTaskOnce(tx, {
-          key: `dm:discord:${job.userId}:${targetKey(job.target)}:${job.id}:${job.action}:${now.getTime()}:${job.attempt}`,
-          kind: DISCORD_TELL_TASK,
-          payload: { userId: job.userId, action: job.action, targetKey: targetKey(job.target) },
-          runAfter: now,
-          now,
-        }),
-      );
+      await queueAccessNotice(opts.db, {
+        key: `dm:discord:${job.userId}:${targetKey(job.target)}:${job.id}:${job.action}:${now.getTime()}:${job.attempt}`,
+        kind: DISCORD_TELL_TASK,
+        change: { platform: "discord", userId: job.userId, action: job.action, target: job.target },
+        now,
+      });
       opts.onWork();
     } catch (err) {
       log.warn({ event: "discord.dm.failed", userId: job.userId, err }, "could not queue the DM to the fan");
@@ -143,30 +139,9 @@ export function createDiscordExecutor(opts: {
   /** Welcome or goodbye DM, best effort: a closed DM or a hiccup never fails the role change. */
   async function tellFan(job: Pick<AccessJob, "userId" | "action" | "target">): Promise<void> {
     try {
-      const [access, identity] = await Promise.all([
-        opts.db.tierAccess.findFirst({
-          where: { targetKey: targetKey(job.target) },
-          include: { tier: { select: { name: true } } },
-        }),
-        opts.db.identity.findUnique({
-          where: { platform_platformUserId: { platform: "discord", platformUserId: job.userId } },
-          select: { locale: true },
-        }),
-      ]);
       // A tier that opens several roles sends one message, on its first role, not one per role.
-      if (access) {
-        const first = await opts.db.tierAccess.findFirst({
-          where: { tierId: access.tierId, platform: "discord" },
-          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-          select: { targetKey: true },
-        });
-        if (first && first.targetKey !== access.targetKey) return;
-      }
-      const notice: FanNotice =
-        job.action === "grant"
-          ? { template: "access_granted", tierName: access?.tier.name ?? "" }
-          : { template: "access_revoked", tierName: access?.tier.name ?? null };
-      await opts.notifier.notify(job.userId, identity?.locale ?? null, notice);
+      const due = await accessChangeNotice(opts.db, { platform: "discord", ...job });
+      if (due) await opts.notifier.notify(job.userId, due.locale, due.notice);
     } catch (err) {
       log.warn({ event: "discord.dm.failed", userId: job.userId, err }, "could not tell the fan");
     }

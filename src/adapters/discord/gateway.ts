@@ -3,8 +3,7 @@ import type { DiscordConfig } from "../../config.ts";
 import { StartupError } from "../../errors.ts";
 import { retryForever } from "../../lib/retry.ts";
 import type { Logger } from "../../log.ts";
-
-export type PlatformStatus = "starting" | "connecting" | "ready" | "stopped" | "failed";
+import type { PlatformStatus } from "../platform.ts";
 
 export interface DiscordGateway {
   readonly client: Client;

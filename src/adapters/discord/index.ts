@@ -1,47 +1,70 @@
 import { Events, type Guild } from "discord.js";
-import { reapplyAccess } from "../../app/members.ts";
-import type { AppServices } from "../../app/services.ts";
+import { reapplyAccess } from "../../app/members/claim.ts";
+import type { Platform } from "../../app/platform.ts";
+import type { AppServices, PortServices } from "../../app/services.ts";
 import { reconcileSoon } from "../../app/tasks.ts";
 import type { DiscordConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
-import type { PlatformParts } from "../platform.ts";
+import type { Logger } from "../../log.ts";
+import type { PlatformAdapter, PlatformRuntime } from "../platform.ts";
 import { componentRoutes, slashRoutes } from "./commands/index.ts";
 import { createDiscordExecutor, DISCORD_TELL_TASK } from "./executor.ts";
 import type { DiscordGateway } from "./gateway.ts";
 import { createHomeGuilds, inviteUrl } from "./homeGuilds.ts";
 import { createDiscordNotifier } from "./notifier.ts";
-import { createPollPublisher } from "./pollLive.ts";
+import { createPollPublisher, type PollPublisher } from "./pollLive.ts";
 import { createDiscordReader } from "./reader.ts";
 import { syncCommands } from "./registerCommands.ts";
 import { createInteractionRouter } from "./router.ts";
 
 /**
- * Plugs Discord into the app: slash commands, the access executor (roles), DMs to fans, and the
- * reader reconciliation uses. Called before the gateway logs in, so no event is missed.
+ * Discord as a platform: its ports (the access executor for roles, DMs to fans, the reader
+ * reconciliation uses, live poll messages) built first; `attach` then starts the slash commands and
+ * member events with the complete services. Both run before the gateway logs in, so no event is missed.
  */
-export async function attachDiscord(opts: {
+export function createDiscordPlatform(opts: {
   gateway: DiscordGateway;
-  services: AppServices;
+  services: PortServices;
   config: DiscordConfig;
-}): Promise<PlatformParts> {
+}): PlatformAdapter {
   const { client } = opts.gateway;
-  const { services } = opts;
-  const log = services.log.child({ module: "discord" });
+  const log = opts.services.log.child({ module: "discord" });
   const notifier = createDiscordNotifier({ client, log });
   const executor = createDiscordExecutor({
     client,
-    db: services.db,
+    db: opts.services.db,
     notifier,
     log,
-    clock: services.clock,
-    onWork: services.onWork,
+    clock: opts.services.clock,
+    onWork: opts.services.onWork,
   });
   const reader = createDiscordReader({ client, log });
-  const polls = createPollPublisher({ client, services, log });
-  // Live results and closings, whichever platform the ballot or the closing came from.
-  services.hooks.ballotCast.push((pollId) => polls.ballotCast(pollId));
-  services.hooks.pollClosed.push((pollId) => polls.pollClosed(pollId));
-  services.hooks.pollOpened.push((pollId, placement) => polls.publish(pollId, placement));
+  const polls = createPollPublisher({ client, services: opts.services, log });
+  const platform: Platform = {
+    name: "discord",
+    executor,
+    notifier,
+    reader,
+    // Live results and closings, whichever platform the ballot or the closing came from.
+    polls: {
+      publish: (pollId, placement) => polls.publish(pollId, placement),
+      refresh: (pollId) => polls.ballotCast(pollId),
+      closed: (pollId) => polls.pollClosed(pollId),
+    },
+    tasks: { [DISCORD_TELL_TASK]: executor.tellTask },
+  };
+  return { platform, attach: async (services) => attachDiscord({ ...opts, client, services, log, polls }) };
+}
+
+async function attachDiscord(opts: {
+  gateway: DiscordGateway;
+  client: DiscordGateway["client"];
+  services: AppServices;
+  config: DiscordConfig;
+  log: Logger;
+  polls: PollPublisher;
+}): Promise<PlatformRuntime> {
+  const { client, services, log, polls } = opts;
   const home = createHomeGuilds({ client, config: opts.config, services, log });
   const router = createInteractionRouter({
     services,
@@ -113,10 +136,6 @@ export async function attachDiscord(opts: {
   });
 
   return {
-    executor,
-    notifier,
-    reader,
-    tasks: { [DISCORD_TELL_TASK]: executor.tellTask },
     stop: async () => {
       await router.drain();
       await polls.stop();

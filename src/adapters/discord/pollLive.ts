@@ -1,7 +1,8 @@
 import type { Client, Message, SendableChannels } from "discord.js";
 import { createLiveRefresher } from "../../app/liveRefresh.ts";
+import type { PollPlacement, PollPostReport } from "../../app/platform.ts";
 import { pollPosts, recordPollPost } from "../../app/polls.ts";
-import type { AppServices, PollPlacement, PollPostReport } from "../../app/services.ts";
+import type { PortServices } from "../../app/services.ts";
 import { getSettings } from "../../app/settings.ts";
 import { type Locale, localeOf } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
@@ -34,7 +35,7 @@ function localeOfChannel(channel: unknown): Locale {
  */
 export function createPollPublisher(opts: {
   client: Client;
-  services: AppServices;
+  services: PortServices;
   log: Logger;
   intervalMs?: number;
 }): PollPublisher {

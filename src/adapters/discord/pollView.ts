@@ -7,13 +7,13 @@ import {
   StringSelectMenuBuilder,
   time,
 } from "discord.js";
-import type { Db } from "../../app/db.ts";
+import type { Db, PollRow } from "../../app/db.ts";
 import { topIdeas } from "../../app/ideas.ts";
 import { listPolls, type PollDeps, pollResults } from "../../app/polls.ts";
+import { tierNames } from "../../app/tiers.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
 import type { Tally } from "../../core/polls.ts";
 import { DomainError } from "../../errors.ts";
-import type { Poll as PollRow } from "../../generated/prisma/client.ts";
 import { type Locale, t, wordsFor } from "../../i18n/index.ts";
 
 /**
@@ -106,10 +106,7 @@ export async function loadPollView(
   opts: { creator?: boolean } = {},
 ): Promise<PollView> {
   const { poll, tally, voters } = await pollResults(deps, pollId, opts);
-  const tiers = poll.tierIds.length
-    ? await deps.db.tier.findMany({ where: { id: { in: poll.tierIds } }, select: { name: true } })
-    : [];
-  return { poll, tally, voters, tierNames: tiers.map((t) => t.name) };
+  return { poll, tally, voters, tierNames: await tierNames(deps.db, poll.tierIds) };
 }
 
 /** The lines under the options once closed: winner or tie, and the instant-runoff rounds (if several). */

@@ -1,5 +1,5 @@
 import { type APIGuildMember, type Client, Routes } from "discord.js";
-import type { AccessReader } from "../../app/reconcile.ts";
+import type { AccessReader } from "../../app/reconcile/platforms.ts";
 import type { Logger } from "../../log.ts";
 import { Code, classifyDiscordError } from "./discordErrors.ts";
 

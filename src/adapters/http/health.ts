@@ -1,5 +1,5 @@
 import type { Logger } from "../../log.ts";
-import type { Route } from "./server.ts";
+import type { Route } from "../routes.ts";
 
 export interface ReadinessCheck {
   name: string;

@@ -1,5 +1,5 @@
 import { PORTAL_RETURN_PATH } from "../../app/urls.ts";
-import type { Route } from "./server.ts";
+import type { Route } from "../routes.ts";
 
 /**
  * The pages Stripe sends fans back to. Plain, bilingual, no script: the fan's access arrives in the

@@ -1,6 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../../log.ts";
+import type { HttpResponse, Route } from "../routes.ts";
 
 /**
  * The bot's one HTTP door: health checks, the Stripe webhook and (optionally) Telegram's webhook.
@@ -9,29 +10,6 @@ import type { Logger } from "../../log.ts";
  * needs the raw bytes of the body (signature check), and graceful shutdown needs to know exactly
  * which requests are in flight. A framework would add more surface than it removes.
  */
-
-export interface HttpRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  /** The exact bytes received: the Stripe signature is computed over them. */
-  rawBody: Buffer;
-}
-
-export interface HttpResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse> | HttpResponse;
-
-export interface Route {
-  method: "GET" | "POST";
-  path: string;
-  handler: HttpHandler;
-}
 
 export interface HttpServer {
   /** The port actually bound (useful with port 0 in tests). */

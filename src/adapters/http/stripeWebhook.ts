@@ -1,12 +1,9 @@
 import type Stripe from "stripe";
-import {
-  applyStripeEvent,
-  type BillingDeps,
-  foreignEventReason,
-  HANDLED_EVENT_TYPES,
-} from "../../app/billing/applyStripeEvent.ts";
+import { applyStripeEvent } from "../../app/billing/applyStripeEvent.ts";
+import { foreignEventReason, HANDLED_EVENT_TYPES } from "../../app/billing/eventTypes.ts";
+import type { BillingDeps } from "../../app/billing/types.ts";
 import { NetworkError } from "../../errors.ts";
-import type { Route } from "./server.ts";
+import type { Route } from "../routes.ts";
 
 /**
  * POST /stripe/webhook. The retry rule, tested in test/e2e/memberships:

@@ -1,121 +1,52 @@
 import Stripe from "stripe";
+import type { Billing, SubscriptionState } from "../../app/billing/billing.ts";
 import type { StripeConfig } from "../../config.ts";
 import { NetworkError, PlatformError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import {
+  BudgetedHttpClient,
+  budgetSettings,
+  StripeBudget,
+  type StripePriority,
+  withStripePriority,
+} from "./budget.ts";
+
+export type { StripePriority } from "./budget.ts";
 
 /**
  * The Stripe side of tribegate, in the ledger's words. Every read returns Stripe's *current* state of
  * an object: the webhook handler re-reads what an event points at instead of trusting the event's
- * copy, so events that arrive late, twice or out of order all lead to the same ledger.
+ * copy, so events that arrive late, twice or out of order all lead to the same ledger. The interface it
+ * implements, Billing, is the app's (src/app/billing/billing.ts).
  */
-
-export interface SubscriptionState {
-  id: string;
-  customerId: string;
-  status: string;
-  priceId: string;
-  amount: number;
-  currency: string;
-  interval: string | null;
-  /** End of the paid period; for a subscription set to cancel at a date, that date. */
-  currentPeriodEnd: Date | null;
-  cancelAtPeriodEnd: boolean;
-  startedAt: Date;
-  endedAt: Date | null;
-  metadata: Record<string, string>;
-}
-
-export interface ChargeState {
-  id: string;
-  customerId: string | null;
-  paymentIntentId: string | null;
-  /** Fully refunded. A partial refund keeps access. */
-  refunded: boolean;
-}
-
-export interface DisputeState {
-  id: string;
-  chargeId: string;
-  status: string;
-}
-
-export interface CheckoutRequest {
-  customerId: string;
-  priceId: string;
-  mode: "subscription" | "payment";
-  clientReferenceId: string;
-  metadata: Record<string, string>;
-  successUrl: string;
-  cancelUrl: string;
-  allowPromotionCodes: boolean;
-  trialDays: number;
-  locale?: string;
-  /** The same key within Stripe's 24 hours returns the session the first call made. */
-  idempotencyKey?: string;
-}
-
-export interface Billing {
-  readonly stripe: Stripe;
-  /** Every subscription of a customer, whatever its status. */
-  customerSubscriptions(customerId: string): Promise<SubscriptionState[]>;
-  /** Every subscription of the account, page after page. */
-  allSubscriptions(): AsyncIterable<SubscriptionState>;
-  charge(chargeId: string): Promise<ChargeState>;
-  dispute(disputeId: string): Promise<DisputeState>;
-  /** The subscription a payment intent paid an invoice of, if any. */
-  subscriptionOfPayment(paymentIntentId: string): Promise<string | null>;
-  /**
-   * `idempotencyKey`: the same key within Stripe's 24 hours returns the customer the first call made,
-   * so two checkouts started at once by the same new fan make one customer, not two.
-   */
-  createCustomer(params: {
-    name?: string;
-    metadata: Record<string, string>;
-    idempotencyKey?: string;
-  }): Promise<string>;
-  /**
-   * Whether the customer can still be billed: "deleted" when Stripe keeps it as deleted
-   * (`deleted: true`), "missing" when Stripe answers 404 resource_missing (never existed here).
-   */
-  customerStatus(customerId: string): Promise<"active" | "deleted" | "missing">;
-  createProduct(params: {
-    name: string;
-    description: string;
-    metadata: Record<string, string>;
-  }): Promise<string>;
-  createPrice(params: {
-    productId: string;
-    amount: number;
-    currency: string;
-    interval: "month" | "year" | null;
-    metadata: Record<string, string>;
-  }): Promise<string>;
-  price(priceId: string): Promise<{
-    id: string;
-    active: boolean;
-    amount: number;
-    currency: string;
-    interval: string | null;
-    productId: string;
-  }>;
-  deactivatePrice(priceId: string): Promise<void>;
-  /** `expiresAt`: when Stripe closes the session's page (24 hours by default). */
-  createCheckout(req: CheckoutRequest): Promise<{ id: string; url: string; expiresAt: Date }>;
-  /** Moves a subscription to another price (prorated), as the billing portal's plan switch does. */
-  changeSubscriptionPrice(subscriptionId: string, priceId: string): Promise<SubscriptionState>;
-  createPortal(customerId: string, returnUrl: string): Promise<string>;
-}
 
 /** Whether a key is a live-mode key (sk_live_…, rk_live_…); test-mode keys say test. */
 export function isLiveKey(secretKey: string): boolean {
   return /^(sk|rk)_live_/.test(secretKey);
 }
 
-export function createStripeClient(config: StripeConfig): Stripe {
+/** The process's Stripe budget for `config`'s key and STRIPE_REQUESTS_PER_SECOND. */
+export function createStripeBudget(config: StripeConfig, log?: Logger): StripeBudget {
+  const settings = budgetSettings(config.secretKey, config.requestsPerSecond);
+  return new StripeBudget({
+    requestsPerSecond: settings.requestsPerSecond,
+    endpointRequestsPerSecond: settings.endpointRequestsPerSecond,
+    ...(log ? { log: log.child({ module: "stripe" }) } : {}),
+  });
+}
+
+/**
+ * A stripe-node client whose every request waits in `budget` (a new one for `config` unless given:
+ * pass the process's one so all its Stripe work shares one count). Rate-limit 429s are retried by the
+ * budget; errors and 5xx by stripe-node (`maxNetworkRetries`), each attempt through the budget.
+ */
+export function createStripeClient(config: StripeConfig, opts: { budget?: StripeBudget } = {}): Stripe {
   const url = new URL(config.apiUrl);
   return new Stripe(config.secretKey, {
     host: url.hostname,
     port: url.port || (url.protocol === "https:" ? 443 : 80),
     protocol: url.protocol === "https:" ? "https" : "http",
+    httpClient: new BudgetedHttpClient(opts.budget ?? createStripeBudget(config)),
     maxNetworkRetries: 2,
     timeout: 20_000,
     telemetry: false,
@@ -162,13 +93,21 @@ export function stripeFailure(method: string, err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw stripeFailure(method, err);
-  }
-}
+/** The priority of each method when no `withPriority` says otherwise. */
+const INTERACTIVE_METHODS: ReadonlySet<string> = new Set([
+  "createCustomer",
+  "customerStatus",
+  "createProduct",
+  "createPrice",
+  "price",
+  "deactivatePrice",
+  "createCheckout",
+  "changeSubscriptionPrice",
+  "createPortal",
+]);
+
+export const defaultPriority = (method: keyof Billing): StripePriority =>
+  INTERACTIVE_METHODS.has(method) ? "interactive" : "background";
 
 /**
  * `portalConfiguration`: reads the customer portal configuration `npm run doctor -- --fix` made;
@@ -180,25 +119,51 @@ export function createBilling(
   stripe: Stripe,
   opts: { portalConfiguration?: () => Promise<string | undefined> } = {},
 ): Billing {
+  return billingAt(stripe, opts, undefined);
+}
+
+function billingAt(
+  stripe: Stripe,
+  opts: { portalConfiguration?: () => Promise<string | undefined> },
+  priority: StripePriority | undefined,
+): Billing {
+  const call = <T>(of: keyof Billing, method: string, fn: () => Promise<T>): Promise<T> =>
+    withStripePriority(priority ?? defaultPriority(of), async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw stripeFailure(method, err);
+      }
+    });
   return {
     stripe,
+    withPriority: (p) => billingAt(stripe, opts, p),
     customerSubscriptions: (customerId) =>
-      call("subscriptions.list", async () => {
+      call("customerSubscriptions", "subscriptions.list", async () => {
         const subs = await stripe.subscriptions
           .list({ customer: customerId, status: "all", limit: 100 })
           .autoPagingToArray({ limit: 1000 });
         return subs.map(toSubscriptionState);
       }),
     async *allSubscriptions() {
-      try {
-        for await (const sub of stripe.subscriptions.list({ status: "all", limit: 100 }))
-          yield toSubscriptionState(sub);
-      } catch (err) {
-        throw stripeFailure("subscriptions.list", err);
+      // Page by page (as stripe-node's auto-pagination does), each page read at this port's priority.
+      let startingAfter: string | undefined;
+      for (;;) {
+        const page = await call("allSubscriptions", "subscriptions.list", () =>
+          stripe.subscriptions.list({
+            status: "all",
+            limit: 100,
+            ...(startingAfter ? { starting_after: startingAfter } : {}),
+          }),
+        );
+        for (const sub of page.data) yield toSubscriptionState(sub);
+        const last = page.data.at(-1);
+        if (!page.has_more || !last) return;
+        startingAfter = last.id;
       }
     },
     charge: (chargeId) =>
-      call("charges.retrieve", async () => {
+      call("charge", "charges.retrieve", async () => {
         const c = await stripe.charges.retrieve(chargeId);
         return {
           id: c.id,
@@ -209,7 +174,7 @@ export function createBilling(
         };
       }),
     dispute: (disputeId) =>
-      call("disputes.retrieve", async () => {
+      call("dispute", "disputes.retrieve", async () => {
         const d = await stripe.disputes.retrieve(disputeId);
         return {
           id: d.id,
@@ -218,7 +183,7 @@ export function createBilling(
         };
       }),
     subscriptionOfPayment: (paymentIntentId) =>
-      call("invoicePayments.list", async () => {
+      call("subscriptionOfPayment", "invoicePayments.list", async () => {
         const page = await stripe.invoicePayments.list({
           payment: { type: "payment_intent", payment_intent: paymentIntentId },
           expand: ["data.invoice"],
@@ -232,6 +197,7 @@ export function createBilling(
       }),
     createCustomer: (params) =>
       call(
+        "createCustomer",
         "customers.create",
         async () =>
           (
@@ -245,7 +211,7 @@ export function createBilling(
           ).id,
       ),
     customerStatus: (customerId) =>
-      call("customers.retrieve", async () => {
+      call("customerStatus", "customers.retrieve", async () => {
         try {
           const c = await stripe.customers.retrieve(customerId);
           return "deleted" in c && c.deleted ? ("deleted" as const) : ("active" as const);
@@ -255,9 +221,10 @@ export function createBilling(
           throw err;
         }
       }),
-    createProduct: (params) => call("products.create", async () => (await stripe.products.create(params)).id),
+    createProduct: (params) =>
+      call("createProduct", "products.create", async () => (await stripe.products.create(params)).id),
     createPrice: (params) =>
-      call("prices.create", async () => {
+      call("createPrice", "prices.create", async () => {
         const price = await stripe.prices.create({
           product: params.productId,
           unit_amount: params.amount,
@@ -268,7 +235,7 @@ export function createBilling(
         return price.id;
       }),
     price: (priceId) =>
-      call("prices.retrieve", async () => {
+      call("price", "prices.retrieve", async () => {
         const p = await stripe.prices.retrieve(priceId);
         return {
           id: p.id,
@@ -280,11 +247,11 @@ export function createBilling(
         };
       }),
     deactivatePrice: (priceId) =>
-      call("prices.update", async () => {
+      call("deactivatePrice", "prices.update", async () => {
         await stripe.prices.update(priceId, { active: false });
       }),
     createCheckout: (req) =>
-      call("checkout.sessions.create", async () => {
+      call("createCheckout", "checkout.sessions.create", async () => {
         const session = await stripe.checkout.sessions.create(
           {
             mode: req.mode,
@@ -317,7 +284,7 @@ export function createBilling(
         return { id: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000) };
       }),
     changeSubscriptionPrice: (subscriptionId, priceId) =>
-      call("subscriptions.update", async () => {
+      call("changeSubscriptionPrice", "subscriptions.update", async () => {
         const current = await stripe.subscriptions.retrieve(subscriptionId);
         const item = current.items.data[0];
         if (!item)
@@ -334,7 +301,7 @@ export function createBilling(
         return toSubscriptionState(updated);
       }),
     createPortal: (customerId, returnUrl) =>
-      call("billingPortal.sessions.create", async () => {
+      call("createPortal", "billingPortal.sessions.create", async () => {
         const configuration = await opts.portalConfiguration?.();
         return (
           await stripe.billingPortal.sessions.create({

@@ -7,8 +7,8 @@ import type { TelegramConfig } from "../../config.ts";
 import { StartupError } from "../../errors.ts";
 import { retryForever } from "../../lib/retry.ts";
 import type { Logger } from "../../log.ts";
-import type { PlatformStatus } from "../discord/gateway.ts";
-import type { Route } from "../http/server.ts";
+import type { PlatformStatus } from "../platform.ts";
+import type { Route } from "../routes.ts";
 import { networkErrorText } from "./apiErrors.ts";
 import { localeMiddleware, type TgContext } from "./context.ts";
 

@@ -1,14 +1,14 @@
 import type { Api } from "grammy";
-import type { AppServices } from "../../app/services.ts";
+import type { AppServices, PortServices } from "../../app/services.ts";
 import type { TelegramConfig } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { CreatorAlerts } from "./alerts.ts";
 import type { CallbackSigner } from "./callbackData.ts";
 import type { InviteStore } from "./invites.ts";
 
-/** What every Telegram feature gets, built once in attachTelegram. */
-export interface TelegramDeps {
-  services: AppServices;
+/** What the Telegram ports get (built before the services: no platforms in them). */
+export interface TelegramPortDeps {
+  services: PortServices;
   config: TelegramConfig;
   api: Api;
   log: Logger;
@@ -21,6 +21,11 @@ export interface TelegramDeps {
   alerts: CreatorAlerts;
   /** Aborted when the bot stops receiving updates: in-process retries of an update give up then. */
   stopping: AbortSignal;
+}
+
+/** What every Telegram feature gets, built once in createTelegramPlatform's attach. */
+export interface TelegramDeps extends TelegramPortDeps {
+  services: AppServices;
 }
 
 /** t.me deep link that opens the bot with /start <payload>. */

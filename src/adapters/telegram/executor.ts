@@ -5,7 +5,7 @@ import { isOwedAccess, tiersOpening } from "../../app/accessQuery.ts";
 import type { JobResult } from "../../app/worker.ts";
 import { type Locale, t } from "../../i18n/index.ts";
 import { chatProblemOf, isUnknownUser, jobFailure } from "./apiErrors.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { TelegramPortDeps } from "./deps.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
 import { isAdministrator, isInChat } from "./rights.ts";
 
@@ -19,7 +19,7 @@ import { isAdministrator, isInChat } from "./rights.ts";
  * - revoke: ban then unban (only_if_banned). Telegram has no "remove member" call; the unban makes
  *   the removal a kick rather than a ban, so the fan can come back after paying again.
  */
-export function createTelegramExecutor(deps: TelegramDeps): AccessExecutor {
+export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
   const { api, services, log } = deps;
 
   const statusOf = async (chatId: string, userId: number): Promise<ChatMember | null> => {

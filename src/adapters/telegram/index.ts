@@ -1,17 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { type BotError, Composer, GrammyError } from "grammy";
-import type { AppServices } from "../../app/services.ts";
+import type { Platform } from "../../app/platform.ts";
+import type { PortServices } from "../../app/services.ts";
 import type { TelegramConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import { refusalText, t } from "../../i18n/index.ts";
-import type { PlatformParts } from "../platform.ts";
+import type { PlatformAdapter } from "../platform.ts";
 import { createCreatorAlerts } from "./alerts.ts";
 import { isPassingFailure } from "./apiErrors.ts";
 import type { TelegramBot } from "./bot.ts";
 import { createCallbackSigner } from "./callbackData.ts";
 import { registerCommandMenus } from "./commandMenu.ts";
 import type { TgContext } from "./context.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { TelegramDeps, TelegramPortDeps } from "./deps.ts";
 import { createTelegramExecutor } from "./executor.ts";
 import { bindFeature } from "./features/bind.ts";
 import { chatMemberFeature } from "./features/chatMembers.ts";
@@ -31,20 +32,21 @@ import { publishTelegramPoll } from "./pollPublish.ts";
 import { createTelegramReader } from "./reader.ts";
 
 /**
- * Plugs Telegram into the app: commands, chat binding, join requests, the access executor (invite
- * links, approvals, ban+unban), messages to fans, and the reader reconciliation uses. Called before
- * the bot starts receiving updates.
+ * Telegram as a platform: its ports (the access executor for invite links, approvals, ban+unban;
+ * messages to fans; the reader reconciliation uses; live poll messages; join decisions) built first;
+ * `attach` then registers the commands, chat binding, join requests and member updates with the
+ * complete services. Both run before the bot starts receiving updates.
  */
-export async function attachTelegram(opts: {
+export function createTelegramPlatform(opts: {
   bot: TelegramBot;
-  services: AppServices;
+  services: PortServices;
   config: TelegramConfig;
-}): Promise<PlatformParts> {
+}): PlatformAdapter {
   const { bot } = opts.bot;
   const { services, config } = opts;
   const log = services.log.child({ module: "telegram" });
   const api = bot.api;
-  const deps: TelegramDeps = {
+  const portDeps: TelegramPortDeps = {
     services,
     config,
     api,
@@ -62,48 +64,68 @@ export async function attachTelegram(opts: {
     alerts: createCreatorAlerts({ api, db: services.db, log, creatorIds: config.creatorIds }),
     stopping: opts.bot.stopping,
   };
-  const reader = createTelegramReader(deps);
-  const registerMenus = () =>
-    void registerCommandMenus(deps).catch((err: unknown) =>
-      log.warn({ event: "telegram.commands_failed", err }, "could not register the command menus"),
-    );
-
-  const setup = setupFeature(deps, { onCreatorAdded: registerMenus });
-  opts.bot.onReady(setup.announce);
-
-  // One boundary for every feature: handlers just throw.
-  bot.errorBoundary(
-    errorBoundary(deps),
-    new Composer<TgContext>(
-      // Before the fan feature: its button handler refuses any data it does not know.
-      chatMigrationFeature(deps),
-      setup.composer,
-      unboundChatFeature(deps),
-      pollFeature(deps),
-      fanFeature(deps),
-      bindFeature(deps),
-      creatorTierFeature(deps),
-      creatorMemberFeature(deps),
-      creatorOpsFeature(deps, { onManagersChanged: registerMenus }),
-      joinRequestFeature(deps),
-      chatMemberFeature(deps),
-    ),
-  );
-  registerMenus();
-
   // Live poll results: ballots refresh the posted messages (coalesced); closings show the results.
-  const live = createPollLive(deps);
-  services.hooks.ballotCast.push((pollId) => live.request(pollId));
-  services.hooks.pollClosed.push((pollId) => live.final(pollId));
-  services.hooks.pollOpened.push((pollId) => publishTelegramPoll(deps, pollId));
-
-  return {
-    stop: () => live.stop(),
-    executor: createTelegramExecutor(deps),
-    tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(deps) },
-    notifier: createTelegramNotifier(deps),
-    reader,
+  const live = createPollLive(portDeps);
+  const platform: Platform = {
+    name: "telegram",
+    executor: createTelegramExecutor(portDeps),
+    notifier: createTelegramNotifier(portDeps),
+    reader: createTelegramReader(portDeps),
+    polls: {
+      publish: (pollId) => publishTelegramPoll(portDeps, pollId),
+      refresh: (pollId) => live.request(pollId),
+      closed: (pollId) => live.final(pollId),
+    },
+    tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(portDeps) },
   };
+  return {
+    platform,
+    attach: async (appServices) => {
+      const deps: TelegramDeps = { ...portDeps, services: appServices };
+      const registerMenus = () =>
+        void registerCommandMenus(deps).catch((err: unknown) =>
+          log.warn({ event: "telegram.commands_failed", err }, "could not register the command menus"),
+        );
+
+      const features = telegramFeatures(deps, {
+        onCreatorAdded: registerMenus,
+        onManagersChanged: registerMenus,
+      });
+      opts.bot.onReady(features.announce);
+
+      // One boundary for every feature: handlers just throw.
+      bot.errorBoundary(errorBoundary(deps), features.composer);
+      registerMenus();
+      return { stop: () => live.stop() };
+    },
+  };
+}
+
+/**
+ * Every feature, in the order an update goes through them (the commands, buttons, join requests and
+ * member updates the bot answers). Building it registers handlers only: nothing is sent or read, so
+ * a test can list the commands without starting a bot.
+ */
+export function telegramFeatures(
+  deps: TelegramDeps,
+  opts: { onCreatorAdded: () => void; onManagersChanged: () => void },
+): { composer: Composer<TgContext>; announce: () => Promise<void> } {
+  const setup = setupFeature(deps, { onCreatorAdded: opts.onCreatorAdded });
+  const composer = new Composer<TgContext>(
+    // Before the fan feature: its button handler refuses any data it does not know.
+    chatMigrationFeature(deps),
+    setup.composer,
+    unboundChatFeature(deps),
+    pollFeature(deps),
+    fanFeature(deps),
+    bindFeature(deps),
+    creatorTierFeature(deps),
+    creatorMemberFeature(deps),
+    creatorOpsFeature(deps, { onManagersChanged: opts.onManagersChanged }),
+    joinRequestFeature(deps),
+    chatMemberFeature(deps),
+  );
+  return { composer, announce: setup.announce };
 }
 
 /**

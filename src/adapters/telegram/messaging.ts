@@ -1,6 +1,7 @@
 import type { Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Db } from "../../app/db.ts";
+import { storedLocale } from "../../app/members/identity.ts";
 import { type Locale, localeOf } from "../../i18n/index.ts";
 import { isUnreachableUser } from "./apiErrors.ts";
 
@@ -29,9 +30,5 @@ export async function sendPrivate(
 
 /** The language a Telegram user last used with the bot (stored on their identity). */
 export async function localeOfUser(db: Db, userId: string): Promise<Locale> {
-  const identity = await db.identity.findUnique({
-    where: { platform_platformUserId: { platform: "telegram", platformUserId: userId } },
-    select: { locale: true },
-  });
-  return localeOf(identity?.locale);
+  return localeOf(await storedLocale(db, "telegram", userId));
 }

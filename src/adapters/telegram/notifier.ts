@@ -1,11 +1,11 @@
 import type { Notifier } from "../../app/notify.ts";
 import { localeOf, noticeText, t } from "../../i18n/index.ts";
 import { jobFailure } from "./apiErrors.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { TelegramPortDeps } from "./deps.ts";
 import { sendPrivate } from "./messaging.ts";
 
 /** Private messages to fans (payment trouble with the portal link, access granted or revoked). */
-export function createTelegramNotifier(deps: Pick<TelegramDeps, "api">): Notifier {
+export function createTelegramNotifier(deps: Pick<TelegramPortDeps, "api">): Notifier {
   return {
     platform: "telegram",
     async notify(userId, rawLocale, notice) {

@@ -1,7 +1,7 @@
 import { GrammyError } from "grammy";
 import { createLiveRefresher, type LiveRefresher } from "../../app/liveRefresh.ts";
 import { pollPosts, pollResults } from "../../app/polls.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { TelegramPortDeps } from "./deps.ts";
 import { finalText, liveText, pollKeyboard, pollLocale } from "./pollView.ts";
 
 /**
@@ -9,7 +9,7 @@ import { finalText, liveText, pollKeyboard, pollLocale } from "./pollView.ts";
  * refresher (src/app/liveRefresh.ts); a refresh edits each message of the poll. Identical texts are
  * not sent again (Telegram answers 400 "message is not modified").
  */
-export function createPollLive(deps: TelegramDeps, opts: { intervalMs?: number } = {}): LiveRefresher {
+export function createPollLive(deps: TelegramPortDeps, opts: { intervalMs?: number } = {}): LiveRefresher {
   const { services, api, log, signer } = deps;
   /** Last text shown per message, to skip edits that would change nothing. */
   const shown = new Map<string, string>();

@@ -1,6 +1,6 @@
-import { recordPollPost } from "../../app/polls.ts";
-import type { PollPostReport } from "../../app/services.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { PollPostReport } from "../../app/platform.ts";
+import { getPoll, pollChats, recordPollPost } from "../../app/polls.ts";
+import type { TelegramPortDeps } from "./deps.ts";
 import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
 
 /**
@@ -8,20 +8,12 @@ import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
  * bound to a tier that may vote (every bound chat when all members vote). Each chat that refuses
  * (bot removed, no right to post) is reported and logged; the others still get it.
  */
-export async function publishTelegramPoll(deps: TelegramDeps, pollId: string): Promise<PollPostReport> {
+export async function publishTelegramPoll(deps: TelegramPortDeps, pollId: string): Promise<PollPostReport> {
   const { services, api, signer, log } = deps;
   const db = services.db;
-  const row = await db.poll.findUniqueOrThrow({ where: { id: pollId } });
+  const row = await getPoll(db, pollId);
   const locale = await pollLocale(db, row);
-  const targets = await db.tierAccess.findMany({
-    where: {
-      platform: "telegram",
-      chatId: { not: null },
-      ...(row.tierIds.length ? { tierId: { in: row.tierIds } } : {}),
-    },
-    select: { chatId: true },
-  });
-  const chats = [...new Set(targets.map((t) => t.chatId as string))];
+  const chats = await pollChats(db, row, "telegram");
   const text = liveText(locale, row, { tally: null, hidden: row.hideResults, voters: 0 });
   const report: PollPostReport = { platform: "telegram", posted: [], failed: [] };
   for (const chatId of chats) {

@@ -1,8 +1,7 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
-import type { Db } from "../../app/db.ts";
+import type { Db, PollRow } from "../../app/db.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
 import type { Tally } from "../../core/polls.ts";
-import type { Poll as PollRow } from "../../generated/prisma/client.ts";
 import { formatDateTime, type Locale, t } from "../../i18n/index.ts";
 import type { CallbackSigner } from "./callbackData.ts";
 import { TELEGRAM_TIME_ZONE } from "./context.ts";

@@ -1,6 +1,6 @@
-import type { AccessReader } from "../../app/reconcile.ts";
+import type { AccessReader } from "../../app/reconcile/platforms.ts";
 import { isUnknownUser } from "./apiErrors.ts";
-import type { TelegramDeps } from "./deps.ts";
+import type { TelegramPortDeps } from "./deps.ts";
 import { isInChat } from "./rights.ts";
 
 /**
@@ -8,7 +8,7 @@ import { isInChat } from "./rights.ts";
  * user at a time (getChatMember). null = cannot tell (chat gone, bot removed or without rights,
  * network): reconciliation then leaves the target alone instead of acting on a guess.
  */
-export function createTelegramReader(deps: Pick<TelegramDeps, "api" | "log">): AccessReader {
+export function createTelegramReader(deps: Pick<TelegramPortDeps, "api" | "log">): AccessReader {
   return {
     platform: "telegram",
     async holds(userId, target) {

@@ -1,6 +1,6 @@
-import type { Billing } from "../../adapters/stripe/billing.ts";
 import { NetworkError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
+import type { Billing } from "../billing/billing.ts";
 import type { Db } from "../db.ts";
 import type { FanNotice, Notifier } from "../notify.ts";
 import { getSettings } from "../settings.ts";
@@ -54,10 +54,10 @@ export function memberTaskHandlers(deps: {
         let portalUrl: string | null = null;
         if (member.stripeCustomerId) {
           try {
-            portalUrl = await deps.billing.createPortal(
-              member.stripeCustomerId,
-              portalReturnUrl(deps.publicBaseUrl),
-            );
+            // Nobody waits at a keyboard for this notice: background work in the Stripe budget.
+            portalUrl = await deps.billing
+              .withPriority("background")
+              .createPortal(member.stripeCustomerId, portalReturnUrl(deps.publicBaseUrl));
           } catch (err) {
             if (err instanceof NetworkError) return { outcome: "retry", error: err.message };
             deps.log.warn(

@@ -6,10 +6,11 @@ import {
   InteractionType,
 } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode } from "../../../src/app/members.ts";
+import { createLinkCode } from "../../../src/app/members/linking.ts";
 import { exportBallotsCsv } from "../../../src/app/polls.ts";
 import { buttonClick, selectMenu } from "../../standins/discord-payloads.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
+import { pay, until } from "../../support/helpers.ts";
 import {
   addFan,
   addServer,
@@ -19,11 +20,10 @@ import {
   interact,
   join,
   opt,
-  pay as payOnDiscord,
   type Server,
   sub,
 } from "../discord/helpers.ts";
-import type { Harness } from "../harness.ts";
+import type { DualHarness } from "../harness.ts";
 import {
   bindNewChat,
   botMessages,
@@ -33,7 +33,6 @@ import {
   startTelegramHarness,
   command as telegramCommand,
   tg,
-  until,
 } from "../telegram/helpers.ts";
 
 const MINUTE = 60_000;
@@ -48,7 +47,7 @@ const MINUTE = 60_000;
  * and the CSV lists every ballot.
  */
 describe("one poll on Discord and Telegram at once (PGlite)", () => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   let pollChannel: string;
   const goldChat = supergroup({ title: "Gold Lounge" });
@@ -66,9 +65,9 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite", { discord: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
-    pollChannel = h.discord!.guild(server.id)!.channels[0]!.id;
+    pollChannel = h.discord.guild(server.id)!.channels[0]!.id;
     await createTierViaDiscord(h, server, { name: "Gold", price: "10" });
     await createTierViaDiscord(h, server, { name: "Silver", price: "5" });
     tg(h).addUser(CREATOR);
@@ -80,10 +79,10 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
     dora = addFan(h, server, "dora");
     lars = addFan(h, server, "lars");
     linD = addFan(h, server, "lin");
-    await payOnDiscord(h, (await join(h, server, dana, "gold")).sessionId);
-    await payOnDiscord(h, (await join(h, server, dora, "silver")).sessionId);
-    larsSubscription = await payOnDiscord(h, (await join(h, server, lars, "silver")).sessionId);
-    await payOnDiscord(h, (await join(h, server, linD, "gold")).sessionId);
+    await pay(h, (await join(h, server, dana, "gold")).sessionId);
+    await pay(h, (await join(h, server, dora, "silver")).sessionId);
+    larsSubscription = await pay(h, (await join(h, server, lars, "silver")).sessionId);
+    await pay(h, (await join(h, server, linD, "gold")).sessionId);
     await fanJoins(h, tom, "gold", goldChat);
     await fanJoins(h, tess, "silver", silverChat);
     const { code } = await createLinkCode(h.deps, { platform: "discord", userId: linD.id });
@@ -108,8 +107,8 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
       ),
     );
   const discordPost = (pollId: string): APIMessage => {
-    const found = h
-      .discord!.messages(pollChannel)
+    const found = h.discord
+      .messages(pollChannel)
       .find((m) => m.components?.some((r) => JSON.stringify(r).includes(pollId)));
     if (!found) throw new Error(`no Discord message for poll ${pollId}`);
     return found;
@@ -294,7 +293,7 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
     await h.deliverAll();
     for (const fan of [dana, dora, linD]) {
       await until(
-        () => h.discord!.dmsTo(fan.id).some((m) => m.content === worksEn) || undefined,
+        () => h.discord.dmsTo(fan.id).some((m) => m.content === worksEn) || undefined,
         `the in-the-works DM to ${fan.username}`,
       );
     }
@@ -309,14 +308,14 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
       "the French message to Tess",
     );
     // Lars lapsed before voting: he never voted, so he hears nothing.
-    expect(h.discord!.dmsTo(lars.id).some((m) => m.content.includes("Next series?"))).toBe(false);
+    expect(h.discord.dmsTo(lars.id).some((m) => m.content.includes("Next series?"))).toBe(false);
 
     const shipped = await telegramCommand(h, CREATOR, "commit", `${single.slice(0, 8)} shipped`);
     expect(shipped.text).toContain("Travel");
     await until(
       () =>
-        h
-          .discord!.dmsTo(dana.id)
+        h.discord
+          .dmsTo(dana.id)
           .some(
             (m) =>
               m.content === "You voted on “Next series?”: “Travel” is out now. Your vote made it happen!",
@@ -373,7 +372,7 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
 
     // The process stops; the closing time passes while it is down; it starts again and closes.
     await h.restart();
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     // After the restart, Lin's next press starts a new ranking (Lisbon alone), not one appended to
     // the old one. Lin's lower ranks never come into play below, so the hand count stands.
     expect((await press(linT, goldChat.id, ranked, "Lisbon")).text).toBe(
@@ -465,7 +464,7 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
         "tribe",
         sub(sub2, [{ type: ApplicationCommandOptionType.String, name, value, focused: true } as never]),
       );
-      const record = h.discord!.interaction({
+      const record = h.discord.interaction({
         ...payload,
         type: InteractionType.ApplicationCommandAutocomplete,
       } as never);
@@ -495,8 +494,8 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
     await tribe(["idea", "decide"], [opt.str("idea", studio.id), opt.str("decision", "declined")]);
     await until(
       () =>
-        h
-          .discord!.dmsTo(dana.id)
+        h.discord
+          .dmsTo(dana.id)
           .some(
             (m) =>
               m.content === "Your idea “Studio tour” was declined this time. Thank you for proposing it!",

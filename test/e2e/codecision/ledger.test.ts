@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decideIdea, pollFromIdeas, proposeIdea, topIdeas, upvoteIdea } from "../../../src/app/ideas.ts";
-import { createLinkCode, redeemLinkCode } from "../../../src/app/members.ts";
+import { createLinkCode, redeemLinkCode } from "../../../src/app/members/linking.ts";
 import {
   castVote,
   closePoll,

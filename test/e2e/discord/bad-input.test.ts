@@ -1,7 +1,8 @@
 import { Locale } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, LINK_CODE_TTL_MS } from "../../../src/app/members.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { createLinkCode, LINK_CODE_TTL_MS } from "../../../src/app/members/linking.ts";
+import { pay } from "../../support/helpers.ts";
+import { type DiscordHarness, startHarness } from "../harness.ts";
 import {
   addFan,
   addServer,
@@ -11,7 +12,6 @@ import {
   interact,
   join,
   opt,
-  pay,
   type Server,
   sub,
   waitForRoleCall,
@@ -19,19 +19,19 @@ import {
 
 /** Each mistake gets a clear private answer in the user's language, and changes nothing. */
 describe("Discord: bad input", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
   let gold: { slug: string; roleId: string };
 
   const counts = async () => ({
     tiers: await h.deps.db.tier.count(),
     products: h.stripe.calls.filter((c) => c.method === "POST" && c.path === "/v1/products").length,
-    roles: h.discord!.guild(server.id)!.roles.length,
+    roles: h.discord.guild(server.id)!.roles.length,
   });
 
   beforeAll(async () => {
     h = await startHarness({ backend: "pglite", discord: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
     gold = await createTierViaDiscord(h, server, { name: "Gold" });
   });
@@ -128,7 +128,7 @@ describe("Discord: bad input", () => {
       h,
       creator(server, sub(["settings"], [opt.role("add-manager-role", staff)]), { roles: [staff] }),
     );
-    h.discord!.setMemberRoles(server.id, fan.id, [staff.id]);
+    h.discord.setMemberRoles(server.id, fan.id, [staff.id]);
     const answer = await interact(
       h,
       command({ user: fan, guildId: server.id, roles: [staff.id] }, "tribe", sub(["tier", "list"])),
@@ -175,11 +175,11 @@ describe("Discord: bad input", () => {
   });
 
   it("an unexpected failure: a generic private apology with a reference, and a log line with the same id", async () => {
-    h.discord!.failNext(
+    h.discord.failNext(
       { method: "GET", path: /\/guilds\/\d+\/members\/\d+$/ },
       { kind: "status", status: 400, body: { message: "boom", code: 0 } },
     );
-    h.discord!.failNext(
+    h.discord.failNext(
       { method: "GET", path: /\/guilds\/\d+\/roles$/ },
       { kind: "status", status: 400, body: { message: "boom", code: 0 } },
     );
@@ -188,6 +188,6 @@ describe("Discord: bad input", () => {
     expect(
       h.logs.events("discord.interaction.failed").some((l) => l.interactionId === answer.interactionId),
     ).toBe(true);
-    h.discord!.clearFaults();
+    h.discord.clearFaults();
   });
 });

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncCommands } from "../../../src/adapters/discord/registerCommands.ts";
 import { getSettings } from "../../../src/app/settings.ts";
 import { role as makeRole } from "../../standins/discord-payloads.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { pay, until } from "../../support/helpers.ts";
+import { type DiscordHarness, startHarness } from "../harness.ts";
 import {
   addFan,
   addServer,
@@ -14,21 +15,19 @@ import {
   join,
   lastSeq,
   opt,
-  pay,
   type Server,
   sub,
-  until,
   waitForRoleCall,
 } from "./helpers.ts";
 
 /** The creator's tools, each through a slash command against the stand-ins. */
 describe("Discord: creator commands", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
 
   beforeAll(async () => {
     h = await startHarness({ backend: "pglite", discord: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
   });
   afterAll(async () => {
@@ -38,7 +37,7 @@ describe("Discord: creator commands", () => {
   it("start-up registration leaves matching commands alone", async () => {
     await h.logs.waitFor("discord.commands.registered");
     const puts = () =>
-      h.discord!.calls.filter((c) => c.method === "PUT" && c.path.endsWith("/commands")).length;
+      h.discord.calls.filter((c) => c.method === "PUT" && c.path.endsWith("/commands")).length;
     const before = puts();
     expect(await syncCommands(h.app.discord!.client as never, h.deps.log)).toBe("unchanged");
     expect(puts()).toBe(before);
@@ -52,7 +51,7 @@ describe("Discord: creator commands", () => {
       extra: [opt.bool("private-channel", true), opt.str("interval", "year")],
     });
     expect(answer.content).toContain("$12.50/year");
-    const channel = h.discord!.guild(server.id)!.channels.find((c) => c.name === slug);
+    const channel = h.discord.guild(server.id)!.channels.find((c) => c.name === slug);
     expect(channel?.type).toBe(ChannelType.GuildText);
     const overwrites = (
       channel as { permission_overwrites?: { id: string; type: number; allow: string; deny: string }[] }
@@ -169,7 +168,7 @@ describe("Discord: creator commands", () => {
   it("reconciliation: a role removed by hand shows in the preview (nothing changed), the button repairs it", async () => {
     const gold = await h.deps.db.tierAccess.findFirstOrThrow({ where: { tier: { slug: "gold" } } });
     const holder = await h.deps.db.identity.findFirstOrThrow({ where: { username: "erin" } });
-    h.discord!.setMemberRoles(server.id, holder.platformUserId, []);
+    h.discord.setMemberRoles(server.id, holder.platformUserId, []);
     const seq = lastSeq(h);
     const preview = await interact(h, creator(server, sub(["reconcile"])));
     expect(preview.responseType).toBe(5); // deferred: reconciliation may take a while
@@ -177,11 +176,11 @@ describe("Discord: creator commands", () => {
     expect(preview.embeds[0]?.description).toContain(`grant discord:${holder.platformUserId}`);
     expect(preview.customIds).toEqual(["reconcile:apply"]);
     expect(
-      h.discord!.calls.filter((c) => c.seq > seq && c.method === "PUT" && c.path.includes("/roles/")),
+      h.discord.calls.filter((c) => c.seq > seq && c.method === "PUT" && c.path.includes("/roles/")),
     ).toHaveLength(0);
     // The members list was read through REST pages.
     expect(
-      h.discord!.calls.some(
+      h.discord.calls.some(
         (c) => c.seq > seq && c.route === "/guilds/:guild/members" && c.query.limit === "1000",
       ),
     ).toBe(true);
@@ -221,7 +220,7 @@ describe("Discord: creator commands", () => {
       ),
     );
     const fresh = makeRole({ name: "Phoenix", position: 2 });
-    h.discord!.addRole(server.id, fresh);
+    h.discord.addRole(server.id, fresh);
     await until(
       () => h.app.discord!.client.guilds.cache.get(server.id)!.roles.cache.has(fresh.id),
       "the new role",
@@ -242,9 +241,9 @@ describe("Discord: creator commands", () => {
   it("missing permissions (50013) → dead with what to fix; setup says the same", async () => {
     const tier = await createTierViaDiscord(h, server, { name: "Lofty" });
     // A moderator drags the tier role above the bot's role.
-    const guild = h.discord!.guild(server.id)!;
+    const guild = h.discord.guild(server.id)!;
     const lofty = guild.roles.find((r) => r.id === tier.roleId)!;
-    h.discord!.addRole(server.id, { ...lofty, position: 20 });
+    h.discord.addRole(server.id, { ...lofty, position: 20 });
     await until(
       () =>
         h.app.discord!.client.guilds.cache.get(server.id)!.roles.cache.get(tier.roleId)?.rawPosition === 20,

@@ -27,7 +27,8 @@ import {
   slashCommand,
   user,
 } from "../../standins/discord-payloads.ts";
-import type { Harness } from "../harness.ts";
+import { pay, until } from "../../support/helpers.ts";
+import type { DiscordHarness } from "../harness.ts";
 
 type Option = APIApplicationCommandInteractionDataOption<InteractionType.ApplicationCommand>;
 
@@ -74,10 +75,10 @@ export interface Server {
  * sees it.
  */
 export async function addServer(
-  h: Harness,
+  h: DiscordHarness,
   opts: { botPermissions?: bigint[]; home?: boolean; owner?: APIUser } = {},
 ): Promise<Server> {
-  const owner = opts.owner ?? h.discord!.applicationOwner;
+  const owner = opts.owner ?? h.discord.applicationOwner;
   const bot = botRole({
     position: 5,
     permissions: permissions(
@@ -91,7 +92,7 @@ export async function addServer(
   });
   const highRole = role({ name: "Moderators", position: 9 });
   const g = guild({ ownerId: owner.id, members: [member({ user: owner })], roles: [highRole] });
-  h.discord!.addGuild(g, { botRole: bot });
+  h.discord.addGuild(g, { botRole: bot });
   await until(() => h.app.discord!.client.guilds.cache.has(g.id), "the bot to see the server");
   const server = { id: g.id, owner, botRole: bot, highRole };
   if (opts.home !== false) {
@@ -102,20 +103,24 @@ export async function addServer(
   return server;
 }
 
-/** A fan who is in the server. */
-export function addFan(h: Harness, server: Server, name?: string): APIUser {
-  const fan = user(name ? { username: name } : {});
-  h.discord!.addMember(server.id, member({ user: fan }));
-  return fan;
+/**
+ * The usual opening: the bot connected, a home server, and a tier created there with
+ * `/tribe tier create` (Gold at 5 EUR unless said otherwise).
+ */
+export async function homeServerWithTier(
+  h: DiscordHarness,
+  tier: { name: string; price?: string } = { name: "Gold" },
+): Promise<{ server: Server; tier: { slug: string; roleId: string; answer: Answer } }> {
+  await h.discord.waitForReady();
+  const server = await addServer(h);
+  return { server, tier: await createTierViaDiscord(h, server, tier) };
 }
 
-/** Polls `check` until it holds (usable in hooks, unlike expect.poll). */
-export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** A fan who is in the server. */
+export function addFan(h: DiscordHarness, server: Server, name?: string): APIUser {
+  const fan = user(name ? { username: name } : {});
+  h.discord.addMember(server.id, member({ user: fan }));
+  return fan;
 }
 
 export interface Answer {
@@ -132,8 +137,8 @@ export interface Answer {
 }
 
 /** Dispatches an interaction and waits for the bot's final answer. */
-export async function interact(h: Harness, payload: APIInteraction): Promise<Answer> {
-  const record = h.discord!.interaction(payload);
+export async function interact(h: DiscordHarness, payload: APIInteraction): Promise<Answer> {
+  const record = h.discord.interaction(payload);
   await until(() => {
     const done = h.logs.lines.some(
       (l) =>
@@ -222,7 +227,7 @@ export function creator(
 
 /** Creates a tier through `/tribe tier create` and returns its slug and role id. */
 export async function createTierViaDiscord(
-  h: Harness,
+  h: DiscordHarness,
   server: Server,
   input: { name: string; price?: string; currency?: string; extra?: Option[] },
 ): Promise<{ slug: string; roleId: string; answer: Answer }> {
@@ -252,7 +257,7 @@ export async function createTierViaDiscord(
 
 /** The fan runs /join for a tier; returns the Checkout Session id behind the link. */
 export async function join(
-  h: Harness,
+  h: DiscordHarness,
   server: Server,
   fan: APIUser,
   tier?: string,
@@ -274,18 +279,18 @@ export async function join(
   return { sessionId, answer };
 }
 
-/** The fan pays; Stripe's events are delivered, signed, to the bot. Returns the subscription id. */
-export async function pay(h: Harness, sessionId: string): Promise<string> {
-  const done = h.stripe.completeCheckout(sessionId);
-  const delivered = await h.deliverAll();
-  const failed = delivered.filter((d) => d.status !== 200);
-  if (failed.length)
-    throw new Error(`webhooks refused: ${failed.map((d) => `${d.event.type} ${d.status}`).join(", ")}`);
-  return done.subscription!.id;
+/** The fan runs /join for a tier and pays; returns the subscription id. */
+export async function joinAndPay(
+  h: DiscordHarness,
+  server: Server,
+  fan: APIUser,
+  tier = "gold",
+): Promise<string> {
+  return pay(h, (await join(h, server, fan, tier)).sessionId);
 }
 
-export function roleCalls(h: Harness, method: "PUT" | "DELETE", userId: string, roleId?: string) {
-  return h.discord!.calls.filter(
+export function roleCalls(h: DiscordHarness, method: "PUT" | "DELETE", userId: string, roleId?: string) {
+  return h.discord.calls.filter(
     (c) =>
       c.method === method &&
       c.route === MEMBER_ROLE_ROUTE &&
@@ -296,14 +301,14 @@ export function roleCalls(h: Harness, method: "PUT" | "DELETE", userId: string, 
 
 /** The next answered PUT/DELETE of this role for this user (after call number `afterSeq`). */
 export async function waitForRoleCall(
-  h: Harness,
+  h: DiscordHarness,
   method: "PUT" | "DELETE",
   userId: string,
   roleId: string,
   afterSeq = 0,
   timeoutMs = 10_000,
 ) {
-  return h.discord!.waitForCall(
+  return h.discord.waitForCall(
     (c) =>
       c.seq > afterSeq &&
       c.method === method &&
@@ -315,9 +320,9 @@ export async function waitForRoleCall(
   );
 }
 
-export function hasRole(h: Harness, server: Server, userId: string, roleId: string): boolean {
-  return h.discord!.member(server.id, userId)?.roles.includes(roleId) ?? false;
+export function hasRole(h: DiscordHarness, server: Server, userId: string, roleId: string): boolean {
+  return h.discord.member(server.id, userId)?.roles.includes(roleId) ?? false;
 }
 
 /** Number of the last call the Discord stand-in received, to wait for calls made after it. */
-export const lastSeq = (h: Harness): number => h.discord!.calls.at(-1)?.seq ?? 0;
+export const lastSeq = (h: DiscordHarness): number => h.discord.calls.at(-1)?.seq ?? 0;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY_MS } from "../../../src/core/membership.ts";
 import { role as makeRole, member } from "../../standins/discord-payloads.ts";
-import { BACKENDS, type Harness, startHarness } from "../harness.ts";
+import { pay, until } from "../../support/helpers.ts";
+import { BACKENDS, type DiscordHarness, startHarness } from "../harness.ts";
 import {
   addFan,
   addServer,
@@ -12,10 +13,8 @@ import {
   join,
   lastSeq,
   opt,
-  pay,
   type Server,
   sub,
-  until,
   waitForRoleCall,
 } from "./helpers.ts";
 
@@ -25,13 +24,13 @@ import {
  * an audit-log reason; payment trouble, grace, cancellation and leaving take it away or give it back.
  */
 describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
   let tier: { slug: string; roleId: string };
 
   beforeAll(async () => {
     h = await startHarness({ backend, discord: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
   });
   afterAll(async () => {
@@ -40,9 +39,9 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
 
   it("registers the slash commands at start-up, once", async () => {
     await h.logs.waitFor("discord.commands.registered");
-    const registered = h.discord!.commands().map((c) => c.name);
+    const registered = h.discord.commands().map((c) => c.name);
     expect(registered.sort()).toEqual(["claim", "idea", "join", "link", "membership", "tribe"]);
-    expect(h.discord!.commands().find((c) => c.name === "join")?.name_localizations).toEqual({
+    expect(h.discord.commands().find((c) => c.name === "join")?.name_localizations).toEqual({
       fr: "rejoindre",
     });
   });
@@ -56,7 +55,7 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
     expect(created.answer.content).toContain("**Gold**");
     expect(created.answer.content).toContain("€5.00/month");
     expect(created.answer.content).toContain(`<@&${created.roleId}>`);
-    expect(h.discord!.guild(server.id)?.roles.some((r) => r.id === created.roleId && r.name === "Gold")).toBe(
+    expect(h.discord.guild(server.id)?.roles.some((r) => r.id === created.roleId && r.name === "Gold")).toBe(
       true,
     );
   });
@@ -75,8 +74,8 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
     expect(hasRole(h, server, fan.id, tier.roleId)).toBe(true);
     await expect
       .poll(() =>
-        h
-          .discord!.dmsTo(fan.id)
+        h.discord
+          .dmsTo(fan.id)
           .map((m) => m.content)
           .join("\n"),
       )
@@ -106,7 +105,7 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
 
   it("a tier that opens two roles gives both, with one welcome message", async () => {
     const second = makeRole({ name: "Gold lounge", position: 2 });
-    h.discord!.addRole(server.id, second);
+    h.discord.addRole(server.id, second);
     await until(
       () => h.app.discord!.client.guilds.cache.get(server.id)!.roles.cache.has(second.id),
       "the new role",
@@ -134,13 +133,13 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
       (l) => l.userId === fan.id && String(l.target).endsWith(tier.roleId),
     );
     await expect
-      .poll(() => h.discord!.dmsTo(fan.id).filter((m) => m.content.includes("Welcome to Gold")).length, {
+      .poll(() => h.discord.dmsTo(fan.id).filter((m) => m.content.includes("Welcome to Gold")).length, {
         timeout: 10_000,
       })
       .toBe(1);
     // Give a second DM the time it would need to arrive, then check there is still one.
     await new Promise((r) => setTimeout(r, 300));
-    expect(h.discord!.dmsTo(fan.id).filter((m) => m.content.includes("Welcome to Gold"))).toHaveLength(1);
+    expect(h.discord.dmsTo(fan.id).filter((m) => m.content.includes("Welcome to Gold"))).toHaveLength(1);
     await interact(
       h,
       creator(server, sub(["tier", "remove-role"], [opt.str("tier", tier.slug), opt.role("role", second)]), {
@@ -162,8 +161,8 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
     expect(hasRole(h, server, fan.id, tier.roleId)).toBe(false);
     await expect
       .poll(() =>
-        h
-          .discord!.dmsTo(fan.id)
+        h.discord
+          .dmsTo(fan.id)
           .map((m) => m.content)
           .join("\n"),
       )
@@ -175,9 +174,9 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
     const { sessionId } = await join(h, server, fan, tier.slug);
     await pay(h, sessionId);
     await waitForRoleCall(h, "PUT", fan.id, tier.roleId);
-    h.discord!.removeMember(server.id, fan.id);
+    h.discord.removeMember(server.id, fan.id);
     const before = lastSeq(h);
-    h.discord!.addMember(server.id, member({ user: fan }));
+    h.discord.addMember(server.id, member({ user: fan }));
     await waitForRoleCall(h, "PUT", fan.id, tier.roleId, before);
     expect(hasRole(h, server, fan.id, tier.roleId)).toBe(true);
     await h.logs.waitFor("discord.member.rejoined", 5_000, (l) => l.userId === fan.id);
@@ -191,11 +190,11 @@ describe.each(BACKENDS)("Discord: payment → role, on %s", (backend) => {
     h.stripe.updateSubscription(subId, { status: "past_due" });
     await h.deliverAll();
     await expect
-      .poll(() => h.discord!.dmsTo(fan.id).find((m) => m.content.includes("did not go through")), {
+      .poll(() => h.discord.dmsTo(fan.id).find((m) => m.content.includes("did not go through")), {
         timeout: 10_000,
       })
       .toBeTruthy();
-    const reminder = h.discord!.dmsTo(fan.id).find((m) => m.content.includes("did not go through"))!;
+    const reminder = h.discord.dmsTo(fan.id).find((m) => m.content.includes("did not go through"))!;
     const buttons = (reminder.components ?? []).flatMap((r) =>
       "components" in r ? (r.components as { url?: string }[]) : [],
     );

@@ -2,7 +2,8 @@ import { type APIMessage, type APIUser, Locale } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportBallotsCsv } from "../../../src/app/polls.ts";
 import { buttonClick, selectMenu } from "../../standins/discord-payloads.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { pay, until } from "../../support/helpers.ts";
+import { type DiscordHarness, startHarness } from "../harness.ts";
 import {
   addFan,
   addServer,
@@ -12,17 +13,15 @@ import {
   interact,
   join,
   opt,
-  pay,
   type Server,
   sub,
-  until,
 } from "./helpers.ts";
 
 type Row = { components: { custom_id?: string; disabled?: boolean }[] };
 
 /** Polls on Discord: the creator opens one in a channel, fans vote with its components, it closes. */
 describe("Discord: polls and ideas", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
   let channelId: string;
   let fanA: APIUser;
@@ -37,9 +36,7 @@ describe("Discord: polls and ideas", () => {
       sub(path, options),
     );
   const pollMessage = (): APIMessage =>
-    h
-      .discord!.messages(channelId)
-      .find((m) => m.components?.some((r) => JSON.stringify(r).includes(pollId)))!;
+    h.discord.messages(channelId).find((m) => m.components?.some((r) => JSON.stringify(r).includes(pollId)))!;
   const customIds = (m: APIMessage) => ((m.components ?? []) as Row[]).flatMap((r) => r.components);
   const click = (fan: APIUser, customId: string, locale?: Locale) =>
     interact(
@@ -54,15 +51,15 @@ describe("Discord: polls and ideas", () => {
       }),
     );
   const edits = () =>
-    h.discord!.calls.filter(
+    h.discord.calls.filter(
       (c) => c.method === "PATCH" && c.params.message === pollMessage().id && c.status === 200,
     ).length;
 
   beforeAll(async () => {
     h = await startHarness({ backend: "pglite", discord: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
-    channelId = h.discord!.guild(server.id)!.channels[0]!.id;
+    channelId = h.discord.guild(server.id)!.channels[0]!.id;
     await createTierViaDiscord(h, server, { name: "Gold" });
     fanA = addFan(h, server, "alice");
     fanB = addFan(h, server, "bob");
@@ -162,7 +159,7 @@ describe("Discord: polls and ideas", () => {
   it("CSV export: an attachment holding every ballot", async () => {
     const answer = await interact(h, tribe([opt.str("poll", pollId)], ["poll", "export"]));
     expect(answer.content).toContain("3 ballots of “Next video?”");
-    const upload = h.discord!.calls.filter((c) => c.files.length > 0).at(-1);
+    const upload = h.discord.calls.filter((c) => c.files.length > 0).at(-1);
     expect(upload?.files[0]?.name).toBe(`poll-${pollId.slice(0, 8)}.csv`);
     expect(upload?.files[0]?.content).toBe(await exportBallotsCsv(h.app.services, pollId));
     expect(upload?.files[0]?.content.trimEnd().split("\n")).toHaveLength(4);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MEMBER_ROLE_ROUTE } from "../../standins/discord.ts";
 import { member, user } from "../../standins/discord-payloads.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { pay } from "../../support/helpers.ts";
+import { type DiscordHarness, startHarness } from "../harness.ts";
 import {
   addFan,
   addServer,
@@ -11,7 +12,6 @@ import {
   interact,
   join,
   lastSeq,
-  pay,
   roleCalls,
   type Server,
   waitForRoleCall,
@@ -22,7 +22,7 @@ const BUCKET = { limit: 5, windowMs: 1_000 };
 
 /** Rate limits, Discord failing, fans out of reach: access still ends up right, without a 429 storm. */
 describe("Discord: rate limits and failures", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
   let tier: { slug: string; roleId: string };
 
@@ -38,7 +38,7 @@ describe("Discord: rate limits and failures", () => {
         },
       },
     });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
     tier = await createTierViaDiscord(h, server, { name: "Gold" });
   });
@@ -51,7 +51,7 @@ describe("Discord: rate limits and failures", () => {
     const sessions: string[] = [];
     for (const fan of fans) sessions.push((await join(h, server, fan, tier.slug)).sessionId);
     const seq = lastSeq(h);
-    const hitsBefore = h.discord!.rateLimitHits.route;
+    const hitsBefore = h.discord.rateLimitHits.route;
     for (const s of sessions) h.stripe.completeCheckout(s);
     const t0 = Date.now();
     await h.deliverAll();
@@ -63,7 +63,7 @@ describe("Discord: rate limits and failures", () => {
     // 12 calls at 5 per second need at least two full windows.
     expect(elapsed).toBeGreaterThanOrEqual(2 * BUCKET.windowMs - 100);
     // discord.js reads x-ratelimit-remaining / reset-after and waits: at most the odd 429 at a window edge.
-    expect(h.discord!.rateLimitHits.route - hitsBefore).toBeLessThanOrEqual(2);
+    expect(h.discord.rateLimitHits.route - hitsBefore).toBeLessThanOrEqual(2);
     expect(puts.every((p) => p.status === 204)).toBe(true);
   });
 
@@ -71,7 +71,7 @@ describe("Discord: rate limits and failures", () => {
     const fan = addFan(h, server);
     const { sessionId } = await join(h, server, fan, tier.slug);
     await new Promise((r) => setTimeout(r, BUCKET.windowMs)); // a fresh bucket window
-    h.discord!.failNext(
+    h.discord.failNext(
       { method: "PUT", path: `/guilds/${server.id}/members/${fan.id}/roles/${tier.roleId}` },
       { kind: "rate_limit", retryAfterSeconds: 1 },
     );
@@ -86,7 +86,7 @@ describe("Discord: rate limits and failures", () => {
     const fan = addFan(h, server);
     const { sessionId } = await join(h, server, fan, tier.slug);
     // discord.js retries a 5xx three times by itself; the fourth failure reaches the access worker.
-    h.discord!.failNext(
+    h.discord.failNext(
       { method: "PUT", path: `/guilds/${server.id}/members/${fan.id}/roles/${tier.roleId}` },
       { kind: "status", status: 502 },
       4,
@@ -99,7 +99,7 @@ describe("Discord: rate limits and failures", () => {
 
   it("DMs closed: the role is given and the welcome skipped silently", async () => {
     const fan = addFan(h, server);
-    h.discord!.blockDirectMessages(fan.id);
+    h.discord.blockDirectMessages(fan.id);
     const { sessionId } = await join(h, server, fan, tier.slug);
     await pay(h, sessionId);
     await waitForRoleCall(h, "PUT", fan.id, tier.roleId);
@@ -120,7 +120,7 @@ describe("Discord: rate limits and failures", () => {
     expect(String(granted.reason)).toBeDefined();
     expect(roleCalls(h, "PUT", fan.id, tier.roleId).some((c) => c.status === 404)).toBe(true);
     const seq = lastSeq(h);
-    h.discord!.addMember(server.id, member({ user: fan }));
+    h.discord.addMember(server.id, member({ user: fan }));
     await waitForRoleCall(h, "PUT", fan.id, tier.roleId, seq);
     expect(hasRole(h, server, fan.id, tier.roleId)).toBe(true);
   });

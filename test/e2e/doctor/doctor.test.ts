@@ -15,7 +15,7 @@ import {
   supergroup,
   user,
 } from "../../standins/telegram-payloads.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { type DualHarness, startHarness } from "../harness.ts";
 
 /**
  * The doctor end to end against the stand-ins, in-process on the running bot's database: a correct
@@ -26,7 +26,7 @@ const CREATOR = user({ first_name: "Creator" });
 const RESTRICTED_KEY = "rk_test_tribegatedoctor0123456789";
 
 describe("npm run doctor", () => {
-  let h: Harness;
+  let h: DualHarness;
   let guildId: string;
   let botRoleId: string;
   let chatId: number;
@@ -66,7 +66,7 @@ describe("npm run doctor", () => {
     botRoleId = bot.id;
     const gold = role({ name: "Gold", position: 1 });
     const polls = textChannel({ name: "polls" });
-    const g = guild({ members: [member({ user: h.discord!.applicationOwner })], roles: [gold] });
+    const g = guild({ members: [member({ user: h.discord.applicationOwner })], roles: [gold] });
     guildId = g.id;
     // @everyone may not write here, and no overwrite lets the bot's role.
     const staff = textChannel({
@@ -77,12 +77,12 @@ describe("npm run doctor", () => {
     });
     staffChannelId = staff.id;
     g.channels = [polls, staff].map((c) => ({ ...c, guild_id: g.id }));
-    h.discord!.addGuild(g, { botRole: bot });
+    h.discord.addGuild(g, { botRole: bot });
     await setSetting(h.deps.db, "discordHomeGuildIds", [g.id]);
     await setSetting(h.deps.db, "discordPollChannelIds", [polls.id]);
     const chat = supergroup({ title: "Gold lounge" });
     chatId = chat.id;
-    h.telegram!.addChat(chat, { members: [chatMember.creator(CREATOR)] });
+    h.telegram.addChat(chat, { members: [chatMember.creator(CREATOR)] });
     goldPrice = (
       await createTier(h.deps, {
         name: "Gold",
@@ -102,7 +102,7 @@ describe("npm run doctor", () => {
     await addTierAccess(h.deps, "gold", { platform: "discord", guildId, roleId: gold.id }, "Gold");
     await addTierAccess(h.deps, "gold", { platform: "telegram", chatId: String(chat.id) }, "Gold lounge");
     // The bot registered its commands at start-up.
-    for (let i = 0; i < 200 && h.discord!.commands().length === 0; i++)
+    for (let i = 0; i < 200 && h.discord.commands().length === 0; i++)
       await new Promise((r) => setTimeout(r, 50));
   });
 
@@ -241,28 +241,28 @@ describe("npm run doctor", () => {
   });
 
   it("Discord: Public Bot on only warns; the intent off, no Manage Roles, a tier role above the bot's block; an unwritable poll channel warns", async () => {
-    h.discord!.botPublic = true;
+    h.discord.botPublic = true;
     let r = await doctor();
     expect(r.code).toBe(0);
     expect(r.text).toMatch(/fix \(warning, fans not blocked\): Discord · Public Bot is on/);
-    h.discord!.botPublic = false;
+    h.discord.botPublic = false;
 
-    h.discord!.applicationFlags = 0;
+    h.discord.applicationFlags = 0;
     r = await doctor();
     expect(r.code).toBe(1);
     expect(r.text).toMatch(/fix: {3}Discord · the Server Members intent is off/);
     expect(r.text).toContain("Privileged Gateway Intents → Server Members Intent: on");
-    h.discord!.applicationFlags = 1 << 15;
+    h.discord.applicationFlags = 1 << 15;
 
-    const botId = h.discord!.botUser.id;
-    h.discord!.setMemberRoles(guildId, botId, []);
+    const botId = h.discord.botUser.id;
+    h.discord.setMemberRoles(guildId, botId, []);
     r = await doctor();
     expect(r.code).toBe(1);
     expect(r.text).toMatch(/fix: {3}Discord · server “[^”]+”: the bot lacks Manage Roles/);
-    h.discord!.setMemberRoles(guildId, botId, [botRoleId]);
+    h.discord.setMemberRoles(guildId, botId, [botRoleId]);
 
     const mods = role({ name: "Moderators", position: 9 });
-    h.discord!.addRole(guildId, mods);
+    h.discord.addRole(guildId, mods);
     await addTierAccess(h.deps, "silver", { platform: "discord", guildId, roleId: mods.id }, "Moderators");
     r = await doctor();
     expect(r.code).toBe(1);
@@ -291,26 +291,26 @@ describe("npm run doctor", () => {
       /fix \(warning, fans not blocked\): Telegram · no creator: .*TELEGRAM_CREATOR_IDS/,
     );
 
-    h.telegram!.setBotRights(chatId, "member");
+    h.telegram.setBotRights(chatId, "member");
     r = await doctor();
     expect(r.code).toBe(1);
     expect(r.text).toMatch(
       /fix: {3}Telegram · “Gold lounge” \(tier “Gold”\): the bot is no longer an administrator/,
     );
-    h.telegram!.setBotRights(chatId, adminRights({ can_restrict_members: true }));
+    h.telegram.setBotRights(chatId, adminRights({ can_restrict_members: true }));
     r = await doctor();
     expect(r.code).toBe(1);
     expect(r.text).toMatch(
       /fix: {3}Telegram · “Gold lounge” \(tier “Gold”\): the bot lacks Invite users via link/,
     );
-    h.telegram!.setBotRights(chatId, BOT_ADMIN_RIGHTS);
+    h.telegram.setBotRights(chatId, BOT_ADMIN_RIGHTS);
   });
 
   it("a group that became a supergroup: the running bot follows it; bindings it missed are moved by --fix", async () => {
     const group = { id: -4_001_234, type: "group" as const, title: "Old group" };
-    h.telegram!.addChat(group, { members: [chatMember.creator(CREATOR)] });
+    h.telegram.addChat(group, { members: [chatMember.creator(CREATOR)] });
     await addTierAccess(h.deps, "silver", { platform: "telegram", chatId: String(group.id) }, "Old group");
-    const { newChatId } = h.telegram!.migrateToSupergroup(group.id);
+    const { newChatId } = h.telegram.migrateToSupergroup(group.id);
     await expect
       .poll(async () => (await h.deps.db.tierAccess.findFirst({ where: { label: "Old group" } }))?.chatId)
       .toBe(String(newChatId));
@@ -335,14 +335,14 @@ describe("npm run doctor", () => {
   });
   it("Discord: a deleted tier role, or one managed by an integration, blocks; commands missing warn and --fix registers them", async () => {
     const vip = role({ name: "VIP", position: 2 });
-    h.discord!.addRole(guildId, vip);
+    h.discord.addRole(guildId, vip);
     await addTierAccess(h.deps, "silver", { platform: "discord", guildId, roleId: vip.id }, "VIP");
     expect((await doctor()).code).toBe(0);
-    h.discord!.deleteRole(guildId, vip.id);
+    h.discord.deleteRole(guildId, vip.id);
     let r = await doctor();
     expect(r.code).toBe(1);
     expect(r.text).toContain(
-      `fix:   Discord · server “${h.discord!.guild(guildId)!.name}”, tier “Silver”: its role ${vip.id} was deleted; /tribe tier remove-role then /tribe tier add-role with a new role`,
+      `fix:   Discord · server “${h.discord.guild(guildId)!.name}”, tier “Silver”: its role ${vip.id} was deleted; /tribe tier remove-role then /tribe tier add-role with a new role`,
     );
     await h.deps.db.tierAccess.deleteMany({ where: { roleId: vip.id } });
 
@@ -352,7 +352,7 @@ describe("npm run doctor", () => {
       managed: true,
       tags: { premium_subscriber: null },
     });
-    h.discord!.addRole(guildId, booster);
+    h.discord.addRole(guildId, booster);
     await addTierAccess(h.deps, "silver", { platform: "discord", guildId, roleId: booster.id }, "Booster");
     r = await doctor();
     expect(r.code).toBe(1);
@@ -372,9 +372,9 @@ describe("npm run doctor", () => {
       /fix: {3}Discord · the bot is not in home server 1300000000000000001; invite it with https:\/\/discord\.com\/oauth2\/authorize\?client_id=\d+&scope=bot\+applications\.commands&permissions=\d+ \(or remove the id from DISCORD_GUILD_IDS\)/,
     );
 
-    const registered = h.discord!.commands().length;
+    const registered = h.discord.commands().length;
     expect(registered).toBeGreaterThan(0);
-    h.discord!.clearCommands();
+    h.discord.clearCommands();
     r = await doctor();
     expect(r.code).toBe(0);
     expect(r.text).toMatch(
@@ -382,7 +382,7 @@ describe("npm run doctor", () => {
     );
     r = await doctor(["--fix"]);
     expect(r.text).toContain(`fixed: Discord · registered ${registered} slash command(s)`);
-    expect(h.discord!.commands()).toHaveLength(registered);
+    expect(h.discord.commands()).toHaveLength(registered);
     expect((await doctor()).text).toContain("OK     Discord · slash commands registered");
   });
 
@@ -397,7 +397,7 @@ describe("npm run doctor", () => {
     await h.deps.db.tierAccess.deleteMany({ where: { chatId: String(goneId) } });
 
     const news = channel({ title: "Silver news" });
-    h.telegram!.addChat(news, {
+    h.telegram.addChat(news, {
       members: [chatMember.creator(CREATOR)],
       botStatus: adminRights({
         can_invite_users: true,
@@ -411,7 +411,7 @@ describe("npm run doctor", () => {
     expect(r.text).toContain(
       "fix (warning, fans not blocked): Telegram · “Silver news”: the bot cannot post in the channel, so polls are not published there; channel → Administrators → the bot: Post messages",
     );
-    h.telegram!.setBotRights(
+    h.telegram.setBotRights(
       news.id,
       adminRights({ can_invite_users: true, can_restrict_members: true, can_post_messages: true }),
     );

@@ -1,14 +1,14 @@
 import type { APIUser } from "discord-api-types/v10";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/applyStripeEvent.ts";
-import { startCheckout } from "../../../src/app/members.ts";
+import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/eventTypes.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import { setSetting } from "../../../src/app/settings.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { botRole, guild, member, role, user } from "../../standins/discord-payloads.ts";
 import { signedWebhook } from "../../standins/stripe-webhooks.ts";
 import { type Cluster, findPostgresBin, startCluster } from "../../support/global-setup.ts";
-import { type Harness, startHarness, WEBHOOK_SECRET } from "../harness.ts";
+import { type DiscordHarness, startHarness, WEBHOOK_SECRET } from "../harness.ts";
 import { deliverAllUntil2xx, newStats } from "./support.ts";
 
 /**
@@ -38,7 +38,7 @@ async function post(url: string, event: Stripe.Event): Promise<{ status: number;
 
 describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then started again)", () => {
   let cluster: Cluster;
-  let h: Harness;
+  let h: DiscordHarness;
 
   beforeAll(async () => {
     const bin = findPostgresBin();
@@ -50,7 +50,7 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
     }
     cluster = await startCluster(bin);
     h = await startHarness({ backend: "postgres", databaseUrl: cluster.url, discord: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
   });
   afterAll(async () => {
     await h?.stop();
@@ -64,12 +64,12 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
     const fans = Array.from({ length: 6 }, (_, i) => user({ username: `fan${i}` }));
     const g = guild({ members: fans.map((u) => member({ user: u })), roles: [goldRole] });
     await setSetting(h.deps.db, "discordHomeGuildIds", [g.id]);
-    h.discord!.addGuild(g, { botRole: botRole({ position: 5 }) });
+    h.discord.addGuild(g, { botRole: botRole({ position: 5 }) });
     await expect.poll(() => h.app.discord!.client.guilds.cache.has(g.id)).toBe(true);
     await createTier(h.deps, { name: "Gold", slug: "gold", amount: 500, currency: "eur", interval: "month" });
     await addTierAccess(h.deps, "gold", { platform: "discord", guildId: g.id, roleId: goldRole.id }, "Gold");
     const holdsGold = (userId: string) =>
-      h.discord!.member(g.id, userId)?.roles.includes(goldRole.id) ?? false;
+      h.discord.member(g.id, userId)?.roles.includes(goldRole.id) ?? false;
     const checkout = async (u: APIUser) => {
       const out = await startCheckout(h.deps, {
         who: { platform: "discord", userId: u.id, username: u.username, locale: "en-US" },

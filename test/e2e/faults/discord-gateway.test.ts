@@ -2,6 +2,7 @@ import type { APIInteraction, APIUser } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INTERACTION_CALLBACK_ROUTE, MEMBER_ROLE_ROUTE } from "../../standins/discord.ts";
 import { member, user } from "../../standins/discord-payloads.ts";
+import { prng, sleep, until } from "../../support/helpers.ts";
 import {
   addFan,
   addServer,
@@ -12,10 +13,8 @@ import {
   join,
   opt,
   type Server,
-  until,
 } from "../discord/helpers.ts";
-import { type Harness, startHarness } from "../harness.ts";
-import { prng, sleep } from "./support.ts";
+import { type DiscordHarness, startHarness } from "../harness.ts";
 
 /**
  * FAULT: the Discord gateway goes away under load. While fans ask for their checkout (slash commands),
@@ -38,7 +37,7 @@ const SEED = Number(process.env.FAULT_SEED ?? 20_261_107);
 const FAULTS = ["close 4000", "TCP cut", "silent", "session expired"] as const;
 
 describe(`FAULT: the Discord gateway closes under load (FAULT_SEED=${SEED})`, () => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
   let tier: { slug: string; roleId: string };
 
@@ -50,7 +49,7 @@ describe(`FAULT: the Discord gateway closes under load (FAULT_SEED=${SEED})`, ()
       // generous interaction window: replayed interactions are answered after the reconnect.
       discordOptions: { heartbeatIntervalMs: 1_000, interactionResponseWindowMs: 20_000 },
     });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
     tier = await createTierViaDiscord(h, server, { name: "Gold" });
   }, 60_000);
@@ -60,7 +59,7 @@ describe(`FAULT: the Discord gateway closes under load (FAULT_SEED=${SEED})`, ()
 
   it("the client resumes or identifies again, interactions are answered, every paying fan gets the role exactly once", async () => {
     const t0 = Date.now();
-    const d = h.discord!;
+    const d = h.discord;
     const gw = d.gateway;
     const rng = prng(SEED);
     const faults = rng.shuffle([...FAULTS]);

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/adapters/db/database.ts";
 import { migrate } from "../../../src/adapters/db/migrator.ts";
 import { createBilling, createStripeClient } from "../../../src/adapters/stripe/billing.ts";
-import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/applyStripeEvent.ts";
+import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/eventTypes.ts";
 import type { Db } from "../../../src/app/db.ts";
-import { startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { systemClock } from "../../../src/app/worker.ts";
 import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";
@@ -16,6 +16,7 @@ import { createLogger } from "../../../src/log.ts";
 import { type DiscordStandin, startDiscordStandin } from "../../standins/discord.ts";
 import { botRole, guild, member, role, user } from "../../standins/discord-payloads.ts";
 import { type StripeStandin, startStripeStandin } from "../../standins/stripe.ts";
+import { prng, sleep } from "../../support/helpers.ts";
 import {
   createTestDatabase,
   createTestDataDir,
@@ -28,8 +29,6 @@ import {
   deliverAllUntil2xx,
   freePort,
   newStats,
-  prng,
-  sleep,
   spawnBot,
   stripeOrder,
   waitForBotEvent,

@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the fault tests (test/e2e/faults): a seeded PRNG, the real bot process
+ * Helpers shared by the fault tests (test/e2e/faults): the real bot process
  * (`node --import tsx src/main.ts`, as test/e2e/process.test.ts runs it), and Stripe's delivery
  * rule (retry every event until it is answered 2xx).
  */
@@ -9,44 +9,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type Stripe from "stripe";
 import { signedWebhook } from "../../standins/stripe-webhooks.ts";
+import { type Prng, sleep } from "../../support/helpers.ts";
 
 export { freePort } from "../../support/global-setup.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const TSX = import.meta.resolve("tsx");
-
-/** mulberry32: a small, seedable PRNG, so a failing run can be replayed with the same seed. */
-export function prng(seed: number): {
-  next(): number;
-  int(min: number, max: number): number;
-  chance(p: number): boolean;
-  shuffle<T>(items: T[]): T[];
-} {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
-  return {
-    next,
-    int,
-    chance: (p) => next() < p,
-    shuffle<T>(items: T[]): T[] {
-      const out = [...items];
-      for (let i = out.length - 1; i > 0; i--) {
-        const j = int(0, i);
-        [out[i], out[j]] = [out[j] as T, out[i] as T];
-      }
-      return out;
-    },
-  };
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One run of the real bot process. */
 export interface BotProcess {
@@ -191,7 +159,7 @@ export async function deliverAllUntil2xx(
  * deterministic for a given PRNG.
  */
 export function stripeOrder(
-  rng: ReturnType<typeof prng>,
+  rng: Prng,
   events: readonly Stripe.Event[],
   duplicateShare: number,
 ): Stripe.Event[] {

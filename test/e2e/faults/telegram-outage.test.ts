@@ -2,7 +2,8 @@ import type { Message, User } from "@grammyjs/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Outage, TelegramCall } from "../../standins/telegram.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import type { Harness } from "../harness.ts";
+import { prng, until } from "../../support/helpers.ts";
+import type { TelegramHarness } from "../harness.ts";
 import {
   botMessages,
   CREATOR,
@@ -13,10 +14,8 @@ import {
   startCheckoutFromTelegram,
   startTelegramHarness,
   tg,
-  until,
   waitForStatus,
 } from "../telegram/helpers.ts";
-import { prng } from "./support.ts";
 
 /**
  * FAULT: Telegram stops answering for a while, while fans pay and their access jobs run.
@@ -52,7 +51,7 @@ const inviteLinksIn = (messages: Message[]): string[] =>
   messages.flatMap((m) => /https:\/\/t\.me\/\+\S+/.exec(m.text ?? "")?.[0] ?? []);
 
 describe(`FAULT: the Telegram Bot API stops answering for a while (FAULT_SEED=${SEED})`, () => {
-  let h: Harness;
+  let h: TelegramHarness;
   const gold = supergroup({ title: "Gold Lounge" });
 
   beforeAll(async () => {

@@ -1,9 +1,9 @@
 import type Stripe from "stripe";
 import { expect } from "vitest";
-import { startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import type { Platform } from "../../../src/core/access.ts";
-import type { Harness } from "../harness.ts";
+import { type Harness, startHarness } from "../harness.ts";
 
 export const GUILD = "100000000000000001";
 export const ROLE_GOLD = "200000000000000001";
@@ -20,6 +20,24 @@ export function newUserId(): string {
 export interface Tiers {
   gold: { id: string; slug: string; priceId: string; lifetimePriceId: string };
   silver: { id: string; slug: string; priceId: string };
+}
+
+/**
+ * A ledger-only bot (no platform: access jobs stay visible, unexecuted) on PGlite, with the Gold and
+ * Silver tiers of setupTiers.
+ */
+export async function startLedger(): Promise<{ h: Harness; tiers: Tiers }> {
+  const h = await startHarness({ backend: "pglite" });
+  return { h, tiers: await setupTiers(h) };
+}
+
+/** Signs and POSTs one event to the bot, as Stripe does; returns the HTTP status and the bot's JSON answer. */
+export async function deliverSigned<T = { status?: string; received?: boolean; ignored?: boolean }>(
+  h: Harness,
+  event: Stripe.Event,
+): Promise<{ http: number; body: T }> {
+  const res = await h.deliver(event);
+  return { http: res.status, body: JSON.parse(res.body) as T };
 }
 
 /** Gold (€10/month, Discord role + Telegram chat, lifetime €200) and Silver (€5/month, a role). */
@@ -125,10 +143,4 @@ export function moveToPrice(h: Harness, subscriptionId: string, priceId: string)
   return h.stripe.updateSubscription(subscriptionId, {
     items: { ...sub.items, data: [{ ...item, price: newPrice }] },
   }).event;
-}
-
-/** Lets the background workers pick up due work now (after the test clock moved). */
-export async function settle(h: Harness, check: () => Promise<unknown>, expected: unknown): Promise<void> {
-  h.app.wake();
-  await expect.poll(check, { timeout: 10_000, interval: 50 }).toEqual(expected);
 }

@@ -1,11 +1,14 @@
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, redeemLinkCode, startCheckout, switchTier } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
+import { createLinkCode, redeemLinkCode } from "../../../src/app/members/linking.ts";
+import { switchTier } from "../../../src/app/members/switchTier.ts";
 import { setSetting } from "../../../src/app/settings.ts";
 import { getCreatorStats } from "../../../src/app/stats.ts";
 import { archiveTier, changeTierPrice, createTier } from "../../../src/app/tiers.ts";
 import { DAY_MS } from "../../../src/core/membership.ts";
 import { DomainError } from "../../../src/errors.ts";
+import { settle } from "../../support/helpers.ts";
 import { BACKENDS, type Harness, startHarness } from "../harness.ts";
 import {
   fanPays,
@@ -13,7 +16,6 @@ import {
   goldRoleKey,
   moveToPrice,
   newUserId,
-  settle,
   setupTiers,
   silverRoleKey,
   type Tiers,

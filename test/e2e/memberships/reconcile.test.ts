@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCheckout } from "../../../src/app/members.ts";
-import { type AccessReader, reconcile } from "../../../src/app/reconcile.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
+import type { AccessReader } from "../../../src/app/reconcile/platforms.ts";
+import { reconcile } from "../../../src/app/reconcile.ts";
 import { type AccessTarget, targetKey } from "../../../src/core/access.ts";
 import { DAY_MS } from "../../../src/core/membership.ts";
 import { BACKENDS, type Harness, startHarness, WEBHOOK_SECRET } from "../harness.ts";

@@ -1,36 +1,27 @@
 import type { Message, User } from "@grammyjs/types";
 import type { APIMessage, APIUser } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
 import { exportBallotsCsv } from "../../../src/app/polls.ts";
 import type { Tally } from "../../../src/core/polls.ts";
 import { buttonClick } from "../../standins/discord-payloads.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import { parseCsv } from "../../support/csv.ts";
+import { sleep, until } from "../../support/helpers.ts";
 import {
   addFan,
-  addServer,
   CREATOR_PERMISSIONS,
-  createTierViaDiscord,
   command as discordCommand,
+  homeServerWithTier,
   interact,
   opt,
   type Server,
   sub,
 } from "../discord/helpers.ts";
-import { BACKENDS, type Harness } from "../harness.ts";
-import {
-  bindNewChat,
-  buttons,
-  CREATOR,
-  startTelegramHarness,
-  command as telegramCommand,
-  tg,
-  until,
-} from "../telegram/helpers.ts";
+import { BACKENDS, type DualHarness } from "../harness.ts";
+import { buttons, creatorBindsChat, startTelegramHarness, tg } from "../telegram/helpers.ts";
 
 const OPTIONS = ["Alpha", "Beta", "Gamma"] as const;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Voter =
   | { platform: "discord"; fan: APIUser; option: number }
@@ -44,7 +35,7 @@ type Outcome = "counted" | "closed";
  * what each voter was told.
  */
 describe.each(BACKENDS)("ballots racing the closing of a poll, on %s", (backend) => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   let channelId: string;
   const chat = supergroup({ title: "Gold Lounge" });
@@ -52,13 +43,9 @@ describe.each(BACKENDS)("ballots racing the closing of a poll, on %s", (backend)
 
   beforeAll(async () => {
     h = await startTelegramHarness(backend, { discord: true });
-    await h.discord!.waitForReady();
-    server = await addServer(h);
-    channelId = h.discord!.guild(server.id)!.channels[0]!.id;
-    await createTierViaDiscord(h, server, { name: "Gold", price: "10" });
-    tg(h).addUser(CREATOR);
-    await telegramCommand(h, CREATOR, "start");
-    await bindNewChat(h, "gold", chat);
+    ({ server } = await homeServerWithTier(h, { name: "Gold", price: "10" }));
+    channelId = h.discord.guild(server.id)!.channels[0]!.id;
+    await creatorBindsChat(h, "gold", chat);
     // 36 paying members, half on each platform; they pay as /join and /start do, all at once.
     for (let i = 0; i < 36; i++) {
       const option = i % OPTIONS.length;
@@ -104,8 +91,8 @@ describe.each(BACKENDS)("ballots racing the closing of a poll, on %s", (backend)
     );
     const { id } = await h.deps.db.poll.findFirstOrThrow({ where: { question } });
     expect(answer.content).toContain(`Poll \`${id.slice(0, 8)}\` is open`);
-    const discord = h
-      .discord!.messages(channelId)
+    const discord = h.discord
+      .messages(channelId)
       .find((m) => m.components?.some((r) => JSON.stringify(r).includes(id)));
     const post = await h.deps.db.pollPost.findFirstOrThrow({ where: { pollId: id, platform: "telegram" } });
     const telegram = tg(h)

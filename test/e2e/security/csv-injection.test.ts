@@ -4,29 +4,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectMenu } from "../../standins/discord-payloads.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import { parseCsv, startsLikeFormula, unneutralise } from "../../support/csv.ts";
+import { until } from "../../support/helpers.ts";
 import {
   addFan,
-  addServer,
   CREATOR_PERMISSIONS,
-  createTierViaDiscord,
   command as discordCommand,
+  homeServerWithTier,
   interact,
-  join,
+  joinAndPay,
   opt,
-  pay as payOnDiscord,
   type Server,
   sub,
 } from "../discord/helpers.ts";
-import type { Harness } from "../harness.ts";
+import type { DualHarness } from "../harness.ts";
 import {
-  bindNewChat,
   buttons,
   CREATOR,
+  creatorBindsChat,
   fanJoins,
   startTelegramHarness,
   command as telegramCommand,
   tg,
-  until,
 } from "../telegram/helpers.ts";
 
 /**
@@ -37,7 +35,7 @@ import {
  * formula, and each reads back as what the fan wrote, with only OWASP's leading quote added.
  */
 describe("CSV exports carry no formula into the creator's spreadsheet (PGlite)", () => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   const chat = supergroup({ title: "Gold Lounge" });
   // Display names are the fans' own words too.
@@ -56,16 +54,12 @@ describe("CSV exports carry no formula into the creator's spreadsheet (PGlite)",
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite", { discord: true });
-    await h.discord!.waitForReady();
-    server = await addServer(h);
-    await createTierViaDiscord(h, server, { name: "Gold", price: "10" });
-    tg(h).addUser(CREATOR);
-    await telegramCommand(h, CREATOR, "start");
-    await bindNewChat(h, "gold", chat);
+    ({ server } = await homeServerWithTier(h, { name: "Gold", price: "10" }));
+    await creatorBindsChat(h, "gold", chat);
     for (const fan of [mallory, pat, ada]) await fanJoins(h, fan, "gold", chat);
     dex = addFan(h, server, "dex");
     dex.global_name = "=cmd|' /C calc'!A0";
-    await payOnDiscord(h, (await join(h, server, dex, "gold")).sessionId);
+    await joinAndPay(h, server, dex);
   }, 120_000);
   afterAll(async () => {
     await h?.stop();
@@ -146,7 +140,7 @@ describe("CSV exports carry no formula into the creator's spreadsheet (PGlite)",
       ),
     );
     expect(exported.content).toContain("5 ballots of ");
-    const fromDiscord = h.discord!.calls.filter((c) => c.files.length > 0).at(-1)!.files[0]!.content;
+    const fromDiscord = h.discord.calls.filter((c) => c.files.length > 0).at(-1)!.files[0]!.content;
     expect(fromDiscord).toBe(fromTelegram);
 
     const [header, ...rows] = parseCsv(fromTelegram);

@@ -1,10 +1,11 @@
 import type { User } from "@grammyjs/types";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { suspendMember } from "../../../src/app/members.ts";
+import { suspendMember } from "../../../src/app/members/creatorActions.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { role } from "../../standins/discord-payloads.ts";
 import { user as telegramUser } from "../../standins/telegram-payloads.ts";
+import { pay } from "../../support/helpers.ts";
 import {
   addFan,
   addServer,
@@ -13,11 +14,10 @@ import {
   interact,
   join,
   lastSeq,
-  pay,
   type Server,
   waitForRoleCall,
 } from "../discord/helpers.ts";
-import { type Harness, startHarness, WEBHOOK_SECRET } from "../harness.ts";
+import { type DualHarness, startHarness, WEBHOOK_SECRET } from "../harness.ts";
 import { botMessages, buttons, command, nextBotMessage, tg } from "../telegram/helpers.ts";
 
 /**
@@ -31,16 +31,16 @@ import { botMessages, buttons, command, nextBotMessage, tg } from "../telegram/h
  */
 
 describe("a member's Stripe customer gone, and a suspended member trying to pay", () => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   let gold: { slug: string; roleId: string };
 
   beforeAll(async () => {
     h = await startHarness({ backend: "pglite", discord: true, telegram: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
     const goldRole = role({ name: "Gold", position: 1 });
-    h.discord!.addRole(server.id, goldRole);
+    h.discord.addRole(server.id, goldRole);
     const tier = await createTier(h.deps, {
       name: "Gold",
       slug: "gold",

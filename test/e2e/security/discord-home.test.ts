@@ -8,30 +8,29 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSettings } from "../../../src/app/settings.ts";
 import { buttonClick, guild, member, permissions, role, user } from "../../standins/discord-payloads.ts";
+import { until } from "../../support/helpers.ts";
 import {
   addFan,
   addServer,
   CREATOR_PERMISSIONS,
   command,
-  createTierViaDiscord,
   creator,
   hasRole,
+  homeServerWithTier,
   interact,
-  join,
+  joinAndPay,
   opt,
-  pay,
   roleCalls,
   type Server,
   sub,
-  until,
   waitForRoleCall,
 } from "../discord/helpers.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { type DiscordHarness, startHarness } from "../harness.ts";
 
 const NOT_HOME = "This bot works only in its creator's own server";
 
 /** The refusal was logged with this code for this interaction. */
-function refusedWith(h: Harness, interactionId: string): string | undefined {
+function refusedWith(h: DiscordHarness, interactionId: string): string | undefined {
   const line = h.logs.lines.find(
     (l) => l.interactionId === interactionId && l.event === "discord.interaction.refused",
   );
@@ -40,13 +39,13 @@ function refusedWith(h: Harness, interactionId: string): string | undefined {
 
 /** The choices the bot answered to an autocomplete interaction. */
 async function autocomplete(
-  h: Harness,
+  h: DiscordHarness,
   who: { user: APIUser; guildId: string; permissions?: string; roles?: string[] },
   name: string,
   options: never[],
 ): Promise<{ name: string; value: string }[]> {
   const payload = command(who, name, options);
-  const record = h.discord!.interaction({
+  const record = h.discord.interaction({
     ...payload,
     type: InteractionType.ApplicationCommandAutocomplete,
   } as never);
@@ -64,7 +63,7 @@ const focused = (name: string, value: string) =>
  * refused, and the paying fan in the creator's server keeps everything.
  */
 describe("security: another server cannot act as the creator (the bot stays, silent)", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   let home: Server;
   let attacker: Server;
   let mallory: APIUser;
@@ -77,12 +76,9 @@ describe("security: another server cannot act as the creator (the bot stays, sil
       discord: true,
       env: { DISCORD_LEAVE_OTHER_SERVERS: "false" },
     });
-    await h.discord!.waitForReady();
-    home = await addServer(h);
-    gold = await createTierViaDiscord(h, home, { name: "Gold" });
+    ({ server: home, tier: gold } = await homeServerWithTier(h));
     fan = addFan(h, home, "payingfan");
-    const { sessionId } = await join(h, home, fan, gold.slug);
-    await pay(h, sessionId);
+    await joinAndPay(h, home, fan, gold.slug);
     await waitForRoleCall(h, "PUT", fan.id, gold.roleId);
     mallory = user({ username: "mallory" });
     attacker = await addServer(h, { owner: mallory, home: false });
@@ -94,7 +90,7 @@ describe("security: another server cannot act as the creator (the bot stays, sil
 
   it("/tribe is registered hidden from members without Manage Server", async () => {
     await h.logs.waitFor("discord.commands.registered");
-    const tribe = h.discord!.commands().find((c) => c.name === "tribe");
+    const tribe = h.discord.commands().find((c) => c.name === "tribe");
     expect(tribe?.default_member_permissions).toBe(String(PermissionFlagsBits.ManageGuild));
   });
 
@@ -206,7 +202,7 @@ describe("security: another server cannot act as the creator (the bot stays, sil
 
 /** A manager may run the shop, not take the server: tier roles never carry power, nor roles above them. */
 describe("security: a manager cannot give itself power through a tier", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
   let helpers: APIRole;
   let manager: APIUser;
@@ -215,19 +211,17 @@ describe("security: a manager cannot give itself power through a tier", () => {
   const asManager = (options: ReturnType<typeof sub>, roles: APIRole[] = []) =>
     command({ user: manager, guildId: server.id, roles: [helpers.id] }, "tribe", options, { roles });
   const addRole = async (r: APIRole) => {
-    h.discord!.addRole(server.id, r);
+    h.discord.addRole(server.id, r);
     await until(() => h.app.discord!.client.guilds.cache.get(server.id)!.roles.cache.has(r.id), "the role");
   };
 
   beforeAll(async () => {
     h = await startHarness({ backend: "pglite", discord: true });
-    await h.discord!.waitForReady();
-    server = await addServer(h);
-    gold = await createTierViaDiscord(h, server, { name: "Gold" });
+    ({ server, tier: gold } = await homeServerWithTier(h));
     helpers = role({ name: "Helpers", position: 2 });
     await addRole(helpers);
     manager = addFan(h, server, "manager");
-    h.discord!.setMemberRoles(server.id, manager.id, [helpers.id]);
+    h.discord.setMemberRoles(server.id, manager.id, [helpers.id]);
     const set = await interact(
       h,
       creator(server, sub(["settings"], [opt.role("add-manager-role", helpers)]), { roles: [helpers] }),
@@ -341,7 +335,7 @@ describe("security: a manager cannot give itself power through a tier", () => {
 
 /** Without DISCORD_GUILD_IDS: the application's owner binds servers; others are left at once. */
 describe("security: home servers bound by the application's owner", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   const alice = user({ username: "alice" });
   const bob = user({ username: "bob" });
 
@@ -352,7 +346,7 @@ describe("security: home servers bound by the application's owner", () => {
       // A team owns the application: each member counts as its owner.
       discordOptions: { applicationOwner: alice, teamMembers: [alice, bob], botPublic: true },
     });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
   });
   afterAll(async () => {
     await h?.stop();
@@ -368,8 +362,8 @@ describe("security: home servers bound by the application's owner", () => {
   it("a server invited by someone else is left at once, with a log line", async () => {
     const eve = user({ username: "eve" });
     const g = guild({ ownerId: eve.id, members: [member({ user: eve })] });
-    h.discord!.addGuild(g);
-    await until(() => h.discord!.left.includes(g.id), "the bot to leave the server");
+    h.discord.addGuild(g);
+    await until(() => h.discord.left.includes(g.id), "the bot to leave the server");
     const line = await h.logs.waitFor("discord.home.left");
     expect(line.guildId).toBe(g.id);
     expect(h.app.discord!.client.guilds.cache.has(g.id)).toBe(false);
@@ -379,7 +373,7 @@ describe("security: home servers bound by the application's owner", () => {
     const server = await addServer(h, { home: false, owner: alice });
     const line = await h.logs.waitFor("discord.home.awaiting_setup");
     expect(line.guildId).toBe(server.id);
-    expect(h.discord!.left).not.toContain(server.id);
+    expect(h.discord.left).not.toContain(server.id);
     // Before binding: a fan there is refused, and so is a Manage Server holder who is not an owner.
     const fan = addFan(h, server, "early");
     expect((await interact(h, command({ user: fan, guildId: server.id }, "join"))).content).toContain(
@@ -392,7 +386,7 @@ describe("security: home servers bound by the application's owner", () => {
     );
     expect(notOwner.content).toContain("Only the owner of the bot's Discord application");
     // Bob, a member of the team that owns the application, binds it.
-    h.discord!.addMember(server.id, member({ user: bob }));
+    h.discord.addMember(server.id, member({ user: bob }));
     const bound = await interact(
       h,
       command({ user: bob, guildId: server.id, permissions: CREATOR_PERMISSIONS }, "tribe", sub(["setup"])),
@@ -417,7 +411,7 @@ describe("security: home servers bound by the application's owner", () => {
 
 /** With DISCORD_GUILD_IDS: exactly those servers; even the owner's other servers are left. */
 describe("security: DISCORD_GUILD_IDS fixes the home servers", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   const owner = user({ username: "creator" });
   const homeGuild = guild({ ownerId: owner.id, members: [member({ user: owner })] });
 
@@ -428,18 +422,18 @@ describe("security: DISCORD_GUILD_IDS fixes the home servers", () => {
       discordOptions: { applicationOwner: owner },
       env: { DISCORD_GUILD_IDS: homeGuild.id },
     });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
   });
   afterAll(async () => {
     await h?.stop();
   });
 
   it("serves the listed server and leaves another one, even the owner's", async () => {
-    h.discord!.addGuild(homeGuild);
+    h.discord.addGuild(homeGuild);
     const other = guild({ ownerId: owner.id, members: [member({ user: owner })] });
-    h.discord!.addGuild(other);
-    await until(() => h.discord!.left.includes(other.id), "the bot to leave the unlisted server");
-    expect(h.discord!.left).not.toContain(homeGuild.id);
+    h.discord.addGuild(other);
+    await until(() => h.discord.left.includes(other.id), "the bot to leave the unlisted server");
+    expect(h.discord.left).not.toContain(homeGuild.id);
     await until(() => h.app.discord!.client.guilds.cache.has(homeGuild.id), "the home server");
     const setup = await interact(
       h,

@@ -1,7 +1,8 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../harness.ts";
-import { fanPays, setupTiers, type Tiers, wishesOf } from "../memberships/fixtures.ts";
+import { until } from "../../support/helpers.ts";
+import type { Harness } from "../harness.ts";
+import { fanPays, startLedger, type Tiers, wishesOf } from "../memberships/fixtures.ts";
 
 /**
  * ATTACK: someone sends the public HTTP door a body far larger than any Stripe or Telegram webhook,
@@ -47,21 +48,12 @@ function rawClient(url: string): { socket: Socket; answer: () => RawAnswer; clos
   };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe("ATTACK: oversized request bodies on the bot's HTTP door", () => {
   let h: Harness;
   let tiers: Tiers;
 
   beforeAll(async () => {
-    h = await startHarness({ backend: "pglite" });
-    tiers = await setupTiers(h);
+    ({ h, tiers } = await startLedger());
   });
   afterAll(async () => {
     await h?.stop();

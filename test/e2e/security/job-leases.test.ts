@@ -4,22 +4,19 @@ import { wantAccess } from "../../../src/app/access/jobs.ts";
 import type { Db } from "../../../src/app/db.ts";
 import { type Claimed, createLeaseQueue } from "../../../src/app/queue.ts";
 import { Prisma } from "../../../src/generated/prisma/client.ts";
+import { sleep, until } from "../../support/helpers.ts";
 import {
   addFan,
-  addServer,
-  createTierViaDiscord,
-  join,
-  pay,
+  homeServerWithTier,
+  joinAndPay,
   roleCalls,
   type Server,
-  until,
   waitForRoleCall,
 } from "../discord/helpers.ts";
-import { BACKENDS, type Harness, startHarness } from "../harness.ts";
+import { BACKENDS, type DiscordHarness, startHarness } from "../harness.ts";
 
 /** Shortened from 120 s, so a Discord call can outlast it in a test. */
 const LEASE_MS = 1_500;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Job leases, played against the real bot: Discord answers a role grant, then the welcome DM, only
@@ -28,7 +25,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * process that died holding a job (its lease no longer renewed) still loses it once the lease ran out.
  */
 describe.each(BACKENDS)("job leases, on %s", (backend) => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
   let roleId: string;
   /** The second process's connection (on PGlite, which one process owns, the same database). */
@@ -37,9 +34,10 @@ describe.each(BACKENDS)("job leases, on %s", (backend) => {
 
   beforeAll(async () => {
     h = await startHarness({ backend, discord: true, jobLeaseMs: LEASE_MS });
-    await h.discord!.waitForReady();
-    server = await addServer(h);
-    ({ roleId } = await createTierViaDiscord(h, server, { name: "Gold", price: "10" }));
+    ({
+      server,
+      tier: { roleId },
+    } = await homeServerWithTier(h, { name: "Gold", price: "10" }));
     if (backend === "postgres") {
       rival = await openDatabase({
         databaseUrl: h.config.databaseUrl,
@@ -59,11 +57,11 @@ describe.each(BACKENDS)("job leases, on %s", (backend) => {
   it("a grant and its DM slower than the lease keep their leases and run once, while another process polls", async () => {
     const fan = addFan(h, server, "patient");
     const slow = { kind: "slow" as const, ms: 4 * LEASE_MS };
-    h.discord!.failNext(
+    h.discord.failNext(
       { method: "PUT", path: `/guilds/${server.id}/members/${fan.id}/roles/${roleId}` },
       slow,
     );
-    h.discord!.failNext({ method: "POST", path: /^\/channels\/\d+\/messages$/ }, slow);
+    h.discord.failNext({ method: "POST", path: /^\/channels\/\d+\/messages$/ }, slow);
 
     // The other process polls every 100 ms, as its workers do, for this fan's jobs and tasks whose
     // lease ran out (it could also win a pending one before the bot does: that is sharing work, not
@@ -102,9 +100,9 @@ describe.each(BACKENDS)("job leases, on %s", (backend) => {
     })();
 
     try {
-      await pay(h, (await join(h, server, fan, "gold")).sessionId);
+      await joinAndPay(h, server, fan);
       await waitForRoleCall(h, "PUT", fan.id, roleId, 0, 8 * LEASE_MS);
-      await until(() => h.discord!.dmsTo(fan.id).length > 0, "the welcome DM", 8 * LEASE_MS);
+      await until(() => h.discord.dmsTo(fan.id).length > 0, "the welcome DM", 8 * LEASE_MS);
       await expect
         .poll(
           () =>
@@ -125,7 +123,7 @@ describe.each(BACKENDS)("job leases, on %s", (backend) => {
 
     expect(stolen).toEqual([]);
     expect(roleCalls(h, "PUT", fan.id, roleId)).toHaveLength(1);
-    expect(h.discord!.dmsTo(fan.id)).toHaveLength(1);
+    expect(h.discord.dmsTo(fan.id)).toHaveLength(1);
     const job = await h.deps.db.accessJob.findFirstOrThrow({ where: { platformUserId: fan.id } });
     expect({ state: job.state, attempts: job.attempts }).toEqual({ state: "done", attempts: 1 });
     const tell = await h.deps.db.task.findFirstOrThrow({
@@ -145,9 +143,9 @@ describe.each(BACKENDS)("job leases, on %s", (backend) => {
   it("a process never claims again a job it is still running, even when the clock says its lease ran out", async () => {
     const fan = addFan(h, server, "jumpy");
     const route = `/guilds/${server.id}/members/${fan.id}/roles/${roleId}`;
-    h.discord!.failNext({ method: "PUT", path: route }, { kind: "slow", ms: 4 * LEASE_MS });
-    await pay(h, (await join(h, server, fan, "gold")).sessionId);
-    await h.discord!.waitForCall((c) => c.method === "PUT" && c.path === route, 4 * LEASE_MS);
+    h.discord.failNext({ method: "PUT", path: route }, { kind: "slow", ms: 4 * LEASE_MS });
+    await joinAndPay(h, server, fan);
+    await h.discord.waitForCall((c) => c.method === "PUT" && c.path === route, 4 * LEASE_MS);
     // The grant is in Discord's hands. The clock jumps past its lease (a suspended laptop, an NTP
     // step) and the bot's own worker looks for work before its next heartbeat.
     h.clock.advance(3 * LEASE_MS);

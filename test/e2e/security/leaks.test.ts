@@ -4,18 +4,18 @@ import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { role } from "../../standins/discord-payloads.ts";
 import { supergroup, user as telegramUser } from "../../standins/telegram-payloads.ts";
 import { type Cluster, findPostgresBin, startCluster } from "../../support/global-setup.ts";
+import { pay } from "../../support/helpers.ts";
 import {
   addFan,
   addServer,
   interact,
   join,
   lastSeq,
-  pay,
   type Server,
   command as slash,
   waitForRoleCall,
 } from "../discord/helpers.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { type DualHarness, startHarness, type TelegramHarness } from "../harness.ts";
 import {
   bindNewChat,
   botMessages,
@@ -35,7 +35,7 @@ import {
  */
 
 describe("LEAKS: links and Stripe's words stay out of logs and fans' messages", () => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   let goldRoleId: string;
   let priceId: string;
@@ -48,10 +48,10 @@ describe("LEAKS: links and Stripe's words stay out of logs and fans' messages", 
       telegram: true,
       env: { TELEGRAM_CREATOR_IDS: String(CREATOR.id) },
     });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
     const goldRole = role({ name: "Gold", position: 1 });
-    h.discord!.addRole(server.id, goldRole);
+    h.discord.addRole(server.id, goldRole);
     goldRoleId = goldRole.id;
     const tier = await createTier(h.deps, {
       name: "Gold",
@@ -135,7 +135,7 @@ describe("LEAKS: links and Stripe's words stay out of logs and fans' messages", 
     for (const link of [links[0]!, links.at(-1)!]) expect(line).not.toContain(link);
   });
 
-  async function collectTelegramLinks(harness: Harness, fan: User): Promise<string[]> {
+  async function collectTelegramLinks(harness: TelegramHarness, fan: User): Promise<string[]> {
     const found: string[] = [];
     const before = tg(harness).callsOf("sendMessage").length;
     await fanJoins(harness, fan, "gold", chat);
@@ -176,7 +176,7 @@ describe("LEAKS: links and Stripe's words stay out of logs and fans' messages", 
 
 describe("LEAKS: /readyz with the database down names a state, not the error", () => {
   let cluster: Cluster;
-  let h: Harness;
+  let h: TelegramHarness;
 
   beforeAll(async () => {
     const bin = findPostgresBin();

@@ -4,19 +4,18 @@ import {
   createLinkCode,
   LINK_ATTEMPT_WINDOW_MS,
   LINK_ATTEMPTS_PER_WINDOW,
-} from "../../../src/app/members.ts";
+} from "../../../src/app/members/linking.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import {
   addFan,
   addServer,
   command as discordCommand,
   interact,
-  join,
+  joinAndPay,
   opt,
-  pay as payOnDiscord,
   type Server,
 } from "../discord/helpers.ts";
-import type { Harness } from "../harness.ts";
+import type { DualHarness } from "../harness.ts";
 import { goldTierInChat, startTelegramHarness, command as telegramCommand, tg } from "../telegram/helpers.ts";
 
 /** Well-formed codes (8 characters of the code alphabet) that are nobody's. */
@@ -34,18 +33,18 @@ const wrongCodes = (n: number, real: string[]): string[] =>
  * reset it); an honest fan with a typo or two still links.
  */
 describe("ATTACK: brute-forcing /link codes (PGlite)", () => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   let victim: APIUser;
   const lounge = supergroup({ title: "Gold Lounge" });
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite", { discord: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     server = await addServer(h);
     await goldTierInChat(h, lounge);
     victim = addFan(h, server, "victim");
-    await payOnDiscord(h, (await join(h, server, victim, "gold")).sessionId);
+    await joinAndPay(h, server, victim);
   }, 90_000);
   afterAll(async () => {
     await h?.stop();

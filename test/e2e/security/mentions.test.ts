@@ -1,24 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
+import { until } from "../../support/helpers.ts";
 import {
-  addServer,
   CREATOR_PERMISSIONS,
-  createTierViaDiscord,
   command as discordCommand,
+  homeServerWithTier,
   interact,
   opt,
   type Server,
   sub,
 } from "../discord/helpers.ts";
-import type { Harness } from "../harness.ts";
+import type { DualHarness } from "../harness.ts";
 import {
-  bindNewChat,
-  CREATOR,
+  creatorBindsChat,
   fanJoins,
   startTelegramHarness,
   command as telegramCommand,
   tg,
-  until,
 } from "../telegram/helpers.ts";
 
 /**
@@ -28,7 +26,7 @@ import {
  * shown as the fan typed it, as plain text (no parse mode, so no link, no bold, no broken message).
  */
 describe("ATTACK: fan text that pings everyone or carries markup (PGlite)", () => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   let pollChannel: string;
   const lounge = supergroup({ title: "Gold Lounge" });
@@ -38,13 +36,9 @@ describe("ATTACK: fan text that pings everyone or carries markup (PGlite)", () =
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite", { discord: true });
-    await h.discord!.waitForReady();
-    server = await addServer(h);
-    pollChannel = h.discord!.guild(server.id)!.channels[0]!.id;
-    await createTierViaDiscord(h, server, { name: "Gold", price: "10" });
-    tg(h).addUser(CREATOR);
-    await telegramCommand(h, CREATOR, "start");
-    await bindNewChat(h, "gold", lounge);
+    ({ server } = await homeServerWithTier(h, { name: "Gold", price: "10" }));
+    pollChannel = h.discord.guild(server.id)!.channels[0]!.id;
+    await creatorBindsChat(h, "gold", lounge);
     await fanJoins(h, fan, "gold", lounge);
   }, 90_000);
   afterAll(async () => {
@@ -81,7 +75,7 @@ describe("ATTACK: fan text that pings everyone or carries markup (PGlite)", () =
     // Discord: the message posting the poll carries the fan's text and forbids every ping.
     const post = await until(
       () =>
-        h.discord!.calls.find(
+        h.discord.calls.find(
           (c) =>
             c.method === "POST" &&
             c.path === `/channels/${pollChannel}/messages` &&
@@ -92,7 +86,7 @@ describe("ATTACK: fan text that pings everyone or carries markup (PGlite)", () =
     expect((post.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
     expect(JSON.stringify(post.body)).toContain(JSON.stringify(PING).slice(1, -1));
     // Every message the bot sent or edited on Discord (poll posts, replies, DMs) forbids pings.
-    const writes = h.discord!.calls.filter(
+    const writes = h.discord.calls.filter(
       (c) =>
         (c.method === "POST" || c.method === "PATCH") &&
         /\/messages(\/|$)|\/callback$/.test(c.path) &&

@@ -3,11 +3,12 @@ import type { Message, User } from "@grammyjs/types";
 import { type APIUser, ApplicationCommandOptionType, InteractionType, Locale } from "discord-api-types/v10";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHECKOUT_REUSE_MARGIN_MS } from "../../../src/app/members.ts";
+import { CHECKOUT_REUSE_MARGIN_MS } from "../../../src/app/members/checkout.ts";
 import { RATE_LIMITS } from "../../../src/app/rateLimits.ts";
 import { addTierAccess } from "../../../src/app/tiers.ts";
 import { member, role } from "../../standins/discord-payloads.ts";
 import { supergroup, user as telegramUser } from "../../standins/telegram-payloads.ts";
+import { pay, until } from "../../support/helpers.ts";
 import {
   type Answer,
   addFan,
@@ -16,15 +17,14 @@ import {
   hasRole,
   interact,
   join,
+  joinAndPay,
   lastSeq,
   opt,
-  pay,
   type Server,
   sub,
-  until,
   waitForRoleCall,
 } from "../discord/helpers.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { type DualHarness, startHarness } from "../harness.ts";
 import {
   botMessages,
   buttons,
@@ -55,7 +55,7 @@ const MINUTE = 60_000;
 const POLITE = /You're going a bit fast: try again in (\d+) seconds?\. Nothing was lost\./;
 
 describe("per-account limits on what costs the creator", () => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   let goldRoleId: string;
   const chat = supergroup({ title: "Gold Lounge" });
@@ -67,11 +67,11 @@ describe("per-account limits on what costs the creator", () => {
       telegram: true,
       env: { TELEGRAM_CREATOR_IDS: String(CREATOR.id) },
     });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     await goldTierInChat(h, chat);
     server = await addServer(h);
     const goldRole = role({ name: "Gold", position: 1 });
-    h.discord!.addRole(server.id, goldRole);
+    h.discord.addRole(server.id, goldRole);
     await addTierAccess(
       h.deps,
       "gold",
@@ -288,7 +288,7 @@ describe("per-account limits on what costs the creator", () => {
 
   it("Discord: /claim is limited, but the role given back when a member rejoins the server never is", async () => {
     const fan = addFan(h, server, "rejoiner");
-    await pay(h, (await join(h, server, fan, "gold")).sessionId);
+    await joinAndPay(h, server, fan);
     await until(() => hasRole(h, server, fan.id, goldRoleId), "the role");
     for (let i = 0; i < RATE_LIMITS.claim.capacity; i++) {
       const answer = await interact(h, discordCommand({ user: fan, guildId: server.id }, "claim"));
@@ -297,9 +297,9 @@ describe("per-account limits on what costs the creator", () => {
     const refused = await interact(h, discordCommand({ user: fan, guildId: server.id }, "claim"));
     expect(refused.content).toMatch(POLITE);
     for (let round = 0; round < 4; round++) {
-      h.discord!.removeMember(server.id, fan.id);
+      h.discord.removeMember(server.id, fan.id);
       const seq = lastSeq(h);
-      h.discord!.addMember(server.id, member({ user: fan }));
+      h.discord.addMember(server.id, member({ user: fan }));
       await waitForRoleCall(h, "PUT", fan.id, goldRoleId, seq);
       expect(hasRole(h, server, fan.id, goldRoleId)).toBe(true);
     }
@@ -324,7 +324,7 @@ describe("per-account limits on what costs the creator", () => {
     // Ideas on Discord: two paying members.
     const a = addFan(h, server, "ideas-a");
     const b = addFan(h, server, "ideas-b");
-    for (const f of [a, b]) await pay(h, (await join(h, server, f, "gold")).sessionId);
+    for (const f of [a, b]) await joinAndPay(h, server, f);
     const propose = (f: typeof a, title: string) =>
       interact(
         h,
@@ -418,7 +418,7 @@ describe("per-account limits on what costs the creator", () => {
           [{ type: ApplicationCommandOptionType.String, name: "idea", value, focused: true } as never],
         ),
       );
-      const record = h.discord!.interaction({
+      const record = h.discord.interaction({
         ...payload,
         type: InteractionType.ApplicationCommandAutocomplete,
       } as never);

@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  addFan,
-  addServer,
-  command,
-  createTierViaDiscord,
-  interact,
-  opt,
-  type Server,
-  until,
-} from "../discord/helpers.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { until } from "../../support/helpers.ts";
+import { addFan, command, homeServerWithTier, interact, opt, type Server } from "../discord/helpers.ts";
+import { type DiscordHarness, startHarness } from "../harness.ts";
 
 /**
  * Shutdown: Discord keeps sending interactions until the gateway is closed, after the adapter was
@@ -17,15 +9,13 @@ import { type Harness, startHarness } from "../harness.ts";
  * instead of failing half-way on a closed database.
  */
 describe("security: shutdown drains the Discord interactions that arrive until the gateway closes", () => {
-  let h: Harness;
+  let h: DiscordHarness;
   let server: Server;
   let gold: { slug: string };
 
   beforeAll(async () => {
     h = await startHarness({ backend: "pglite", discord: true });
-    await h.discord!.waitForReady();
-    server = await addServer(h);
-    gold = await createTierViaDiscord(h, server, { name: "Gold" });
+    ({ server, tier: gold } = await homeServerWithTier(h));
   });
   afterAll(async () => {
     await h?.stop();
@@ -37,7 +27,7 @@ describe("security: shutdown drains the Discord interactions that arrive until t
     const checkout = { method: "POST", path: "/v1/checkout/sessions" };
     // The first /join is in flight when shutdown starts (Stripe answers it 1.5 s later)...
     h.stripe.failNext(checkout, { kind: "delay", ms: 1_500 });
-    const first = h.discord!.interaction(
+    const first = h.discord.interaction(
       command({ user: early, guildId: server.id }, "join", [opt.str("tier", gold.slug)]),
     );
     await until(() => h.stripe.calls.some((c) => c.path === checkout.path), "the first checkout call");

@@ -1,16 +1,17 @@
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { META } from "../../../src/app/billing/applyStripeEvent.ts";
-import { memberForIdentity } from "../../../src/app/members.ts";
+import { META } from "../../../src/app/billing/metadata.ts";
+import { memberForIdentity } from "../../../src/app/members/identity.ts";
 import { makeEvent } from "../../standins/stripe.ts";
 import { checkoutSession } from "../../standins/stripe-objects.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import type { Harness } from "../harness.ts";
 import {
+  deliverSigned,
   fanPays,
   goldRoleKey,
   newUserId,
-  setupTiers,
   silverRoleKey,
+  startLedger,
   type Tiers,
   wishesOf,
 } from "../memberships/fixtures.ts";
@@ -25,24 +26,18 @@ import {
  * paid for.
  */
 
-type Answer = { status?: string; received?: boolean; ignored?: boolean };
-
 describe("ATTACK: Stripe events that do not belong to this account", () => {
   let h: Harness;
   let tiers: Tiers;
 
   beforeAll(async () => {
-    h = await startHarness({ backend: "pglite" });
-    tiers = await setupTiers(h);
+    ({ h, tiers } = await startLedger());
   });
   afterAll(async () => {
     await h?.stop();
   });
 
-  async function deliver(event: Stripe.Event): Promise<{ http: number; body: Answer }> {
-    const res = await h.deliver(event);
-    return { http: res.status, body: JSON.parse(res.body) as Answer };
-  }
+  const deliver = (event: Stripe.Event) => deliverSigned(h, event);
 
   async function recorded(id: string) {
     return h.deps.db.stripeEvent.findUnique({ where: { id } });
@@ -193,17 +188,13 @@ describe("FAULT: Stripe refuses to re-read an event's object", () => {
   let tiers: Tiers;
 
   beforeAll(async () => {
-    h = await startHarness({ backend: "pglite" });
-    tiers = await setupTiers(h);
+    ({ h, tiers } = await startLedger());
   });
   afterAll(async () => {
     await h?.stop();
   });
 
-  async function deliver(event: Stripe.Event): Promise<{ http: number; body: Answer }> {
-    const res = await h.deliver(event);
-    return { http: res.status, body: JSON.parse(res.body) as Answer };
-  }
+  const deliver = (event: Stripe.Event) => deliverSigned(h, event);
 
   it("for good (404 resource_missing, 403, 401): the event is recorded as failed with the reason and answered 200", async () => {
     const fan = await fanPays(h, tiers.silver.slug);

@@ -2,16 +2,15 @@ import type { Update, User } from "@grammyjs/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import { type Cluster, findPostgresBin, startCluster } from "../../support/global-setup.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { pay, until } from "../../support/helpers.ts";
+import { startHarness, type TelegramHarness } from "../harness.ts";
 import {
   botMessages,
   CREATOR,
   goldTierInChat,
   inviteLinkSent,
-  pay,
   startCheckoutFromTelegram,
   tg,
-  until,
   waitForStatus,
 } from "../telegram/helpers.ts";
 
@@ -37,7 +36,7 @@ function needCluster(): Promise<Cluster> {
 
 /** A paying fan holding their personal join-request link, and a stranger they forwarded it to. */
 async function paidFanWithLink(
-  h: Harness,
+  h: TelegramHarness,
   chatTitle: string,
 ): Promise<{ fan: User; stranger: User; link: string }> {
   const fan = user({ first_name: "Nina", language_code: "en" });
@@ -50,14 +49,14 @@ async function paidFanWithLink(
   return { fan, stranger, link: await inviteLinkSent(h, fan, seen, chatTitle) };
 }
 
-const approvalsOf = (h: Harness, userId: number) =>
+const approvalsOf = (h: TelegramHarness, userId: number) =>
   tg(h)
     .callsOf("approveChatJoinRequest")
     .filter((c) => Number(c.params.user_id) === userId);
 
 describe("FAULT: the database down when a join request arrives, long polling (PostgreSQL)", () => {
   let cluster: Cluster;
-  let h: Harness;
+  let h: TelegramHarness;
   const lounge = supergroup({ title: "Gold Lounge" });
 
   beforeAll(async () => {
@@ -131,7 +130,7 @@ const SECRET = "webhook-secret-0123456789";
 
 describe("FAULT: the database down when updates arrive, webhook mode (PostgreSQL)", () => {
   let cluster: Cluster;
-  let h: Harness;
+  let h: TelegramHarness;
   const lounge = supergroup({ title: "Hook Lounge" });
   const forwarded = new Set<number>();
   let paused = false;

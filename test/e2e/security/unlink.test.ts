@@ -1,32 +1,30 @@
 import type { User } from "@grammyjs/types";
 import type { APIUser } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode } from "../../../src/app/members.ts";
+import { createLinkCode } from "../../../src/app/members/linking.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
+import { until } from "../../support/helpers.ts";
 import {
   addFan,
-  addServer,
   CREATOR_PERMISSIONS,
-  createTierViaDiscord,
   command as discordCommand,
   hasRole,
+  homeServerWithTier,
   interact,
-  join,
+  joinAndPay,
   opt,
-  pay as payOnDiscord,
   type Server,
   sub,
 } from "../discord/helpers.ts";
-import type { Harness } from "../harness.ts";
+import type { DualHarness } from "../harness.ts";
 import {
-  bindNewChat,
   botMessages,
   CREATOR,
+  creatorBindsChat,
   inviteLinkSent,
   startTelegramHarness,
   command as telegramCommand,
   tg,
-  until,
   waitForStatus,
 } from "../telegram/helpers.ts";
 
@@ -38,7 +36,7 @@ import {
  * and gets in. Only creators may unlink; the last account of a membership cannot be unlinked.
  */
 describe("unlinking a member's account, from Discord and from Telegram (PGlite)", () => {
-  let h: Harness;
+  let h: DualHarness;
   let server: Server;
   let goldRole: string;
   let lin: APIUser;
@@ -49,14 +47,13 @@ describe("unlinking a member's account, from Discord and from Telegram (PGlite)"
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite", { discord: true });
-    await h.discord!.waitForReady();
-    server = await addServer(h);
-    goldRole = (await createTierViaDiscord(h, server, { name: "Gold", price: "10" })).roleId;
-    tg(h).addUser(CREATOR);
-    await telegramCommand(h, CREATOR, "start");
-    await bindNewChat(h, "gold", lounge);
+    ({
+      server,
+      tier: { roleId: goldRole },
+    } = await homeServerWithTier(h, { name: "Gold", price: "10" }));
+    await creatorBindsChat(h, "gold", lounge);
     lin = addFan(h, server, "lin");
-    await payOnDiscord(h, (await join(h, server, lin, "gold")).sessionId);
+    await joinAndPay(h, server, lin);
     await until(() => hasRole(h, server, lin.id, goldRole), "Lin's Gold role");
   }, 90_000);
   afterAll(async () => {

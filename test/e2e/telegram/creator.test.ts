@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminRights, channel, chatMember, supergroup, user } from "../../standins/telegram-payloads.ts";
-import type { Harness } from "../harness.ts";
-import { CREATOR, command, fanJoins, startTelegramHarness, tg, until } from "./helpers.ts";
+import { until } from "../../support/helpers.ts";
+import type { TelegramHarness } from "../harness.ts";
+import { CREATOR, command, fanJoins, startTelegramHarness, tg } from "./helpers.ts";
 
 describe("Telegram creator commands and chat binding (PGlite)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   const admin = user({ first_name: "Admin" });
   const member = user({ first_name: "Plain member" });
 

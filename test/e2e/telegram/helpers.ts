@@ -7,59 +7,52 @@ import { expect } from "vitest";
 import { createTier } from "../../../src/app/tiers.ts";
 import type { TelegramStandin } from "../../standins/telegram.ts";
 import { BOT_ADMIN_RIGHTS, chatMember, type GroupChat, user } from "../../standins/telegram-payloads.ts";
-import { type Backend, type Harness, startHarness } from "../harness.ts";
+import { pay, until } from "../../support/helpers.ts";
+import { type Backend, type Harness, startHarness, type TelegramHarness } from "../harness.ts";
 
 export const CREATOR: User = user({ id: 7_000_001, first_name: "Creator", username: "the_creator" });
 
-export async function startTelegramHarness(
+export async function startTelegramHarness<const D extends boolean = false>(
   backend: Backend,
   opts: {
-    discord?: boolean;
+    discord?: D;
     /** Shorter deadlines for calls Telegram does not answer (the fault tests). */
     timeouts?: { requestTimeoutSeconds?: number; pollTimeoutSeconds?: number };
   } = {},
-): Promise<Harness> {
+): Promise<Harness<{ telegram: true; discord: D }>> {
   const { timeouts } = opts;
-  return startHarness({
+  const h = await startHarness({
     backend,
     telegram: true,
-    ...(opts.discord ? { discord: true } : {}),
+    discord: opts.discord === true,
     env: { TELEGRAM_CREATOR_IDS: String(CREATOR.id) },
     ...(timeouts
       ? { configure: (config) => ({ ...config, telegram: { ...config.telegram!, ...timeouts } }) }
       : {}),
   });
+  // The Discord stand-in runs exactly when `discord` is true, as the type says.
+  return h as Harness<{ telegram: true; discord: D }>;
 }
 
 /** The usual opening: a Gold tier (10 EUR a month), the creator's /start, and `chat` bound to Gold. */
-export async function goldTierInChat(h: Harness, chat: GroupChat): Promise<void> {
+export async function goldTierInChat(h: TelegramHarness, chat: GroupChat): Promise<void> {
   await createTier(h.deps, { name: "Gold", slug: "gold", amount: 1000, currency: "eur", interval: "month" });
+  await creatorBindsChat(h, "gold", chat);
+}
+
+/** The creator starts the bot and binds `chat` to an existing tier (one created on Discord, say). */
+export async function creatorBindsChat(h: TelegramHarness, tierSlug: string, chat: GroupChat): Promise<void> {
   tg(h).addUser(CREATOR);
   await command(h, CREATOR, "start");
-  await bindNewChat(h, "gold", chat);
+  await bindNewChat(h, tierSlug, chat);
 }
 
-/** Polls until `check` returns a value (usable in hooks too, unlike expect.poll). */
-export async function until<T>(
-  check: () => T | undefined | false,
-  what: string,
-  timeout = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-export function tg(h: Harness): TelegramStandin {
-  return h.telegram!;
+export function tg(h: TelegramHarness): TelegramStandin {
+  return h.telegram;
 }
 
 /** The bot's messages in a chat (a user's private chat has the user's id). */
-export function botMessages(h: Harness, chatId: number): Message[] {
+export function botMessages(h: TelegramHarness, chatId: number): Message[] {
   return tg(h)
     .messages(chatId)
     .filter((m) => m.from?.id === tg(h).bot.id);
@@ -67,7 +60,7 @@ export function botMessages(h: Harness, chatId: number): Message[] {
 
 /** Waits for the bot's next message in a chat after `seen` of its messages, optionally matching. */
 export async function nextBotMessage(
-  h: Harness,
+  h: TelegramHarness,
   chatId: number,
   seen: number,
   match: (m: Message) => boolean = () => true,
@@ -86,7 +79,7 @@ export async function nextBotMessage(
 
 /** Sends a command and waits for the bot's answer in the same chat. */
 export async function command(
-  h: Harness,
+  h: TelegramHarness,
   from: User,
   name: string,
   args = "",
@@ -103,7 +96,7 @@ export function buttons(m: Message) {
 }
 
 /** A group bound to a tier the way a creator does it: /bindcode in private, /bind in the group. */
-export async function bindNewChat(h: Harness, tierSlug: string, chat: GroupChat): Promise<void> {
+export async function bindNewChat(h: TelegramHarness, tierSlug: string, chat: GroupChat): Promise<void> {
   tg(h).addChat(chat, { members: [chatMember.creator(CREATOR)], botStatus: BOT_ADMIN_RIGHTS });
   const answer = await command(h, CREATOR, "bindcode", tierSlug);
   const code = /: ([A-Z0-9]{8})\n/.exec(answer.text ?? "")?.[1];
@@ -113,7 +106,11 @@ export async function bindNewChat(h: Harness, tierSlug: string, chat: GroupChat)
 }
 
 /** /start <tier> → the tier's button → the private checkout link; returns the Checkout Session id. */
-export async function startCheckoutFromTelegram(h: Harness, fan: User, tierSlug: string): Promise<string> {
+export async function startCheckoutFromTelegram(
+  h: TelegramHarness,
+  fan: User,
+  tierSlug: string,
+): Promise<string> {
   const menu = await command(h, fan, "start", tierSlug);
   const [button] = buttons(menu);
   expect(button && "callback_data" in button).toBe(true);
@@ -129,16 +126,13 @@ export async function startCheckoutFromTelegram(h: Harness, fan: User, tierSlug:
   return pay!.url.split("/").pop()!;
 }
 
-/** The fan pays on Stripe's page; Stripe's webhooks reach the bot. Returns the subscription id. */
-export async function pay(h: Harness, sessionId: string): Promise<string> {
-  const done = h.stripe.completeCheckout(sessionId);
-  const results = await h.deliverAll();
-  expect(results.every((r) => r.status === 200)).toBe(true);
-  return done.subscription!.id;
-}
-
 /** The personal invite link the bot sent the fan (the newest one after `seen` messages). */
-export async function inviteLinkSent(h: Harness, fan: User, seen = 0, chatTitle = ""): Promise<string> {
+export async function inviteLinkSent(
+  h: TelegramHarness,
+  fan: User,
+  seen = 0,
+  chatTitle = "",
+): Promise<string> {
   const m = await nextBotMessage(
     h,
     fan.id,
@@ -149,7 +143,7 @@ export async function inviteLinkSent(h: Harness, fan: User, seen = 0, chatTitle 
 }
 
 export async function waitForStatus(
-  h: Harness,
+  h: TelegramHarness,
   chatId: number,
   userId: number,
   status: string,
@@ -161,7 +155,12 @@ export async function waitForStatus(
 }
 
 /** A whole paid membership: /start → button → checkout → pay → invite → join request → approved. */
-export async function fanJoins(h: Harness, fan: User, tierSlug: string, chat: GroupChat): Promise<string> {
+export async function fanJoins(
+  h: TelegramHarness,
+  fan: User,
+  tierSlug: string,
+  chat: GroupChat,
+): Promise<string> {
   tg(h).addUser(fan);
   const sessionId = await startCheckoutFromTelegram(h, fan, tierSlug);
   const seen = botMessages(h, fan.id).length;

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import type { Harness } from "../harness.ts";
+import { pay, until } from "../../support/helpers.ts";
+import type { TelegramHarness } from "../harness.ts";
 import {
   botMessages,
   goldTierInChat,
   inviteLinkSent,
-  pay,
   startCheckoutFromTelegram,
   startTelegramHarness,
   tg,
-  until,
   waitForStatus,
 } from "./helpers.ts";
 
@@ -18,7 +17,7 @@ import {
  * it becomes a durable task that judges the request again and keeps trying, across a restart.
  */
 describe("a join request Telegram did not let us approve at once (PGlite)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   const lounge = supergroup({ title: "Gold Lounge" });
 
   beforeAll(async () => {

@@ -1,36 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, redeemLinkCode, startCheckout } from "../../../src/app/members.ts";
+import { startCheckout } from "../../../src/app/members/checkout.ts";
+import { createLinkCode, redeemLinkCode } from "../../../src/app/members/linking.ts";
 import { setSetting } from "../../../src/app/settings.ts";
 import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import * as discord from "../../standins/discord-payloads.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import type { Harness } from "../harness.ts";
+import { pay, until } from "../../support/helpers.ts";
+import type { DualHarness } from "../harness.ts";
 import {
   bindNewChat,
   botMessages,
   CREATOR,
   command,
   inviteLinkSent,
-  pay,
   startCheckoutFromTelegram,
   startTelegramHarness,
   tg,
-  until,
   waitForStatus,
 } from "./helpers.ts";
 
 /** One membership, two platforms: a Discord role and a Telegram group, joined by a link code. */
 describe("linking Discord and Telegram (PGlite)", () => {
-  let h: Harness;
+  let h: DualHarness;
   const chat = supergroup({ title: "Duo Group" });
   const role = discord.role({ name: "Duo" });
   const guild = discord.guild({ name: "Duo Server", roles: [role] });
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite", { discord: true });
-    await h.discord!.waitForReady();
+    await h.discord.waitForReady();
     await setSetting(h.deps.db, "discordHomeGuildIds", [guild.id]);
-    h.discord!.addGuild(guild);
+    h.discord.addGuild(guild);
     await createTier(h.deps, { name: "Duo", slug: "duo", amount: 800, currency: "eur", interval: "month" });
     await addTierAccess(
       h.deps,
@@ -47,13 +47,13 @@ describe("linking Discord and Telegram (PGlite)", () => {
   });
 
   const rolePut = (userId: string) =>
-    h.discord!.calls.find(
+    h.discord.calls.find(
       (c) => c.method === "PUT" && c.path.endsWith(`/guilds/${guild.id}/members/${userId}/roles/${role.id}`),
     );
 
   it("a fan pays on Discord, links Telegram with the code: the same membership opens the role and the group", async () => {
     const discordFan = discord.user();
-    h.discord!.addMember(guild.id, discord.member({ user: discordFan }));
+    h.discord.addMember(guild.id, discord.member({ user: discordFan }));
     const outcome = await startCheckout(h.deps, {
       who: { platform: "discord", userId: discordFan.id, username: discordFan.username, locale: "en" },
       tier: "duo",
@@ -89,7 +89,7 @@ describe("linking Discord and Telegram (PGlite)", () => {
     const answer = await command(h, telegramFan, "link");
     const code = /code: (\S+)/.exec(answer.text ?? "")![1]!;
     const discordFan = discord.user();
-    h.discord!.addMember(guild.id, discord.member({ user: discordFan }));
+    h.discord.addMember(guild.id, discord.member({ user: discordFan }));
     await redeemLinkCode(h.deps, { platform: "discord", userId: discordFan.id }, code);
     h.app.wake();
     await until(() => rolePut(discordFan.id), "the Discord role PUT");

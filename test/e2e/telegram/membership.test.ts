@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTier } from "../../../src/app/tiers.ts";
 import { adminRights, supergroup, user } from "../../standins/telegram-payloads.ts";
-import type { Harness } from "../harness.ts";
+import { pay } from "../../support/helpers.ts";
+import type { TelegramHarness } from "../harness.ts";
 import {
   bindNewChat,
   botMessages,
@@ -12,7 +13,6 @@ import {
   goldTierInChat,
   inviteLinkSent,
   nextBotMessage,
-  pay,
   startCheckoutFromTelegram,
   startTelegramHarness,
   tg,
@@ -22,7 +22,7 @@ import {
 const DAY = 24 * 60 * 60 * 1000;
 
 describe("Telegram memberships end to end (PGlite)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   const gold = supergroup({ title: "Gold Lounge" });
 
   beforeAll(async () => {

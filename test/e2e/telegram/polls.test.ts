@@ -1,10 +1,11 @@
 import type { Message, User } from "@grammyjs/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkCode, redeemLinkCode } from "../../../src/app/members.ts";
+import { createLinkCode, redeemLinkCode } from "../../../src/app/members/linking.ts";
 import { castVote, pollResults } from "../../../src/app/polls.ts";
 import { createTier } from "../../../src/app/tiers.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import type { Harness } from "../harness.ts";
+import { until } from "../../support/helpers.ts";
+import type { TelegramHarness } from "../harness.ts";
 import {
   bindNewChat,
   botMessages,
@@ -15,7 +16,6 @@ import {
   goldTierInChat,
   startTelegramHarness,
   tg,
-  until,
 } from "./helpers.ts";
 
 /**
@@ -24,7 +24,7 @@ import {
  * (coalesced edits) and shows the final results when the poll closes.
  */
 describe("Telegram polls and ideas (PGlite)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   const lounge = supergroup({ title: "Gold Lounge" });
   const anna = user({ first_name: "Anna", language_code: "fr" });
   const ben = user({ first_name: "Ben", language_code: "en" });

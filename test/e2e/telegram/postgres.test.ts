@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import type { Harness } from "../harness.ts";
-import { fanJoins, goldTierInChat, startTelegramHarness, tg, until, waitForStatus } from "./helpers.ts";
+import { until } from "../../support/helpers.ts";
+import type { TelegramHarness } from "../harness.ts";
+import { fanJoins, goldTierInChat, startTelegramHarness, tg, waitForStatus } from "./helpers.ts";
 
 describe("Telegram pay → approve → revoke on PostgreSQL", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   const chat = supergroup({ title: "PG Lounge" });
 
   beforeAll(async () => {

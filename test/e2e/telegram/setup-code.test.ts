@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCallbackSigner } from "../../../src/adapters/telegram/callbackData.ts";
 import { createTier } from "../../../src/app/tiers.ts";
 import { BOT_ADMIN_RIGHTS, chatMember, supergroup, user } from "../../standins/telegram-payloads.ts";
-import { type Harness, startHarness, TELEGRAM_TOKEN } from "../harness.ts";
+import { until } from "../../support/helpers.ts";
+import { type Harness, startHarness, TELEGRAM_TOKEN, type TelegramHarness } from "../harness.ts";
 import {
   botMessages,
   buttons,
@@ -11,7 +12,6 @@ import {
   nextBotMessage,
   startTelegramHarness,
   tg,
-  until,
 } from "./helpers.ts";
 
 /** The code of the telegram.setup_code line, once the bot printed it. */
@@ -21,7 +21,7 @@ async function setupCode(h: Harness): Promise<string> {
 }
 
 describe("Telegram set-up code: claiming a bot started without TELEGRAM_CREATOR_IDS (PGlite)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   const owner = user({ first_name: "Owner", username: "the_owner" });
   const stranger = user({ first_name: "Stranger" });
 
@@ -100,7 +100,7 @@ describe("Telegram set-up code: claiming a bot started without TELEGRAM_CREATOR_
 });
 
 describe("Telegram set-up code with TELEGRAM_CREATOR_IDS set (PGlite)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite");
@@ -124,7 +124,7 @@ describe("Telegram set-up code with TELEGRAM_CREATOR_IDS set (PGlite)", () => {
 });
 
 describe("Telegram: the bot added to a chat no tier opens offers one-tap binding (PGlite)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import { type Harness, startHarness } from "../harness.ts";
+import { startHarness, type TelegramHarness } from "../harness.ts";
 import { CREATOR, fanJoins, goldTierInChat, tg } from "./helpers.ts";
 
 const SECRET = "webhook-secret-0123456789";
@@ -10,7 +10,7 @@ const SECRET = "webhook-secret-0123456789";
  * The stand-in only queues updates, so the test plays Telegram's part and forwards them.
  */
 describe("Telegram in webhook mode (PGlite)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   let forwarder: NodeJS.Timeout;
   const chat = supergroup({ title: "Hook Lounge" });
 

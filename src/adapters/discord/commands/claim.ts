@@ -1,5 +1,5 @@
 import { claimCommand } from "../../../../commands/discord.ts";
-import { claimAccess } from "../../../app/members.ts";
+import { claimAccess } from "../../../app/members/claim.ts";
 import { slash } from "../context.ts";
 
 /** /claim: the fan asks for their roles again (left and rejoined, or a role removed by hand). */

@@ -39,7 +39,7 @@ import {
   tierRemoveRoleRoute,
 } from "./tier.ts";
 
-/** Every (sub)command of commands/discord.ts has exactly one handler here (checked by a test). */
+/** Every (sub)command of commands/discord.ts has exactly one handler here (test/unit/command-handlers.test.ts). */
 export const slashRoutes: readonly SlashRoute[] = [
   joinRoute,
   membershipRoute,

@@ -1,7 +1,7 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, StringSelectMenuBuilder } from "discord.js";
 import { joinCommand } from "../../../../commands/discord.ts";
-import { startCheckout } from "../../../app/members.ts";
-import { findTier, listTiers } from "../../../app/tiers.ts";
+import { startCheckout } from "../../../app/members/checkout.ts";
+import { findTier, listTiersForSale } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { type ComponentRoute, type HandlerContext, slash } from "../context.ts";
 import { priceLabel } from "../format.ts";
@@ -17,9 +17,7 @@ const PICK = "join";
 export const joinRoute = slash(joinCommand, [], { creator: false }, async (ctx) => {
   const tier = ctx.args.string("tier");
   if (tier) return checkout(ctx, tier);
-  const forSale = (await listTiers(ctx.services.db)).filter((t) =>
-    t.prices.some((p) => p.kind === "recurring"),
-  );
+  const forSale = await listTiersForSale(ctx.services.db);
   const [only] = forSale;
   if (!only) throw new DomainError("discord_no_tiers");
   if (forSale.length === 1) return checkout(ctx, only.slug);

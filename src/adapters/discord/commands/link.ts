@@ -1,5 +1,5 @@
 import { linkCommand } from "../../../../commands/discord.ts";
-import { createLinkCode, LINK_CODE_TTL_MS, redeemLinkCode } from "../../../app/members.ts";
+import { createLinkCode, LINK_CODE_TTL_MS, redeemLinkCode } from "../../../app/members/linking.ts";
 import { slash } from "../context.ts";
 
 /** /link: without a code, a single-use code for Telegram; with one (made on Telegram), links this account. */

@@ -6,7 +6,7 @@ import {
   resyncMember,
   suspendMember,
   unlinkIdentity,
-} from "../../../app/members.ts";
+} from "../../../app/members/creatorActions.ts";
 import { parseTargetKey } from "../../../core/access.ts";
 import { historyLine, statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";

@@ -1,6 +1,7 @@
 import { EmbedBuilder } from "discord.js";
 import { membershipCommand } from "../../../../commands/discord.ts";
-import { lookupMember, openPortal } from "../../../app/members.ts";
+import { lookupMember } from "../../../app/members/creatorActions.ts";
+import { openPortal } from "../../../app/members/portal.ts";
 import { DomainError } from "../../../errors.ts";
 import { statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";

@@ -6,20 +6,24 @@ import {
   time,
 } from "discord.js";
 import { ideaCommand, tribeCommand } from "../../../../commands/discord.ts";
+import type { PollRow } from "../../../app/db.ts";
 import {
   decideIdea,
   findIdeaIdByRef,
+  getIdea,
   type IdeaDecision,
   pollFromIdeas,
   proposeIdea,
   topIdeas,
   upvoteIdea,
 } from "../../../app/ideas.ts";
+import type { PollPlacement } from "../../../app/platform.ts";
 import {
   castVote,
   closePoll,
   exportBallotsCsv,
   findPollByRef,
+  getPoll,
   inputValue,
   openPoll,
   type PlacementLine,
@@ -28,14 +32,12 @@ import {
   resolveTierWeights,
   setCommitment,
 } from "../../../app/polls.ts";
-import type { PollPlacement } from "../../../app/services.ts";
 import { getSettings } from "../../../app/settings.ts";
 import { findTier } from "../../../app/tiers.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import { summarizeTally } from "../../../core/pollSummary.ts";
 import type { PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
-import type { Poll as PollRow } from "../../../generated/prisma/client.ts";
 import type { ComponentRoute, HandlerContext } from "../context.ts";
 import { slash } from "../context.ts";
 import {
@@ -190,8 +192,7 @@ export const pollVoteRoute: ComponentRoute = {
   async run(i: MessageComponentInteraction, ctx, args) {
     if (args.length !== 2) throw new DomainError("ballot_unknown_option");
     const pollId = parsePollId(args[0]);
-    const poll = await ctx.services.db.poll.findUnique({ where: { id: pollId } });
-    if (!poll) throw new DomainError("poll_not_found");
+    const poll = await getPoll(ctx.services.db, pollId);
     const kind = args[1];
     if (poll.closedAt) throw new DomainError("vote_closed");
     if (poll.mode === "single" && i.isButton()) {
@@ -215,8 +216,8 @@ export const pollRankRoute: ComponentRoute = {
     if (args.length < 2 || args.length > 3 || (args.length === 3 && args[2] !== "ok"))
       throw new DomainError("ballot_unknown_option");
     const pollId = parsePollId(args[0]);
-    const poll = await ctx.services.db.poll.findUnique({ where: { id: pollId } });
-    if (poll?.mode !== "ranked") throw new DomainError("poll_not_found");
+    const poll = await getPoll(ctx.services.db, pollId);
+    if (poll.mode !== "ranked") throw new DomainError("poll_not_found");
     const ranking = parseRanking(poll, args[1]);
     if (args.length === 3 && i.isButton()) {
       await ctx.reply({ content: await vote(ctx, poll, ranking), components: [] });
@@ -243,7 +244,7 @@ export const ideaProposeRoute = slash(ideaCommand, ["propose"], { creator: false
 export const ideaUpvoteRoute = slash(ideaCommand, ["upvote"], { creator: false }, async (ctx) => {
   const id = await findIdeaIdByRef(ctx.services.db, ctx.args.string("idea"));
   const { votes } = await upvoteIdea(ctx.services, ctx.who, id);
-  const idea = await ctx.services.db.idea.findUniqueOrThrow({ where: { id } });
+  const idea = await getIdea(ctx.services.db, id);
   await ctx.reply({ content: ctx.t("discord.idea.upvoted", { title: idea.title, votes }) });
 });
 

@@ -1,6 +1,6 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { type ReconcileReport, reconcile } from "../../../app/reconcile.ts";
+import { type ReconcileReport, reconcileAll } from "../../../app/reconcile.ts";
 import { type ComponentRoute, type HandlerContext, slash } from "../context.ts";
 
 const APPLY = "reconcile";
@@ -22,8 +22,8 @@ export const reconcileApplyRoute: ComponentRoute = {
 
 async function runReconcile(ctx: HandlerContext, apply: boolean): Promise<void> {
   await ctx.defer();
-  // Every platform's reader (services.readers): Discord roles and Telegram chats alike.
-  const report = await reconcile(ctx.services, { dryRun: !apply });
+  // Every platform's reader (services.platforms): Discord roles and Telegram chats alike.
+  const report = await reconcileAll(ctx.services, { dryRun: !apply });
   ctx.log.info(
     {
       event: "discord.reconcile.done",

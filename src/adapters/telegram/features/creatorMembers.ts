@@ -1,15 +1,14 @@
 import { Composer } from "grammy";
-import type { Db } from "../../../app/db.ts";
 import {
   lookupMember,
   restoreMember,
   resyncMember,
   suspendMember,
   unlinkIdentity,
-} from "../../../app/members.ts";
+} from "../../../app/members/creatorActions.ts";
+import { resolveMemberRef } from "../../../app/members/memberRef.ts";
 import { getCreatorStats } from "../../../app/stats.ts";
 import type { HoldReason } from "../../../core/membership.ts";
-import { DomainError } from "../../../errors.ts";
 import { formatMoney, statusText } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
@@ -45,7 +44,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("member", only, async (ctx) => {
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "member");
-    const m = await lookupMember(services.db, { memberId: await resolveMember(services.db, ref) });
+    const m = await lookupMember(services.db, { memberId: await resolveMemberRef(services.db, ref) });
     return ctx.reply(
       ctx.t("telegram.member.text", {
         id: m.id,
@@ -84,7 +83,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("resync", only, async (ctx) => {
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "resync");
-    const r = await resyncMember(services, await resolveMember(services.db, ref), actor(ctx));
+    const r = await resyncMember(services, await resolveMemberRef(services.db, ref), actor(ctx));
     return ctx.reply(ctx.t("telegram.member.resynced", { grants: r.grants, revokes: r.revokes }));
   });
 
@@ -93,7 +92,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
     if (!ref) return replyUsage(ctx, "revoke");
     const r = await suspendMember(
       services,
-      await resolveMember(services.db, ref),
+      await resolveMemberRef(services.db, ref),
       actor(ctx),
       reason.join(" "),
     );
@@ -103,7 +102,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("restore", only, async (ctx) => {
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "restore");
-    const r = await restoreMember(services, await resolveMember(services.db, ref), actor(ctx));
+    const r = await restoreMember(services, await resolveMemberRef(services.db, ref), actor(ctx));
     return ctx.reply(ctx.t("telegram.member.restored", { grants: r.grants }));
   });
 
@@ -112,7 +111,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
     const [ref, platform] = argsOf(ctx);
     if (!ref || (platform !== "discord" && platform !== "telegram")) return replyUsage(ctx, "unlink");
     const r = await unlinkIdentity(services, {
-      memberId: await resolveMember(services.db, ref),
+      memberId: await resolveMemberRef(services.db, ref),
       platform,
       actor: actor(ctx),
     });
@@ -126,35 +125,4 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   });
 
   return composer;
-}
-
-/**
- * A member from what a creator can type: a Telegram id (or tg:<id>), @username, discord:<id>, a
- * Stripe customer id (cus_…) or a member id.
- */
-export async function resolveMember(db: Db, ref: string): Promise<string> {
-  const telegram = /^(?:tg:|telegram:)?(\d{1,20})$/.exec(ref);
-  const discord = /^(?:dc:|discord:)(\d{17,20})$/.exec(ref);
-  if (telegram || discord) {
-    const identity = await db.identity.findUnique({
-      where: {
-        platform_platformUserId: telegram
-          ? { platform: "telegram", platformUserId: telegram[1]! }
-          : { platform: "discord", platformUserId: discord![1]! },
-      },
-    });
-    if (identity) return identity.memberId;
-  } else if (ref.startsWith("@")) {
-    const identity = await db.identity.findFirst({
-      where: { platform: "telegram", username: { equals: ref.slice(1), mode: "insensitive" } },
-    });
-    if (identity) return identity.memberId;
-  } else if (ref.startsWith("cus_")) {
-    const member = await db.member.findUnique({ where: { stripeCustomerId: ref } });
-    if (member) return member.id;
-  } else {
-    const member = await db.member.findUnique({ where: { id: ref } });
-    if (member) return member.id;
-  }
-  throw new DomainError("member_not_found");
 }

@@ -1,7 +1,7 @@
 import { Composer } from "grammy";
 import { listDeadJobs, retryDeadJobs } from "../../../app/access/deadJobs.ts";
 import { BIND_CODE_TTL_MS, createBindCode } from "../../../app/chatBinding.ts";
-import { reconcile } from "../../../app/reconcile.ts";
+import { reconcileAll } from "../../../app/reconcile.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
@@ -23,8 +23,8 @@ export function creatorOpsFeature(
   cmd.command("reconcile", only, async (ctx) => {
     const [mode] = argsOf(ctx);
     if (mode !== undefined && mode !== "apply") return replyUsage(ctx, "reconcile");
-    // Every platform's reader (services.readers): Telegram chats and Discord roles alike.
-    const report = await reconcile(services, { dryRun: mode !== "apply" });
+    // Every platform's reader (services.platforms): Telegram chats and Discord roles alike.
+    const report = await reconcileAll(services, { dryRun: mode !== "apply" });
     return ctx.reply(
       ctx.t("telegram.reconcile.report", {
         dry: report.dryRun,

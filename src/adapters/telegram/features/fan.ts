@@ -1,18 +1,13 @@
 import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import {
-  claimAccess,
-  createLinkCode,
-  type FanIdentity,
-  LINK_CODE_TTL_MS,
-  lookupMember,
-  memberForIdentity,
-  openPortal,
-  redeemLinkCode,
-  refuseSuspended,
-  startCheckout,
-} from "../../../app/members.ts";
-import { listTiers } from "../../../app/tiers.ts";
+import { startCheckout } from "../../../app/members/checkout.ts";
+import { claimAccess } from "../../../app/members/claim.ts";
+import { lookupMember } from "../../../app/members/creatorActions.ts";
+import { greetFan } from "../../../app/members/greet.ts";
+import { createLinkCode, LINK_CODE_TTL_MS, redeemLinkCode } from "../../../app/members/linking.ts";
+import { openPortal } from "../../../app/members/portal.ts";
+import type { FanIdentity } from "../../../app/members/types.ts";
+import { listTiersForSale, tierName } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { formatMoney, type Locale, statusText, t } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
@@ -31,14 +26,9 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
 
   fans.command("start", async (ctx) => {
     // Remembers the fan's language for the private messages that come later (invites, reminders).
-    const memberId = await memberForIdentity(services.db, who(ctx.from));
     // A member the creator suspended is told so at once, rather than offered tiers they cannot buy.
-    const member = await services.db.member.findUniqueOrThrow({
-      where: { id: memberId },
-      select: { id: true, suspendedAt: true },
-    });
-    refuseSuspended(services, member, "telegram");
-    const tiers = (await listTiers(services.db)).filter((t) => recurringPrice(t.prices));
+    await greetFan(services, who(ctx.from));
+    const tiers = await listTiersForSale(services.db);
     const wanted = ctx.match.trim().toLowerCase();
     const one = wanted ? tiers.find((t) => t.slug === wanted) : undefined;
     const shown = one ? [one] : tiers;
@@ -67,7 +57,7 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
     // Answer at once: Stripe may take a second, and Telegram shows a spinner until then.
     await ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.working") });
     const outcome = await startCheckout(services, { who: who(ctx.from), tier: arg });
-    const tier = await services.db.tier.findUnique({ where: { id: arg }, select: { name: true } });
+    const tier = { name: await tierName(services.db, arg) };
     if (outcome.kind === "checkout") {
       return ctx.reply(
         ctx.t("telegram.checkout.ready", { tier: tier?.name ?? "", trialDays: outcome.trialDays }),

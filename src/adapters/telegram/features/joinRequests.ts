@@ -8,7 +8,7 @@ import { localeOf, t } from "../../../i18n/index.ts";
 import { backoffDelay, sleep } from "../../../lib/retry.ts";
 import { isAlreadyParticipant, isJoinRequestGone, isPassingFailure } from "../apiErrors.ts";
 import type { TgContext } from "../context.ts";
-import { deepLink, type TelegramDeps } from "../deps.ts";
+import { deepLink, type TelegramDeps, type TelegramPortDeps } from "../deps.ts";
 import { sendPrivate } from "../messaging.ts";
 import { isInChat } from "../rights.ts";
 
@@ -180,7 +180,7 @@ async function storeDurably(deps: TelegramDeps, p: JoinRequestPayload): Promise<
  * through.
  */
 async function judgeJoinRequest(
-  deps: TelegramDeps,
+  deps: TelegramPortDeps,
   p: JoinRequestPayload,
   opts: { late: boolean },
 ): Promise<JobResult> {
@@ -271,6 +271,6 @@ async function judgeJoinRequest(
  * JOIN_DECISION_TASK, run by the task worker: a request whose decision could not be taken (or
  * recorded) at once is judged again; the worker retries passing failures with backoff.
  */
-export function joinDecisionTask(deps: TelegramDeps): TaskHandler {
+export function joinDecisionTask(deps: TelegramPortDeps): TaskHandler {
   return (payload) => judgeJoinRequest(deps, payload as JoinRequestPayload, { late: true });
 }

@@ -13,6 +13,7 @@ import {
   closePoll,
   exportBallotsCsv,
   findPollByRef,
+  getPoll,
   inputValue,
   openPoll,
   type PlacementLine,
@@ -137,7 +138,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     if (!prefix || (stage !== "in_the_works" && stage !== "shipped")) return replyUsage(ctx, "commit");
     const { id } = await findPollByRef(db, prefix);
     const { notified } = await setCommitment(services, id, stage);
-    const row = await db.poll.findUniqueOrThrow({ where: { id } });
+    const row = await getPoll(db, id);
     const winner = (row.result as unknown as Tally).winners[0];
     return ctx.reply(
       ctx.t("telegram.poll.committed", {
@@ -212,8 +213,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
         const { votes } = await upvoteIdea(services, who, id);
         return await ctx.answerCallbackQuery({ text: ctx.t("telegram.idea.upvoted", { votes }) });
       }
-      const row = await db.poll.findUnique({ where: { id } });
-      if (!row) throw new DomainError("poll_not_found");
+      const row = await getPoll(db, id);
       // A press edits the member's stored ballot: single sets it, approval toggles the option,
       // ranked appends it as the next rank; "clear" empties it (stored, so it survives a restart).
       const option = Number(index);

@@ -1,6 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import { Composer } from "grammy";
-import { countAttempt } from "../../../app/members.ts";
+import { clearAttempts, countAttempt } from "../../../app/members/linking.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
 import { setCreatorMenu } from "../commandMenu.ts";
 import type { TgContext } from "../context.ts";
@@ -78,9 +78,7 @@ export function setupFeature(deps: TelegramDeps, opts: { onCreatorAdded: () => v
     // Spent before any await: two presses of the right code cannot both win.
     current = undefined;
     await setSetting(services.db, "telegramCreatorIds", [String(userId)]);
-    await services.db.linkAttempt.deleteMany({
-      where: { platform: "telegram", platformUserId: `setup:${userId}` },
-    });
+    await clearAttempts(services.db, "telegram", `setup:${userId}`);
     log.warn(
       { event: "telegram.setup_done", userId },
       "a Telegram user claimed the bot with the set-up code",

@@ -1,7 +1,7 @@
 import { Composer, GrammyError } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { createBindCode, redeemBindCode } from "../../../app/chatBinding.ts";
-import { listTiers } from "../../../app/tiers.ts";
+import { isTierTarget, listTiers } from "../../../app/tiers.ts";
 import { t } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
@@ -35,8 +35,8 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<TgContext> {
       (!isInChat(change.old_chat_member) ||
         (!isAdministrator(change.old_chat_member) && isAdministrator(change.new_chat_member)));
     if (added && chat.type !== "private") {
-      const bound = await services.db.tierAccess.count({ where: { targetKey: `telegram:${chat.id}` } });
-      if (bound === 0) await offer(chat.id, chat.title);
+      const bound = await isTierTarget(services.db, { platform: "telegram", chatId: String(chat.id) });
+      if (!bound) await offer(chat.id, chat.title);
     }
     return next();
   });

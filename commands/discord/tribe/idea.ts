@@ -1,0 +1,78 @@
+import {
+  type APIApplicationCommandSubcommandGroupOption,
+  ApplicationCommandOptionType as Opt,
+} from "discord-api-types/v10";
+import { channelOption, durationOption, ideaOption, modeOption } from "../options.ts";
+
+export const ideaGroup = {
+  type: Opt.SubcommandGroup,
+  name: "idea",
+  name_localizations: { fr: "idée" },
+  description: "Decide on your members' ideas, or put a shortlist to the vote",
+  description_localizations: {
+    fr: "Décider des idées de vos membres, ou soumettre une sélection au vote",
+  },
+  options: [
+    {
+      type: Opt.Subcommand,
+      name: "decide",
+      name_localizations: { fr: "décider" },
+      description: "Accept, merge or decline an idea (its author is told)",
+      description_localizations: {
+        fr: "Accepter, fusionner ou refuser une idée (son auteur est prévenu)",
+      },
+      options: [
+        ideaOption("idea", "idée", true),
+        {
+          type: Opt.String,
+          name: "decision",
+          name_localizations: { fr: "décision" },
+          description: "What you decide",
+          description_localizations: { fr: "Ce que vous décidez" },
+          required: true,
+          choices: [
+            { name: "accepted", name_localizations: { fr: "acceptée" }, value: "accepted" },
+            { name: "merged", name_localizations: { fr: "fusionnée" }, value: "merged" },
+            { name: "declined", name_localizations: { fr: "refusée" }, value: "declined" },
+          ],
+        },
+        {
+          ...ideaOption("into", "dans", false),
+          description: "When merged: the idea it joins",
+          description_localizations: { fr: "En cas de fusion : l'idée qu'elle rejoint" },
+        },
+      ],
+    },
+    {
+      type: Opt.Subcommand,
+      name: "poll",
+      name_localizations: { fr: "sondage" },
+      description: "Open a poll whose options are these ideas",
+      description_localizations: { fr: "Ouvrir un sondage dont les options sont ces idées" },
+      options: [
+        {
+          type: Opt.String,
+          name: "ideas",
+          name_localizations: { fr: "idées" },
+          description: "2 to 10 idea ids, separated by spaces or commas",
+          description_localizations: {
+            fr: "2 à 10 identifiants d'idées, séparés par des espaces ou virgules",
+          },
+          required: true,
+          autocomplete: true,
+          max_length: 1000,
+        },
+        durationOption,
+        modeOption,
+        {
+          type: Opt.String,
+          name: "question",
+          description: "The question (default: What should I make next?)",
+          description_localizations: { fr: "La question (par défaut : Que dois-je créer ensuite ?)" },
+          max_length: 300,
+        },
+        channelOption,
+      ],
+    },
+  ],
+} as const satisfies APIApplicationCommandSubcommandGroupOption;

@@ -1,0 +1,82 @@
+import { type AccessTarget, type Platform, targetKey } from "../../core/access.ts";
+import type { Db } from "../db.ts";
+import type { FanNotice } from "../notify.ts";
+import { scheduleTaskOnce } from "../tasks.ts";
+
+/**
+ * What a fan is told after their access changed on a platform resource (a Discord role): a welcome
+ * or a goodbye. The platform executes the change and sends the message; the rules are here.
+ */
+
+/** One access change, as the message about it needs it. */
+export interface AccessChange {
+  platform: Platform;
+  userId: string;
+  action: "grant" | "revoke";
+  target: AccessTarget;
+}
+
+/**
+ * Queues the message about a change as a durable task of `kind` (sent right after, and still sent
+ * after a crash). `key` makes it one-shot: a job run again with the same key queues nothing more.
+ */
+export async function queueAccessNotice(
+  db: Db,
+  task: { key: string; kind: string; change: AccessChange; now: Date },
+): Promise<void> {
+  const { change, now } = task;
+  await db.$transaction((tx) =>
+    scheduleTaskOnce(tx, {
+      key: task.key,
+      kind: task.kind,
+      payload: { userId: change.userId, action: change.action, targetKey: targetKey(change.target) },
+      runAfter: now,
+      now,
+    }),
+  );
+}
+
+/**
+ * A newer change for this account and resource came after this one (granted, then revoked): the
+ * newer change's own message tells the fan, this one is superseded and not sent.
+ */
+export async function isSupersededChange(db: Db, change: AccessChange): Promise<boolean> {
+  const wish = await db.accessJob.findFirst({
+    where: { platform: change.platform, platformUserId: change.userId, targetKey: targetKey(change.target) },
+    select: { action: true },
+  });
+  return Boolean(wish && wish.action !== change.action);
+}
+
+/**
+ * The notice for a change and the fan's stored locale, or null when no message is due: a tier that
+ * opens several resources on one platform sends one message, on its first resource, not one per resource.
+ */
+export async function accessChangeNotice(
+  db: Db,
+  change: AccessChange,
+): Promise<{ notice: FanNotice; locale: string | null } | null> {
+  const [access, identity] = await Promise.all([
+    db.tierAccess.findFirst({
+      where: { targetKey: targetKey(change.target) },
+      include: { tier: { select: { name: true } } },
+    }),
+    db.identity.findUnique({
+      where: { platform_platformUserId: { platform: change.platform, platformUserId: change.userId } },
+      select: { locale: true },
+    }),
+  ]);
+  if (access) {
+    const first = await db.tierAccess.findFirst({
+      where: { tierId: access.tierId, platform: change.platform },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { targetKey: true },
+    });
+    if (first && first.targetKey !== access.targetKey) return null;
+  }
+  const notice: FanNotice =
+    change.action === "grant"
+      ? { template: "access_granted", tierName: access?.tier.name ?? "" }
+      : { template: "access_revoked", tierName: access?.tier.name ?? null };
+  return { notice, locale: identity?.locale ?? null };
+}

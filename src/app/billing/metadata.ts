@@ -1,0 +1,8 @@
+/** Metadata keys tribegate puts on the customers, sessions and subscriptions it creates. */
+export const META = {
+  memberId: "tribegate_member_id",
+  tierId: "tribegate_tier_id",
+  priceId: "tribegate_price_id",
+  platform: "tribegate_platform",
+  platformUserId: "tribegate_platform_user_id",
+} as const;

@@ -1,0 +1,200 @@
+import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
+import type { Logger } from "../../log.ts";
+import type { Tx } from "../db.ts";
+import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
+import { scheduleTaskOnce } from "../tasks.ts";
+import type { SubscriptionState } from "./billing.ts";
+import { META } from "./metadata.ts";
+import type { ApplyResult } from "./types.ts";
+
+/**
+ * The member a Stripe customer belongs to, or null: a customer the ledger does not know is not a
+ * member, whatever an event says (the bot creates every member's customer, see members/customer.ts).
+ * The one way a customer gets attached is a Checkout Session the bot made (`claim`): its metadata
+ * names the member, and only a member without a customer yet takes it.
+ */
+async function findMember(
+  tx: Tx,
+  customerId: string,
+  metadata: Record<string, string>,
+  claim: boolean,
+  log: Logger,
+): Promise<string | null> {
+  const byCustomer = await tx.member.findUnique({
+    where: { stripeCustomerId: customerId },
+    select: { id: true },
+  });
+  if (byCustomer) return byCustomer.id;
+  const claimedId = claim ? metadata[META.memberId] : undefined;
+  if (claimedId) {
+    const byMeta = await tx.member.findUnique({ where: { id: claimedId } });
+    if (byMeta && byMeta.stripeCustomerId === null) {
+      await tx.member.update({ where: { id: byMeta.id }, data: { stripeCustomerId: customerId } });
+      await tx.memberHistory.create({
+        data: {
+          memberId: byMeta.id,
+          actor: "stripe",
+          action: "member.customer",
+          toState: customerId,
+          reason: `Stripe customer ${customerId} attached by the member's own checkout`,
+        },
+      });
+      log.info(
+        { event: "stripe.customer_attached", customerId, memberId: byMeta.id },
+        "the member's checkout attached its Stripe customer",
+      );
+      return byMeta.id;
+    }
+    log.warn(
+      {
+        event: "stripe.unknown_customer",
+        customerId,
+        claimedMemberId: claimedId,
+        why: byMeta ? "the member already has another customer" : "no such member",
+      },
+      "checkout names a member that cannot take this customer: nothing recorded",
+    );
+    return null;
+  }
+  log.warn(
+    { event: "stripe.unknown_customer", customerId },
+    "customer unknown to the ledger (not created by tribegate): nothing recorded",
+  );
+  return null;
+}
+
+/**
+ * Applies Stripe's current state of a customer's subscriptions (or a lifetime purchase) to the
+ * ledger and re-plans the member's access. Used by webhooks and by reconciliation.
+ */
+export async function applyCustomerStates(
+  tx: Tx,
+  input: {
+    customerId: string;
+    metadata: Record<string, string>;
+    states: readonly SubscriptionState[];
+    paymentIntentId: string | null;
+    /** The metadata is a Checkout Session's the bot made: it may attach the customer to its member. */
+    claim?: boolean;
+  },
+  fetchedAt: Date,
+  ctx: SyncContext,
+  log: Logger,
+): Promise<ApplyResult> {
+  const memberId = await findMember(tx, input.customerId, input.metadata, input.claim ?? false, log);
+  if (memberId === null) {
+    return {
+      status: "ignored",
+      outcome: `customer ${input.customerId} unknown to the ledger: not a tribegate member, nothing recorded`,
+    };
+  }
+  const member = { id: memberId };
+  const changes: string[] = [];
+  const becamePastDue: string[] = [];
+  let plannable = false;
+  for (const s of input.states) {
+    const change = await upsertSubscription(tx, member.id, s, input.paymentIntentId, fetchedAt, ctx, log);
+    if (change) {
+      if (change.summary) changes.push(change.summary);
+      if (change.becamePastDue) becamePastDue.push(s.id);
+      plannable = true;
+    }
+  }
+  // Nothing that access depends on changed (a second event about the same checkout, a replay with
+  // a new id): the ledger's jobs already match, so skip re-planning.
+  const r = plannable ? await syncMemberAccess(tx, member.id, ctx) : { grants: 0, revokes: 0 };
+  for (const subId of becamePastDue) {
+    const sub = await tx.subscription.findUnique({ where: { id: subId } });
+    if (!sub?.pastDueSince) continue;
+    await scheduleTaskOnce(tx, {
+      key: `notify:payment_failed:${subId}:${sub.pastDueSince.toISOString()}`,
+      kind: "member.notify",
+      payload: { memberId: member.id, template: "payment_failed", subscriptionId: subId },
+      runAfter: ctx.now,
+      now: ctx.now,
+    });
+  }
+  const summary = changes.length ? changes.join("; ") : "no subscription change";
+  return {
+    status: "applied",
+    outcome: `${summary}; ${r.grants} grant(s), ${r.revokes} revoke(s)`,
+    memberId: member.id,
+  };
+}
+
+/** Writes Stripe's state of one subscription unless a newer read is already stored. */
+async function upsertSubscription(
+  tx: Tx,
+  memberId: string,
+  s: SubscriptionState,
+  paymentIntentId: string | null,
+  fetchedAt: Date,
+  ctx: SyncContext,
+  log: Logger,
+): Promise<{ summary: string; becamePastDue: boolean } | null> {
+  const existing = await tx.subscription.findUnique({ where: { id: s.id } });
+  if (existing && existing.syncedAt.getTime() > fetchedAt.getTime()) return null;
+  const price = s.priceId ? await tx.tierPrice.findUnique({ where: { stripePriceId: s.priceId } }) : null;
+  if (!price) {
+    log.warn(
+      { event: "stripe.unknown_price", subscriptionId: s.id, priceId: s.priceId },
+      "subscription to a price no tier sells: recorded, owed nothing",
+    );
+  }
+  const status = isBillingStatus(s.status) ? s.status : "canceled";
+  const prev =
+    existing && isBillingStatus(existing.status)
+      ? { status: existing.status, pastDueSince: existing.pastDueSince }
+      : null;
+  const pastDueSince = nextPastDueSince(prev, status, fetchedAt);
+  const data = {
+    memberId,
+    tierId: price?.tierId ?? null,
+    stripePriceId: s.priceId,
+    kind: status === "lifetime" ? ("lifetime" as const) : ("recurring" as const),
+    status,
+    currentPeriodEnd: s.currentPeriodEnd,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    pastDueSince,
+    amount: s.amount,
+    currency: s.currency,
+    interval: s.interval,
+    syncedAt: fetchedAt,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    ...(paymentIntentId ? { paymentIntentId } : {}),
+  };
+  await tx.subscription.upsert({ where: { id: s.id }, create: { id: s.id, ...data }, update: data });
+
+  const statusChanged = existing?.status !== status;
+  const tierChanged = existing !== null && existing.tierId !== data.tierId;
+  const cancelChanged = existing !== null && existing.cancelAtPeriodEnd !== s.cancelAtPeriodEnd;
+  const periodChanged =
+    existing !== null &&
+    (existing.currentPeriodEnd?.getTime() ?? null) !== (s.currentPeriodEnd?.getTime() ?? null);
+  if (!statusChanged && !tierChanged && !cancelChanged)
+    return periodChanged ? { summary: "", becamePastDue: false } : null;
+  const parts: string[] = [];
+  if (statusChanged) parts.push(`${existing?.status ?? "new"} → ${status}`);
+  if (tierChanged) parts.push(`tier ${existing?.tierId ?? "none"} → ${data.tierId ?? "unknown price"}`);
+  if (cancelChanged)
+    parts.push(
+      s.cancelAtPeriodEnd
+        ? `cancels on ${s.currentPeriodEnd?.toISOString() ?? "period end"}`
+        : "cancellation withdrawn",
+    );
+  const summary = `subscription ${s.id}: ${parts.join(", ")}`;
+  await tx.memberHistory.create({
+    data: {
+      memberId,
+      actor: ctx.actor,
+      action: tierChanged && !statusChanged ? "subscription.tier" : "subscription.status",
+      subscriptionId: s.id,
+      fromState: existing ? `${existing.status}${existing.tierId ? ` (${existing.tierId})` : ""}` : null,
+      toState: `${status}${data.tierId ? ` (${data.tierId})` : ""}`,
+      reason: summary,
+      stripeEventId: ctx.stripeEventId,
+    },
+  });
+  return { summary, becamePastDue: status === "past_due" && prev?.status !== "past_due" };
+}

@@ -1,0 +1,50 @@
+import type { Platform as PlatformName } from "../core/access.ts";
+import type { AccessExecutor } from "./access/accessWorker.ts";
+import type { Notifier } from "./notify.ts";
+import type { AccessReader } from "./reconcile/platforms.ts";
+import type { TaskHandler } from "./taskWorker.ts";
+
+/**
+ * One platform (Discord, Telegram…) as the app sees it: the bundle of ports its adapter builds
+ * before the services exist, handed to them complete. The adapter's handlers (commands, buttons,
+ * member updates) are started afterwards with the services; nothing here is filled in later.
+ */
+export interface Platform {
+  readonly name: PlatformName;
+  /** Executes access jobs on this platform (roles, invite links, bans). */
+  readonly executor: AccessExecutor;
+  /** Messages fans privately. */
+  readonly notifier: Notifier;
+  /** Reads who holds what (reconciliation). */
+  readonly reader: AccessReader;
+  /** Shows polls where they run. */
+  readonly polls: PollSurface;
+  /** Durable task handlers by kind (work the platform retries across restarts). */
+  readonly tasks: Readonly<Record<string, TaskHandler>>;
+}
+
+/** How a platform shows polls: the poll use cases call every platform's surface. */
+export interface PollSurface {
+  /**
+   * A poll opened (from any platform): post it where the creator chose and report what was done,
+   * so the creator's reply lists every channel and chat it reached.
+   */
+  publish(pollId: string, placement: PollPlacement): Promise<PollPostReport>;
+  /** A ballot was recorded: refresh the poll's live results (the surface coalesces its edits). */
+  refresh(pollId: string): void;
+  /** A poll closed (on time or early): post its results where it ran. */
+  closed(pollId: string): Promise<void>;
+}
+
+/** Where a new poll goes. Each platform falls back to its defaults for what is not given. */
+export interface PollPlacement {
+  /** Discord channels chosen in the command; absent: the poll channels in settings. */
+  discordChannelIds?: readonly string[];
+}
+
+/** What one platform did with a new poll. */
+export interface PollPostReport {
+  platform: PlatformName;
+  posted: { chatId: string; url?: string }[];
+  failed: { chatId: string; reason: string }[];
+}

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from "../../../src/adapters/db/database.ts";
+import { migrate } from "../../../src/adapters/db/migrator.ts";
+import {
+  type AccessChange,
+  accessChangeNotice,
+  isSupersededChange,
+  queueAccessNotice,
+} from "../../../src/app/access/accessNotices.ts";
+import type { Db } from "../../../src/app/db.ts";
+import { resolveMemberRef } from "../../../src/app/members/memberRef.ts";
+import { DomainError } from "../../../src/errors.ts";
+import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";
+import { createLogger } from "../../../src/log.ts";
+import { createTestDataDir, type TestDataDir } from "../../support/postgres.ts";
+
+/** Rules moved out of the platform adapters into use cases, run on a real (embedded) database. */
+describe("use cases moved out of the adapters", () => {
+  let dataDir: TestDataDir;
+  let database: Database;
+  let db: Db;
+  const guildId = "900000000000000001";
+  const role = (roleId: string) => ({ platform: "discord" as const, guildId, roleId });
+
+  beforeAll(async () => {
+    const log = createLogger({ level: "silent" });
+    dataDir = await createTestDataDir();
+    database = await openDatabase({ dataDir: dataDir.dir, log });
+    await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
+    db = database.prisma;
+    await db.tier.create({ data: { id: "tier_gold", slug: "gold", name: "Gold" } });
+    // Gold opens two roles: the first one added is the one whose change sends the message.
+    for (const [i, roleId] of ["800000000000000001", "800000000000000002"].entries()) {
+      await db.tierAccess.create({
+        data: {
+          id: `ta_${i}`,
+          tierId: "tier_gold",
+          platform: "discord",
+          targetKey: `discord:${guildId}:${roleId}`,
+          guildId,
+          roleId,
+          createdAt: new Date(Date.UTC(2024, 0, 1 + i)),
+        },
+      });
+    }
+    await db.member.create({
+      data: {
+        id: "mem_ada",
+        stripeCustomerId: "cus_ada",
+        identities: {
+          create: [
+            { platform: "discord", platformUserId: "700000000000000001", locale: "fr" },
+            { platform: "telegram", platformUserId: "4242", username: "AdaL" },
+          ],
+        },
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await database?.close();
+    await dataDir?.remove();
+  });
+
+  const change = (over: Partial<AccessChange> = {}): AccessChange => ({
+    platform: "discord",
+    userId: "700000000000000001",
+    action: "grant",
+    target: role("800000000000000001"),
+    ...over,
+  });
+
+  it("one welcome per tier: the tier's first role sends it, in the fan's stored language; its other roles send none", async () => {
+    expect(await accessChangeNotice(db, change())).toEqual({
+      notice: { template: "access_granted", tierName: "Gold" },
+      locale: "fr",
+    });
+    expect(await accessChangeNotice(db, change({ target: role("800000000000000002") }))).toBeNull();
+    expect(await accessChangeNotice(db, change({ action: "revoke" }))).toEqual({
+      notice: { template: "access_revoked", tierName: "Gold" },
+      locale: "fr",
+    });
+  });
+
+  it("a role no tier opens still gets its message, without a tier name, and no locale for an unknown fan", async () => {
+    expect(await accessChangeNotice(db, change({ userId: "1", target: role("1") }))).toEqual({
+      notice: { template: "access_granted", tierName: "" },
+      locale: null,
+    });
+  });
+
+  it("a message is superseded when a newer, opposite change for the same account and role came meanwhile", async () => {
+    expect(await isSupersededChange(db, change())).toBe(false); // no job at all
+    await db.accessJob.create({
+      data: {
+        platform: "discord",
+        platformUserId: "700000000000000001",
+        targetKey: `discord:${guildId}:800000000000000001`,
+        action: "revoke",
+        reason: "test",
+      },
+    });
+    expect(await isSupersededChange(db, change())).toBe(true);
+    expect(await isSupersededChange(db, change({ action: "revoke" }))).toBe(false);
+  });
+
+  it("queues the message once per key", async () => {
+    const now = new Date();
+    const task = { key: "dm:test:1", kind: "discord.tell", change: change(), now };
+    await queueAccessNotice(db, task);
+    await queueAccessNotice(db, task);
+    const rows = await db.task.findMany({ where: { key: "dm:test:1" } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.payload).toEqual({
+      userId: "700000000000000001",
+      action: "grant",
+      targetKey: `discord:${guildId}:800000000000000001`,
+    });
+  });
+
+  it("resolves every way a creator names a member, and refuses an unknown one", async () => {
+    for (const ref of ["4242", "tg:4242", "@adal", "discord:700000000000000001", "cus_ada", "mem_ada"])
+      expect(await resolveMemberRef(db, ref)).toBe("mem_ada");
+    for (const ref of ["4243", "@nobody", "cus_nobody", "mem_nobody", "discord:700000000000000009"])
+      await expect(resolveMemberRef(db, ref)).rejects.toThrow(DomainError);
+  });
+});
