@@ -27,7 +27,7 @@ import {
 } from "../discord/helpers.ts";
 import { type DiscordHarness, startHarness } from "../harness.ts";
 
-const NOT_HOME = "tribegate works only in its creator's own server";
+const NOT_HOME = "This bot works only in its creator's own server";
 
 /** The refusal was logged with this code for this interaction. */
 function refusedWith(h: DiscordHarness, interactionId: string): string | undefined {

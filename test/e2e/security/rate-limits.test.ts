@@ -52,7 +52,7 @@ import {
  */
 
 const MINUTE = 60_000;
-const POLITE = /You're going a bit fast: try again in (\d+) s\. Nothing was lost\./;
+const POLITE = /You're going a bit fast: try again in (\d+) seconds?\. Nothing was lost\./;
 
 describe("per-account limits on what costs the creator", () => {
   let h: DualHarness;
@@ -153,7 +153,9 @@ describe("per-account limits on what costs the creator", () => {
     const again = await discordJoin(fan);
     expect(again.urls).toEqual([first.urls[0]]);
     const refusedFr = await discordJoin(fan, Locale.French);
-    expect(refusedFr.content).toMatch(/Vous allez un peu vite : réessayez dans \d+ s\. Rien n'est perdu\./);
+    expect(refusedFr.content).toMatch(
+      /Vous allez un peu vite : réessayez dans \d+\ssecondes?\. Rien n'est perdu\./,
+    );
 
     // Paying that one session works, and a paid session is never offered again.
     const seq = lastSeq(h);
@@ -213,7 +215,9 @@ describe("per-account limits on what costs the creator", () => {
     expect(stripePosts("/v1/checkout/sessions", `telegram:${fan.id}`)).toHaveLength(1);
     expect(stripePosts("/v1/customers", String(fan.id))).toHaveLength(1);
     const refused = await press();
-    expect(refused.text).toMatch(/^Vous allez un peu vite : réessayez dans \d+ s\. Rien n'est perdu\.$/);
+    expect(refused.text).toMatch(
+      /^Vous allez un peu vite : réessayez dans \d+\ssecondes?\. Rien n'est perdu\.$/,
+    );
     expect(buttons(refused)).toEqual([]);
 
     // A restart does not refill the bucket: the count is in the database.
@@ -264,7 +268,7 @@ describe("per-account limits on what costs the creator", () => {
     let last = "";
     for (let i = 0; i < RATE_LIMITS.claim.capacity; i++) {
       const seen = botMessages(h, fan.id).length;
-      expect((await command(h, fan, "claim")).text).toContain("on their way");
+      expect((await command(h, fan, "claim")).text).toContain("your link to 1 chat is on the way.");
       last = await inviteLinkSent(h, fan, seen);
     }
     expect(linksFor().length - before).toBe(RATE_LIMITS.claim.capacity);

@@ -96,7 +96,7 @@ describe("unlinking a member's account, from Discord and from Telegram (PGlite)"
     tg(h).addUser(newPhone);
     const { code } = await createLinkCode(h.deps, { platform: "discord", userId: lin.id });
     const refused = await telegramCommand(h, newPhone, "link", code);
-    expect(refused.text).toContain("already linked to another telegram account");
+    expect(refused.text).toContain("already linked to another Telegram account");
     expect(refused.text).toContain("/tribe member unlink on Discord, /unlink on Telegram");
 
     // A fan who is not a creator cannot unlink anyone.
@@ -170,7 +170,7 @@ describe("unlinking a member's account, from Discord and from Telegram (PGlite)"
 
     // Nothing left to unlink on Telegram; and the Discord account is the last one: refused.
     expect((await telegramCommand(h, CREATOR, "unlink", `discord:${lin.id} telegram`)).text).toContain(
-      "has no telegram account linked",
+      "has no Telegram account linked",
     );
     expect((await telegramCommand(h, CREATOR, "unlink", `discord:${lin.id} discord`)).text).toContain(
       "only account of this membership",
