@@ -294,7 +294,7 @@ export const discordFr = {
   "error.discord_not_manager":
     "Seuls les membres ayant la permission Gérer le serveur, ou un rôle gérant choisi par le créateur, peuvent l'utiliser.",
   "error.discord_role_unmanageable": (p) =>
-    `Le bot ne peut pas donner ni retirer ${p.role} : dans Paramètres du serveur → Rôles, placez ${botRoleFr(p.botRole)} au-dessus de ${p.role}. Rien n'a changé.`,
+    `Le bot ne peut ni donner ni retirer ${p.role} : dans Paramètres du serveur → Rôles, placez ${botRoleFr(p.botRole)} au-dessus de ${p.role}. Rien n'a changé.`,
   "error.discord_role_managed": (p) =>
     `${p.role} est géré par Discord ou une intégration (ou c'est @everyone) : aucun bot ne peut le donner. Choisissez un rôle normal. Rien n'a changé.`,
   "error.discord_missing_permission": (p) =>
