@@ -98,7 +98,8 @@ void overridesFit;
  * its own wording. `ref` is the reference of the failure (logged with it).
  */
 export function refusalText(locale: Locale, err: DomainError, platform: PlatformName, ref = ""): string {
-  const params = { ...err.params, ref };
+  // The error's own reference (e.g. the one logged with Stripe's refusal) wins over the boundary's.
+  const params = { ref, ...err.params };
   const own = `${platform}.error.${err.code}`;
   const key = hasMessage(own) ? own : `error.${err.code}`;
   return hasMessage(key) ? t(locale, key, params as never) : t(locale, "error.unexpected", { ref });
