@@ -91,3 +91,46 @@ export async function setSetting<K extends SettingKey>(
   }
   await db.setting.upsert({ where: { key }, create: { key, value }, update: { value } });
 }
+
+/** The settings that hold a set of ids (roles, channels, servers, accounts). */
+type ListKey = {
+  [K in SettingKey]: CreatorSettings[K] extends readonly string[] ? K : never;
+}[SettingKey];
+
+/**
+ * A change to several settings at once: values replaced, and ids added to or removed from list
+ * settings. All of it or nothing: each value is validated (a DomainError names the setting) before
+ * the transaction commits.
+ */
+export interface SettingsChange {
+  set?: { [K in Exclude<SettingKey, ListKey>]?: CreatorSettings[K] | undefined };
+  add?: { [K in ListKey]?: readonly string[] | undefined };
+  remove?: { [K in ListKey]?: readonly string[] | undefined };
+}
+
+const listKeys = (m: SettingsChange["add"]): ListKey[] =>
+  (Object.entries(m ?? {}) as [ListKey, readonly string[] | undefined][])
+    .filter(([, ids]) => ids !== undefined && ids.length > 0)
+    .map(([key]) => key);
+
+/** Applies a change in one transaction; true when it named anything to change. */
+export async function updateSettings(db: Db, change: SettingsChange): Promise<boolean> {
+  const set = Object.entries(change.set ?? {}).filter(([, v]) => v !== undefined);
+  const lists = new Set<ListKey>([
+    ...listKeys(change.add),
+    ...listKeys(change.remove),
+  ]);
+  if (set.length === 0 && lists.size === 0) return false;
+  await db.$transaction(async (tx) => {
+    for (const [key, value] of set) await setSetting(tx, key as SettingKey, value as never);
+    if (lists.size === 0) return;
+    const current = await getSettings(tx);
+    for (const key of lists) {
+      const ids = new Set<string>(current[key]);
+      for (const id of change.add?.[key] ?? []) ids.add(id);
+      for (const id of change.remove?.[key] ?? []) ids.delete(id);
+      await setSetting(tx, key, [...ids]);
+    }
+  });
+  return true;
+}

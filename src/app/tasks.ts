@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
+import { createLeaseQueue } from "./queue.ts";
+import type { JobResult } from "./worker.ts";
 
 /**
  * Schedules a durable task (a timer that survives restarts). Scheduling an existing key again
@@ -64,4 +67,72 @@ export async function reconcileSoon(
   );
   deps.log.info({ event: "reconcile.requested", reason }, "reconciliation brought forward");
   deps.onWork?.();
+}
+
+/** A task this process took in hand at once (state running, under its lease). */
+export interface HeldTask {
+  id: bigint;
+  version: number;
+  owner: string;
+}
+
+/**
+ * Stores a task as running, held by this process under a lease, so that it can be done at once
+ * while staying durable: should the process die (or the database fail) before it settles it, the
+ * task worker takes it over once the lease runs out. Returns null when there is nothing to do: the
+ * task is running elsewhere under a live lease, or a finished task already carried the same
+ * `dedupe` value in its payload (a redelivered update).
+ */
+export async function holdTask(
+  db: Db,
+  task: {
+    key: string;
+    kind: string;
+    payload: Prisma.InputJsonObject;
+    leaseMs: number;
+    now: Date;
+    /** A payload field whose equal value in a finished task means "already done". */
+    dedupe: string;
+  },
+): Promise<HeldTask | null> {
+  const { now } = task;
+  const owner = `hold:${randomUUID()}`;
+  const leaseUntil = new Date(now.getTime() + task.leaseMs);
+  const rows = await db.$queryRaw<{ id: bigint; version: number }[]>`
+    INSERT INTO task (key, kind, payload, state, version, attempts, run_after, lease_owner, lease_until,
+                      created_at, updated_at)
+    VALUES (${task.key}, ${task.kind}, ${JSON.stringify(task.payload)}::jsonb, 'running', 1, 1, ${now}, ${owner},
+            ${leaseUntil}, ${now}, ${now})
+    ON CONFLICT (key) DO UPDATE SET
+      kind = EXCLUDED.kind, payload = EXCLUDED.payload, state = 'running', version = task.version + 1,
+      attempts = 1, run_after = EXCLUDED.run_after, lease_owner = EXCLUDED.lease_owner,
+      lease_until = EXCLUDED.lease_until, last_error = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
+    WHERE NOT (task.state = 'running' AND task.lease_until > EXCLUDED.updated_at)
+      AND NOT (task.state IN ('done', 'dead') AND task.payload->>${task.dedupe} = EXCLUDED.payload->>${task.dedupe})
+    RETURNING id, version`;
+  const row = rows[0];
+  return row ? { id: row.id, version: row.version, owner } : null;
+}
+
+/**
+ * Settles a task held with holdTask: done, or failed (retried by the task worker after
+ * `retryMs`, or dead). Resolves "lost" when the lease had run out and the worker took it over.
+ */
+export async function settleHeldTask(
+  db: Db,
+  held: HeldTask,
+  result: JobResult,
+  opts: { now: Date; retryMs: number },
+): Promise<string> {
+  const tasks = createLeaseQueue(db, "task");
+  const { now } = opts;
+  return result.outcome === "done"
+    ? tasks.complete({ ...held, now })
+    : tasks.fail({
+        ...held,
+        now,
+        error: result.error.slice(0, 2000),
+        retryAt: new Date(now.getTime() + opts.retryMs),
+        dead: result.outcome === "dead",
+      });
 }

@@ -1,6 +1,6 @@
 import { type Client, type Guild, PermissionFlagsBits, PermissionsBitField, Team } from "discord.js";
 import type { AppServices } from "../../app/services.ts";
-import { getSettings, setSetting } from "../../app/settings.ts";
+import { getSettings, updateSettings } from "../../app/settings.ts";
 import type { DiscordConfig } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 
@@ -69,11 +69,7 @@ export function createHomeGuilds(opts: {
     isHome: async (guildId) => (await homeIds()).has(guildId),
     application,
     async bind(guildId, actor) {
-      await services.db.$transaction(async (tx) => {
-        const ids = new Set((await getSettings(tx)).discordHomeGuildIds);
-        ids.add(guildId);
-        await setSetting(tx, "discordHomeGuildIds", [...ids]);
-      });
+      await updateSettings(services.db, { add: { discordHomeGuildIds: [guildId] } });
       cached = undefined;
       log.warn({ event: "discord.home.bound", guildId, actor }, "server bound as a home server");
     },

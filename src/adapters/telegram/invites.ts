@@ -1,5 +1,6 @@
 import type { Api } from "grammy";
 import type { Db } from "../../app/db.ts";
+import { inviteOwner, liveInvites, markInviteRevoked, recordInvite } from "../../app/invites.ts";
 import type { Logger } from "../../log.ts";
 
 /**
@@ -24,14 +25,11 @@ export function createInviteStore(deps: { db: Db; api: Api; log: Logger; now: ()
   const { db, api, log } = deps;
   const revoke = async (chatId: string, inviteLink: string): Promise<void> => {
     await api.revokeChatInviteLink(chatId, inviteLink);
-    await db.telegramInvite.updateMany({
-      where: { inviteLink, revokedAt: null },
-      data: { revokedAt: deps.now() },
-    });
+    await markInviteRevoked(db, inviteLink, deps.now());
   };
   const revokeAllOf = async (chatId: string, userId: string): Promise<number> => {
-    const live = await db.telegramInvite.findMany({ where: { chatId, userId, revokedAt: null } });
-    for (const row of live) await revoke(chatId, row.inviteLink);
+    const live = await liveInvites(db, chatId, userId);
+    for (const link of live) await revoke(chatId, link);
     return live.length;
   };
   return {
@@ -42,14 +40,11 @@ export function createInviteStore(deps: { db: Db; api: Api; log: Logger; now: ()
         name: `member ${userId}`.slice(0, 32),
         creates_join_request: true,
       });
-      await db.telegramInvite.create({ data: { inviteLink: link.invite_link, chatId, userId } });
+      await recordInvite(db, { inviteLink: link.invite_link, chatId, userId });
       log.debug({ event: "telegram.invite_issued", chatId, userId }, "invite link issued");
       return link.invite_link;
     },
-    async ownerOf(inviteLink) {
-      const row = await db.telegramInvite.findUnique({ where: { inviteLink } });
-      return row ? { chatId: row.chatId, userId: row.userId, revoked: row.revokedAt !== null } : null;
-    },
+    ownerOf: (inviteLink) => inviteOwner(db, inviteLink),
     revoke,
     revokeAllOf,
   };

@@ -1,13 +1,15 @@
 import { channelMention, EmbedBuilder, PermissionFlagsBits, roleMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { getSettings, setSetting } from "../../../app/settings.ts";
+import { getSettings, updateSettings } from "../../../app/settings.ts";
 import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";
+
+/** One id, or none, as a list. */
+const ids = (id: string | null | undefined): string[] => (id ? [id] : []);
 
 /** /tribe settings: changes the options given (each validated by the app), then shows them all. */
 export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }, async (ctx) => {
   const { args } = ctx;
-  const db = ctx.services.db;
   const grace = args.integer("grace-days");
   const trial = args.integer("trial-days");
   const promo = args.boolean("promotion-codes");
@@ -20,29 +22,17 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   if ((addRole || removeRole) && !ctx.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
     throw new DomainError("discord_manage_server_only");
   }
-  let changed = false;
-  await db.$transaction(async (tx) => {
-    if (grace !== null) await setSetting(tx, "graceDays", grace);
-    if (trial !== null) await setSetting(tx, "defaultTrialDays", trial);
-    if (promo !== null) await setSetting(tx, "allowPromotionCodes", promo);
-    if (goal !== null) await setSetting(tx, "trueFansGoal", goal);
-    if (addRole || removeRole) {
-      const ids = new Set((await getSettings(tx)).discordManagerRoleIds);
-      if (addRole) ids.add(addRole.id);
-      if (removeRole) ids.delete(removeRole.id);
-      await setSetting(tx, "discordManagerRoleIds", [...ids]);
-    }
-    if (addChannel || removeChannel) {
-      const ids = new Set((await getSettings(tx)).discordPollChannelIds);
-      if (addChannel) ids.add(addChannel);
-      if (removeChannel) ids.delete(removeChannel);
-      await setSetting(tx, "discordPollChannelIds", [...ids]);
-    }
-    changed = [grace, trial, promo, goal, addRole, removeRole, addChannel, removeChannel].some(
-      (v) => v !== null,
-    );
+  const changed = await updateSettings(ctx.services.db, {
+    set: {
+      graceDays: grace ?? undefined,
+      defaultTrialDays: trial ?? undefined,
+      allowPromotionCodes: promo ?? undefined,
+      trueFansGoal: goal ?? undefined,
+    },
+    add: { discordManagerRoleIds: ids(addRole?.id), discordPollChannelIds: ids(addChannel) },
+    remove: { discordManagerRoleIds: ids(removeRole?.id), discordPollChannelIds: ids(removeChannel) },
   });
-  const s = await getSettings(db);
+  const s = await getSettings(ctx.services.db);
   const days = (n: number) => ctx.t("discord.settings.days", { n });
   const embed = new EmbedBuilder().setTitle(ctx.t("discord.settings.title")).addFields(
     { name: ctx.t("discord.settings.graceDays"), value: days(s.graceDays), inline: true },

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { Composer } from "grammy";
 import { isOwedAccess, tiersOpening } from "../../../app/accessQuery.ts";
-import { createLeaseQueue } from "../../../app/queue.ts";
+import { type HeldTask, holdTask, settleHeldTask } from "../../../app/tasks.ts";
 import type { TaskHandler } from "../../../app/taskWorker.ts";
 import type { JobResult } from "../../../app/worker.ts";
 import { localeOf, t } from "../../../i18n/index.ts";
@@ -50,7 +49,6 @@ interface JoinRequestPayload {
 export function joinRequestFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services, log } = deps;
   const composer = new Composer<TgContext>();
-  const tasks = createLeaseQueue(services.db, "task");
 
   composer.on("chat_join_request", async (ctx) => {
     const request = ctx.chatJoinRequest;
@@ -76,20 +74,7 @@ export function joinRequestFeature(deps: TelegramDeps): Composer<TgContext> {
         "could not judge the join request now; its durable task will",
       );
     }
-    const now = services.clock.now();
-    const settled =
-      result.outcome === "done"
-        ? tasks.complete({ id: stored.id, owner: stored.owner, version: stored.version, now })
-        : tasks.fail({
-            id: stored.id,
-            owner: stored.owner,
-            version: stored.version,
-            now,
-            error: result.error.slice(0, 2000),
-            retryAt: new Date(now.getTime() + 1_000),
-            dead: result.outcome === "dead",
-          });
-    await settled.then(
+    await settleHeldTask(services.db, stored, result, { now: services.clock.now(), retryMs: 1_000 }).then(
       () => {
         if (result.outcome === "retry") services.onWork();
       },
@@ -105,39 +90,28 @@ export function joinRequestFeature(deps: TelegramDeps): Composer<TgContext> {
   return composer;
 }
 
-type StoredRequest = { id: bigint; version: number; owner: string };
-
 /**
  * Stores the request as a task this process holds (running, under a lease) while it judges it at
  * once. Returns null when there is nothing to do: the same update was already decided (a redelivery),
  * or the request is being judged right now elsewhere.
  */
-async function storeJoinRequest(deps: TelegramDeps, p: JoinRequestPayload): Promise<StoredRequest | null> {
-  const now = deps.services.clock.now();
-  const owner = `door:${randomUUID()}`;
-  const leaseUntil = new Date(now.getTime() + DOOR_LEASE_MS);
-  const key = `telegram:join:${p.chatId}:${p.userId}`;
-  const rows = await deps.services.db.$queryRaw<{ id: bigint; version: number }[]>`
-    INSERT INTO task (key, kind, payload, state, version, attempts, run_after, lease_owner, lease_until,
-                      created_at, updated_at)
-    VALUES (${key}, ${JOIN_DECISION_TASK}, ${JSON.stringify(p)}::jsonb, 'running', 1, 1, ${now}, ${owner},
-            ${leaseUntil}, ${now}, ${now})
-    ON CONFLICT (key) DO UPDATE SET
-      kind = EXCLUDED.kind, payload = EXCLUDED.payload, state = 'running', version = task.version + 1,
-      attempts = 1, run_after = EXCLUDED.run_after, lease_owner = EXCLUDED.lease_owner,
-      lease_until = EXCLUDED.lease_until, last_error = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
-    WHERE NOT (task.state = 'running' AND task.lease_until > EXCLUDED.updated_at)
-      AND NOT (task.state IN ('done', 'dead') AND task.payload->>'updateId' = EXCLUDED.payload->>'updateId')
-    RETURNING id, version`;
-  const row = rows[0];
-  if (!row) {
+async function storeJoinRequest(deps: TelegramDeps, p: JoinRequestPayload): Promise<HeldTask | null> {
+  const held = await holdTask(deps.services.db, {
+    key: `telegram:join:${p.chatId}:${p.userId}`,
+    kind: JOIN_DECISION_TASK,
+    payload: { ...p },
+    leaseMs: DOOR_LEASE_MS,
+    now: deps.services.clock.now(),
+    dedupe: "updateId",
+  });
+  if (!held) {
     deps.log.info(
       { event: "telegram.join_request_duplicate", chatId: p.chatId, userId: p.userId, updateId: p.updateId },
       "join request already decided or being decided",
     );
     return null;
   }
-  return { id: row.id, version: row.version, owner };
+  return held;
 }
 
 /**
@@ -146,7 +120,7 @@ async function storeJoinRequest(deps: TelegramDeps, p: JoinRequestPayload): Prom
  * this process keeps trying with backoff (0.5 s doubling to 15 s) until the database answers or the
  * bot stops, which is the only way such a request is lost (logged as telegram.join_request_lost).
  */
-async function storeDurably(deps: TelegramDeps, p: JoinRequestPayload): Promise<StoredRequest | null> {
+async function storeDurably(deps: TelegramDeps, p: JoinRequestPayload): Promise<HeldTask | null> {
   if (deps.config.mode === "webhook") return storeJoinRequest(deps, p);
   const fields = { chatId: p.chatId, userId: p.userId, updateId: p.updateId };
   for (let attempt = 0; ; attempt++) {
