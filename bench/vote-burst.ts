@@ -33,6 +33,7 @@
  * ballot, the tier weights) and compared exactly with the stored result, and the ballot count with
  * the stored ballots and the CSV export. Anything off, or any late acknowledgment, throws.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -51,6 +52,7 @@ import { choicesLabel, loadPollView, pollEmbed } from "../src/adapters/discord/p
 import { choiceText, liveText, pollLocale } from "../src/adapters/telegram/pollView.ts";
 import { closePoll, exportBallotsCsv, openPoll, pollResults, publishPoll } from "../src/app/polls.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
+import { useCases } from "../src/app/useCases.ts";
 import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
 import type { CountTally } from "../src/core/polls.ts";
 import { localeOf, t as translate } from "../src/i18n/index.ts";
@@ -556,11 +558,11 @@ async function awaitLiveResults(world: World, posted: Posted, lastAnswer: number
   const { discord, telegram, channelId } = world;
   const { poll, groups, discordMessage, telegramMessages } = posted;
   const services = world.app.services;
-  const db = world.app.db.prisma;
-  const view = await loadPollView(services, poll.id);
+  const app = useCases(services);
+  const view = await loadPollView(app, poll.id);
   const wantDiscord = pollEmbed("en", view).toJSON().description;
   const results = await pollResults(services, poll.id);
-  const wantTelegram = liveText(await pollLocale(db, results.poll), results.poll, results);
+  const wantTelegram = liveText(await pollLocale(app, results.poll), results.poll, results);
   let caughtUpMs = Number.NaN;
   for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(50)) {
     const d = discord.messages(channelId).find((m) => m.id === discordMessage.id)?.embeds[0]?.description;

@@ -24,10 +24,11 @@ import type { Billing } from "./app/billing/billing.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { reconcileAll } from "./app/reconcile.ts";
-import type { AppServices, PortServices } from "./app/services.ts";
+import type { AdapterServices, AppServices, CoreServices, PortServices } from "./app/services.ts";
 import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
 import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
+import { portUseCases, useCases } from "./app/useCases.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
 import { runStartupChecks } from "./doctor/run.ts";
@@ -143,7 +144,7 @@ export async function startTribegate(opts: {
     });
     let accessWorker: QueueWorker | undefined;
     let taskWorker: QueueWorker | undefined;
-    const portServices: PortServices = {
+    const core: CoreServices = {
       db: db.prisma,
       billing,
       clock,
@@ -153,6 +154,14 @@ export async function startTribegate(opts: {
         accessWorker?.wake();
         taskWorker?.wake();
       },
+    };
+
+    const portServices: PortServices = {
+      clock,
+      log,
+      publicBaseUrl: config.publicBaseUrl,
+      onWork: core.onWork,
+      app: portUseCases(core),
     };
 
     // Platforms: first their ports, then the services with every platform, then their handlers,
@@ -171,9 +180,10 @@ export async function startTribegate(opts: {
         createTelegramPlatform({ bot: telegram, services: portServices, config: config.telegram }),
       );
     const platforms = adapters.map((a) => a.platform);
-    const services: AppServices = { ...portServices, platforms };
+    const services: AppServices = { ...core, platforms };
+    const adapterServices: AdapterServices = { ...portServices, platforms, app: useCases(services) };
     const runtimes: PlatformRuntime[] = [];
-    for (const a of adapters) runtimes.push(await a.attach(services));
+    for (const a of adapters) runtimes.push(await a.attach(adapterServices));
     for (const p of runtimes) {
       const stop = p.stop;
       if (stop) closers.push({ name: "platform adapter", order: 3, close: stop });

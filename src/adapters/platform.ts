@@ -1,5 +1,5 @@
 import type { Platform } from "../app/platform.ts";
-import type { AppServices } from "../app/services.ts";
+import type { AdapterServices } from "../app/services.ts";
 import type { Route } from "./routes.ts";
 
 /** Where a platform's connection stands (the readiness check reports it). */
@@ -12,7 +12,7 @@ export type PlatformStatus = "starting" | "connecting" | "ready" | "stopped" | "
  */
 export interface PlatformAdapter {
   readonly platform: Platform;
-  attach(services: AppServices): Promise<PlatformRuntime>;
+  attach(services: AdapterServices): Promise<PlatformRuntime>;
 }
 
 /** What an attached platform adds to the process: HTTP routes and its part of the shutdown. */

@@ -2,14 +2,11 @@ import type { Logger } from "../log.ts";
 import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
 import type { Platform } from "./platform.ts";
+import type { PortUseCases, UseCases } from "./useCases.ts";
 import type { Clock } from "./worker.ts";
 
-/**
- * What every use case may need, built once by the composition root and handed to the platform
- * adapters. Use cases take the subset they use (they are typed structurally), so tests can pass
- * exactly what a case needs.
- */
-export interface AppServices {
+/** What the use cases run on, built once by the composition root. */
+export interface CoreServices {
   db: Db;
   billing: Billing;
   clock: Clock;
@@ -18,12 +15,35 @@ export interface AppServices {
   publicBaseUrl: string;
   /** Wakes the access and task workers after a use case enqueued work. */
   onWork: () => void;
+}
+
+/**
+ * What every use case may need. Use cases take the subset they use (they are typed structurally),
+ * so tests can pass exactly what a case needs.
+ */
+export interface AppServices extends CoreServices {
   /** Every platform attached to this process, complete before the services are built. */
   platforms: readonly Platform[];
 }
 
+/** What a platform adapter sees of the services: use cases, never the database client. */
+interface AdapterView {
+  clock: Clock;
+  log: Logger;
+  publicBaseUrl: string;
+  onWork: () => void;
+}
+
 /**
- * What a platform's ports may use: the services without the platforms (the ports are built first,
- * and are part of them).
+ * What a platform's ports may use, built before the platforms (the ports are part of them): the
+ * use cases that need no other platform.
  */
-export type PortServices = Omit<AppServices, "platforms">;
+export interface PortServices extends AdapterView {
+  app: PortUseCases;
+}
+
+/** What a platform's handlers get once every platform exists: every use case. */
+export interface AdapterServices extends AdapterView {
+  app: UseCases;
+  platforms: readonly Platform[];
+}

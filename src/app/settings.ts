@@ -103,7 +103,7 @@ type ListKey = {
  * the transaction commits.
  */
 export interface SettingsChange {
-  set?: { [K in Exclude<SettingKey, ListKey>]?: CreatorSettings[K] | undefined };
+  set?: { [K in SettingKey]?: CreatorSettings[K] | undefined };
   add?: { [K in ListKey]?: readonly string[] | undefined };
   remove?: { [K in ListKey]?: readonly string[] | undefined };
 }
@@ -116,10 +116,7 @@ const listKeys = (m: SettingsChange["add"]): ListKey[] =>
 /** Applies a change in one transaction; true when it named anything to change. */
 export async function updateSettings(db: Db, change: SettingsChange): Promise<boolean> {
   const set = Object.entries(change.set ?? {}).filter(([, v]) => v !== undefined);
-  const lists = new Set<ListKey>([
-    ...listKeys(change.add),
-    ...listKeys(change.remove),
-  ]);
+  const lists = new Set<ListKey>([...listKeys(change.add), ...listKeys(change.remove)]);
   if (set.length === 0 && lists.size === 0) return false;
   await db.$transaction(async (tx) => {
     for (const [key, value] of set) await setSetting(tx, key as SettingKey, value as never);

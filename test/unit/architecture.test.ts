@@ -184,6 +184,25 @@ describe("architecture: the layers", () => {
     ]);
   });
 
+  it("gives the platform adapters use cases, never the database client", () => {
+    // The db adapter opens the database; every other adapter reaches the ledger through the use
+    // cases of src/app (services.app), so no rule of the ledger can be written in an adapter.
+    const touches = /\b(Db|Tx|PrismaClient)\b|\.db\b|\$(transaction|queryRaw|executeRaw)|generated\/prisma/;
+    expect(touches.test("const s = await getSettings(ctx.services.db);")).toBe(true);
+    expect(touches.test("await tx.$executeRaw`DELETE FROM task`;")).toBe(true);
+    expect(touches.test("const s = await ctx.services.app.getSettings();")).toBe(false);
+    const offending = sourceFiles("src/adapters")
+      .filter((f) => !f.startsWith("src/adapters/db/"))
+      .flatMap((f) =>
+        readFileSync(path.join(PROJECT_ROOT, f), "utf8")
+          .split("\n")
+          .map((line, i) => ({ at: `${f}:${i + 1}`, line }))
+          .filter(({ line }) => touches.test(line))
+          .map(({ at, line }) => `${at}: ${line.trim()}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
   it("holds for every module of src/ and commands/", () => {
     const edges = projectEdges();
     // The scan sees the project: a broken reader finding nothing would pass every rule.

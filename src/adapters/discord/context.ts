@@ -12,7 +12,7 @@ import type {
   User,
 } from "discord.js";
 import type { FanIdentity } from "../../app/members/types.ts";
-import type { AppServices } from "../../app/services.ts";
+import type { AdapterServices } from "../../app/services.ts";
 import type { Locale, Translate } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import type { HomeGuilds } from "./homeGuilds.ts";
@@ -29,7 +29,7 @@ export interface ReplyMessage {
 
 /** Everything a handler needs; handlers throw DomainError for refusals and never catch to reply. */
 export interface HandlerContext {
-  services: AppServices;
+  services: AdapterServices;
   log: Logger;
   locale: Locale;
   /** Posts polls and keeps their messages up to date. */

@@ -1,9 +1,8 @@
 import { type Client, Routes } from "discord.js";
-import { accessChangeNotice, isSupersededChange, queueAccessNotice } from "../../app/access/accessNotices.ts";
 import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
-import type { Db } from "../../app/db.ts";
 import type { Notifier } from "../../app/notify.ts";
 import type { TaskHandler } from "../../app/taskWorker.ts";
+import type { PortUseCases } from "../../app/useCases.ts";
 import type { JobResult } from "../../app/worker.ts";
 import { parseTargetKey, targetKey } from "../../core/access.ts";
 import type { Logger } from "../../log.ts";
@@ -23,7 +22,7 @@ const AUDIT_REASON_MAX = 512;
  */
 export function createDiscordExecutor(opts: {
   client: Client;
-  db: Db;
+  app: Pick<PortUseCases, "isSupersededChange" | "queueAccessNotice" | "accessChangeNotice">;
   notifier: Notifier;
   log: Logger;
   clock: { now(): Date };
@@ -64,7 +63,7 @@ export function createDiscordExecutor(opts: {
       if (!p.userId || !p.action || !target) return { outcome: "dead", error: "incomplete payload" };
       // A newer change for this role came meanwhile (granted, then revoked): its own DM tells the fan.
       if (
-        await isSupersededChange(opts.db, { platform: "discord", userId: p.userId, action: p.action, target })
+        await opts.app.isSupersededChange({ platform: "discord", userId: p.userId, action: p.action, target })
       )
         return { outcome: "done", note: "superseded by a newer change" };
       await tellFan({ userId: p.userId, action: p.action, target });
@@ -81,7 +80,7 @@ export function createDiscordExecutor(opts: {
   async function queueTell(job: AccessJob): Promise<void> {
     const now = opts.clock.now();
     try {
-      await queueAccessNotice(opts.db, {
+      await opts.app.queueAccessNotice({
         key: `dm:discord:${job.userId}:${targetKey(job.target)}:${job.id}:${job.action}:${now.getTime()}:${job.attempt}`,
         kind: DISCORD_TELL_TASK,
         change: { platform: "discord", userId: job.userId, action: job.action, target: job.target },
@@ -140,7 +139,7 @@ export function createDiscordExecutor(opts: {
   async function tellFan(job: Pick<AccessJob, "userId" | "action" | "target">): Promise<void> {
     try {
       // A tier that opens several roles sends one message, on its first role, not one per role.
-      const due = await accessChangeNotice(opts.db, { platform: "discord", ...job });
+      const due = await opts.app.accessChangeNotice({ platform: "discord", ...job });
       if (due) await opts.notifier.notify(job.userId, due.locale, due.notice);
     } catch (err) {
       log.warn({ event: "discord.dm.failed", userId: job.userId, err }, "could not tell the fan");

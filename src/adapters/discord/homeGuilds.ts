@@ -1,6 +1,5 @@
 import { type Client, type Guild, PermissionFlagsBits, PermissionsBitField, Team } from "discord.js";
-import type { AppServices } from "../../app/services.ts";
-import { getSettings, updateSettings } from "../../app/settings.ts";
+import type { AdapterServices } from "../../app/services.ts";
 import type { DiscordConfig } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 
@@ -38,7 +37,7 @@ const CACHE_MS = 10_000;
 export function createHomeGuilds(opts: {
   client: Client;
   config: Pick<DiscordConfig, "homeGuildIds" | "leaveOtherServers">;
-  services: AppServices;
+  services: AdapterServices;
   log: Logger;
 }): HomeGuilds {
   const { client, services, config } = opts;
@@ -50,7 +49,7 @@ export function createHomeGuilds(opts: {
     if (fixed) return new Set(config.homeGuildIds);
     const now = Date.now();
     if (cached && now - cached.at < CACHE_MS) return cached.ids;
-    const ids = new Set((await getSettings(services.db)).discordHomeGuildIds);
+    const ids = new Set((await services.app.getSettings()).discordHomeGuildIds);
     cached = { ids, at: now };
     return ids;
   }
@@ -69,7 +68,7 @@ export function createHomeGuilds(opts: {
     isHome: async (guildId) => (await homeIds()).has(guildId),
     application,
     async bind(guildId, actor) {
-      await updateSettings(services.db, { add: { discordHomeGuildIds: [guildId] } });
+      await services.app.updateSettings({ add: { discordHomeGuildIds: [guildId] } });
       cached = undefined;
       log.warn({ event: "discord.home.bound", guildId, actor }, "server bound as a home server");
     },

@@ -1,8 +1,6 @@
 import { Events, type Guild } from "discord.js";
-import { reapplyAccess } from "../../app/members/claim.ts";
 import type { Platform } from "../../app/platform.ts";
-import type { AppServices, PortServices } from "../../app/services.ts";
-import { reconcileSoon } from "../../app/tasks.ts";
+import type { AdapterServices, PortServices } from "../../app/services.ts";
 import type { DiscordConfig } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -32,7 +30,7 @@ export function createDiscordPlatform(opts: {
   const notifier = createDiscordNotifier({ client, log });
   const executor = createDiscordExecutor({
     client,
-    db: opts.services.db,
+    app: opts.services.app,
     notifier,
     log,
     clock: opts.services.clock,
@@ -59,7 +57,7 @@ export function createDiscordPlatform(opts: {
 async function attachDiscord(opts: {
   gateway: DiscordGateway;
   client: DiscordGateway["client"];
-  services: AppServices;
+  services: AdapterServices;
   config: DiscordConfig;
   log: Logger;
   polls: PollPublisher;
@@ -82,7 +80,7 @@ async function attachDiscord(opts: {
     if (member.user.bot) return;
     if (!(await home.isHome(member.guild.id).catch(() => false))) return;
     // The bot's own doing, not the fan's: never rate-limited (reapplyAccess, not claimAccess).
-    reapplyAccess(services, { platform: "discord", userId: member.id }).then(
+    services.app.reapplyAccess({ platform: "discord", userId: member.id }).then(
       ({ owed }) =>
         log.info(
           { event: "discord.member.rejoined", guildId: member.guild.id, userId: member.id, owed },
@@ -102,9 +100,11 @@ async function attachDiscord(opts: {
   // A gateway session that had to be identified again (Discord would not resume it) does not replay
   // what happened meanwhile: a paying fan who joined the server then got no role. Reconcile now.
   opts.gateway.onReidentified(() =>
-    reconcileSoon(services, "discord_reidentified").catch((err: unknown) =>
-      log.error({ event: "reconcile.request_failed", err }, "could not bring reconciliation forward"),
-    ),
+    services.app
+      .reconcileSoon("discord_reidentified")
+      .catch((err: unknown) =>
+        log.error({ event: "reconcile.request_failed", err }, "could not bring reconciliation forward"),
+      ),
   );
 
   // Servers that are not home servers are left (or ignored): at start-up, and when the bot is invited.

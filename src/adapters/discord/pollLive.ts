@@ -1,9 +1,7 @@
 import type { Client, Message, SendableChannels } from "discord.js";
 import { createLiveRefresher } from "../../app/liveRefresh.ts";
 import type { PollPlacement, PollPostReport } from "../../app/platform.ts";
-import { pollPosts, recordPollPost } from "../../app/polls.ts";
 import type { PortServices } from "../../app/services.ts";
-import { getSettings } from "../../app/settings.ts";
 import { type Locale, localeOf } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import { loadPollView, pollComponents, pollEmbed } from "./pollView.ts";
@@ -42,9 +40,9 @@ export function createPollPublisher(opts: {
   const { client, services, log } = opts;
 
   async function refresh(pollId: string, final: boolean): Promise<void> {
-    const posts = await pollPosts(services.db, pollId, "discord");
+    const posts = await services.app.pollPosts(pollId, "discord");
     if (posts.length === 0) return;
-    const view = await loadPollView(services, pollId);
+    const view = await loadPollView(services.app, pollId);
     // Hidden results: an open poll's message has nothing new to show.
     if (!final && view.tally === null && view.poll.closedAt === null) return;
     for (const post of posts) {
@@ -76,13 +74,13 @@ export function createPollPublisher(opts: {
 
   return {
     async post(channel, pollId) {
-      const view = await loadPollView(services, pollId);
+      const view = await loadPollView(services.app, pollId);
       const locale = localeOfChannel(channel);
       const message = await channel.send({
         embeds: [pollEmbed(locale, view)],
         components: pollComponents(locale, view.poll),
       });
-      await recordPollPost(services.db, {
+      await services.app.recordPollPost({
         pollId,
         platform: "discord",
         chatId: message.channelId,
@@ -92,7 +90,7 @@ export function createPollPublisher(opts: {
       return message;
     },
     async publish(pollId, placement) {
-      const ids = placement.discordChannelIds ?? (await getSettings(services.db)).discordPollChannelIds;
+      const ids = placement.discordChannelIds ?? (await services.app.getSettings()).discordPollChannelIds;
       const report: PollPostReport = { platform: "discord", posted: [], failed: [] };
       for (const chatId of new Set(ids)) {
         try {

@@ -7,10 +7,8 @@ import {
   StringSelectMenuBuilder,
   time,
 } from "discord.js";
-import type { Db, PollRow } from "../../app/db.ts";
-import { topIdeas } from "../../app/ideas.ts";
-import { listPolls, type PollDeps, pollResults } from "../../app/polls.ts";
-import { tierNames } from "../../app/tiers.ts";
+import type { PollRow } from "../../app/db.ts";
+import type { PortUseCases, UseCases } from "../../app/useCases.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
 import type { Tally } from "../../core/polls.ts";
 import { DomainError } from "../../errors.ts";
@@ -63,18 +61,18 @@ export function shortId(id: string): string {
 
 /** Autocomplete for the poll and idea options (values are ids, names what people recognise). */
 export async function ledgerChoices(
-  db: Db,
+  app: Pick<UseCases, "listPolls" | "topIdeas">,
   option: string,
   typed: string,
 ): Promise<{ name: string; value: string }[]> {
   const needle = typed.trim().toLowerCase();
   if (option === "poll") {
     // The database narrows and bounds the page: typed text finds an old poll too.
-    const polls = await listPolls(db, { limit: 25, search: needle });
+    const polls = await app.listPolls({ limit: 25, search: needle });
     return polls.map((p) => ({ name: `${p.closedAt ? "✓ " : ""}${p.question}`.slice(0, 100), value: p.id }));
   }
   if (option === "idea" || option === "into") {
-    const ideas = await topIdeas(db, 25, { search: needle });
+    const ideas = await app.topIdeas(25, { search: needle });
     return ideas.map((i) => ({ name: `${i.title} (${i.votes})`.slice(0, 100), value: i.id }));
   }
   if (option === "ideas") {
@@ -84,7 +82,7 @@ export async function ledgerChoices(
     const done = /[\s,;|]$/.test(typed) || typed === "" ? parts : parts.slice(0, -1);
     const last = done.length === parts.length ? "" : (parts.at(-1) ?? "").toLowerCase();
     const chosen = (id: string) => done.some((d) => id.startsWith(d.toLowerCase()));
-    const ideas = await topIdeas(db, 25, { search: last });
+    const ideas = await app.topIdeas(25, { search: last });
     return ideas
       .filter((i) => !chosen(i.id))
       .map((i) => ({ name: `+ ${i.title}`.slice(0, 100), value: [...done, shortId(i.id)].join(" ") }))
@@ -101,12 +99,12 @@ export interface PollView {
 }
 
 export async function loadPollView(
-  deps: PollDeps,
+  app: Pick<PortUseCases, "pollResults" | "tierNames">,
   pollId: string,
   opts: { creator?: boolean } = {},
 ): Promise<PollView> {
-  const { poll, tally, voters } = await pollResults(deps, pollId, opts);
-  return { poll, tally, voters, tierNames: await tierNames(deps.db, poll.tierIds) };
+  const { poll, tally, voters } = await app.pollResults(pollId, opts);
+  return { poll, tally, voters, tierNames: await app.tierNames(poll.tierIds) };
 }
 
 /** The lines under the options once closed: winner or tie, and the instant-runoff rounds (if several). */

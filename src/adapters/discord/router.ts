@@ -6,9 +6,7 @@ import {
   type MessageComponentInteraction,
   PermissionFlagsBits,
 } from "discord.js";
-import type { AppServices } from "../../app/services.ts";
-import { getSettings } from "../../app/settings.ts";
-import { listTiers } from "../../app/tiers.ts";
+import type { AdapterServices } from "../../app/services.ts";
 import { DomainError } from "../../errors.ts";
 import { localeOf, refusalText, t, translator } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
@@ -31,7 +29,7 @@ export interface InteractionRouter {
  * carrying the same id, so the creator can find it.
  */
 export function createInteractionRouter(opts: {
-  services: AppServices;
+  services: AdapterServices;
   log: Logger;
   polls: PollPublisher;
   home: HomeGuilds;
@@ -122,7 +120,7 @@ export function createInteractionRouter(opts: {
   ): Promise<void> {
     if (!i.inGuild()) throw new DomainError("discord_guild_only");
     if (i.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return;
-    const { discordManagerRoleIds } = await getSettings(opts.services.db);
+    const { discordManagerRoleIds } = await opts.services.app.getSettings();
     const roles = i.member.roles;
     const held = roles instanceof GuildMemberRoleManager ? [...roles.cache.keys()] : roles;
     if (!held.some((id) => discordManagerRoleIds.includes(id))) throw new DomainError("discord_not_manager");
@@ -144,11 +142,11 @@ export function createInteractionRouter(opts: {
       }
       const focused = i.options.getFocused(true).name;
       if (focused !== "tier") {
-        await i.respond(await ledgerChoices(opts.services.db, focused, i.options.getFocused()));
+        await i.respond(await ledgerChoices(opts.services.app, focused, i.options.getFocused()));
         return;
       }
       const typed = i.options.getFocused().toLowerCase();
-      const tiers = await listTiers(opts.services.db, { includeArchived: i.commandName !== "join" });
+      const tiers = await opts.services.app.listTiers({ includeArchived: i.commandName !== "join" });
       await i.respond(
         tiers
           .filter((t) => t.slug.includes(typed) || t.name.toLowerCase().includes(typed))

@@ -1,6 +1,5 @@
 import type { Api } from "grammy";
-import type { Db } from "../../app/db.ts";
-import { getSettings } from "../../app/settings.ts";
+import type { PortUseCases } from "../../app/useCases.ts";
 import { type Locale, type ParamsOf, t } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
@@ -26,13 +25,13 @@ const THROTTLE_MS = 15 * 60 * 1000;
 
 export function createCreatorAlerts(deps: {
   api: Api;
-  db: Db;
+  app: Pick<PortUseCases, "getSettings" | "storedLocale">;
   log: Logger;
   creatorIds: readonly string[];
 }): CreatorAlerts {
   const lastSent = new Map<string, number>();
   const recipients = async () => {
-    const settings = await getSettings(deps.db);
+    const settings = await deps.app.getSettings();
     return [...new Set([...deps.creatorIds, ...settings.telegramCreatorIds, ...settings.telegramManagerIds])];
   };
   return {
@@ -44,7 +43,7 @@ export function createCreatorAlerts(deps: {
       const paramsFor = params as object | ((locale: Locale) => object);
       for (const id of await recipients()) {
         try {
-          const locale = await localeOfUser(deps.db, id);
+          const locale = await localeOfUser(deps.app, id);
           const r = await sendPrivate(
             deps.api,
             id,

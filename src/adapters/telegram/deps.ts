@@ -1,5 +1,5 @@
 import type { Api } from "grammy";
-import type { AppServices, PortServices } from "../../app/services.ts";
+import type { AdapterServices, PortServices } from "../../app/services.ts";
 import type { TelegramConfig } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { CreatorAlerts } from "./alerts.ts";
@@ -25,7 +25,7 @@ export interface TelegramPortDeps {
 
 /** What every Telegram feature gets, built once in createTelegramPlatform's attach. */
 export interface TelegramDeps extends TelegramPortDeps {
-  services: AppServices;
+  services: AdapterServices;
 }
 
 /** t.me deep link that opens the bot with /start <payload>. */

@@ -1,7 +1,6 @@
 import { GrammyError } from "grammy";
 import type { ChatMember } from "grammy/types";
 import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
-import { isOwedAccess, tiersOpening } from "../../app/accessQuery.ts";
 import type { JobResult } from "../../app/worker.ts";
 import { type Locale, t } from "../../i18n/index.ts";
 import { chatProblemOf, isUnknownUser, jobFailure } from "./apiErrors.ts";
@@ -32,7 +31,7 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
   };
 
   const chatLabel = async (chatId: string): Promise<string> => {
-    const opening = await tiersOpening(services.db, { platform: "telegram", chatId });
+    const opening = await services.app.tiersOpening({ platform: "telegram", chatId });
     return opening.find((o) => o.label)?.label || chatId;
   };
 
@@ -43,9 +42,9 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
     // A leftover ban (an earlier removal whose unban never ran) would make the link useless.
     if (now?.status === "kicked") await api.unbanChatMember(chatId, userId, { only_if_banned: true });
     const link = await deps.invites.issue(chatId, job.userId);
-    const owed = await isOwedAccess(services, { platform: "telegram", userId: job.userId }, job.target);
+    const owed = await services.app.isOwedAccess({ platform: "telegram", userId: job.userId }, job.target);
     const chat = await chatLabel(chatId);
-    const locale = await localeOfUser(services.db, job.userId);
+    const locale = await localeOfUser(services.app, job.userId);
     const sent = await sendPrivate(
       api,
       userId,
@@ -83,7 +82,7 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
       log.warn({ event: "telegram.invite_revoke_failed", chatId, err }, "could not revoke an invite link");
     }
     if (!wasIn) return { outcome: "done", note: "not in the chat" };
-    const locale = await localeOfUser(services.db, job.userId);
+    const locale = await localeOfUser(services.app, job.userId);
     const chat = await chatLabel(chatId);
     try {
       await sendPrivate(api, userId, t(locale, "telegram.revoke.removed", { chat }));

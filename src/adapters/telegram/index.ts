@@ -60,8 +60,8 @@ export function createTelegramPlatform(opts: {
       }
     },
     signer: createCallbackSigner(config.token),
-    invites: createInviteStore({ db: services.db, api, log, now: () => services.clock.now() }),
-    alerts: createCreatorAlerts({ api, db: services.db, log, creatorIds: config.creatorIds }),
+    invites: createInviteStore({ app: services.app, api, log, now: () => services.clock.now() }),
+    alerts: createCreatorAlerts({ api, app: services.app, log, creatorIds: config.creatorIds }),
     stopping: opts.bot.stopping,
   };
   // Live poll results: ballots refresh the posted messages (coalesced); closings show the results.

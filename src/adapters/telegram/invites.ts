@@ -1,6 +1,5 @@
 import type { Api } from "grammy";
-import type { Db } from "../../app/db.ts";
-import { inviteOwner, liveInvites, markInviteRevoked, recordInvite } from "../../app/invites.ts";
+import type { PortUseCases } from "../../app/useCases.ts";
 import type { Logger } from "../../log.ts";
 
 /**
@@ -21,14 +20,19 @@ export interface InviteStore {
   revokeAllOf(chatId: string, userId: string): Promise<number>;
 }
 
-export function createInviteStore(deps: { db: Db; api: Api; log: Logger; now: () => Date }): InviteStore {
-  const { db, api, log } = deps;
+export function createInviteStore(deps: {
+  app: Pick<PortUseCases, "inviteOwner" | "liveInvites" | "markInviteRevoked" | "recordInvite">;
+  api: Api;
+  log: Logger;
+  now: () => Date;
+}): InviteStore {
+  const { app, api, log } = deps;
   const revoke = async (chatId: string, inviteLink: string): Promise<void> => {
     await api.revokeChatInviteLink(chatId, inviteLink);
-    await markInviteRevoked(db, inviteLink, deps.now());
+    await app.markInviteRevoked(inviteLink, deps.now());
   };
   const revokeAllOf = async (chatId: string, userId: string): Promise<number> => {
-    const live = await liveInvites(db, chatId, userId);
+    const live = await app.liveInvites(chatId, userId);
     for (const link of live) await revoke(chatId, link);
     return live.length;
   };
@@ -40,11 +44,11 @@ export function createInviteStore(deps: { db: Db; api: Api; log: Logger; now: ()
         name: `member ${userId}`.slice(0, 32),
         creates_join_request: true,
       });
-      await recordInvite(db, { inviteLink: link.invite_link, chatId, userId });
+      await app.recordInvite({ inviteLink: link.invite_link, chatId, userId });
       log.debug({ event: "telegram.invite_issued", chatId, userId }, "invite link issued");
       return link.invite_link;
     },
-    ownerOf: (inviteLink) => inviteOwner(db, inviteLink),
+    ownerOf: (inviteLink) => app.inviteOwner(inviteLink),
     revoke,
     revokeAllOf,
   };

@@ -1,7 +1,6 @@
 import type { Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
-import type { Db } from "../../app/db.ts";
-import { storedLocale } from "../../app/members/identity.ts";
+import type { PortUseCases } from "../../app/useCases.ts";
 import { type Locale, localeOf } from "../../i18n/index.ts";
 import { isUnreachableUser } from "./apiErrors.ts";
 
@@ -29,6 +28,6 @@ export async function sendPrivate(
 }
 
 /** The language a Telegram user last used with the bot (stored on their identity). */
-export async function localeOfUser(db: Db, userId: string): Promise<Locale> {
-  return localeOf(await storedLocale(db, "telegram", userId));
+export async function localeOfUser(app: Pick<PortUseCases, "storedLocale">, userId: string): Promise<Locale> {
+  return localeOf(await app.storedLocale("telegram", userId));
 }

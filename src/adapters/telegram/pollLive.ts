@@ -1,6 +1,5 @@
 import { GrammyError } from "grammy";
 import { createLiveRefresher, type LiveRefresher } from "../../app/liveRefresh.ts";
-import { pollPosts, pollResults } from "../../app/polls.ts";
 import type { TelegramPortDeps } from "./deps.ts";
 import { finalText, liveText, pollKeyboard, pollLocale } from "./pollView.ts";
 
@@ -15,13 +14,13 @@ export function createPollLive(deps: TelegramPortDeps, opts: { intervalMs?: numb
   const shown = new Map<string, string>();
 
   const refresh = async (pollId: string): Promise<void> => {
-    const view = await pollResults(services, pollId);
+    const view = await services.app.pollResults(pollId);
     const { poll } = view;
-    const locale = await pollLocale(services.db, poll);
+    const locale = await pollLocale(services.app, poll);
     const closed = poll.closedAt !== null && view.tally !== null;
     const text = closed ? finalText(locale, poll, view.tally!) : liveText(locale, poll, view);
     const key = closed ? "final" : "live";
-    for (const post of await pollPosts(services.db, pollId, "telegram")) {
+    for (const post of await services.app.pollPosts(pollId, "telegram")) {
       const at = `${post.chatId}:${post.messageId}`;
       if (shown.get(at) === `${key}\n${text}`) continue;
       try {

@@ -1,5 +1,4 @@
 import type { PollPostReport } from "../../app/platform.ts";
-import { getPoll, pollChats, recordPollPost } from "../../app/polls.ts";
 import type { TelegramPortDeps } from "./deps.ts";
 import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
 
@@ -10,10 +9,9 @@ import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
  */
 export async function publishTelegramPoll(deps: TelegramPortDeps, pollId: string): Promise<PollPostReport> {
   const { services, api, signer, log } = deps;
-  const db = services.db;
-  const row = await getPoll(db, pollId);
-  const locale = await pollLocale(db, row);
-  const chats = await pollChats(db, row, "telegram");
+  const row = await services.app.getPoll(pollId);
+  const locale = await pollLocale(services.app, row);
+  const chats = await services.app.pollChats(row, "telegram");
   const text = liveText(locale, row, { tally: null, hidden: row.hideResults, voters: 0 });
   const report: PollPostReport = { platform: "telegram", posted: [], failed: [] };
   for (const chatId of chats) {
@@ -21,7 +19,12 @@ export async function publishTelegramPoll(deps: TelegramPortDeps, pollId: string
       const sent = await api.sendMessage(Number(chatId), text, {
         reply_markup: pollKeyboard(signer, locale, row),
       });
-      await recordPollPost(db, { pollId, platform: "telegram", chatId, messageId: String(sent.message_id) });
+      await services.app.recordPollPost({
+        pollId,
+        platform: "telegram",
+        chatId,
+        messageId: String(sent.message_id),
+      });
       log.info({ event: "telegram.poll_posted", pollId, chatId }, "poll posted");
       report.posted.push({ chatId });
     } catch (err) {

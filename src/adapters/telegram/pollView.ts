@@ -1,5 +1,6 @@
 import type { InlineKeyboardMarkup } from "grammy/types";
-import type { Db, PollRow } from "../../app/db.ts";
+import type { PollRow } from "../../app/db.ts";
+import type { PortUseCases } from "../../app/useCases.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
 import type { Tally } from "../../core/polls.ts";
 import { formatDateTime, type Locale, t } from "../../i18n/index.ts";
@@ -27,9 +28,12 @@ export function formatDate(locale: Locale, d: Date): string {
 }
 
 /** Messages in chats speak the creator's language (the one they used with the bot). */
-export async function pollLocale(db: Db, row: Pick<PollRow, "createdBy">): Promise<Locale> {
+export async function pollLocale(
+  app: Pick<PortUseCases, "storedLocale">,
+  row: Pick<PollRow, "createdBy">,
+): Promise<Locale> {
   const [platform, id] = row.createdBy.split(":");
-  return platform === "telegram" && id ? localeOfUser(db, id) : "en";
+  return platform === "telegram" && id ? localeOfUser(app, id) : "en";
 }
 
 export function pollKeyboard(signer: CallbackSigner, locale: Locale, row: PollRow): InlineKeyboardMarkup {

@@ -1,10 +1,10 @@
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { BIND_CODE_TTL_MS, createBindCode } from "../../../app/chatBinding.ts";
+import { BIND_CODE_TTL_MS } from "../../../app/chatBinding.ts";
 import { slash } from "../context.ts";
 
 /** /tribe bind: a code the creator sends in a Telegram group to open it to a tier. */
 export const bindRoute = slash(tribeCommand, ["bind"], { creator: true }, async (ctx) => {
-  const made = await createBindCode(ctx.services, { tier: ctx.args.string("tier"), createdBy: ctx.actor });
+  const made = await ctx.services.app.createBindCode({ tier: ctx.args.string("tier"), createdBy: ctx.actor });
   await ctx.reply({
     content: ctx.t("discord.bind.code", {
       tier: made.tierSlug,

@@ -1,9 +1,8 @@
 import { claimCommand } from "../../../../commands/discord.ts";
-import { claimAccess } from "../../../app/members/claim.ts";
 import { slash } from "../context.ts";
 
 /** /claim: the fan asks for their roles again (left and rejoined, or a role removed by hand). */
 export const claimRoute = slash(claimCommand, [], { creator: false }, async (ctx) => {
-  const { owed } = await claimAccess(ctx.services, { platform: "discord", userId: ctx.who.userId });
+  const { owed } = await ctx.services.app.claimAccess({ platform: "discord", userId: ctx.who.userId });
   await ctx.reply({ content: ctx.t("discord.claim.done", { count: owed }) });
 });

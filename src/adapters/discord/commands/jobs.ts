@@ -1,12 +1,11 @@
 import { userMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { listDeadJobs, retryDeadJobs } from "../../../app/access/deadJobs.ts";
 import { parseTargetKey } from "../../../core/access.ts";
 import { slash } from "../context.ts";
 
 /** /tribe jobs list: role changes that failed for good, with the reason the executor gave. */
 export const jobsListRoute = slash(tribeCommand, ["jobs", "list"], { creator: true }, async (ctx) => {
-  const jobs = await listDeadJobs(ctx.services.db, { limit: 15 });
+  const jobs = await ctx.services.app.listDeadJobs({ limit: 15 });
   if (jobs.length === 0) {
     await ctx.reply({ content: ctx.t("discord.jobs.none") });
     return;
@@ -25,7 +24,7 @@ export const jobsListRoute = slash(tribeCommand, ["jobs", "list"], { creator: tr
 /** /tribe jobs retry [id]: queues dead jobs again, once the creator fixed the cause. */
 export const jobsRetryRoute = slash(tribeCommand, ["jobs", "retry"], { creator: true }, async (ctx) => {
   const id = ctx.args.integer("id");
-  const count = await retryDeadJobs(ctx.services.db, {
+  const count = await ctx.services.app.retryDeadJobs({
     ...(id !== null ? { id: BigInt(id) } : {}),
     now: ctx.services.clock.now(),
     onWork: ctx.services.onWork,

@@ -1,7 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, StringSelectMenuBuilder } from "discord.js";
 import { joinCommand } from "../../../../commands/discord.ts";
-import { startCheckout } from "../../../app/members/checkout.ts";
-import { findTier, listTiersForSale } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { type ComponentRoute, type HandlerContext, slash } from "../context.ts";
 import { priceLabel } from "../format.ts";
@@ -17,7 +15,7 @@ const PICK = "join";
 export const joinRoute = slash(joinCommand, [], { creator: false }, async (ctx) => {
   const tier = ctx.args.string("tier");
   if (tier) return checkout(ctx, tier);
-  const forSale = await listTiersForSale(ctx.services.db);
+  const forSale = await ctx.services.app.listTiersForSale();
   const [only] = forSale;
   if (!only) throw new DomainError("discord_no_tiers");
   if (forSale.length === 1) return checkout(ctx, only.slug);
@@ -50,8 +48,8 @@ export const joinPickRoute: ComponentRoute = {
 };
 
 async function checkout(ctx: HandlerContext, tierSlug: string): Promise<void> {
-  const tier = await findTier(ctx.services.db, tierSlug);
-  const outcome = await startCheckout(ctx.services, { who: ctx.who, tier: tier.slug });
+  const tier = await ctx.services.app.findTier(tierSlug);
+  const outcome = await ctx.services.app.startCheckout({ who: ctx.who, tier: tier.slug });
   if (outcome.kind === "already_member") {
     await ctx.reply({
       content: ctx.t(outcome.portalUrl ? "discord.join.already" : "discord.join.already_no_portal", {

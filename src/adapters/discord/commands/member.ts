@@ -1,20 +1,15 @@
 import { EmbedBuilder, TimestampStyles, time, userMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import {
-  lookupMember,
-  restoreMember,
-  resyncMember,
-  suspendMember,
-  unlinkIdentity,
-} from "../../../app/members/creatorActions.ts";
+import type { lookupMember } from "../../../app/members/creatorActions.ts";
+import type { UseCases } from "../../../app/useCases.ts";
 import { parseTargetKey } from "../../../core/access.ts";
 import { historyLine, statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 
 type Member = Awaited<ReturnType<typeof lookupMember>>;
 
-const lookup = (db: Parameters<typeof lookupMember>[0], userId: string): Promise<Member> =>
-  lookupMember(db, { platform: "discord", userId });
+const lookup = (app: Pick<UseCases, "lookupMember">, userId: string): Promise<Member> =>
+  app.lookupMember({ platform: "discord", userId });
 
 const clip = (lines: string[], empty: string): string => {
   let out = "";
@@ -28,7 +23,7 @@ const clip = (lines: string[], empty: string): string => {
 /** /tribe member show: state, linked accounts, access jobs and recent history of one member. */
 export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator: true }, async (ctx) => {
   const user = ctx.args.user("user");
-  const m = await lookup(ctx.services.db, user.id);
+  const m = await lookup(ctx.services.app, user.id);
   const none = ctx.t("discord.member.none");
   const subs = m.subscriptions.map(
     (s) =>
@@ -68,15 +63,15 @@ export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator
 });
 
 export const memberResyncRoute = slash(tribeCommand, ["member", "resync"], { creator: true }, async (ctx) => {
-  const m = await lookup(ctx.services.db, ctx.args.user("user").id);
-  const r = await resyncMember(ctx.services, m.id, ctx.actor);
+  const m = await lookup(ctx.services.app, ctx.args.user("user").id);
+  const r = await ctx.services.app.resyncMember(m.id, ctx.actor);
   await ctx.reply({ content: ctx.t("discord.member.resynced", { grants: r.grants, revokes: r.revokes }) });
 });
 
 export const memberRevokeRoute = slash(tribeCommand, ["member", "revoke"], { creator: true }, async (ctx) => {
   const user = ctx.args.user("user");
-  const m = await lookup(ctx.services.db, user.id);
-  const r = await suspendMember(ctx.services, m.id, ctx.actor, ctx.args.string("reason") ?? "");
+  const m = await lookup(ctx.services.app, user.id);
+  const r = await ctx.services.app.suspendMember(m.id, ctx.actor, ctx.args.string("reason") ?? "");
   await ctx.reply({
     content: ctx.t("discord.member.revoked", { user: userMention(user.id), revokes: r.revokes }),
   });
@@ -88,8 +83,8 @@ export const memberRestoreRoute = slash(
   { creator: true },
   async (ctx) => {
     const user = ctx.args.user("user");
-    const m = await lookup(ctx.services.db, user.id);
-    const r = await restoreMember(ctx.services, m.id, ctx.actor);
+    const m = await lookup(ctx.services.app, user.id);
+    const r = await ctx.services.app.restoreMember(m.id, ctx.actor);
     await ctx.reply({
       content: ctx.t("discord.member.restored", { user: userMention(user.id), grants: r.grants }),
     });
@@ -103,8 +98,8 @@ export const memberRestoreRoute = slash(
 export const memberUnlinkRoute = slash(tribeCommand, ["member", "unlink"], { creator: true }, async (ctx) => {
   const user = ctx.args.user("user");
   const platform = ctx.args.string("platform") === "discord" ? "discord" : "telegram";
-  const m = await lookup(ctx.services.db, user.id);
-  const r = await unlinkIdentity(ctx.services, { memberId: m.id, platform, actor: ctx.actor });
+  const m = await lookup(ctx.services.app, user.id);
+  const r = await ctx.services.app.unlinkIdentity({ memberId: m.id, platform, actor: ctx.actor });
   await ctx.reply({
     content: ctx.t("discord.member.unlinked", {
       user: userMention(user.id),

@@ -1,7 +1,5 @@
 import { EmbedBuilder } from "discord.js";
 import { membershipCommand } from "../../../../commands/discord.ts";
-import { lookupMember } from "../../../app/members/creatorActions.ts";
-import { openPortal } from "../../../app/members/portal.ts";
 import { DomainError } from "../../../errors.ts";
 import { statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
@@ -10,13 +8,13 @@ import { linkButton } from "./join.ts";
 
 /** /membership: each subscription's state and next date, and the Stripe portal link. */
 export const membershipRoute = slash(membershipCommand, [], { creator: false }, async (ctx) => {
-  const member = await lookupMember(ctx.services.db, { platform: "discord", userId: ctx.who.userId }).catch(
-    (err: unknown) => {
+  const member = await ctx.services.app
+    .lookupMember({ platform: "discord", userId: ctx.who.userId })
+    .catch((err: unknown) => {
       throw err instanceof DomainError && err.code === "member_not_found"
         ? new DomainError("not_a_member")
         : err;
-    },
-  );
+    });
   if (member.subscriptions.length === 0) throw new DomainError("not_a_member");
   const lines = member.subscriptions.slice(0, 10).map((s) => {
     const state = statusText(ctx.locale, s.status);
@@ -36,7 +34,7 @@ export const membershipRoute = slash(membershipCommand, [], { creator: false }, 
   if (member.suspendedAt) lines.unshift(ctx.t("discord.membership.suspended"));
   let portal: string | null = null;
   if (member.stripeCustomerId)
-    portal = await openPortal(ctx.services, ctx.who).catch((err: unknown) => {
+    portal = await ctx.services.app.openPortal(ctx.who).catch((err: unknown) => {
       // Stripe failing still shows the state; a fan going too fast is told so (and when to retry).
       if (err instanceof DomainError && err.code === "rate_limited") throw err;
       return null;

@@ -7,33 +7,9 @@ import {
 } from "discord.js";
 import { ideaCommand, tribeCommand } from "../../../../commands/discord.ts";
 import type { PollRow } from "../../../app/db.ts";
-import {
-  decideIdea,
-  findIdeaIdByRef,
-  getIdea,
-  type IdeaDecision,
-  pollFromIdeas,
-  proposeIdea,
-  topIdeas,
-  upvoteIdea,
-} from "../../../app/ideas.ts";
+import type { IdeaDecision } from "../../../app/ideas.ts";
 import type { PollPlacement } from "../../../app/platform.ts";
-import {
-  castVote,
-  closePoll,
-  exportBallotsCsv,
-  findPollByRef,
-  getPoll,
-  inputValue,
-  openPoll,
-  type PlacementLine,
-  placementLines,
-  publishPoll,
-  resolveTierWeights,
-  setCommitment,
-} from "../../../app/polls.ts";
-import { getSettings } from "../../../app/settings.ts";
-import { findTier } from "../../../app/tiers.ts";
+import { inputValue, type PlacementLine, placementLines } from "../../../app/polls.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import { summarizeTally } from "../../../core/pollSummary.ts";
 import type { PollMode } from "../../../core/polls.ts";
@@ -74,7 +50,7 @@ async function discordPlacement(
 ): Promise<PollPlacement> {
   const i = ctx.interaction;
   if (channelId) return { discordChannelIds: [(await targetChannel(i, channelId)).id] };
-  if ((await getSettings(ctx.services.db)).discordPollChannelIds.length > 0) return {};
+  if ((await ctx.services.app.getSettings()).discordPollChannelIds.length > 0) return {};
   return { discordChannelIds: [(await targetChannel(i, i.channelId)).id] };
 }
 
@@ -98,8 +74,8 @@ export function placementText(t: HandlerContext["t"], line: PlacementLine): stri
 }
 
 async function opened(ctx: HandlerContext, placement: PollPlacement, pollId: string): Promise<void> {
-  const reports = await publishPoll(ctx.services, pollId, placement);
-  const poll = await findPollByRef(ctx.services.db, pollId);
+  const reports = await ctx.services.app.publishPoll(pollId, placement);
+  const poll = await ctx.services.app.findPollByRef(pollId);
   await ctx.reply({
     content: [
       ctx.t("discord.poll.opened", { id: shortId(poll.id), closes: time(poll.closesAt, "R") }),
@@ -114,11 +90,11 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
   const closesAt = new Date(ctx.services.clock.now().getTime() + duration);
   const options = inputValue(parseOptionList(args.string("options")));
   const tierRef = args.string("tier");
-  const tier = tierRef ? await findTier(ctx.services.db, tierRef) : null;
-  const weights = await resolveTierWeights(ctx.services.db, args.string("weights"));
+  const tier = tierRef ? await ctx.services.app.findTier(tierRef) : null;
+  const weights = await ctx.services.app.resolveTierWeights(args.string("weights"));
   const placement = await discordPlacement(ctx, args.channelId("channel"));
   await ctx.defer();
-  const poll = await openPoll(ctx.services, {
+  const poll = await ctx.services.app.openPoll({
     question: args.string("question"),
     options,
     closesAt,
@@ -133,9 +109,9 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
 });
 
 export const pollCloseRoute = slash(tribeCommand, ["poll", "close"], { creator: true }, async (ctx) => {
-  const poll = await findPollByRef(ctx.services.db, ctx.args.string("poll"));
+  const poll = await ctx.services.app.findPollByRef(ctx.args.string("poll"));
   await ctx.defer();
-  const { tally } = await closePoll(ctx.services, poll.id, { actor: ctx.actor });
+  const { tally } = await ctx.services.app.closePoll(poll.id, { actor: ctx.actor });
   await ctx.reply({
     content: [
       ctx.t("discord.poll.closed", { question: poll.question }),
@@ -145,14 +121,14 @@ export const pollCloseRoute = slash(tribeCommand, ["poll", "close"], { creator: 
 });
 
 export const pollResultsRoute = slash(tribeCommand, ["poll", "results"], { creator: true }, async (ctx) => {
-  const poll = await findPollByRef(ctx.services.db, ctx.args.string("poll"));
-  const view = await loadPollView(ctx.services, poll.id, { creator: true });
+  const poll = await ctx.services.app.findPollByRef(ctx.args.string("poll"));
+  const view = await loadPollView(ctx.services.app, poll.id, { creator: true });
   await ctx.reply({ embeds: [pollEmbed(ctx.locale, view)] });
 });
 
 export const pollExportRoute = slash(tribeCommand, ["poll", "export"], { creator: true }, async (ctx) => {
-  const poll = await findPollByRef(ctx.services.db, ctx.args.string("poll"));
-  const csv = await exportBallotsCsv(ctx.services, poll.id);
+  const poll = await ctx.services.app.findPollByRef(ctx.args.string("poll"));
+  const csv = await ctx.services.app.exportBallotsCsv(poll.id);
   const rows = Math.max(0, csv.trimEnd().split("\n").length - 1);
   await ctx.reply({
     content: ctx.t("discord.poll.exported", { count: rows, question: poll.question }),
@@ -161,9 +137,9 @@ export const pollExportRoute = slash(tribeCommand, ["poll", "export"], { creator
 });
 
 export const pollCommitRoute = slash(tribeCommand, ["poll", "commit"], { creator: true }, async (ctx) => {
-  const poll = await findPollByRef(ctx.services.db, ctx.args.string("poll"));
+  const poll = await ctx.services.app.findPollByRef(ctx.args.string("poll"));
   const stage = ctx.args.string("stage") as "in_the_works" | "shipped";
-  const { notified } = await setCommitment(ctx.services, poll.id, stage);
+  const { notified } = await ctx.services.app.setCommitment(poll.id, stage);
   await ctx.reply({
     content: ctx.t("discord.poll.committed", { stage, count: notified }),
   });
@@ -172,7 +148,7 @@ export const pollCommitRoute = slash(tribeCommand, ["poll", "commit"], { creator
 // --- Voting -------------------------------------------------------------------------------------
 
 async function vote(ctx: HandlerContext, poll: PollRow, choices: number[]): Promise<string> {
-  const outcome = await castVote(ctx.services, { pollId: poll.id, who: ctx.who, choices, poll });
+  const outcome = await ctx.services.app.castVote({ pollId: poll.id, who: ctx.who, choices, poll });
   if (outcome.status === "cleared") return ctx.t("discord.vote.cleared");
   return ctx.t(`discord.vote.${outcome.status}`, {
     choice: choicesLabel(poll, choices),
@@ -192,7 +168,7 @@ export const pollVoteRoute: ComponentRoute = {
   async run(i: MessageComponentInteraction, ctx, args) {
     if (args.length !== 2) throw new DomainError("ballot_unknown_option");
     const pollId = parsePollId(args[0]);
-    const poll = await getPoll(ctx.services.db, pollId);
+    const poll = await ctx.services.app.getPoll(pollId);
     const kind = args[1];
     if (poll.closedAt) throw new DomainError("vote_closed");
     if (poll.mode === "single" && i.isButton()) {
@@ -216,7 +192,7 @@ export const pollRankRoute: ComponentRoute = {
     if (args.length < 2 || args.length > 3 || (args.length === 3 && args[2] !== "ok"))
       throw new DomainError("ballot_unknown_option");
     const pollId = parsePollId(args[0]);
-    const poll = await getPoll(ctx.services.db, pollId);
+    const poll = await ctx.services.app.getPoll(pollId);
     if (poll.mode !== "ranked") throw new DomainError("poll_not_found");
     const ranking = parseRanking(poll, args[1]);
     if (args.length === 3 && i.isButton()) {
@@ -234,7 +210,7 @@ export const pollRankRoute: ComponentRoute = {
 
 export const ideaProposeRoute = slash(ideaCommand, ["propose"], { creator: false }, async (ctx) => {
   const description = ctx.args.string("description");
-  const idea = await proposeIdea(ctx.services, ctx.who, {
+  const idea = await ctx.services.app.proposeIdea(ctx.who, {
     title: ctx.args.string("title"),
     ...(description ? { description } : {}),
   });
@@ -242,14 +218,14 @@ export const ideaProposeRoute = slash(ideaCommand, ["propose"], { creator: false
 });
 
 export const ideaUpvoteRoute = slash(ideaCommand, ["upvote"], { creator: false }, async (ctx) => {
-  const id = await findIdeaIdByRef(ctx.services.db, ctx.args.string("idea"));
-  const { votes } = await upvoteIdea(ctx.services, ctx.who, id);
-  const idea = await getIdea(ctx.services.db, id);
+  const id = await ctx.services.app.findIdeaIdByRef(ctx.args.string("idea"));
+  const { votes } = await ctx.services.app.upvoteIdea(ctx.who, id);
+  const idea = await ctx.services.app.getIdea(id);
   await ctx.reply({ content: ctx.t("discord.idea.upvoted", { title: idea.title, votes }) });
 });
 
 export const ideaTopRoute = slash(ideaCommand, ["top"], { creator: false }, async (ctx) => {
-  const ideas = await topIdeas(ctx.services.db, 10);
+  const ideas = await ctx.services.app.topIdeas(10);
   if (ideas.length === 0) {
     await ctx.reply({ content: ctx.t("discord.idea.top_empty") });
     return;
@@ -262,11 +238,11 @@ export const ideaTopRoute = slash(ideaCommand, ["top"], { creator: false }, asyn
 });
 
 export const ideaDecideRoute = slash(tribeCommand, ["idea", "decide"], { creator: true }, async (ctx) => {
-  const id = await findIdeaIdByRef(ctx.services.db, ctx.args.string("idea"));
+  const id = await ctx.services.app.findIdeaIdByRef(ctx.args.string("idea"));
   const into = ctx.args.string("into");
   const decision = ctx.args.string("decision") as IdeaDecision;
-  const mergedInto = into ? await findIdeaIdByRef(ctx.services.db, into) : undefined;
-  const idea = await decideIdea(ctx.services, id, decision, mergedInto ? { mergedInto } : {});
+  const mergedInto = into ? await ctx.services.app.findIdeaIdByRef(into) : undefined;
+  const idea = await ctx.services.app.decideIdea(id, decision, mergedInto ? { mergedInto } : {});
   await ctx.reply({
     content: ctx.t("discord.idea.decided", { title: idea.title, decision }),
   });
@@ -279,13 +255,13 @@ export const ideaPollRoute = slash(tribeCommand, ["idea", "poll"], { creator: tr
     .split(/[\s,;|]+/)
     .filter(Boolean);
   const ids: string[] = [];
-  for (const ref of refs) ids.push(await findIdeaIdByRef(ctx.services.db, ref));
+  for (const ref of refs) ids.push(await ctx.services.app.findIdeaIdByRef(ref));
   const duration = inputValue(parseDuration(args.string("duration")));
   const closesAt = new Date(ctx.services.clock.now().getTime() + duration);
   const placement = await discordPlacement(ctx, args.channelId("channel"));
   const question = args.string("question");
   await ctx.defer();
-  const poll = await pollFromIdeas(ctx.services, ids, {
+  const poll = await ctx.services.app.pollFromIdeas(ids, {
     closesAt,
     mode: (args.string("mode") ?? "single") as PollMode,
     eligibility: { kind: "all" },

@@ -1,6 +1,6 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { type ReconcileReport, reconcileAll } from "../../../app/reconcile.ts";
+import type { ReconcileReport } from "../../../app/reconcile.ts";
 import { type ComponentRoute, type HandlerContext, slash } from "../context.ts";
 
 const APPLY = "reconcile";
@@ -23,7 +23,7 @@ export const reconcileApplyRoute: ComponentRoute = {
 async function runReconcile(ctx: HandlerContext, apply: boolean): Promise<void> {
   await ctx.defer();
   // Every platform's reader (services.platforms): Discord roles and Telegram chats alike.
-  const report = await reconcileAll(ctx.services, { dryRun: !apply });
+  const report = await ctx.services.app.reconcileAll({ dryRun: !apply });
   ctx.log.info(
     {
       event: "discord.reconcile.done",

@@ -1,6 +1,5 @@
 import { channelMention, EmbedBuilder, PermissionFlagsBits, roleMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { getSettings, updateSettings } from "../../../app/settings.ts";
 import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";
 
@@ -22,7 +21,7 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   if ((addRole || removeRole) && !ctx.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
     throw new DomainError("discord_manage_server_only");
   }
-  const changed = await updateSettings(ctx.services.db, {
+  const changed = await ctx.services.app.updateSettings({
     set: {
       graceDays: grace ?? undefined,
       defaultTrialDays: trial ?? undefined,
@@ -32,7 +31,7 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
     add: { discordManagerRoleIds: ids(addRole?.id), discordPollChannelIds: ids(addChannel) },
     remove: { discordManagerRoleIds: ids(removeRole?.id), discordPollChannelIds: ids(removeChannel) },
   });
-  const s = await getSettings(ctx.services.db);
+  const s = await ctx.services.app.getSettings();
   const days = (n: number) => ctx.t("discord.settings.days", { n });
   const embed = new EmbedBuilder().setTitle(ctx.t("discord.settings.title")).addFields(
     { name: ctx.t("discord.settings.graceDays"), value: days(s.graceDays), inline: true },

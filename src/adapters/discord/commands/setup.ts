@@ -1,6 +1,5 @@
 import { PermissionFlagsBits, roleMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { listTiers } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";
 import { botRoleName, guildOf } from "../guild.ts";
@@ -34,7 +33,7 @@ export const setupRoute = slash(tribeCommand, ["setup"], { creator: true, claim:
   if (!me.permissions.has(PermissionFlagsBits.ManageRoles))
     problems.push(ctx.t("discord.setup.no_manage_roles", { botRole }));
   let count = 0;
-  for (const tier of await listTiers(ctx.services.db, { includeArchived: true })) {
+  for (const tier of await ctx.services.app.listTiers({ includeArchived: true })) {
     for (const access of tier.access) {
       if (access.platform !== "discord" || access.guildId !== guild.id || !access.roleId) continue;
       count++;

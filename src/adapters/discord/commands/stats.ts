@@ -1,6 +1,5 @@
 import { EmbedBuilder } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { getCreatorStats } from "../../../app/stats.ts";
 import { formatMoney } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 
@@ -8,7 +7,7 @@ const BAR = 20;
 
 /** /tribe stats: the creator's dashboard as an embed. */
 export const statsRoute = slash(tribeCommand, ["stats"], { creator: true }, async (ctx) => {
-  const s = await getCreatorStats(ctx.services.db, ctx.services.clock.now());
+  const s = await ctx.services.app.getCreatorStats(ctx.services.clock.now());
   const filled = Math.min(BAR, Math.round(s.goalProgress * BAR));
   const mrr = Object.entries(s.mrr)
     .map(([currency, amount]) => formatMoney(ctx.locale, amount, currency))

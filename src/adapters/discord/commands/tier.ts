@@ -1,16 +1,5 @@
 import { ChannelType, EmbedBuilder, PermissionFlagsBits, roleMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
-import { getSettings } from "../../../app/settings.ts";
-import {
-  addTierAccess,
-  archiveTier,
-  changeTierPrice,
-  createTier,
-  editTier,
-  findTier,
-  listTiers,
-  removeTierAccess,
-} from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { parseMoney } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
@@ -43,11 +32,11 @@ export const tierCreateRoute = slash(tribeCommand, ["tier", "create"], { creator
       botRole: botRoleName(me),
     });
   const interval = (args.string("interval") ?? "month") as "month" | "year";
-  const trialDays = args.integer("trial-days") ?? (await getSettings(ctx.services.db)).defaultTrialDays;
+  const trialDays = args.integer("trial-days") ?? (await ctx.services.app.getSettings()).defaultTrialDays;
   const description = args.string("description");
   await ctx.defer();
 
-  const tier = await createTier(ctx.services, {
+  const tier = await ctx.services.app.createTier({
     name: args.string("name"),
     amount,
     currency,
@@ -76,8 +65,7 @@ export const tierCreateRoute = slash(tribeCommand, ["tier", "create"], { creator
         ],
       })
     : null;
-  await addTierAccess(
-    ctx.services,
+  await ctx.services.app.addTierAccess(
     tier.id,
     { platform: "discord", guildId: guild.id, roleId: role.id },
     `@${role.name}`,
@@ -98,7 +86,7 @@ export const tierCreateRoute = slash(tribeCommand, ["tier", "create"], { creator
 
 export const tierEditRoute = slash(tribeCommand, ["tier", "edit"], { creator: true }, async (ctx) => {
   const { args } = ctx;
-  const tier = await findTier(ctx.services.db, args.string("tier"));
+  const tier = await ctx.services.app.findTier(args.string("tier"));
   const name = args.string("name");
   const description = args.string("description");
   const trialDays = args.integer("trial-days");
@@ -109,7 +97,7 @@ export const tierEditRoute = slash(tribeCommand, ["tier", "edit"], { creator: tr
   if (priceText !== null && amount === null) throw new DomainError("price_amount_invalid");
   const lines: string[] = [];
   if (name !== null || description !== null || trialDays !== null) {
-    await editTier(ctx.services, tier.id, {
+    await ctx.services.app.editTier(tier.id, {
       ...(name !== null ? { name } : {}),
       ...(description !== null ? { description } : {}),
       ...(trialDays !== null ? { trialDays } : {}),
@@ -117,7 +105,7 @@ export const tierEditRoute = slash(tribeCommand, ["tier", "edit"], { creator: tr
   }
   lines.push(ctx.t("discord.tier.edited", { tier: name ?? tier.name }));
   if (amount !== null) {
-    await changeTierPrice(ctx.services, tier.id, { amount });
+    await ctx.services.app.changeTierPrice(tier.id, { amount });
     const price = { amount, currency: current?.currency ?? "usd", interval: current?.interval ?? "month" };
     lines.push(ctx.t("discord.tier.price_changed", { price: priceLabel(ctx.locale, price) }));
   }
@@ -125,12 +113,12 @@ export const tierEditRoute = slash(tribeCommand, ["tier", "edit"], { creator: tr
 });
 
 export const tierArchiveRoute = slash(tribeCommand, ["tier", "archive"], { creator: true }, async (ctx) => {
-  const tier = await archiveTier(ctx.services, ctx.args.string("tier"));
+  const tier = await ctx.services.app.archiveTier(ctx.args.string("tier"));
   await ctx.reply({ content: ctx.t("discord.tier.archived", { tier: tier.name }) });
 });
 
 export const tierListRoute = slash(tribeCommand, ["tier", "list"], { creator: true }, async (ctx) => {
-  const tiers = await listTiers(ctx.services.db, { includeArchived: true });
+  const tiers = await ctx.services.app.listTiers({ includeArchived: true });
   if (tiers.length === 0) {
     await ctx.reply({ content: ctx.t("discord.tier.list_empty") });
     return;
@@ -160,9 +148,8 @@ export const tierAddRoleRoute = slash(tribeCommand, ["tier", "add-role"], { crea
   const guild = await guildOf(ctx.interaction);
   const role = await requireManageableRole(guild, ctx.args.role("role"));
   await requireGrantableBy(ctx.interaction, guild, role);
-  const tier = await findTier(ctx.services.db, ctx.args.string("tier"));
-  await addTierAccess(
-    ctx.services,
+  const tier = await ctx.services.app.findTier(ctx.args.string("tier"));
+  await ctx.services.app.addTierAccess(
     tier.id,
     { platform: "discord", guildId: guild.id, roleId: role.id },
     `@${role.name}`,
@@ -179,8 +166,8 @@ export const tierRemoveRoleRoute = slash(
   async (ctx) => {
     const guild = await guildOf(ctx.interaction);
     const role = ctx.args.role("role");
-    const tier = await findTier(ctx.services.db, ctx.args.string("tier"));
-    await removeTierAccess(ctx.services, tier.id, {
+    const tier = await ctx.services.app.findTier(ctx.args.string("tier"));
+    await ctx.services.app.removeTierAccess(tier.id, {
       platform: "discord",
       guildId: guild.id,
       roleId: role.id,

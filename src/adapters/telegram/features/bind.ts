@@ -1,6 +1,5 @@
 import { Composer, GrammyError } from "grammy";
 import { usageOf } from "../../../../commands/telegram.ts";
-import { redeemBindCode } from "../../../app/chatBinding.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { isAdministrator, missingRights, rightsText } from "../rights.ts";
@@ -65,7 +64,7 @@ export function bindFeature(deps: TelegramDeps): Composer<TgContext> {
       const key = isAdministrator(me) ? "telegram.bind.bot_missing_rights" : "telegram.bind.bot_not_admin";
       return ctx.reply(ctx.t(key, { missing: rightsText(ctx.locale, missing) }));
     }
-    const bound = await redeemBindCode(deps.services, {
+    const bound = await deps.services.app.redeemBindCode({
       code,
       chatId: String(chat.id),
       chatTitle: chat.title,

@@ -1,6 +1,5 @@
 import { Composer } from "grammy";
 import type { ChatMember } from "grammy/types";
-import { isOwedAccess, tiersOpening } from "../../../app/accessQuery.ts";
 import { localeOf, t } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import { deepLink, type TelegramDeps } from "../deps.ts";
@@ -27,7 +26,7 @@ export function chatMemberFeature(deps: TelegramDeps): Composer<TgContext> {
     const left = isInChat(change.old_chat_member) && change.new_chat_member.status === "left";
     if (!joined && !left) return;
     const target = { platform: "telegram", chatId } as const;
-    const opening = await tiersOpening(services.db, target);
+    const opening = await services.app.tiersOpening(target);
     if (opening.length === 0) return;
     if (left) {
       log.info(
@@ -40,7 +39,10 @@ export function chatMemberFeature(deps: TelegramDeps): Composer<TgContext> {
     if (change.from.id === deps.botId || isAdministrator(change.new_chat_member) || user.is_bot) return;
     const link = change.invite_link;
     const owner = link ? await deps.invites.ownerOf(link.invite_link) : null;
-    const verdict = await isOwedAccess(services, { platform: "telegram", userId: String(user.id) }, target);
+    const verdict = await services.app.isOwedAccess(
+      { platform: "telegram", userId: String(user.id) },
+      target,
+    );
     const leakedLink = link && link.creator.id === deps.botId && owner?.userId !== String(user.id);
     if (verdict.owed) {
       if (leakedLink) await deps.invites.revoke(chatId, link.invite_link);
@@ -72,7 +74,7 @@ export function chatMemberFeature(deps: TelegramDeps): Composer<TgContext> {
     const change = ctx.myChatMember;
     if (change.chat.type === "private") return;
     const chatId = String(change.chat.id);
-    const opening = await tiersOpening(services.db, { platform: "telegram", chatId });
+    const opening = await services.app.tiersOpening({ platform: "telegram", chatId });
     if (opening.length === 0) return;
     const chat = opening.find((o) => o.label)?.label || ("title" in change.chat ? change.chat.title : chatId);
     const tiers = [...new Set(opening.map((o) => o.tier.name))];

@@ -1,5 +1,4 @@
 import { Composer } from "grammy";
-import { migrateTelegramChat } from "../../../app/chatMigration.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 
@@ -11,16 +10,18 @@ import type { TelegramDeps } from "../deps.ts";
 export function chatMigrationFeature(deps: TelegramDeps): Composer<TgContext> {
   const composer = new Composer<TgContext>();
   composer.on("message:migrate_to_chat_id", async (ctx) => {
-    await migrateTelegramChat(
-      { db: deps.services.db, log: deps.log },
-      { from: String(ctx.chat.id), to: String(ctx.message.migrate_to_chat_id), by: "telegram" },
-    );
+    await deps.services.app.migrateTelegramChat({
+      from: String(ctx.chat.id),
+      to: String(ctx.message.migrate_to_chat_id),
+      by: "telegram",
+    });
   });
   composer.on("message:migrate_from_chat_id", async (ctx) => {
-    await migrateTelegramChat(
-      { db: deps.services.db, log: deps.log },
-      { from: String(ctx.message.migrate_from_chat_id), to: String(ctx.chat.id), by: "telegram" },
-    );
+    await deps.services.app.migrateTelegramChat({
+      from: String(ctx.message.migrate_from_chat_id),
+      to: String(ctx.chat.id),
+      by: "telegram",
+    });
   });
   return composer;
 }

@@ -1,6 +1,5 @@
 import type { NextFunction } from "grammy";
 import { usageOf } from "../../../../commands/telegram.ts";
-import { getSettings } from "../../../app/settings.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 
@@ -11,7 +10,7 @@ import type { TelegramDeps } from "../deps.ts";
 export async function isCreator(deps: TelegramDeps, userId: number): Promise<boolean> {
   const id = String(userId);
   if (deps.config.creatorIds.includes(id)) return true;
-  const settings = await getSettings(deps.services.db);
+  const settings = await deps.services.app.getSettings();
   return settings.telegramCreatorIds.includes(id) || settings.telegramManagerIds.includes(id);
 }
 
@@ -19,7 +18,7 @@ export async function isCreator(deps: TelegramDeps, userId: number): Promise<boo
 export async function isOwner(deps: TelegramDeps, userId: number): Promise<boolean> {
   const id = String(userId);
   if (deps.config.creatorIds.includes(id)) return true;
-  return (await getSettings(deps.services.db)).telegramCreatorIds.includes(id);
+  return (await deps.services.app.getSettings()).telegramCreatorIds.includes(id);
 }
 
 /** Lets creators through; anyone else gets a clear refusal and nothing runs. */

@@ -1,13 +1,4 @@
 import { Composer } from "grammy";
-import {
-  lookupMember,
-  restoreMember,
-  resyncMember,
-  suspendMember,
-  unlinkIdentity,
-} from "../../../app/members/creatorActions.ts";
-import { resolveMemberRef } from "../../../app/members/memberRef.ts";
-import { getCreatorStats } from "../../../app/stats.ts";
 import type { HoldReason } from "../../../core/membership.ts";
 import { formatMoney, statusText } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
@@ -24,7 +15,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   const actor = (ctx: { from: { id: number } }) => `telegram:${ctx.from.id}`;
 
   cmd.command("stats", only, async (ctx) => {
-    const s = await getCreatorStats(services.db, services.clock.now());
+    const s = await services.app.getCreatorStats(services.clock.now());
     const mrr = Object.entries(s.mrr).map(([currency, amount]) => formatMoney(ctx.locale, amount, currency));
     return ctx.reply(
       ctx.t("telegram.stats", {
@@ -44,7 +35,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("member", only, async (ctx) => {
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "member");
-    const m = await lookupMember(services.db, { memberId: await resolveMemberRef(services.db, ref) });
+    const m = await services.app.lookupMember({ memberId: await services.app.resolveMemberRef(ref) });
     return ctx.reply(
       ctx.t("telegram.member.text", {
         id: m.id,
@@ -83,16 +74,15 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("resync", only, async (ctx) => {
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "resync");
-    const r = await resyncMember(services, await resolveMemberRef(services.db, ref), actor(ctx));
+    const r = await services.app.resyncMember(await services.app.resolveMemberRef(ref), actor(ctx));
     return ctx.reply(ctx.t("telegram.member.resynced", { grants: r.grants, revokes: r.revokes }));
   });
 
   cmd.command("revoke", only, async (ctx) => {
     const [ref, ...reason] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "revoke");
-    const r = await suspendMember(
-      services,
-      await resolveMemberRef(services.db, ref),
+    const r = await services.app.suspendMember(
+      await services.app.resolveMemberRef(ref),
       actor(ctx),
       reason.join(" "),
     );
@@ -102,7 +92,7 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("restore", only, async (ctx) => {
     const [ref] = argsOf(ctx);
     if (!ref) return replyUsage(ctx, "restore");
-    const r = await restoreMember(services, await resolveMemberRef(services.db, ref), actor(ctx));
+    const r = await services.app.restoreMember(await services.app.resolveMemberRef(ref), actor(ctx));
     return ctx.reply(ctx.t("telegram.member.restored", { grants: r.grants }));
   });
 
@@ -110,8 +100,8 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("unlink", only, async (ctx) => {
     const [ref, platform] = argsOf(ctx);
     if (!ref || (platform !== "discord" && platform !== "telegram")) return replyUsage(ctx, "unlink");
-    const r = await unlinkIdentity(services, {
-      memberId: await resolveMemberRef(services.db, ref),
+    const r = await services.app.unlinkIdentity({
+      memberId: await services.app.resolveMemberRef(ref),
       platform,
       actor: actor(ctx),
     });

@@ -1,8 +1,5 @@
 import { Composer } from "grammy";
-import { listDeadJobs, retryDeadJobs } from "../../../app/access/deadJobs.ts";
-import { BIND_CODE_TTL_MS, createBindCode } from "../../../app/chatBinding.ts";
-import { reconcileAll } from "../../../app/reconcile.ts";
-import { getSettings, setSetting } from "../../../app/settings.ts";
+import { BIND_CODE_TTL_MS } from "../../../app/chatBinding.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { argsOf, creatorOnly, isOwner, replyUsage } from "./creatorGuard.ts";
@@ -24,7 +21,7 @@ export function creatorOpsFeature(
     const [mode] = argsOf(ctx);
     if (mode !== undefined && mode !== "apply") return replyUsage(ctx, "reconcile");
     // Every platform's reader (services.platforms): Telegram chats and Discord roles alike.
-    const report = await reconcileAll(services, { dryRun: mode !== "apply" });
+    const report = await services.app.reconcileAll({ dryRun: mode !== "apply" });
     return ctx.reply(
       ctx.t("telegram.reconcile.report", {
         dry: report.dryRun,
@@ -41,7 +38,7 @@ export function creatorOpsFeature(
   });
 
   cmd.command("deadjobs", only, async (ctx) => {
-    const jobs = await listDeadJobs(services.db, { limit: 20 });
+    const jobs = await services.app.listDeadJobs({ limit: 20 });
     if (jobs.length === 0) return ctx.reply(ctx.t("telegram.deadjobs.none"));
     const lines = jobs.map((j) =>
       ctx.t("telegram.deadjobs.line", {
@@ -60,7 +57,7 @@ export function creatorOpsFeature(
   cmd.command("retryjob", only, async (ctx) => {
     const [which] = argsOf(ctx);
     if (!which || (which !== "all" && !/^\d{1,18}$/.test(which))) return replyUsage(ctx, "retryjob");
-    const count = await retryDeadJobs(services.db, {
+    const count = await services.app.retryDeadJobs({
       ...(which === "all" ? {} : { id: BigInt(which) }),
       now: services.clock.now(),
       onWork: services.onWork,
@@ -71,7 +68,7 @@ export function creatorOpsFeature(
   cmd.command("bindcode", only, async (ctx) => {
     const [tier] = argsOf(ctx);
     if (!tier) return replyUsage(ctx, "bindcode");
-    const made = await createBindCode(services, { tier, createdBy: `telegram:${ctx.from.id}` });
+    const made = await services.app.createBindCode({ tier, createdBy: `telegram:${ctx.from.id}` });
     return ctx.reply(
       ctx.t("telegram.bindcode.done", {
         code: made.code,
@@ -83,7 +80,7 @@ export function creatorOpsFeature(
 
   cmd.command("managers", only, async (ctx) => {
     const [action, id] = argsOf(ctx);
-    const current = (await getSettings(services.db)).telegramManagerIds;
+    const current = (await services.app.getSettings()).telegramManagerIds;
     if (action !== undefined) {
       if ((action !== "add" && action !== "remove") || !id || !/^\d{1,20}$/.test(id))
         return replyUsage(ctx, "managers");
@@ -91,7 +88,7 @@ export function creatorOpsFeature(
       if (!(await isOwner(deps, ctx.from.id)))
         return ctx.reply(ctx.t("telegram.settings.managers_creators_only"));
       const next = action === "add" ? [...new Set([...current, id])] : current.filter((m) => m !== id);
-      await setSetting(services.db, "telegramManagerIds", next);
+      await services.app.updateSettings({ set: { telegramManagerIds: next } });
       opts.onManagersChanged();
       return ctx.reply(
         next.length

@@ -1,13 +1,4 @@
 import { Composer } from "grammy";
-import { getSettings, setSetting } from "../../../app/settings.ts";
-import {
-  archiveTier,
-  changeTierPrice,
-  createTier,
-  editTier,
-  findTier,
-  listTiers,
-} from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { parseMoney } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
@@ -23,7 +14,7 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
   const only = creatorOnly(deps);
 
   cmd.command("tiers", only, async (ctx) => {
-    const tiers = await listTiers(services.db, { includeArchived: true });
+    const tiers = await services.app.listTiers({ includeArchived: true });
     if (tiers.length === 0) return ctx.reply(ctx.t("telegram.tiers.none"));
     const lines = tiers.map((t) =>
       ctx.t("telegram.tiers.line", {
@@ -49,8 +40,8 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
       nameWords.length === 0
     )
       return replyUsage(ctx, "newtier");
-    const settings = await getSettings(services.db);
-    const tier = await createTier(services, {
+    const settings = await services.app.getSettings();
+    const tier = await services.app.createTier({
       name: nameWords.join(" "),
       amount,
       currency,
@@ -73,14 +64,17 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
     const value = rest.join(" ");
     if (!slug || (field !== "name" && field !== "description") || (field === "name" && !value))
       return replyUsage(ctx, "edittier");
-    const tier = await editTier(services, slug, field === "name" ? { name: value } : { description: value });
+    const tier = await services.app.editTier(
+      slug,
+      field === "name" ? { name: value } : { description: value },
+    );
     return ctx.reply(ctx.t("telegram.tier.edited", { slug: tier.slug }));
   });
 
   cmd.command("archivetier", only, async (ctx) => {
     const [slug] = argsOf(ctx);
     if (!slug) return replyUsage(ctx, "archivetier");
-    const tier = await archiveTier(services, slug);
+    const tier = await services.app.archiveTier(slug);
     return ctx.reply(ctx.t("telegram.tier.archived", { slug: tier.slug }));
   });
 
@@ -88,12 +82,12 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
     const [slug, amountText, kindText = "month"] = argsOf(ctx);
     if (!slug || !amountText || !["month", "year", "lifetime"].includes(kindText))
       return replyUsage(ctx, "price");
-    const tier = await findTier(services.db, slug);
+    const tier = await services.app.findTier(slug);
     const currency = tier.prices.find((p) => p.current)?.currency ?? "usd";
     const amount = parseMoney(amountText, currency);
     if (amount === null) throw new DomainError("price_amount_invalid");
     const lifetime = kindText === "lifetime";
-    await changeTierPrice(services, tier.slug, {
+    await services.app.changeTierPrice(tier.slug, {
       amount,
       kind: lifetime ? "lifetime" : "recurring",
       ...(lifetime ? {} : { interval: kindText as "month" | "year" }),
@@ -107,7 +101,7 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("grace", only, async (ctx) => {
     const days = wholeNumber(argsOf(ctx)[0]);
     if (days === null) return replyUsage(ctx, "grace");
-    await setSetting(services.db, "graceDays", days);
+    await services.app.updateSettings({ set: { graceDays: days } });
     return ctx.reply(ctx.t("telegram.settings.grace", { days }));
   });
 
@@ -116,26 +110,26 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
     if (args.length === 1) {
       const days = wholeNumber(args[0]);
       if (days === null) return replyUsage(ctx, "trial");
-      await setSetting(services.db, "defaultTrialDays", days);
+      await services.app.updateSettings({ set: { defaultTrialDays: days } });
       return ctx.reply(ctx.t("telegram.settings.trial_default", { days }));
     }
     const days = wholeNumber(args[1]);
     if (args.length !== 2 || !args[0] || days === null) return replyUsage(ctx, "trial");
-    const tier = await editTier(services, args[0], { trialDays: days });
+    const tier = await services.app.editTier(args[0], { trialDays: days });
     return ctx.reply(ctx.t("telegram.settings.trial_tier", { slug: tier.slug, days }));
   });
 
   cmd.command("promocodes", only, async (ctx) => {
     const [value] = argsOf(ctx);
     if (value !== "on" && value !== "off") return replyUsage(ctx, "promocodes");
-    await setSetting(services.db, "allowPromotionCodes", value === "on");
+    await services.app.updateSettings({ set: { allowPromotionCodes: value === "on" } });
     return ctx.reply(ctx.t(value === "on" ? "telegram.settings.promo_on" : "telegram.settings.promo_off"));
   });
 
   cmd.command("goal", only, async (ctx) => {
     const goal = wholeNumber(argsOf(ctx)[0]);
     if (goal === null) return replyUsage(ctx, "goal");
-    await setSetting(services.db, "trueFansGoal", goal);
+    await services.app.updateSettings({ set: { trueFansGoal: goal } });
     return ctx.reply(ctx.t("telegram.settings.goal", { goal }));
   });
 

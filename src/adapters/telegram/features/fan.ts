@@ -1,13 +1,7 @@
 import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import { startCheckout } from "../../../app/members/checkout.ts";
-import { claimAccess } from "../../../app/members/claim.ts";
-import { lookupMember } from "../../../app/members/creatorActions.ts";
-import { greetFan } from "../../../app/members/greet.ts";
-import { createLinkCode, LINK_CODE_TTL_MS, redeemLinkCode } from "../../../app/members/linking.ts";
-import { openPortal } from "../../../app/members/portal.ts";
+import { LINK_CODE_TTL_MS } from "../../../app/members/linking.ts";
 import type { FanIdentity } from "../../../app/members/types.ts";
-import { listTiersForSale, tierName } from "../../../app/tiers.ts";
 import { DomainError } from "../../../errors.ts";
 import { formatMoney, type Locale, statusText, t } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
@@ -27,8 +21,8 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
   fans.command("start", async (ctx) => {
     // Remembers the fan's language for the private messages that come later (invites, reminders).
     // A member the creator suspended is told so at once, rather than offered tiers they cannot buy.
-    await greetFan(services, who(ctx.from));
-    const tiers = await listTiersForSale(services.db);
+    await services.app.greetFan(who(ctx.from));
+    const tiers = await services.app.listTiersForSale();
     const wanted = ctx.match.trim().toLowerCase();
     const one = wanted ? tiers.find((t) => t.slug === wanted) : undefined;
     const shown = one ? [one] : tiers;
@@ -56,8 +50,8 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
     }
     // Answer at once: Stripe may take a second, and Telegram shows a spinner until then.
     await ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.working") });
-    const outcome = await startCheckout(services, { who: who(ctx.from), tier: arg });
-    const tier = { name: await tierName(services.db, arg) };
+    const outcome = await services.app.startCheckout({ who: who(ctx.from), tier: arg });
+    const tier = { name: await services.app.tierName(arg) };
     if (outcome.kind === "checkout") {
       return ctx.reply(
         ctx.t("telegram.checkout.ready", { tier: tier?.name ?? "", trialDays: outcome.trialDays }),
@@ -81,14 +75,16 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
   });
 
   fans.command("membership", async (ctx) => {
-    const member = await lookupMember(services.db, {
-      platform: "telegram",
-      userId: String(ctx.from.id),
-    }).catch((err: unknown) => {
-      throw err instanceof DomainError && err.code === "member_not_found"
-        ? new DomainError("not_a_member")
-        : err;
-    });
+    const member = await services.app
+      .lookupMember({
+        platform: "telegram",
+        userId: String(ctx.from.id),
+      })
+      .catch((err: unknown) => {
+        throw err instanceof DomainError && err.code === "member_not_found"
+          ? new DomainError("not_a_member")
+          : err;
+      });
     if (member.subscriptions.length === 0) return ctx.reply(ctx.t("telegram.membership.none"));
     const lines = member.subscriptions.map((s) =>
       ctx.t("telegram.membership.line", {
@@ -103,7 +99,7 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
       ...(member.suspendedAt ? [ctx.t("telegram.membership.suspended")] : []),
     ].join("\n");
     const portalUrl = member.stripeCustomerId
-      ? await openPortal(services, { platform: "telegram", userId: String(ctx.from.id) })
+      ? await services.app.openPortal({ platform: "telegram", userId: String(ctx.from.id) })
       : null;
     return ctx.reply(
       text,
@@ -116,17 +112,17 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
   fans.command("link", async (ctx) => {
     const code = ctx.match.trim();
     if (!code) {
-      const created = await createLinkCode(services, who(ctx.from));
+      const created = await services.app.createLinkCode(who(ctx.from));
       return ctx.reply(
         ctx.t("telegram.link.code", { code: created.code, minutes: LINK_CODE_TTL_MS / 60_000 }),
       );
     }
-    const r = await redeemLinkCode(services, who(ctx.from), code);
+    const r = await services.app.redeemLinkCode(who(ctx.from), code);
     return ctx.reply(ctx.t("telegram.link.done", { grants: r.grants }));
   });
 
   fans.command("claim", async (ctx) => {
-    const { owed } = await claimAccess(services, { platform: "telegram", userId: String(ctx.from.id) });
+    const { owed } = await services.app.claimAccess({ platform: "telegram", userId: String(ctx.from.id) });
     return ctx.reply(
       owed > 0 ? ctx.t("telegram.claim.done", { count: owed }) : ctx.t("telegram.claim.nothing"),
     );

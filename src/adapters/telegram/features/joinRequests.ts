@@ -1,6 +1,5 @@
 import { Composer } from "grammy";
-import { isOwedAccess, tiersOpening } from "../../../app/accessQuery.ts";
-import { type HeldTask, holdTask, settleHeldTask } from "../../../app/tasks.ts";
+import type { HeldTask } from "../../../app/tasks.ts";
 import type { TaskHandler } from "../../../app/taskWorker.ts";
 import type { JobResult } from "../../../app/worker.ts";
 import { localeOf, t } from "../../../i18n/index.ts";
@@ -74,7 +73,7 @@ export function joinRequestFeature(deps: TelegramDeps): Composer<TgContext> {
         "could not judge the join request now; its durable task will",
       );
     }
-    await settleHeldTask(services.db, stored, result, { now: services.clock.now(), retryMs: 1_000 }).then(
+    await services.app.settleHeldTask(stored, result, { now: services.clock.now(), retryMs: 1_000 }).then(
       () => {
         if (result.outcome === "retry") services.onWork();
       },
@@ -96,7 +95,7 @@ export function joinRequestFeature(deps: TelegramDeps): Composer<TgContext> {
  * or the request is being judged right now elsewhere.
  */
 async function storeJoinRequest(deps: TelegramDeps, p: JoinRequestPayload): Promise<HeldTask | null> {
-  const held = await holdTask(deps.services.db, {
+  const held = await deps.services.app.holdTask({
     key: `telegram:join:${p.chatId}:${p.userId}`,
     kind: JOIN_DECISION_TASK,
     payload: { ...p },
@@ -161,12 +160,12 @@ async function judgeJoinRequest(
   const { services, api, log } = deps;
   const { chatId, userId } = p;
   const target = { platform: "telegram", chatId } as const;
-  const opening = await tiersOpening(services.db, target);
+  const opening = await services.app.tiersOpening(target);
   if (opening.length === 0) return { outcome: "done", note: "chat not bound: left to its administrators" };
   const link = p.inviteLink ?? null;
   const owner = link ? await deps.invites.ownerOf(link) : null;
   const foreignLink = owner !== null && owner.userId !== userId;
-  const verdict = await isOwedAccess(services, { platform: "telegram", userId }, target);
+  const verdict = await services.app.isOwedAccess({ platform: "telegram", userId }, target);
   const action = verdict.owed ? "approve" : "decline";
   const fields = { chatId, userId, linkOwner: owner?.userId ?? null, ...(opts.late ? { late: true } : {}) };
 

@@ -1,29 +1,6 @@
 import { Composer, InputFile } from "grammy";
-import {
-  decideIdea,
-  findIdeaIdByRef,
-  type IdeaDecision,
-  pollFromIdeas,
-  proposeIdea,
-  topIdeas,
-  upvoteIdea,
-} from "../../../app/ideas.ts";
-import {
-  castVote,
-  closePoll,
-  exportBallotsCsv,
-  findPollByRef,
-  getPoll,
-  inputValue,
-  openPoll,
-  type PlacementLine,
-  placementLines,
-  pollResults,
-  publishPoll,
-  resolveTierWeights,
-  setCommitment,
-} from "../../../app/polls.ts";
-import { findTier } from "../../../app/tiers.ts";
+import type { IdeaDecision } from "../../../app/ideas.ts";
+import { inputValue, type PlacementLine, placementLines } from "../../../app/polls.ts";
 import type { Identity } from "../../../core/access.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import type { BallotEdit, PollMode, Tally } from "../../../core/polls.ts";
@@ -45,14 +22,13 @@ import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
  */
 export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services, signer, log } = deps;
-  const db = services.db;
   const composer = new Composer<TgContext>();
   const cmd = composer.chatType("private");
   const only = creatorOnly(deps);
 
   /** Posts a new poll on both platforms; the creator's answer says where it went. */
   async function publishAndReport(row: { id: string; closesAt: Date }, locale: Locale): Promise<string> {
-    const reports = await publishPoll(services, row.id, {});
+    const reports = await services.app.publishPoll(row.id, {});
     return [
       t(locale, "telegram.poll.opened", { id: shortId(row.id), closes: formatDate(locale, row.closesAt) }),
       ...placementLines(reports).map((line) => placementText(locale, line)),
@@ -67,7 +43,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     const ms = inputValue(parseDuration(duration));
     const flags = await parsePollFlags(deps, rest);
     if (flags.question.length === 0) return replyUsage(ctx, "poll");
-    const row = await openPoll(services, {
+    const row = await services.app.openPoll({
       question: flags.question,
       options: inputValue(parseOptionList(ctx.match.slice(bar + 1))),
       closesAt: new Date(services.clock.now().getTime() + ms),
@@ -87,8 +63,8 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     if (!mode || prefixes.length === 0) return replyUsage(ctx, "ideapoll");
     const ms = inputValue(parseDuration(duration));
     const ids: string[] = [];
-    for (const prefix of prefixes) ids.push(await findIdeaIdByRef(db, prefix));
-    const row = await pollFromIdeas(services, ids, {
+    for (const prefix of prefixes) ids.push(await services.app.findIdeaIdByRef(prefix));
+    const row = await services.app.pollFromIdeas(ids, {
       closesAt: new Date(services.clock.now().getTime() + ms),
       mode: mode.toLowerCase() as PollMode,
       eligibility: { kind: "all" },
@@ -101,8 +77,8 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("closepoll", only, async (ctx) => {
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "closepoll");
-    const { id } = await findPollByRef(db, prefix);
-    const { poll, tally } = await closePoll(services, id, { actor: `telegram:${ctx.from.id}` });
+    const { id } = await services.app.findPollByRef(prefix);
+    const { poll, tally } = await services.app.closePoll(id, { actor: `telegram:${ctx.from.id}` });
     return ctx.reply(
       ctx.t("telegram.poll.closed_reply", {
         id: shortId(poll.id),
@@ -114,7 +90,9 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("results", only, async (ctx) => {
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "results");
-    const view = await pollResults(services, (await findPollByRef(db, prefix)).id, { creator: true });
+    const view = await services.app.pollResults((await services.app.findPollByRef(prefix)).id, {
+      creator: true,
+    });
     return ctx.reply(
       view.poll.closedAt && view.tally
         ? finalText(ctx.locale, view.poll, view.tally)
@@ -125,9 +103,9 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("exportpoll", only, async (ctx) => {
     const [prefix] = argsOf(ctx);
     if (!prefix) return replyUsage(ctx, "exportpoll");
-    const row = await findPollByRef(db, prefix);
+    const row = await services.app.findPollByRef(prefix);
     const id = row.id;
-    const csv = await exportBallotsCsv(services, id);
+    const csv = await services.app.exportBallotsCsv(id);
     return ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `poll-${shortId(id)}.csv`), {
       caption: ctx.t("telegram.poll.export_caption", { question: row.question }).slice(0, 1000),
     });
@@ -136,9 +114,9 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("commit", only, async (ctx) => {
     const [prefix, stage] = argsOf(ctx);
     if (!prefix || (stage !== "in_the_works" && stage !== "shipped")) return replyUsage(ctx, "commit");
-    const { id } = await findPollByRef(db, prefix);
-    const { notified } = await setCommitment(services, id, stage);
-    const row = await getPoll(db, id);
+    const { id } = await services.app.findPollByRef(prefix);
+    const { notified } = await services.app.setCommitment(id, stage);
+    const row = await services.app.getPoll(id);
     const winner = (row.result as unknown as Tally).winners[0];
     return ctx.reply(
       ctx.t("telegram.poll.committed", {
@@ -153,9 +131,13 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     const [prefix, decision, into] = argsOf(ctx);
     if (!prefix || (decision !== "accepted" && decision !== "merged" && decision !== "declined"))
       return replyUsage(ctx, "decide");
-    const id = await findIdeaIdByRef(db, prefix);
-    const mergedInto = decision === "merged" && into ? await findIdeaIdByRef(db, into) : undefined;
-    const idea = await decideIdea(services, id, decision as IdeaDecision, mergedInto ? { mergedInto } : {});
+    const id = await services.app.findIdeaIdByRef(prefix);
+    const mergedInto = decision === "merged" && into ? await services.app.findIdeaIdByRef(into) : undefined;
+    const idea = await services.app.decideIdea(
+      id,
+      decision as IdeaDecision,
+      mergedInto ? { mergedInto } : {},
+    );
     return ctx.reply(ctx.t("telegram.idea.decided", { title: idea.title, decision }));
   });
 
@@ -164,12 +146,12 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     if (!ctx.from) return;
     const [title = "", ...rest] = ctx.match.split("|").map((s) => s.trim());
     if (!title) return replyUsage(ctx, "idea");
-    const idea = await proposeIdea(services, voter(ctx.from.id), { title, description: rest.join(" | ") });
+    const idea = await services.app.proposeIdea(voter(ctx.from.id), { title, description: rest.join(" | ") });
     return ctx.reply(ctx.t("telegram.idea.proposed", { id: shortId(idea.id), title: idea.title }));
   });
 
   composer.command("ideas", async (ctx) => {
-    const ideas = await topIdeas(db, 10);
+    const ideas = await services.app.topIdeas(10);
     if (ideas.length === 0) return ctx.reply(ctx.t("telegram.ideas.none"));
     const text = [
       ctx.t("telegram.ideas.header"),
@@ -210,10 +192,10 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     const who = voter(ctx.from.id);
     try {
       if (kind === "iu") {
-        const { votes } = await upvoteIdea(services, who, id);
+        const { votes } = await services.app.upvoteIdea(who, id);
         return await ctx.answerCallbackQuery({ text: ctx.t("telegram.idea.upvoted", { votes }) });
       }
-      const row = await getPoll(db, id);
+      const row = await services.app.getPoll(id);
       // A press edits the member's stored ballot: single sets it, approval toggles the option,
       // ranked appends it as the next rank; "clear" empties it (stored, so it survives a restart).
       const option = Number(index);
@@ -225,7 +207,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
             : row.mode === "ranked"
               ? { kind: "append", option }
               : { kind: "set", choices: [option] };
-      const outcome = await castVote(services, { pollId: id, who, edit, poll: row });
+      const outcome = await services.app.castVote({ pollId: id, who, edit, poll: row });
       if (kind === "pc" || outcome.status === "cleared")
         return await ctx.answerCallbackQuery({ text: ctx.t("telegram.vote.cleared") });
       return await ctx.answerCallbackQuery({
@@ -264,7 +246,7 @@ export async function parsePollFlags(
   late: boolean;
   question: string;
 }> {
-  const db = deps.services.db;
+  const { services } = deps;
   const out = { tierIds: [] as string[], weights: {} as Record<string, number>, hidden: false, late: false };
   let i = 0;
   for (; i < words.length; i++) {
@@ -273,9 +255,10 @@ export async function parsePollFlags(
     if (m) {
       const isTier = /^(tiers?|paliers?)$/i.test(m[1]!);
       if (isTier) {
-        for (const part of m[2]!.split(",").filter(Boolean)) out.tierIds.push((await findTier(db, part)).id);
+        for (const part of m[2]!.split(",").filter(Boolean))
+          out.tierIds.push((await services.app.findTier(part)).id);
       } else {
-        Object.assign(out.weights, await resolveTierWeights(db, m[2]!));
+        Object.assign(out.weights, await services.app.resolveTierWeights(m[2]!));
       }
     } else if (/^(hidden|cach[ée]|masqu[ée])$/i.test(word)) out.hidden = true;
     else if (/^(late|tardifs?)$/i.test(word)) out.late = true;

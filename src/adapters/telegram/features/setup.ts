@@ -1,7 +1,5 @@
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import { Composer } from "grammy";
-import { clearAttempts, countAttempt } from "../../../app/members/linking.ts";
-import { getSettings, setSetting } from "../../../app/settings.ts";
 import { setCreatorMenu } from "../commandMenu.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
@@ -26,7 +24,7 @@ export function setupFeature(deps: TelegramDeps, opts: { onCreatorAdded: () => v
 
   const hasCreator = async (): Promise<boolean> => {
     if (deps.config.creatorIds.length > 0) return true;
-    const settings = await getSettings(services.db);
+    const settings = await services.app.getSettings();
     return settings.telegramCreatorIds.length + settings.telegramManagerIds.length > 0;
   };
 
@@ -52,7 +50,7 @@ export function setupFeature(deps: TelegramDeps, opts: { onCreatorAdded: () => v
     if (deps.config.creatorIds.length > 0) return ctx.reply(ctx.t("telegram.setup.from_env"));
     if (await hasCreator()) return ctx.reply(ctx.t("telegram.setup.already"));
     const now = services.clock.now();
-    const minutes = await countAttempt(services.db, "telegram", `setup:${userId}`, now);
+    const minutes = await services.app.countAttempt("telegram", `setup:${userId}`, now);
     if (minutes !== null) {
       log.warn(
         { event: "telegram.setup_throttled", userId, minutes },
@@ -77,8 +75,8 @@ export function setupFeature(deps: TelegramDeps, opts: { onCreatorAdded: () => v
     }
     // Spent before any await: two presses of the right code cannot both win.
     current = undefined;
-    await setSetting(services.db, "telegramCreatorIds", [String(userId)]);
-    await clearAttempts(services.db, "telegram", `setup:${userId}`);
+    await services.app.updateSettings({ set: { telegramCreatorIds: [String(userId)] } });
+    await services.app.clearAttempts("telegram", `setup:${userId}`);
     log.warn(
       { event: "telegram.setup_done", userId },
       "a Telegram user claimed the bot with the set-up code",

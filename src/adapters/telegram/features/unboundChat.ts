@@ -1,7 +1,5 @@
 import { Composer, GrammyError } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import { createBindCode, redeemBindCode } from "../../../app/chatBinding.ts";
-import { isTierTarget, listTiers } from "../../../app/tiers.ts";
 import { t } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
@@ -35,21 +33,21 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<TgContext> {
       (!isInChat(change.old_chat_member) ||
         (!isAdministrator(change.old_chat_member) && isAdministrator(change.new_chat_member)));
     if (added && chat.type !== "private") {
-      const bound = await isTierTarget(services.db, { platform: "telegram", chatId: String(chat.id) });
+      const bound = await services.app.isTierTarget({ platform: "telegram", chatId: String(chat.id) });
       if (!bound) await offer(chat.id, chat.title);
     }
     return next();
   });
 
   const offer = async (chatId: number, title: string): Promise<void> => {
-    const tiers = await listTiers(services.db);
+    const tiers = await services.app.listTiers();
     const recipients = await deps.alerts.recipients();
     log.info(
       { event: "telegram.unbound_chat_offered", chatId, tiers: tiers.length, creators: recipients.length },
       "the bot was added to a chat no tier opens; offering the creators to bind it",
     );
     for (const id of recipients) {
-      const locale = await localeOfUser(services.db, id);
+      const locale = await localeOfUser(services.app, id);
       const keyboard: InlineKeyboardButton[][] = tiers.map((tier) => [
         {
           text: t(locale, "telegram.offer.button", { chat: title, tier: tier.name }),
@@ -96,7 +94,7 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<TgContext> {
     }
     await ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.working") });
     const chatId = Number(chatRef);
-    const tiers = (await listTiers(services.db)).filter((t) => t.id.startsWith(prefix));
+    const tiers = (await services.app.listTiers()).filter((t) => t.id.startsWith(prefix));
     if (tiers.length !== 1) return ctx.reply(ctx.t("telegram.offer.tier_gone"));
     const tier = tiers[0]!;
 
@@ -122,8 +120,8 @@ export function unboundChatFeature(deps: TelegramDeps): Composer<TgContext> {
     }
     // The same path as /bindcode + /bind: a code made and spent at once.
     const by = `telegram:${ctx.from.id}`;
-    const made = await createBindCode(services, { tier: tier.id, createdBy: by });
-    const bound = await redeemBindCode(services, {
+    const made = await services.app.createBindCode({ tier: tier.id, createdBy: by });
+    const bound = await services.app.redeemBindCode({
       code: made.code,
       chatId: String(chatId),
       chatTitle: title,

@@ -1,0 +1,176 @@
+import { accessChangeNotice, isSupersededChange, queueAccessNotice } from "./access/accessNotices.ts";
+import { listDeadJobs, retryDeadJobs } from "./access/deadJobs.ts";
+import { isOwedAccess, tiersOpening } from "./accessQuery.ts";
+import { createBindCode, redeemBindCode } from "./chatBinding.ts";
+import { migrateTelegramChat } from "./chatMigration.ts";
+import type { Db } from "./db.ts";
+import {
+  decideIdea,
+  findIdeaIdByRef,
+  getIdea,
+  pollFromIdeas,
+  proposeIdea,
+  topIdeas,
+  upvoteIdea,
+} from "./ideas.ts";
+import { inviteOwner, liveInvites, markInviteRevoked, recordInvite } from "./invites.ts";
+import { startCheckout } from "./members/checkout.ts";
+import { claimAccess, reapplyAccess } from "./members/claim.ts";
+import {
+  lookupMember,
+  restoreMember,
+  resyncMember,
+  suspendMember,
+  unlinkIdentity,
+} from "./members/creatorActions.ts";
+import { greetFan } from "./members/greet.ts";
+import { storedLocale } from "./members/identity.ts";
+import { clearAttempts, countAttempt, createLinkCode, redeemLinkCode } from "./members/linking.ts";
+import { resolveMemberRef } from "./members/memberRef.ts";
+import { openPortal } from "./members/portal.ts";
+import {
+  castVote,
+  closePoll,
+  exportBallotsCsv,
+  findPollByRef,
+  getPoll,
+  listPolls,
+  openPoll,
+  pollChats,
+  pollPosts,
+  pollResults,
+  publishPoll,
+  recordPollPost,
+  resolveTierWeights,
+  setCommitment,
+} from "./polls.ts";
+import { reconcileAll } from "./reconcile.ts";
+import type { AppServices, CoreServices } from "./services.ts";
+import { getSettings, updateSettings } from "./settings.ts";
+import { getCreatorStats } from "./stats.ts";
+import { holdTask, reconcileSoon, settleHeldTask } from "./tasks.ts";
+import {
+  addTierAccess,
+  archiveTier,
+  changeTierPrice,
+  createTier,
+  editTier,
+  findTier,
+  isTierTarget,
+  listTiers,
+  listTiersForSale,
+  removeTierAccess,
+  tierName,
+  tierNames,
+} from "./tiers.ts";
+
+/** A use case with its first argument (the database, or the services) already given. */
+type Bound<F> = F extends (first: never, ...rest: infer A) => infer R ? (...rest: A) => R : never;
+
+function bindFirst<T, F extends Record<string, (first: T, ...rest: never[]) => unknown>>(
+  first: T,
+  fns: F,
+): { [K in keyof F]: Bound<F[K]> } {
+  return Object.fromEntries(
+    Object.entries(fns).map(([name, fn]) => [
+      name,
+      (...rest: never[]) => (fn as (first: T, ...rest: never[]) => unknown)(first, ...rest),
+    ]),
+  ) as { [K in keyof F]: Bound<F[K]> };
+}
+
+/**
+ * The use cases a platform's ports call (executor, notifier, poll surface, invite store): they need
+ * the ledger, not the other platforms, so they exist before the platforms do.
+ */
+export function portUseCases(deps: CoreServices) {
+  return {
+    ...bindFirst(deps.db as Db, {
+      accessChangeNotice,
+      getPoll,
+      getSettings,
+      inviteOwner,
+      isSupersededChange,
+      liveInvites,
+      markInviteRevoked,
+      pollPosts,
+      queueAccessNotice,
+      recordInvite,
+      recordPollPost,
+      storedLocale,
+      pollChats,
+      tierNames,
+      tiersOpening,
+    }),
+    ...bindFirst(deps, { isOwedAccess, pollResults }),
+  };
+}
+export type PortUseCases = ReturnType<typeof portUseCases>;
+
+/**
+ * Every use case a platform's handlers call, bound to the services: handlers get these, never the
+ * database client, so a rule of the ledger cannot be written in an adapter.
+ */
+export function useCases(services: AppServices) {
+  return {
+    ...portUseCases(services),
+    ...bindFirst(services.db as Db, {
+      clearAttempts,
+      countAttempt,
+      findIdeaIdByRef,
+      findPollByRef,
+      findTier,
+      getCreatorStats,
+      getIdea,
+      holdTask,
+      isTierTarget,
+      listDeadJobs,
+      listPolls,
+      listTiers,
+      listTiersForSale,
+      lookupMember,
+      resolveMemberRef,
+      resolveTierWeights,
+      retryDeadJobs,
+      settleHeldTask,
+      tierName,
+      topIdeas,
+      updateSettings,
+    }),
+    ...bindFirst(services, {
+      addTierAccess,
+      archiveTier,
+      castVote,
+      changeTierPrice,
+      claimAccess,
+      closePoll,
+      createBindCode,
+      createLinkCode,
+      createTier,
+      decideIdea,
+      editTier,
+      exportBallotsCsv,
+      greetFan,
+      migrateTelegramChat,
+      openPoll,
+      openPortal,
+      pollFromIdeas,
+      proposeIdea,
+      publishPoll,
+      reapplyAccess,
+      reconcileAll,
+      reconcileSoon,
+      redeemBindCode,
+      redeemLinkCode,
+      removeTierAccess,
+      restoreMember,
+      resyncMember,
+      setCommitment,
+      startCheckout,
+      suspendMember,
+      unlinkIdentity,
+      upvoteIdea,
+    }),
+  };
+}
+export type UseCases = ReturnType<typeof useCases>;
