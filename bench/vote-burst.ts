@@ -424,7 +424,9 @@ async function seedAndPost(world: World, fans: readonly Fan[]): Promise<{ seedMs
     weights: { [gold.id]: 2 },
     createdBy: `discord:${owner.id}`,
   });
-  const reports = await publishPoll(services, poll.id, { discordChannelIds: [channelId] });
+  const reports = await publishPoll(services, poll.id, {
+    chosen: { platform: "discord", chatIds: [channelId] },
+  });
   const posted = (p: Platform) => reports.find((r) => r.platform === p)?.posted.length ?? 0;
   if (posted("discord") !== 1 || posted("telegram") !== 2)
     throw new Error(`the poll was not posted everywhere: ${JSON.stringify(reports)}`);

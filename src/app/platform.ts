@@ -36,10 +36,13 @@ export interface PollSurface {
   closed(pollId: string): Promise<void>;
 }
 
-/** Where a new poll goes. Each platform falls back to its defaults for what is not given. */
+/**
+ * Where a new poll goes. The command that opened it may name chats on its own platform (a Discord
+ * channel option); every platform not named posts in its defaults (Discord: the poll channels in
+ * settings; Telegram: the chats bound to the tiers that vote).
+ */
 export interface PollPlacement {
-  /** Discord channels chosen in the command; absent: the poll channels in settings. */
-  discordChannelIds?: readonly string[];
+  chosen?: { platform: PlatformName; chatIds: readonly string[] };
 }
 
 /** What one platform did with a new poll. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Identity } from "../core/access.ts";
+import type { Identity, Platform as PlatformName } from "../core/access.ts";
 import { type InputResult, idPrefixKey, parseTierWeights, pickByPrefix } from "../core/pollInput.ts";
 import {
   type BallotEdit,
@@ -124,7 +124,7 @@ export async function getPoll(db: Db, pollId: string): Promise<PollRow> {
 export async function pollChats(
   db: Db,
   poll: Pick<PollRow, "tierIds">,
-  platform: "telegram",
+  platform: PlatformName,
 ): Promise<string[]> {
   const targets = await db.tierAccess.findMany({
     where: {

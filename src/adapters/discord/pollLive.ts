@@ -90,7 +90,10 @@ export function createPollPublisher(opts: {
       return message;
     },
     async publish(pollId, placement) {
-      const ids = placement.discordChannelIds ?? (await services.app.getSettings()).discordPollChannelIds;
+      const ids =
+        placement.chosen?.platform === "discord"
+          ? placement.chosen.chatIds
+          : (await services.app.getSettings()).discordPollChannelIds;
       const report: PollPostReport = { platform: "discord", posted: [], failed: [] };
       for (const chatId of new Set(ids)) {
         try {

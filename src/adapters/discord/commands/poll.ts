@@ -44,14 +44,18 @@ async function targetChannel(i: ChatInputCommandInteraction, id: string): Promis
  * Checked before the poll opens, so a bad channel refuses the command instead of opening a poll
  * nobody sees.
  */
+const chosen = (channelId: string): PollPlacement => ({
+  chosen: { platform: "discord", chatIds: [channelId] },
+});
+
 async function discordPlacement(
   ctx: HandlerContext & { interaction: ChatInputCommandInteraction },
   channelId: string | null,
 ): Promise<PollPlacement> {
   const i = ctx.interaction;
-  if (channelId) return { discordChannelIds: [(await targetChannel(i, channelId)).id] };
+  if (channelId) return chosen((await targetChannel(i, channelId)).id);
   if ((await ctx.services.app.getSettings()).discordPollChannelIds.length > 0) return {};
-  return { discordChannelIds: [(await targetChannel(i, i.channelId)).id] };
+  return chosen((await targetChannel(i, i.channelId)).id);
 }
 
 /** A line of the creator's reply: where the poll went on each platform (or why not). */
