@@ -45,9 +45,16 @@ export interface PollPlacement {
   chosen?: { platform: PlatformName; chatIds: readonly string[] };
 }
 
+/**
+ * Why a chat refused a post, as the creator can act on it: the bot may not post there (removed, or
+ * missing a right), the chat is gone, or the platform failed (`detail` holds its own words, for the
+ * logs and for the creator when nothing better can be said).
+ */
+export type PostProblem = "bot_not_allowed" | "chat_gone" | "platform_failed";
+
 /** What one platform did with a new poll. */
 export interface PollPostReport {
   platform: PlatformName;
   posted: { chatId: string; url?: string }[];
-  failed: { chatId: string; reason: string }[];
+  failed: { chatId: string; problem: PostProblem; detail: string }[];
 }

@@ -18,7 +18,7 @@ import type { Poll as PollRow } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
-import type { Platform, PollPlacement, PollPostReport } from "./platform.ts";
+import type { Platform, PollPlacement, PollPostReport, PostProblem } from "./platform.ts";
 import { getSettings } from "./settings.ts";
 import { cancelTask, scheduleTask, scheduleTaskOnce } from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
@@ -514,11 +514,18 @@ export type PlacementLine =
   | { kind: "posted"; platform: PollPostReport["platform"]; places: { chatId: string; url?: string }[] }
   /** Posted nowhere and nothing failed: no place is set up for it on that platform. */
   | { kind: "unposted"; platform: PollPostReport["platform"] }
-  | { kind: "failed"; platform: PollPostReport["platform"]; chatId: string; reason: string };
+  | {
+      kind: "failed";
+      platform: PollPostReport["platform"];
+      chatId: string;
+      problem: PostProblem;
+      /** The platform's own words (English), at most 200 characters. */
+      detail: string;
+    };
 
 /**
  * Where a new poll went, platform by platform: the places it was posted in (or that it has no place
- * on that platform), then each place that refused it, with the reason (at most 200 characters).
+ * on that platform), then each place that refused it, with why.
  * Each platform words the lines; the facts are the same on both.
  */
 export function placementLines(reports: readonly PollPostReport[]): PlacementLine[] {
@@ -527,7 +534,13 @@ export function placementLines(reports: readonly PollPostReport[]): PlacementLin
     if (r.posted.length > 0) lines.push({ kind: "posted", platform: r.platform, places: [...r.posted] });
     else if (r.failed.length === 0) lines.push({ kind: "unposted", platform: r.platform });
     for (const f of r.failed)
-      lines.push({ kind: "failed", platform: r.platform, chatId: f.chatId, reason: f.reason.slice(0, 200) });
+      lines.push({
+        kind: "failed",
+        platform: r.platform,
+        chatId: f.chatId,
+        problem: f.problem,
+        detail: f.detail.slice(0, 200),
+      });
   }
   return lines;
 }

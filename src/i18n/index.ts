@@ -163,3 +163,18 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
 export function messageKeys(): MessageKey[] {
   return Object.keys(en) as MessageKey[];
 }
+
+/** Why a chat refused a post, in the reader's words (the platform's own words when nothing better). */
+export function postProblemText(
+  t: Translate,
+  failure: { problem: "bot_not_allowed" | "chat_gone" | "platform_failed"; detail: string },
+): string {
+  switch (failure.problem) {
+    case "bot_not_allowed":
+      return t("post_problem.bot_not_allowed");
+    case "chat_gone":
+      return t("post_problem.chat_gone");
+    case "platform_failed":
+      return t("post_problem.platform_failed", { detail: failure.detail });
+  }
+}

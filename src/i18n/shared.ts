@@ -215,6 +215,11 @@ export const sharedEn = {
   "history.access.revoke.failed": "access could not be removed",
   "history.hold.placed": "payment taken back (access on hold)",
   "history.hold.lifted": "hold lifted",
+
+  "post_problem.bot_not_allowed":
+    "the bot is not allowed to post there: add it back, or give it the right to send messages",
+  "post_problem.chat_gone": "that chat no longer exists, or the bot cannot see it",
+  "post_problem.platform_failed": (p: { detail: string }) => `the platform answered: ${p.detail}`,
 } satisfies Messages;
 
 export const sharedFr = {
@@ -384,6 +389,11 @@ export const sharedFr = {
   "history.access.revoke.failed": "l'accès n'a pas pu être retiré",
   "history.hold.placed": "paiement repris (accès suspendu)",
   "history.hold.lifted": "suspension levée",
+
+  "post_problem.bot_not_allowed":
+    "le bot n'a pas le droit d'y publier : rajoutez-le, ou donnez-lui le droit d'envoyer des messages",
+  "post_problem.chat_gone": "cette discussion n'existe plus, ou le bot ne la voit pas",
+  "post_problem.platform_failed": (p) => `la plateforme a répondu : ${p.detail}`,
 } satisfies Translation<typeof sharedEn>;
 
 /** Every state a subscription can be in has words in both languages (a new status fails to compile). */

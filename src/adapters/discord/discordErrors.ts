@@ -1,4 +1,5 @@
 import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes } from "discord.js";
+import type { PostProblem } from "../../app/platform.ts";
 
 /**
  * How a failed Discord call reads, whoever made it (role change, DM, member list): Discord said no
@@ -22,6 +23,16 @@ export function classifyDiscordError(err: unknown): DiscordFailure {
     return { kind: "passing", message: `${err.status} on ${err.method} ${err.url}` };
   // undici's "fetch failed", timeouts (AbortError), resets: the request may not have reached Discord.
   return { kind: "passing", message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Why a channel refused a post, in the app's terms. */
+export function postProblemOf(err: unknown): PostProblem {
+  const failure = classifyDiscordError(err);
+  if (failure.kind !== "refused") return "platform_failed";
+  if (failure.code === Code.missingAccess || failure.code === Code.missingPermissions)
+    return "bot_not_allowed";
+  if (failure.code === RESTJSONErrorCodes.UnknownChannel) return "chat_gone";
+  return "platform_failed";
 }
 
 function describe(err: DiscordAPIError): string {

@@ -4,6 +4,7 @@ import type { PollPlacement, PollPostReport } from "../../app/platform.ts";
 import type { PortServices } from "../../app/services.ts";
 import { type Locale, localeOf } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
+import { classifyDiscordError, postProblemOf } from "./discordErrors.ts";
 import { loadPollView, pollComponents, pollEmbed } from "./pollView.ts";
 
 export interface PollPublisher {
@@ -98,16 +99,27 @@ export function createPollPublisher(opts: {
       for (const chatId of new Set(ids)) {
         try {
           const channel = await client.channels.fetch(chatId);
-          if (!channel?.isSendable()) throw new Error("not a channel the bot can post in");
+          if (!channel?.isSendable()) {
+            report.failed.push({
+              chatId,
+              problem: "bot_not_allowed",
+              detail: "not a channel the bot can post in",
+            });
+            log.warn(
+              { event: "discord.poll.post_failed", pollId, channelId: chatId, problem: "bot_not_allowed" },
+              "could not post a poll: not a channel the bot can post in",
+            );
+            continue;
+          }
           const message = await this.post(channel, pollId);
           report.posted.push({ chatId, url: message.url });
         } catch (err) {
-          const reason = err instanceof Error ? err.message : String(err);
+          const problem = postProblemOf(err);
           log.warn(
-            { event: "discord.poll.post_failed", pollId, channelId: chatId, err },
+            { event: "discord.poll.post_failed", pollId, channelId: chatId, problem, err },
             "could not post a poll",
           );
-          report.failed.push({ chatId, reason });
+          report.failed.push({ chatId, problem, detail: classifyDiscordError(err).message });
         }
       }
       return report;

@@ -1,4 +1,5 @@
 import { GrammyError, HttpError } from "grammy";
+import type { PostProblem } from "../../app/platform.ts";
 import type { JobResult } from "../../app/worker.ts";
 
 /**
@@ -62,6 +63,19 @@ export function chatProblemOf(err: unknown): ChatProblem | null {
     return "rights_missing";
   if (/chat not found|CHANNEL_PRIVATE|group chat was upgraded|chat was deleted/i.test(d)) return "chat_gone";
   return null;
+}
+
+/** Why a chat refused a post, in the app's terms. */
+export function postProblemOf(err: unknown): PostProblem {
+  switch (chatProblemOf(err)) {
+    case "bot_removed":
+    case "rights_missing":
+      return "bot_not_allowed";
+    case "chat_gone":
+      return "chat_gone";
+    case null:
+      return "platform_failed";
+  }
 }
 
 /** The problem as the job's last error says it (English, like the logs). */

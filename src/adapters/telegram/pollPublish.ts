@@ -1,4 +1,5 @@
 import type { PollPostReport } from "../../app/platform.ts";
+import { postProblemOf } from "./apiErrors.ts";
 import type { TelegramPortDeps } from "./deps.ts";
 import { liveText, pollKeyboard, pollLocale } from "./pollView.ts";
 
@@ -28,8 +29,9 @@ export async function publishTelegramPoll(deps: TelegramPortDeps, pollId: string
       log.info({ event: "telegram.poll_posted", pollId, chatId }, "poll posted");
       report.posted.push({ chatId });
     } catch (err) {
-      log.warn({ event: "telegram.poll_post_failed", pollId, chatId, err }, "could not post a poll");
-      report.failed.push({ chatId, reason: err instanceof Error ? err.message : String(err) });
+      const problem = postProblemOf(err);
+      log.warn({ event: "telegram.poll_post_failed", pollId, chatId, problem, err }, "could not post a poll");
+      report.failed.push({ chatId, problem, detail: err instanceof Error ? err.message : String(err) });
     }
   }
   return report;

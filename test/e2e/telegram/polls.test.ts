@@ -14,6 +14,7 @@ import {
   command,
   fanJoins,
   goldTierInChat,
+  nextBotMessage,
   startTelegramHarness,
   tg,
 } from "./helpers.ts";
@@ -382,5 +383,26 @@ describe("Telegram polls and ideas (PGlite)", () => {
     });
     expect(latest.choices).toEqual([0]);
     expect((await pollResults(h.deps, row.id, { creator: true })).voters).toBe(1);
+  });
+
+  it("a bound chat that refuses the poll is named with why, in words the creator can act on", async () => {
+    const attic = supergroup({ title: "Attic" });
+    await bindNewChat(h, "gold", attic);
+    const alerts = botMessages(h, CREATOR.id).length;
+    tg(h).setBotRights(attic.id, "none");
+    // The creator is told at once that the bot left the chat; the poll then names it too.
+    await nextBotMessage(h, CREATOR.id, alerts, (m) => m.text?.includes("Attic") ?? false);
+    const seen = botMessages(h, CREATOR.id).length;
+    tg(h).pushCommand({ command: "poll", args: "1d single Which mug? | Red | Blue", from: CREATOR });
+    const reply = await nextBotMessage(
+      h,
+      CREATOR.id,
+      seen,
+      (m) => m.text?.includes("could not post") ?? false,
+    );
+    expect(reply.text).toContain("Telegram: posted in 1 place.");
+    expect(reply.text).toContain(
+      `Telegram: could not post in ${attic.id} (the bot is not allowed to post there: add it back, or give it the right to send messages).`,
+    );
   });
 });

@@ -114,6 +114,7 @@ function samples(n: number, flag: boolean): AllParams {
     user: "@camille",
     account: "@camille (42)",
     reason: "impossible de publier",
+    detail: "Forbidden: 403",
     targets: "<@&123>",
     channel: "<#456>",
     links: "https://discord.com/channels/1/2/3",

@@ -14,6 +14,7 @@ import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import { summarizeTally } from "../../../core/pollSummary.ts";
 import type { PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
+import { postProblemText } from "../../../i18n/index.ts";
 import type { ComponentRoute, HandlerContext } from "../context.ts";
 import { slash } from "../context.ts";
 import {
@@ -72,7 +73,7 @@ export function placementText(t: HandlerContext["t"], line: PlacementLine): stri
       );
     case "failed": {
       const chat = line.platform === "discord" ? `<#${line.chatId}>` : line.chatId;
-      return t("discord.poll.post_failed", { platform, chat, reason: line.reason });
+      return t("discord.poll.post_failed", { platform, chat, reason: postProblemText(t, line) });
     }
   }
 }

@@ -5,7 +5,7 @@ import type { Identity } from "../../../core/access.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import type { BallotEdit, PollMode, Tally } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
-import { type Locale, refusalText, t } from "../../../i18n/index.ts";
+import { type Locale, postProblemText, refusalText, t, translator } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { ANYONE, choiceText, finalText, formatDate, liveText, shortId } from "../pollView.ts";
@@ -279,7 +279,11 @@ function placementText(locale: Locale, line: PlacementLine): string {
         line.platform === "discord" ? "telegram.poll.unposted_discord" : "telegram.poll.unposted_telegram",
       );
     case "failed":
-      return t(locale, "telegram.poll.post_failed", { platform, chat: line.chatId, reason: line.reason });
+      return t(locale, "telegram.poll.post_failed", {
+        platform,
+        chat: line.chatId,
+        reason: postProblemText(translator(locale), line),
+      });
   }
 }
 
