@@ -16,10 +16,28 @@ import {
 } from "./access.ts";
 import { isBillingStatus } from "./membership.ts";
 
+/** One change between the ledger's record of a subscription and Stripe's. */
+export type SubscriptionChange =
+  | { field: "status"; from: string; to: string }
+  | { field: "price"; from: string; to: string }
+  | { field: "cancel_at_period_end"; from: boolean; to: boolean }
+  | { field: "period_end" };
+
+/** A disagreement as facts, for each reader to word in their language. */
+export type DriftFact =
+  | { kind: "stripe"; customerId: string; subscriptionId: string; missing: { status: string } }
+  | { kind: "stripe"; customerId: string; subscriptionId: string; changes: SubscriptionChange[] }
+  /** The ledger's last wish for this account and target is behind what is owed. */
+  | { kind: "ledger"; action: AccessAction["action"]; platform: Platform; userId: string; target: string }
+  /** The platform disagrees with what is owed, and the ledger's own actions do not repair it. */
+  | { kind: "platform"; action: AccessAction["action"]; platform: Platform; userId: string; target: string };
+
 export interface DriftItem {
-  kind: "stripe" | "ledger" | "platform";
+  kind: DriftFact["kind"];
   memberId: string | null;
+  /** The disagreement in English, for the logs. */
   what: string;
+  fact: DriftFact;
 }
 
 // --- Stripe → ledger ------------------------------------------------------------------------------
@@ -53,23 +71,25 @@ export function stripeDrift(
   const customersToApply: string[] = [];
   const drift: DriftItem[] = [];
   for (const [customerId, states] of stripe) {
-    const differences = states.flatMap((s) => {
+    const differences = states.flatMap((s): DriftFact[] => {
       const l = ledger.get(s.id);
       const status = isBillingStatus(s.status) ? s.status : "canceled";
-      if (!l) return [`subscription ${s.id} missing from the ledger (${status})`];
-      const diffs: string[] = [];
-      if (l.status !== status) diffs.push(`status ${l.status} → ${status}`);
-      if (l.stripePriceId !== s.priceId) diffs.push(`price ${l.stripePriceId} → ${s.priceId}`);
+      const ids = { kind: "stripe" as const, customerId, subscriptionId: s.id };
+      if (!l) return [{ ...ids, missing: { status } }];
+      const changes: SubscriptionChange[] = [];
+      if (l.status !== status) changes.push({ field: "status", from: l.status, to: status });
+      if (l.stripePriceId !== s.priceId)
+        changes.push({ field: "price", from: l.stripePriceId, to: s.priceId });
       if (l.cancelAtPeriodEnd !== s.cancelAtPeriodEnd)
-        diffs.push(`cancel at period end ${l.cancelAtPeriodEnd} → ${s.cancelAtPeriodEnd}`);
+        changes.push({ field: "cancel_at_period_end", from: l.cancelAtPeriodEnd, to: s.cancelAtPeriodEnd });
       if ((l.currentPeriodEnd?.getTime() ?? null) !== (s.currentPeriodEnd?.getTime() ?? null))
-        diffs.push("period end moved");
-      return diffs.length ? [`subscription ${s.id}: ${diffs.join(", ")}`] : [];
+        changes.push({ field: "period_end" });
+      return changes.length ? [{ ...ids, changes }] : [];
     });
     if (differences.length === 0) continue;
     customersToApply.push(customerId);
-    for (const what of differences)
-      drift.push({ kind: "stripe", memberId: null, what: `customer ${customerId}: ${what}` });
+    for (const fact of differences)
+      drift.push({ kind: "stripe", memberId: null, what: driftWhat(fact), fact });
   }
   return { customersToApply, drift };
 }
@@ -172,11 +192,14 @@ export function memberDrift(input: MemberDriftInput): MemberDrift {
   const platformFixes: PlatformFix[] = [];
   let waitingOnFan = 0;
   for (const a of actions) {
-    drift.push({
+    const fact: DriftFact = {
       kind: "ledger",
-      memberId: input.memberId,
-      what: `${a.action} ${a.identity.platform}:${a.identity.userId} ${targetKey(a.target)} not yet wished`,
-    });
+      action: a.action,
+      platform: a.identity.platform,
+      userId: a.identity.userId,
+      target: targetKey(a.target),
+    };
+    drift.push({ kind: "ledger", memberId: input.memberId, what: driftWhat(fact), fact });
   }
   /** Whether the account holds the target: from the holder list, else the platform's answer. */
   const holds = (userId: string, target: AccessTarget): boolean | null => {
@@ -252,13 +275,38 @@ export function memberDrift(input: MemberDriftInput): MemberDrift {
     }
   }
   for (const f of platformFixes) {
-    drift.push({
+    const fact: DriftFact = {
       kind: "platform",
-      memberId: input.memberId,
-      what: `${f.action} ${f.platform}:${f.userId} ${targetKey(f.target)}: ${f.why}`,
-    });
+      action: f.action,
+      platform: f.platform,
+      userId: f.userId,
+      target: targetKey(f.target),
+    };
+    drift.push({ kind: "platform", memberId: input.memberId, what: driftWhat(fact), fact });
   }
   return { drift, platformFixes, waitingOnFan, questions };
+}
+
+/** A disagreement in English, for the logs (readers get DriftFact worded in their language). */
+export function driftWhat(fact: DriftFact): string {
+  switch (fact.kind) {
+    case "stripe": {
+      const head = `customer ${fact.customerId}: subscription ${fact.subscriptionId}`;
+      if ("missing" in fact) return `${head} missing from the ledger (${fact.missing.status})`;
+      const changes = fact.changes.map((c) =>
+        c.field === "period_end"
+          ? "period end moved"
+          : `${c.field === "cancel_at_period_end" ? "cancel at period end" : c.field} ${c.from} → ${c.to}`,
+      );
+      return `${head}: ${changes.join(", ")}`;
+    }
+    case "ledger":
+      return `${fact.action} ${fact.platform}:${fact.userId} ${fact.target} not yet wished`;
+    case "platform":
+      return `${fact.action} ${fact.platform}:${fact.userId} ${fact.target}: ${
+        fact.action === "grant" ? "owed but not held on the platform" : "held on the platform but not owed"
+      }`;
+  }
 }
 
 // --- Accounts the ledger does not know ------------------------------------------------------------

@@ -11,7 +11,8 @@
  */
 
 import type { FanNotice } from "../app/notify.ts";
-import type { BillingStatus } from "../core/membership.ts";
+import type { DriftFact } from "../core/drift.ts";
+import { type BillingStatus, isBillingStatus } from "../core/membership.ts";
 import type { DomainError } from "../errors.ts";
 import { discordEn, discordFr } from "./discord.ts";
 import type { Locale } from "./intl.ts";
@@ -176,5 +177,33 @@ export function postProblemText(
       return t("post_problem.chat_gone");
     case "platform_failed":
       return t("post_problem.platform_failed", { detail: failure.detail });
+  }
+}
+
+/** A disagreement found by reconciliation, in the reader's words. */
+export function driftText(t: Translate, fact: DriftFact): string {
+  const status = (s: string) => (isBillingStatus(s) ? t(STATUS_KEYS[s]) : s);
+  switch (fact.kind) {
+    case "stripe": {
+      const ids = { subscription: fact.subscriptionId, customer: fact.customerId };
+      if ("missing" in fact) return t("drift.stripe_missing", { ...ids, state: status(fact.missing.status) });
+      const changes = fact.changes.map((c) =>
+        c.field === "status"
+          ? t("drift.change.status", { from: status(c.from), to: status(c.to) })
+          : c.field === "price"
+            ? t("drift.change.price", { from: c.from, to: c.to })
+            : c.field === "cancel_at_period_end"
+              ? t("drift.change.cancels", { cancels: c.to })
+              : t("drift.change.period_end"),
+      );
+      return t("drift.stripe_changed", { ...ids, changes: changes.join(", ") });
+    }
+    case "ledger":
+    case "platform":
+      return t(fact.kind === "ledger" ? "drift.ledger" : "drift.platform", {
+        grant: fact.action === "grant",
+        account: `${fact.platform}:${fact.userId}`,
+        target: fact.target,
+      });
   }
 }

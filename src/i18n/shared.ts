@@ -220,6 +220,24 @@ export const sharedEn = {
     "the bot is not allowed to post there: add it back, or give it the right to send messages",
   "post_problem.chat_gone": "that chat no longer exists, or the bot cannot see it",
   "post_problem.platform_failed": (p: { detail: string }) => `the platform answered: ${p.detail}`,
+
+  "drift.stripe_missing": (p: { subscription: string; customer: string; state: string }) =>
+    `Stripe: subscription ${p.subscription} of customer ${p.customer} is missing from the ledger (${p.state})`,
+  "drift.stripe_changed": (p: { subscription: string; customer: string; changes: string }) =>
+    `Stripe: subscription ${p.subscription} of customer ${p.customer} differs: ${p.changes}`,
+  "drift.change.status": (p: { from: string; to: string }) => `status ${p.from} → ${p.to}`,
+  "drift.change.price": (p: { from: string; to: string }) => `price ${p.from} → ${p.to}`,
+  "drift.change.cancels": (p: { cancels: boolean }) =>
+    p.cancels ? "now ends at the end of the period" : "no longer ends at the end of the period",
+  "drift.change.period_end": "the period end moved",
+  "drift.ledger": (p: { grant: boolean; account: string; target: string }) =>
+    p.grant
+      ? `${p.account}: access to ${p.target} not yet requested by the ledger`
+      : `${p.account}: removal from ${p.target} not yet requested by the ledger`,
+  "drift.platform": (p: { grant: boolean; account: string; target: string }) =>
+    p.grant
+      ? `${p.account} is owed ${p.target} but does not hold it`
+      : `${p.account} holds ${p.target} without being owed it`,
 } satisfies Messages;
 
 export const sharedFr = {
@@ -394,6 +412,24 @@ export const sharedFr = {
     "le bot n'a pas le droit d'y publier : rajoutez-le, ou donnez-lui le droit d'envoyer des messages",
   "post_problem.chat_gone": "cette discussion n'existe plus, ou le bot ne la voit pas",
   "post_problem.platform_failed": (p) => `la plateforme a répondu : ${p.detail}`,
+
+  "drift.stripe_missing": (p) =>
+    `Stripe : l'abonnement ${p.subscription} du client ${p.customer} manque au registre (${p.state})`,
+  "drift.stripe_changed": (p) =>
+    `Stripe : l'abonnement ${p.subscription} du client ${p.customer} diffère : ${p.changes}`,
+  "drift.change.status": (p) => `statut ${p.from} → ${p.to}`,
+  "drift.change.price": (p) => `prix ${p.from} → ${p.to}`,
+  "drift.change.cancels": (p) =>
+    p.cancels ? "prend désormais fin à la fin de la période" : "ne prend plus fin à la fin de la période",
+  "drift.change.period_end": "la fin de période a changé",
+  "drift.ledger": (p) =>
+    p.grant
+      ? `${p.account} : accès à ${p.target} pas encore demandé par le registre`
+      : `${p.account} : retrait de ${p.target} pas encore demandé par le registre`,
+  "drift.platform": (p) =>
+    p.grant
+      ? `${p.account} a droit à ${p.target} mais ne l'a pas`
+      : `${p.account} a ${p.target} sans y avoir droit`,
 } satisfies Translation<typeof sharedEn>;
 
 /** Every state a subscription can be in has words in both languages (a new status fails to compile). */

@@ -101,6 +101,12 @@ describe("stripeDrift", () => {
           kind: "stripe",
           memberId: null,
           what: "customer cus_1: subscription sub_1 missing from the ledger (active)",
+          fact: {
+            kind: "stripe",
+            customerId: "cus_1",
+            subscriptionId: "sub_1",
+            missing: { status: "active" },
+          },
         },
       ],
     });
@@ -168,7 +174,18 @@ describe("memberDrift", () => {
       }),
     );
     expect(r.drift).toEqual([
-      { kind: "ledger", memberId: "m1", what: "grant discord:111 discord:g1:gold not yet wished" },
+      {
+        kind: "ledger",
+        memberId: "m1",
+        what: "grant discord:111 discord:g1:gold not yet wished",
+        fact: {
+          kind: "ledger",
+          action: "grant",
+          platform: "discord",
+          userId: "111",
+          target: "discord:g1:gold",
+        },
+      },
     ]);
     expect(r.platformFixes).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
 import type { ReconcileReport } from "../../../app/reconcile.ts";
+import { driftText } from "../../../i18n/index.ts";
 import { type ComponentRoute, type HandlerContext, slash } from "../context.ts";
 
 const APPLY = "reconcile";
@@ -45,7 +46,7 @@ function render(ctx: HandlerContext, r: ReconcileReport) {
       drift: r.drift.length,
     }),
     ...(r.drift.length === 0 ? [ctx.t("discord.reconcile.clean")] : []),
-    ...r.drift.slice(0, SHOWN).map((d) => `• ${d.kind}: ${d.what}`),
+    ...r.drift.slice(0, SHOWN).map((d) => `• ${driftText(ctx.t, d.fact)}`),
     ...(r.drift.length > SHOWN ? [ctx.t("discord.reconcile.more", { n: r.drift.length - SHOWN })] : []),
     ...(r.unreadableTargets.length
       ? [ctx.t("discord.reconcile.unreadable", { targets: r.unreadableTargets.join(", ") })]

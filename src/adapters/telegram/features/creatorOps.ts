@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import { BIND_CODE_TTL_MS } from "../../../app/chatBinding.ts";
+import { driftText } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { argsOf, creatorOnly, isOwner, replyUsage } from "./creatorGuard.ts";
@@ -30,7 +31,7 @@ export function creatorOpsFeature(
         drift: report.drift.length,
         lines: report.drift
           .slice(0, 15)
-          .map((d) => `• ${d.what}`)
+          .map((d) => `• ${driftText(ctx.t, d.fact)}`)
           .join("\n"),
         unreadable: report.unreadableTargets.join(", "),
       }),
