@@ -56,6 +56,8 @@ export interface LeaseQueue {
     version: number;
     now: Date;
     error: string;
+    /** Why, for the creator (JobProblem); null when the platform's words are all there is. */
+    problem?: object | null;
     retryAt: Date;
     dead: boolean;
     /** Run inside this transaction (to record the outcome together with its history). */
@@ -106,7 +108,7 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
           state = CASE WHEN version = ${opts.version}::int THEN 'done'::"JobState" ELSE 'pending'::"JobState" END,
           finished_at = CASE WHEN version = ${opts.version}::int THEN ${opts.now}::timestamptz ELSE NULL END,
           attempts = CASE WHEN version = ${opts.version}::int THEN attempts ELSE 0 END,
-          lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = ${opts.now}
+          lease_owner = NULL, lease_until = NULL, last_error = NULL, last_problem = NULL, updated_at = ${opts.now}
         WHERE id = ${opts.id} AND lease_owner = ${opts.owner} AND state = 'running'
         RETURNING state`;
       const state = rows[0]?.state;
@@ -121,7 +123,8 @@ export function createLeaseQueue(db: Db, table: QueueTable): LeaseQueue {
           run_after = CASE WHEN version <> ${opts.version}::int THEN run_after ELSE ${opts.retryAt}::timestamptz END,
           attempts = CASE WHEN version <> ${opts.version}::int THEN 0 ELSE attempts END,
           finished_at = CASE WHEN version = ${opts.version}::int AND ${opts.dead}::boolean THEN ${opts.now}::timestamptz ELSE NULL END,
-          last_error = ${opts.error}, lease_owner = NULL, lease_until = NULL, updated_at = ${opts.now}
+          last_error = ${opts.error},
+          last_problem = ${opts.problem ? JSON.stringify(opts.problem) : null}::jsonb, lease_owner = NULL, lease_until = NULL, updated_at = ${opts.now}
         WHERE id = ${opts.id} AND lease_owner = ${opts.owner} AND state = 'running'
         RETURNING state, (version <> ${opts.version}::int) AS superseded`;
       const row = rows[0];

@@ -20,7 +20,7 @@ export async function scheduleTask(
     ON CONFLICT (key) DO UPDATE SET
       kind = EXCLUDED.kind, payload = EXCLUDED.payload, run_after = EXCLUDED.run_after,
       state = CASE WHEN task.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
-      version = task.version + 1, attempts = 0, last_error = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at`;
+      version = task.version + 1, attempts = 0, last_error = NULL, last_problem = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at`;
 }
 
 /** Schedules a task only if no task with this key exists yet (one-shot notifications). */
@@ -106,7 +106,7 @@ export async function holdTask(
     ON CONFLICT (key) DO UPDATE SET
       kind = EXCLUDED.kind, payload = EXCLUDED.payload, state = 'running', version = task.version + 1,
       attempts = 1, run_after = EXCLUDED.run_after, lease_owner = EXCLUDED.lease_owner,
-      lease_until = EXCLUDED.lease_until, last_error = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
+      lease_until = EXCLUDED.lease_until, last_error = NULL, last_problem = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
     WHERE NOT (task.state = 'running' AND task.lease_until > EXCLUDED.updated_at)
       AND NOT (task.state IN ('done', 'dead') AND task.payload->>${task.dedupe} = EXCLUDED.payload->>${task.dedupe})
     RETURNING id, version`;
@@ -132,6 +132,7 @@ export async function settleHeldTask(
         ...held,
         now,
         error: result.error.slice(0, 2000),
+        problem: result.problem ?? null,
         retryAt: new Date(now.getTime() + opts.retryMs),
         dead: result.outcome === "dead",
       });

@@ -8,9 +8,22 @@ export type JobResult =
   /** Applied, or the platform already was in the wanted state. */
   | { outcome: "done"; note?: string }
   /** A passing failure (network, 5xx, rate limit): try again later. */
-  | { outcome: "retry"; error: string; retryAfterMs?: number }
+  | { outcome: "retry"; error: string; retryAfterMs?: number; problem?: JobProblem }
   /** A failure that retrying cannot fix (role deleted, bot lost its rights): dead-letter it. */
-  | { outcome: "dead"; error: string };
+  | { outcome: "dead"; error: string; problem?: JobProblem };
+
+/**
+ * Why a job failed, in terms the creator can act on, stored with the job (`last_problem`) so that it
+ * is worded in the reader's language when shown; `error` keeps the platform's own words for the logs.
+ * Parameters are labels the platform knows (a role, a server, a chat).
+ */
+export type JobProblem =
+  | { code: "role_gone"; role: string; server: string }
+  | { code: "bot_not_in_server"; server: string }
+  | { code: "role_not_manageable"; role: string; server: string }
+  | { code: "bot_removed"; chat: string }
+  | { code: "rights_missing"; chat: string }
+  | { code: "chat_gone"; chat: string };
 
 export interface Clock {
   now(): Date;
@@ -167,6 +180,7 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
         version: row.version,
         now,
         error: result.error.slice(0, 2000),
+        problem: result.problem ?? null,
         retryAt: new Date(now.getTime() + delay),
         dead,
         ...inTx,

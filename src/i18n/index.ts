@@ -181,7 +181,12 @@ export function postProblemText(
 }
 
 /** A disagreement found by reconciliation, in the reader's words. */
-export function driftText(t: Translate, fact: DriftFact): string {
+export function driftText(
+  t: Translate,
+  fact: DriftFact,
+  /** How the reader's platform names an account and a target key (a mention on Discord). */
+  names: { account?: (platform: string, userId: string) => string; target?: (key: string) => string } = {},
+): string {
   const status = (s: string) => (isBillingStatus(s) ? t(STATUS_KEYS[s]) : s);
   switch (fact.kind) {
     case "stripe": {
@@ -202,8 +207,40 @@ export function driftText(t: Translate, fact: DriftFact): string {
     case "platform":
       return t(fact.kind === "ledger" ? "drift.ledger" : "drift.platform", {
         grant: fact.action === "grant",
-        account: `${fact.platform}:${fact.userId}`,
-        target: fact.target,
+        account: names.account?.(fact.platform, fact.userId) ?? `${fact.platform}:${fact.userId}`,
+        target: names.target?.(fact.target) ?? fact.target,
       });
   }
+}
+
+/**
+ * Why an access job failed, in the reader's words: the stored problem when the platform recognised
+ * one (a JobProblem), else the platform's own words (English, as recorded).
+ */
+export function jobProblemText(
+  t: Translate,
+  job: { lastProblem: unknown; lastError: string | null },
+): string {
+  const p = job.lastProblem as Record<string, unknown> | null;
+  const str = (k: string) => (typeof p?.[k] === "string" ? (p[k] as string) : null);
+  const role = str("role");
+  const server = str("server");
+  const chat = str("chat");
+  switch (p?.code) {
+    case "role_gone":
+      if (role && server) return t("job_problem.role_gone", { role, server });
+      break;
+    case "role_not_manageable":
+      if (role && server) return t("job_problem.role_not_manageable", { role, server });
+      break;
+    case "bot_not_in_server":
+      if (server) return t("job_problem.bot_not_in_server", { server });
+      break;
+    case "bot_removed":
+    case "rights_missing":
+    case "chat_gone":
+      if (chat) return t(`job_problem.${p.code}`, { chat });
+      break;
+  }
+  return job.lastError ?? "";
 }

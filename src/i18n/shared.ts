@@ -221,6 +221,19 @@ export const sharedEn = {
   "post_problem.chat_gone": "that chat no longer exists, or the bot cannot see it",
   "post_problem.platform_failed": (p: { detail: string }) => `the platform answered: ${p.detail}`,
 
+  "job_problem.role_gone": (p: { role: string; server: string }) =>
+    `${p.role} no longer exists in ${p.server}: map the tier to a new role, then retry the job`,
+  "job_problem.bot_not_in_server": (p: { server: string }) =>
+    `the bot is no longer in ${p.server}: invite it back, then retry the job`,
+  "job_problem.role_not_manageable": (p: { role: string; server: string }) =>
+    `the bot may not manage ${p.role} in ${p.server}: give it Manage Roles and drag its role above ${p.role}, then retry the job`,
+  "job_problem.bot_removed": (p: { chat: string }) =>
+    `the bot is no longer in ${p.chat}: add it back as an administrator with Invite users via link and Ban users`,
+  "job_problem.rights_missing": (p: { chat: string }) =>
+    `the bot lacks an administrator right in ${p.chat} (it needs Invite users via link and Ban users)`,
+  "job_problem.chat_gone": (p: { chat: string }) =>
+    `${p.chat} no longer exists or the bot cannot see it (deleted, or upgraded to a supergroup: bind the new one)`,
+
   "drift.stripe_missing": (p: { subscription: string; customer: string; state: string }) =>
     `Stripe: subscription ${p.subscription} of customer ${p.customer} is missing from the ledger (${p.state})`,
   "drift.stripe_changed": (p: { subscription: string; customer: string; changes: string }) =>
@@ -412,6 +425,19 @@ export const sharedFr = {
     "le bot n'a pas le droit d'y publier : rajoutez-le, ou donnez-lui le droit d'envoyer des messages",
   "post_problem.chat_gone": "cette discussion n'existe plus, ou le bot ne la voit pas",
   "post_problem.platform_failed": (p) => `la plateforme a répondu : ${p.detail}`,
+
+  "job_problem.role_gone": (p) =>
+    `${p.role} n'existe plus dans ${p.server} : associez le palier à un nouveau rôle, puis relancez la tâche`,
+  "job_problem.bot_not_in_server": (p) =>
+    `le bot n'est plus dans ${p.server} : réinvitez-le, puis relancez la tâche`,
+  "job_problem.role_not_manageable": (p) =>
+    `le bot ne peut pas gérer ${p.role} dans ${p.server} : donnez-lui Gérer les rôles et placez son rôle au-dessus de ${p.role}, puis relancez la tâche`,
+  "job_problem.bot_removed": (p) =>
+    `le bot n'est plus dans ${p.chat} : rajoutez-le comme administrateur avec Inviter des utilisateurs via un lien et Bannir des utilisateurs`,
+  "job_problem.rights_missing": (p) =>
+    `il manque au bot un droit d'administrateur dans ${p.chat} (il lui faut Inviter des utilisateurs via un lien et Bannir des utilisateurs)`,
+  "job_problem.chat_gone": (p) =>
+    `${p.chat} n'existe plus ou le bot ne le voit plus (supprimé, ou devenu un supergroupe : liez le nouveau)`,
 
   "drift.stripe_missing": (p) =>
     `Stripe : l'abonnement ${p.subscription} du client ${p.customer} manque au registre (${p.state})`,

@@ -118,17 +118,20 @@ export function createDiscordExecutor(opts: {
         return {
           outcome: "dead",
           error: `${role} no longer exists in ${server}: map the tier to a new role (/tribe tier add-role), then /tribe jobs retry`,
+          problem: { code: "role_gone", role, server },
         };
       case Code.unknownGuild:
       case Code.missingAccess:
         return {
           outcome: "dead",
           error: `tribegate is no longer in ${server}: invite it back, then /tribe jobs retry`,
+          problem: { code: "bot_not_in_server", server },
         };
       case Code.missingPermissions:
         return {
           outcome: "dead",
           error: `tribegate may not manage ${role} in ${server}: give it Manage Roles and drag its role above ${role} (Server Settings → Roles), then /tribe jobs retry`,
+          problem: { code: "role_not_manageable", role, server },
         };
       default:
         return { outcome: "dead", error: `Discord refused: ${failure.message}` };

@@ -93,7 +93,7 @@ export function chatProblem(err: unknown): string | null {
 }
 
 /** A failed access job as the worker wants it: retry passing trouble, dead-letter the rest with why. */
-export function jobFailure(err: unknown, what: string): JobResult {
+export function jobFailure(err: unknown, what: string, chat?: string): JobResult {
   if (err instanceof HttpError)
     return { outcome: "retry", error: `${what}: network error (${networkErrorText(err)})` };
   if (err instanceof GrammyError) {
@@ -108,7 +108,13 @@ export function jobFailure(err: unknown, what: string): JobResult {
     if (err.error_code >= 500)
       return { outcome: "retry", error: `${what}: Telegram error ${err.error_code}` };
     const problem = chatProblem(err);
-    if (problem) return { outcome: "dead", error: `${what}: ${problem} (Telegram said: ${err.description})` };
+    const code = chatProblemOf(err);
+    if (problem && code)
+      return {
+        outcome: "dead",
+        error: `${what}: ${problem} (Telegram said: ${err.description})`,
+        ...(chat === undefined ? {} : { problem: { code, chat } }),
+      };
     return { outcome: "dead", error: `${what}: Telegram refused (${err.error_code} ${err.description})` };
   }
   throw err;

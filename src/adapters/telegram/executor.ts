@@ -100,7 +100,12 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
       try {
         return job.action === "grant" ? await grant(job, chatId) : await revoke(job, chatId);
       } catch (err) {
-        const result = jobFailure(err, `${job.action} in chat ${chatId}`);
+        const label = await chatLabel(chatId).catch(() => chatId);
+        const result = jobFailure(
+          err,
+          `${job.action} in chat ${chatId}`,
+          label === chatId ? chatId : `“${label}”`,
+        );
         if (result.outcome === "dead") {
           void chatLabel(chatId)
             .then((chat) =>

@@ -1,4 +1,5 @@
 import { DomainError } from "../../errors.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type { Db } from "../db.ts";
 
 /** Access jobs that exhausted their retries or failed for good, newest first, for the creator. */
@@ -29,6 +30,7 @@ export async function retryDeadJobs(
       attempts: 0,
       runAfter: opts.now,
       lastError: null,
+      lastProblem: Prisma.DbNull,
       finishedAt: null,
       version: { increment: 1 },
     },

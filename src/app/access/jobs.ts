@@ -44,6 +44,6 @@ export async function wantAccess(
       action = EXCLUDED.action, reason = EXCLUDED.reason, stripe_event_id = EXCLUDED.stripe_event_id,
       member_id = EXCLUDED.member_id,
       state = CASE WHEN access_job.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
-      version = access_job.version + 1, attempts = 0, last_error = NULL, finished_at = NULL,
+      version = access_job.version + 1, attempts = 0, last_error = NULL, last_problem = NULL, finished_at = NULL,
       run_after = EXCLUDED.run_after, updated_at = EXCLUDED.updated_at`;
 }

@@ -173,7 +173,7 @@ describe("Discord: creator commands", () => {
     const preview = await interact(h, creator(server, sub(["reconcile"])));
     expect(preview.responseType).toBe(5); // deferred: reconciliation may take a while
     expect(preview.embeds[0]?.title).toContain("preview");
-    expect(preview.embeds[0]?.description).toContain(`grant discord:${holder.platformUserId}`);
+    expect(preview.embeds[0]?.description).toContain(`<@${holder.platformUserId}> is owed <@&`);
     expect(preview.customIds).toEqual(["reconcile:apply"]);
     expect(
       h.discord.calls.filter((c) => c.seq > seq && c.method === "PUT" && c.path.includes("/roles/")),

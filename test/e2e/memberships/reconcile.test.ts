@@ -69,11 +69,13 @@ describe.each(BACKENDS)("reconciliation repairs drift, on %s", (backend) => {
 
     const preview = await run(true);
     expect(preview.dryRun).toBe(true);
-    expect(preview.drift).toContainEqual({
-      kind: "stripe",
-      memberId: null,
-      what: expect.stringContaining(`subscription ${subscription!.id} missing from the ledger`),
-    });
+    expect(preview.drift).toContainEqual(
+      expect.objectContaining({
+        kind: "stripe",
+        memberId: null,
+        what: expect.stringContaining(`subscription ${subscription!.id} missing from the ledger`),
+      }),
+    );
     expect(await counts()).toEqual(before);
 
     const real = await run(false);
@@ -106,11 +108,13 @@ describe.each(BACKENDS)("reconciliation repairs drift, on %s", (backend) => {
       data: { pastDueSince: new Date(h.clock.now().getTime() - 5 * DAY_MS) },
     });
     const preview = await run(true);
-    expect(preview.drift).toContainEqual({
-      kind: "ledger",
-      memberId: paid.memberId,
-      what: expect.stringContaining(`revoke discord:${paid.userId}`),
-    });
+    expect(preview.drift).toContainEqual(
+      expect.objectContaining({
+        kind: "ledger",
+        memberId: paid.memberId,
+        what: expect.stringContaining(`revoke discord:${paid.userId}`),
+      }),
+    );
     await run(false);
     expect(await wishesOf(h, paid.userId)).toEqual({ [silverRoleKey]: "revoke" });
   });
@@ -146,16 +150,16 @@ describe.each(BACKENDS)("reconciliation repairs drift, on %s", (backend) => {
     const report = await run(false, [discord]);
     expect(report.drift).toEqual(
       expect.arrayContaining([
-        {
+        expect.objectContaining({
           kind: "platform",
           memberId: keeper.memberId,
           what: `grant discord:${keeper.userId} discord:${GUILD}:${ROLE_SILVER}: owed but not held on the platform`,
-        },
-        {
+        }),
+        expect.objectContaining({
           kind: "platform",
           memberId: lapsed.memberId,
           what: `revoke discord:${lapsed.userId} discord:${GUILD}:${ROLE_SILVER}: held on the platform but not owed`,
-        },
+        }),
       ]),
     );
     expect(report.unmanagedHolders).toContainEqual({

@@ -267,8 +267,11 @@ describe("Telegram memberships end to end (PGlite)", () => {
     const job = await h.deps.db.accessJob.findFirstOrThrow({ where: { platformUserId: String(fan.id) } });
     expect(job.state).toBe("dead");
     expect(job.lastError).toContain("lacks an administrator right");
+    expect(job.lastProblem).toEqual({ code: "rights_missing", chat: expect.any(String) });
     expect((await nextBotMessage(h, CREATOR.id, creatorSeen)).text).toContain("failed for good");
-    expect((await command(h, CREATOR, "deadjobs")).text).toContain(`#${job.id} grant telegram:${silver.id}`);
+    const dead = (await command(h, CREATOR, "deadjobs")).text;
+    expect(dead).toContain(`#${job.id} grant telegram:${silver.id}`);
+    expect(dead).toContain("the bot lacks an administrator right in");
 
     tg(h).setBotRights(silver.id, adminRights({ can_restrict_members: true, can_invite_users: true }));
     const seen = botMessages(h, fan.id).length;

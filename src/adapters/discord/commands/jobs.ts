@@ -1,6 +1,7 @@
 import { userMention } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
 import { parseTargetKey } from "../../../core/access.ts";
+import { jobProblemText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 
 /** /tribe jobs list: role changes that failed for good, with the reason the executor gave. */
@@ -14,7 +15,7 @@ export const jobsListRoute = slash(tribeCommand, ["jobs", "list"], { creator: tr
     const target = parseTargetKey(j.targetKey);
     const where = target?.platform === "discord" ? `<@&${target.roleId}>` : j.targetKey;
     const who = j.platform === "discord" ? userMention(j.platformUserId) : `telegram:${j.platformUserId}`;
-    return `**#${j.id}** ${ctx.t(`access.${j.action}`)} ${where} → ${who}: ${(j.lastError ?? "").slice(0, 300)}`;
+    return `**#${j.id}** ${ctx.t(`access.${j.action}`)} ${where} → ${who}: ${jobProblemText(ctx.t, j).slice(0, 300)}`;
   });
   await ctx.reply({
     content: [`**${ctx.t("discord.jobs.title")}**`, ...lines, ctx.t("discord.jobs.retry_hint")].join("\n"),

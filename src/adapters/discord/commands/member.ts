@@ -3,7 +3,7 @@ import { tribeCommand } from "../../../../commands/discord.ts";
 import type { lookupMember } from "../../../app/members/creatorActions.ts";
 import type { UseCases } from "../../../app/useCases.ts";
 import { parseTargetKey } from "../../../core/access.ts";
-import { historyLine, statusText } from "../../../i18n/index.ts";
+import { historyLine, jobProblemText, statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 
 type Member = Awaited<ReturnType<typeof lookupMember>>;
@@ -37,7 +37,7 @@ export const memberShowRoute = slash(tribeCommand, ["member", "show"], { creator
   const jobs = m.jobs.map((j) => {
     const target = parseTargetKey(j.targetKey);
     const where = target?.platform === "discord" ? `<@&${target.roleId}>` : j.targetKey;
-    return `#${j.id} ${ctx.t(`access.${j.action}`)} ${where}: ${ctx.t(`access.state.${j.state}`)}${j.lastError ? ` (${j.lastError.slice(0, 120)})` : ""}`;
+    return `#${j.id} ${ctx.t(`access.${j.action}`)} ${where}: ${ctx.t(`access.state.${j.state}`)}${j.lastError ? ` (${jobProblemText(ctx.t, j).slice(0, 160)})` : ""}`;
   });
   const history = m.history
     .slice(0, 10)

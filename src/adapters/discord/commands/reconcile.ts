@@ -1,11 +1,22 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
 import type { ReconcileReport } from "../../../app/reconcile.ts";
+import { parseTargetKey } from "../../../core/access.ts";
 import { driftText } from "../../../i18n/index.ts";
 import { type ComponentRoute, type HandlerContext, slash } from "../context.ts";
 
 const APPLY = "reconcile";
 const SHOWN = 15;
+
+/** Discord accounts and roles as mentions (they render as names, and ping nobody). */
+const DISCORD_NAMES = {
+  account: (platform: string, userId: string) =>
+    platform === "discord" ? `<@${userId}>` : `${platform}:${userId}`,
+  target: (key: string) => {
+    const target = parseTargetKey(key);
+    return target?.platform === "discord" ? `<@&${target.roleId}>` : key;
+  },
+};
 
 /**
  * /tribe reconcile: a dry run by default, listing what would be repaired, with a button to repair;
@@ -46,7 +57,7 @@ function render(ctx: HandlerContext, r: ReconcileReport) {
       drift: r.drift.length,
     }),
     ...(r.drift.length === 0 ? [ctx.t("discord.reconcile.clean")] : []),
-    ...r.drift.slice(0, SHOWN).map((d) => `• ${driftText(ctx.t, d.fact)}`),
+    ...r.drift.slice(0, SHOWN).map((d) => `• ${driftText(ctx.t, d.fact, DISCORD_NAMES)}`),
     ...(r.drift.length > SHOWN ? [ctx.t("discord.reconcile.more", { n: r.drift.length - SHOWN })] : []),
     ...(r.unreadableTargets.length
       ? [ctx.t("discord.reconcile.unreadable", { targets: r.unreadableTargets.join(", ") })]

@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import { BIND_CODE_TTL_MS } from "../../../app/chatBinding.ts";
-import { driftText } from "../../../i18n/index.ts";
+import { driftText, jobProblemText } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { argsOf, creatorOnly, isOwner, replyUsage } from "./creatorGuard.ts";
@@ -47,7 +47,7 @@ export function creatorOpsFeature(
         action: ctx.t(`access.${j.action}`),
         target: j.targetKey,
         user: `${j.platform}:${j.platformUserId}`,
-        error: (j.lastError ?? "").slice(0, 300),
+        error: jobProblemText(ctx.t, j).slice(0, 300),
       }),
     );
     return ctx.reply(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type DriftFact, driftWhat } from "../../../src/core/drift.ts";
-import { driftText, translator } from "../../../src/i18n/index.ts";
+import { driftText, jobProblemText, translator } from "../../../src/i18n/index.ts";
 
 /** Reconciliation's findings reach the creator in their language; the logs keep English. */
 describe("drift, worded for the reader", () => {
@@ -46,5 +46,28 @@ describe("drift, worded for the reader", () => {
     expect(driftWhat(changed)).toBe(
       "customer cus_1: subscription sub_1: status active → past_due, price price_a → price_b, cancel at period end false → true, period end moved",
     );
+  });
+});
+
+/** A failed access job shows why in the reader's language; the platform's words only when unknown. */
+describe("job problems, worded for the reader", () => {
+  it("a stored problem in French, else the recorded words", () => {
+    const fr = translator("fr");
+    expect(
+      jobProblemText(fr, {
+        lastProblem: { code: "role_not_manageable", role: "@Or (1)", server: "“Chez Camille” (2)" },
+        lastError: "tribegate may not manage @Or (1) in “Chez Camille” (2): …",
+      }),
+    ).toBe(
+      "le bot ne peut pas gérer @Or (1) dans “Chez Camille” (2) : donnez-lui Gérer les rôles et placez son rôle au-dessus de @Or (1), puis relancez la tâche",
+    );
+    expect(jobProblemText(fr, { lastProblem: { code: "chat_gone", chat: "“Salon”" }, lastError: "x" })).toBe(
+      "“Salon” n'existe plus ou le bot ne le voit plus (supprimé, ou devenu un supergroupe : liez le nouveau)",
+    );
+    // Unknown or malformed problems fall back to what was recorded.
+    expect(
+      jobProblemText(fr, { lastProblem: { code: "role_gone" }, lastError: "Discord refused: 500" }),
+    ).toBe("Discord refused: 500");
+    expect(jobProblemText(fr, { lastProblem: null, lastError: null })).toBe("");
   });
 });
