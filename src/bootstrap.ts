@@ -23,6 +23,7 @@ import { createAccessWorker } from "./app/access/accessWorker.ts";
 import type { Billing } from "./app/billing/billing.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
+import { purgeIdleBuckets } from "./app/rateLimits.ts";
 import { reconcileAll } from "./app/reconcile.ts";
 import type { AdapterServices, AppServices, CoreServices, PortServices } from "./app/services.ts";
 import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
@@ -250,6 +251,7 @@ export async function startTribegate(opts: {
       ...Object.assign({}, ...platforms.map((p) => p.tasks)),
       reconcile: async () => {
         const report = await reconcileAll(services, { dryRun: false });
+        await purgeIdleBuckets(services);
         if (db.kind === "pglite") await vacuumPGlite(db.prisma, log);
         await db.prisma.$transaction((tx) =>
           scheduleTask(tx, {

@@ -66,3 +66,20 @@ export async function spendToken(
   );
   throw new DomainError("rate_limited", { seconds });
 }
+
+/** The longest window of any rule: a bucket untouched for longer is full again. */
+const LONGEST_WINDOW_MS = Math.max(...Object.values(RATE_LIMITS).map((r) => r.windowMs));
+
+/**
+ * Forgets the buckets of accounts that stopped spending: one untouched for longer than the longest
+ * window is full again, exactly as if it had no row, so the table holds recent callers only (a
+ * public page or a script with many accounts would otherwise grow it for ever). Run with the
+ * periodic reconciliation.
+ */
+export async function purgeIdleBuckets(deps: { db: Db; clock: Clock; log: Logger }): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - LONGEST_WINDOW_MS);
+  const { count } = await deps.db.rateBucket.deleteMany({ where: { updatedAt: { lt: before } } });
+  if (count > 0)
+    deps.log.info({ event: "ratelimit.purged", buckets: count }, `${count} idle rate bucket(s) forgotten`);
+  return count;
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RATE_LIMITS, spendToken } from "../../../src/app/rateLimits.ts";
+import { purgeIdleBuckets, RATE_LIMITS, spendToken } from "../../../src/app/rateLimits.ts";
 import { DomainError } from "../../../src/errors.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres.ts";
 import { type Harness, startHarness } from "../harness.ts";
@@ -77,5 +77,22 @@ describe("the same burst on PGlite", () => {
     expect(results.filter((r) => r !== "ok")).toEqual(
       Array(40 - RATE_LIMITS.upvote.capacity).fill("rate_limited"),
     );
+  });
+
+  it("buckets idle for longer than the longest window are forgotten; recent ones are kept", async () => {
+    const idle = { platform: "discord" as const, userId: "5150" };
+    const busy = { platform: "discord" as const, userId: "5151" };
+    await spendToken(h.deps, "idea", idle);
+    const longest = Math.max(...Object.values(RATE_LIMITS).map((r) => r.windowMs));
+    h.clock.advance(longest + 1_000);
+    await spendToken(h.deps, "idea", busy);
+    const accounts = async () =>
+      (await h.deps.db.rateBucket.findMany({ where: { action: "idea" } })).map((b) => b.account).sort();
+    expect(await accounts()).toEqual(["discord:5150", "discord:5151"]);
+    expect(await purgeIdleBuckets(h.deps)).toBeGreaterThanOrEqual(1);
+    expect(await accounts()).toEqual(["discord:5151"]);
+    // Forgetting a full bucket changes nothing for its account: a whole bucket again.
+    for (let i = 0; i < RATE_LIMITS.idea.capacity; i++) await spendToken(h.deps, "idea", idle);
+    await expect(spendToken(h.deps, "idea", idle)).rejects.toThrow(DomainError);
   });
 });
