@@ -21,6 +21,7 @@ import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts"
 import { createTelegramPlatform } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
 import type { Billing } from "./app/billing/billing.ts";
+import { createStripeEventWorker, STRIPE_EVENTS_TASK } from "./app/billing/stripeEvents.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { reconcileAll } from "./app/reconcile.ts";
@@ -32,6 +33,7 @@ import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
 import { runStartupChecks } from "./doctor/run.ts";
 import { StartupError } from "./errors.ts";
+import { Prisma } from "./generated/prisma/client.ts";
 import { MIGRATIONS_DIR } from "./lib/paths.ts";
 import type { Logger } from "./log.ts";
 
@@ -51,6 +53,8 @@ export interface Tribegate {
   readonly telegram: TelegramBot | undefined;
   readonly accessWorker: QueueWorker;
   readonly taskWorker: QueueWorker;
+  /** Applies the Stripe events the webhook acknowledged (one re-read per customer for a burst). */
+  readonly stripeEventWorker: QueueWorker;
   /** Wakes the workers after something enqueued jobs or tasks. */
   wake(): void;
   /** Stops taking work, finishes what is in flight, closes everything in order. */
@@ -143,6 +147,7 @@ export async function startTribegate(opts: {
     });
     let accessWorker: QueueWorker | undefined;
     let taskWorker: QueueWorker | undefined;
+    let stripeEventWorker: QueueWorker | undefined;
     const portServices: PortServices = {
       db: db.prisma,
       billing,
@@ -152,6 +157,7 @@ export async function startTribegate(opts: {
       onWork: () => {
         accessWorker?.wake();
         taskWorker?.wake();
+        stripeEventWorker?.wake();
       },
     };
 
@@ -267,11 +273,20 @@ export async function startTribegate(opts: {
       clock,
       owner,
       ...(opts.jobLeaseMs ? { leaseMs: opts.jobLeaseMs } : {}),
+      where: Prisma.sql`kind <> ${STRIPE_EVENTS_TASK}`,
+    });
+    const sw = createStripeEventWorker({
+      deps: { ...services, livemode: isLiveKey(config.stripe.secretKey) },
+      owner,
+      clock,
+      ...(opts.jobLeaseMs ? { leaseMs: opts.jobLeaseMs } : {}),
     });
     accessWorker = aw;
     taskWorker = tw;
+    stripeEventWorker = sw;
     closers.push({ name: "access worker", order: 4, close: () => aw.stop() });
     closers.push({ name: "task worker", order: 4, close: () => tw.stop() });
+    closers.push({ name: "stripe event worker", order: 4, close: () => sw.stop() });
     if (opts.reconcileOnStart ?? true) {
       await db.prisma.$transaction((tx) =>
         scheduleTask(tx, {
@@ -284,6 +299,7 @@ export async function startTribegate(opts: {
     }
     aw.start();
     tw.start();
+    sw.start();
 
     log.info(
       {
@@ -312,6 +328,7 @@ export async function startTribegate(opts: {
       telegram,
       accessWorker: aw,
       taskWorker: tw,
+      stripeEventWorker: sw,
       wake: services.onWork,
       stop() {
         stopping ??= (async () => {
