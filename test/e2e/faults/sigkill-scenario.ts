@@ -341,7 +341,10 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
           .filter((f) => holdsGold(f.userId) !== KEEPS_ACCESS[f.fate])
           .map((f) => `${f.userId} (${f.fate}) holds=${holdsGold(f.userId)}`);
       await expect.poll(wrong, { timeout: 45_000, interval: 200 }).toEqual([]);
-      const unfinished = (db: Db) => db.accessJob.count({ where: { state: { in: ["pending", "running"] } } });
+      // Access jobs to run, and acknowledged Stripe events not applied yet.
+      const unfinished = async (db: Db) =>
+        (await db.accessJob.count({ where: { state: { in: ["pending", "running"] } } })) +
+        (await db.stripeEvent.count({ where: { status: "queued" } }));
       if (backend === "postgres") {
         await expect.poll(() => store.use(unfinished), { timeout: 45_000, interval: 200 }).toBe(0);
       }
@@ -353,7 +356,7 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
         expect((await bot!.exit).code).toBe(0);
         if ((await store.use(unfinished)) === 0) break;
         drainRounds++;
-        if (round >= 10) throw new Error("access jobs still unfinished");
+        if (round >= 10) throw new Error("access jobs or Stripe events still unfinished");
         await start();
         await sleep(2_000);
       }
@@ -378,8 +381,10 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
           Object.fromEntries(fans.map((f) => [f.userId, KEEPS_ACCESS[f.fate] ? "grant" : "revoke"])),
         );
 
-        // Every handled event delivered is recorded exactly once; the ignored ones are not.
-        const recorded = await db.stripeEvent.findMany({ select: { id: true } });
+        // Every handled event delivered is recorded exactly once, and applied (none left queued:
+        // acknowledged means applied soon, even by the run after a kill); the ignored ones are not.
+        const recorded = await db.stripeEvent.findMany({ select: { id: true, status: true } });
+        expect(recorded.filter((r) => r.status !== "applied")).toEqual([]);
         expect(recorded.length).toBe(handled.size);
         expect(new Set(recorded.map((r) => r.id))).toEqual(handled);
         // ...and applied at most once across all the runs (a run killed before it logged may have applied
