@@ -14,6 +14,7 @@ import {
   createBilling,
   createStripeBudget,
   createStripeClient,
+  createWebhookVerifier,
   isLiveKey,
 } from "./adapters/stripe/billing.ts";
 import { budgetSettings, type StripeBudget } from "./adapters/stripe/budget.ts";
@@ -142,7 +143,10 @@ export async function startTribegate(opts: {
       },
       `Stripe budget: ${budget.requestsPerSecond} requests/s (${budget.endpointRequestsPerSecond}/s per endpoint), ${budget.source === "setting" ? "from STRIPE_REQUESTS_PER_SECOND" : `for a ${budget.mode}-mode key`}`,
     );
-    const billing = createBilling(createStripeClient(config.stripe, { budget: stripeBudget }), {
+    // stripe-node's client, behind the same budget (its own requests count as background work):
+    // the billing port and the webhook verifier are made of it; only the start-up checks use it raw.
+    const stripeClient = createStripeClient(config.stripe, { budget: stripeBudget });
+    const billing = createBilling(stripeClient, {
       portalConfiguration: async () => (await readStripeSetup(db.prisma)).portalConfigurationId,
     });
     let accessWorker: QueueWorker | undefined;
@@ -213,9 +217,9 @@ export async function startTribegate(opts: {
       ...healthRoutes(checks, startedAt, log),
       stripeWebhookRoute({
         ...services,
-        stripe: billing.stripe,
-        webhookSecret: webhookSecret.secret,
+        verifier: createWebhookVerifier(stripeClient, webhookSecret.secret),
         livemode: isLiveKey(config.stripe.secretKey),
+        onStripeEvent: () => stripeEventWorker?.wake(),
       }),
       ...checkoutPages(),
       ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
@@ -315,7 +319,7 @@ export async function startTribegate(opts: {
 
     // In the background, never awaited: a slow API must not delay or block serving fans.
     if (opts.doctorOnStart ?? true)
-      void runStartupChecks({ config, db: db.prisma, log, stripe: billing.stripe });
+      void runStartupChecks({ config, db: db.prisma, log, stripe: stripeClient });
 
     let stopping: Promise<void> | undefined;
     return {

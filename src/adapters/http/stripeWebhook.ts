@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import type { WebhookVerifier } from "../../app/billing/billing.ts";
 import { foreignEventReason, HANDLED_EVENT_TYPES } from "../../app/billing/eventTypes.ts";
 import { acceptStripeEvent } from "../../app/billing/stripeEvents.ts";
 import type { BillingDeps } from "../../app/billing/types.ts";
@@ -18,7 +19,7 @@ import type { Route } from "../routes.ts";
  * - the database failing: 5xx, so Stripe retries.
  */
 export function stripeWebhookRoute(
-  deps: BillingDeps & { stripe: Stripe; webhookSecret: string; toleranceSeconds?: number; livemode: boolean },
+  deps: BillingDeps & { verifier: WebhookVerifier; livemode: boolean },
 ): Route {
   const log = deps.log.child({ module: "stripe-webhook" });
   return {
@@ -33,22 +34,15 @@ export function stripeWebhookRoute(
         );
         return { status: 400, body: { error: "missing_signature" } };
       }
-      let event: Stripe.Event;
-      try {
-        event = deps.stripe.webhooks.constructEvent(
-          req.rawBody,
-          signature,
-          deps.webhookSecret,
-          deps.toleranceSeconds,
-        );
-      } catch (err) {
-        const reason = err instanceof Error ? err.message.split("\n")[0] : "invalid";
+      const verified = deps.verifier.verify(req.rawBody, signature);
+      if (!verified.ok) {
         log.warn(
-          { event: "stripe.webhook.rejected", reason },
+          { event: "stripe.webhook.rejected", reason: verified.reason },
           "webhook signature check failed; check STRIPE_WEBHOOK_SECRET",
         );
         return { status: 400, body: { error: "bad_signature" } };
       }
+      const event: Stripe.Event = verified.event;
       if (typeof event?.id !== "string" || typeof event.type !== "string" || !event.data?.object) {
         log.warn(
           { event: "stripe.webhook.rejected", reason: "not an event" },

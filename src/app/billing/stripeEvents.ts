@@ -62,7 +62,7 @@ export function queueKeyOf(event: Stripe.Event): string {
  * is not about this shop. A replay of a recorded event is a duplicate and changes nothing.
  */
 export async function acceptStripeEvent(
-  deps: Pick<BillingDeps, "db" | "clock" | "log" | "livemode" | "onWork" | "billing">,
+  deps: Pick<BillingDeps, "db" | "clock" | "log" | "livemode" | "onWork" | "onStripeEvent">,
   event: Stripe.Event,
 ): Promise<AcceptResult> {
   const log = deps.log.child({ module: "billing", stripeEventId: event.id, type: event.type });
@@ -113,7 +113,7 @@ export async function acceptStripeEvent(
     RETURNING id`;
   if (rows.length === 0) return duplicate(log);
   log.info({ event: "stripe.event.queued", queueKey }, "event recorded; applied soon");
-  deps.onWork?.();
+  (deps.onStripeEvent ?? deps.onWork)?.();
   if (paidCheckout(event)) {
     // Not awaited: the answer to Stripe does not wait for it. If the process stops first, the
     // worker's apply (which re-reads) opens access instead, a little later.

@@ -408,6 +408,18 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
           seen.set(key, (seen.get(key) ?? 0) + 1);
         }
         expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
+        // Every fan who pays was given access once, however many runs the burst took.
+        const identities = await db.identity.findMany({ where: { platform: "discord" } });
+        const memberOf = new Map(identities.map((i) => [i.platformUserId, i.memberId]));
+        const grants = new Map<string, number>();
+        for (const row of await db.memberHistory.findMany({ where: { action: "access.granted" } }))
+          grants.set(row.memberId, (grants.get(row.memberId) ?? 0) + 1);
+        expect(
+          fans
+            .filter((f) => KEEPS_ACCESS[f.fate])
+            .map((f) => [f.userId, grants.get(memberOf.get(f.userId) ?? "") ?? 0])
+            .filter(([, n]) => n !== 1),
+        ).toEqual([]);
         expect(
           await db.memberHistory.count({
             where: { action: { startsWith: "access.", endsWith: ".failed" } },
