@@ -202,7 +202,11 @@ export async function benchStripeLaunch(
       const created = stripe.events.filter(
         (e) => e.type === "customer.created" && (e.data.object as { id: string }).id === customerId,
       );
-      const events = rng.shuffle([...created, ...done.events]);
+      // The stand-in's events say test mode; a live key's bot ignores those (another mode), so the
+      // live run marks them live, as live Stripe would send them.
+      const events = rng
+        .shuffle([...created, ...done.events])
+        .map((e) => (opts.live ? ({ ...e, livemode: true } as Stripe.Event) : e));
       const copies = events.filter(() => rng.chance(twice));
       const role = discord
         .waitForCall(

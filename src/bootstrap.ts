@@ -283,6 +283,9 @@ export async function startTribegate(opts: {
       deps: { ...services, livemode: isLiveKey(config.stripe.secretKey) },
       owner,
       clock,
+      // Enough customers in progress to keep the Stripe budget's reads busy (a read takes ~0.2-0.5 s),
+      // no more: each holds a database connection while it applies.
+      concurrency: Math.min(48, Math.max(4, Math.ceil(budget.requestsPerSecond / 2))),
       ...(opts.jobLeaseMs ? { leaseMs: opts.jobLeaseMs } : {}),
     });
     accessWorker = aw;
