@@ -408,17 +408,24 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
           seen.set(key, (seen.get(key) ?? 0) + 1);
         }
         expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
-        // Every fan who pays was given access once, however many runs the burst took.
+        // Every fan was given access once (each paid once; the lapsed ones lost it later), however
+        // many runs the burst took: at least one grant, and at most one that changed the platform (a
+        // reconciliation at a restart may wish a grant again while the first is in flight, or a run
+        // may redo one a killed run did; the platform then answers that it is already done, recorded
+        // "(already in that state)").
         const identities = await db.identity.findMany({ where: { platform: "discord" } });
         const memberOf = new Map(identities.map((i) => [i.platformUserId, i.memberId]));
-        const grants = new Map<string, number>();
-        for (const row of await db.memberHistory.findMany({ where: { action: "access.granted" } }))
-          grants.set(row.memberId, (grants.get(row.memberId) ?? 0) + 1);
+        const grants = new Map<string, { all: number; effective: number }>();
+        for (const row of await db.memberHistory.findMany({ where: { action: "access.granted" } })) {
+          const n = grants.get(row.memberId) ?? { all: 0, effective: 0 };
+          n.all++;
+          if (!row.reason.endsWith("(already in that state)")) n.effective++;
+          grants.set(row.memberId, n);
+        }
         expect(
           fans
-            .filter((f) => KEEPS_ACCESS[f.fate])
-            .map((f) => [f.userId, grants.get(memberOf.get(f.userId) ?? "") ?? 0])
-            .filter(([, n]) => n !== 1),
+            .map((f) => ({ userId: f.userId, fate: f.fate, ...grants.get(memberOf.get(f.userId) ?? "") }))
+            .filter((g) => !(g.all !== undefined && g.all >= 1 && (g.effective ?? 0) <= 1)),
         ).toEqual([]);
         expect(
           await db.memberHistory.count({
@@ -433,6 +440,6 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
           `${killsMidDelivery} of them mid-delivery, ${leasesExpired} leases of killed runs taken over, ` +
           `${stats.retries} delivery retries, ${drainRounds} extra run(s) to drain, ${Date.now() - t0} ms\n`,
       );
-    }, 150_000);
+    }, 240_000);
   });
 }
