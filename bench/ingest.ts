@@ -1,7 +1,8 @@
 /**
- * Webhook ingest: signed Stripe events per second accepted and durably recorded (signature check,
- * dedupe, Stripe re-read, one transaction with the access jobs), and the latency of each (= the time
- * from the POST to the access job committed, since the answer comes after the commit).
+ * Webhook ingest: signed Stripe events per second accepted and applied (signature check, dedupe,
+ * durable insert answered at once; then the worker's re-read and one transaction with the access jobs
+ * per customer), counted until the queue is drained; and the acknowledgment latency of each (POST →
+ * answer, which comes once the event is recorded, before it is applied).
  *
  * Workload: N fans check out (tier with a Discord role); Stripe's events for those checkouts
  * (customer.created, customer.subscription.created, invoice.paid, checkout.session.completed: 4 per
@@ -11,6 +12,7 @@ import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type Stripe from "stripe";
+import { queuedStripeEvents } from "../src/app/billing/stripeEvents.ts";
 import { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { startTribegate } from "../src/bootstrap.ts";
@@ -68,6 +70,7 @@ export async function benchIngest(
         }
       }),
     );
+    while ((await queuedStripeEvents(deps.db)) > 0) await new Promise((r) => setTimeout(r, 20));
     const wall = (performance.now() - t0) / 1000;
     mark(`ingest ${backend} checks`);
     const jobs = await deps.db.accessJob.count();
@@ -77,18 +80,24 @@ export async function benchIngest(
     record({
       bench: "webhook ingest",
       backend,
-      metric: "events/s",
+      metric: "events/s (acknowledged and applied)",
       value: round(events.length / wall),
       unit: "events/s",
     });
     record({
       bench: "webhook ingest",
       backend,
-      metric: "latency median",
+      metric: "acknowledgment latency median",
       value: round(s.median),
       unit: "ms",
     });
-    record({ bench: "webhook ingest", backend, metric: "latency p99", value: round(s.p99), unit: "ms" });
+    record({
+      bench: "webhook ingest",
+      backend,
+      metric: "acknowledgment latency p99",
+      value: round(s.p99),
+      unit: "ms",
+    });
     record({
       bench: "webhook ingest",
       backend,

@@ -3,7 +3,9 @@
  * Deterministic inputs; sized for a 2-core machine (a few minutes in all).
  *
  *   npm run bench                 all
- *   npm run bench -- ingest       only the named ones (ingest, payment, stripe-launch, discord, votes, footprint)
+ *   npm run bench -- ingest       only the named ones (ingest, payment, launch, discord, votes, footprint)
+ *   npm run bench -- launch --fans 200 --window-s 12 --backend postgres --mode test
+ *                                 the launch with its options (bench/stripe-launch.ts)
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
@@ -12,11 +14,14 @@ import { benchFootprint } from "./footprint.ts";
 import { benchIngest } from "./ingest.ts";
 import { printAndSave, stopBenchServer } from "./lib.ts";
 import { benchPaymentAccess } from "./payment-access.ts";
-import { benchStripeLaunch } from "./stripe-launch.ts";
+import { benchLaunchSuite, parseLaunchArgs } from "./stripe-launch.ts";
 import { benchVoteBurst } from "./vote-burst.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const only = args.filter((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--"));
+/** Options for the named benchmarks (only `launch` takes any). */
+const flags = args.filter((a) => !only.includes(a));
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 
 async function main(): Promise<void> {
@@ -33,15 +38,9 @@ async function main(): Promise<void> {
         await benchPaymentAccess(backend, { fans: 200, concurrency: 16 });
       }
     }
-    if (wanted("stripe-launch")) {
-      for (const backend of ["pglite", "postgres"] as const) {
-        // 100 fans for now: at 300, webhooks that re-read Stripe inside the request hold the database
-        // too long (Prisma P2028 on PostgreSQL); issue #14's durable webhook queue is what lifts it.
-        console.log(
-          `Stripe launch on ${backend}: 100 fans pay within 60 s, test-mode limits, 150–400 ms latency…`,
-        );
-        await benchStripeLaunch(backend, { fans: 100, windowS: 60 });
-      }
+    if (wanted("launch") || wanted("stripe-launch")) {
+      // `npm run bench -- launch [--fans N] [--window-s S] [--backend …] [--mode …]`: see bench/stripe-launch.ts.
+      await benchLaunchSuite(parseLaunchArgs(flags));
     }
     if (wanted("discord")) {
       // The same 40 drifted members at both sizes: the repair phase stays bounded, the read grows.
@@ -70,7 +69,7 @@ async function main(): Promise<void> {
   } finally {
     await stopBenchServer();
   }
-  printAndSave(`npm run bench${only.length ? ` -- ${only.join(" ")}` : ""}`);
+  printAndSave(`npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`);
 }
 
 await main();

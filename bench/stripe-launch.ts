@@ -1,45 +1,50 @@
 /**
- * Launch day against Stripe's real manners: `fans` Discord fans ask for a checkout, spread evenly over
- * `windowS` seconds, and pay at once; the Stripe stand-in answers after 150–400 ms (seeded) and keeps
- * Stripe's test-mode limits (25 requests/s for the account, 25/s per endpoint, 429 past them).
+ * Launch day against Stripe's real manners (issue #14): `fans` Discord fans ask for a checkout,
+ * spread evenly over `windowS` seconds, and pay at once; the Stripe stand-in answers after 150–400 ms
+ * (seeded) and keeps Stripe's limits for the key's mode (test: 25 requests/s; live: 100/s; 25/s per
+ * endpoint; 429 past them).
  *
- *   npx tsx bench/stripe-launch.ts [--fans 300] [--window-s 60] [--backend pglite|postgres|both] [--live]
+ *   npx tsx bench/stripe-launch.ts [--fans 1000] [--window-s 60] [--backend pglite|postgres|both]
+ *       [--mode test|live|both] [--normal-fans 20] [--ack-events 3000] [--seed 14]
  *
- * Each fan: /join's use case (`startCheckout`: a customer, then a checkout session: interactive in
- * the Stripe budget), then the checkout completes on the stand-in and the events Stripe would send
- * for it (customer.subscription.created, invoice.paid, checkout.session.completed) are POSTed to the
- * bot concurrently, signed; each re-reads the customer's subscriptions inside the request (background
- * in the budget), as the webhook handler does today. A delivery that is not answered 2xx within 10 s
- * is sent again 1 s later (Stripe would retry after minutes to hours), up to 5 times; access is the
- * Discord role PUT on the stand-in; a /join that fails is asked again 1 s later (counted). This is the
- * checkout + in-request re-read path as it stands: the
- * durable webhook queue with one re-read per customer burst (issue #14, part 3) is not in it.
+ * Each fan: /join's use case (`startCheckout`: a customer, then a checkout session, interactive in
+ * the Stripe budget); the checkout completes on the stand-in and the events Stripe sends for it
+ * (customer.created, customer.subscription.created, invoice.paid, checkout.session.completed) are
+ * POSTed to the bot signed, all at once, shuffled, a quarter of them twice; a delivery not answered
+ * 2xx is sent again a second later (counted). Access is the Discord role PUT on the stand-in.
  *
- * Prints: time from the first fan's /join to the last fan's role; link and payment → access
- * latencies; 429s Stripe gave (and how many the budget retried, how many reached a caller); the
- * longest wait in the budget for interactive and background calls; webhook deliveries that timed out
- * or failed; the most requests Stripe saw in one second; Stripe requests per fan.
+ * Prints, target beside each: webhook acknowledgment latency; payment → role during the burst; the
+ * time until the ledger agrees with Stripe for every fan (every event applied and every subscription
+ * confirmed by a re-read), from the first payment, as a ratio to fans ÷ the budget's requests per
+ * second; Stripe re-reads per fan; 429s; non-2xx answers to Stripe; peak and idle RSS (of this
+ * process: bot and stand-ins); then events acknowledged per second with the limiter off, and the
+ * same path at one fan per second (a normal day).
  */
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type Stripe from "stripe";
+import { budgetSettings } from "../src/adapters/stripe/budget.ts";
+import { queuedStripeEvents } from "../src/app/billing/stripeEvents.ts";
 import { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
-import { startTribegate } from "../src/bootstrap.ts";
+import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
+import type { Config } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
 import { MEMBER_ROLE_ROUTE, startDiscordStandin } from "../test/standins/discord.ts";
 import { guild, member, role, user } from "../test/standins/discord-payloads.ts";
 import { startStripeStandin } from "../test/standins/stripe.ts";
+import { makeEvent, subscription as subscriptionObject } from "../test/standins/stripe-objects.ts";
 import { signedWebhook } from "../test/standins/stripe-webhooks.ts";
+import { prng } from "../test/support/helpers.ts";
 import { benchConfig, benchDatabase, mark, record, round, summarize } from "./lib.ts";
 
 const SECRET = "whsec_bench0000000000000";
 const DISCORD_TOKEN = "discord-bench-token.abc.def";
-const WAIT_MS = 300_000;
+const WAIT_MS = 600_000;
 const WEBHOOK_TIMEOUT_MS = 10_000;
-const WEBHOOK_RETRIES = 5;
+const WEBHOOK_RETRIES = 10;
 
 export interface StripeLaunchOptions {
   fans: number;
@@ -47,26 +52,18 @@ export interface StripeLaunchOptions {
   windowS: number;
   /** Live-mode key and limits (100/s account, 25/s per endpoint) instead of test mode. */
   live?: boolean;
+  seed?: number;
+  /** Share of the deliveries sent twice (default 0.25). */
+  twice?: number;
 }
 
-interface FanResult {
-  /** /join → checkout link (ms). */
-  link: number;
-  /** Payment (events sent) → role PUT (ms). */
-  access: number;
-  /** When the role was given, from the first fan's /join (ms). */
-  doneAt: number;
-}
+export type Backend = "pglite" | "postgres";
 
-export async function benchStripeLaunch(
-  backend: "pglite" | "postgres",
-  opts: StripeLaunchOptions,
-): Promise<Record<string, number>> {
-  console.log(
-    `  (alone: npx tsx bench/stripe-launch.ts --backend ${backend} --fans ${opts.fans} --window-s ${opts.windowS}${opts.live ? " --live" : ""})`,
-  );
-  const mode = opts.live ? "live" : "test";
-  const key = `sk_${mode}_bench0000000000`;
+/** A bot on `backend` against Stripe and Discord stand-ins; stop() removes everything. */
+async function startLaunchWorld(
+  backend: Backend,
+  opts: { fans: number; key: string; stripeManners: boolean; configure?: (c: Config) => Config },
+) {
   const owner = user({ id: "900000000000000001", username: "creator" });
   const tierRole = role({ id: "900000000000000002", name: "Gold", position: 1 });
   const fans = Array.from({ length: opts.fans }, (_, i) =>
@@ -79,13 +76,16 @@ export async function benchStripeLaunch(
     members: [member({ user: owner }), ...fans.map((u) => member({ user: u }))],
   });
   const [stripe, discord] = await Promise.all([
-    startStripeStandin({ secretKey: key, rateLimits: true, latency: { minMs: 150, maxMs: 400, seed: 14 } }),
+    startStripeStandin({
+      secretKey: opts.key,
+      ...(opts.stripeManners ? { rateLimits: true, latency: { minMs: 150, maxMs: 400, seed: 14 } } : {}),
+    }),
     startDiscordStandin({ token: DISCORD_TOKEN, guilds: [g] }),
   ]);
   const pgdb = backend === "postgres" ? await benchDatabase() : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), "tg-launch-"));
-  const config = benchConfig({
-    stripe: { origin: stripe.origin, secretKey: key, webhookSecret: SECRET },
+  const base = benchConfig({
+    stripe: { origin: stripe.origin, secretKey: opts.key, webhookSecret: SECRET },
     dataDir,
     databaseUrl: pgdb?.url,
     discord: {
@@ -95,19 +95,36 @@ export async function benchStripeLaunch(
       guildIds: [g.id],
     },
   });
+  const config = opts.configure ? opts.configure(base) : base;
   const log = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
-  const app = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
-  const webhookUrl = `${app.http.url}/stripe/webhook`;
-  let timedOut = 0;
-  let failed = 0;
-  let resent = 0;
-  let joinErrors = 0;
-  let lastJoinError = "";
+  const app: Tribegate = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
+  await app.discord!.ready();
+  const tier = await createTier(app.services, { name: "Gold", amount: 500, currency: "eur" });
+  await addTierAccess(app.services, tier.slug, { platform: "discord", guildId: g.id, roleId: tierRole.id });
+  return {
+    app,
+    stripe,
+    discord,
+    fans,
+    guildId: g.id,
+    roleId: tierRole.id,
+    tierSlug: tier.slug,
+    webhookUrl: `${app.http.url}/stripe/webhook`,
+    async stop() {
+      await app.stop();
+      await Promise.allSettled([stripe.close(), discord.close()]);
+      await pgdb?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
-  /** POSTs `event` as Stripe does, sending it again while it is not answered 2xx. */
-  const deliver = async (event: Stripe.Event): Promise<void> => {
+/** POSTs `event` as Stripe does; returns the first answer's latency, retrying while not 2xx. */
+function deliverer(webhookUrl: string, counts: { non2xx: number; timedOut: number; acks: number[] }) {
+  return async (event: Stripe.Event): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       const { body, headers } = signedWebhook(event, SECRET);
+      const t = performance.now();
       const status = await fetch(webhookUrl, {
         method: "POST",
         headers,
@@ -120,138 +137,295 @@ export async function benchStripeLaunch(
         },
         () => 0,
       );
+      counts.acks.push(performance.now() - t);
       if (status >= 200 && status < 300) return;
-      if (status === 0) timedOut++;
-      else failed++;
+      if (status === 0) counts.timedOut++;
+      else counts.non2xx++;
       if (attempt >= WEBHOOK_RETRIES) throw new Error(`webhook ${event.type} never answered 2xx`);
-      resent++;
       await new Promise((r) => setTimeout(r, 1000));
     }
   };
+}
 
+/** Samples this process's RSS every 100 ms. */
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  return {
+    peakMb: () => round(peak / 2 ** 20),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** One launch: the fans pay within the window; returns the figures (and records them). */
+export async function benchStripeLaunch(
+  backend: Backend,
+  opts: StripeLaunchOptions,
+  label = "launch",
+): Promise<Record<string, number>> {
+  const mode = opts.live ? "live" : "test";
+  const key = `sk_${mode}_bench0000000000`;
+  const rng = prng(opts.seed ?? 14);
+  const twice = opts.twice ?? 0.25;
+  const w = await startLaunchWorld(backend, { fans: opts.fans, key, stripeManners: true });
+  const { app, stripe, discord } = w;
+  const counts = { non2xx: 0, timedOut: 0, acks: [] as number[] };
+  const deliver = deliverer(w.webhookUrl, counts);
+  let joinErrors = 0;
+  const rss = rssSampler();
   try {
-    await app.discord!.ready();
-    const tier = await createTier(app.services, { name: "Gold", amount: 500, currency: "eur" });
-    await addTierAccess(app.services, tier.slug, { platform: "discord", guildId: g.id, roleId: tierRole.id });
     const callsBefore = stripe.calls.length;
-    const budgetBefore = app.stripeBudget.stats();
-    mark(`${backend} launch`);
+    mark(`${backend} ${label}`);
     const t0 = performance.now();
-    const fan = async (i: number): Promise<FanResult> => {
+    let firstPaid = Number.POSITIVE_INFINITY;
+    const fan = async (i: number) => {
       await new Promise((r) => setTimeout(r, (i * opts.windowS * 1000) / opts.fans));
-      const fanId = fans[i]!.id;
-      const asked = performance.now();
-      // A fan whose /join fails (the bot answers with an error) asks again a second later.
+      const fanId = w.fans[i]!.id;
       let out: Awaited<ReturnType<typeof startCheckout>> | undefined;
       for (let attempt = 0; !out; attempt++) {
         try {
           out = await startCheckout(app.services, {
             who: { platform: "discord", userId: fanId },
-            tier: tier.slug,
+            tier: w.tierSlug,
           });
         } catch (err) {
           joinErrors++;
-          lastJoinError = err instanceof Error ? err.message.split("\n")[0]!.slice(0, 160) : String(err);
           if (attempt >= 4) throw err;
           await new Promise((r) => setTimeout(r, 1000));
         }
       }
       if (out.kind !== "checkout") throw new Error(`fan ${fanId}: ${out.kind}`);
-      const linked = performance.now();
       const done = stripe.completeCheckout(out.sessionId);
+      const customerId = done.customer.id;
+      const created = stripe.events.filter(
+        (e) => e.type === "customer.created" && (e.data.object as { id: string }).id === customerId,
+      );
+      // The stand-in's events say test mode; a live key's bot ignores those (another mode), so the
+      // live run marks them live, as live Stripe would send them.
+      const events = rng
+        .shuffle([...created, ...done.events])
+        .map((e) => (opts.live ? ({ ...e, livemode: true } as Stripe.Event) : e));
+      const copies = events.filter(() => rng.chance(twice));
       const role = discord
         .waitForCall(
           (c) =>
             c.method === "PUT" &&
             c.route === MEMBER_ROLE_ROUTE &&
             c.params.user === fanId &&
-            c.params.role === tierRole.id &&
+            c.params.role === w.roleId &&
             c.status === 204,
           WAIT_MS,
         )
         .then(() => performance.now());
       const paid = performance.now();
-      await Promise.all(done.events.map(deliver));
+      firstPaid = Math.min(firstPaid, paid);
+      await Promise.all([
+        ...events.map(deliver),
+        ...copies.map(async (e) => {
+          await new Promise((r) => setTimeout(r, rng.int(0, 500)));
+          await deliver(e);
+        }),
+      ]);
       const given = await role;
-      return { link: linked - asked, access: given - paid, doneAt: given - t0 };
+      return { access: given - paid, events: events.length + copies.length };
     };
-    const results = await Promise.all(fans.map((_, i) => fan(i)));
-    mark(`${backend} checks`);
-    const budget = app.stripeBudget.stats();
-    const missing = fans.filter((u) => !discord.member(g.id, u.id)?.roles.includes(tierRole.id));
+    const results = await Promise.all(w.fans.map((_, i) => fan(i)));
+    const lastRoleAt = performance.now();
+    // The ledger agrees with Stripe: nothing queued, every subscription confirmed by a re-read.
+    const db = app.db.prisma;
+    for (;;) {
+      const queued = await queuedStripeEvents(db);
+      const unconfirmed = await db.subscription.count({ where: { currentPeriodEnd: null } });
+      if (queued === 0 && unconfirmed === 0) break;
+      if (performance.now() - t0 > WAIT_MS) throw new Error(`ledger never agreed (${queued} queued)`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const agreedAt = performance.now();
+    mark(`${backend} ${label} checks`);
+    const missing = w.fans.filter((u) => !discord.member(w.guildId, u.id)?.roles.includes(w.roleId));
     if (missing.length) throw new Error(`launch bench ended wrong: ${missing.length} roles missing`);
+    const subs = await db.subscription.count({ where: { status: "active" } });
+    if (subs !== opts.fans) throw new Error(`launch bench ended wrong: ${subs} active subscriptions`);
 
-    const bench = `stripe launch (${mode} mode)`;
-    const figure = (metric: string, value: number, unit = "ms") =>
-      record({ bench, backend, metric, value, unit });
-    const link = summarize(results.map((r) => r.link));
+    await new Promise((r) => setTimeout(r, 2_000));
+    (globalThis as { gc?: () => void }).gc?.();
+    const idleRss = round(process.memoryUsage().rss / 2 ** 20);
+    rss.stop();
+
+    const allowed = budgetSettings(key).requestsPerSecond;
+    const bound = opts.fans / allowed;
+    const reads = stripe.calls
+      .slice(callsBefore)
+      .filter((c) => c.method === "GET" && c.path === "/v1/subscriptions" && c.status === 200).length;
+    const ack = summarize(counts.acks);
     const access = summarize(results.map((r) => r.access));
+    const agreeS = (agreedAt - firstPaid) / 1000;
+    const bench = `stripe ${label} (${mode} mode, ${opts.fans} fans in ${opts.windowS} s)`;
     const out: Record<string, number> = {
-      lastAccessMs: round(Math.max(...results.map((r) => r.doneAt))),
-      linkMedian: round(link.median),
-      linkP99: round(link.p99),
+      deliveries: results.reduce((n, r) => n + r.events, 0),
+      ackMedian: round(ack.median),
+      ackP99: round(ack.p99),
       accessMedian: round(access.median),
       accessP99: round(access.p99),
-      stripe429: stripe.rateLimitedCount,
-      retried429: budget.retried - budgetBefore.retried,
-      gaveUp429: budget.gaveUp - budgetBefore.gaveUp,
-      maxWaitInteractive: round(budget.maxWaitMs.interactive),
-      maxWaitBackground: round(budget.maxWaitMs.background),
-      webhookTimeouts: timedOut,
-      webhookFailures: failed,
-      webhookResent: resent,
-      joinErrors,
-      peakStripePerSecond: stripe.peakRequestsPerSecond,
+      lastRoleS: round((lastRoleAt - t0) / 1000),
+      ledgerAgreesS: round(agreeS),
+      ledgerBoundS: round(bound),
+      ledgerRatio: round(agreeS / bound, 2),
+      rereadsPerFan: round(reads / opts.fans, 2),
       stripeCallsPerFan: round((stripe.calls.length - callsBefore) / opts.fans, 2),
+      stripe429: stripe.rateLimitedCount,
+      non2xxToStripe: counts.non2xx,
+      webhookTimeouts: counts.timedOut,
+      joinErrors,
+      peakRssMb: rss.peakMb(),
+      idleRssMb: idleRss,
     };
-    figure(`${opts.fans} fans over ${opts.windowS} s: first /join → last fan's role`, out.lastAccessMs!);
-    figure("/join → checkout link median", out.linkMedian!);
-    figure("/join → checkout link p99", out.linkP99!);
-    figure("payment → role median", out.accessMedian!);
-    figure("payment → role p99", out.accessP99!);
-    figure("429s from Stripe", out.stripe429!, "answers");
-    figure("429s retried by the budget", out.retried429!, "requests");
-    figure("429s that reached a caller", out.gaveUp429!, "requests");
-    figure("longest budget wait, interactive", out.maxWaitInteractive!);
-    figure("longest budget wait, background", out.maxWaitBackground!);
-    figure("webhook deliveries timed out (10 s)", out.webhookTimeouts!, "deliveries");
-    figure("webhook deliveries answered non-2xx", out.webhookFailures!, "deliveries");
-    figure("/join answered with an error (the fan asks again)", joinErrors, "answers");
-    if (lastJoinError) console.log(`  last /join error: ${lastJoinError}`);
-    figure("most requests Stripe saw in one second", out.peakStripePerSecond!, "requests");
-    figure("Stripe requests per fan", out.stripeCallsPerFan!, "requests");
+    const figure = (metric: string, value: number, unit: string, target: string) =>
+      record({ bench, backend, metric: `${metric} (target ${target})`, value, unit });
+    figure("webhook ack median", out.ackMedian!, "ms", "—");
+    figure("webhook ack p99", out.ackP99!, "ms", "< 100 ms");
+    figure("payment → role median", out.accessMedian!, "ms", "—");
+    figure("payment → role p99", out.accessP99!, "ms", "≤ 1000 ms");
+    figure(
+      `ledger agrees with Stripe, from the first payment (bound ${round(bound)} s = fans ÷ ${allowed}/s)`,
+      out.ledgerRatio!,
+      "× bound",
+      "≤ 1.1×",
+    );
+    figure("Stripe re-reads per fan", out.rereadsPerFan!, "reads", "~1");
+    figure("Stripe requests per fan (checkout included)", out.stripeCallsPerFan!, "requests", "—");
+    figure("429s from Stripe", out.stripe429!, "answers", "0");
+    figure("non-2xx answered to Stripe", out.non2xxToStripe!, "answers", "0");
+    figure("peak RSS (bot + stand-ins)", out.peakRssMb!, "MB", "—");
+    figure("idle RSS after the launch", out.idleRssMb!, "MB", "—");
     return out;
   } finally {
-    await app.stop();
-    await Promise.allSettled([stripe.close(), discord.close()]);
-    await pgdb?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    rss.stop();
+    await w.stop();
   }
+}
+
+/**
+ * Events acknowledged per second with the Stripe limiter off (no latency, no limits): `events`
+ * signed subscription updates for distinct customers, POSTed 64 at a time.
+ */
+export async function benchAckThroughput(backend: Backend, events: number): Promise<number> {
+  const key = "sk_test_bench0000000000";
+  const w = await startLaunchWorld(backend, {
+    fans: 1,
+    key,
+    stripeManners: false,
+    configure: (c) => ({ ...c, stripe: { ...c.stripe, requestsPerSecond: 100_000 } }),
+  });
+  try {
+    const batch = Array.from({ length: events }, (_, i) =>
+      makeEvent(
+        "customer.subscription.updated",
+        subscriptionObject({ id: `sub_TGack${i}`, customer: `cus_TGack${i}` }),
+      ),
+    );
+    const counts = { non2xx: 0, timedOut: 0, acks: [] as number[] };
+    const deliver = deliverer(w.webhookUrl, counts);
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < batch.length) await deliver(batch[next++]!);
+      }),
+    );
+    const perSecond = round(events / ((performance.now() - t0) / 1000));
+    record({
+      bench: `stripe webhook acknowledgments, limiter off (${events} events, 64 at a time)`,
+      backend,
+      metric: `events acknowledged per second (target ≥ 1000/s on postgres; p99 ack ${round(summarize(counts.acks).p99)} ms)`,
+      value: perSecond,
+      unit: "events/s",
+    });
+    return perSecond;
+  } finally {
+    await w.stop();
+  }
+}
+
+export interface LaunchSuiteOptions {
+  /** Fans of the launch (0: skip it). */
+  fans: number;
+  windowS: number;
+  backends: readonly Backend[];
+  modes: readonly ("test" | "live")[];
+  /** Fans for the normal-day run at one per second (0: skip). */
+  normalFans: number;
+  /** Events for the acknowledgment throughput run (0: skip). */
+  ackEvents: number;
+  seed?: number;
+}
+
+/** `npm run bench -- launch`: the launch in each mode and backend, the acks with the limiter off, a normal day. */
+export async function benchLaunchSuite(o: LaunchSuiteOptions): Promise<void> {
+  for (const backend of o.backends) {
+    for (const mode of o.fans > 0 ? o.modes : []) {
+      console.log(`Stripe launch on ${backend}, ${mode} mode: ${o.fans} fans pay within ${o.windowS} s…`);
+      console.log(
+        await benchStripeLaunch(backend, {
+          fans: o.fans,
+          windowS: o.windowS,
+          live: mode === "live",
+          ...(o.seed ? { seed: o.seed } : {}),
+        }),
+      );
+    }
+    if (o.ackEvents > 0) {
+      console.log(`webhook acknowledgments on ${backend}, limiter off: ${o.ackEvents} events…`);
+      console.log(`  ${await benchAckThroughput(backend, o.ackEvents)} events/s`);
+    }
+    if (o.normalFans > 0) {
+      console.log(`a normal day on ${backend}: ${o.normalFans} fans at one per second…`);
+      console.log(
+        await benchStripeLaunch(
+          backend,
+          { fans: o.normalFans, windowS: o.normalFans, twice: 0.25 },
+          "normal day",
+        ),
+      );
+    }
+  }
+}
+
+export function parseLaunchArgs(args: readonly string[]): LaunchSuiteOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      fans: { type: "string", default: "1000" },
+      "window-s": { type: "string", default: "60" },
+      backend: { type: "string", default: "both" },
+      mode: { type: "string", default: "both" },
+      "normal-fans": { type: "string", default: "20" },
+      "ack-events": { type: "string", default: "3000" },
+      seed: { type: "string", default: "14" },
+    },
+  });
+  const backends =
+    values.backend === "both" ? (["postgres", "pglite"] as const) : [values.backend as Backend];
+  for (const b of backends) if (b !== "pglite" && b !== "postgres") throw new Error(`unknown backend ${b}`);
+  const modes = values.mode === "both" ? (["test", "live"] as const) : [values.mode as "test" | "live"];
+  for (const m of modes) if (m !== "test" && m !== "live") throw new Error(`unknown mode ${m}`);
+  return {
+    fans: Number(values.fans),
+    windowS: Number(values["window-s"]),
+    backends,
+    modes,
+    normalFans: Number(values["normal-fans"]),
+    ackEvents: Number(values["ack-events"]),
+    seed: Number(values.seed),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { printAndSave, stopBenchServer } = await import("./lib.ts");
-  const { values } = parseArgs({
-    options: {
-      fans: { type: "string", default: "300" },
-      "window-s": { type: "string", default: "60" },
-      backend: { type: "string", default: "both" },
-      live: { type: "boolean", default: false },
-    },
-  });
-  const backends = values.backend === "both" ? (["pglite", "postgres"] as const) : [values.backend];
   try {
-    for (const backend of backends) {
-      if (backend !== "pglite" && backend !== "postgres") throw new Error(`unknown backend ${backend}`);
-      console.log(`Stripe launch on ${backend}…`);
-      console.log(
-        await benchStripeLaunch(backend, {
-          fans: Number(values.fans),
-          windowS: Number(values["window-s"]),
-          live: values.live,
-        }),
-      );
-    }
+    await benchLaunchSuite(parseLaunchArgs(process.argv.slice(2)));
   } finally {
     await stopBenchServer();
   }

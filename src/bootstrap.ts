@@ -14,6 +14,7 @@ import {
   createBilling,
   createStripeBudget,
   createStripeClient,
+  createWebhookVerifier,
   isLiveKey,
 } from "./adapters/stripe/billing.ts";
 import { budgetSettings, type StripeBudget } from "./adapters/stripe/budget.ts";
@@ -21,6 +22,7 @@ import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts"
 import { createTelegramPlatform } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
 import type { Billing } from "./app/billing/billing.ts";
+import { createStripeEventWorker, STRIPE_EVENTS_TASK } from "./app/billing/stripeEvents.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { purgeIdleBuckets } from "./app/rateLimits.ts";
@@ -34,6 +36,7 @@ import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
 import { runStartupChecks } from "./doctor/run.ts";
 import { StartupError } from "./errors.ts";
+import { Prisma } from "./generated/prisma/client.ts";
 import { MIGRATIONS_DIR } from "./lib/paths.ts";
 import type { Logger } from "./log.ts";
 
@@ -53,6 +56,8 @@ export interface Tribegate {
   readonly telegram: TelegramBot | undefined;
   readonly accessWorker: QueueWorker;
   readonly taskWorker: QueueWorker;
+  /** Applies the Stripe events the webhook acknowledged (one re-read per customer for a burst). */
+  readonly stripeEventWorker: QueueWorker;
   /** Wakes the workers after something enqueued jobs or tasks. */
   wake(): void;
   /** Stops taking work, finishes what is in flight, closes everything in order. */
@@ -140,11 +145,15 @@ export async function startTribegate(opts: {
       },
       `Stripe budget: ${budget.requestsPerSecond} requests/s (${budget.endpointRequestsPerSecond}/s per endpoint), ${budget.source === "setting" ? "from STRIPE_REQUESTS_PER_SECOND" : `for a ${budget.mode}-mode key`}`,
     );
-    const billing = createBilling(createStripeClient(config.stripe, { budget: stripeBudget }), {
+    // stripe-node's client, behind the same budget (its own requests count as background work):
+    // the billing port and the webhook verifier are made of it; only the start-up checks use it raw.
+    const stripeClient = createStripeClient(config.stripe, { budget: stripeBudget });
+    const billing = createBilling(stripeClient, {
       portalConfiguration: async () => (await readStripeSetup(db.prisma)).portalConfigurationId,
     });
     let accessWorker: QueueWorker | undefined;
     let taskWorker: QueueWorker | undefined;
+    let stripeEventWorker: QueueWorker | undefined;
     const core: CoreServices = {
       db: db.prisma,
       billing,
@@ -154,6 +163,7 @@ export async function startTribegate(opts: {
       onWork: () => {
         accessWorker?.wake();
         taskWorker?.wake();
+        stripeEventWorker?.wake();
       },
     };
 
@@ -218,9 +228,9 @@ export async function startTribegate(opts: {
       ...healthRoutes(checks, startedAt, log),
       stripeWebhookRoute({
         ...services,
-        stripe: billing.stripe,
-        webhookSecret: webhookSecret.secret,
+        verifier: createWebhookVerifier(stripeClient, webhookSecret.secret),
         livemode: isLiveKey(config.stripe.secretKey),
+        onStripeEvent: () => stripeEventWorker?.wake(),
       }),
       ...checkoutPages(),
       ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
@@ -279,11 +289,23 @@ export async function startTribegate(opts: {
       clock,
       owner,
       ...(opts.jobLeaseMs ? { leaseMs: opts.jobLeaseMs } : {}),
+      where: Prisma.sql`kind <> ${STRIPE_EVENTS_TASK}`,
+    });
+    const sw = createStripeEventWorker({
+      deps: { ...services, livemode: isLiveKey(config.stripe.secretKey) },
+      owner,
+      clock,
+      // Enough customers in progress to keep the Stripe budget's reads busy (a read takes ~0.2-0.5 s),
+      // no more: each holds a database connection while it applies.
+      concurrency: Math.min(48, Math.max(4, Math.ceil(budget.requestsPerSecond / 2))),
+      ...(opts.jobLeaseMs ? { leaseMs: opts.jobLeaseMs } : {}),
     });
     accessWorker = aw;
     taskWorker = tw;
+    stripeEventWorker = sw;
     closers.push({ name: "access worker", order: 4, close: () => aw.stop() });
     closers.push({ name: "task worker", order: 4, close: () => tw.stop() });
+    closers.push({ name: "stripe event worker", order: 4, close: () => sw.stop() });
     if (opts.reconcileOnStart ?? true) {
       await db.prisma.$transaction((tx) =>
         scheduleTask(tx, {
@@ -296,6 +318,7 @@ export async function startTribegate(opts: {
     }
     aw.start();
     tw.start();
+    sw.start();
 
     log.info(
       {
@@ -311,7 +334,7 @@ export async function startTribegate(opts: {
 
     // In the background, never awaited: a slow API must not delay or block serving fans.
     if (opts.doctorOnStart ?? true)
-      void runStartupChecks({ config, db: db.prisma, log, stripe: billing.stripe });
+      void runStartupChecks({ config, db: db.prisma, log, stripe: stripeClient });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -324,6 +347,7 @@ export async function startTribegate(opts: {
       telegram,
       accessWorker: aw,
       taskWorker: tw,
+      stripeEventWorker: sw,
       wake: services.onWork,
       stop() {
         stopping ??= (async () => {

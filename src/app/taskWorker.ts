@@ -1,3 +1,4 @@
+import type { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db } from "./db.ts";
 import { createLeaseQueue } from "./queue.ts";
@@ -16,6 +17,8 @@ export function createTaskWorker(opts: {
   concurrency?: number;
   /** How long a claimed task stays this process's without a heartbeat (see QueueWorkerOptions). */
   leaseMs?: number;
+  /** Narrows the tasks this worker claims (kinds another worker runs are left out). */
+  where?: Prisma.Sql;
 }): QueueWorker {
   const log = opts.log.child({ module: "tasks" });
   return createQueueWorker<TaskRow>({
@@ -26,6 +29,7 @@ export function createTaskWorker(opts: {
     ...(opts.clock ? { clock: opts.clock } : {}),
     concurrency: opts.concurrency ?? 2,
     ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+    ...(opts.where ? { where: opts.where } : {}),
     handle: async (row) => {
       const handler = opts.handlers[row.kind];
       if (!handler) return { outcome: "dead", error: `no handler for task kind ${row.kind}` };

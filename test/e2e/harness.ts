@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import type Stripe from "stripe";
+import { STRIPE_EVENTS_TASK } from "../../src/app/billing/stripeEvents.ts";
 import { startTribegate, type Tribegate } from "../../src/bootstrap.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
@@ -137,10 +138,18 @@ export interface Harness<out P extends Platforms = Platforms> {
   logs: LogSink;
   clock: TestClock;
   webhookUrl: string;
-  /** Signs and POSTs one event to the bot, as Stripe does. */
+  /**
+   * Signs and POSTs one event to the bot, as Stripe does, then waits for the bot's worker to apply
+   * what it acknowledged (see stripeSettled).
+   */
   deliver(event: Stripe.Event, secret?: string): Promise<{ status: number; body: string }>;
-  /** Delivers every event the Stripe stand-in recorded since the last call, in order. */
+  /** Delivers every event the Stripe stand-in recorded since the last call, in order, then waits as `deliver`. */
   deliverAll(): Promise<{ status: number; event: Stripe.Event }[]>;
+  /**
+   * Waits until no acknowledged Stripe event is left queued, but those whose apply failed and waits
+   * for its retry (Stripe or the database failing): the webhook answers before the worker applies.
+   */
+  stripeSettled(timeoutMs?: number): Promise<void>;
   /** Restarts the bot on the same database (and stand-ins). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -237,11 +246,34 @@ export async function startHarness<const O extends HarnessOptions>(
     get webhookUrl() {
       return `${app.http.url}/stripe/webhook`;
     },
-    deliver: (event, secret = WEBHOOK_SECRET) =>
-      deliverWebhook(`${app.http.url}/stripe/webhook`, event, secret),
+    async deliver(event, secret = WEBHOOK_SECRET) {
+      const res = await deliverWebhook(`${app.http.url}/stripe/webhook`, event, secret);
+      await harness.stripeSettled();
+      return res;
+    },
     async deliverAll() {
       const results = await stripe.deliverEvents(`${app.http.url}/stripe/webhook`, WEBHOOK_SECRET);
+      await harness.stripeSettled();
       return results.map((r) => ({ status: r.status, event: r.event }));
+    },
+    async stripeSettled(timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const db = app.db.prisma;
+        if ((await db.stripeEvent.count({ where: { status: "queued" } })) === 0) return;
+        const inHand = await db.task.count({
+          where: {
+            kind: STRIPE_EVENTS_TASK,
+            OR: [{ state: "running" }, { state: "pending", runAfter: { lte: clock.now() } }],
+          },
+        });
+        // What is left waits for a retry after a failure: the test decides when time moves on.
+        if (inHand === 0) return;
+        if (Date.now() > deadline)
+          throw new Error(`timed out after ${timeoutMs} ms waiting for the Stripe events to be applied`);
+        app.stripeEventWorker.wake();
+        await sleep(10);
+      }
     },
     async restart() {
       await app.stop();

@@ -1,23 +1,25 @@
 import type Stripe from "stripe";
-import { applyStripeEvent } from "../../app/billing/applyStripeEvent.ts";
+import type { WebhookVerifier } from "../../app/billing/billing.ts";
 import { foreignEventReason, HANDLED_EVENT_TYPES } from "../../app/billing/eventTypes.ts";
+import { acceptStripeEvent } from "../../app/billing/stripeEvents.ts";
 import type { BillingDeps } from "../../app/billing/types.ts";
 import { NetworkError } from "../../errors.ts";
 import type { Route } from "../routes.ts";
 
 /**
- * POST /stripe/webhook. The retry rule, tested in test/e2e/memberships:
+ * POST /stripe/webhook: acknowledge fast, apply soon (src/app/billing/stripeEvents.ts). The answer
+ * rule, tested in test/e2e/memberships and test/e2e/security:
  * - bad, missing or stale signature, or a body that is not an event: 400 (Stripe's retries cannot fix it);
  * - an event of another mode (live vs the key's test) or of a connected account (Connect): 200,
  *   recorded as ignored with the reason (a replay finds the record), never applied;
  * - an event type outside the allow-list: 200, ignored;
- * - applied, or already applied (replay): 200, only after the transaction committed;
- * - Stripe refusing for good to re-read the event's object (404, 403, 401): 200, recorded as failed
- *   with the reason (three days of retries cannot change the answer);
- * - Stripe unreachable, rate-limited or failing (5xx), or the database failing: 5xx, so Stripe retries.
+ * - a handled event: 200 `queued` once it is written durably (one insert; no call to Stripe), or
+ *   `duplicate` when it was recorded before. The worker applies it, re-reading Stripe; a Stripe that
+ *   is slow, rate-limited or failing delays the apply, never the answer;
+ * - the database failing: 5xx, so Stripe retries.
  */
 export function stripeWebhookRoute(
-  deps: BillingDeps & { stripe: Stripe; webhookSecret: string; toleranceSeconds?: number; livemode: boolean },
+  deps: BillingDeps & { verifier: WebhookVerifier; livemode: boolean },
 ): Route {
   const log = deps.log.child({ module: "stripe-webhook" });
   return {
@@ -32,22 +34,15 @@ export function stripeWebhookRoute(
         );
         return { status: 400, body: { error: "missing_signature" } };
       }
-      let event: Stripe.Event;
-      try {
-        event = deps.stripe.webhooks.constructEvent(
-          req.rawBody,
-          signature,
-          deps.webhookSecret,
-          deps.toleranceSeconds,
-        );
-      } catch (err) {
-        const reason = err instanceof Error ? err.message.split("\n")[0] : "invalid";
+      const verified = deps.verifier.verify(req.rawBody, signature);
+      if (!verified.ok) {
         log.warn(
-          { event: "stripe.webhook.rejected", reason },
+          { event: "stripe.webhook.rejected", reason: verified.reason },
           "webhook signature check failed; check STRIPE_WEBHOOK_SECRET",
         );
         return { status: 400, body: { error: "bad_signature" } };
       }
+      const event: Stripe.Event = verified.event;
       if (typeof event?.id !== "string" || typeof event.type !== "string" || !event.data?.object) {
         log.warn(
           { event: "stripe.webhook.rejected", reason: "not an event" },
@@ -65,17 +60,15 @@ export function stripeWebhookRoute(
         return { status: 200, body: { received: true, ignored: true } };
       }
       try {
-        const result = await applyStripeEvent(deps, event);
+        const result = await acceptStripeEvent(deps, event);
         return { status: 200, body: { received: true, status: result.status } };
       } catch (err) {
         const unavailable = err instanceof NetworkError;
         log.error(
           { event: "stripe.webhook.failed", stripeEventId: event.id, type: event.type, err },
-          unavailable
-            ? "Stripe could not be read; Stripe will retry the event"
-            : "event could not be applied; Stripe will retry it",
+          "event could not be recorded (database failing); Stripe will retry it",
         );
-        return { status: unavailable ? 503 : 500, body: { error: "not_applied_retry_later" } };
+        return { status: unavailable ? 503 : 500, body: { error: "not_recorded_retry_later" } };
       }
     },
   };

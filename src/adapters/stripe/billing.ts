@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import type { Billing, SubscriptionState } from "../../app/billing/billing.ts";
+import type { Billing, SubscriptionState, WebhookVerifier } from "../../app/billing/billing.ts";
 import type { StripeConfig } from "../../config.ts";
 import { NetworkError, PlatformError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -115,6 +115,32 @@ export const defaultPriority = (method: keyof Billing): StripePriority =>
  * and a configuration made through the API is never the default. Read for each session, so a
  * `--fix` run while the bot is up is used at once, without a restart.
  */
+/**
+ * The webhook verifier port over stripe-node's signature check (`webhooks.constructEvent`: HMAC of
+ * the raw body with the endpoint's signing secret, timestamp within `toleranceSeconds`, default 300).
+ */
+export function createWebhookVerifier(
+  stripe: Stripe,
+  secret: string,
+  toleranceSeconds?: number,
+): WebhookVerifier {
+  return {
+    verify(rawBody, signature) {
+      try {
+        return {
+          ok: true,
+          event: stripe.webhooks.constructEvent(rawBody, signature, secret, toleranceSeconds),
+        };
+      } catch (err) {
+        return {
+          ok: false,
+          reason: err instanceof Error ? (err.message.split("\n")[0] ?? "invalid") : "invalid",
+        };
+      }
+    },
+  };
+}
+
 export function createBilling(
   stripe: Stripe,
   opts: { portalConfiguration?: () => Promise<string | undefined> } = {},
@@ -136,7 +162,6 @@ function billingAt(
       }
     });
   return {
-    stripe,
     withPriority: (p) => billingAt(stripe, opts, p),
     customerSubscriptions: (customerId) =>
       call("customerSubscriptions", "subscriptions.list", async () => {

@@ -65,8 +65,6 @@ export type StripePriority = "interactive" | "background";
  * (a portal link for a notification sent by a task).
  */
 export interface Billing {
-  /** stripe-node's client, behind the same budget (its own requests count as background work). */
-  readonly stripe: Stripe;
   /** This port with every call at `priority`. */
   withPriority(priority: StripePriority): Billing;
   /** Every subscription of a customer, whatever its status. */
@@ -117,4 +115,15 @@ export interface Billing {
   /** Moves a subscription to another price (prorated), as the billing portal's plan switch does. */
   changeSubscriptionPrice(subscriptionId: string, priceId: string): Promise<SubscriptionState>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
+}
+
+/** A webhook body whose signature checked out, as the event it carries; or why it is refused. */
+export type WebhookVerification = { ok: true; event: Stripe.Event } | { ok: false; reason: string };
+
+/**
+ * Checks Stripe's signature of a webhook on its raw body (the adapter holds the signing secret and
+ * the tolerance for the timestamp): what the webhook route needs of Stripe, and all of it.
+ */
+export interface WebhookVerifier {
+  verify(rawBody: Buffer, signature: string): WebhookVerification;
 }

@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { PlatformError } from "../../errors.ts";
-import type { SubscriptionState } from "./billing.ts";
+import type { Billing, SubscriptionState } from "./billing.ts";
 import { META } from "./metadata.ts";
 import type { BillingDeps } from "./types.ts";
 
@@ -62,8 +62,45 @@ export type Fresh =
 const idOf = (x: string | { id: string } | null | undefined): string | null =>
   x == null ? null : typeof x === "string" ? x : x.id;
 
+/** The reads of Stripe an event's re-read makes. */
+export type StripeReads = Pick<
+  Billing,
+  "customerSubscriptions" | "charge" | "dispute" | "subscriptionOfPayment"
+>;
+
+/**
+ * The same reads, each made once per argument: the events of one customer applied together share
+ * one re-read of its subscriptions (and of a charge or dispute named twice).
+ */
+export function onceEach(billing: StripeReads): StripeReads & { calls(): number } {
+  const cache = new Map<string, Promise<unknown>>();
+  let calls = 0;
+  const once =
+    <A extends string, R>(name: string, read: (arg: A) => Promise<R>) =>
+    (arg: A): Promise<R> => {
+      const key = `${name}:${arg}`;
+      let p = cache.get(key) as Promise<R> | undefined;
+      if (!p) {
+        calls++;
+        p = read(arg);
+        cache.set(key, p);
+      }
+      return p;
+    };
+  return {
+    customerSubscriptions: once("subs", (id: string) => billing.customerSubscriptions(id)),
+    charge: once("charge", (id: string) => billing.charge(id)),
+    dispute: once("dispute", (id: string) => billing.dispute(id)),
+    subscriptionOfPayment: once("pi", (id: string) => billing.subscriptionOfPayment(id)),
+    calls: () => calls,
+  };
+}
+
 /** Reads Stripe's current state of what the event points at (outside any transaction). */
-export async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise<Fresh> {
+export async function readFresh(
+  deps: Pick<BillingDeps, "db"> & { billing: StripeReads },
+  event: Stripe.Event,
+): Promise<Fresh> {
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
@@ -166,7 +203,7 @@ export async function readFresh(deps: BillingDeps, event: Stripe.Event): Promise
 
 /** A lifetime purchase is found in the ledger by its payment intent; a subscription payment through its invoice. */
 async function subscriptionOfCharge(
-  deps: BillingDeps,
+  deps: Pick<BillingDeps, "db"> & { billing: StripeReads },
   paymentIntentId: string | null,
 ): Promise<string | null> {
   if (!paymentIntentId) return null;

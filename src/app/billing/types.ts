@@ -12,6 +12,8 @@ export interface BillingDeps {
   log: Logger;
   /** Called after a commit that recorded access jobs or tasks, to wake the workers. */
   onWork?: () => void;
+  /** Called once a Stripe event is queued, to wake the Stripe event worker only (default: onWork). */
+  onStripeEvent?: () => void;
   /**
    * The mode of the API key (sk_live_/rk_live_ → true): a webhook from the other mode is not about
    * this shop. Unset (reconciliation, tests of the use case alone): not checked.

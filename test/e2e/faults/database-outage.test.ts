@@ -135,6 +135,9 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
     const stats = newStats();
     await deliverAllUntil2xx(() => h.webhookUrl, during, WEBHOOK_SECRET, stats, { concurrency: 2 });
     expect(stats.unexpected).toEqual([]);
+    // Acknowledged means recorded: the worker applies them by itself.
+    await h.stripeSettled(30_000);
+    expect(await h.deps.db.stripeEvent.count({ where: { status: "queued" } })).toBe(0);
 
     // Nothing lost: every handled event recorded once; the ledger is Stripe's state.
     const handled = h.stripe.events.filter((x) => HANDLED_EVENT_TYPES.has(x.type)).map((x) => x.id);

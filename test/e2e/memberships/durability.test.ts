@@ -137,47 +137,78 @@ describe.each(BACKENDS)("memberships: webhooks, faults and durable jobs, on %s",
     expect(await wishesOf(h, ordered.userId)).toEqual({ [silverRoleKey]: "revoke" });
   });
 
-  it("Stripe failing while an event is applied answers 5xx and stores nothing; Stripe's retry then applies it", async () => {
+  it("Stripe failing while events are applied: they are acknowledged, kept queued, and the worker's retry applies them", async () => {
     const userId = newUserId();
-    await fanPays(h, tiers.silver.slug, { userId, deliver: false });
-    h.stripe.failNext({ method: "GET", path: "/v1/subscriptions" }, { kind: "status", status: 500 }, 10);
+    const paid = await fanPays(h, tiers.silver.slug, { userId, deliver: false });
+    h.stripe.failNext({ method: "GET", path: "/v1/subscriptions" }, { kind: "status", status: 500 }, 100);
     const first = await h.deliverAll();
-    h.stripe.clearFaults();
-    const statuses = first.map((d) => d.status);
-    expect(statuses.filter((s) => s >= 500).length).toBeGreaterThan(0);
-    for (const d of first.filter((x) => x.status >= 500)) {
-      expect(await h.deps.db.stripeEvent.findUnique({ where: { id: d.event.id } })).toBeNull();
-    }
-    expect(await wishesOf(h, userId)).toEqual({});
-    for (const d of first.filter((x) => x.status >= 500)) expect((await h.deliver(d.event)).status).toBe(200);
+    expect(first.map((d) => d.status)).toEqual(first.map(() => 200));
+    const handled = first.filter((d) => d.event.type !== "customer.created");
+    for (const d of handled)
+      expect((await h.deps.db.stripeEvent.findUniqueOrThrow({ where: { id: d.event.id } })).status).toBe(
+        "queued",
+      );
+    expect(h.logs.events("stripe.events.retry").length).toBeGreaterThan(0);
+    // The signed, paid checkout opened access already; the ledger waits for Stripe's confirmation.
     expect(await wishesOf(h, userId)).toEqual({ [silverRoleKey]: "grant" });
+    const early = await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.subscriptionId } });
+    expect([early.status, early.currentPeriodEnd]).toEqual(["active", null]);
+    h.stripe.clearFaults();
+    h.clock.advance(15 * 60_000); // the worker's backoff runs out
+    await h.stripeSettled();
+    for (const d of handled)
+      expect((await h.deps.db.stripeEvent.findUniqueOrThrow({ where: { id: d.event.id } })).status).toBe(
+        "applied",
+      );
+    const confirmed = await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.subscriptionId } });
+    expect(confirmed.status).toBe("active");
+    expect(confirmed.currentPeriodEnd).not.toBeNull();
+    expect(await wishesOf(h, userId)).toEqual({ [silverRoleKey]: "grant" });
+    const grants = await h.deps.db.memberHistory.count({
+      where: { memberId: paid.memberId, action: "subscription.status" },
+    });
+    expect(grants).toBe(1);
   });
 
-  it("the database failing mid-event answers 500 and keeps nothing half-applied; the retry succeeds", async () => {
+  it("the database failing: an event it cannot record is answered 500; one it cannot apply stays queued, nothing half-applied, and the retry applies it", async () => {
     const paid = await fanPays(h, tiers.silver.slug);
     const historyBefore = await h.deps.db.memberHistory.count({ where: { memberId: paid.memberId } });
-    // A trigger makes the database fail in the middle of the event's transaction (after the event row
-    // and the subscription update were written).
     await h.deps.db.$executeRawUnsafe(`
       CREATE OR REPLACE FUNCTION tg_test_fail() RETURNS trigger AS $$
       BEGIN RAISE EXCEPTION 'simulated database failure'; END; $$ LANGUAGE plpgsql`);
+    // The event cannot even be recorded: 500, nothing stored, Stripe retries.
     await h.deps.db.$executeRawUnsafe(
-      "CREATE TRIGGER tg_test_fail BEFORE INSERT ON member_history FOR EACH ROW EXECUTE FUNCTION tg_test_fail()",
+      "CREATE TRIGGER tg_test_fail BEFORE INSERT ON stripe_event FOR EACH ROW EXECUTE FUNCTION tg_test_fail()",
     );
     const { event } = h.stripe.updateSubscription(paid.subscriptionId, {
       status: "canceled",
       ended_at: Math.floor(Date.now() / 1000),
     });
-    const [failed] = await h.deliverAll();
-    expect(failed?.status).toBe(500);
+    const [refused] = await h.deliverAll();
+    expect(refused?.status).toBe(500);
     expect(await h.deps.db.stripeEvent.findUnique({ where: { id: event.id } })).toBeNull();
+    expect(h.logs.events("stripe.webhook.failed").length).toBeGreaterThan(0);
+    await h.deps.db.$executeRawUnsafe("DROP TRIGGER tg_test_fail ON stripe_event");
+    // Recorded, then the database fails in the middle of the worker's transaction (after the
+    // subscription update was written).
+    await h.deps.db.$executeRawUnsafe(
+      "CREATE TRIGGER tg_test_fail BEFORE INSERT ON member_history FOR EACH ROW EXECUTE FUNCTION tg_test_fail()",
+    );
+    expect((await h.deliver(event)).status).toBe(200);
+    await expect.poll(() => h.logs.events("stripe.events.retry").length).toBeGreaterThan(0);
+    expect((await h.deps.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe(
+      "queued",
+    );
     expect(
       (await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.subscriptionId } })).status,
     ).toBe("active");
     expect(await wishesOf(h, paid.userId)).toEqual({ [silverRoleKey]: "grant" });
-    expect(h.logs.events("stripe.webhook.failed").length).toBeGreaterThan(0);
     await h.deps.db.$executeRawUnsafe("DROP TRIGGER tg_test_fail ON member_history");
-    expect((await h.deliver(event)).status).toBe(200);
+    h.clock.advance(15 * 60_000); // the worker's backoff runs out
+    await h.stripeSettled();
+    expect((await h.deps.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe(
+      "applied",
+    );
     expect(
       (await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.subscriptionId } })).status,
     ).toBe("canceled");

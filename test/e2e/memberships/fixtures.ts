@@ -37,7 +37,16 @@ export async function deliverSigned<T = { status?: string; received?: boolean; i
   event: Stripe.Event,
 ): Promise<{ http: number; body: T }> {
   const res = await h.deliver(event);
-  return { http: res.status, body: JSON.parse(res.body) as T };
+  const body = JSON.parse(res.body) as T & { status?: string };
+  // Acknowledged, then applied by the worker (h.deliver waited for it): what the record says now.
+  if (body.status === "queued") {
+    const recorded = await h.deps.db.stripeEvent.findUnique({
+      where: { id: event.id },
+      select: { status: true },
+    });
+    if (recorded) body.status = recorded.status;
+  }
+  return { http: res.status, body };
 }
 
 /** Gold (€10/month, Discord role + Telegram chat, lifetime €200) and Silver (€5/month, a role). */

@@ -306,12 +306,11 @@ describe("Billing priorities", () => {
         }
       }
       const budget = new Spy({ requestsPerSecond: 1000 });
-      const billing = createBilling(
-        createStripeClient(
-          { secretKey: standin.secretKey, webhookSecret: undefined, apiUrl: standin.origin },
-          { budget },
-        ),
+      const client = createStripeClient(
+        { secretKey: standin.secretKey, webhookSecret: undefined, apiUrl: standin.origin },
+        { budget },
       );
+      const billing = createBilling(client);
       const gold = standin.put(price({ product: standin.put(product({ name: "Gold" })).id }));
       const customerId = await billing.createCustomer({ metadata: {} });
       for (let i = 0; i < 101; i++) standin.put(subscription({ customer: customerId, price: gold }));
@@ -326,7 +325,7 @@ describe("Billing priorities", () => {
       for await (const _ of billing.withPriority("interactive").allSubscriptions()) n++;
       expect(n).toBe(101);
       expect(take()).toEqual(["interactive GET /v1/subscriptions", "interactive GET /v1/subscriptions"]);
-      await billing.stripe.customers.list({ limit: 1 });
+      await client.customers.list({ limit: 1 });
       expect(take()).toEqual(["background GET /v1/customers"]);
     } finally {
       await standin.close();
