@@ -2,10 +2,21 @@
  * Shared pieces of the benchmarks: a PostgreSQL server (BENCH_DATABASE_URL, or a throwaway cluster
  * with fsync ON so commits are real), percentiles, and the result table/JSON.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
 import { type Config, loadConfig } from "../src/config.ts";
+import type { Logger } from "../src/log.ts";
+import { type DiscordStandin, type DiscordStandinOptions, startDiscordStandin } from "../test/standins/discord.ts";
+import { serverSettings } from "../test/standins/http.ts";
+import { type StripeStandin, type StripeStandinOptions, startStripeStandin } from "../test/standins/stripe.ts";
+import {
+  startTelegramStandin,
+  type TelegramStandin,
+  type TelegramStandinOptions,
+} from "../test/standins/telegram.ts";
 import { findPostgresBin, startCluster } from "../test/support/global-setup.ts";
 
 export interface Figure {
@@ -156,4 +167,75 @@ export function benchConfig(opts: {
     fileKeys: [],
   });
   return ledgerOnly ? { ...config, telegram: undefined } : config;
+}
+
+/** A bot and its stand-ins, as every benchmark starts them; stop() removes everything. */
+export interface BenchWorld<T extends TelegramStandin | undefined> {
+  app: Tribegate;
+  stripe: StripeStandin;
+  discord: DiscordStandin;
+  telegram: T;
+  pgdb: Awaited<ReturnType<typeof benchDatabase>> | undefined;
+  dataDir: string;
+  webhookUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the Stripe and Discord stand-ins (and Telegram's when `telegram` is given), a fresh database
+ * on `backend` (a throwaway PostgreSQL database, or PGlite in a temporary folder) and the bot through
+ * its composition root, with reconciliation and the doctor off at start. `keepAliveMs`: how long the
+ * stand-ins keep idle connections (Discord and Telegram keep them open for a while; the stand-ins'
+ * 1-second default would open a new connection for most calls of a burst).
+ */
+export async function startBenchWorld<TG extends TelegramStandinOptions | undefined = undefined>(opts: {
+  backend: "pglite" | "postgres";
+  stripe: StripeStandinOptions & { secretKey: string; webhookSecret: string };
+  discord: DiscordStandinOptions & { token: string; guilds: NonNullable<DiscordStandinOptions["guilds"]> };
+  telegram?: TG;
+  log: Logger;
+  configure?: (config: Config) => Config;
+  keepAliveMs?: number;
+}): Promise<BenchWorld<TG extends undefined ? undefined : TelegramStandin>> {
+  const keepAlive = serverSettings.keepAliveTimeoutMs;
+  if (opts.keepAliveMs !== undefined) serverSettings.keepAliveTimeoutMs = opts.keepAliveMs;
+  const { webhookSecret, ...stripeOptions } = opts.stripe;
+  const [stripe, discord, telegram] = await Promise.all([
+    startStripeStandin(stripeOptions),
+    startDiscordStandin(opts.discord),
+    opts.telegram ? startTelegramStandin(opts.telegram) : undefined,
+  ]).finally(() => {
+    serverSettings.keepAliveTimeoutMs = keepAlive;
+  });
+  const pgdb = opts.backend === "postgres" ? await benchDatabase() : undefined;
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tribegate-bench-"));
+  const base = benchConfig({
+    stripe: { origin: stripe.origin, secretKey: opts.stripe.secretKey, webhookSecret },
+    dataDir,
+    databaseUrl: pgdb?.url,
+    discord: {
+      token: opts.discord.token,
+      applicationId: discord.applicationId,
+      apiUrl: discord.apiUrl,
+      guildIds: opts.discord.guilds.map((g) => g.id),
+    },
+    ...(telegram && opts.telegram?.token ? { telegram: { token: opts.telegram.token, apiRoot: telegram.apiRoot } } : {}),
+  });
+  const config = opts.configure ? opts.configure(base) : base;
+  const app = await startTribegate({ config, log: opts.log, reconcileOnStart: false, doctorOnStart: false });
+  return {
+    app,
+    stripe,
+    discord,
+    telegram: telegram as TG extends undefined ? undefined : TelegramStandin,
+    pgdb,
+    dataDir,
+    webhookUrl: `${app.http.url}/stripe/webhook`,
+    async stop() {
+      await app.stop();
+      await Promise.allSettled([stripe.close(), discord.close(), telegram?.close()]);
+      await pgdb?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
