@@ -72,7 +72,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
+  process.stdout.write(`screenshot: ${file}\n`);
   return file;
 }
 
