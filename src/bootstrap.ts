@@ -4,10 +4,12 @@ import { type Database, openDatabase } from "./adapters/db/database.ts";
 import { migrate } from "./adapters/db/migrator.ts";
 import { createDiscordGateway, type DiscordGateway } from "./adapters/discord/gateway.ts";
 import { createDiscordPlatform } from "./adapters/discord/index.ts";
+import { createAddressLimiter } from "./adapters/http/addressLimiter.ts";
 import { healthRoutes, type ReadinessCheck } from "./adapters/http/health.ts";
 import { checkoutPages } from "./adapters/http/pages.ts";
 import { type HttpServer, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
+import { tribePageRoutes } from "./adapters/http/tribePage.ts";
 import type { PlatformAdapter, PlatformRuntime } from "./adapters/platform.ts";
 import type { Route } from "./adapters/routes.ts";
 import {
@@ -28,6 +30,7 @@ import type { AppServices, PortServices } from "./app/services.ts";
 import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
 import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
+import type { JoinDoors } from "./app/tribePage.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
 import { runStartupChecks } from "./doctor/run.ts";
@@ -203,6 +206,16 @@ export async function startTribegate(opts: {
         },
       });
     }
+    const doors: JoinDoors = {
+      discord: Boolean(discord),
+      discordSignIn: false,
+      telegramLink: (payload) => {
+        const name = telegram ? telegramUsername(telegram) : undefined;
+        if (!name) return null;
+        return `https://t.me/${name}${payload ? `?start=${encodeURIComponent(payload)}` : ""}`;
+      },
+      discordServerUrl: async () => null,
+    };
     const routes: Route[] = [
       ...healthRoutes(checks, startedAt, log),
       stripeWebhookRoute({
@@ -212,6 +225,14 @@ export async function startTribegate(opts: {
         livemode: isLiveKey(config.stripe.secretKey),
       }),
       ...checkoutPages(),
+      ...tribePageRoutes({
+        db: db.prisma,
+        clock,
+        log: log.child({ module: "page" }),
+        doors,
+        // A person reading the page, and following its links, never gets near this; a script does.
+        limiter: createAddressLimiter({ capacity: 120, windowMs: 60_000 }),
+      }),
       ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
       ...runtimes.flatMap((p) => p.routes ?? []),
     ];
@@ -326,6 +347,15 @@ export async function startTribegate(opts: {
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/** The Telegram bot's @username once getMe answered; undefined before. */
+function telegramUsername(telegram: TelegramBot): string | undefined {
+  try {
+    return telegram.bot.botInfo.username;
+  } catch {
+    return undefined;
   }
 }
 

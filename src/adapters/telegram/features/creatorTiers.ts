@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import { getCreatorProfile, type ProfileChanges, updateCreatorProfile } from "../../../app/profile.ts";
 import { getSettings, setSetting } from "../../../app/settings.ts";
 import {
   archiveTier,
@@ -137,6 +138,38 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
     if (goal === null) return replyUsage(ctx, "goal");
     await setSetting(services.db, "trueFansGoal", goal);
     return ctx.reply(ctx.t("telegram.settings.goal", { goal }));
+  });
+
+  cmd.command("profile", only, async (ctx) => {
+    const text = ctx.match.trim();
+    let profile = await getCreatorProfile(services.db);
+    if (text) {
+      // The pitch keeps its line breaks: everything after the field name, as typed.
+      const field = /^\S+/.exec(text)?.[0] ?? "";
+      const value = text.slice(field.length).trim();
+      const fields: Record<string, keyof ProfileChanges> = {
+        name: "name",
+        pitch: "pitch",
+        picture: "pictureUrl",
+        invite: "discordInvite",
+      };
+      const key = fields[field.toLowerCase()];
+      if (key && value.length > 0) profile = await updateCreatorProfile(services.db, { [key]: value });
+      else if (field.toLowerCase() === "goal" && (value === "on" || value === "off"))
+        profile = await updateCreatorProfile(services.db, { showGoal: value === "on" });
+      else return replyUsage(ctx, "profile");
+    }
+    return ctx.reply(
+      ctx.t("telegram.profile", {
+        url: `${services.publicBaseUrl}/`,
+        name: profile.name,
+        pitch: profile.pitch,
+        picture: profile.pictureUrl,
+        invite: profile.discordInvite,
+        goalShown: profile.showGoal,
+      }),
+      { link_preview_options: { is_disabled: true } },
+    );
   });
 
   return composer;
