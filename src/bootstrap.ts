@@ -4,7 +4,9 @@ import { type Database, openDatabase } from "./adapters/db/database.ts";
 import { migrate } from "./adapters/db/migrator.ts";
 import { createDiscordGateway, type DiscordGateway } from "./adapters/discord/gateway.ts";
 import { createDiscordPlatform } from "./adapters/discord/index.ts";
+import { createDiscordSignIn } from "./adapters/discord/oauth.ts";
 import { createAddressLimiter } from "./adapters/http/addressLimiter.ts";
+import { discordJoinRoutes } from "./adapters/http/discordJoin.ts";
 import { healthRoutes, type ReadinessCheck } from "./adapters/http/health.ts";
 import { checkoutPages } from "./adapters/http/pages.ts";
 import { type HttpServer, startHttpServer } from "./adapters/http/server.ts";
@@ -23,10 +25,12 @@ import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts"
 import { createTelegramPlatform } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
 import type { Billing } from "./app/billing/billing.ts";
+import { joinTokenKey } from "./app/members/webJoin.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { reconcileAll } from "./app/reconcile.ts";
 import type { AppServices, PortServices } from "./app/services.ts";
+import { getSettings } from "./app/settings.ts";
 import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
 import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
@@ -206,15 +210,27 @@ export async function startTribegate(opts: {
         },
       });
     }
+    const signIn =
+      discord && config.discord?.clientSecret
+        ? createDiscordSignIn({
+            apiUrl: config.discord.apiUrl,
+            applicationId: config.discord.applicationId,
+            clientSecret: config.discord.clientSecret,
+          })
+        : undefined;
     const doors: JoinDoors = {
       discord: Boolean(discord),
-      discordSignIn: false,
+      discordSignIn: signIn !== undefined,
       telegramLink: (payload) => {
         const name = telegram ? telegramUsername(telegram) : undefined;
         if (!name) return null;
         return `https://t.me/${name}${payload ? `?start=${encodeURIComponent(payload)}` : ""}`;
       },
-      discordServerUrl: async () => null,
+      discordServerUrl: async () => {
+        if (!config.discord) return null;
+        const home = config.discord.homeGuildIds[0] ?? (await getSettings(db.prisma)).discordHomeGuildIds[0];
+        return home ? `https://discord.com/channels/${home}` : null;
+      },
     };
     const routes: Route[] = [
       ...healthRoutes(checks, startedAt, log),
@@ -232,6 +248,14 @@ export async function startTribegate(opts: {
         doors,
         // A person reading the page, and following its links, never gets near this; a script does.
         limiter: createAddressLimiter({ capacity: 120, windowMs: 60_000 }),
+      }),
+      ...discordJoinRoutes({
+        services: { ...services, log: log.child({ module: "page" }) },
+        signIn,
+        joinTokenKey: config.discord?.clientSecret ? joinTokenKey(config.discord.clientSecret) : undefined,
+        doors,
+        // Each sign-in costs Discord calls and, once signed in, a Checkout Session.
+        limiter: createAddressLimiter({ capacity: 20, windowMs: 10 * 60_000 }),
       }),
       ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
       ...runtimes.flatMap((p) => p.routes ?? []),

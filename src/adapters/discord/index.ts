@@ -1,5 +1,6 @@
 import { Events, type Guild } from "discord.js";
 import { reapplyAccess } from "../../app/members/claim.ts";
+import { joinTokenKey } from "../../app/members/webJoin.ts";
 import type { Platform } from "../../app/platform.ts";
 import type { AppServices, PortServices } from "../../app/services.ts";
 import { reconcileSoon } from "../../app/tasks.ts";
@@ -37,6 +38,7 @@ export function createDiscordPlatform(opts: {
     log,
     clock: opts.services.clock,
     onWork: opts.services.onWork,
+    joinTokenKey: opts.config.clientSecret ? joinTokenKey(opts.config.clientSecret) : undefined,
   });
   const reader = createDiscordReader({ client, log });
   const polls = createPollPublisher({ client, services: opts.services, log });
