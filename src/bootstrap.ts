@@ -240,7 +240,7 @@ export async function startTribegate(opts: {
         webhookSecret: webhookSecret.secret,
         livemode: isLiveKey(config.stripe.secretKey),
       }),
-      ...checkoutPages(),
+      ...checkoutPages({ db: db.prisma, clock, doors }),
       ...tribePageRoutes({
         db: db.prisma,
         clock,

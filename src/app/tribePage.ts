@@ -93,3 +93,17 @@ export interface JoinDoors {
   /** Where a Discord member finds the server (https://discord.com/channels/<guild>); null when unknown. */
   discordServerUrl(): Promise<string | null>;
 }
+
+/**
+ * The platform a Checkout Session was opened from (its account is in client_reference_id), for the
+ * page Stripe sends the fan back to; null for a session the bot does not know.
+ */
+export async function checkoutPlatform(db: Db, sessionId: string): Promise<Platform | null> {
+  if (!/^cs_[\w-]{1,200}$/.test(sessionId)) return null;
+  const row = await db.checkoutSession.findUnique({
+    where: { id: sessionId },
+    select: { clientReferenceId: true },
+  });
+  const platform = row?.clientReferenceId.split(":")[0];
+  return platform === "discord" || platform === "telegram" ? platform : null;
+}

@@ -54,8 +54,9 @@ function cookieOf(req: HttpRequest, name: string): string | undefined {
   return undefined;
 }
 
-function sessionCookie(deps: DiscordJoinDeps, value: string): string {
-  const secure = deps.services.publicBaseUrl.startsWith("https://") ? "; Secure" : "";
+/** The visitor's session cookie: HttpOnly, SameSite=Lax, Secure when the public address is https. */
+export function sessionCookie(publicBaseUrl: string, value: string): string {
+  const secure = publicBaseUrl.startsWith("https://") ? "; Secure" : "";
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}${secure}`;
 }
 
@@ -100,7 +101,7 @@ async function start(deps: DiscordJoinDeps, req: HttpRequest): Promise<HttpRespo
     status: 302,
     headers: {
       location: deps.signIn.authorizeUrl({ state: begun.state, redirectUri: redirectUri(deps) }),
-      "set-cookie": sessionCookie(deps, begun.sessionToken),
+      "set-cookie": sessionCookie(deps.services.publicBaseUrl, begun.sessionToken),
       "cache-control": "no-store",
       "referrer-policy": "no-referrer",
     },
@@ -148,7 +149,7 @@ async function callback(deps: DiscordJoinDeps, req: HttpRequest): Promise<HttpRe
   try {
     const outcome = await joinWithDiscord(
       { ...deps.services, joinTokenKey: deps.joinTokenKey },
-      { sessionToken, user, grant, tierId: taken.tierId },
+      { sessionToken, user, grant, tierId: taken.tierId, pageLocale: locale },
     );
     switch (outcome.kind) {
       case "identity_taken":

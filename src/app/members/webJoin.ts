@@ -112,6 +112,8 @@ export async function joinWithDiscord(
     user: { id: string; username: string; locale: string | null };
     grant: DiscordGrant;
     tierId: string;
+    /** The page's language, when Discord does not say the user's. */
+    pageLocale: string;
   },
 ): Promise<DiscordJoinOutcome> {
   const sessionId = sha256(input.sessionToken);
@@ -133,7 +135,7 @@ export async function joinWithDiscord(
     platform: "discord" as const,
     userId: input.user.id,
     username: input.user.username,
-    locale: input.user.locale,
+    locale: input.user.locale ?? input.pageLocale,
   };
   const memberId = await memberForIdentity(deps.db, who);
   await deps.db.webSession.update({ where: { id: sessionId }, data: { memberId } });
