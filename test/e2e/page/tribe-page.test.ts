@@ -164,6 +164,19 @@ describe("the tribe's page (PGlite)", () => {
     }
   });
 
+  it("without Discord sign-in, offers the creator's invite and /join", async () => {
+    const set = await command(h, CREATOR, "profile", "invite https://discord.gg/abcd1234");
+    expect(set.text).toContain("Discord invite (when sign-in is not set up): https://discord.gg/abcd1234");
+    const html = await (await get("/t/gold")).text();
+    expect(html).toContain(
+      '<a class="btn discord" href="https://discord.gg/abcd1234" rel="noopener">Join the Discord server, then type /join</a>',
+    );
+    // The sign-in route says it is not set up, offering the tiers.
+    const res = await get("/join/discord?tier=gold");
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("Discord sign-in is not set up for this tribe.");
+  });
+
   describe("in a real browser", () => {
     let browser: Browser;
     beforeAll(async () => {
