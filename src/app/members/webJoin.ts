@@ -140,7 +140,16 @@ export async function joinWithDiscord(
   const memberId = await memberForIdentity(deps.db, who);
   await deps.db.webSession.update({ where: { id: sessionId }, data: { memberId } });
   await storeJoinToken(deps.db, deps.joinTokenKey, input.user.id, input.grant, deps.clock.now());
-  return startCheckout(deps, { who, tier: input.tierId });
+  let outcome: CheckoutOutcome;
+  try {
+    outcome = await startCheckout(deps, { who, tier: input.tierId });
+  } catch (err) {
+    await dropJoinToken(deps.db, input.user.id);
+    throw err;
+  }
+  // No payment coming (a member already): the token has no use, it is not kept.
+  if (outcome.kind !== "checkout") await dropJoinToken(deps.db, input.user.id);
+  return outcome;
 }
 
 /** The key that seals join tokens, derived from DISCORD_CLIENT_SECRET (never stored). */

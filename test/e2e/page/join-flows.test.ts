@@ -49,6 +49,8 @@ describe("joining from the page, in a browser (PGlite)", () => {
   let server: Server;
   let gold: { slug: string; roleId: string };
   let PUBLIC = "";
+  /** The fan of the first test, a paying member afterwards. */
+  let paidFan: ReturnType<typeof user> | undefined;
 
   async function visitor(opts: { viewport?: typeof PHONE; locale?: "en-US" | "fr-FR" } = {}) {
     const v = await newVisitor(browser, opts);
@@ -113,6 +115,7 @@ describe("joining from the page, in a browser (PGlite)", () => {
 
   it("Discord: a fan who was never in the server signs in, pays, and is added with the role in one call", async () => {
     const fan = user({ username: "newfan" });
+    paidFan = fan;
     h.discord.browserUser = fan;
     const { context, page } = await visitor({ viewport: PHONE, locale: "fr-FR" });
     await page.goto(`${PUBLIC}/`);
@@ -267,6 +270,18 @@ describe("joining from the page, in a browser (PGlite)", () => {
     expect(await page.textContent("main")).toContain("type /link in the creator's Discord server");
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "join-refused-identity-desktop-en");
+    await context.close();
+  });
+
+  it("a paying member who signs in again is told so, nothing charged, and no token is kept", async () => {
+    h.discord.browserUser = paidFan;
+    const { context, page } = await visitor();
+    await page.goto(`${PUBLIC}/`);
+    await follow(page, "Join with Discord");
+    await press(page, "Authorize");
+    expect(await page.textContent("main")).toContain("You are already a member (Gold). Nothing was charged.");
+    expect(await page.getByRole("link", { name: "Manage my membership" }).count()).toBe(1);
+    expect(await h.deps.db.discordJoinToken.count({ where: { userId: paidFan!.id } })).toBe(0);
     await context.close();
   });
 
