@@ -9,9 +9,17 @@ import pg from "pg";
 import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
 import { type Config, loadConfig } from "../src/config.ts";
 import type { Logger } from "../src/log.ts";
-import { type DiscordStandin, type DiscordStandinOptions, startDiscordStandin } from "../test/standins/discord.ts";
+import {
+  type DiscordStandin,
+  type DiscordStandinOptions,
+  startDiscordStandin,
+} from "../test/standins/discord.ts";
 import { serverSettings } from "../test/standins/http.ts";
-import { type StripeStandin, type StripeStandinOptions, startStripeStandin } from "../test/standins/stripe.ts";
+import {
+  type StripeStandin,
+  type StripeStandinOptions,
+  startStripeStandin,
+} from "../test/standins/stripe.ts";
 import {
   startTelegramStandin,
   type TelegramStandin,
@@ -219,7 +227,9 @@ export async function startBenchWorld<TG extends TelegramStandinOptions | undefi
       apiUrl: discord.apiUrl,
       guildIds: opts.discord.guilds.map((g) => g.id),
     },
-    ...(telegram && opts.telegram?.token ? { telegram: { token: opts.telegram.token, apiRoot: telegram.apiRoot } } : {}),
+    ...(telegram && opts.telegram?.token
+      ? { telegram: { token: opts.telegram.token, apiRoot: telegram.apiRoot } }
+      : {}),
   });
   const config = opts.configure ? opts.configure(base) : base;
   const app = await startTribegate({ config, log: opts.log, reconcileOnStart: false, doctorOnStart: false });

@@ -17,6 +17,7 @@ import { ideaGroup } from "./discord/tribe/idea.ts";
 import { jobsGroup } from "./discord/tribe/jobs.ts";
 import { memberGroup } from "./discord/tribe/member.ts";
 import { pollGroup } from "./discord/tribe/poll.ts";
+import { profileSubcommand } from "./discord/tribe/profile.ts";
 import { reconcileSubcommand } from "./discord/tribe/reconcile.ts";
 import { settingsSubcommand } from "./discord/tribe/settings.ts";
 import { setupSubcommand } from "./discord/tribe/setup.ts";
@@ -89,6 +90,7 @@ export const tribeCommand = {
     setupSubcommand,
     statsSubcommand,
     settingsSubcommand,
+    profileSubcommand,
     reconcileSubcommand,
     bindSubcommand,
     tierGroup,

@@ -130,6 +130,17 @@ export const CREATOR_COMMANDS = [
   },
   { command: "stats", description: { en: "Members, revenue, goal", fr: "Membres, revenus, objectif" } },
   {
+    command: "profile",
+    description: {
+      en: "Your public page: name, pitch, picture",
+      fr: "Votre page publique : nom, présentation, image",
+    },
+    usage: {
+      en: "/profile | /profile name|pitch|picture|invite <text, or - to clear> | /profile goal on|off",
+      fr: "/profile | /profile name|pitch|picture|invite <texte, ou - pour effacer> | /profile goal on|off",
+    },
+  },
+  {
     command: "member",
     description: { en: "Look a member up", fr: "Consulter un membre" },
     usage: {

@@ -4,10 +4,14 @@ import { type Database, openDatabase } from "./adapters/db/database.ts";
 import { migrate } from "./adapters/db/migrator.ts";
 import { createDiscordGateway, type DiscordGateway } from "./adapters/discord/gateway.ts";
 import { createDiscordPlatform } from "./adapters/discord/index.ts";
+import { createDiscordSignIn } from "./adapters/discord/oauth.ts";
+import { createAddressLimiter } from "./adapters/http/addressLimiter.ts";
+import { discordJoinRoutes } from "./adapters/http/discordJoin.ts";
 import { healthRoutes, type ReadinessCheck } from "./adapters/http/health.ts";
 import { checkoutPages } from "./adapters/http/pages.ts";
 import { type HttpServer, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
+import { tribePageRoutes } from "./adapters/http/tribePage.ts";
 import type { PlatformAdapter, PlatformRuntime } from "./adapters/platform.ts";
 import type { Route } from "./adapters/routes.ts";
 import {
@@ -23,14 +27,17 @@ import { createTelegramPlatform } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
 import type { Billing } from "./app/billing/billing.ts";
 import { createStripeEventWorker, STRIPE_EVENTS_TASK } from "./app/billing/stripeEvents.ts";
+import { joinTokenKey } from "./app/members/webJoin.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { purgeIdleBuckets } from "./app/rateLimits.ts";
 import { reconcileAll } from "./app/reconcile.ts";
 import type { AdapterServices, AppServices, CoreServices, PortServices } from "./app/services.ts";
+import { getSettings } from "./app/settings.ts";
 import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
 import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
+import type { JoinDoors } from "./app/tribePage.ts";
 import { portUseCases, useCases } from "./app/useCases.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
 import type { Config } from "./config.ts";
@@ -224,6 +231,28 @@ export async function startTribegate(opts: {
         },
       });
     }
+    const signIn =
+      discord && config.discord?.clientSecret
+        ? createDiscordSignIn({
+            apiUrl: config.discord.apiUrl,
+            applicationId: config.discord.applicationId,
+            clientSecret: config.discord.clientSecret,
+          })
+        : undefined;
+    const doors: JoinDoors = {
+      discord: Boolean(discord),
+      discordSignIn: signIn !== undefined,
+      telegramLink: (payload) => {
+        const name = telegram ? telegramUsername(telegram) : undefined;
+        if (!name) return null;
+        return `https://t.me/${name}${payload ? `?start=${encodeURIComponent(payload)}` : ""}`;
+      },
+      discordServerUrl: async () => {
+        if (!config.discord) return null;
+        const home = config.discord.homeGuildIds[0] ?? (await getSettings(db.prisma)).discordHomeGuildIds[0];
+        return home ? `https://discord.com/channels/${home}` : null;
+      },
+    };
     const routes: Route[] = [
       ...healthRoutes(checks, startedAt, log),
       stripeWebhookRoute({
@@ -232,7 +261,23 @@ export async function startTribegate(opts: {
         livemode: isLiveKey(config.stripe.secretKey),
         onStripeEvent: () => stripeEventWorker?.wake(),
       }),
-      ...checkoutPages(),
+      ...checkoutPages({ db: db.prisma, clock, doors }),
+      ...tribePageRoutes({
+        db: db.prisma,
+        clock,
+        log: log.child({ module: "page" }),
+        doors,
+        // A person reading the page, and following its links, never gets near this; a script does.
+        limiter: createAddressLimiter({ capacity: 120, windowMs: 60_000 }),
+      }),
+      ...discordJoinRoutes({
+        services: { ...services, log: log.child({ module: "page" }) },
+        signIn,
+        joinTokenKey: config.discord?.clientSecret ? joinTokenKey(config.discord.clientSecret) : undefined,
+        doors,
+        // Each sign-in costs Discord calls and, once signed in, a Checkout Session.
+        limiter: createAddressLimiter({ capacity: 20, windowMs: 10 * 60_000 }),
+      }),
       ...(telegram?.webhookRoute ? [telegram.webhookRoute] : []),
       ...runtimes.flatMap((p) => p.routes ?? []),
     ];
@@ -362,6 +407,15 @@ export async function startTribegate(opts: {
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/** The Telegram bot's @username once getMe answered; undefined before. */
+function telegramUsername(telegram: TelegramBot): string | undefined {
+  try {
+    return telegram.bot.botInfo.username;
+  } catch {
+    return undefined;
   }
 }
 

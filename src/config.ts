@@ -53,6 +53,10 @@ const EnvSchema = z.object({
   DISCORD_API_URL: url("the Discord REST API root, e.g. https://discord.com/api").default(
     "https://discord.com/api",
   ),
+  DISCORD_CLIENT_SECRET: optionalText.refine(
+    (v) => v === undefined || /^[A-Za-z0-9_-]{16,128}$/.test(v),
+    "must be the application's client secret (developer portal → OAuth2 → Client Secret → Reset Secret), or unset to let fans join from the page with an invite and /join",
+  ),
   DISCORD_GUILD_IDS: optionalText.refine(
     (v) => v === undefined || /^\d{17,20}(\s*,\s*\d{17,20})*$/.test(v),
     "must be your server ids separated by commas, e.g. 123456789012345678 (Discord: User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID), or unset to bind servers with /tribe setup",
@@ -132,6 +136,11 @@ export interface DiscordConfig {
   homeGuildIds: readonly string[];
   /** Leave servers that are not home servers (else stay in them, refusing every command). */
   leaveOtherServers: boolean;
+  /**
+   * DISCORD_CLIENT_SECRET: "Join with Discord" on the tribe's page signs fans in with OAuth2 and adds
+   * them to the server once paid. Unset: the page offers an invite and /join instead.
+   */
+  clientSecret: string | undefined;
 }
 
 export interface TelegramConfig {
@@ -258,6 +267,11 @@ function crossChecks(env: Env): string[] {
       "DISCORD_APPLICATION_ID: is missing; Discord needs it with DISCORD_TOKEN (developer portal → General Information → Application ID)",
     );
   }
+  if (env.DISCORD_CLIENT_SECRET && !env.DISCORD_TOKEN) {
+    problems.push(
+      "DISCORD_CLIENT_SECRET: is set without DISCORD_TOKEN; Discord sign-in needs the bot too (or unset it)",
+    );
+  }
   if (env.DISCORD_APPLICATION_ID && !env.DISCORD_TOKEN) {
     problems.push(
       "DISCORD_TOKEN: is missing; Discord needs it with DISCORD_APPLICATION_ID (developer portal → Bot → Reset Token)",
@@ -296,6 +310,7 @@ function toConfig(env: Env): Config {
             apiUrl: env.DISCORD_API_URL,
             homeGuildIds: splitIds(env.DISCORD_GUILD_IDS),
             leaveOtherServers: env.DISCORD_LEAVE_OTHER_SERVERS === "true",
+            clientSecret: env.DISCORD_CLIENT_SECRET,
           }
         : undefined,
     telegram: env.TELEGRAM_BOT_TOKEN
@@ -337,6 +352,7 @@ function splitIds(list: string | undefined): string[] {
 export function secretsOf(config: Config): string[] {
   return [
     config.discord?.token,
+    config.discord?.clientSecret,
     config.telegram?.token,
     config.telegram?.webhookSecret,
     config.stripe.secretKey,

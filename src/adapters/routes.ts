@@ -11,6 +11,13 @@ export interface HttpRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  /** The values of a route's `:name` segments ("/t/:tier" → { tier }), decoded. */
+  params: Readonly<Record<string, string>>;
+  /**
+   * The client's address: the socket's, or, when that is a proxy on this machine or a private
+   * network (a reverse proxy in front of the bot), the last address of X-Forwarded-For.
+   */
+  remoteAddress: string;
   /** The exact bytes received: the Stripe signature is computed over them. */
   rawBody: Buffer;
 }
@@ -25,6 +32,7 @@ export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse> | HttpResp
 
 export interface Route {
   method: "GET" | "POST";
+  /** An exact path, or one with `:name` segments matching one segment each ("/t/:tier"). */
   path: string;
   handler: HttpHandler;
 }

@@ -42,6 +42,15 @@ export const CreatorSettingsSchema = z.object({
     .array(z.string().regex(/^\d{1,20}$/))
     .max(10)
     .default([]),
+  /** The tribe's public page (src/app/tribePage.ts): the creator's name, pitch and picture. */
+  profileName: z.string().max(80).default(""),
+  profilePitch: z.string().max(500).default(""),
+  /** An https address of the creator's picture; empty: none. */
+  profilePictureUrl: z.string().max(500).default(""),
+  /** A Discord invite (https://discord.gg/…) shown when Discord sign-in is not set up; empty: none. */
+  profileDiscordInvite: z.string().max(200).default(""),
+  /** Show the true-fans goal's progress on the public page. */
+  profileShowGoal: z.boolean().default(false),
   /** Telegram users (besides TELEGRAM_CREATOR_IDS) who may use the creator commands in private chat. */
   telegramManagerIds: z
     .array(z.string().regex(/^\d{1,20}$/))

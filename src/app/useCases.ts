@@ -28,6 +28,7 @@ import { storedLocale } from "./members/identity.ts";
 import { clearAttempts, countAttempt, createLinkCode, redeemLinkCode } from "./members/linking.ts";
 import { resolveMemberRef } from "./members/memberRef.ts";
 import { openPortal } from "./members/portal.ts";
+import { dropJoinToken, joinToken, rolesOwedInGuild } from "./members/webJoin.ts";
 import {
   castVote,
   closePoll,
@@ -44,6 +45,7 @@ import {
   resolveTierWeights,
   setCommitment,
 } from "./polls.ts";
+import { getCreatorProfile, updateCreatorProfile } from "./profile.ts";
 import { reconcileAll } from "./reconcile.ts";
 import type { AppServices, CoreServices } from "./services.ts";
 import { getSettings, updateSettings } from "./settings.ts";
@@ -87,16 +89,19 @@ export function portUseCases(deps: CoreServices) {
   return {
     ...bindFirst(deps.db as Db, {
       accessChangeNotice,
+      dropJoinToken,
       getPoll,
       getSettings,
       inviteOwner,
       isSupersededChange,
+      joinToken,
       liveInvites,
       markInviteRevoked,
       pollPosts,
       queueAccessNotice,
       recordInvite,
       recordPollPost,
+      rolesOwedInGuild,
       storedLocale,
       pollChats,
       tierNames,
@@ -120,6 +125,7 @@ export function useCases(services: AppServices) {
       findIdeaIdByRef,
       findPollByRef,
       findTier,
+      getCreatorProfile,
       getCreatorStats,
       getIdea,
       holdTask,
@@ -135,6 +141,7 @@ export function useCases(services: AppServices) {
       settleHeldTask,
       tierName,
       topIdeas,
+      updateCreatorProfile,
       updateSettings,
     }),
     ...bindFirst(services, {

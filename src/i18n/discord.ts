@@ -156,6 +156,13 @@ export const discordEn = {
   "discord.tier.role_removed": (p: { tier: string; role: string }) =>
     `Members of **${p.tier}** no longer get ${p.role}.`,
 
+  "discord.profile.title": "Your public page",
+  "discord.profile.page": (p: { url: string }) => `Fans see it at ${p.url}`,
+  "discord.profile.name": "Name",
+  "discord.profile.pitch": "Pitch",
+  "discord.profile.picture": "Picture",
+  "discord.profile.invite": "Discord invite (when sign-in is not set up)",
+  "discord.profile.goal": "True-fans goal on the page",
   "discord.settings.title": "Settings",
   "discord.settings.saved": "Saved.",
   "discord.settings.graceDays": "Grace period after a failed payment",
@@ -391,6 +398,13 @@ export const discordFr = {
   "discord.tier.role_added": (p) => `Les membres de **${p.tier}** reçoivent aussi ${p.role}.`,
   "discord.tier.role_removed": (p) => `Les membres de **${p.tier}** ne reçoivent plus ${p.role}.`,
 
+  "discord.profile.title": "Votre page publique",
+  "discord.profile.page": (p) => `Vos fans la voient à ${p.url}`,
+  "discord.profile.name": "Nom",
+  "discord.profile.pitch": "Présentation",
+  "discord.profile.picture": "Image",
+  "discord.profile.invite": "Invitation Discord (sans connexion Discord)",
+  "discord.profile.goal": "Objectif de vrais fans sur la page",
   "discord.settings.title": "Réglages",
   "discord.settings.saved": "Enregistré.",
   "discord.settings.graceDays": "Délai de grâce après un paiement échoué",

@@ -19,6 +19,7 @@ import type { Locale } from "./intl.ts";
 import type { Message, ParamsArg, ParamsOfMessage } from "./messages.ts";
 import { type PlatformName, STATUS_KEYS, sharedEn, sharedFr } from "./shared.ts";
 import { telegramEn, telegramFr } from "./telegram.ts";
+import { webEn, webFr } from "./web.ts";
 
 export type { DiscordPermission } from "./discord.ts";
 export {
@@ -34,14 +35,15 @@ export {
 } from "./intl.ts";
 export type { IdeaDecision, PlatformName } from "./shared.ts";
 
-const en = { ...sharedEn, ...discordEn, ...telegramEn };
-const fr = { ...sharedFr, ...discordFr, ...telegramFr };
+const en = { ...sharedEn, ...discordEn, ...telegramEn, ...webEn };
+const fr = { ...sharedFr, ...discordFr, ...telegramFr, ...webFr };
 
 /** No area may reuse a key of another: the spread above would silently keep only one of them. */
 type Overlap =
   | (keyof typeof sharedEn & keyof typeof discordEn)
   | (keyof typeof sharedEn & keyof typeof telegramEn)
-  | (keyof typeof discordEn & keyof typeof telegramEn);
+  | (keyof typeof discordEn & keyof typeof telegramEn)
+  | (keyof typeof webEn & (keyof typeof sharedEn | keyof typeof discordEn | keyof typeof telegramEn));
 const noOverlap: [Overlap] extends [never] ? true : Overlap = true;
 void noOverlap;
 

@@ -123,6 +123,22 @@ export const telegramEn = {
     `Tier ${p.slug}: a free trial of ${EN.duration(p.days, "day")} for new members.`,
   "telegram.settings.promo_on": "Fans can now enter promotion codes at checkout.",
   "telegram.settings.promo_off": "Promotion codes are off at checkout.",
+  "telegram.profile": (p: {
+    url: string;
+    name: string;
+    pitch: string;
+    picture: string;
+    invite: string;
+    goalShown: boolean;
+  }) =>
+    [
+      `Your public page: ${p.url}`,
+      `Name: ${p.name || "none"}`,
+      `Pitch: ${p.pitch || "none"}`,
+      `Picture: ${p.picture || "none"}`,
+      `Discord invite (when sign-in is not set up): ${p.invite || "none"}`,
+      `True-fans goal on the page: ${p.goalShown ? "shown" : "hidden"}`,
+    ].join("\n"),
   "telegram.settings.goal": (p: { goal: number }) =>
     `Goal set: ${EN.count(p.goal, "true fan", "true fans")}.`,
   "telegram.settings.managers": (p: { list: string }) => `Managers: ${p.list}`,
@@ -379,6 +395,15 @@ export const telegramFr = {
     `Palier ${p.slug} : un essai gratuit de ${FR.duration(p.days, "day")} pour les nouveaux membres.`,
   "telegram.settings.promo_on": "Les fans peuvent maintenant saisir un code promo au paiement.",
   "telegram.settings.promo_off": "Les codes promo sont désactivés au paiement.",
+  "telegram.profile": (p) =>
+    [
+      `Votre page publique : ${p.url}`,
+      `Nom : ${p.name || "aucun"}`,
+      `Présentation : ${p.pitch || "aucune"}`,
+      `Image : ${p.picture || "aucune"}`,
+      `Invitation Discord (sans connexion Discord) : ${p.invite || "aucune"}`,
+      `Objectif de vrais fans sur la page : ${p.goalShown ? "affiché" : "masqué"}`,
+    ].join("\n"),
   "telegram.settings.goal": (p) => `Objectif fixé : ${FR.count(p.goal, "vrai fan", "vrais fans")}.`,
   "telegram.settings.managers": (p) => `Gestionnaires : ${p.list}`,
   "telegram.settings.managers_none":

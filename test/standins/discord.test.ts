@@ -255,3 +255,91 @@ describe("Discord stand-in with discord.js", () => {
       .toBe(true);
   });
 });
+
+describe("Discord stand-in OAuth2 (Join with Discord)", () => {
+  const callback = "https://tribe.example.test/join/discord/callback";
+
+  async function authorize(s: DiscordStandin, scope: string, decision = "authorize"): Promise<URL> {
+    const site = s.apiUrl.replace(/\/api$/, "");
+    const query = new URLSearchParams({
+      client_id: s.applicationId,
+      response_type: "code",
+      redirect_uri: callback,
+      scope,
+      state: "st4te",
+    });
+    const page = await fetch(`${site}/oauth2/authorize?${query}`);
+    expect(page.status).toBe(200);
+    const form = new URLSearchParams(query);
+    form.set("decision", decision);
+    const res = await fetch(`${site}/oauth2/authorize`, { method: "POST", body: form, redirect: "manual" });
+    expect(res.status).toBe(302);
+    return new URL(res.headers.get("location")!);
+  }
+
+  async function token(s: DiscordStandin, code: string, secret = s.clientSecret) {
+    return fetch(`${s.apiUrl}/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: callback,
+        client_id: s.applicationId,
+        client_secret: secret,
+      }),
+    });
+  }
+
+  it("refuses an unregistered redirect, and says access_denied when the user cancels", async () => {
+    const { standin } = await connect();
+    standin.browserUser = user({ username: "visitor" });
+    const site = standin.apiUrl.replace(/\/api$/, "");
+    const bad = await fetch(
+      `${site}/oauth2/authorize?client_id=${standin.applicationId}&response_type=code&scope=identify&redirect_uri=${encodeURIComponent(callback)}`,
+    );
+    expect(bad.status).toBe(400);
+    standin.redirectUris = [callback];
+    const back = await authorize(standin, "identify guilds.join", "cancel");
+    expect(back.searchParams.get("error")).toBe("access_denied");
+    expect(back.searchParams.get("state")).toBe("st4te");
+  });
+
+  it("exchanges a code once, with the client secret, for a token that reads /users/@me and adds the user: 201, then 204", async () => {
+    const { standin, client } = await connect();
+    const visitor = user({ username: "visitor" });
+    standin.browserUser = visitor;
+    standin.redirectUris = [callback];
+    const code = (await authorize(standin, "identify guilds.join")).searchParams.get("code")!;
+    expect((await token(standin, code, "wrong-secret")).status).toBe(401);
+    const granted = await token(standin, code);
+    expect(granted.status).toBe(200);
+    const body = (await granted.json()) as { access_token: string; scope: string; token_type: string };
+    expect(body).toMatchObject({ token_type: "Bearer", scope: "identify guilds.join" });
+    expect((await token(standin, code)).status).toBe(400);
+    const me = await fetch(`${standin.apiUrl}/users/@me`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
+    expect(await me.json()).toMatchObject({ id: visitor.id, username: "visitor" });
+    // Without Create Invite the bot may not add anyone.
+    const route = `/guilds/${tribe.id}/members/${visitor.id}` as const;
+    await expect(client.rest.put(route, { body: { access_token: body.access_token } })).rejects.toMatchObject(
+      {
+        status: 403,
+      },
+    );
+    // Create Invite and Manage Roles, on a role of the bot's.
+    const inviter = { ...botRole({ position: 9 }), permissions: String(1n | (1n << 28n)) };
+    standin.addRole(tribe.id, inviter);
+    const botMember = standin.member(tribe.id, standin.botUser.id)!;
+    standin.setMemberRoles(tribe.id, standin.botUser.id, [...botMember.roles, inviter.id]);
+    const added = (await client.rest.put(route, {
+      body: { access_token: body.access_token, roles: [supporter.id] },
+    })) as { user: { id: string }; roles: string[] };
+    expect(added.user.id).toBe(visitor.id);
+    expect(standin.member(tribe.id, visitor.id)?.roles).toEqual([supporter.id]);
+    const again = await client.rest.put(route, { body: { access_token: body.access_token, roles: [] } });
+    expect(again).not.toHaveProperty("user");
+    expect(standin.calls.filter((c) => c.path === route).map((c) => c.status)).toEqual([403, 201, 204]);
+  });
+});

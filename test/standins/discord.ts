@@ -7,6 +7,7 @@
  * interaction window, already-acknowledged interactions), answers Discord's error JSON, can enforce
  * rate limits with real 429s and headers, and can inject faults (5xx, 429, hang, slow) on chosen routes.
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type APIApplication,
@@ -99,6 +100,8 @@ export interface DiscordStandinOptions {
    * Server Members intent switched on for a bot in fewer than 100 servers.
    */
   applicationFlags?: number;
+  /** The application's OAuth2 client secret (developer portal → OAuth2); a fixed test value when unset. */
+  clientSecret?: string;
 }
 
 export {
@@ -270,6 +273,17 @@ export class DiscordStandin {
   /** Ids of the servers the bot left (DELETE /users/@me/guilds/:guild), in order. */
   readonly left: string[] = [];
   readonly #rateLimiter: RateLimiter | undefined;
+  /** The OAuth2 client secret the token endpoint expects. */
+  readonly clientSecret: string;
+  /** Redirects registered in the developer portal (OAuth2 → Redirects): authorize refuses others. */
+  redirectUris: string[] = [];
+  /** Who is logged in to discord.com in the browser that opens the authorize page; nobody when unset. */
+  browserUser: APIUser | undefined;
+  readonly #oauthCodes = new Map<
+    string,
+    { userId: string; scopes: string[]; redirectUri: string; expiresAt: number }
+  >();
+  readonly #oauthTokens = new Map<string, { userId: string; scopes: string[]; expiresAt: number }>();
 
   private constructor(http: StartedServer, options: DiscordStandinOptions) {
     this.#http = http;
@@ -281,6 +295,7 @@ export class DiscordStandin {
     this.applicationOwner = options.applicationOwner ?? makeUser({ username: "creator" });
     this.botPublic = options.botPublic ?? false;
     this.applicationFlags = options.applicationFlags ?? ApplicationFlags.GatewayGuildMembersLimited;
+    this.clientSecret = options.clientSecret ?? "discord-test-client-secret-0123456789";
     this.#users.set(this.botUser.id, this.botUser);
     this.#users.set(this.applicationOwner.id, this.applicationOwner);
     const limits = options.rateLimits;
@@ -533,6 +548,17 @@ export class DiscordStandin {
       response: undefined,
       responseHeaders: {},
     });
+    const oauth = this.#oauth(call, Boolean(prefix), url, raw, req.headers.authorization);
+    if (oauth) {
+      call.response = oauth.body;
+      if (oauth.html !== undefined) {
+        res.writeHead(oauth.status, { "content-type": "text/html; charset=utf-8", ...oauth.headers });
+        res.end(oauth.html);
+      } else if (oauth.body === undefined) sendEmpty(res, oauth.status, oauth.headers);
+      else sendJson(res, oauth.status, oauth.body, oauth.headers);
+      this.#log.settle(call, oauth.status);
+      return;
+    }
     const found = prefix ? this.#router.find(call.method, path) : undefined;
     if (found) {
       call.route = found.route.template;
@@ -718,6 +744,9 @@ export class DiscordStandin {
       return ok(this.#requireMember(state, params.user!));
     });
     r.on("PATCH", "/guilds/:guild/members/:user", ({ params, body }) => ok(this.#patchMember(params, body)));
+    // Add Guild Member with the user's OAuth2 token (scope guilds.join): 201 with the member when
+    // added, 204 (roles ignored) when already in. Needs Create Invite, and Manage Roles for `roles`.
+    r.on("PUT", "/guilds/:guild/members/:user", ({ params, body }) => this.#addMemberWithToken(params, body));
     r.on("PUT", MEMBER_ROLE_ROUTE, ({ params }) => {
       const { state, target, role } = this.#memberRoleTarget(params);
       if (!target.roles.includes(role.id)) {
@@ -769,6 +798,140 @@ export class DiscordStandin {
       return noContent();
     });
     return r;
+  }
+
+  // -- OAuth2 ------------------------------------------------------------------------------------
+
+  /**
+   * Discord's OAuth2 as a browser and a server meet it: the authorize page (GET, and the form it
+   * posts), the token endpoint (form-encoded, client id and secret), and GET /users/@me with the
+   * user's Bearer token. Null for every other request.
+   */
+  #oauth(
+    call: DiscordCall,
+    api: boolean,
+    url: URL,
+    raw: Buffer,
+    authorization: string | undefined,
+  ): { status: number; body?: unknown; html?: string; headers?: Record<string, string> } | null {
+    if (!api && call.path === "/oauth2/authorize") {
+      const form = call.method === "POST" ? new URLSearchParams(raw.toString("utf8")) : url.searchParams;
+      const clientId = form.get("client_id") ?? "";
+      const redirectUri = form.get("redirect_uri") ?? "";
+      const state = form.get("state");
+      const scopes = (form.get("scope") ?? "").split(/[ +]/).filter(Boolean);
+      if (clientId !== this.applicationId) return page(400, "Unknown application", "Invalid client_id.");
+      if (!this.redirectUris.includes(redirectUri))
+        return page(
+          400,
+          "Invalid OAuth2 redirect_uri",
+          "This redirect is not registered for the application.",
+        );
+      if (form.get("response_type") !== "code" || scopes.length === 0)
+        return page(400, "Invalid request", "response_type=code and a scope are required.");
+      const back = new URL(redirectUri);
+      if (state !== null) back.searchParams.set("state", state);
+      if (call.method === "GET") {
+        const user = this.browserUser;
+        if (!user) return page(200, "Log in", "Nobody is logged in to Discord in this browser.");
+        const hidden = [...url.searchParams]
+          .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+          .join("");
+        return page(
+          200,
+          `${escapeHtml(this.botUser.username)} wants to access your account`,
+          `<p>Signed in as <strong id="who">${escapeHtml(user.username)}</strong></p><ul>${scopes
+            .map((sc) => `<li>${escapeHtml(SCOPE_TEXT[sc] ?? sc)}</li>`)
+            .join(
+              "",
+            )}</ul><form method="post" action="/oauth2/authorize">${hidden}<button name="decision" value="cancel">Cancel</button> <button name="decision" value="authorize">Authorize</button></form>`,
+        );
+      }
+      if (call.method !== "POST") return null;
+      if (form.get("decision") !== "authorize" || !this.browserUser) {
+        back.searchParams.set("error", "access_denied");
+        back.searchParams.set(
+          "error_description",
+          "The resource owner or authorization server denied the request",
+        );
+        return { status: 302, headers: { location: back.href } };
+      }
+      const code = randomToken();
+      this.#oauthCodes.set(code, {
+        userId: this.browserUser.id,
+        scopes,
+        redirectUri,
+        expiresAt: Date.now() + 10 * 60_000,
+      });
+      this.#users.set(this.browserUser.id, this.browserUser);
+      back.searchParams.set("code", code);
+      return { status: 302, headers: { location: back.href } };
+    }
+    if (api && call.method === "POST" && call.path === "/oauth2/token") {
+      const form = new URLSearchParams(raw.toString("utf8"));
+      const basic = authorization?.startsWith("Basic ")
+        ? Buffer.from(authorization.slice(6), "base64").toString("utf8").split(":")
+        : [];
+      const clientId = form.get("client_id") ?? basic[0];
+      const secret = form.get("client_secret") ?? basic[1];
+      if (clientId !== this.applicationId || secret !== this.clientSecret)
+        return { status: 401, body: { error: "invalid_client" } };
+      if (form.get("grant_type") !== "authorization_code")
+        return { status: 400, body: { error: "unsupported_grant_type" } };
+      const code = this.#oauthCodes.get(form.get("code") ?? "");
+      this.#oauthCodes.delete(form.get("code") ?? "");
+      if (!code || code.expiresAt < Date.now() || code.redirectUri !== form.get("redirect_uri"))
+        return {
+          status: 400,
+          body: { error: "invalid_grant", error_description: 'Invalid "code" in request.' },
+        };
+      const accessToken = randomToken();
+      this.#oauthTokens.set(accessToken, {
+        userId: code.userId,
+        scopes: code.scopes,
+        expiresAt: Date.now() + 604_800_000,
+      });
+      return {
+        status: 200,
+        body: {
+          token_type: "Bearer",
+          access_token: accessToken,
+          expires_in: 604_800,
+          refresh_token: randomToken(),
+          scope: code.scopes.join(" "),
+        },
+      };
+    }
+    if (api && call.method === "GET" && call.path === "/users/@me" && authorization?.startsWith("Bearer ")) {
+      const token = this.#oauthTokens.get(authorization.slice(7));
+      if (!token || token.expiresAt < Date.now() || !token.scopes.includes("identify"))
+        return { status: 401, body: { message: "401: Unauthorized", code: 0 } };
+      return { status: 200, body: this.#users.get(token.userId) };
+    }
+    return null;
+  }
+
+  #addMemberWithToken(params: Record<string, string>, body: unknown): Reply {
+    const state = this.#requireGuild(params.guild!);
+    const input = (body ?? {}) as { access_token?: unknown; roles?: unknown };
+    const token =
+      typeof input.access_token === "string" ? this.#oauthTokens.get(input.access_token) : undefined;
+    if (!token || token.expiresAt < Date.now() || token.userId !== params.user)
+      throw new DiscordApiError(
+        403,
+        RESTJSONErrorCodes.InvalidOAuth2AccessToken,
+        "Invalid OAuth2 access token",
+      );
+    if (!token.scopes.includes("guilds.join"))
+      throw new DiscordApiError(403, RESTJSONErrorCodes.MissingAccess, "Missing Access");
+    if (state.members.has(params.user!)) return noContent();
+    this.#requirePermission(state, PermissionFlagsBits.CreateInstantInvite);
+    const roles = Array.isArray(input.roles) ? input.roles.map(String) : [];
+    for (const roleId of roles) this.#requireManageable(state, roleId);
+    const user = this.#users.get(params.user!) ?? makeUser({ id: params.user! });
+    const added = makeMember({ user, roles, joined_at: new Date().toISOString() });
+    this.addMember(state.base.id, added);
+    return ok(clone(added), 201);
   }
 
   // -- route helpers ----------------------------------------------------------------------------
@@ -1179,6 +1342,26 @@ async function parseDiscordFiles(
     if (typeof value !== "string") files.push({ name: value.name, content: await value.text() });
   }
   return files;
+}
+
+const SCOPE_TEXT: Record<string, string> = {
+  identify: "Access your username, avatar, and banner",
+  "guilds.join": "Join servers for you",
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(status: number, title: string, body: string) {
+  return {
+    status,
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${title}</h1>${body}</body></html>`,
+  };
+}
+
+function randomToken(): string {
+  return randomBytes(18).toString("base64url");
 }
 
 async function parseDiscordBody(raw: Buffer, contentType: string | undefined): Promise<unknown> {

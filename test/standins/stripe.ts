@@ -663,6 +663,23 @@ export class StripeStandin {
 
     // The pages a browser opens (checkout, portal): not API routes, no key needed.
     const page = /^\/(checkout|billing)\/([\w-]+)$/.exec(url.pathname);
+    if (page?.[1] === "checkout" && this.#objects.get("checkout.session")?.has(page[2]!)) {
+      // The hosted payment page: a Pay button (the card is taken as good) and a way back.
+      const session = this.#require("checkout.session", page[2]!) as Stripe.Checkout.Session;
+      if (call.method === "POST") {
+        const pay = new URLSearchParams(raw).get("action") === "pay" && session.status === "open";
+        if (pay) this.completeCheckout(session.id);
+        const back = pay ? session.success_url : session.cancel_url;
+        res.writeHead(303, { location: (back ?? "/").replaceAll("{CHECKOUT_SESSION_ID}", session.id) });
+        res.end();
+        return this.#log.settle(call, 303);
+      }
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pay</title></head><body><h1>Pay ${session.amount_total ?? 0} ${session.currency ?? ""}</h1><p>Session ${session.id} (${session.status})</p><form method="post"><button name="action" value="pay">Pay</button> <button name="action" value="cancel">Back</button></form></body></html>`,
+      );
+      return this.#log.settle(call, 200);
+    }
     if (page && call.method === "GET") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(`<!doctype html><title>Stripe ${page[1]} stand-in</title><h1>${page[2]}</h1>`);

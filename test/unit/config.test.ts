@@ -40,6 +40,7 @@ describe("config", () => {
       apiUrl: "https://discord.com/api",
       homeGuildIds: [],
       leaveOtherServers: true,
+      clientSecret: undefined,
     });
     expect(config.telegram).toMatchObject({ apiUrl: "https://api.telegram.org", mode: "polling" });
     expect(config.stripe.apiUrl).toBe("https://api.stripe.com");
@@ -47,6 +48,20 @@ describe("config", () => {
     expect(config.http).toEqual({ host: "0.0.0.0", port: 3000 });
     expect(config.databaseUrl).toBeUndefined();
     expect(path.isAbsolute(config.dataDir)).toBe(true);
+  });
+
+  it("GIVEN DISCORD_CLIENT_SECRET THEN Discord sign-in is on; a malformed one, or one without the bot, is named", () => {
+    const config = load({ ...valid, DISCORD_CLIENT_SECRET: "aBcD_efgh-ijklmnop0123" });
+    expect(config.discord?.clientSecret).toBe("aBcD_efgh-ijklmnop0123");
+    expect(problems({ ...valid, DISCORD_CLIENT_SECRET: "short" }).join("\n")).toContain(
+      "DISCORD_CLIENT_SECRET: must be the application's client secret",
+    );
+    const { DISCORD_TOKEN, DISCORD_APPLICATION_ID, ...noDiscord } = valid;
+    void DISCORD_TOKEN;
+    void DISCORD_APPLICATION_ID;
+    expect(problems({ ...noDiscord, DISCORD_CLIENT_SECRET: "aBcD_efgh-ijklmnop0123" }).join("\n")).toContain(
+      "DISCORD_CLIENT_SECRET: is set without DISCORD_TOKEN",
+    );
   });
 
   it("GIVEN DISCORD_GUILD_IDS THEN those are the home servers; a bad id or switch is named with the fix", () => {

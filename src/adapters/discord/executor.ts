@@ -22,12 +22,25 @@ const AUDIT_REASON_MAX = 512;
  */
 export function createDiscordExecutor(opts: {
   client: Client;
-  app: Pick<PortUseCases, "isSupersededChange" | "queueAccessNotice" | "accessChangeNotice">;
+  app: Pick<
+    PortUseCases,
+    | "isSupersededChange"
+    | "queueAccessNotice"
+    | "accessChangeNotice"
+    | "joinToken"
+    | "rolesOwedInGuild"
+    | "dropJoinToken"
+  >;
   notifier: Notifier;
   log: Logger;
   clock: { now(): Date };
   /** Wakes the task worker after a DM was queued. */
   onWork: () => void;
+  /**
+   * Opens the join tokens fans left when they signed in on the tribe's page (DISCORD_CLIENT_SECRET);
+   * without it, a fan who is not in the server gets the role when they join.
+   */
+  joinTokenKey?: Buffer | undefined;
 }): AccessExecutor & { tellTask: TaskHandler } {
   const { client } = opts;
   const log = opts.log.child({ module: "discord.access" });
@@ -51,6 +64,11 @@ export function createDiscordExecutor(opts: {
         if (job.action === "grant") await client.rest.put(route, { reason });
         else await client.rest.delete(route, { reason });
       } catch (err) {
+        const notIn = classifyDiscordError(err);
+        if (job.action === "grant" && notIn.kind !== "passing" && notIn.code === Code.unknownMember) {
+          const added = await addWithToken(job, guildId, reason);
+          if (added) return added;
+        }
         return failed(job, err, guild?.roles.cache.get(roleId)?.name, guild?.name);
       }
       const changed = job.action === "grant" ? heldBefore !== true : heldBefore !== false;
@@ -70,6 +88,62 @@ export function createDiscordExecutor(opts: {
       return { outcome: "done" };
     },
   };
+
+  /**
+   * A fan who signed in with Discord on the tribe's page and is not in the server yet: added with
+   * their token and every role the ledger owes them there, in one call (PUT /guilds/:g/members/:u).
+   * Discord answers 201 with the member, or 204 when they are in already (roles ignored: the role
+   * call is made again). Null without a token: the usual "given when they join" applies.
+   */
+  async function addWithToken(job: AccessJob, guildId: string, reason: string): Promise<JobResult | null> {
+    const key = opts.joinTokenKey;
+    if (!key || job.target.platform !== "discord") return null;
+    const roleId = job.target.roleId;
+    const accessToken = await opts.app.joinToken(key, job.userId, opts.clock.now());
+    if (!accessToken) return null;
+    const roles = [...new Set([...(await opts.app.rolesOwedInGuild(job.userId, guildId)), roleId])];
+    try {
+      const answer = await client.rest.put(Routes.guildMember(guildId, job.userId), {
+        body: { access_token: accessToken, roles },
+        reason,
+      });
+      await opts.app.dropJoinToken(job.userId);
+      if (answer && typeof answer === "object" && "user" in answer) {
+        log.info(
+          { event: "discord.member.added", guildId, userId: job.userId, roles: roles.length },
+          "fan added to the server with their roles",
+        );
+        await queueTell(job);
+        return { outcome: "done", note: `added to the server with ${roles.length} role(s)` };
+      }
+      // In already (they joined meanwhile): the role itself.
+      await client.rest.put(Routes.guildMemberRole(guildId, job.userId, roleId), { reason });
+      await queueTell(job);
+      return { outcome: "done" };
+    } catch (err) {
+      const failure = classifyDiscordError(err);
+      if (failure.kind !== "passing" && failure.code === Code.missingPermissions) {
+        return {
+          outcome: "dead",
+          error: `tribegate may not add members to server ${guildId}: give its role Create Invite and Manage Roles (Server Settings → Roles), then /tribe jobs retry`,
+        };
+      }
+      if (failure.kind !== "passing") {
+        // The token was refused (revoked, expired): the fan gets the role when they join by themselves.
+        await opts.app.dropJoinToken(job.userId);
+        log.warn(
+          { event: "discord.member.add_refused", guildId, userId: job.userId, error: failure.message },
+          "Discord refused to add the fan with their token",
+        );
+        return null;
+      }
+      return {
+        outcome: "retry",
+        error: failure.message,
+        ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+      };
+    }
+  }
 
   /**
    * The welcome or goodbye DM goes through the task queue rather than inline: a DM costs two calls

@@ -1,4 +1,5 @@
 import { Events, type Guild } from "discord.js";
+import { joinTokenKey } from "../../app/members/webJoin.ts";
 import type { Platform } from "../../app/platform.ts";
 import type { AdapterServices, PortServices } from "../../app/services.ts";
 import type { DiscordConfig } from "../../config.ts";
@@ -35,6 +36,7 @@ export function createDiscordPlatform(opts: {
     log,
     clock: opts.services.clock,
     onWork: opts.services.onWork,
+    joinTokenKey: opts.config.clientSecret ? joinTokenKey(opts.config.clientSecret) : undefined,
   });
   const reader = createDiscordReader({ client, log });
   const polls = createPollPublisher({ client, services: opts.services, log });

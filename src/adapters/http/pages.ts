@@ -1,59 +1,91 @@
+import type { Db } from "../../app/db.ts";
+import { checkoutPlatform, type JoinDoors, readTribePage } from "../../app/tribePage.ts";
 import { PORTAL_RETURN_PATH } from "../../app/urls.ts";
-import type { Route } from "../routes.ts";
+import type { Clock } from "../../app/worker.ts";
+import { type Locale, t } from "../../i18n/index.ts";
+import type { HttpRequest, Route } from "../routes.ts";
+import { esc, pageLocale, privatePage, shell } from "./html.ts";
+import { tierListHtml } from "./tribePage.ts";
 
 /**
- * The pages Stripe sends fans back to. Plain, bilingual, no script: the fan's access arrives in the
- * chat, so these only say what happens next.
+ * The pages Stripe sends fans back to, in their language, no script. After paying: where the access
+ * is (a button into the Discord server or the Telegram bot, for the platform the checkout was opened
+ * from). After cancelling: the tiers again.
  */
-function page(title: string, en: string, fr: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;line-height:1.5;color:#222}p.fr{color:#555}</style></head>
-<body><h1>${title}</h1><p>${en}</p><p class="fr" lang="fr">${fr}</p></body></html>`;
+export interface CheckoutPagesDeps {
+  db: Db;
+  clock: Clock;
+  doors: JoinDoors;
 }
 
-const html = (body: string) => ({
-  status: 200,
-  body,
-  headers: { "content-type": "text/html; charset=utf-8" },
-});
+function simple(locale: Locale, title: string, body: string, switchPath?: string): string {
+  return shell({
+    locale,
+    title: esc(title),
+    body: `<h1>${esc(title)}</h1>${body}`,
+    ...(switchPath ? { switchPath } : {}),
+  });
+}
 
-export function checkoutPages(): Route[] {
+async function success(deps: CheckoutPagesDeps, req: HttpRequest) {
+  const { locale } = pageLocale(req);
+  const sessionId = req.query.get("session_id") ?? "";
+  const platform = await checkoutPlatform(deps.db, sessionId);
+  const paid = `<p>${esc(t(locale, "web.success.text"))}</p>`;
+  let where = `<p>${esc(t(locale, "web.success.generic"))}</p>`;
+  if (platform === "discord") {
+    const url = await deps.doors.discordServerUrl();
+    where = `<p>${esc(t(locale, "web.success.discord"))}</p>${
+      url
+        ? `<p><a class="btn discord" href="${esc(url)}">${esc(t(locale, "web.success.discord_button"))}</a></p>`
+        : ""
+    }`;
+  } else if (platform === "telegram") {
+    const url = deps.doors.telegramLink();
+    where = `<p>${esc(t(locale, "web.success.telegram"))}</p>${
+      url
+        ? `<p><a class="btn telegram" href="${esc(url)}">${esc(t(locale, "web.success.telegram_button"))}</a></p>`
+        : ""
+    }`;
+  }
+  const path = `/checkout/success?session_id=${encodeURIComponent(sessionId)}`;
+  return privatePage(200, simple(locale, t(locale, "web.success.title"), `${paid}${where}`, path));
+}
+
+async function cancel(deps: CheckoutPagesDeps, req: HttpRequest) {
+  const { locale } = pageLocale(req);
+  const page = await readTribePage(deps.db, deps.clock.now());
+  const tiers = tierListHtml(page, { locale, doors: deps.doors, path: "/checkout/cancel" }, "h2");
+  return privatePage(
+    200,
+    simple(
+      locale,
+      t(locale, "web.cancel.title"),
+      `<p>${esc(t(locale, "web.cancel.text"))}</p>${tiers}`,
+      "/checkout/cancel",
+    ),
+  );
+}
+
+export function checkoutPages(deps: CheckoutPagesDeps): Route[] {
   return [
-    {
-      method: "GET",
-      path: "/checkout/success",
-      handler: () =>
-        html(
-          page(
-            "Thank you! / Merci !",
-            "Your payment went through. Your access arrives in Discord or Telegram within seconds: you can close this page.",
-            "Votre paiement est passé. Votre accès arrive sur Discord ou Telegram d'ici quelques secondes : vous pouvez fermer cette page.",
-          ),
-        ),
-    },
-    {
-      method: "GET",
-      path: "/checkout/cancel",
-      handler: () =>
-        html(
-          page(
-            "Payment cancelled / Paiement annulé",
-            "Nothing was charged. You can start again from the chat whenever you like.",
-            "Rien n'a été débité. Vous pouvez recommencer depuis la conversation quand vous voulez.",
-          ),
-        ),
-    },
+    { method: "GET", path: "/checkout/success", handler: (req) => success(deps, req) },
+    { method: "GET", path: "/checkout/cancel", handler: (req) => cancel(deps, req) },
     {
       method: "GET",
       path: PORTAL_RETURN_PATH,
-      handler: () =>
-        html(
-          page(
-            "All set / C'est fait",
-            "Your membership changes are saved. Your access follows within seconds.",
-            "Les changements de votre abonnement sont enregistrés. Votre accès suit d'ici quelques secondes.",
+      handler: (req) => {
+        const { locale } = pageLocale(req);
+        return privatePage(
+          200,
+          simple(
+            locale,
+            t(locale, "web.portal.title"),
+            `<p>${esc(t(locale, "web.portal.text"))}</p>`,
+            PORTAL_RETURN_PATH,
           ),
-        ),
+        );
+      },
     },
   ];
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../../log.ts";
-import type { HttpResponse, Route } from "../routes.ts";
+import type { HttpHandler, HttpResponse, Route } from "../routes.ts";
 
 /**
  * The bot's one HTTP door: health checks, the Stripe webhook and (optionally) Telegram's webhook.
@@ -28,7 +28,12 @@ export async function startHttpServer(opts: {
   log: Logger;
 }): Promise<HttpServer> {
   const log = opts.log.child({ module: "http" });
-  const routes = new Map(opts.routes.map((r) => [`${r.method} ${r.path}`, r.handler]));
+  const routes = new Map(
+    opts.routes.filter((r) => !r.path.includes("/:")).map((r) => [`${r.method} ${r.path}`, r.handler]),
+  );
+  const patterns = opts.routes
+    .filter((r) => r.path.includes("/:"))
+    .map((r) => ({ ...r, parts: r.path.split("/") }));
   let inFlight = 0;
   let draining = false;
   let drained: (() => void) | undefined;
@@ -78,9 +83,11 @@ export async function startHttpServer(opts: {
       send(res, { status: 503, body: { error: "shutting_down" }, headers: { "retry-after": "5" } });
       return;
     }
-    const handler = routes.get(`${method} ${url.pathname}`);
-    if (!handler) {
-      const known = [...routes.keys()].some((k) => k.endsWith(` ${url.pathname}`));
+    const found = findRoute(method, url.pathname);
+    if (!found) {
+      const known =
+        [...routes.keys()].some((k) => k.endsWith(` ${url.pathname}`)) ||
+        patterns.some((p) => matchParts(p.parts, url.pathname) !== null);
       send(
         res,
         known
@@ -119,14 +126,30 @@ export async function startHttpServer(opts: {
       refuse(req, res, 413, { error: "body_too_large", limitBytes: MAX_BODY_BYTES });
       return;
     }
-    const response = await handler({
+    const response = await found.handler({
       method,
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
+      params: found.params,
+      remoteAddress: clientAddress(req),
       rawBody,
     });
     send(res, response);
+  }
+
+  function findRoute(
+    method: string,
+    pathname: string,
+  ): { handler: HttpHandler; params: Record<string, string> } | undefined {
+    const exact = routes.get(`${method} ${pathname}`);
+    if (exact) return { handler: exact, params: {} };
+    for (const p of patterns) {
+      if (p.method !== method) continue;
+      const params = matchParts(p.parts, pathname);
+      if (params) return { handler: p.handler, params };
+    }
+    return undefined;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -160,6 +183,50 @@ export async function startHttpServer(opts: {
       log.info({ event: "http.closed", abandoned: inFlight }, "http server closed");
     },
   };
+}
+
+/** The `:name` values when `pathname` fits the pattern's parts, else null. */
+function matchParts(parts: readonly string[], pathname: string): Record<string, string> | null {
+  const segments = pathname.split("/");
+  if (segments.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (const [i, part] of parts.entries()) {
+    const segment = segments[i]!;
+    if (part.startsWith(":")) {
+      if (segment === "") return null;
+      try {
+        params[part.slice(1)] = decodeURIComponent(segment);
+      } catch {
+        return null;
+      }
+    } else if (part !== segment) return null;
+  }
+  return params;
+}
+
+/**
+ * The client's address. A reverse proxy on this machine or a private network (how the README says
+ * to put the bot behind a domain) passes the real one as the last X-Forwarded-For entry; from any
+ * other peer the header is the client's own say and is ignored.
+ */
+export function clientAddress(req: Pick<IncomingMessage, "headers" | "socket">): string {
+  const peer = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+  const forwarded = req.headers["x-forwarded-for"];
+  if (!forwarded || !isProxyAddress(peer)) return peer || "unknown";
+  const list = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded).split(",");
+  const last = list[list.length - 1]?.trim().replace(/^::ffff:/, "");
+  return last && /^[0-9a-fA-F:.]{2,45}$/.test(last) ? last : peer;
+}
+
+function isProxyAddress(ip: string): boolean {
+  return (
+    ip === "::1" ||
+    /^127\./.test(ip) ||
+    /^10\./.test(ip) ||
+    /^192\.168\./.test(ip) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(ip) ||
+    /^f[cd][0-9a-f]{2}:/i.test(ip)
+  );
 }
 
 /** The Content-Length header as a number; null without one; "invalid" when it is not a length. */
@@ -212,6 +279,11 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, body:
 }
 
 function send(res: ServerResponse, r: HttpResponse): void {
+  if (r.status === 304 || r.status === 204) {
+    res.writeHead(r.status, r.headers);
+    res.end();
+    return;
+  }
   const body = r.body === undefined ? "" : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
   res.writeHead(r.status, {
     "content-type": typeof r.body === "string" ? "text/plain; charset=utf-8" : "application/json",

@@ -26,6 +26,7 @@ import {
   pollResultsRoute,
   pollVoteRoute,
 } from "./poll.ts";
+import { profileRoute } from "./profile.ts";
 import { reconcileApplyRoute, reconcileRoute } from "./reconcile.ts";
 import { settingsRoute } from "./settings.ts";
 import { setupRoute } from "./setup.ts";
@@ -48,6 +49,7 @@ export const slashRoutes: readonly SlashRoute[] = [
   setupRoute,
   statsRoute,
   settingsRoute,
+  profileRoute,
   reconcileRoute,
   bindRoute,
   tierCreateRoute,

@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import type { ProfileChanges } from "../../../app/profile.ts";
 import { DomainError } from "../../../errors.ts";
 import { parseMoney } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
@@ -131,6 +132,38 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
     if (goal === null) return replyUsage(ctx, "goal");
     await services.app.updateSettings({ set: { trueFansGoal: goal } });
     return ctx.reply(ctx.t("telegram.settings.goal", { goal }));
+  });
+
+  cmd.command("profile", only, async (ctx) => {
+    const text = ctx.match.trim();
+    let profile = await services.app.getCreatorProfile();
+    if (text) {
+      // The pitch keeps its line breaks: everything after the field name, as typed.
+      const field = /^\S+/.exec(text)?.[0] ?? "";
+      const value = text.slice(field.length).trim();
+      const fields: Record<string, keyof ProfileChanges> = {
+        name: "name",
+        pitch: "pitch",
+        picture: "pictureUrl",
+        invite: "discordInvite",
+      };
+      const key = fields[field.toLowerCase()];
+      if (key && value.length > 0) profile = await services.app.updateCreatorProfile({ [key]: value });
+      else if (field.toLowerCase() === "goal" && (value === "on" || value === "off"))
+        profile = await services.app.updateCreatorProfile({ showGoal: value === "on" });
+      else return replyUsage(ctx, "profile");
+    }
+    return ctx.reply(
+      ctx.t("telegram.profile", {
+        url: `${services.publicBaseUrl}/`,
+        name: profile.name,
+        pitch: profile.pitch,
+        picture: profile.pictureUrl,
+        invite: profile.discordInvite,
+        goalShown: profile.showGoal,
+      }),
+      { link_preview_options: { is_disabled: true } },
+    );
   });
 
   return composer;

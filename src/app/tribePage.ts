@@ -1,0 +1,109 @@
+import type { Platform } from "../core/access.ts";
+import type { Db } from "./db.ts";
+import { type CreatorProfile, getCreatorProfile } from "./profile.ts";
+import { getCreatorStats } from "./stats.ts";
+import { listTiersForSale } from "./tiers.ts";
+
+/**
+ * What the tribe's public page shows (src/adapters/http/tribePage.ts renders it): the creator's
+ * profile, each tier for sale with its prices and what it opens, and the true-fans goal when the
+ * creator chose to show it. Read-only, for anyone on the internet: nothing about members.
+ */
+
+export interface PageTier {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  recurring: { amount: number; currency: string; interval: "month" | "year"; trialDays: number };
+  lifetime: { amount: number; currency: string } | null;
+  /** What the tier opens, by platform, as the bot knows it (role names, chat titles). */
+  opens: { platform: Platform; label: string }[];
+}
+
+export interface TribePage {
+  profile: CreatorProfile;
+  tiers: PageTier[];
+  /** Shown only when the creator turned it on. */
+  goal: { members: number; goal: number; progress: number } | null;
+}
+
+export async function readTribePage(db: Db, now: Date): Promise<TribePage> {
+  const profile = await getCreatorProfile(db);
+  const tiers: PageTier[] = [];
+  for (const t of await listTiersForSale(db)) {
+    const recurring = t.prices.find((p) => p.kind === "recurring");
+    if (!recurring || (recurring.interval !== "month" && recurring.interval !== "year")) continue;
+    const lifetime = t.prices.find((p) => p.kind === "lifetime");
+    tiers.push({
+      id: t.id,
+      slug: t.slug,
+      name: t.name,
+      description: t.description,
+      recurring: {
+        amount: recurring.amount,
+        currency: recurring.currency,
+        interval: recurring.interval,
+        trialDays: recurring.trialDays,
+      },
+      lifetime: lifetime ? { amount: lifetime.amount, currency: lifetime.currency } : null,
+      opens: t.access
+        .filter((a) => a.label.trim() !== "")
+        .map((a) => ({ platform: a.platform, label: a.label.trim() })),
+    });
+  }
+  let goal: TribePage["goal"] = null;
+  if (profile.showGoal) {
+    const stats = await getCreatorStats(db, now);
+    goal = { members: stats.activeMembers, goal: stats.goal, progress: stats.goalProgress };
+  }
+  return { profile, tiers, goal };
+}
+
+/** Why a tier is not on the page: unknown, archived, or without a price for sale. */
+export async function tierOnSale(
+  db: Db,
+  slug: string,
+): Promise<
+  { found: true; tierId: string } | { found: false; reason: "unknown" | "archived" | "not_for_sale" }
+> {
+  const key = slug.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(key)) return { found: false, reason: "unknown" };
+  const tier = await db.tier.findUnique({
+    where: { slug: key },
+    select: { id: true, archivedAt: true, prices: { where: { current: true, kind: "recurring" } } },
+  });
+  if (!tier) return { found: false, reason: "unknown" };
+  if (tier.archivedAt) return { found: false, reason: "archived" };
+  if (tier.prices.length === 0) return { found: false, reason: "not_for_sale" };
+  return { found: true, tierId: tier.id };
+}
+
+/**
+ * How a visitor of the page can join, as the platforms attached to this process allow (built by
+ * the composition root from the platform adapters).
+ */
+export interface JoinDoors {
+  /** Discord is attached: fans can at least use /join in the server. */
+  discord: boolean;
+  /** Discord sign-in (OAuth2) is set up (DISCORD_CLIENT_SECRET): "Join with Discord" signs in. */
+  discordSignIn: boolean;
+  /** The t.me link that opens the Telegram bot with /start <payload>; null without Telegram or before it knows its name. */
+  telegramLink(payload?: string): string | null;
+  /** Where a Discord member finds the server (https://discord.com/channels/<guild>); null when unknown. */
+  discordServerUrl(): Promise<string | null>;
+}
+
+/**
+ * The platform a Checkout Session was opened from (its account is in client_reference_id), for the
+ * page Stripe sends the fan back to; null for a session the bot does not know.
+ */
+export async function checkoutPlatform(db: Db, sessionId: string): Promise<Platform | null> {
+  if (!/^cs_[\w-]{1,200}$/.test(sessionId)) return null;
+  const row = await db.checkoutSession.findUnique({
+    where: { id: sessionId },
+    select: { clientReferenceId: true },
+  });
+  const platform = row?.clientReferenceId.split(":")[0];
+  return platform === "discord" || platform === "telegram" ? platform : null;
+}
