@@ -19,22 +19,20 @@
  * 10 s per server would measure the limiter, which `npm run bench -- discord` does.
  * Fans, servers and chats have deterministic ids; nothing depends on a random choice.
  */
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
 import type { User } from "@grammyjs/types";
 import type Stripe from "stripe";
 import { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
-import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
+import type { Tribegate } from "../src/bootstrap.ts";
 import type { Platform } from "../src/core/access.ts";
 import { createLogger } from "../src/log.ts";
-import { type DiscordStandin, MEMBER_ROLE_ROUTE, startDiscordStandin } from "../test/standins/discord.ts";
+import { type DiscordStandin, MEMBER_ROLE_ROUTE } from "../test/standins/discord.ts";
 import { guild, member, role, user } from "../test/standins/discord-payloads.ts";
-import { type StripeStandin, startStripeStandin } from "../test/standins/stripe.ts";
+import type { StripeStandin } from "../test/standins/stripe.ts";
 import { signedWebhook } from "../test/standins/stripe-webhooks.ts";
-import { startTelegramStandin, type TelegramStandin } from "../test/standins/telegram.ts";
+import type { TelegramStandin } from "../test/standins/telegram.ts";
 import {
   BOT_ADMIN_RIGHTS,
   chatMember,
@@ -42,7 +40,7 @@ import {
   user as telegramUser,
 } from "../test/standins/telegram-payloads.ts";
 import { sleep } from "../test/support/helpers.ts";
-import { benchConfig, benchDatabase, mark, record, round, summarize } from "./lib.ts";
+import { mark, record, round, startBenchWorld, summarize } from "./lib.ts";
 
 const KEY = "sk_test_bench0000000000";
 const SECRET = "whsec_bench0000000000000";
@@ -233,32 +231,18 @@ export async function benchPaymentAccess(
   const chat = supergroup({ id: -1_009_000_000_001, title: "Gold Lounge" });
   const creator = telegramUser({ id: 7_000_001, first_name: "Creator" });
 
-  const [stripe, discord, telegram] = await Promise.all([
-    startStripeStandin({ secretKey: KEY }),
-    startDiscordStandin({ token: DISCORD_TOKEN, guilds: [g] }),
-    startTelegramStandin({ token: TELEGRAM_TOKEN }),
-  ]);
+  const world = await startBenchWorld({
+    backend,
+    stripe: { secretKey: KEY, webhookSecret: SECRET },
+    discord: { token: DISCORD_TOKEN, guilds: [g] },
+    telegram: { token: TELEGRAM_TOKEN },
+    // Production's level (info), written nowhere: the cost of logging is part of the figure.
+    log: createLogger({ level: "info", destination: createWriteStream("/dev/null") }),
+  });
+  const { app, stripe, discord, telegram } = world;
   telegram.addChat(chat, { members: [chatMember.creator(creator)], botStatus: BOT_ADMIN_RIGHTS });
   // The fans started the bot (/start) before paying: it may write to them.
   for (const fan of telegramFans) telegram.addUser(fan, { talkedToBot: true });
-
-  const pgdb = backend === "postgres" ? await benchDatabase() : undefined;
-  const dataDir = mkdtempSync(path.join(tmpdir(), "tg-pay-"));
-  const config = benchConfig({
-    stripe: { origin: stripe.origin, secretKey: KEY, webhookSecret: SECRET },
-    dataDir,
-    databaseUrl: pgdb?.url,
-    discord: {
-      token: DISCORD_TOKEN,
-      applicationId: discord.applicationId,
-      apiUrl: discord.apiUrl,
-      guildIds: [g.id],
-    },
-    telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot },
-  });
-  // Production's level (info), written nowhere: the cost of logging is part of the figure.
-  const log = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
-  const app = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
   try {
     await app.discord!.ready();
     for (const t0 = Date.now(); app.telegram!.status() !== "ready"; ) {
@@ -341,10 +325,7 @@ export async function benchPaymentAccess(
       );
     return results;
   } finally {
-    await app.stop();
-    await Promise.allSettled([stripe.close(), discord.close(), telegram.close()]);
-    await pgdb?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await world.stop();
   }
 }
 

@@ -20,25 +20,21 @@
  * process: bot and stand-ins); then events acknowledged per second with the limiter off, and the
  * same path at one fan per second (a normal day).
  */
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
 import type Stripe from "stripe";
 import { budgetSettings } from "../src/adapters/stripe/budget.ts";
 import { queuedStripeEvents } from "../src/app/billing/stripeEvents.ts";
 import { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
-import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
 import type { Config } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
-import { MEMBER_ROLE_ROUTE, startDiscordStandin } from "../test/standins/discord.ts";
+import { MEMBER_ROLE_ROUTE } from "../test/standins/discord.ts";
 import { guild, member, role, user } from "../test/standins/discord-payloads.ts";
-import { startStripeStandin } from "../test/standins/stripe.ts";
 import { makeEvent, subscription as subscriptionObject } from "../test/standins/stripe-objects.ts";
 import { signedWebhook } from "../test/standins/stripe-webhooks.ts";
 import { prng } from "../test/support/helpers.ts";
-import { benchConfig, benchDatabase, mark, record, round, summarize } from "./lib.ts";
+import { mark, record, round, startBenchWorld, summarize } from "./lib.ts";
 
 const SECRET = "whsec_bench0000000000000";
 const DISCORD_TOKEN = "discord-bench-token.abc.def";
@@ -75,29 +71,18 @@ async function startLaunchWorld(
     roles: [tierRole],
     members: [member({ user: owner }), ...fans.map((u) => member({ user: u }))],
   });
-  const [stripe, discord] = await Promise.all([
-    startStripeStandin({
+  const world = await startBenchWorld({
+    backend,
+    stripe: {
       secretKey: opts.key,
+      webhookSecret: SECRET,
       ...(opts.stripeManners ? { rateLimits: true, latency: { minMs: 150, maxMs: 400, seed: 14 } } : {}),
-    }),
-    startDiscordStandin({ token: DISCORD_TOKEN, guilds: [g] }),
-  ]);
-  const pgdb = backend === "postgres" ? await benchDatabase() : undefined;
-  const dataDir = mkdtempSync(path.join(tmpdir(), "tg-launch-"));
-  const base = benchConfig({
-    stripe: { origin: stripe.origin, secretKey: opts.key, webhookSecret: SECRET },
-    dataDir,
-    databaseUrl: pgdb?.url,
-    discord: {
-      token: DISCORD_TOKEN,
-      applicationId: discord.applicationId,
-      apiUrl: discord.apiUrl,
-      guildIds: [g.id],
     },
+    discord: { token: DISCORD_TOKEN, guilds: [g] },
+    log: createLogger({ level: "info", destination: createWriteStream("/dev/null") }),
+    ...(opts.configure ? { configure: opts.configure } : {}),
   });
-  const config = opts.configure ? opts.configure(base) : base;
-  const log = createLogger({ level: "info", destination: createWriteStream("/dev/null") });
-  const app: Tribegate = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
+  const { app, stripe, discord } = world;
   await app.discord!.ready();
   const tier = await createTier(app.services, { name: "Gold", amount: 500, currency: "eur" });
   await addTierAccess(app.services, tier.slug, { platform: "discord", guildId: g.id, roleId: tierRole.id });
@@ -109,13 +94,8 @@ async function startLaunchWorld(
     guildId: g.id,
     roleId: tierRole.id,
     tierSlug: tier.slug,
-    webhookUrl: `${app.http.url}/stripe/webhook`,
-    async stop() {
-      await app.stop();
-      await Promise.allSettled([stripe.close(), discord.close()]);
-      await pgdb?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    webhookUrl: world.webhookUrl,
+    stop: world.stop,
   };
 }
 

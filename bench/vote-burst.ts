@@ -34,9 +34,6 @@
  * the stored ballots and the CSV export. Anything off, or any late acknowledgment, throws.
  */
 
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
@@ -53,7 +50,7 @@ import { choiceText, liveText, pollLocale } from "../src/adapters/telegram/pollV
 import { closePoll, exportBallotsCsv, openPoll, pollResults, publishPoll } from "../src/app/polls.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import { useCases } from "../src/app/useCases.ts";
-import { startTribegate, type Tribegate } from "../src/bootstrap.ts";
+import type { Tribegate } from "../src/bootstrap.ts";
 import type { CountTally } from "../src/core/polls.ts";
 import { localeOf, t as translate } from "../src/i18n/index.ts";
 import { createLogger } from "../src/log.ts";
@@ -61,15 +58,14 @@ import {
   DEFAULT_BUCKETS,
   INTERACTION_CALLBACK_ROUTE,
   type InteractionRecord,
-  startDiscordStandin,
+  type startDiscordStandin,
 } from "../test/standins/discord.ts";
 import { buttonClick, user as discordUser, guild, member } from "../test/standins/discord-payloads.ts";
-import { serverSettings } from "../test/standins/http.ts";
-import { startStripeStandin } from "../test/standins/stripe.ts";
-import { startTelegramStandin } from "../test/standins/telegram.ts";
+import type { startStripeStandin } from "../test/standins/stripe.ts";
+import type { startTelegramStandin } from "../test/standins/telegram.ts";
 import { supergroup, user as telegramUser } from "../test/standins/telegram-payloads.ts";
 import { type Prng, prng, sleep } from "../test/support/helpers.ts";
-import { benchConfig, benchDatabase, record, round, summarize } from "./lib.ts";
+import { record, round, startBenchWorld, summarize } from "./lib.ts";
 
 const STRIPE_KEY = "sk_test_bench0123456789";
 const DISCORD_TOKEN = "discord-bench-token.abcdef.0123456789";
@@ -257,8 +253,8 @@ interface World {
   server: ReturnType<typeof guild>;
   channelId: string;
   app: Tribegate;
-  pgdb: Awaited<ReturnType<typeof benchDatabase>> | undefined;
-  dataDir: string;
+  /** Stops the bot and the stand-ins, and removes the database. */
+  stop(): Promise<void>;
   /** Warnings and errors the bot logged (production logging, info level, into a sink). */
   problems: string[];
 }
@@ -306,41 +302,6 @@ async function startWorld(backend: Backend): Promise<World> {
   const owner = discordUser({ username: "creator" });
   const server = guild({ ownerId: owner.id, members: [member({ user: owner })] });
   const channelId = server.channels[0]!.id;
-  // Discord and Telegram keep idle connections open for a while; the stand-ins' 1-second default
-  // would open a new connection for most calls of the burst, and accepting those in this one busy
-  // process takes seconds that Discord would never see.
-  const keepAlive = serverSettings.keepAliveTimeoutMs;
-  serverSettings.keepAliveTimeoutMs = 30_000;
-  const [stripe, discord, telegram] = await Promise.all([
-    startStripeStandin({ secretKey: STRIPE_KEY }),
-    startDiscordStandin({
-      token: DISCORD_TOKEN,
-      guilds: [server],
-      rateLimits: {
-        buckets: [
-          ...DEFAULT_BUCKETS,
-          { bucket: "channel-message-edit", methods: ["PATCH"], route: MESSAGE_EDIT_ROUTE, ...EDIT_BUCKET },
-        ],
-      },
-    }),
-    startTelegramStandin({ token: TELEGRAM_TOKEN }),
-  ]).finally(() => {
-    serverSettings.keepAliveTimeoutMs = keepAlive;
-  });
-  const pgdb = backend === "postgres" ? await benchDatabase() : undefined;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "tribegate-votes-"));
-  const config = benchConfig({
-    stripe: { origin: stripe.origin, secretKey: STRIPE_KEY, webhookSecret: "whsec_bench0123456789abcdef" },
-    dataDir,
-    databaseUrl: pgdb?.url,
-    discord: {
-      token: DISCORD_TOKEN,
-      applicationId: discord.applicationId,
-      apiUrl: discord.apiUrl,
-      guildIds: [server.id],
-    },
-    telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot },
-  });
   // Production logging (info, one JSON line per event) into a sink that keeps warnings and errors.
   const problems: string[] = [];
   const sink = new Writable({
@@ -351,16 +312,32 @@ async function startWorld(backend: Backend): Promise<World> {
       done();
     },
   });
-  const log = createLogger({ level: "info", destination: sink });
-  const app = await startTribegate({ config, log, reconcileOnStart: false, doctorOnStart: false });
-  return { backend, stripe, discord, telegram, owner, server, channelId, app, pgdb, dataDir, problems };
+  const world = await startBenchWorld({
+    backend,
+    stripe: { secretKey: STRIPE_KEY, webhookSecret: "whsec_bench0123456789abcdef" },
+    discord: {
+      token: DISCORD_TOKEN,
+      guilds: [server],
+      rateLimits: {
+        buckets: [
+          ...DEFAULT_BUCKETS,
+          { bucket: "channel-message-edit", methods: ["PATCH"], route: MESSAGE_EDIT_ROUTE, ...EDIT_BUCKET },
+        ],
+      },
+    },
+    telegram: { token: TELEGRAM_TOKEN },
+    log: createLogger({ level: "info", destination: sink }),
+    // Discord and Telegram keep idle connections open for a while; the stand-ins' 1-second default
+    // would open a new connection for most calls of the burst, and accepting those in this one busy
+    // process takes seconds that Discord would never see.
+    keepAliveMs: 30_000,
+  });
+  const { app, stripe, discord, telegram } = world;
+  return { backend, stripe, discord, telegram, owner, server, channelId, app, stop: world.stop, problems };
 }
 
 async function stopWorld(world: World): Promise<void> {
-  await world.app.stop();
-  await Promise.allSettled([world.stripe.close(), world.discord.close(), world.telegram.close()]);
-  await world.pgdb?.drop();
-  await rm(world.dataDir, { recursive: true, force: true });
+  await world.stop();
 }
 
 /** Tiers, the ledger (members, their accounts, active subscriptions), and the poll on both platforms. */

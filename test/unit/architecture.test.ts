@@ -192,14 +192,16 @@ describe("architecture: the layers", () => {
     expect(touches.test("await tx.$executeRaw`DELETE FROM task`;")).toBe(true);
     expect(touches.test("const s = await ctx.services.app.getSettings();")).toBe(false);
     // The platform adapters (their handlers and ports); the HTTP routes hand the services to use cases.
-    const offending = [...sourceFiles("src/adapters/discord"), ...sourceFiles("src/adapters/telegram")]
-      .flatMap((f) =>
-        readFileSync(path.join(PROJECT_ROOT, f), "utf8")
-          .split("\n")
-          .map((line, i) => ({ at: `${f}:${i + 1}`, line }))
-          .filter(({ line }) => touches.test(line))
-          .map(({ at, line }) => `${at}: ${line.trim()}`),
-      );
+    const offending = [
+      ...sourceFiles("src/adapters/discord"),
+      ...sourceFiles("src/adapters/telegram"),
+    ].flatMap((f) =>
+      readFileSync(path.join(PROJECT_ROOT, f), "utf8")
+        .split("\n")
+        .map((line, i) => ({ at: `${f}:${i + 1}`, line }))
+        .filter(({ line }) => touches.test(line))
+        .map(({ at, line }) => `${at}: ${line.trim()}`),
+    );
     expect(offending).toEqual([]);
   });
 
