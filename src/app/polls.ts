@@ -548,7 +548,7 @@ export function placementLines(reports: readonly PollPostReport[]): PlacementLin
 /** Records where a poll was posted, so its live and final results can be shown there. */
 export async function recordPollPost(
   db: Db,
-  post: { pollId: string; platform: "discord" | "telegram"; chatId: string; messageId: string },
+  post: { pollId: string; platform: PlatformName; chatId: string; messageId: string },
 ): Promise<void> {
   await db.pollPost.upsert({
     where: {
@@ -559,7 +559,7 @@ export async function recordPollPost(
   });
 }
 
-export async function pollPosts(db: Db, pollId: string, platform: "discord" | "telegram") {
+export async function pollPosts(db: Db, pollId: string, platform: PlatformName) {
   return db.pollPost.findMany({ where: { pollId, platform }, orderBy: { createdAt: "asc" } });
 }
 

@@ -1,10 +1,11 @@
+import type { Platform } from "./access.ts";
 /**
  * How a creator names a member in a command: a Telegram id (or tg:<id>, telegram:<id>), @username
  * (a Telegram username, any case), discord:<id> (or dc:<id>), a Stripe customer id (cus_…), or else
  * a member id. Pure: src/app/members/memberRef.ts looks the reference up.
  */
 export type MemberRef =
-  | { kind: "account"; platform: "telegram" | "discord"; userId: string }
+  | { kind: "account"; platform: Platform; userId: string }
   | { kind: "username"; platform: "telegram"; username: string }
   | { kind: "customer"; customerId: string }
   | { kind: "member"; memberId: string };

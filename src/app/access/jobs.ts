@@ -1,10 +1,10 @@
-import { type AccessTarget, type Identity, targetKey } from "../../core/access.ts";
+import { type AccessTarget, type Identity, type Platform, targetKey } from "../../core/access.ts";
 import type { Tx } from "../db.ts";
 
 /** An access_job row as the worker claims it (snake_case: it comes from raw SQL). */
 export interface AccessJobRow {
   id: bigint;
-  platform: "discord" | "telegram";
+  platform: Platform;
   platform_user_id: string;
   target_key: string;
   member_id: string | null;

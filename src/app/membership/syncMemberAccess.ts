@@ -5,6 +5,7 @@ import {
   type Identity,
   type LedgerAccess,
   type MemberAccessPlan,
+  type Platform,
   parseTargetKey,
   planMemberAccess,
   type SubscriptionView,
@@ -47,7 +48,7 @@ export const MEMBER_PLAN_INCLUDE = {
 export type MemberForPlan = Prisma.MemberGetPayload<{ include: typeof MEMBER_PLAN_INCLUDE }>;
 
 export interface JobForPlan {
-  platform: "discord" | "telegram";
+  platform: Platform;
   platformUserId: string;
   targetKey: string;
   action: "grant" | "revoke";
