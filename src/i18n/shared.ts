@@ -3,6 +3,7 @@
  * membership states, the idea states and the private notices to fans. A platform words a refusal its
  * own way (naming its commands) with a `discord.error.<code>` or `telegram.error.<code>` key.
  */
+import type { Platform } from "../core/access.ts";
 import type { BillingStatus } from "../core/membership.ts";
 import { formatMoney, wordsFor } from "./intl.ts";
 import type { Messages, Translation } from "./messages.ts";
@@ -10,7 +11,7 @@ import type { Messages, Translation } from "./messages.ts";
 const EN = wordsFor("en");
 const FR = wordsFor("fr");
 
-export type PlatformName = "discord" | "telegram";
+export type PlatformName = Platform;
 /** Brand names: the same in every language. */
 export const PLATFORM_LABEL: Record<PlatformName, string> = { discord: "Discord", telegram: "Telegram" };
 const on = (platform: PlatformName) => PLATFORM_LABEL[platform];
