@@ -261,9 +261,9 @@ export async function startTribegate(opts: {
         livemode: isLiveKey(config.stripe.secretKey),
         onStripeEvent: () => stripeEventWorker?.wake(),
       }),
-      ...checkoutPages({ db: db.prisma, clock, doors }),
+      ...checkoutPages({ app: adapterServices.app, clock, doors }),
       ...tribePageRoutes({
-        db: db.prisma,
+        app: adapterServices.app,
         clock,
         log: log.child({ module: "page" }),
         doors,
@@ -272,6 +272,7 @@ export async function startTribegate(opts: {
       }),
       ...discordJoinRoutes({
         services: { ...services, log: log.child({ module: "page" }) },
+        app: adapterServices.app,
         signIn,
         joinTokenKey: config.discord?.clientSecret ? joinTokenKey(config.discord.clientSecret) : undefined,
         doors,

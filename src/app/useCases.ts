@@ -65,6 +65,7 @@ import {
   tierName,
   tierNames,
 } from "./tiers.ts";
+import { checkoutPlatform, readTribePage, tierOnSale } from "./tribePage.ts";
 
 /** A use case with its first argument (the database, or the services) already given. */
 type Bound<F> = F extends (first: never, ...rest: infer A) => infer R ? (...rest: A) => R : never;
@@ -125,6 +126,7 @@ export function useCases(services: AppServices) {
       findIdeaIdByRef,
       findPollByRef,
       findTier,
+      checkoutPlatform,
       getCreatorProfile,
       getCreatorStats,
       getIdea,
@@ -136,10 +138,12 @@ export function useCases(services: AppServices) {
       listTiersForSale,
       lookupMember,
       resolveMemberRef,
+      readTribePage,
       resolveTierWeights,
       retryDeadJobs,
       settleHeldTask,
       tierName,
+      tierOnSale,
       topIdeas,
       updateCreatorProfile,
       updateSettings,

@@ -8,7 +8,8 @@ import {
   joinWithDiscord,
   SESSION_TTL_MS,
 } from "../../app/members/webJoin.ts";
-import { type JoinDoors, readTribePage } from "../../app/tribePage.ts";
+import type { JoinDoors } from "../../app/tribePage.ts";
+import type { UseCases } from "../../app/useCases.ts";
 import { DomainError } from "../../errors.ts";
 import { type Locale, refusalText, t } from "../../i18n/index.ts";
 import type { HttpRequest, HttpResponse, Route } from "../routes.ts";
@@ -24,6 +25,7 @@ import { guarded, renderNotForSale, tierListHtml } from "./tribePage.ts";
  */
 export interface DiscordJoinDeps {
   services: MemberDeps;
+  app: Pick<UseCases, "readTribePage">;
   /** Undefined without DISCORD_CLIENT_SECRET: the routes say sign-in is not set up. */
   signIn: DiscordSignIn | undefined;
   joinTokenKey: Buffer | undefined;
@@ -69,7 +71,7 @@ async function refusalPage(
   text: string,
   extra = "",
 ): Promise<HttpResponse> {
-  const page = await readTribePage(deps.services.db, deps.services.clock.now());
+  const page = await deps.app.readTribePage(deps.services.clock.now());
   const title = t(locale, "web.signin.title");
   const tiers = page.tiers.length
     ? `<h2>${esc(t(locale, "web.notfound.offer"))}</h2>${tierListHtml(page, { locale, doors: deps.doors, path: "/" })}`
@@ -90,7 +92,7 @@ async function start(deps: DiscordJoinDeps, req: HttpRequest): Promise<HttpRespo
     locale,
   });
   if (begun.kind === "refused") {
-    const page = await readTribePage(deps.services.db, deps.services.clock.now());
+    const page = await deps.app.readTribePage(deps.services.clock.now());
     return privatePage(
       404,
       renderNotForSale(page, { locale, doors: deps.doors, reason: begun.reason, path: "/" }),
@@ -155,7 +157,7 @@ async function callback(deps: DiscordJoinDeps, req: HttpRequest): Promise<HttpRe
       case "identity_taken":
         return refusalPage(deps, locale, 409, t(locale, "web.signin.identity_taken"));
       case "tier_gone": {
-        const page = await readTribePage(deps.services.db, deps.services.clock.now());
+        const page = await deps.app.readTribePage(deps.services.clock.now());
         return privatePage(
           404,
           renderNotForSale(page, { locale, doors: deps.doors, reason: "archived", path: "/" }),

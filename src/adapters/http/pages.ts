@@ -1,6 +1,6 @@
-import type { Db } from "../../app/db.ts";
-import { checkoutPlatform, type JoinDoors, readTribePage } from "../../app/tribePage.ts";
+import type { JoinDoors } from "../../app/tribePage.ts";
 import { PORTAL_RETURN_PATH } from "../../app/urls.ts";
+import type { UseCases } from "../../app/useCases.ts";
 import type { Clock } from "../../app/worker.ts";
 import { type Locale, t } from "../../i18n/index.ts";
 import type { HttpRequest, Route } from "../routes.ts";
@@ -13,7 +13,7 @@ import { tierListHtml } from "./tribePage.ts";
  * from). After cancelling: the tiers again.
  */
 export interface CheckoutPagesDeps {
-  db: Db;
+  app: Pick<UseCases, "readTribePage" | "checkoutPlatform">;
   clock: Clock;
   doors: JoinDoors;
 }
@@ -30,7 +30,7 @@ function simple(locale: Locale, title: string, body: string, switchPath?: string
 async function success(deps: CheckoutPagesDeps, req: HttpRequest) {
   const { locale } = pageLocale(req);
   const sessionId = req.query.get("session_id") ?? "";
-  const platform = await checkoutPlatform(deps.db, sessionId);
+  const platform = await deps.app.checkoutPlatform(sessionId);
   const paid = `<p>${esc(t(locale, "web.success.text"))}</p>`;
   let where = `<p>${esc(t(locale, "web.success.generic"))}</p>`;
   if (platform === "discord") {
@@ -54,7 +54,7 @@ async function success(deps: CheckoutPagesDeps, req: HttpRequest) {
 
 async function cancel(deps: CheckoutPagesDeps, req: HttpRequest) {
   const { locale } = pageLocale(req);
-  const page = await readTribePage(deps.db, deps.clock.now());
+  const page = await deps.app.readTribePage(deps.clock.now());
   const tiers = tierListHtml(page, { locale, doors: deps.doors, path: "/checkout/cancel" }, "h2");
   return privatePage(
     200,

@@ -1,11 +1,5 @@
-import type { Db } from "../../app/db.ts";
-import {
-  type JoinDoors,
-  type PageTier,
-  readTribePage,
-  type TribePage,
-  tierOnSale,
-} from "../../app/tribePage.ts";
+import type { JoinDoors, PageTier, TribePage } from "../../app/tribePage.ts";
+import type { UseCases } from "../../app/useCases.ts";
 import type { Clock } from "../../app/worker.ts";
 import { type Locale, t } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
@@ -18,7 +12,7 @@ import { cachedPage, esc, pageLocale, paragraphs, privatePage, shell, withLang }
  * tier costs and opens, and the ways to join. Server-rendered, no script, cached a minute.
  */
 export interface TribePageDeps {
-  db: Db;
+  app: Pick<UseCases, "readTribePage" | "tierOnSale">;
   clock: Clock;
   log: Logger;
   doors: JoinDoors;
@@ -58,7 +52,7 @@ export async function guarded(
 
 async function home(deps: TribePageDeps, req: HttpRequest): Promise<HttpResponse> {
   const { locale } = pageLocale(req);
-  const page = await readTribePage(deps.db, deps.clock.now());
+  const page = await deps.app.readTribePage(deps.clock.now());
   return cachedPage(req, 200, renderTribePage(page, { locale, doors: deps.doors, path: "/" }));
 }
 
@@ -66,8 +60,8 @@ async function tierPage(deps: TribePageDeps, req: HttpRequest): Promise<HttpResp
   const { locale } = pageLocale(req);
   const slug = req.params.tier ?? "";
   const [page, sale] = await Promise.all([
-    readTribePage(deps.db, deps.clock.now()),
-    tierOnSale(deps.db, slug),
+    deps.app.readTribePage(deps.clock.now()),
+    deps.app.tierOnSale(slug),
   ]);
   const tier = sale.found ? page.tiers.find((x) => x.id === sale.tierId) : undefined;
   if (!tier) {
