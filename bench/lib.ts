@@ -12,6 +12,7 @@ import type { Logger } from "../src/log.ts";
 import {
   type DiscordStandin,
   type DiscordStandinOptions,
+  MEMBER_ROLE_ROUTE,
   startDiscordStandin,
 } from "../test/standins/discord.ts";
 import { serverSettings } from "../test/standins/http.ts";
@@ -248,4 +249,27 @@ export async function startBenchWorld<TG extends TelegramStandinOptions | undefi
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * When the Discord stand-in answered the role PUT giving `roleId` to `userId` (performance.now()).
+ * Call it before the action that leads to the role, so that a fast answer is not missed.
+ */
+export function roleGivenAt(
+  discord: DiscordStandin,
+  userId: string,
+  roleId: string,
+  timeoutMs: number,
+): Promise<number> {
+  return discord
+    .waitForCall(
+      (c) =>
+        c.method === "PUT" &&
+        c.route === MEMBER_ROLE_ROUTE &&
+        c.params.user === userId &&
+        c.params.role === roleId &&
+        c.status === 204,
+      timeoutMs,
+    )
+    .then(() => performance.now());
 }

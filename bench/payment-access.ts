@@ -28,7 +28,7 @@ import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import type { Tribegate } from "../src/bootstrap.ts";
 import type { Platform } from "../src/core/access.ts";
 import { createLogger } from "../src/log.ts";
-import { type DiscordStandin, MEMBER_ROLE_ROUTE } from "../test/standins/discord.ts";
+import type { DiscordStandin } from "../test/standins/discord.ts";
 import { guild, member, role, user } from "../test/standins/discord-payloads.ts";
 import type { StripeStandin } from "../test/standins/stripe.ts";
 import { signedWebhook } from "../test/standins/stripe-webhooks.ts";
@@ -40,7 +40,7 @@ import {
   user as telegramUser,
 } from "../test/standins/telegram-payloads.ts";
 import { sleep } from "../test/support/helpers.ts";
-import { mark, record, round, startBenchWorld, summarize } from "./lib.ts";
+import { mark, record, roleGivenAt, round, startBenchWorld, summarize } from "./lib.ts";
 
 const KEY = "sk_test_bench0000000000";
 const SECRET = "whsec_bench0000000000000";
@@ -98,17 +98,7 @@ const completedEvent = (f: Fixture, sessionId: string): Stripe.Event => {
 async function discordFan(f: Fixture, fanId: string, sessionId: string): Promise<Sample> {
   const event = completedEvent(f, sessionId);
   // Registered before the POST; the time is taken when the stand-in has answered the PUT.
-  const put = f.discord
-    .waitForCall(
-      (c) =>
-        c.method === "PUT" &&
-        c.route === MEMBER_ROLE_ROUTE &&
-        c.params.user === fanId &&
-        c.params.role === f.roleId &&
-        c.status === 204,
-      WAIT_MS,
-    )
-    .then(() => performance.now());
+  const put = roleGivenAt(f.discord, fanId, f.roleId, WAIT_MS);
   const { t0, answeredAt } = await post(f.webhookUrl, event);
   return { answered: answeredAt - t0, access: (await put) - t0 };
 }

@@ -29,12 +29,11 @@ import { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
 import type { Config } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
-import { MEMBER_ROLE_ROUTE } from "../test/standins/discord.ts";
 import { guild, member, role, user } from "../test/standins/discord-payloads.ts";
 import { makeEvent, subscription as subscriptionObject } from "../test/standins/stripe-objects.ts";
 import { signedWebhook } from "../test/standins/stripe-webhooks.ts";
 import { prng } from "../test/support/helpers.ts";
-import { mark, record, round, startBenchWorld, summarize } from "./lib.ts";
+import { mark, record, roleGivenAt, round, startBenchWorld, summarize } from "./lib.ts";
 
 const SECRET = "whsec_bench0000000000000";
 const DISCORD_TOKEN = "discord-bench-token.abc.def";
@@ -188,17 +187,7 @@ export async function benchStripeLaunch(
         .shuffle([...created, ...done.events])
         .map((e) => (opts.live ? ({ ...e, livemode: true } as Stripe.Event) : e));
       const copies = events.filter(() => rng.chance(twice));
-      const role = discord
-        .waitForCall(
-          (c) =>
-            c.method === "PUT" &&
-            c.route === MEMBER_ROLE_ROUTE &&
-            c.params.user === fanId &&
-            c.params.role === w.roleId &&
-            c.status === 204,
-          WAIT_MS,
-        )
-        .then(() => performance.now());
+      const role = roleGivenAt(discord, fanId, w.roleId, WAIT_MS);
       const paid = performance.now();
       firstPaid = Math.min(firstPaid, paid);
       await Promise.all([

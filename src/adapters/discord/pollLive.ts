@@ -1,6 +1,6 @@
 import type { Client, Message, SendableChannels } from "discord.js";
 import { createLiveRefresher } from "../../app/liveRefresh.ts";
-import type { PollPlacement, PollPostReport } from "../../app/platform.ts";
+import type { PollPlacement, PollPostReport, PostProblem } from "../../app/platform.ts";
 import type { PortServices } from "../../app/services.ts";
 import { type Locale, localeOf } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
@@ -96,30 +96,24 @@ export function createPollPublisher(opts: {
           ? placement.chosen.chatIds
           : (await services.app.getSettings()).discordPollChannelIds;
       const report: PollPostReport = { platform: "discord", posted: [], failed: [] };
+      const refused = (chatId: string, problem: PostProblem, detail: string, err?: unknown) => {
+        log.warn(
+          { event: "discord.poll.post_failed", pollId, channelId: chatId, problem, ...(err ? { err } : {}) },
+          `could not post a poll: ${detail}`,
+        );
+        report.failed.push({ chatId, problem, detail });
+      };
       for (const chatId of new Set(ids)) {
         try {
           const channel = await client.channels.fetch(chatId);
           if (!channel?.isSendable()) {
-            report.failed.push({
-              chatId,
-              problem: "bot_not_allowed",
-              detail: "not a channel the bot can post in",
-            });
-            log.warn(
-              { event: "discord.poll.post_failed", pollId, channelId: chatId, problem: "bot_not_allowed" },
-              "could not post a poll: not a channel the bot can post in",
-            );
+            refused(chatId, "bot_not_allowed", "not a channel the bot can post in");
             continue;
           }
           const message = await this.post(channel, pollId);
           report.posted.push({ chatId, url: message.url });
         } catch (err) {
-          const problem = postProblemOf(err);
-          log.warn(
-            { event: "discord.poll.post_failed", pollId, channelId: chatId, problem, err },
-            "could not post a poll",
-          );
-          report.failed.push({ chatId, problem, detail: classifyDiscordError(err).message });
+          refused(chatId, postProblemOf(err), classifyDiscordError(err).message, err);
         }
       }
       return report;

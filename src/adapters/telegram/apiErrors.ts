@@ -79,20 +79,21 @@ export function postProblemOf(err: unknown): PostProblem {
 }
 
 /** The problem as the job's last error says it (English, like the logs). */
-export function chatProblem(err: unknown): string | null {
-  switch (chatProblemOf(err)) {
+function chatProblemWords(problem: ChatProblem): string {
+  switch (problem) {
     case "bot_removed":
       return "the bot is no longer in this chat: add it back as an administrator with Invite users via link and Ban users";
     case "rights_missing":
       return "the bot lacks an administrator right in this chat (it needs Invite users via link and Ban users)";
     case "chat_gone":
       return "the chat no longer exists or the bot cannot see it (deleted, or upgraded to a supergroup: bind the new one)";
-    case null:
-      return null;
   }
 }
 
-/** A failed access job as the worker wants it: retry passing trouble, dead-letter the rest with why. */
+/**
+ * A failed access job as the worker wants it: retry passing trouble, dead-letter the rest with why.
+ * `chat`: how the creator knows the chat, for the stored problem of a chat the bot cannot act in.
+ */
 export function jobFailure(err: unknown, what: string, chat?: string): JobResult {
   if (err instanceof HttpError)
     return { outcome: "retry", error: `${what}: network error (${networkErrorText(err)})` };
@@ -107,12 +108,11 @@ export function jobFailure(err: unknown, what: string, chat?: string): JobResult
     }
     if (err.error_code >= 500)
       return { outcome: "retry", error: `${what}: Telegram error ${err.error_code}` };
-    const problem = chatProblem(err);
     const code = chatProblemOf(err);
-    if (problem && code)
+    if (code)
       return {
         outcome: "dead",
-        error: `${what}: ${problem} (Telegram said: ${err.description})`,
+        error: `${what}: ${chatProblemWords(code)} (Telegram said: ${err.description})`,
         ...(chat === undefined ? {} : { problem: { code, chat } }),
       };
     return { outcome: "dead", error: `${what}: Telegram refused (${err.error_code} ${err.description})` };

@@ -100,23 +100,19 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
       try {
         return job.action === "grant" ? await grant(job, chatId) : await revoke(job, chatId);
       } catch (err) {
-        const label = await chatLabel(chatId).catch(() => chatId);
-        const result = jobFailure(
-          err,
-          `${job.action} in chat ${chatId}`,
-          label === chatId ? chatId : `“${label}”`,
-        );
-        if (result.outcome === "dead") {
-          void chatLabel(chatId)
-            .then((chat) =>
-              deps.alerts.send(
-                "telegram.alert.job_dead",
-                (locale) => ({ chat, reason: deadReason(locale, err, result.error) }),
-                `dead:${chatId}`,
-              ),
-            )
-            .catch(() => undefined);
-        }
+        const what = `${job.action} in chat ${chatId}`;
+        const failure = jobFailure(err, what);
+        if (failure.outcome !== "dead") return failure;
+        // For good: the creator is told, and the stored problem names the chat as they know it.
+        const chat = await chatLabel(chatId).catch(() => chatId);
+        const result = jobFailure(err, what, chat === chatId ? chatId : `“${chat}”`);
+        void deps.alerts
+          .send(
+            "telegram.alert.job_dead",
+            (locale) => ({ chat, reason: deadReason(locale, err, failure.error) }),
+            `dead:${chatId}`,
+          )
+          .catch(() => undefined);
         return result;
       }
     },
