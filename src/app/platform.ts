@@ -1,4 +1,4 @@
-import type { Platform as PlatformName } from "../core/access.ts";
+import type { AccessTarget, Platform as PlatformName } from "../core/access.ts";
 import type { AccessExecutor } from "./access/accessWorker.ts";
 import type { Notifier } from "./notify.ts";
 import type { AccessReader } from "./reconcile/platforms.ts";
@@ -21,6 +21,19 @@ export interface Platform {
   readonly polls: PollSurface;
   /** Durable task handlers by kind (work the platform retries across restarts). */
   readonly tasks: Readonly<Record<string, TaskHandler>>;
+  /**
+   * What one of its targets is called and opens, as the platform knows it now (the public page
+   * shows it); null when it cannot tell (not connected, target gone). Without it, the label stored
+   * when the creator added the target is shown.
+   */
+  describe?(target: AccessTarget): TargetDescription | null;
+}
+
+/** A target as a visitor reads it: its name (a role's, a chat's) and the places it opens. */
+export interface TargetDescription {
+  name: string;
+  /** The channels only holders can see (a Discord role's), in the server's order; empty for a chat. */
+  places: string[];
 }
 
 /** How a platform shows polls: the poll use cases call every platform's surface. */

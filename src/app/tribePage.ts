@@ -1,6 +1,7 @@
-import type { Platform } from "../core/access.ts";
+import { type Platform, parseTargetKey } from "../core/access.ts";
 import type { Db } from "./db.ts";
 import { type CreatorProfile, getCreatorProfile } from "./profile.ts";
+import type { AppServices } from "./services.ts";
 import { getCreatorStats } from "./stats.ts";
 import { listTiersForSale } from "./tiers.ts";
 
@@ -17,8 +18,13 @@ export interface PageTier {
   description: string;
   recurring: { amount: number; currency: string; interval: "month" | "year"; trialDays: number };
   lifetime: { amount: number; currency: string } | null;
-  /** What the tier opens, by platform, as the bot knows it (role names, chat titles). */
-  opens: { platform: Platform; label: string }[];
+  /**
+   * What the tier opens, by platform: a role's or chat's name as the platform tells it now (else the
+   * label stored when the creator added it), and for a Discord role the channels only it can see.
+   */
+  opens: { platform: Platform; label: string; places: string[] }[];
+  /** The platforms the tier opens something on (empty: none, the tier is open to both). */
+  platforms: Platform[];
 }
 
 export interface TribePage {
@@ -28,7 +34,11 @@ export interface TribePage {
   goal: { members: number; goal: number; progress: number } | null;
 }
 
-export async function readTribePage(db: Db, now: Date): Promise<TribePage> {
+export async function readTribePage(
+  services: Pick<AppServices, "db" | "platforms">,
+  now: Date,
+): Promise<TribePage> {
+  const { db } = services;
   const profile = await getCreatorProfile(db);
   const tiers: PageTier[] = [];
   for (const t of await listTiersForSale(db)) {
@@ -48,8 +58,14 @@ export async function readTribePage(db: Db, now: Date): Promise<TribePage> {
       },
       lifetime: lifetime ? { amount: lifetime.amount, currency: lifetime.currency } : null,
       opens: t.access
-        .filter((a) => a.label.trim() !== "")
-        .map((a) => ({ platform: a.platform, label: a.label.trim() })),
+        .map((a) => {
+          const target = parseTargetKey(a.targetKey);
+          const platform = services.platforms.find((p) => p.name === a.platform);
+          const seen = target ? platform?.describe?.(target) : null;
+          return { platform: a.platform, label: (seen?.name ?? a.label).trim(), places: seen?.places ?? [] };
+        })
+        .filter((a) => a.label !== "" || a.places.length > 0),
+      platforms: [...new Set(t.access.map((a) => a.platform))],
     });
   }
   let goal: TribePage["goal"] = null;

@@ -14,8 +14,10 @@ import {
 } from "discord.js";
 import { discordCommands } from "../../commands/discord.ts";
 import { inviteUrl } from "../adapters/discord/homeGuilds.ts";
+import { checkClientSecret } from "../adapters/discord/oauth.ts";
 import { putCommands } from "../adapters/discord/registerCommands.ts";
 import type { Db } from "../app/db.ts";
+import { DISCORD_CALLBACK_PATH } from "../app/members/webJoin.ts";
 import { getSettings } from "../app/settings.ts";
 import { listTiers } from "../app/tiers.ts";
 import type { DiscordConfig } from "../config.ts";
@@ -32,6 +34,8 @@ export async function checkDiscord(opts: {
   config: DiscordConfig;
   db: Db;
   fix: boolean;
+  /** PUBLIC_BASE_URL: Discord sign-in sends fans back under it. */
+  publicBaseUrl: string;
 }): Promise<CheckResult[]> {
   const { config, db, fix } = opts;
   const rest = new REST({ api: config.apiUrl, retries: 1, timeout: 15_000 }).setToken(config.token);
@@ -104,6 +108,8 @@ export async function checkDiscord(opts: {
         ),
   );
 
+  results.push(...(await checkSignIn(config, app, opts.publicBaseUrl)));
+
   if (homeIds.length === 0) {
     results.push(
       blocking(
@@ -119,6 +125,66 @@ export async function checkDiscord(opts: {
   }
   results.push(...(await checkPollChannels(rest, me.id, settings.discordPollChannelIds)));
   results.push(...(await checkCommands(rest, config, fix)));
+  return results;
+}
+
+/**
+ * "Join with Discord" (DISCORD_CLIENT_SECRET): Discord accepts the secret, and lists the bot's
+ * callback among the application's redirects (else it refuses every sign-in before the fan sees
+ * anything). Redirects cannot be set through the API: the creator adds it in the portal.
+ */
+async function checkSignIn(
+  config: DiscordConfig,
+  app: APIApplication,
+  publicBaseUrl: string,
+): Promise<CheckResult[]> {
+  if (!config.clientSecret)
+    return [
+      ok(
+        AREA,
+        "sign_in",
+        "Join with Discord is off (no DISCORD_CLIENT_SECRET): the tribe's page offers the server's invite and /join",
+      ),
+    ];
+  const results: CheckResult[] = [];
+  const secret = await checkClientSecret({
+    apiUrl: config.apiUrl,
+    applicationId: config.applicationId,
+    clientSecret: config.clientSecret,
+  });
+  if (secret.kind === "refused")
+    results.push(
+      blocking(
+        AREA,
+        "client_secret",
+        `DISCORD_CLIENT_SECRET: Discord refused it, so every "Join with Discord" fails; ${PORTAL} → your application → OAuth2 → Client Secret → Reset Secret, and put the new one in DISCORD_CLIENT_SECRET (or unset it: the page then offers the invite and /join)`,
+      ),
+    );
+  else if (secret.kind === "unknown")
+    results.push(
+      warning(AREA, "client_secret", `DISCORD_CLIENT_SECRET could not be checked: ${secret.detail}`),
+    );
+  else results.push(ok(AREA, "client_secret", "DISCORD_CLIENT_SECRET accepted by Discord"));
+
+  const callback = `${publicBaseUrl.replace(/\/+$/, "")}${DISCORD_CALLBACK_PATH}`;
+  const redirects = app.redirect_uris;
+  if (redirects === undefined)
+    results.push(
+      warning(
+        AREA,
+        "redirect",
+        `Discord did not list the application's redirects; make sure ${callback} is one (${PORTAL} → your application → OAuth2 → Redirects)`,
+      ),
+    );
+  else if (!redirects.includes(callback))
+    results.push(
+      blocking(
+        AREA,
+        "redirect",
+        `Discord refuses to send fans back to ${callback}, so every "Join with Discord" fails; ${PORTAL} → your application → OAuth2 → Redirects → Add Redirect: ${callback} (exactly; it follows PUBLIC_BASE_URL)`,
+      ),
+    );
+  else results.push(ok(AREA, "redirect", `Discord sends signed-in fans back to ${callback}`));
   return results;
 }
 

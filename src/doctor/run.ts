@@ -31,7 +31,11 @@ export async function runDoctor(opts: {
     ],
   ];
   const discord = config.discord;
-  if (discord) areas.push(["Discord", () => checkDiscord({ config: discord, db, fix })]);
+  if (discord)
+    areas.push([
+      "Discord",
+      () => checkDiscord({ config: discord, db, fix, publicBaseUrl: config.publicBaseUrl }),
+    ]);
   const telegram = config.telegram;
   if (telegram) areas.push(["Telegram", () => checkTelegram({ config: telegram, db, log, fix })]);
   const results: CheckResult[] = [];

@@ -41,6 +41,7 @@ export const webEn = {
   "web.tier.opens": "What it opens",
   "web.tier.opens_item": (p: { label: string; platform: PlatformName }) =>
     `${p.label} (${PLATFORM_LABEL[p.platform]})`,
+  "web.tier.more_places": (p: { count: number }) => `and ${p.count} more`,
   "web.tier.join_label": (p: { name: string }) => `Ways to join ${p.name}`,
   "web.join.discord": "Join with Discord",
   "web.join.telegram": "Join with Telegram",
@@ -117,6 +118,7 @@ export const webFr = {
   "web.tier.trial": (p) => `${FR.duration(p.days, "day")} offerts pour commencer`,
   "web.tier.opens": "Ce que cela ouvre",
   "web.tier.opens_item": (p) => `${p.label} (${PLATFORM_LABEL[p.platform]})`,
+  "web.tier.more_places": (p) => `et ${p.count} de plus`,
   "web.tier.join_label": (p) => `Rejoindre ${p.name}`,
   "web.join.discord": "Rejoindre avec Discord",
   "web.join.telegram": "Rejoindre avec Telegram",

@@ -481,6 +481,14 @@ export class DiscordStandin {
     this.#dispatchGuilds("GUILD_ROLE_CREATE", { guild_id: guildId, role: newRole });
   }
 
+  /** Someone adds a channel by hand (CHANNEL_CREATE), e.g. one only a tier role can see. */
+  addChannel(guildId: string, channel: APITextChannel): void {
+    const state = this.#requireGuild(guildId);
+    const created = { ...clone(channel), guild_id: guildId };
+    state.channels.set(created.id, created);
+    this.#dispatchGuilds("CHANNEL_CREATE", created);
+  }
+
   /** Someone deletes a role by hand (GUILD_ROLE_DELETE); members lose it. */
   deleteRole(guildId: string, roleId: string): void {
     const state = this.#requireGuild(guildId);
@@ -876,6 +884,30 @@ export class DiscordStandin {
       const secret = form.get("client_secret") ?? basic[1];
       if (clientId !== this.applicationId || secret !== this.clientSecret)
         return { status: 401, body: { error: "invalid_client" } };
+      // The application's own token (the owner's identity), as Discord gives it for client credentials.
+      if (form.get("grant_type") === "client_credentials") {
+        const scopes = (form.get("scope") ?? "").split(" ").filter(Boolean);
+        if (
+          scopes.length === 0 ||
+          scopes.some((s) => !["identify", "applications.commands.update"].includes(s))
+        )
+          return { status: 400, body: { error: "invalid_scope" } };
+        const accessToken = randomToken();
+        this.#oauthTokens.set(accessToken, {
+          userId: this.applicationOwner.id,
+          scopes,
+          expiresAt: Date.now() + 604_800_000,
+        });
+        return {
+          status: 200,
+          body: {
+            token_type: "Bearer",
+            access_token: accessToken,
+            expires_in: 604_800,
+            scope: scopes.join(" "),
+          },
+        };
+      }
       if (form.get("grant_type") !== "authorization_code")
         return { status: 400, body: { error: "unsupported_grant_type" } };
       const code = this.#oauthCodes.get(form.get("code") ?? "");
@@ -966,6 +998,7 @@ export class DiscordStandin {
       flags: this.applicationFlags as ApplicationFlags,
       flags_new: "0",
       approximate_guild_count: this.#guilds.size,
+      redirect_uris: [...this.redirectUris],
     };
   }
 

@@ -7,6 +7,7 @@ import { DomainError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { PlatformAdapter, PlatformRuntime } from "../platform.ts";
 import { componentRoutes, slashRoutes } from "./commands/index.ts";
+import { describeDiscordTarget } from "./describe.ts";
 import { createDiscordExecutor, DISCORD_TELL_TASK } from "./executor.ts";
 import type { DiscordGateway } from "./gateway.ts";
 import { createHomeGuilds, inviteUrl } from "./homeGuilds.ts";
@@ -52,6 +53,7 @@ export function createDiscordPlatform(opts: {
       closed: (pollId) => polls.pollClosed(pollId),
     },
     tasks: { [DISCORD_TELL_TASK]: executor.tellTask },
+    describe: (target) => describeDiscordTarget(client, target),
   };
   return { platform, attach: async (services) => attachDiscord({ ...opts, client, services, log, polls }) };
 }

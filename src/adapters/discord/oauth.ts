@@ -104,3 +104,35 @@ export function createDiscordSignIn(opts: {
     },
   };
 }
+
+/**
+ * Whether Discord accepts the application's client secret, asked the way an application asks for
+ * its own token (the client-credentials grant, scope identify): "refused" is Discord's 401
+ * invalid_client. For the doctor; the secret never leaves in a URL or a log.
+ */
+export async function checkClientSecret(opts: {
+  apiUrl: string;
+  applicationId: string;
+  clientSecret: string;
+  timeoutMs?: number;
+}): Promise<{ kind: "accepted" } | { kind: "refused" } | { kind: "unknown"; detail: string }> {
+  const api = opts.apiUrl.replace(/\/+$/, "");
+  let res: Response;
+  try {
+    res = await fetch(`${api}/oauth2/token`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${opts.applicationId}:${opts.clientSecret}`).toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ grant_type: "client_credentials", scope: "identify" }),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
+    });
+  } catch (err) {
+    return { kind: "unknown", detail: `Discord OAuth2 unreachable: ${(err as Error).message}` };
+  }
+  await res.body?.cancel();
+  if (res.ok) return { kind: "accepted" };
+  if (res.status === 401) return { kind: "refused" };
+  return { kind: "unknown", detail: `Discord OAuth2 answered ${res.status}` };
+}

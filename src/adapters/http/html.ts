@@ -77,6 +77,7 @@ h3{font-size:1.2rem;margin:0 0 .2rem}
 .price{font-size:1.2rem;font-weight:700;margin:.1rem 0}
 .muted{color:var(--soft);margin:.2rem 0}
 .opens{margin:.4rem 0 .6rem;padding-left:1.2rem}
+.places{margin:.1rem 0 .2rem;padding-left:1rem;list-style:none;color:var(--soft)}
 .join{display:flex;flex-wrap:wrap;gap:.6rem;margin-top:.8rem}
 .btn{display:inline-block;padding:.7rem 1.1rem;border-radius:8px;color:#fff;text-decoration:none;font-weight:600;min-height:44px}
 .btn.discord{background:var(--discord)}

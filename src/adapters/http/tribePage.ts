@@ -105,10 +105,17 @@ function goalHtml(page: TribePage, locale: Locale): string {
 }
 
 /** The join links of one tier, as the attached platforms allow. */
-export function joinHtml(tier: Pick<PageTier, "slug" | "name">, page: TribePage, opts: RenderOpts): string {
+export function joinHtml(
+  tier: Pick<PageTier, "slug" | "name" | "platforms">,
+  page: TribePage,
+  opts: RenderOpts,
+): string {
   const { locale, doors } = opts;
+  // A door per platform the tier opens something on (a tier that opens no chat: every door).
+  const opens = (p: PageTier["platforms"][number]) =>
+    tier.platforms.length === 0 || tier.platforms.includes(p);
   const items: string[] = [];
-  if (doors.discord) {
+  if (doors.discord && opens("discord")) {
     if (doors.discordSignIn) {
       const href = `/join/discord?tier=${encodeURIComponent(tier.slug)}&lang=${locale}`;
       items.push(`<a class="btn discord" href="${esc(href)}">${esc(t(locale, "web.join.discord"))}</a>`);
@@ -120,13 +127,24 @@ export function joinHtml(tier: Pick<PageTier, "slug" | "name">, page: TribePage,
       items.push(`<p class="muted">${esc(t(locale, "web.join.discord_command"))}</p>`);
     }
   }
-  const telegram = doors.telegramLink(tier.slug);
+  const telegram = opens("telegram") ? doors.telegramLink(tier.slug) : null;
   if (telegram) {
     items.push(
       `<a class="btn telegram" href="${esc(telegram)}" rel="noopener">${esc(t(locale, "web.join.telegram"))}</a>`,
     );
   }
   return `<div class="join" role="group" aria-label="${esc(t(locale, "web.tier.join_label", { name: tier.name }))}">${items.join("")}</div>`;
+}
+
+/** The channels a role opens, as the server names them; a long list ends with how many more. */
+const PLACES_SHOWN = 8;
+function placesHtml(places: readonly string[], locale: Locale): string {
+  if (places.length === 0) return "";
+  const shown = places.length > PLACES_SHOWN ? places.slice(0, PLACES_SHOWN - 1) : places;
+  const more = places.length - shown.length;
+  const items = shown.map((name) => `<li>#${esc(name)}</li>`);
+  if (more > 0) items.push(`<li>${esc(t(locale, "web.tier.more_places", { count: more }))}</li>`);
+  return `<ul class="places">${items.join("")}</ul>`;
 }
 
 function tierHtml(tier: PageTier, page: TribePage, opts: RenderOpts, heading: "h2" | "h3"): string {
@@ -149,7 +167,7 @@ function tierHtml(tier: PageTier, page: TribePage, opts: RenderOpts, heading: "h
           `<p class="muted">${esc(t(locale, "web.tier.opens"))}</p><ul class="opens">${tier.opens
             .map(
               (o) =>
-                `<li>${esc(t(locale, "web.tier.opens_item", { label: o.label, platform: o.platform }))}</li>`,
+                `<li>${esc(t(locale, "web.tier.opens_item", { label: o.label, platform: o.platform }))}${placesHtml(o.places, locale)}</li>`,
             )
             .join("")}</ul>`,
         ]

@@ -279,6 +279,36 @@ describe("npm run doctor", () => {
     );
   });
 
+  it("Discord sign-in: off without a secret; a secret Discord refuses, or a callback missing from the redirects, blocks", async () => {
+    let r = await doctor();
+    expect(r.text).toContain("Join with Discord is off (no DISCORD_CLIENT_SECRET)");
+    const withSecret = (clientSecret: string): Config => ({
+      ...h.config,
+      discord: { ...h.config.discord!, clientSecret },
+    });
+    r = await doctor([], withSecret("not-the-secret-0123456789abcdef"));
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(/fix: {3}Discord · DISCORD_CLIENT_SECRET: Discord refused it/);
+    expect(r.text).toContain("OAuth2 → Client Secret → Reset Secret");
+    expect(r.text).not.toContain("not-the-secret");
+
+    const callback = `${h.config.publicBaseUrl}/join/discord/callback`;
+    h.discord.redirectUris = ["https://elsewhere.example/callback"];
+    r = await doctor([], withSecret(h.discord.clientSecret));
+    expect(r.code).toBe(1);
+    expect(r.text).not.toContain("Discord refused it");
+    expect(r.text).toContain(`OAuth2 → Redirects → Add Redirect: ${callback} (exactly`);
+
+    h.discord.redirectUris = [callback];
+    r = await doctor([], withSecret(h.discord.clientSecret));
+    expect(r.text).toContain("DISCORD_CLIENT_SECRET accepted by Discord");
+    expect(r.text).toContain(`Discord sends signed-in fans back to ${callback}`);
+    expect(r.problems.filter((l) => l.includes("DISCORD_CLIENT_SECRET") || l.includes("Redirect"))).toEqual(
+      [],
+    );
+    h.discord.redirectUris = [];
+  });
+
   async function pollChannels(): Promise<string[]> {
     const row = await h.deps.db.setting.findUnique({ where: { key: "discordPollChannelIds" } });
     return (row?.value as string[] | undefined) ?? [];

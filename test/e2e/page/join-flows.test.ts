@@ -285,6 +285,30 @@ describe("joining from the page, in a browser (PGlite)", () => {
     await context.close();
   });
 
+  it("limits sign-ins per address: 20 in 10 minutes, then 429 with Retry-After, callbacks included", async () => {
+    const from = (address: string, path = `/join/discord?tier=${gold.slug}`) =>
+      fetch(`${PUBLIC}${path}`, { headers: { "x-forwarded-for": address }, redirect: "manual" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await from("198.51.100.7")).status);
+    // Each one began a sign-in: a 302 to Discord with its own state.
+    expect(statuses).toEqual(Array(20).fill(302));
+    const refused = await from("198.51.100.7");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(await refused.text()).toContain("Too many requests from your address");
+    // The callback shares the address's budget: no state is even looked at.
+    const before = h.logs.events("web.discord.state_refused").length;
+    expect((await from("198.51.100.7", "/join/discord/callback?code=x&state=y")).status).toBe(429);
+    expect(h.logs.events("web.discord.state_refused").length).toBe(before);
+    // Another address is not affected.
+    expect((await from("198.51.100.8")).status).toBe(302);
+    expect(
+      h.logs
+        .events("page.rate_limited")
+        .some((l) => l.path === "/join/discord" && l.address === "198.51.100.7"),
+    ).toBe(true);
+  });
+
   it("the cancel page offers the tiers again", async () => {
     const { context, page } = await visitor({ locale: "fr-FR" });
     await page.goto(`${PUBLIC}/checkout/cancel`);

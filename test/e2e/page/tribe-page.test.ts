@@ -1,6 +1,8 @@
+import { OverwriteType, PermissionFlagsBits } from "discord.js";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addTierAccess, archiveTier, createTier } from "../../../src/app/tiers.ts";
+import { textChannel } from "../../standins/discord-payloads.ts";
 import {
   DESKTOP,
   launchBrowser,
@@ -32,7 +34,26 @@ describe("the tribe's page (PGlite)", () => {
     tg(h).addUser(CREATOR);
     await command(h, CREATOR, "start");
     // Gold: made on Discord, with its role; Silver: a Telegram chat; Old: archived.
-    await homeServerWithTier(h, { name: "Gold" });
+    const gold = await homeServerWithTier(h, { name: "Gold" });
+    // Two channels only Gold can see (what the page lists under the role), one everyone sees.
+    const view = String(PermissionFlagsBits.ViewChannel);
+    const privateTo = (roleId: string) => [
+      { id: gold.server.id, type: OverwriteType.Role, allow: "0", deny: view },
+      { id: roleId, type: OverwriteType.Role, allow: view, deny: "0" },
+    ];
+    h.discord.addChannel(
+      gold.server.id,
+      textChannel({
+        name: "behind-the-scenes",
+        position: 2,
+        permission_overwrites: privateTo(gold.tier.roleId),
+      }),
+    );
+    h.discord.addChannel(
+      gold.server.id,
+      textChannel({ name: "gold-lounge", position: 1, permission_overwrites: privateTo(gold.tier.roleId) }),
+    );
+    h.discord.addChannel(gold.server.id, textChannel({ name: "lobby", position: 3 }));
     await createTier(h.deps, {
       name: "Silver",
       slug: "silver",
@@ -109,14 +130,19 @@ describe("the tribe's page (PGlite)", () => {
     expect(html).toContain("€5.00 a month");
     expect(html).toContain("€3.00 a year");
     expect(html).toContain("7 days free to start");
-    expect(html).toContain("Gold (Discord)");
-    expect(html).toContain("Silver &lt;chat&gt; (Telegram)");
+    // The role, and the channels only it can see, as the server shows them now.
+    expect(html).toContain(
+      'Gold (Discord)<ul class="places"><li>#gold-lounge</li><li>#behind-the-scenes</li></ul>',
+    );
+    expect(html).not.toContain("#lobby");
+    expect(html).toContain("Silver &lt;chat&gt; (Telegram)</li>");
     expect(html).not.toContain("Old");
     expect(html).toContain("0 of 1,000 true fans (0%)");
-    expect(html).toContain('href="https://t.me/tribegate_bot?start=gold"');
+    // Each tier offers the doors of the platforms it opens: Gold a Discord role, Silver a Telegram chat.
+    expect(html).not.toContain('href="https://t.me/tribegate_bot?start=gold"');
     expect(html).toContain('href="https://t.me/tribegate_bot?start=silver"');
     // Without DISCORD_CLIENT_SECRET nor an invite: the way in is /join in the server.
-    expect(html).toContain("On Discord: type /join in the creator&#39;s server.");
+    expect(html.match(/On Discord: type \/join in the creator&#39;s server\./g)).toHaveLength(1);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
   });
 
@@ -159,7 +185,7 @@ describe("the tribe's page (PGlite)", () => {
       const html = await res.text();
       expect(html).toContain(why);
       expect(html).toContain("Here is what you can join:");
-      expect(html).toContain("https://t.me/tribegate_bot?start=gold");
+      expect(html).toContain("https://t.me/tribegate_bot?start=silver");
       expect(html).not.toContain("<script");
     }
   });
@@ -180,6 +206,18 @@ describe("the tribe's page (PGlite)", () => {
   describe("in a real browser", () => {
     let browser: Browser;
     beforeAll(async () => {
+      // The screenshots are for people (the README shows them): a creator as creators write.
+      await command(h, CREATOR, "profile", "name Camille Roux");
+      await command(
+        h,
+        CREATOR,
+        "profile",
+        "pitch Weekly videos on slow travel, and the stories behind them. Members vote on where I go next.",
+      );
+      await h.deps.db.tierAccess.updateMany({
+        where: { chatId: "-100777" },
+        data: { label: "Slow travel circle" },
+      });
       browser = await launchBrowser();
     });
     afterAll(async () => {
