@@ -3,7 +3,7 @@
  * Deterministic inputs; sized for a 2-core machine (a few minutes in all).
  *
  *   npm run bench                 all
- *   npm run bench -- ingest       only the named ones (ingest, payment, launch, discord, votes, footprint)
+ *   npm run bench -- ingest       only the named ones (ingest, payment, launch, discord, votes, page, footprint)
  *   npm run bench -- launch --fans 200 --window-s 12 --backend postgres --mode test
  *                                 the launch with its options (bench/stripe-launch.ts)
  */
@@ -15,6 +15,7 @@ import { benchIngest } from "./ingest.ts";
 import { printAndSave, stopBenchServer } from "./lib.ts";
 import { benchPaymentAccess } from "./payment-access.ts";
 import { benchLaunchSuite, parseLaunchArgs } from "./stripe-launch.ts";
+import { benchTribePage } from "./tribe-page.ts";
 import { benchVoteBurst } from "./vote-burst.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -55,6 +56,12 @@ async function main(): Promise<void> {
       for (const backend of ["pglite", "postgres"] as const) {
         console.log(`vote burst on ${backend}: 10,000 votes from 5,000 members on Discord and Telegram…`);
         await benchVoteBurst(backend, { members: 5_000, votes: 10_000, inFlight: 200, seed: 7 });
+      }
+    }
+    if (wanted("page")) {
+      for (const backend of ["pglite", "postgres"] as const) {
+        console.log(`the tribe's page on ${backend}: 3,000 visits, 32 at a time…`);
+        await benchTribePage(backend);
       }
     }
     if (wanted("footprint")) {

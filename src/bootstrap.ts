@@ -44,6 +44,7 @@ import type { Config } from "./config.ts";
 import { runStartupChecks } from "./doctor/run.ts";
 import { StartupError } from "./errors.ts";
 import { Prisma } from "./generated/prisma/client.ts";
+import { freshFor } from "./lib/fresh.ts";
 import { MIGRATIONS_DIR } from "./lib/paths.ts";
 import type { Logger } from "./log.ts";
 
@@ -253,6 +254,10 @@ export async function startTribegate(opts: {
         return home ? `https://discord.com/channels/${home}` : null;
       },
     };
+    // The tribe's page is public: a crowd of first visits (a link just shared) reads the ledger
+    // once a second, not once each; a creator's change shows within that second.
+    const tribePage = freshFor(1_000, () => adapterServices.app.readTribePage(clock.now()));
+    const pageApp = { ...adapterServices.app, readTribePage: (_now: Date) => tribePage() };
     const routes: Route[] = [
       ...healthRoutes(checks, startedAt, log),
       stripeWebhookRoute({
@@ -261,9 +266,9 @@ export async function startTribegate(opts: {
         livemode: isLiveKey(config.stripe.secretKey),
         onStripeEvent: () => stripeEventWorker?.wake(),
       }),
-      ...checkoutPages({ app: adapterServices.app, clock, doors }),
+      ...checkoutPages({ app: pageApp, clock, doors }),
       ...tribePageRoutes({
-        app: adapterServices.app,
+        app: pageApp,
         clock,
         log: log.child({ module: "page" }),
         doors,
@@ -272,7 +277,7 @@ export async function startTribegate(opts: {
       }),
       ...discordJoinRoutes({
         services: { ...services, log: log.child({ module: "page" }) },
-        app: adapterServices.app,
+        app: pageApp,
         signIn,
         joinTokenKey: config.discord?.clientSecret ? joinTokenKey(config.discord.clientSecret) : undefined,
         doors,

@@ -69,40 +69,71 @@ export function wordsFor(locale: Locale): Words {
  * which the text always names (a reader elsewhere knows to convert).
  */
 export function formatDateTime(locale: Locale, date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat(TAG[locale], {
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZone,
-    timeZoneName: "short",
-  }).format(date);
+  return formatter(
+    `dt:${locale}:${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat(TAG[locale], {
+        year: "numeric",
+        month: "long",
+        day: "numeric",
+        hour: "numeric",
+        minute: "2-digit",
+        timeZone,
+        timeZoneName: "short",
+      }),
+  ).format(date);
 }
 
 /** "December 12, 2026" / "12 décembre 2026": a day, as seen in `timeZone`. */
 export function formatDay(locale: Locale, date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat(TAG[locale], { dateStyle: "long", timeZone }).format(date);
+  return formatter(
+    `day:${locale}:${timeZone}`,
+    () => new Intl.DateTimeFormat(TAG[locale], { dateStyle: "long", timeZone }),
+  ).format(date);
+}
+
+/**
+ * Intl formatters are costly to build (a page of prices built them by the dozen): each one is
+ * made once per language and currency or time zone. The keys come from a short list (the
+ * currencies of the tiers, the creator's time zone); the cache is emptied should it ever grow.
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function formatter<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => F): F {
+  let f = formatters.get(key) as F | undefined;
+  if (!f) {
+    if (formatters.size >= 256) formatters.clear();
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
 }
 
 /** The number of digits after the decimal point of `currency` (2 for EUR, 0 for JPY). */
+const digitsOf = new Map<string, number>();
 function minorDigits(currency: string): number {
-  try {
-    return (
-      new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions()
-        .maximumFractionDigits ?? 2
-    );
-  } catch {
-    return 2;
+  const upper = currency.toUpperCase();
+  let digits = digitsOf.get(upper);
+  if (digits === undefined) {
+    try {
+      digits =
+        new Intl.NumberFormat("en", { style: "currency", currency: upper }).resolvedOptions()
+          .maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    if (digitsOf.size >= 256) digitsOf.clear();
+    digitsOf.set(upper, digits);
   }
+  return digits;
 }
 
 /** Formats an amount in minor units as the fan reads it (4,99 € / €4.99). */
 export function formatMoney(locale: Locale, amountMinor: number, currency: string): string {
   const upper = currency.toUpperCase();
-  return new Intl.NumberFormat(TAG[locale], { style: "currency", currency: upper }).format(
-    amountMinor / 10 ** minorDigits(upper),
-  );
+  return formatter(
+    `cur:${locale}:${upper}`,
+    () => new Intl.NumberFormat(TAG[locale], { style: "currency", currency: upper }),
+  ).format(amountMinor / 10 ** minorDigits(upper));
 }
 
 /** Parses "4.99", "4,99" or "5" in the currency's main unit into minor units; null if not a price. */

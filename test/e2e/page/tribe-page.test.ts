@@ -28,6 +28,15 @@ describe("the tribe's page (PGlite)", () => {
   let h: DualHarness;
   const get = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${h.app.http.url}${path}`, { headers, redirect: "manual" });
+  /** The page once it shows `text`: it is read from the ledger at most once a second. */
+  async function showing(path: string, text: string): Promise<string> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const html = await (await get(path)).text();
+      if (html.includes(text) || Date.now() > deadline) return html;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 
   beforeAll(async () => {
     h = await startTelegramHarness("pglite", { discord: true });
@@ -193,7 +202,7 @@ describe("the tribe's page (PGlite)", () => {
   it("without Discord sign-in, offers the creator's invite and /join", async () => {
     const set = await command(h, CREATOR, "profile", "invite https://discord.gg/abcd1234");
     expect(set.text).toContain("Discord invite (when sign-in is not set up): https://discord.gg/abcd1234");
-    const html = await (await get("/t/gold")).text();
+    const html = await showing("/t/gold", "https://discord.gg/abcd1234");
     expect(html).toContain(
       '<a class="btn discord" href="https://discord.gg/abcd1234" rel="noopener">Join the Discord server, then type /join</a>',
     );
