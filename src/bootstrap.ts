@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Database, openDatabase } from "./adapters/db/database.ts";
+import { electLeader, type LeaderElection } from "./adapters/db/leader.ts";
 import { migrate } from "./adapters/db/migrator.ts";
 import { createDiscordGateway, type DiscordGateway } from "./adapters/discord/gateway.ts";
 import { createDiscordPlatform } from "./adapters/discord/index.ts";
@@ -210,7 +211,13 @@ export async function startTribegate(opts: {
       if (afterClose) closers.push({ name: "platform adapter (late work)", order: 6, close: afterClose });
     }
 
+    let election: LeaderElection | undefined;
     const checks: ReadinessCheck[] = [
+      {
+        // "leader" holds the platforms' gateways; "standby" serves HTTP and jobs, ready to take over.
+        name: "role",
+        check: async () => ({ ready: true, state: election ? election.role() : "leader" }),
+      },
       {
         name: "database",
         check: async () => {
@@ -228,7 +235,7 @@ export async function startTribegate(opts: {
         name,
         check: async () => {
           const state = platform.status();
-          return { ready: state === "ready", state };
+          return { ready: state === "ready" || state === "standby", state };
         },
       });
     }
@@ -294,13 +301,32 @@ export async function startTribegate(opts: {
       close: () => http.close(Math.min(config.shutdownTimeoutMs / 2, 5_000)),
     });
 
-    if (discord) {
-      closers.push({ name: "discord", order: 5, close: () => discord.stop() });
-      await discord.start();
-    }
-    if (telegram) {
-      closers.push({ name: "telegram", order: 2, close: () => telegram.stop() });
-      await telegram.start();
+    if (discord) closers.push({ name: "discord", order: 5, close: () => discord.stop() });
+    if (telegram) closers.push({ name: "telegram", order: 2, close: () => telegram.stop() });
+    if (db.kind === "postgres" && config.databaseUrl && (discord || telegram)) {
+      // Several processes may share this database: one of them, the leader, receives the platforms'
+      // events (Discord's gateway, Telegram's long poll); the others serve HTTP and run jobs, ready
+      // to take over (src/adapters/db/leader.ts).
+      discord?.standby();
+      await telegram?.standby();
+      const elected = electLeader({
+        databaseUrl: config.databaseUrl,
+        log,
+        onAcquired: async () => {
+          await telegram?.lead();
+          await discord?.start();
+        },
+        onLost: async () => {
+          await Promise.all([discord?.pause(), telegram?.pause()]);
+        },
+      });
+      election = elected;
+      closers.push({ name: "leader election", order: 2, close: () => elected.stop() });
+      await elected.start();
+    } else {
+      // Alone on its database (the embedded one locks its data directory): always the leader.
+      await discord?.start();
+      await telegram?.start();
     }
 
     const handlers: Record<string, TaskHandler> = {
@@ -378,6 +404,7 @@ export async function startTribegate(opts: {
         database: db.kind,
         discord: Boolean(discord),
         telegram: config.telegram?.mode ?? false,
+        role: election ? election.role() : "leader",
         port: http.port,
       },
       `tribegate is up on port ${http.port}`,

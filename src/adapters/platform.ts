@@ -3,7 +3,8 @@ import type { AdapterServices } from "../app/services.ts";
 import type { Route } from "./routes.ts";
 
 /** Where a platform's connection stands (the readiness check reports it). */
-export type PlatformStatus = "starting" | "connecting" | "ready" | "stopped" | "failed";
+/** "standby": the API is usable, the gateway or long poll is held by the leader process. */
+export type PlatformStatus = "starting" | "connecting" | "ready" | "standby" | "stopped" | "failed";
 
 /**
  * A platform adapter (Discord, Telegram) in two phases: its ports (`platform`) are built first, so

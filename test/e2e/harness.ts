@@ -88,7 +88,7 @@ export interface HarnessOptions {
   databaseUrl?: string;
   /** Adjusts the loaded configuration (e.g. shorter Telegram timeouts) before the bot starts. */
   configure?: (config: Config) => Config;
-  /** A shorter lease for access jobs and tasks than the 120 s default (startTribegate's jobLeaseMs). */
+  /** A shorter lease for access jobs and tasks than the 10 s default (startTribegate's jobLeaseMs). */
   jobLeaseMs?: number;
   /**
    * Whether the Stripe account's customer portal settings were saved in the Dashboard (default

@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Options } from "discord.js";
+import { Client, Events, GatewayIntentBits, Options, Status } from "discord.js";
 import type { DiscordConfig } from "../../config.ts";
 import { StartupError } from "../../errors.ts";
 import { retryForever } from "../../lib/retry.ts";
@@ -10,6 +10,13 @@ export interface DiscordGateway {
   status(): PlatformStatus;
   /** Logs in. Handlers must be attached before: events arriving earlier would be missed. */
   start(): Promise<void>;
+  /**
+   * Starts as a standby (another process on the same PostgreSQL holds the gateway): the REST API
+   * works (access jobs, messages), no gateway session. start() opens one when this process leads.
+   */
+  standby(): void;
+  /** No longer the leader: closes the gateway session at once; REST stays usable. */
+  pause(): Promise<void>;
   /** Resolves once the first READY was handled. */
   ready(): Promise<void>;
   /**
@@ -39,12 +46,15 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
   });
   let status: PlatformStatus = "starting";
   let stopped = false;
+  /** Leadership moved to another process: the session is closed on purpose, nothing to retry. */
+  let paused = false;
   let markReady!: () => void;
   const readyPromise = new Promise<void>((resolve) => {
     markReady = resolve;
   });
 
-  client.once(Events.ClientReady, (c) => {
+  // Each login's READY (a process that leads again logs in again after pause()).
+  client.on(Events.ClientReady, (c) => {
     status = "ready";
     log.info(
       { event: "discord.ready", botUserId: c.user.id, guilds: c.guilds.cache.size },
@@ -53,14 +63,14 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
     markReady();
   });
   client.on(Events.ShardDisconnect, (event, shardId) => {
-    if (!stopped) {
+    if (!stopped && !paused) {
       status = "connecting";
       log.warn({ event: "discord.disconnected", shardId, code: event.code }, "gateway connection lost");
     }
   });
   // A connection that closed and will be resumed (or, if Discord refuses, identified again).
   client.on(Events.ShardReconnecting, (shardId) => {
-    if (stopped) return;
+    if (stopped || paused) return;
     status = "connecting";
     log.warn({ event: "discord.reconnecting", shardId }, "gateway connection lost; reconnecting");
   });
@@ -113,7 +123,32 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
     client,
     status: () => status,
     onReidentified: (listener) => void reidentified.push(listener),
+    standby() {
+      paused = true;
+      status = "standby";
+      client.rest.setToken(opts.config.token);
+      log.info({ event: "discord.standby" }, "Discord REST ready; the leader process holds the gateway");
+    },
+    async pause() {
+      if (paused || stopped) return;
+      paused = true;
+      status = "standby";
+      await client.destroy();
+      // destroy() forgets the token: REST calls (access jobs, messages) go on from this process.
+      client.rest.setToken(opts.config.token);
+      log.info({ event: "discord.paused" }, "closed the gateway session: another process leads");
+    },
     async start() {
+      const manager = client.ws as unknown as { destroyed: boolean; status: Status };
+      if (paused && manager.destroyed) {
+        // discord.js's client is not made to log in again after destroy(): its manager stays marked
+        // destroyed (it would never reconnect after a drop) and "ready" (READY would not be
+        // announced). Both are reset for the new session; test/e2e/faults/failover.test.ts checks
+        // that a process leading again gets its session and keeps reconnecting.
+        manager.destroyed = false;
+        manager.status = Status.Idle;
+      }
+      paused = false;
       // The first attempt decides whether the token is good; network trouble is retried.
       await login().catch((err: unknown) => {
         if (err instanceof StartupError) throw err;
@@ -124,7 +159,7 @@ export function createDiscordGateway(opts: { config: DiscordConfig; log: Logger 
         void retryForever({
           attempt: login,
           isFatal: (e) => e instanceof StartupError,
-          stopped: () => stopped,
+          stopped: () => stopped || paused,
           onError: (e, delayMs) =>
             log.warn({ event: "discord.connect_failed", err: e, retryInMs: delayMs }, "cannot reach Discord"),
         }).catch((e: unknown) => log.fatal({ event: "discord.connect_fatal", err: e }, String(e)));

@@ -28,6 +28,15 @@ export interface TelegramBot {
   readonly webhookRoute: Route | undefined;
   /** Starts receiving updates (long polling or webhook registration). */
   start(): Promise<void>;
+  /**
+   * Starts as a standby (several processes on one PostgreSQL, another one leads): the Bot API is
+   * ready for jobs and messages, the long poll is left to the leader. lead() starts it.
+   */
+  standby(): Promise<void>;
+  /** This process leads now: starts the long poll (nothing to do in webhook mode). */
+  lead(): Promise<void>;
+  /** No longer the leader: stops the long poll at once; the Bot API stays usable. */
+  pause(): Promise<void>;
   /** Stops fetching updates and waits for the updates being handled. */
   stop(): Promise<void>;
   /** Aborted as stop() begins, so handlers retrying in-process let go. */
@@ -59,6 +68,10 @@ export function createTelegramBot(opts: {
   let status: PlatformStatus = "starting";
   let runner: RunnerHandle | undefined;
   let stopped = false;
+  /** Polling mode: whether this process should hold the long poll (false on a standby). */
+  let receiving = true;
+  /** getMe answered and the start-up steps ran. */
+  let begun = false;
   const stopping = new AbortController();
   const readyHooks: (() => Promise<void>)[] = [];
 
@@ -128,18 +141,52 @@ export function createTelegramBot(opts: {
       log.info({ event: "telegram.webhook_set" }, "Telegram webhook registered");
       return;
     }
+    begun = true;
+    if (receiving) await poll();
+    else {
+      status = "standby";
+      log.info({ event: "telegram.standby" }, "Telegram API ready; the leader process holds the long poll");
+    }
+  };
+
+  const poll = async (): Promise<void> => {
+    if (opts.config.mode === "webhook" || runner?.isRunning() || stopped || !receiving) return;
     // A webhook left from an earlier webhook-mode run would make getUpdates answer 409.
     await bot.api.deleteWebhook();
+    if (stopped || !receiving) return;
     // Telegram answered (token good, API reachable): the long poll that starts now is the connection;
     // a failing getUpdates turns this back to "connecting".
     status = "ready";
     log.info({ event: "telegram.polling" }, "receiving updates from Telegram (long polling)");
-    runner = run(bot, {
+    const handle = run(bot, {
       runner: {
         fetch: { allowed_updates: ALLOWED_UPDATES, timeout: pollSeconds },
         silent: true,
         retryInterval: "exponential",
       },
+    });
+    runner = handle;
+    // The runner gives up on 409 (another getUpdates with this token) and 401: never an unhandled
+    // rejection that ends the process; the poll is tried again while this process should hold it.
+    void handle.task()?.catch((err: unknown) => {
+      if (runner !== handle || stopped || !receiving) return;
+      runner = undefined;
+      status = "connecting";
+      const conflict = err instanceof GrammyError && err.error_code === 409;
+      log.error(
+        { event: conflict ? "telegram.poll_conflict" : "telegram.poll_stopped", err: describe(err) },
+        conflict
+          ? "Telegram says another process polls with this bot token (409 Conflict): run one tribegate per bot, or let several share one PostgreSQL (they elect one poller); retrying in 5 s"
+          : "the long poll stopped; retrying in 5 s",
+      );
+      setTimeout(() => {
+        void poll().catch((e: unknown) =>
+          log.warn(
+            { event: "telegram.poll_restart_failed", err: describe(e) },
+            "could not restart the long poll",
+          ),
+        );
+      }, 5_000).unref();
     });
   };
 
@@ -186,25 +233,24 @@ export function createTelegramBot(opts: {
     status: () => status,
     webhookRoute,
     async start() {
-      try {
-        await begin();
-      } catch (err) {
-        if (err instanceof StartupError) throw err;
-        status = "connecting";
-        log.warn(
-          { event: "telegram.connect_failed", err: describe(err) },
-          "cannot reach Telegram yet; retrying in the background",
-        );
-        void retryForever({
-          attempt: begin,
-          isFatal: (e) => e instanceof StartupError,
-          stopped: () => stopped,
-          onError: (e, delayMs) =>
-            log.warn(
-              { event: "telegram.connect_failed", err: describe(e), retryInMs: delayMs },
-              "cannot reach Telegram",
-            ),
-        }).catch((e: unknown) => log.fatal({ event: "telegram.connect_fatal", err: e }, String(e)));
+      await connect();
+    },
+    async standby() {
+      receiving = false;
+      await connect();
+    },
+    async lead() {
+      receiving = true;
+      if (begun) await poll();
+    },
+    async pause() {
+      receiving = false;
+      const r = runner;
+      runner = undefined;
+      if (r?.isRunning()) await r.stop();
+      if (begun && opts.config.mode !== "webhook") {
+        status = "standby";
+        log.info({ event: "telegram.paused" }, "stopped the long poll: another process leads");
       }
     },
     stopping: stopping.signal,
@@ -219,6 +265,30 @@ export function createTelegramBot(opts: {
       log.info({ event: "telegram.stopped" }, "stopped receiving Telegram updates");
     },
   };
+
+  /** getMe and the start-up steps, then (unless a standby) the long poll; network trouble is retried. */
+  async function connect(): Promise<void> {
+    try {
+      await begin();
+    } catch (err) {
+      if (err instanceof StartupError) throw err;
+      status = "connecting";
+      log.warn(
+        { event: "telegram.connect_failed", err: describe(err) },
+        "cannot reach Telegram yet; retrying in the background",
+      );
+      void retryForever({
+        attempt: begin,
+        isFatal: (e) => e instanceof StartupError,
+        stopped: () => stopped,
+        onError: (e, delayMs) =>
+          log.warn(
+            { event: "telegram.connect_failed", err: describe(e), retryInMs: delayMs },
+            "cannot reach Telegram",
+          ),
+      }).catch((e: unknown) => log.fatal({ event: "telegram.connect_fatal", err: e }, String(e)));
+    }
+  }
 }
 
 /** How long a Bot API call (other than the long poll) may go unanswered. */

@@ -123,7 +123,11 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
     const readiness = (await ready.json()) as { status: string; checks: Record<string, string> };
     expect(readiness.status).toBe("not_ready");
     expect(readiness.checks.database).toMatch(/^error/);
-    expect(readiness.checks.discord).toBe("ready");
+    // Without the database no process can hold the lead: this one closed its gateway session (the
+    // REST API stays usable), so that no two sessions ever act (src/adapters/db/leader.ts).
+    expect(readiness.checks.discord).toBe("standby");
+    expect(readiness.checks.role).toBe("standby");
+    expect(h.logs.events("leader.lost").length).toBe(1);
     expect((await fetch(`${h.app.http.url}/healthz`)).status).toBe(200);
     // The access worker looks for work, fails, and keeps going.
     h.app.wake();
@@ -162,6 +166,9 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
     );
     const ready2 = await fetch(`${h.app.http.url}/readyz`);
     expect(ready2.status).toBe(200);
+    // The database back, the process leads again, its gateway session open.
+    await expect.poll(() => h.app.discord?.status(), { timeout: 10_000 }).toBe("ready");
+    expect(h.logs.events("leader.acquired").length).toBe(2);
 
     process.stdout.write(
       `[fault database-outage] ${during.length} events during a ${outageMs} ms outage: answers ` +
