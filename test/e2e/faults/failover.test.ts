@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTribegate, type Tribegate } from "../../../src/bootstrap.ts";
 import { createLogger } from "../../../src/log.ts";
 import { sleep } from "../../support/helpers.ts";
-import { type DualHarness, LogSink, startHarness } from "../harness.ts";
+import { type DualHarness, LogSink, startHarness, type TelegramHarness } from "../harness.ts";
 import { CREATOR, command, tg } from "../telegram/helpers.ts";
 
 /**
@@ -130,5 +130,37 @@ describe("leader election on PostgreSQL", () => {
       "the gateway to reconnect",
     );
     await eventually(() => h.app.discord?.status() === "ready", "ready again");
+  });
+});
+
+describe("another poller with the same Telegram token (a second deployment on its own database)", () => {
+  let h: TelegramHarness;
+  beforeAll(async () => {
+    h = await startHarness({
+      backend: "pglite",
+      telegram: true,
+      env: { TELEGRAM_CREATOR_IDS: String(CREATOR.id) },
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("Telegram's 409 is logged and the long poll tried again: the process lives on", async () => {
+    await h.logs.waitFor("telegram.polling", 10_000);
+    const { token, apiUrl } = h.config.telegram!;
+    // Someone else's getUpdates: Telegram ends the bot's waiting poll with 409 Conflict.
+    const other = await fetch(`${apiUrl}/bot${token}/getUpdates?timeout=0`);
+    expect(other.status).toBe(200);
+    const conflict = await h.logs.waitFor("telegram.poll_conflict", 10_000);
+    expect(String(conflict.msg)).toContain("another process polls with this bot token");
+    // Five seconds later it polls again and answers commands.
+    await h.logs.waitFor(
+      "telegram.polling",
+      10_000,
+      (l) => Date.parse(String(l.time)) > Date.parse(String(conflict.time)),
+    );
+    tg(h).addUser(CREATOR);
+    expect((await command(h, CREATOR, "start")).text).toBeTruthy();
   });
 });
