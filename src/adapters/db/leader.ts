@@ -91,7 +91,10 @@ export function electLeader(opts: {
       keepAlive: true,
     });
     c.on("error", (err) => {
-      if (client === c) void (busy = busy.then(() => lose("connection_error", err)).then(drop));
+      // At once, not after a step that may hang on this very connection.
+      if (client !== c) return;
+      if (role === "leader") void lose("connection_error", err);
+      else void drop();
     });
     await c.connect();
     // PostgreSQL ends this session when it hears nothing for this long, freeing the lock of a
