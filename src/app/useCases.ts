@@ -3,6 +3,7 @@ import { listDeadJobs, retryDeadJobs } from "./access/deadJobs.ts";
 import { isOwedAccess, tiersOpening } from "./accessQuery.ts";
 import { createBindCode, redeemBindCode } from "./chatBinding.ts";
 import { migrateTelegramChat } from "./chatMigration.ts";
+import { setCreditName } from "./credit.ts";
 import type { Db } from "./db.ts";
 import {
   decideIdea,
@@ -11,6 +12,7 @@ import {
   pollFromIdeas,
   proposeIdea,
   topIdeas,
+  unvoteIdea,
   upvoteIdea,
 } from "./ideas.ts";
 import { inviteOwner, liveInvites, markInviteRevoked, recordInvite } from "./invites.ts";
@@ -141,6 +143,7 @@ export function useCases(services: AppServices) {
       readTribePage,
       resolveTierWeights,
       retryDeadJobs,
+      setCreditName,
       settleHeldTask,
       tierName,
       tierOnSale,
@@ -180,6 +183,7 @@ export function useCases(services: AppServices) {
       startCheckout,
       suspendMember,
       unlinkIdentity,
+      unvoteIdea,
       upvoteIdea,
     }),
   };
