@@ -57,7 +57,6 @@ describe("the idea lifecycle", () => {
     ]);
     // Nobody voted: no winner, every idea lost.
     expect(closingMoves(["a", "b"], []).map((m) => m.to)).toEqual(["lost", "lost"]);
-    for (const m of closingMoves(["a", "b", "c"], [0, 2]))
-      expect(canMove("in_poll", m.to), m.to).toBe(true);
+    for (const m of closingMoves(["a", "b", "c"], [0, 2])) expect(canMove("in_poll", m.to), m.to).toBe(true);
   });
 });
