@@ -49,6 +49,7 @@ import {
 } from "./polls.ts";
 import { getCreatorProfile, updateCreatorProfile } from "./profile.ts";
 import { reconcileAll } from "./reconcile.ts";
+import { readRoadmap, readRoadmapItem } from "./roadmap.ts";
 import type { AppServices, CoreServices } from "./services.ts";
 import { getSettings, updateSettings } from "./settings.ts";
 import { getCreatorStats } from "./stats.ts";
@@ -171,6 +172,8 @@ export function useCases(services: AppServices) {
       pollFromIdeas,
       proposeIdea,
       publishPoll,
+      readRoadmap,
+      readRoadmapItem,
       reapplyAccess,
       reconcileAll,
       reconcileSoon,
