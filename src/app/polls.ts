@@ -386,6 +386,8 @@ export async function closePoll(
     return { poll: closed, tally, already: false };
   });
   if (!result.already) {
+    // The winner's author has a message waiting (settleIdeas).
+    if (result.poll.ideaIds.length > 0) deps.onWork?.();
     for (const p of deps.platforms ?? []) {
       try {
         await p.polls.closed(pollId);
