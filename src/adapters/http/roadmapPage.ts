@@ -52,7 +52,7 @@ function roadmapPage(req: HttpRequest, status: number, html: string): HttpRespon
     : r;
 }
 
-const STYLE = `<style>.items{list-style:none;padding:0;margin:0;display:grid;gap:1rem}.item{border:1px solid var(--line);border-radius:12px;padding:1rem 1.1rem;background:var(--card)}.chain{margin:.4rem 0;padding-left:1.2rem}.results{border-collapse:collapse;width:100%;margin:.5rem 0}.results th,.results td{text-align:left;padding:.3rem .4rem;border-bottom:1px solid var(--line)}.results td.n{text-align:right;white-space:nowrap}.chart{max-width:100%;height:auto;border:1px solid var(--line);border-radius:8px;background:#fff}.status{font-weight:600}</style>`;
+const STYLE = `<style>.items{list-style:none;padding:0;margin:0;display:grid;gap:1rem}.item{border:1px solid var(--line);border-radius:12px;padding:1rem 1.1rem;background:var(--card)}.chain{margin:.4rem 0;padding-left:1.2rem}.results{border-collapse:collapse;width:100%;margin:.5rem 0}.results th,.results td{text-align:left;padding:.3rem .4rem;border-bottom:1px solid var(--line)}.results td.n{text-align:right;white-space:nowrap}.chart{max-width:100%;height:auto;border:1px solid var(--line);border-radius:8px;background:#fff}.status{font-weight:600}.item>h1,.item>h2,.item>h3{margin-top:0}</style>`;
 
 function day(locale: Locale, date: Date): string {
   return formatDay(locale, date, "UTC");
