@@ -140,7 +140,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     const id = await services.app.findIdeaIdByRef(prefix);
     const into = rest[0];
     const mergedInto = decision === "merged" && into ? await services.app.findIdeaIdByRef(into) : undefined;
-    // The reason is the rest of the message, as typed (spaces kept).
+    // The reason: every word after the decision.
     const reason = decision === "declined" ? ctx.match.trim().split(/\s+/).slice(2).join(" ") : "";
     const idea = await services.app.decideIdea(id, decision, {
       actor: `telegram:${ctx.from.id}`,
