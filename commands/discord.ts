@@ -146,6 +146,34 @@ export const ideaCommand = {
     },
     {
       type: Opt.Subcommand,
+      name: "unvote",
+      name_localizations: { fr: "retirer" },
+      description: "Take back your upvote of an idea",
+      description_localizations: { fr: "Retirer votre soutien à une idée" },
+      options: [ideaOption("idea", "idée", true)],
+    },
+    {
+      type: Opt.Subcommand,
+      name: "credit",
+      name_localizations: { fr: "créditer" },
+      description: "The name your ideas are credited by on the roadmap (- for anonymous)",
+      description_localizations: {
+        fr: "Le nom qui crédite vos idées sur la feuille de route (- pour l'anonymat)",
+      },
+      options: [
+        {
+          type: Opt.String,
+          name: "name",
+          name_localizations: { fr: "nom" },
+          description: "2 to 32 characters, or - to be credited anonymously",
+          description_localizations: { fr: "2 à 32 caractères, ou - pour être crédité anonymement" },
+          required: true,
+          max_length: 64,
+        },
+      ],
+    },
+    {
+      type: Opt.Subcommand,
       name: "top",
       name_localizations: { fr: "meilleures" },
       description: "The most upvoted open ideas",

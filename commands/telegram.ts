@@ -53,6 +53,17 @@ export const FAN_COMMANDS = [
     command: "ideas",
     description: { en: "Top ideas, to upvote", fr: "Les meilleures idées, à soutenir" },
   },
+  {
+    command: "credit",
+    description: {
+      en: "Your name on the roadmap for your ideas",
+      fr: "Votre nom sur la feuille de route pour vos idées",
+    },
+    usage: {
+      en: "/credit <name, 2 to 32 characters> or /credit - to be credited anonymously",
+      fr: "/credit <nom, 2 à 32 caractères> ou /credit - pour être crédité anonymement",
+    },
+  },
 ] as const satisfies readonly TelegramCommand[];
 
 /** Administrators of any group or channel the bot is in. */
@@ -248,10 +259,10 @@ export const CREATOR_COMMANDS = [
   },
   {
     command: "decide",
-    description: { en: "Accept, merge or decline an idea", fr: "Accepter, fusionner ou refuser une idée" },
+    description: { en: "Shortlist, merge or decline an idea", fr: "Retenir, fusionner ou refuser une idée" },
     usage: {
-      en: "/decide <idea id> accepted|declined | /decide <idea id> merged <into idea id>",
-      fr: "/decide <id de l'idée> accepted|declined | /decide <id de l'idée> merged <id de l'idée cible>",
+      en: "/decide <idea id> shortlisted | /decide <idea id> declined <reason> | /decide <idea id> merged <into idea id>",
+      fr: "/decide <id de l'idée> shortlisted | /decide <id de l'idée> declined <raison> | /decide <id de l'idée> merged <id de l'idée cible>",
     },
   },
 ] as const satisfies readonly TelegramCommand[];

@@ -10,6 +10,7 @@ import { createAddressLimiter } from "./adapters/http/addressLimiter.ts";
 import { discordJoinRoutes } from "./adapters/http/discordJoin.ts";
 import { healthRoutes, type ReadinessCheck } from "./adapters/http/health.ts";
 import { checkoutPages } from "./adapters/http/pages.ts";
+import { roadmapRoutes } from "./adapters/http/roadmapPage.ts";
 import { type HttpServer, startHttpServer } from "./adapters/http/server.ts";
 import { stripeWebhookRoute } from "./adapters/http/stripeWebhook.ts";
 import { tribePageRoutes } from "./adapters/http/tribePage.ts";
@@ -280,6 +281,12 @@ export async function startTribegate(opts: {
         log: log.child({ module: "page" }),
         doors,
         // A person reading the page, and following its links, never gets near this; a script does.
+        limiter: createAddressLimiter({ capacity: 120, windowMs: 60_000 }),
+      }),
+      ...roadmapRoutes({
+        app: adapterServices.app,
+        clock,
+        log: log.child({ module: "page" }),
         limiter: createAddressLimiter({ capacity: 120, windowMs: 60_000 }),
       }),
       ...discordJoinRoutes({

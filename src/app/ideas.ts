@@ -1,21 +1,32 @@
 import { randomUUID } from "node:crypto";
 import type { Identity } from "../core/access.ts";
+import { type IdeaStatus, isIdeaStatus, takesUpvotes } from "../core/ideaLifecycle.ts";
 import { idPrefixKey, pickByPrefix } from "../core/pollInput.ts";
 import type { PollInput } from "../core/polls.ts";
 import { DomainError } from "../errors.ts";
 import { type Db, isUniqueViolation } from "./db.ts";
+import { moveIdea } from "./ideaMoves.ts";
 import { entitledTierIds, openPoll, type PollDeps } from "./polls.ts";
 import { spendToken } from "./rateLimits.ts";
 import { scheduleTaskOnce } from "./tasks.ts";
 
 /**
  * Ideas: members with an active membership propose what the creator could make next and upvote
- * each other's ideas (one upvote per member per idea, whichever platform); the creator accepts,
- * merges or declines them (the author is told) and turns a shortlist into a poll.
+ * each other's ideas (one upvote per member per idea, whichever platform, and they may take it
+ * back); the creator shortlists, merges or declines them (with a reason; the author is told) and
+ * turns a shortlist into a poll. The lifecycle: src/core/ideaLifecycle.ts.
  */
 
-export const IDEA_STATUSES = ["accepted", "merged", "declined"] as const;
-export type IdeaDecision = (typeof IDEA_STATUSES)[number];
+export const IDEA_DECISIONS = ["shortlisted", "merged", "declined"] as const;
+export type IdeaDecision = (typeof IDEA_DECISIONS)[number];
+
+/** The longest reason a creator gives for declining an idea. */
+export const DECLINE_REASON_MAX = 300;
+
+/** The stored status, as the lifecycle knows it. */
+export function ideaStatus(raw: string): IdeaStatus {
+  return isIdeaStatus(raw) ? raw : "proposed";
+}
 
 async function activeMember(deps: PollDeps, who: Identity): Promise<string> {
   const identity = await deps.db.identity.findUnique({
@@ -60,8 +71,19 @@ export async function proposeIdea(
   // After the checks of the text: a typo does not cost the fan one of their proposals.
   await spendToken(deps, "idea", who);
   const memberId = await activeMember(deps, who);
+  const now = deps.clock.now();
   const idea = await deps.db.idea.create({
-    data: { id: randomUUID(), title, description, authorMemberId: memberId },
+    data: {
+      id: randomUUID(),
+      title,
+      description,
+      authorMemberId: memberId,
+      status: "proposed",
+      createdAt: now,
+      transitions: {
+        create: { fromStatus: null, toStatus: "proposed", actor: `${who.platform}:${who.userId}`, at: now },
+      },
+    },
   });
   deps.log.info({ event: "idea.proposed", ideaId: idea.id, memberId }, `idea proposed: ${title}`);
   return idea;
@@ -71,9 +93,9 @@ export async function upvoteIdea(deps: PollDeps, who: Identity, ideaId: string):
   await spendToken(deps, "upvote", who);
   const idea = await deps.db.idea.findUnique({ where: { id: ideaId } });
   if (!idea) throw new DomainError("idea_not_found");
-  // Any status but "open" is the creator's decision (see prisma/schema.prisma).
-  if (idea.status !== "open")
-    throw new DomainError("idea_closed", { status: idea.status as "accepted" | "merged" | "declined" });
+  // Once in a poll or decided, an idea's fate is no longer the upvotes'.
+  const status = ideaStatus(idea.status);
+  if (!takesUpvotes(status)) throw new DomainError("idea_closed", { status });
   const memberId = await activeMember(deps, who);
   try {
     // The count is kept with the idea, in the vote's transaction, so the top list reads an index.
@@ -88,11 +110,38 @@ export async function upvoteIdea(deps: PollDeps, who: Identity, ideaId: string):
   }
 }
 
+/**
+ * A fan takes their upvote back (while the idea still takes upvotes), whichever platform they gave
+ * it from: idea_not_upvoted when there is none to take back.
+ */
+export async function unvoteIdea(deps: PollDeps, who: Identity, ideaId: string): Promise<{ votes: number }> {
+  await spendToken(deps, "upvote", who);
+  const idea = await deps.db.idea.findUnique({ where: { id: ideaId } });
+  if (!idea) throw new DomainError("idea_not_found");
+  const status = ideaStatus(idea.status);
+  if (!takesUpvotes(status)) throw new DomainError("idea_closed", { status });
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+  });
+  if (!identity) throw new DomainError("idea_not_upvoted");
+  const updated = await deps.db.$transaction(async (tx) => {
+    const removed = await tx.ideaVote.deleteMany({ where: { ideaId, memberId: identity.memberId } });
+    if (removed.count === 0) return null;
+    return tx.idea.update({ where: { id: ideaId }, data: { voteCount: { decrement: removed.count } } });
+  });
+  if (!updated) throw new DomainError("idea_not_upvoted");
+  deps.log.info(
+    { event: "idea.unvoted", ideaId, memberId: identity.memberId, votes: updated.voteCount },
+    "upvote taken back",
+  );
+  return { votes: updated.voteCount };
+}
+
 /** The most ideas a list or an autocomplete reads at once. */
 export const IDEA_PAGE_MAX = 25;
 
 /**
- * Open ideas, most upvoted first (then oldest first): one bounded page read in the order of the
+ * Ideas the tribe can still upvote (proposed, shortlisted), most upvoted first (then oldest first): one bounded page read in the order of the
  * (status, vote_count, created_at) index, never every open idea. `search` narrows it to ideas whose
  * id starts with it or whose title contains it (what an autocomplete has typed so far).
  */
@@ -100,7 +149,7 @@ export async function topIdeas(db: Db, limit = 10, opts: { search?: string } = {
   const needle = opts.search?.trim().toLowerCase() ?? "";
   const ideas = await db.idea.findMany({
     where: {
-      status: "open",
+      status: { in: ["proposed", "shortlisted"] },
       ...(needle
         ? { OR: [{ id: { startsWith: needle } }, { title: { contains: needle, mode: "insensitive" } }] }
         : {}),
@@ -117,12 +166,15 @@ export async function topIdeas(db: Db, limit = 10, opts: { search?: string } = {
   }));
 }
 
-/** The creator decides on an idea; its author hears about it on their platforms. */
+/**
+ * The creator decides on an idea: shortlists it, merges it into another, or declines it with a
+ * reason. Its author hears about it on their platforms (with the reason).
+ */
 export async function decideIdea(
   deps: PollDeps,
   ideaId: string,
   decision: IdeaDecision,
-  opts: { mergedInto?: string } = {},
+  opts: { mergedInto?: string; reason?: string; actor?: string } = {},
 ) {
   const idea = await deps.db.idea.findUnique({ where: { id: ideaId } });
   if (!idea) throw new DomainError("idea_not_found");
@@ -135,24 +187,44 @@ export async function decideIdea(
       throw new DomainError("idea_merge_target_invalid");
     }
   }
+  const reason = decision === "declined" ? cleanReason(opts.reason ?? "") : "";
+  if (decision === "declined" && (reason.length === 0 || reason.length > DECLINE_REASON_MAX))
+    throw new DomainError("idea_decline_reason_invalid", { max: DECLINE_REASON_MAX });
   const now = deps.clock.now();
+  const detail = decision === "merged" ? opts.mergedInto : decision === "declined" ? reason : undefined;
   const updated = await deps.db.$transaction(async (tx) => {
-    const u = await tx.idea.update({
-      where: { id: ideaId },
-      data: { status: decision, mergedInto: decision === "merged" ? (opts.mergedInto ?? null) : null },
-    });
+    await moveIdea(
+      tx,
+      { ideaId, to: decision, actor: opts.actor ?? "creator", at: now, ...(detail ? { detail } : {}) },
+      (status) => new DomainError("idea_decision_invalid", { status }),
+    );
     await scheduleTaskOnce(tx, {
       key: `notify:idea:${ideaId}:${decision}`,
       kind: "member.notify",
-      payload: { memberId: idea.authorMemberId, template: "idea_decided", title: idea.title, decision },
+      payload: {
+        memberId: idea.authorMemberId,
+        template: "idea_decided",
+        title: idea.title,
+        decision,
+        ...(reason ? { reason } : {}),
+      },
       runAfter: now,
       now,
     });
-    return u;
+    return tx.idea.findUniqueOrThrow({ where: { id: ideaId } });
   });
   deps.log.info({ event: "idea.decided", ideaId, decision }, `idea ${decision}: ${idea.title}`);
   deps.onWork?.();
   return updated;
+}
+
+/** A creator's reason, on one line, without control characters. */
+function cleanReason(raw: string): string {
+  return raw
+    .normalize("NFC")
+    .replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** A shortlist of ideas becomes a poll, one option per idea title, in the order given. */
@@ -162,8 +234,14 @@ export async function pollFromIdeas(
   input: Omit<PollInput, "options" | "question"> & { question?: string; createdBy: string },
 ) {
   const ideas = await deps.db.idea.findMany({ where: { id: { in: [...ideaIds] } } });
-  if (ideas.length !== ideaIds.length) throw new DomainError("idea_not_found");
+  if (ideas.length !== new Set(ideaIds).size) throw new DomainError("idea_not_found");
   const byId = new Map(ideas.map((i) => [i.id, i]));
+  // Checked again under lock when the poll opens (openPoll moves them in_poll).
+  for (const idea of ideas) {
+    const status = ideaStatus(idea.status);
+    if (status !== "proposed" && status !== "shortlisted" && status !== "lost")
+      throw new DomainError("idea_not_pollable", { title: idea.title, status });
+  }
   const options = ideaIds.map((id) => byId.get(id)!.title);
   return openPoll(deps, {
     ...input,

@@ -7,7 +7,17 @@ export type FanNotice =
   | { template: "access_granted"; tierName: string }
   | { template: "access_revoked"; tierName: string | null }
   | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }
-  | { template: "idea_decided"; title: string; decision: "accepted" | "merged" | "declined" };
+  | {
+      template: "idea_decided";
+      title: string;
+      decision: "shortlisted" | "merged" | "declined";
+      /** The creator's reason (declined). */
+      reason?: string;
+    }
+  /** The author of the winning idea, credited by the name they chose (null: anonymously). */
+  | { template: "idea_won"; title: string; question: string; credit: string | null }
+  /** An idea a fan upvoted (or proposed) has shipped. */
+  | { template: "idea_shipped"; title: string };
 
 /** Sends private messages on one platform. A fan whose messages are closed is "done", not an error. */
 export interface Notifier {

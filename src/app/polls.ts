@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Identity, Platform as PlatformName } from "../core/access.ts";
+import { closingMoves } from "../core/ideaLifecycle.ts";
 import { type InputResult, idPrefixKey, parseTierWeights, pickByPrefix } from "../core/pollInput.ts";
 import {
   type BallotEdit,
@@ -17,6 +18,7 @@ import { DomainError } from "../errors.ts";
 import type { Poll as PollRow } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
+import { moveIdea } from "./ideaMoves.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
 import type { Platform, PollPlacement, PollPostReport, PostProblem } from "./platform.ts";
 import { getSettings } from "./settings.ts";
@@ -187,6 +189,13 @@ export async function openPoll(
         createdBy: input.createdBy,
       },
     });
+    // Its ideas enter the poll with it (one poll at a time each: an idea in a poll cannot enter another).
+    for (const ideaId of new Set(input.ideaIds ?? []))
+      await moveIdea(
+        tx,
+        { ideaId, to: "in_poll", actor: input.createdBy, at: now, pollId: id },
+        (status, title) => new DomainError("idea_not_pollable", { title, status }),
+      );
     const rows = [...voters].map(([memberId, tiers]) => ({ pollId: id, memberId, tierIds: [...tiers] }));
     for (let i = 0; i < rows.length; i += 1000)
       await tx.pollVoter.createMany({ data: rows.slice(i, i + 1000) });
@@ -373,9 +382,12 @@ export async function closePoll(
       data: { closedAt: now, result: JSON.parse(JSON.stringify(tally)) },
     });
     await cancelTask(tx, `poll:close:${pollId}`);
+    await settleIdeas(tx, closed, tally, { actor: opts.actor, now });
     return { poll: closed, tally, already: false };
   });
   if (!result.already) {
+    // The winner's author has a message waiting (settleIdeas).
+    if (result.poll.ideaIds.length > 0) deps.onWork?.();
     for (const p of deps.platforms ?? []) {
       try {
         await p.polls.closed(pollId);
@@ -397,6 +409,34 @@ export async function closePoll(
     );
   }
   return { poll: result.poll, tally: result.tally };
+}
+
+/**
+ * A closing poll's ideas move by themselves: the one winner is won (its author is credited and
+ * told), the others lost; in a tie the tied ideas go back to the shortlist.
+ */
+async function settleIdeas(tx: Tx, poll: PollRow, tally: Tally, at: { actor: string; now: Date }) {
+  if (poll.ideaIds.length === 0) return;
+  for (const move of closingMoves(poll.ideaIds, tally.winners)) {
+    const idea = await tx.idea.findUnique({ where: { id: move.ideaId } });
+    // Only ideas still in this poll move (the lifecycle keeps an idea in one poll at a time).
+    if (idea?.status !== "in_poll" || idea.pollId !== poll.id) continue;
+    await moveIdea(tx, { ideaId: idea.id, to: move.to, actor: at.actor, at: at.now, pollId: poll.id });
+    if (move.to === "won") {
+      await scheduleTaskOnce(tx, {
+        key: `notify:idea:${idea.id}:won`,
+        kind: "member.notify",
+        payload: {
+          memberId: idea.authorMemberId,
+          template: "idea_won",
+          title: idea.title,
+          question: poll.question,
+        },
+        runAfter: at.now,
+        now: at.now,
+      });
+    }
+  }
 }
 
 /** Every ballot cast, for the creator: member, platform, choice, weight, time. */
@@ -421,28 +461,42 @@ export async function exportBallotsCsv(deps: PollDeps, pollId: string): Promise<
 
 /**
  * The creator marks the winning option "in the works", then "shipped": every member who voted is
- * told on their platforms, so the tribe sees its votes change what gets made.
+ * told on their platforms, so the tribe sees its votes change what gets made. When the winner came
+ * from an idea, the idea moves with it, and once shipped its upvoters (and its author) are told too.
  */
 export async function setCommitment(
   deps: PollDeps,
   pollId: string,
   stage: "in_the_works" | "shipped",
+  opts: { actor?: string } = {},
 ): Promise<{ notified: number }> {
   const now = deps.clock.now();
   const row = await deps.db.poll.findUnique({ where: { id: pollId } });
   if (!row) throw new DomainError("poll_not_found");
   if (!row.closedAt || !row.result) throw new DomainError("poll_not_closed");
   const tally = row.result as unknown as Tally;
-  const winner = tally.winners.length === 1 ? row.options[tally.winners[0]!] : undefined;
-  if (winner === undefined) throw new DomainError("poll_no_single_winner");
+  const winnerIndex = tally.winners.length === 1 ? tally.winners[0]! : undefined;
+  const winner = winnerIndex === undefined ? undefined : row.options[winnerIndex];
+  if (winnerIndex === undefined || winner === undefined) throw new DomainError("poll_no_single_winner");
+  if (stage === "in_the_works" && row.commitment === "shipped") throw new DomainError("poll_already_shipped");
+  const ideaId = row.ideaIds[winnerIndex];
   // Members who voted (a ballot that chose something), whatever they changed afterwards.
   const voters = await deps.db.pollBallot.findMany({
     where: { pollId, choices: { isEmpty: false } },
     distinct: ["memberId"],
     select: { memberId: true },
   });
+  const voterIds = new Set(voters.map((v) => v.memberId));
+  let upvoters = 0;
   await deps.db.$transaction(async (tx) => {
-    await tx.poll.update({ where: { id: pollId }, data: { commitment: stage, commitmentAt: now } });
+    await tx.poll.update({
+      where: { id: pollId },
+      data: {
+        commitment: stage,
+        commitmentAt: now,
+        ...(stage === "in_the_works" ? { inTheWorksAt: now } : { shippedAt: now }),
+      },
+    });
     for (const v of voters) {
       await scheduleTaskOnce(tx, {
         key: `notify:poll:${pollId}:${stage}:${v.memberId}`,
@@ -458,10 +512,34 @@ export async function setCommitment(
         now,
       });
     }
+    if (!ideaId) return;
+    const idea = await tx.idea.findUnique({
+      where: { id: ideaId },
+      include: { votes: { select: { memberId: true } } },
+    });
+    if (!idea) return;
+    await moveIdea(tx, { ideaId, to: stage, actor: opts.actor ?? "creator", at: now, pollId });
+    if (stage !== "shipped") return;
+    // Who upvoted the idea (and its author) hear it shipped, once; a voter already heard it above.
+    const fans = new Set([idea.authorMemberId, ...idea.votes.map((v) => v.memberId)]);
+    for (const memberId of fans) {
+      if (voterIds.has(memberId)) continue;
+      upvoters++;
+      await scheduleTaskOnce(tx, {
+        key: `notify:idea:${ideaId}:shipped:${memberId}`,
+        kind: "member.notify",
+        payload: { memberId, template: "idea_shipped", title: idea.title },
+        runAfter: now,
+        now,
+      });
+    }
   });
-  deps.log.info({ event: "poll.commitment", pollId, stage, voters: voters.length }, `${winner}: ${stage}`);
+  deps.log.info(
+    { event: "poll.commitment", pollId, stage, voters: voters.length, upvoters, ideaId: ideaId ?? null },
+    `${winner}: ${stage}`,
+  );
   deps.onWork?.();
-  return { notified: voters.length };
+  return { notified: voters.length + upvoters };
 }
 
 /** Durable closing: the task scheduled at opening closes the poll at its time, even after a restart. */

@@ -43,10 +43,10 @@ export async function getCreatorProfile(db: Db): Promise<CreatorProfile> {
   return profileOf(await getSettings(db));
 }
 
-/** Control characters (and the bidirectional overrides that reorder text) never reach the page. */
+/** Control characters (and the bidirectional overrides that reorder text) never reach a page or a message. */
 const CONTROL = /(?!\n)[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu;
 
-function cleanText(raw: string, multiline: boolean): string {
+export function cleanText(raw: string, multiline: boolean): string {
   const text = raw
     .normalize("NFC")
     .replace(/\r\n?/g, "\n")

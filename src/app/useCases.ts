@@ -3,6 +3,7 @@ import { listDeadJobs, retryDeadJobs } from "./access/deadJobs.ts";
 import { isOwedAccess, tiersOpening } from "./accessQuery.ts";
 import { createBindCode, redeemBindCode } from "./chatBinding.ts";
 import { migrateTelegramChat } from "./chatMigration.ts";
+import { setCreditName } from "./credit.ts";
 import type { Db } from "./db.ts";
 import {
   decideIdea,
@@ -11,6 +12,7 @@ import {
   pollFromIdeas,
   proposeIdea,
   topIdeas,
+  unvoteIdea,
   upvoteIdea,
 } from "./ideas.ts";
 import { inviteOwner, liveInvites, markInviteRevoked, recordInvite } from "./invites.ts";
@@ -47,6 +49,7 @@ import {
 } from "./polls.ts";
 import { getCreatorProfile, updateCreatorProfile } from "./profile.ts";
 import { reconcileAll } from "./reconcile.ts";
+import { readRoadmap, readRoadmapItem } from "./roadmap.ts";
 import type { AppServices, CoreServices } from "./services.ts";
 import { getSettings, updateSettings } from "./settings.ts";
 import { getCreatorStats } from "./stats.ts";
@@ -140,6 +143,7 @@ export function useCases(services: AppServices) {
       resolveMemberRef,
       resolveTierWeights,
       retryDeadJobs,
+      setCreditName,
       settleHeldTask,
       tierName,
       tierOnSale,
@@ -167,6 +171,8 @@ export function useCases(services: AppServices) {
       pollFromIdeas,
       proposeIdea,
       publishPoll,
+      readRoadmap,
+      readRoadmapItem,
       reapplyAccess,
       reconcileAll,
       readTribePage,
@@ -180,6 +186,7 @@ export function useCases(services: AppServices) {
       startCheckout,
       suspendMember,
       unlinkIdentity,
+      unvoteIdea,
       upvoteIdea,
     }),
   };

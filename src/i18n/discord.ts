@@ -291,7 +291,7 @@ export const discordEn = {
   "discord.idea.top_title": "Top ideas",
   "discord.idea.top_empty": "No open idea yet. Propose one with /idea propose.",
   "discord.idea.votes": (p: { votes: number }) => EN.count(p.votes, "upvote", "upvotes"),
-  "discord.idea.decided": (p: { title: string; decision: "accepted" | "merged" | "declined" }) =>
+  "discord.idea.decided": (p: { title: string; decision: "shortlisted" | "merged" | "declined" }) =>
     `**${p.title}** is ${p.decision}. Its author is being told.`,
 } satisfies Messages;
 
@@ -526,5 +526,5 @@ export const discordFr = {
   "discord.idea.top_empty": "Aucune idée ouverte. Proposez-en une avec /idée proposer.",
   "discord.idea.votes": (p) => FR.count(p.votes, "soutien", "soutiens"),
   "discord.idea.decided": (p) =>
-    `**${p.title}** est ${{ accepted: "acceptée", merged: "fusionnée", declined: "refusée" }[p.decision]}. Son auteur est prévenu.`,
+    `**${p.title}** est ${{ shortlisted: "retenue", merged: "fusionnée", declined: "refusée" }[p.decision]}. Son auteur est prévenu.`,
 } satisfies Translation<typeof discordEn>;

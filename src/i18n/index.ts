@@ -17,6 +17,7 @@ import type { DomainError } from "../errors.ts";
 import { discordEn, discordFr } from "./discord.ts";
 import type { Locale } from "./intl.ts";
 import type { Message, ParamsArg, ParamsOfMessage } from "./messages.ts";
+import { roadmapEn, roadmapFr } from "./roadmap.ts";
 import { type PlatformName, STATUS_KEYS, sharedEn, sharedFr } from "./shared.ts";
 import { telegramEn, telegramFr } from "./telegram.ts";
 import { webEn, webFr } from "./web.ts";
@@ -33,17 +34,19 @@ export {
   type Words,
   wordsFor,
 } from "./intl.ts";
-export type { IdeaDecision, PlatformName } from "./shared.ts";
+export type { PlatformName } from "./shared.ts";
 
-const en = { ...sharedEn, ...discordEn, ...telegramEn, ...webEn };
-const fr = { ...sharedFr, ...discordFr, ...telegramFr, ...webFr };
+const en = { ...sharedEn, ...discordEn, ...telegramEn, ...webEn, ...roadmapEn };
+const fr = { ...sharedFr, ...discordFr, ...telegramFr, ...webFr, ...roadmapFr };
 
 /** No area may reuse a key of another: the spread above would silently keep only one of them. */
 type Overlap =
   | (keyof typeof sharedEn & keyof typeof discordEn)
   | (keyof typeof sharedEn & keyof typeof telegramEn)
   | (keyof typeof discordEn & keyof typeof telegramEn)
-  | (keyof typeof webEn & (keyof typeof sharedEn | keyof typeof discordEn | keyof typeof telegramEn));
+  | (keyof typeof webEn & (keyof typeof sharedEn | keyof typeof discordEn | keyof typeof telegramEn))
+  | (keyof typeof roadmapEn &
+      (keyof typeof sharedEn | keyof typeof discordEn | keyof typeof telegramEn | keyof typeof webEn));
 const noOverlap: [Overlap] extends [never] ? true : Overlap = true;
 void noOverlap;
 
@@ -158,7 +161,17 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
         option: notice.option,
       });
     case "idea_decided":
-      return t(locale, `notice.idea_${notice.decision}`, { title: notice.title });
+      return notice.decision === "declined"
+        ? t(locale, "notice.idea_declined", { title: notice.title, reason: notice.reason ?? "" })
+        : t(locale, `notice.idea_${notice.decision}`, { title: notice.title });
+    case "idea_won":
+      return t(locale, "notice.idea_won", {
+        title: notice.title,
+        question: notice.question,
+        credit: notice.credit,
+      });
+    case "idea_shipped":
+      return t(locale, "notice.idea_shipped", { title: notice.title });
   }
 }
 

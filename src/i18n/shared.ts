@@ -16,7 +16,6 @@ export type PlatformName = Platform;
 export const PLATFORM_LABEL: Record<PlatformName, string> = { discord: "Discord", telegram: "Telegram" };
 const on = (platform: PlatformName) => PLATFORM_LABEL[platform];
 
-export type IdeaDecision = "accepted" | "merged" | "declined";
 export type PriceInterval = "month" | "year" | "once";
 
 const SETTING_EN: Record<string, string> = {
@@ -28,17 +27,6 @@ const SETTING_FR: Record<string, string> = {
   graceDays: "Le délai de grâce (en jours)",
   defaultTrialDays: "L'essai gratuit par défaut (en jours)",
   trueFansGoal: "L'objectif de vrais fans",
-};
-
-const sharedEnIdea: Record<IdeaDecision, string> = {
-  accepted: "accepted",
-  merged: "merged into another one",
-  declined: "declined",
-};
-const sharedFrIdea: Record<IdeaDecision, string> = {
-  accepted: "acceptée",
-  merged: "fusionnée avec une autre",
-  declined: "refusée",
 };
 
 export const sharedEn = {
@@ -151,8 +139,6 @@ export const sharedEn = {
   "error.idea_title_invalid": "An idea's title must be 3 to 100 characters.",
   "error.idea_description_invalid": "An idea's description can be at most 500 characters.",
   "error.idea_not_found": "This idea does not exist.",
-  "error.idea_closed": (p: { status: IdeaDecision }) =>
-    `This idea was ${sharedEnIdea[p.status]} and no longer takes upvotes.`,
   "error.idea_already_upvoted": "You already upvoted this idea.",
   "error.idea_merge_target_invalid": "Merge it into another existing idea.",
 
@@ -167,11 +153,6 @@ export const sharedEn = {
   "status.paused": "paused",
   "status.lifetime": "for life",
 
-  // An idea after the creator's decision.
-  "idea.status.accepted": "accepted",
-  "idea.status.merged": "merged",
-  "idea.status.declined": "declined",
-
   // Messages to fans.
   "notice.payment_failed": (p: { graceDays: number }) =>
     `Your last membership payment did not go through. Your access stays open for ${EN.duration(p.graceDays, "day")} more: update your card to keep it.`,
@@ -183,10 +164,6 @@ export const sharedEn = {
     `You voted on “${p.question}”: “${p.option}” won, and it is now in the works. Thank you!`,
   "notice.poll_shipped": (p: { question: string; option: string }) =>
     `You voted on “${p.question}”: “${p.option}” is out now. Your vote made it happen!`,
-  "notice.idea_accepted": (p: { title: string }) => `Your idea “${p.title}” was accepted by the creator.`,
-  "notice.idea_merged": (p: { title: string }) => `Your idea “${p.title}” was merged into a similar one.`,
-  "notice.idea_declined": (p: { title: string }) =>
-    `Your idea “${p.title}” was declined this time. Thank you for proposing it!`,
 
   /** "€4.99/month", "€50.00 once". */
   price: (p: { amount: number; currency: string; interval: PriceInterval }) =>
@@ -362,7 +339,6 @@ export const sharedFr = {
   "error.idea_title_invalid": "Le titre d'une idée doit faire de 3 à 100 caractères.",
   "error.idea_description_invalid": "La description d'une idée fait au plus 500 caractères.",
   "error.idea_not_found": "Cette idée n'existe pas.",
-  "error.idea_closed": (p) => `Cette idée a été ${sharedFrIdea[p.status]} et ne reçoit plus de soutiens.`,
   "error.idea_already_upvoted": "Vous soutenez déjà cette idée.",
   "error.idea_merge_target_invalid": "Fusionnez-la avec une autre idée existante.",
 
@@ -376,10 +352,6 @@ export const sharedFr = {
   "status.paused": "en pause",
   "status.lifetime": "à vie",
 
-  "idea.status.accepted": "acceptée",
-  "idea.status.merged": "fusionnée",
-  "idea.status.declined": "refusée",
-
   "notice.payment_failed": (p) =>
     `Votre dernier paiement d'abonnement n'est pas passé. Votre accès reste ouvert encore ${FR.duration(p.graceDays, "day")} : mettez à jour votre carte pour le garder.`,
   "notice.payment_failed.portal": (p) => `Mettez à jour votre moyen de paiement ici : ${p.url}`,
@@ -390,10 +362,6 @@ export const sharedFr = {
     `Vous avez voté sur « ${p.question} » : « ${p.option} » l'a emporté et est maintenant en préparation. Merci !`,
   "notice.poll_shipped": (p) =>
     `Vous avez voté sur « ${p.question} » : « ${p.option} » est sorti. Votre vote l'a rendu possible !`,
-  "notice.idea_accepted": (p) => `Votre idée « ${p.title} » a été acceptée par le créateur.`,
-  "notice.idea_merged": (p) => `Votre idée « ${p.title} » a été fusionnée avec une idée proche.`,
-  "notice.idea_declined": (p) =>
-    `Votre idée « ${p.title} » n'a pas été retenue cette fois. Merci de l'avoir proposée !`,
 
   price: (p) =>
     `${formatMoney("fr", p.amount, p.currency)}${p.interval === "once" ? " une fois" : p.interval === "year" ? "/an" : "/mois"}`,

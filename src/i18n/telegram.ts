@@ -273,7 +273,7 @@ export const telegramEn = {
   "telegram.idea.proposed": (p: { id: string; title: string }) =>
     `Idea ${p.id} proposed: “${p.title}”. The tribe can upvote it with /ideas.`,
   "telegram.idea.upvoted": (p: { votes: number }) => `Upvoted: ${EN.count(p.votes, "upvote", "upvotes")}.`,
-  "telegram.idea.decided": (p: { title: string; decision: "accepted" | "merged" | "declined" }) =>
+  "telegram.idea.decided": (p: { title: string; decision: "shortlisted" | "merged" | "declined" }) =>
     `Idea “${p.title}” is now ${p.decision}. Its author will hear about it.`,
 
   // Claiming a bot started without TELEGRAM_CREATOR_IDS (/setup <code from the log>).
@@ -497,7 +497,7 @@ export const telegramFr = {
     `Idée ${p.id} proposée : « ${p.title} ». La tribu peut la soutenir avec /ideas.`,
   "telegram.idea.upvoted": (p) => `Soutien enregistré : ${FR.count(p.votes, "soutien", "soutiens")}.`,
   "telegram.idea.decided": (p) =>
-    `L'idée « ${p.title} » est maintenant ${{ accepted: "acceptée", merged: "fusionnée", declined: "refusée" }[p.decision]}. Son auteur en sera informé.`,
+    `L'idée « ${p.title} » est maintenant ${{ shortlisted: "retenue", merged: "fusionnée", declined: "refusée" }[p.decision]}. Son auteur en sera informé.`,
 
   "telegram.setup.usage":
     "Utilisation : /setup <code>, avec le code d'installation que le bot a écrit dans son journal au démarrage.",

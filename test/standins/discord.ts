@@ -126,8 +126,8 @@ export interface DiscordCall extends RecordedCall {
   readonly auditLogReason: string | undefined;
   /** Parsed JSON body (for multipart: the parsed `payload_json`). */
   readonly body: unknown;
-  /** Files of a multipart body (attachments), decoded as UTF-8 text. */
-  readonly files: { name: string; content: string }[];
+  /** Files of a multipart body (attachments), decoded as UTF-8 text, and as sent (`bytes`: images). */
+  readonly files: { name: string; content: string; bytes: Buffer }[];
   /** The JSON answered, if any. */
   response: unknown;
   /** Headers the stand-in added to its answer (rate-limit headers). */
@@ -1367,12 +1367,14 @@ function decodePath(path: string): string {
 async function parseDiscordFiles(
   raw: Buffer,
   contentType: string | undefined,
-): Promise<{ name: string; content: string }[]> {
+): Promise<{ name: string; content: string; bytes: Buffer }[]> {
   if (raw.length === 0 || !contentType?.startsWith("multipart/form-data")) return [];
   const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
-  const files: { name: string; content: string }[] = [];
+  const files: { name: string; content: string; bytes: Buffer }[] = [];
   for (const [, value] of form.entries()) {
-    if (typeof value !== "string") files.push({ name: value.name, content: await value.text() });
+    if (typeof value === "string") continue;
+    const bytes = Buffer.from(await value.arrayBuffer());
+    files.push({ name: value.name, content: bytes.toString("utf8"), bytes });
   }
   return files;
 }

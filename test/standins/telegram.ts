@@ -235,6 +235,15 @@ export class TelegramStandin {
   #uploads = new Map<string, UploadedFile>();
   /** Documents the bot sent (sendDocument with an uploaded file), with their content. */
   readonly documents: { chatId: number; messageId: number; fileName: string; content: string }[] = [];
+  /** Photos the bot sent (sendPhoto with an uploaded file), with their bytes and what they reply to. */
+  readonly photos: {
+    chatId: number;
+    messageId: number;
+    fileName: string;
+    bytes: Buffer;
+    caption: string | undefined;
+    replyTo: number | undefined;
+  }[] = [];
 
   private constructor(http: StartedServer, options: TelegramStandinOptions) {
     this.#http = http;
@@ -872,6 +881,32 @@ export class TelegramStandin {
           content: file.content.toString("utf8"),
         });
         return sent as Message.DocumentMessage;
+      },
+      sendPhoto: (p) => {
+        const state = this.#writableChat(p.chat_id);
+        // Only uploads (attach://<field>, or the field itself as grammY sends one file) are supported.
+        const ref = typeof p.photo === "string" ? p.photo : "";
+        const file = ref.startsWith("attach://")
+          ? this.#uploads.get(ref.slice(9))
+          : this.#uploads.get("photo");
+        if (!file) throw badRequest("wrong file identifier/HTTP URL specified");
+        if (p.caption !== undefined) checkText(p.caption, p.parse_mode);
+        const replyTo = (p.reply_parameters as { message_id?: number } | undefined)?.message_id;
+        const id = `photo-${++this.#fileCounter}`;
+        const sent = this.#storeMessage(state, {
+          photo: [{ file_id: id, file_unique_id: id, width: 0, height: 0, file_size: file.content.length }],
+          ...(p.caption !== undefined && { caption: p.caption }),
+          ...inlineKeyboard(p.reply_markup),
+        });
+        this.photos.push({
+          chatId: state.chat.id,
+          messageId: sent.message_id,
+          fileName: file.name,
+          bytes: file.content,
+          caption: p.caption,
+          replyTo,
+        });
+        return sent as Message.PhotoMessage;
       },
       editMessageText: (p) => {
         const target = this.#editableMessage(p.chat_id, p.message_id);

@@ -17,9 +17,9 @@ export const ideaGroup = {
       type: Opt.Subcommand,
       name: "decide",
       name_localizations: { fr: "décider" },
-      description: "Accept, merge or decline an idea (its author is told)",
+      description: "Shortlist, merge or decline an idea (its author is told)",
       description_localizations: {
-        fr: "Accepter, fusionner ou refuser une idée (son auteur est prévenu)",
+        fr: "Retenir, fusionner ou refuser une idée (son auteur est prévenu)",
       },
       options: [
         ideaOption("idea", "idée", true),
@@ -31,7 +31,7 @@ export const ideaGroup = {
           description_localizations: { fr: "Ce que vous décidez" },
           required: true,
           choices: [
-            { name: "accepted", name_localizations: { fr: "acceptée" }, value: "accepted" },
+            { name: "shortlisted", name_localizations: { fr: "retenue" }, value: "shortlisted" },
             { name: "merged", name_localizations: { fr: "fusionnée" }, value: "merged" },
             { name: "declined", name_localizations: { fr: "refusée" }, value: "declined" },
           ],
@@ -40,6 +40,16 @@ export const ideaGroup = {
           ...ideaOption("into", "dans", false),
           description: "When merged: the idea it joins",
           description_localizations: { fr: "En cas de fusion : l'idée qu'elle rejoint" },
+        },
+        {
+          type: Opt.String,
+          name: "reason",
+          name_localizations: { fr: "raison" },
+          description: "When declined: why (its author and the roadmap show it)",
+          description_localizations: {
+            fr: "En cas de refus : pourquoi (son auteur et la feuille de route l'affichent)",
+          },
+          max_length: 300,
         },
       ],
     },

@@ -1,11 +1,13 @@
-import type { Client, Message, SendableChannels } from "discord.js";
+import { AttachmentBuilder, type Client, type Message, type SendableChannels } from "discord.js";
 import { createLiveRefresher } from "../../app/liveRefresh.ts";
 import type { PollPlacement, PollPostReport, PostProblem } from "../../app/platform.ts";
 import type { PortServices } from "../../app/services.ts";
-import { type Locale, localeOf } from "../../i18n/index.ts";
+import type { Tally } from "../../core/polls.ts";
+import { type Locale, localeOf, t } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
+import { pollChartPng } from "../resultsChart.ts";
 import { classifyDiscordError, postProblemOf } from "./discordErrors.ts";
-import { loadPollView, pollComponents, pollEmbed } from "./pollView.ts";
+import { loadPollView, pollComponents, pollEmbed, shortId } from "./pollView.ts";
 
 export interface PollPublisher {
   /** Posts the poll in `channel` and records the post (live results and the closing edit it). */
@@ -17,7 +19,7 @@ export interface PollPublisher {
   publish(pollId: string, placement: PollPlacement): Promise<PollPostReport>;
   /** hooks.ballotCast: schedules a coalesced edit. */
   ballotCast(pollId: string): void;
-  /** hooks.pollClosed: final results, components disabled. */
+  /** hooks.pollClosed: final results, components disabled, then the results chart in reply. */
   pollClosed(pollId: string): Promise<void>;
   /** No more edits; resolves once the edits under way are done. */
   stop(): Promise<void>;
@@ -63,6 +65,39 @@ export function createPollPublisher(opts: {
         },
         "poll message updated",
       );
+    }
+  }
+
+  /**
+   * The results chart of a closed poll, as an attachment in reply to each of its messages. A channel
+   * that refuses it is logged and skipped: the edited message holds the results anyway.
+   */
+  async function postChart(pollId: string): Promise<void> {
+    const posts = await services.app.pollPosts(pollId, "discord");
+    if (posts.length === 0) return;
+    const { poll } = await services.app.pollResults(pollId);
+    if (!poll.closedAt || !poll.result) return;
+    for (const post of posts) {
+      try {
+        const channel = await client.channels.fetch(post.chatId);
+        if (!channel?.isSendable()) continue;
+        const locale = localeOfChannel(channel);
+        const png = pollChartPng(locale, poll, poll.result as unknown as Tally);
+        const sent = await channel.send({
+          content: t(locale, "roadmap.results_posted", { question: poll.question }).slice(0, 2000),
+          files: [new AttachmentBuilder(png, { name: `poll-${shortId(poll.id)}.png` })],
+          reply: { messageReference: post.messageId, failIfNotExists: false },
+        });
+        log.info(
+          { event: "discord.poll.chart_posted", pollId, channelId: post.chatId, messageId: sent.id },
+          "results chart posted",
+        );
+      } catch (err) {
+        log.warn(
+          { event: "discord.poll.chart_failed", pollId, channelId: post.chatId, err },
+          "could not post the results chart",
+        );
+      }
     }
   }
 
@@ -119,7 +154,10 @@ export function createPollPublisher(opts: {
       return report;
     },
     ballotCast: (pollId) => live.request(pollId),
-    pollClosed: (pollId) => live.final(pollId),
+    pollClosed: async (pollId) => {
+      await live.final(pollId);
+      await postChart(pollId);
+    },
     stop: () => live.stop(),
   };
 }

@@ -195,7 +195,7 @@ export function renderTribePage(page: TribePage, opts: RenderOpts & { only?: Pag
     locale,
     title: esc(title),
     switchPath: opts.path,
-    body: `${hero.html}${goalHtml(page, locale)}${tiers}`,
+    body: `${hero.html}${goalHtml(page, locale)}${tiers}<p class="roadmap-link"><a href="${esc(withLang("/roadmap", locale))}">${esc(t(locale, "web.roadmap.link"))}</a></p>`,
   });
 }
 

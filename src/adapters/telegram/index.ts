@@ -27,6 +27,7 @@ import { setupFeature } from "./features/setup.ts";
 import { unboundChatFeature } from "./features/unboundChat.ts";
 import { createInviteStore } from "./invites.ts";
 import { createTelegramNotifier } from "./notifier.ts";
+import { postTelegramChart } from "./pollChart.ts";
 import { createPollLive } from "./pollLive.ts";
 import { publishTelegramPoll } from "./pollPublish.ts";
 import { createTelegramReader } from "./reader.ts";
@@ -74,7 +75,11 @@ export function createTelegramPlatform(opts: {
     polls: {
       publish: (pollId) => publishTelegramPoll(portDeps, pollId),
       refresh: (pollId) => live.request(pollId),
-      closed: (pollId) => live.final(pollId),
+      // The final results edited in, then the results chart in reply.
+      closed: async (pollId) => {
+        await live.final(pollId);
+        await postTelegramChart(portDeps, pollId);
+      },
     },
     tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(portDeps) },
   };

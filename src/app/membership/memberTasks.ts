@@ -78,9 +78,31 @@ export function memberTaskHandlers(deps: {
           stage: q.stage === "shipped" ? "shipped" : "in_the_works",
         };
       } else if (p.template === "idea_decided") {
-        const q = payload as { title?: string; decision?: string };
-        const decision = q.decision === "accepted" || q.decision === "merged" ? q.decision : "declined";
-        notice = { template: "idea_decided", title: q.title ?? "", decision };
+        const q = payload as { title?: string; decision?: string; reason?: string };
+        // "accepted": a notice queued before the lifecycle named it "shortlisted".
+        const decision =
+          q.decision === "accepted" || q.decision === "shortlisted"
+            ? "shortlisted"
+            : q.decision === "merged"
+              ? "merged"
+              : "declined";
+        notice = {
+          template: "idea_decided",
+          title: q.title ?? "",
+          decision,
+          ...(q.reason ? { reason: q.reason } : {}),
+        };
+      } else if (p.template === "idea_won") {
+        const q = payload as { title?: string; question?: string };
+        // The name as the author chose it when the message goes, not when the poll closed.
+        notice = {
+          template: "idea_won",
+          title: q.title ?? "",
+          question: q.question ?? "",
+          credit: member.creditName,
+        };
+      } else if (p.template === "idea_shipped") {
+        notice = { template: "idea_shipped", title: (payload as { title?: string }).title ?? "" };
       } else if (p.template === "access_revoked") {
         notice = { template: "access_revoked", tierName: p.tierName ?? null };
       } else {

@@ -491,14 +491,28 @@ describe("one poll on Discord and Telegram at once (PGlite)", () => {
         ) || undefined,
       "the merge notice on Telegram",
     );
-    await tribe(["idea", "decide"], [opt.str("idea", studio.id), opt.str("decision", "declined")]);
+    // A decline needs the creator's reason; the author reads it.
+    const bare = await tribe(
+      ["idea", "decide"],
+      [opt.str("idea", studio.id), opt.str("decision", "declined")],
+    );
+    expect(bare.content).toContain("Say why you decline it");
+    await tribe(
+      ["idea", "decide"],
+      [
+        opt.str("idea", studio.id),
+        opt.str("decision", "declined"),
+        opt.str("reason", "The studio is being rebuilt"),
+      ],
+    );
     await until(
       () =>
         h.discord
           .dmsTo(dana.id)
           .some(
             (m) =>
-              m.content === "Your idea “Studio tour” was declined this time. Thank you for proposing it!",
+              m.content ===
+              "Your idea “Studio tour” was declined this time. The creator's reason: The studio is being rebuilt\nThank you for proposing it!",
           ) || undefined,
       "the declined DM",
     );

@@ -246,12 +246,12 @@ describe.each(BACKENDS)("co-decision, on %s", (backend) => {
       ["Behind the scenes", 1],
       ["Q&A live", 0],
     ]);
-    await decideIdea(h.deps, one.id, "accepted");
-    const told = await h.deps.db.task.findUnique({ where: { key: `notify:idea:${one.id}:accepted` } });
+    await decideIdea(h.deps, one.id, "shortlisted");
+    const told = await h.deps.db.task.findUnique({ where: { key: `notify:idea:${one.id}:shortlisted` } });
     expect(told?.payload).toMatchObject({
       memberId: author.memberId,
       template: "idea_decided",
-      decision: "accepted",
+      decision: "shortlisted",
     });
     const poll = await pollFromIdeas(h.deps, [two.id, one.id], {
       closesAt: new Date(h.clock.now().getTime() + 60 * MINUTE),

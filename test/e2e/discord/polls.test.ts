@@ -301,9 +301,9 @@ describe("Discord: polls and ideas", () => {
     expect(top.content.indexOf("Behind the scenes")).toBeLessThan(top.content.indexOf("Q&A live"));
     const decided = await interact(
       h,
-      tribe([opt.str("idea", ideas[0]!.id), opt.str("decision", "accepted")], ["idea", "decide"]),
+      tribe([opt.str("idea", ideas[0]!.id), opt.str("decision", "shortlisted")], ["idea", "decide"]),
     );
-    expect(decided.content).toContain("**Behind the scenes** is accepted");
+    expect(decided.content).toContain("**Behind the scenes** is shortlisted");
     const polled = await interact(
       h,
       tribe(

@@ -53,6 +53,16 @@ describe("ATTACK: fan text that pings everyone or carries markup (PGlite)", () =
     expect(second.text).toContain(`“${MARKDOWN}”`);
     const ideas = await h.deps.db.idea.findMany({ orderBy: { createdAt: "asc" } });
     expect(ideas.map((i) => i.title)).toEqual([PING, MARKDOWN]);
+    // The list of ideas a fan reads shows them verbatim too (before they go into a poll, which takes
+    // them off the list of ideas still open to upvotes).
+    const list = await telegramCommand(h, fan, "ideas");
+    expect(list.text).toContain(PING);
+    expect(list.text).toContain(MARKDOWN);
+    const listCall = tg(h)
+      .callsOf("sendMessage")
+      .filter((c) => Number(c.params.chat_id) === fan.id)
+      .at(-1)!;
+    expect(listCall.params.parse_mode).toBeUndefined();
 
     // The creator opens a poll of these two ideas in a Discord channel; it reaches Telegram too.
     const answer = await interact(
@@ -115,14 +125,5 @@ describe("ATTACK: fan text that pings everyone or carries markup (PGlite)", () =
     expect(shown.entities ?? []).toEqual([]);
     const labels = (shown.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
     expect(labels).toEqual([PING, MARKDOWN]);
-    // The list of ideas a fan reads shows them verbatim too.
-    const list = await telegramCommand(h, fan, "ideas");
-    expect(list.text).toContain(PING);
-    expect(list.text).toContain(MARKDOWN);
-    const listCall = tg(h)
-      .callsOf("sendMessage")
-      .filter((c) => Number(c.params.chat_id) === fan.id)
-      .at(-1)!;
-    expect(listCall.params.parse_mode).toBeUndefined();
   }, 60_000);
 });

@@ -405,7 +405,9 @@ describe("per-account limits on what costs the creator", () => {
     expect(lines[0]).toContain("1,000 upvotes");
 
     const tgList = await command(h, CREATOR, "ideas");
-    expect(buttons(tgList)).toHaveLength(10);
+    // One row per idea: its upvote button and its take-back button.
+    expect(tgList.reply_markup?.inline_keyboard).toHaveLength(10);
+    expect(buttons(tgList)).toHaveLength(20);
     expect(tgList.text).toContain("Bulk idea 000");
     expect(tgList.text).not.toContain("Bulk idea 010");
 

@@ -22,7 +22,15 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     const t = tg(h);
     await until(() => h.logs.events("telegram.commands_registered").length > 0, "command registration");
     const fans = t.commands({ type: "all_private_chats" });
-    expect(fans?.map((c) => c.command)).toEqual(["start", "membership", "link", "claim", "idea", "ideas"]);
+    expect(fans?.map((c) => c.command)).toEqual([
+      "start",
+      "membership",
+      "link",
+      "claim",
+      "idea",
+      "ideas",
+      "credit",
+    ]);
     expect(t.commands({ type: "all_private_chats" }, "fr")?.[0]?.description).toBe(
       "Devenir membre : choisir un palier",
     );

@@ -298,9 +298,9 @@ describe("Telegram polls and ideas (PGlite)", () => {
     });
     const idea = await h.deps.db.idea.findFirstOrThrow({ where: { title: "A cooking video" } });
     expect((await command(h, CREATOR, "decide", `${idea.id.slice(0, 8)} accepted`)).text).toContain(
-      "is now accepted",
+      "is now shortlisted",
     );
-    expect((await h.deps.db.idea.findUniqueOrThrow({ where: { id: idea.id } })).status).toBe("accepted");
+    expect((await h.deps.db.idea.findUniqueOrThrow({ where: { id: idea.id } })).status).toBe("shortlisted");
 
     // A shortlist becomes a poll in one command, posted in the member chats.
     await command(h, ben, "idea", "A live Q&A");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { discordCommands } from "../../../commands/discord.ts";
+import { IDEA_STATUSES } from "../../../src/core/ideaLifecycle.ts";
 import { BILLING_STATUSES } from "../../../src/core/membership.ts";
 import { DomainError } from "../../../src/errors.ts";
 import {
@@ -90,7 +91,8 @@ function samples(n: number, flag: boolean): AllParams {
     id: "1a2b3c4d",
     value: "3x",
     part: "or3",
-    status: "accepted",
+    status: "shortlisted",
+    credit: flag ? "Camille" : null,
     title: "Vlog quotidien",
     description: "Détails",
     question: "Prochaine vidéo ?",
@@ -224,7 +226,7 @@ describe("the catalogue in French", () => {
         }
       }
     }
-    for (const status of ["accepted", "merged", "declined"] as const) {
+    for (const status of IDEA_STATUSES) {
       const text = refusalText("fr", new DomainError("idea_closed", { status }), "telegram");
       expect(englishIn(text), text).toBeNull();
     }

@@ -13,10 +13,12 @@ import {
 } from "./member.ts";
 import { membershipRoute } from "./membership.ts";
 import {
+  ideaCreditRoute,
   ideaDecideRoute,
   ideaPollRoute,
   ideaProposeRoute,
   ideaTopRoute,
+  ideaUnvoteRoute,
   ideaUpvoteRoute,
   pollCloseRoute,
   pollCommitRoute,
@@ -74,6 +76,8 @@ export const slashRoutes: readonly SlashRoute[] = [
   ideaPollRoute,
   ideaProposeRoute,
   ideaUpvoteRoute,
+  ideaUnvoteRoute,
+  ideaCreditRoute,
   ideaTopRoute,
 ];
 

@@ -144,7 +144,7 @@ export const pollExportRoute = slash(tribeCommand, ["poll", "export"], { creator
 export const pollCommitRoute = slash(tribeCommand, ["poll", "commit"], { creator: true }, async (ctx) => {
   const poll = await ctx.services.app.findPollByRef(ctx.args.string("poll"));
   const stage = ctx.args.string("stage") as "in_the_works" | "shipped";
-  const { notified } = await ctx.services.app.setCommitment(poll.id, stage);
+  const { notified } = await ctx.services.app.setCommitment(poll.id, stage, { actor: ctx.actor });
   await ctx.reply({
     content: ctx.t("discord.poll.committed", { stage, count: notified }),
   });
@@ -229,6 +229,20 @@ export const ideaUpvoteRoute = slash(ideaCommand, ["upvote"], { creator: false }
   await ctx.reply({ content: ctx.t("discord.idea.upvoted", { title: idea.title, votes }) });
 });
 
+export const ideaUnvoteRoute = slash(ideaCommand, ["unvote"], { creator: false }, async (ctx) => {
+  const id = await ctx.services.app.findIdeaIdByRef(ctx.args.string("idea"));
+  const { votes } = await ctx.services.app.unvoteIdea(ctx.who, id);
+  const idea = await ctx.services.app.getIdea(id);
+  await ctx.reply({ content: ctx.t("roadmap.unvoted", { title: idea.title, votes }) });
+});
+
+export const ideaCreditRoute = slash(ideaCommand, ["credit"], { creator: false }, async (ctx) => {
+  const { name } = await ctx.services.app.setCreditName(ctx.who, ctx.args.string("name"));
+  await ctx.reply({
+    content: name ? ctx.t("roadmap.credit_set", { name }) : ctx.t("roadmap.credit_cleared"),
+  });
+});
+
 export const ideaTopRoute = slash(ideaCommand, ["top"], { creator: false }, async (ctx) => {
   const ideas = await ctx.services.app.topIdeas(10);
   if (ideas.length === 0) {
@@ -247,7 +261,12 @@ export const ideaDecideRoute = slash(tribeCommand, ["idea", "decide"], { creator
   const into = ctx.args.string("into");
   const decision = ctx.args.string("decision") as IdeaDecision;
   const mergedInto = into ? await ctx.services.app.findIdeaIdByRef(into) : undefined;
-  const idea = await ctx.services.app.decideIdea(id, decision, mergedInto ? { mergedInto } : {});
+  const reason = ctx.args.string("reason");
+  const idea = await ctx.services.app.decideIdea(id, decision, {
+    actor: ctx.actor,
+    ...(mergedInto ? { mergedInto } : {}),
+    ...(reason ? { reason } : {}),
+  });
   await ctx.reply({
     content: ctx.t("discord.idea.decided", { title: idea.title, decision }),
   });

@@ -115,7 +115,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     const [prefix, stage] = argsOf(ctx);
     if (!prefix || (stage !== "in_the_works" && stage !== "shipped")) return replyUsage(ctx, "commit");
     const { id } = await services.app.findPollByRef(prefix);
-    const { notified } = await services.app.setCommitment(id, stage);
+    const { notified } = await services.app.setCommitment(id, stage, { actor: `telegram:${ctx.from.id}` });
     const row = await services.app.getPoll(id);
     const winner = (row.result as unknown as Tally).winners[0];
     return ctx.reply(
@@ -128,16 +128,25 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
   });
 
   cmd.command("decide", only, async (ctx) => {
-    const [prefix, decision, into] = argsOf(ctx);
-    if (!prefix || (decision !== "accepted" && decision !== "merged" && decision !== "declined"))
-      return replyUsage(ctx, "decide");
+    const [prefix, word, ...rest] = argsOf(ctx);
+    // "accepted": the word before the lifecycle named it "shortlisted".
+    const decision: IdeaDecision | undefined =
+      word === "shortlisted" || word === "accepted"
+        ? "shortlisted"
+        : word === "merged" || word === "declined"
+          ? word
+          : undefined;
+    if (!prefix || !decision) return replyUsage(ctx, "decide");
     const id = await services.app.findIdeaIdByRef(prefix);
+    const into = rest[0];
     const mergedInto = decision === "merged" && into ? await services.app.findIdeaIdByRef(into) : undefined;
-    const idea = await services.app.decideIdea(
-      id,
-      decision as IdeaDecision,
-      mergedInto ? { mergedInto } : {},
-    );
+    // The reason: every word after the decision.
+    const reason = decision === "declined" ? ctx.match.trim().split(/\s+/).slice(2).join(" ") : "";
+    const idea = await services.app.decideIdea(id, decision, {
+      actor: `telegram:${ctx.from.id}`,
+      ...(mergedInto ? { mergedInto } : {}),
+      ...(reason ? { reason } : {}),
+    });
     return ctx.reply(ctx.t("telegram.idea.decided", { title: idea.title, decision }));
   });
 
@@ -148,6 +157,13 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     if (!title) return replyUsage(ctx, "idea");
     const idea = await services.app.proposeIdea(voter(ctx.from.id), { title, description: rest.join(" | ") });
     return ctx.reply(ctx.t("telegram.idea.proposed", { id: shortId(idea.id), title: idea.title }));
+  });
+
+  composer.command("credit", async (ctx) => {
+    if (!ctx.from) return;
+    if (!ctx.match.trim()) return replyUsage(ctx, "credit");
+    const { name } = await services.app.setCreditName(voter(ctx.from.id), ctx.match);
+    return ctx.reply(name ? ctx.t("roadmap.credit_set", { name }) : ctx.t("roadmap.credit_cleared"));
   });
 
   composer.command("ideas", async (ctx) => {
@@ -167,19 +183,21 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     ].join("\n");
     return ctx.reply(text, {
       reply_markup: {
+        // Upvote, or take an upvote back (iv), one row per idea.
         inline_keyboard: ideas.map((i) => [
           {
             text: ctx.t("telegram.ideas.button", { title: i.title }),
             callback_data: signer.sign(ANYONE, `iu:${i.id}`),
           },
+          { text: ctx.t("roadmap.unvote_button"), callback_data: signer.sign(ANYONE, `iv:${i.id}`) },
         ]),
       },
     });
   });
 
-  // Button presses: ballots (pv), ranked "clear" (pc), idea upvotes (iu). Registered before the
+  // Button presses: ballots (pv), ranked "clear" (pc), idea upvotes (iu) and take-backs (iv). Registered before the
   // fan feature's catch-all, which refuses any other data.
-  composer.callbackQuery(/^(pv|pc|iu):/, async (ctx) => {
+  composer.callbackQuery(/^(pv|pc|iu|iv):/, async (ctx) => {
     const payload = signer.verify(ANYONE, ctx.callbackQuery.data);
     const [kind, id, index] = payload?.split(":") ?? [];
     if (!payload || !id) {
@@ -194,6 +212,13 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
       if (kind === "iu") {
         const { votes } = await services.app.upvoteIdea(who, id);
         return await ctx.answerCallbackQuery({ text: ctx.t("telegram.idea.upvoted", { votes }) });
+      }
+      if (kind === "iv") {
+        const { votes } = await services.app.unvoteIdea(who, id);
+        const idea = await services.app.getIdea(id);
+        return await ctx.answerCallbackQuery({
+          text: ctx.t("roadmap.unvoted", { title: idea.title, votes }).slice(0, 200),
+        });
       }
       const row = await services.app.getPoll(id);
       // A press edits the member's stored ballot: single sets it, approval toggles the option,
