@@ -7,7 +7,9 @@ export type FanNotice =
   | { template: "access_granted"; tierName: string }
   | { template: "access_revoked"; tierName: string | null }
   | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }
-  | { template: "idea_decided"; title: string; decision: "accepted" | "merged" | "declined" };
+  | { template: "idea_decided"; title: string; decision: "accepted" | "merged" | "declined" }
+  /** After payment: the tier also opens chats on `platform`, where the member has no account linked. */
+  | { template: "link_nudge"; tierName: string; platform: Platform };
 
 /** Sends private messages on one platform. A fan whose messages are closed is "done", not an error. */
 export interface Notifier {

@@ -1,4 +1,5 @@
 import type { Platform } from "../core/access.ts";
+import { type PriceOffer, tierOffers } from "../core/pricing.ts";
 import type { Db } from "./db.ts";
 import { type CreatorProfile, getCreatorProfile } from "./profile.ts";
 import { getCreatorStats } from "./stats.ts";
@@ -17,6 +18,8 @@ export interface PageTier {
   description: string;
   recurring: { amount: number; currency: string; interval: "month" | "year"; trialDays: number };
   lifetime: { amount: number; currency: string } | null;
+  /** Every price a fan can pick, side by side: monthly, yearly (with its saving), lifetime. */
+  offers: PriceOffer[];
   /** What the tier opens, by platform, as the bot knows it (role names, chat titles). */
   opens: { platform: Platform; label: string }[];
 }
@@ -32,7 +35,9 @@ export async function readTribePage(db: Db, now: Date): Promise<TribePage> {
   const profile = await getCreatorProfile(db);
   const tiers: PageTier[] = [];
   for (const t of await listTiersForSale(db)) {
-    const recurring = t.prices.find((p) => p.kind === "recurring");
+    const offers = tierOffers(t.prices);
+    const main = offers.find((o) => o.kind === "month") ?? offers.find((o) => o.kind === "year");
+    const recurring = main && t.prices.find((p) => p.stripePriceId === main.stripePriceId);
     if (!recurring || (recurring.interval !== "month" && recurring.interval !== "year")) continue;
     const lifetime = t.prices.find((p) => p.kind === "lifetime");
     tiers.push({
@@ -47,6 +52,7 @@ export async function readTribePage(db: Db, now: Date): Promise<TribePage> {
         trialDays: recurring.trialDays,
       },
       lifetime: lifetime ? { amount: lifetime.amount, currency: lifetime.currency } : null,
+      offers,
       opens: t.access
         .filter((a) => a.label.trim() !== "")
         .map((a) => ({ platform: a.platform, label: a.label.trim() })),

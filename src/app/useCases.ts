@@ -28,6 +28,7 @@ import { storedLocale } from "./members/identity.ts";
 import { clearAttempts, countAttempt, createLinkCode, redeemLinkCode } from "./members/linking.ts";
 import { resolveMemberRef } from "./members/memberRef.ts";
 import { openPortal } from "./members/portal.ts";
+import { switchChoices, switchTier } from "./members/switchTier.ts";
 import { dropJoinToken, joinToken, rolesOwedInGuild } from "./members/webJoin.ts";
 import {
   castVote,
@@ -142,6 +143,7 @@ export function useCases(services: AppServices) {
       resolveTierWeights,
       retryDeadJobs,
       settleHeldTask,
+      switchChoices,
       tierName,
       tierOnSale,
       topIdeas,
@@ -179,6 +181,7 @@ export function useCases(services: AppServices) {
       setCommitment,
       startCheckout,
       suspendMember,
+      switchTier,
       unlinkIdentity,
       upvoteIdea,
     }),
