@@ -108,7 +108,9 @@ export async function startCheckout(
       },
       sameTier
         ? "a member asked for the tier they have: no second subscription"
-        : "a member asked for another tier: offered a switch",
+        : switchable
+          ? "a member asked for another tier: offered a switch"
+          : "a member asked for another tier: no second subscription",
     );
     let portalUrl: string | null = null;
     if (member.stripeCustomerId && !forLife) {
