@@ -34,18 +34,14 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
         ? ctx.t("telegram.start.unknown_tier", { slug: wanted })
         : ctx.t("telegram.start.welcome");
     // Every price of each tier side by side (monthly, yearly with its saving, lifetime), a button each.
-    const keyboard: InlineKeyboardButton[][] = shown.flatMap((t) => {
-      const offers = tierOffers(t.prices);
-      return offers.map((o) => [
+    const keyboard: InlineKeyboardButton[][] = shown.flatMap((t) =>
+      tierOffers(t.prices).map((o) => [
         {
-          text:
-            offers.length > 1 || o.kind !== "month"
-              ? ctx.t("telegram.start.offer", { tier: t.name, price: offerLabel(ctx.locale, o) })
-              : tierLabel(ctx.locale, t),
+          text: ctx.t("telegram.start.offer", { tier: t.name, price: offerLabel(ctx.locale, o) }),
           callback_data: signer.sign(ctx.from.id, `buy:${t.id}:${OFFER_CODE[o.kind]}`),
         },
-      ]);
-    });
+      ]),
+    );
     return ctx.reply(header, { reply_markup: { inline_keyboard: keyboard } });
   });
 
@@ -205,17 +201,8 @@ export function who(from: { id: number; username?: string; language_code?: strin
 
 type PriceRow = { kind: string; current: boolean; amount: number; currency: string; interval: string | null };
 
-function recurringPrice(prices: readonly PriceRow[]): PriceRow | undefined {
-  return prices.find((p) => p.current && p.kind === "recurring");
-}
-
 export function priceLabel(locale: Locale, p: PriceRow): string {
   return p.interval === "month" || p.interval === "year"
     ? t(locale, "price", { amount: p.amount, currency: p.currency, interval: p.interval })
     : formatMoney(locale, p.amount, p.currency);
-}
-
-function tierLabel(locale: Locale, tier: { name: string; prices: readonly PriceRow[] }): string {
-  const price = recurringPrice(tier.prices);
-  return price ? `${tier.name} · ${priceLabel(locale, price)}` : tier.name;
 }
