@@ -18,6 +18,8 @@ export type FanNotice =
   | { template: "idea_won"; title: string; question: string; credit: string | null }
   /** An idea a fan upvoted (or proposed) has shipped. */
   | { template: "idea_shipped"; title: string };
+  /** After payment: the tier also opens chats on `platform`, where the member has no account linked. */
+  | { template: "link_nudge"; tierName: string; platform: Platform };
 
 /** Sends private messages on one platform. A fan whose messages are closed is "done", not an error. */
 export interface Notifier {

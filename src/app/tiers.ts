@@ -314,7 +314,11 @@ export async function archiveTier(deps: TierDeps, tierSlugOrId: string) {
   return updated;
 }
 
-/** A new price for new members; existing subscriptions keep the price they pay. */
+/**
+ * A new price for new members; existing subscriptions keep the price they pay. A recurring price
+ * replaces the current one of the same interval only: a yearly price is offered beside the monthly
+ * one (the fan picks), as a lifetime price is beside both.
+ */
 export async function changeTierPrice(
   deps: TierDeps,
   tierSlugOrId: string,
@@ -324,16 +328,20 @@ export async function changeTierPrice(
   if (tier.archivedAt) throw new DomainError("tier_archived", { tier: tier.slug });
   if (!Number.isInteger(input.amount) || input.amount <= 0) throw new DomainError("price_amount_invalid");
   const kind = input.kind ?? "recurring";
-  const old = tier.prices.find((p) => p.current && p.kind === kind);
+  const currentRecurring = tier.prices.find((p) => p.current && p.kind === "recurring");
+  const wantedInterval =
+    kind === "lifetime"
+      ? null
+      : (input.interval ?? (currentRecurring?.interval as "month" | "year" | undefined) ?? "month");
+  const old = tier.prices.find(
+    (p) => p.current && p.kind === kind && (kind === "lifetime" || p.interval === wantedInterval),
+  );
   const reference = old ?? tier.prices.find((p) => p.current);
   if (!reference) throw new DomainError("no_price", { tier: tier.slug });
   let productId = tier.stripeProductId;
   try {
     if (!productId) productId = (await deps.billing.price(reference.stripePriceId)).productId;
-    const interval =
-      kind === "lifetime"
-        ? null
-        : (input.interval ?? (old?.interval as "month" | "year" | undefined) ?? "month");
+    const interval = wantedInterval;
     const priceId = await deps.billing.createPrice({
       productId,
       amount: input.amount,
@@ -346,7 +354,7 @@ export async function changeTierPrice(
     });
     await deps.db.$transaction([
       deps.db.tierPrice.updateMany({
-        where: { tierId: tier.id, kind, current: true },
+        where: { tierId: tier.id, kind, current: true, ...(kind === "recurring" ? { interval } : {}) },
         data: { current: false },
       }),
       deps.db.tierPrice.create({
@@ -357,7 +365,7 @@ export async function changeTierPrice(
           amount: input.amount,
           currency: reference.currency,
           interval,
-          trialDays: old?.trialDays ?? 0,
+          trialDays: kind === "lifetime" ? 0 : (old?.trialDays ?? currentRecurring?.trialDays ?? 0),
         },
       }),
     ]);

@@ -1,4 +1,5 @@
 import { type Platform, parseTargetKey } from "../core/access.ts";
+import { type PriceOffer, tierOffers } from "../core/pricing.ts";
 import type { Db } from "./db.ts";
 import { type CreatorProfile, getCreatorProfile } from "./profile.ts";
 import type { AppServices } from "./services.ts";
@@ -18,6 +19,8 @@ export interface PageTier {
   description: string;
   recurring: { amount: number; currency: string; interval: "month" | "year"; trialDays: number };
   lifetime: { amount: number; currency: string } | null;
+  /** Every price a fan can pick, side by side: monthly, yearly (with its saving), lifetime. */
+  offers: PriceOffer[];
   /**
    * What the tier opens, by platform: a role's or chat's name as the platform tells it now (else the
    * label stored when the creator added it), and for a Discord role the channels only it can see.
@@ -42,7 +45,9 @@ export async function readTribePage(
   const profile = await getCreatorProfile(db);
   const tiers: PageTier[] = [];
   for (const t of await listTiersForSale(db)) {
-    const recurring = t.prices.find((p) => p.kind === "recurring");
+    const offers = tierOffers(t.prices);
+    const main = offers.find((o) => o.kind === "month") ?? offers.find((o) => o.kind === "year");
+    const recurring = main && t.prices.find((p) => p.stripePriceId === main.stripePriceId);
     if (!recurring || (recurring.interval !== "month" && recurring.interval !== "year")) continue;
     const lifetime = t.prices.find((p) => p.kind === "lifetime");
     tiers.push({
@@ -57,6 +62,7 @@ export async function readTribePage(
         trialDays: recurring.trialDays,
       },
       lifetime: lifetime ? { amount: lifetime.amount, currency: lifetime.currency } : null,
+      offers,
       opens: t.access
         .map((a) => {
           const target = parseTargetKey(a.targetKey);

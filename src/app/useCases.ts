@@ -30,6 +30,7 @@ import { storedLocale } from "./members/identity.ts";
 import { clearAttempts, countAttempt, createLinkCode, redeemLinkCode } from "./members/linking.ts";
 import { resolveMemberRef } from "./members/memberRef.ts";
 import { openPortal } from "./members/portal.ts";
+import { switchChoices, switchTier } from "./members/switchTier.ts";
 import { dropJoinToken, joinToken, rolesOwedInGuild } from "./members/webJoin.ts";
 import {
   castVote,
@@ -145,6 +146,7 @@ export function useCases(services: AppServices) {
       retryDeadJobs,
       setCreditName,
       settleHeldTask,
+      switchChoices,
       tierName,
       tierOnSale,
       topIdeas,
@@ -185,6 +187,7 @@ export function useCases(services: AppServices) {
       setCommitment,
       startCheckout,
       suspendMember,
+      switchTier,
       unlinkIdentity,
       unvoteIdea,
       upvoteIdea,

@@ -79,7 +79,8 @@ export const discordEn = {
     "The bot cannot post in that channel: pick a text channel of this server it can see and write in.",
 
   // Shared refusals, worded with Discord's commands and options.
-  "discord.error.not_a_member": "You have no membership yet. Use /join to pick a tier.",
+  "discord.error.not_a_member":
+    "You have no membership yet. Use /join to pick a tier. Already a member on Telegram? Link this account with /link.",
   "discord.error.no_price": (p: { tier: string }) =>
     `Tier “${p.tier}” has no price for sale. Set one with /tribe tier edit (price option).`,
   "discord.error.input_duration_invalid": (p: { value: string }) =>
@@ -109,7 +110,8 @@ export const discordEn = {
   "discord.membership.ends": (p: { date: string }) => `ends on ${p.date}`,
   "discord.membership.trial_ends": (p: { date: string }) => `free trial until ${p.date}`,
   "discord.membership.ended": (p: { date: string }) => `ended on ${p.date}`,
-  "discord.membership.none_active": "No active membership. Use /join to pick a tier.",
+  "discord.membership.none_active":
+    "No active membership. Use /join to pick a tier. Already a member on Telegram? Link this account with /link.",
 
   "discord.link.code": (p: { code: string; minutes: number }) =>
     `Your link code: **${p.code}** (single use, valid ${EN.duration(p.minutes, "minute")}). On Telegram, send \`/link ${p.code}\` to the bot.`,
@@ -293,6 +295,28 @@ export const discordEn = {
   "discord.idea.votes": (p: { votes: number }) => EN.count(p.votes, "upvote", "upvotes"),
   "discord.idea.decided": (p: { title: string; decision: "shortlisted" | "merged" | "declined" }) =>
     `**${p.title}** is ${p.decision}. Its author is being told.`,
+
+  // The fan's journey (issue 17): every price side by side, switching tier, linking the other platform.
+  "discord.join.offers": (p: { tier: string; offers: string }) =>
+    `**${p.tier}**: ${p.offers}\nPick how you want to pay:`,
+  "discord.join.checkout_lifetime": (p: { tier: string; price: string }) =>
+    `Join **${p.tier}** for life: ${p.price}, paid once, no renewal. This private link opens Stripe's secure checkout; your roles arrive as soon as the payment goes through.`,
+  "discord.join.link_hint": (p: { platform: PlatformName }) =>
+    `Already a member through ${PLATFORM_LABEL[p.platform]}? Do not pay twice: link this account with /link.`,
+  "discord.join.has_tier": (p: { tier: string }) =>
+    `You already have **${p.tier}**: there is nothing more to pay. To change your card or cancel, use your membership portal.`,
+  "discord.join.has_tier_for_life": (p: { tier: string }) =>
+    `You already have **${p.tier}**, for life: there is nothing more to pay.`,
+  "discord.join.switch_offer": (p: { tier: string; to: string }) =>
+    `You are a member of **${p.tier}**. Switch to **${p.to}** instead of paying twice? Stripe prorates the difference on your next invoice.`,
+  "discord.join.other_platform": (p: { platform: PlatformName }) =>
+    `It also opens chats on ${PLATFORM_LABEL[p.platform]}: link your ${PLATFORM_LABEL[p.platform]} account with /link to get them.`,
+  "discord.switch.button": (p: { tier: string }) => `Switch to ${p.tier}`,
+  "discord.switch.done": (p: { tier: string }) =>
+    `Done: you are now a member of **${p.tier}**. Stripe prorates the change on your next invoice; your roles follow in a moment.`,
+  "discord.link.button": "Get my /link code",
+  "discord.error.switch_no_subscription":
+    "You have no active subscription to switch: use /join to pick a tier. Already a member on Telegram? Link this account with /link.",
 } satisfies Messages;
 
 export const discordFr = {
@@ -325,7 +349,7 @@ export const discordFr = {
     "Le bot ne peut pas publier dans ce salon : choisissez un salon textuel de ce serveur où il peut lire et écrire.",
 
   "discord.error.not_a_member":
-    "Vous n'avez pas encore d'abonnement. Utilisez /rejoindre pour choisir un palier.",
+    "Vous n'avez pas encore d'abonnement. Utilisez /rejoindre pour choisir un palier. Déjà membre sur Telegram ? Liez ce compte avec /lier.",
   "discord.error.no_price": (p) =>
     `Le palier « ${p.tier} » n'a pas de prix en vente. Fixez-en un avec /tribu palier modifier (option prix).`,
   "discord.error.input_duration_invalid": (p) =>
@@ -354,7 +378,8 @@ export const discordFr = {
   "discord.membership.ends": (p) => `prend fin le ${p.date}`,
   "discord.membership.trial_ends": (p) => `essai gratuit jusqu'au ${p.date}`,
   "discord.membership.ended": (p) => `terminé le ${p.date}`,
-  "discord.membership.none_active": "Aucun abonnement actif. Utilisez /rejoindre pour choisir un palier.",
+  "discord.membership.none_active":
+    "Aucun abonnement actif. Utilisez /rejoindre pour choisir un palier. Déjà membre sur Telegram ? Liez ce compte avec /lier.",
 
   "discord.link.code": (p) =>
     `Votre code de liaison : **${p.code}** (usage unique, valable ${FR.duration(p.minutes, "minute")}). Sur Telegram, envoyez \`/link ${p.code}\` au bot.`,
@@ -527,4 +552,25 @@ export const discordFr = {
   "discord.idea.votes": (p) => FR.count(p.votes, "soutien", "soutiens"),
   "discord.idea.decided": (p) =>
     `**${p.title}** est ${{ shortlisted: "retenue", merged: "fusionnée", declined: "refusée" }[p.decision]}. Son auteur est prévenu.`,
+
+  // The fan's journey (issue 17): every price side by side, switching tier, linking the other platform.
+  "discord.join.offers": (p) => `**${p.tier}** : ${p.offers}\nChoisissez comment payer :`,
+  "discord.join.checkout_lifetime": (p) =>
+    `Rejoignez **${p.tier}** à vie : ${p.price}, payé une fois, sans renouvellement. Ce lien privé ouvre le paiement sécurisé de Stripe ; vos rôles arrivent dès que le paiement passe.`,
+  "discord.join.link_hint": (p) =>
+    `Déjà membre via ${PLATFORM_LABEL[p.platform]} ? Ne payez pas deux fois : liez ce compte avec /lier.`,
+  "discord.join.has_tier": (p) =>
+    `Vous avez déjà **${p.tier}** : il n'y a rien de plus à payer. Pour changer de carte ou résilier, utilisez votre espace d'abonnement.`,
+  "discord.join.has_tier_for_life": (p) =>
+    `Vous avez déjà **${p.tier}**, à vie : il n'y a rien de plus à payer.`,
+  "discord.join.switch_offer": (p) =>
+    `Vous êtes membre de **${p.tier}**. Passer à **${p.to}** plutôt que payer deux fois ? Stripe calcule la différence au prorata sur votre prochaine facture.`,
+  "discord.join.other_platform": (p) =>
+    `Il ouvre aussi des salons sur ${PLATFORM_LABEL[p.platform]} : liez votre compte ${PLATFORM_LABEL[p.platform]} avec /lier pour y accéder.`,
+  "discord.switch.button": (p) => `Passer à ${p.tier}`,
+  "discord.switch.done": (p) =>
+    `C'est fait : vous êtes maintenant membre de **${p.tier}**. Stripe calcule le changement au prorata sur votre prochaine facture ; vos rôles suivent dans un instant.`,
+  "discord.link.button": "Obtenir mon code /lier",
+  "discord.error.switch_no_subscription":
+    "Vous n'avez pas d'abonnement actif à changer : utilisez /rejoindre pour choisir un palier. Déjà membre sur Telegram ? Liez ce compte avec /lier.",
 } satisfies Translation<typeof discordEn>;

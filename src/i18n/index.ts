@@ -13,6 +13,7 @@
 import type { FanNotice } from "../app/notify.ts";
 import type { DriftFact } from "../core/drift.ts";
 import { type BillingStatus, isBillingStatus } from "../core/membership.ts";
+import type { PriceOffer, YearlySaving } from "../core/pricing.ts";
 import type { DomainError } from "../errors.ts";
 import { discordEn, discordFr } from "./discord.ts";
 import type { Locale } from "./intl.ts";
@@ -172,7 +173,29 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
       });
     case "idea_shipped":
       return t(locale, "notice.idea_shipped", { title: notice.title });
+    case "link_nudge":
+      return t(locale, "notice.link_nudge", { tierName: notice.tierName, platform: notice.platform });
   }
+}
+
+/** One price of a tier as a fan picks it: "€10.00/month", "€100.00/year (2 months free)", "€200.00 once, for life". */
+export function offerLabel(
+  locale: Locale,
+  offer: Pick<PriceOffer, "kind" | "amount" | "currency" | "saving">,
+): string {
+  if (offer.kind === "lifetime")
+    return t(locale, "offer.lifetime", { amount: offer.amount, currency: offer.currency });
+  const price = t(locale, "price", { amount: offer.amount, currency: offer.currency, interval: offer.kind });
+  return offer.saving
+    ? t(locale, "offer.with_saving", { price, saving: savingText(locale, offer.saving) })
+    : price;
+}
+
+/** What a yearly price saves: "2 months free" when whole months, else "save 17%". */
+export function savingText(locale: Locale, saving: YearlySaving): string {
+  return saving.monthsFree !== null
+    ? t(locale, "offer.months_free", { months: saving.monthsFree })
+    : t(locale, "offer.save_percent", { percent: saving.percent });
 }
 
 /** The catalogue's keys, for the test that renders every message. */

@@ -62,7 +62,8 @@ export const sharedEn = {
   "error.no_price": (p: { tier: string }) =>
     `Tier “${p.tier}” has no price for sale. Set one with the price command.`,
   "error.no_lifetime_price": (p: { tier: string }) => `Tier “${p.tier}” has no lifetime price.`,
-  "error.not_a_member": "You have no membership yet: pick a tier to become a member.",
+  "error.not_a_member":
+    "You have no membership yet: pick a tier to become a member. Already a member on the other platform? Link this account with /link.",
   "error.price_already_linked": (p: { priceId: string }) =>
     `Stripe price ${p.priceId} already belongs to a tier.`,
   "error.price_amount_invalid":
@@ -229,6 +230,22 @@ export const sharedEn = {
     p.grant
       ? `${p.account} is owed ${p.target} but does not hold it`
       : `${p.account} holds ${p.target} without being owed it`,
+
+  // The fan's journey (issue 17): every price side by side, switching tier, linking the other platform.
+  "offer.months_free": (p: { months: number }) =>
+    p.months === 1 ? "1 month free" : `${EN.number(p.months)} months free`,
+  "offer.save_percent": (p: { percent: number }) => `save ${EN.percent(p.percent)}`,
+  "offer.with_saving": (p: { price: string; saving: string }) => `${p.price} (${p.saving})`,
+  "offer.lifetime": (p: { amount: number; currency: string }) =>
+    `${formatMoney("en", p.amount, p.currency)} once, for life`,
+  "error.switch_lifetime": (p: { tier: string }) =>
+    `Your “${p.tier}” membership is for life: there is no subscription to switch. Nothing changed.`,
+  "error.switch_not_yours":
+    "This button belongs to someone else's membership: nothing changed. Open your own membership to switch tier.",
+  "error.switch_no_subscription":
+    "You have no active subscription to switch: pick a tier to join instead. Already a member on the other platform? Link this account with /link.",
+  "notice.link_nudge": (p: { tierName: string; platform: PlatformName }) =>
+    `Your ${p.tierName} membership also opens chats on ${on(p.platform)}. To get them, link your ${on(p.platform)} account: tap the button below for a code, then send it to the bot on ${on(p.platform)}.`,
 } satisfies Messages;
 
 export const sharedFr = {
@@ -263,7 +280,8 @@ export const sharedFr = {
   "error.no_price": (p) =>
     `Le palier « ${p.tier} » n'a pas de prix en vente. Fixez-en un avec la commande de prix.`,
   "error.no_lifetime_price": (p) => `Le palier « ${p.tier} » n'a pas de prix à vie.`,
-  "error.not_a_member": "Vous n'avez pas encore d'abonnement : choisissez un palier pour devenir membre.",
+  "error.not_a_member":
+    "Vous n'avez pas encore d'abonnement : choisissez un palier pour devenir membre. Déjà membre sur l'autre plateforme ? Liez ce compte avec /link.",
   "error.price_already_linked": (p) => `Le prix Stripe ${p.priceId} appartient déjà à un palier.`,
   "error.price_amount_invalid":
     "Le prix doit être un montant positif, par exemple 5 ou 4,99 (dans l'unité principale de la devise).",
@@ -425,6 +443,20 @@ export const sharedFr = {
     p.grant
       ? `${p.account} a droit à ${p.target} mais ne l'a pas`
       : `${p.account} a ${p.target} sans y avoir droit`,
+
+  // The fan's journey (issue 17): every price side by side, switching tier, linking the other platform.
+  "offer.months_free": (p) => (p.months === 1 ? "1 mois offert" : `${FR.number(p.months)} mois offerts`),
+  "offer.save_percent": (p) => `économisez ${FR.percent(p.percent)}`,
+  "offer.with_saving": (p) => `${p.price} (${p.saving})`,
+  "offer.lifetime": (p) => `${formatMoney("fr", p.amount, p.currency)} en une fois, à vie`,
+  "error.switch_lifetime": (p) =>
+    `Votre abonnement « ${p.tier} » est à vie : il n'y a pas d'abonnement à changer. Rien n'a changé.`,
+  "error.switch_not_yours":
+    "Ce bouton appartient à l'abonnement de quelqu'un d'autre : rien n'a changé. Ouvrez votre propre abonnement pour changer de palier.",
+  "error.switch_no_subscription":
+    "Vous n'avez pas d'abonnement actif à changer : choisissez plutôt un palier. Déjà membre sur l'autre plateforme ? Liez ce compte avec /link.",
+  "notice.link_nudge": (p) =>
+    `Votre abonnement ${p.tierName} ouvre aussi des salons sur ${on(p.platform)}. Pour y accéder, liez votre compte ${on(p.platform)} : touchez le bouton ci-dessous pour obtenir un code, puis envoyez-le au bot sur ${on(p.platform)}.`,
 } satisfies Translation<typeof sharedEn>;
 
 /** Every state a subscription can be in has words in both languages (a new status fails to compile). */

@@ -26,7 +26,8 @@ const HOLD_FR: Record<HoldReason, string> = { refunded: "remboursé", disputed: 
 
 export const telegramEn = {
   // Shared refusals, worded with Telegram's commands.
-  "telegram.error.not_a_member": "You have no membership yet. Send /start to pick a tier.",
+  "telegram.error.not_a_member":
+    "You have no membership yet. Send /start to pick a tier. Already a member on Discord? Send /link to link this account.",
   "telegram.error.no_price": (p: { tier: string }) =>
     `Tier “${p.tier}” has no price for sale. Set one with /price.`,
   "telegram.error.bind_code_invalid": "This binding code is not valid. Create a new one with /bindcode.",
@@ -55,7 +56,8 @@ export const telegramEn = {
   "telegram.membership.header": "Your membership:",
   "telegram.membership.line": (p: { tier: string; state: string; until: string }) =>
     `• ${p.tier}: ${p.state}${p.until ? ` (until ${p.until})` : ""}`,
-  "telegram.membership.none": "You have no subscription yet. Send /start to pick a tier.",
+  "telegram.membership.none":
+    "You have no subscription yet. Send /start to pick a tier. Already a member on Discord? Send /link to link this account.",
   "telegram.membership.suspended": "Your access was revoked by the creator.",
   "telegram.link.code": (p: { code: string; minutes: number }) =>
     `Your linking code: ${p.code}\nOn Discord, run /link ${p.code} within ${EN.duration(p.minutes, "minute")}. It works once.`,
@@ -303,11 +305,30 @@ export const telegramEn = {
     `I am not an administrator of this chat. Make me one with these rights, then tap the button again: ${p.missing}. Nothing changed.`,
   "telegram.offer.bot_missing_rights": (p: { missing: string }) =>
     `I am missing these administrator rights there: ${p.missing}. Give them to me in the chat's administrator settings, then tap the button again. Nothing changed.`,
+
+  // The fan's journey (issue 17): every price side by side, switching tier, linking the other platform.
+  "telegram.start.offer": (p: { tier: string; price: string }) => `${p.tier} · ${p.price}`,
+  "telegram.checkout.ready_lifetime": (p: { tier: string; price: string }) =>
+    `Here is your checkout for ${p.tier}, for life: ${p.price}, paid once, no renewal. It is tied to your Telegram account: the access it pays for can only ever be yours.`,
+  "telegram.checkout.link_hint": (p: { platform: PlatformName }) =>
+    `Already a member through ${PLATFORM_LABEL[p.platform]}? Do not pay twice: send /link here.`,
+  "telegram.checkout.has_tier": (p: { tier: string }) =>
+    `You already have ${p.tier}: there is nothing more to pay. Change your card or cancel in the billing portal.`,
+  "telegram.checkout.has_tier_for_life": (p: { tier: string }) =>
+    `You already have ${p.tier}, for life: there is nothing more to pay.`,
+  "telegram.checkout.switch_offer": (p: { tier: string; to: string }) =>
+    `You are a member of ${p.tier}. Switch to ${p.to} instead of paying twice? Stripe prorates the difference on your next invoice.`,
+  "telegram.checkout.other_platform": (p: { platform: PlatformName }) =>
+    `It also opens chats on ${PLATFORM_LABEL[p.platform]}: send /link to link your ${PLATFORM_LABEL[p.platform]} account and get them.`,
+  "telegram.switch.button": (p: { tier: string }) => `Switch to ${p.tier}`,
+  "telegram.switch.done": (p: { tier: string }) =>
+    `Done: you are now a member of ${p.tier}. Stripe prorates the change on your next invoice; your access follows in a moment.`,
+  "telegram.link.button": "Get my /link code",
 } satisfies Messages;
 
 export const telegramFr = {
   "telegram.error.not_a_member":
-    "Vous n'avez pas encore d'abonnement. Envoyez /start pour choisir un palier.",
+    "Vous n'avez pas encore d'abonnement. Envoyez /start pour choisir un palier. Déjà membre sur Discord ? Envoyez /link pour lier ce compte.",
   "telegram.error.no_price": (p) =>
     `Le palier « ${p.tier} » n'a pas de prix en vente. Fixez-en un avec /price.`,
   "telegram.error.bind_code_invalid":
@@ -335,7 +356,8 @@ export const telegramFr = {
   "telegram.callback.working": "Un instant…",
   "telegram.membership.header": "Votre abonnement :",
   "telegram.membership.line": (p) => `• ${p.tier} : ${p.state}${p.until ? ` (jusqu'au ${p.until})` : ""}`,
-  "telegram.membership.none": "Vous n'avez pas encore d'abonnement. Envoyez /start pour choisir un palier.",
+  "telegram.membership.none":
+    "Vous n'avez pas encore d'abonnement. Envoyez /start pour choisir un palier. Déjà membre sur Discord ? Envoyez /link pour lier ce compte.",
   "telegram.membership.suspended": "Votre accès a été retiré par le créateur.",
   "telegram.link.code": (p) =>
     `Votre code de liaison : ${p.code}\nSur Discord, lancez /lier ${p.code} dans les ${FR.duration(p.minutes, "minute")}. Il ne sert qu'une fois.`,
@@ -525,4 +547,23 @@ export const telegramFr = {
     `Je ne suis pas administrateur de ce groupe. Nommez-moi avec ces droits, puis touchez à nouveau le bouton : ${p.missing}. Rien n'a changé.`,
   "telegram.offer.bot_missing_rights": (p) =>
     `Il me manque ces droits d'administrateur là-bas : ${p.missing}. Donnez-les-moi dans les réglages d'administration du groupe, puis touchez à nouveau le bouton. Rien n'a changé.`,
+
+  // The fan's journey (issue 17): every price side by side, switching tier, linking the other platform.
+  "telegram.start.offer": (p) => `${p.tier} · ${p.price}`,
+  "telegram.checkout.ready_lifetime": (p) =>
+    `Voici votre paiement pour ${p.tier}, à vie : ${p.price}, payé une fois, sans renouvellement. Il est lié à votre compte Telegram : l'accès qu'il paie ne peut être qu'à vous.`,
+  "telegram.checkout.link_hint": (p) =>
+    `Déjà membre via ${PLATFORM_LABEL[p.platform]} ? Ne payez pas deux fois : envoyez /link ici.`,
+  "telegram.checkout.has_tier": (p) =>
+    `Vous avez déjà ${p.tier} : il n'y a rien de plus à payer. Changez de carte ou résiliez dans l'espace de facturation.`,
+  "telegram.checkout.has_tier_for_life": (p) =>
+    `Vous avez déjà ${p.tier}, à vie : il n'y a rien de plus à payer.`,
+  "telegram.checkout.switch_offer": (p) =>
+    `Vous êtes membre de ${p.tier}. Passer à ${p.to} plutôt que payer deux fois ? Stripe calcule la différence au prorata sur votre prochaine facture.`,
+  "telegram.checkout.other_platform": (p) =>
+    `Il ouvre aussi des salons sur ${PLATFORM_LABEL[p.platform]} : envoyez /link pour lier votre compte ${PLATFORM_LABEL[p.platform]} et y accéder.`,
+  "telegram.switch.button": (p) => `Passer à ${p.tier}`,
+  "telegram.switch.done": (p) =>
+    `C'est fait : vous êtes maintenant membre de ${p.tier}. Stripe calcule le changement au prorata sur votre prochaine facture ; votre accès suit dans un instant.`,
+  "telegram.link.button": "Obtenir mon code /link",
 } satisfies Translation<typeof telegramEn>;

@@ -95,6 +95,36 @@ describe("Stripe stand-in with stripe-node", () => {
     });
   });
 
+  it("a payment-mode session is paid through a payment intent whose charge can be refunded", async () => {
+    standin = await startStripeStandin();
+    const stripe = standin.client();
+    const product = await stripe.products.create({ name: "Gold tier" });
+    const once = await stripe.prices.create({ product: product.id, currency: "eur", unit_amount: 20000 });
+    const fan = await stripe.customers.create({ email: "fan@example.test" });
+    const session = await stripe.checkout.sessions.create({
+      mode: "payment",
+      customer: fan.id,
+      line_items: [{ price: once.id, quantity: 1 }],
+      success_url: "https://example.test/ok",
+      metadata: { member_id: "42" },
+    });
+    expect(session).toMatchObject({ mode: "payment", payment_intent: null, amount_total: 20000 });
+    const done = standin.completeCheckout(session.id);
+    expect(done.subscription).toBeUndefined();
+    expect(done.events.map((e) => e.type)).toEqual(["checkout.session.completed"]);
+    const paid = await stripe.checkout.sessions.retrieve(session.id);
+    expect(paid).toMatchObject({
+      status: "complete",
+      payment_status: "paid",
+      subscription: null,
+      invoice: null,
+    });
+    expect(paid.payment_intent).toMatch(/^pi_/);
+    const refund = await stripe.refunds.create({ payment_intent: paid.payment_intent as string });
+    const charge = await stripe.charges.retrieve(refund.charge as string);
+    expect(charge).toMatchObject({ customer: fan.id, amount: 20000, currency: "eur", refunded: true });
+  });
+
   it("lists subscriptions newest first across pages with autoPagingToArray", async () => {
     standin = await startStripeStandin();
     const owner = standin.put(customer());

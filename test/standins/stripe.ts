@@ -409,6 +409,8 @@ export class StripeStandin {
   /**
    * The customer pays on the checkout page: creates the customer (unless the session had one), the
    * subscription (subscription mode, with `subscription_data` metadata and trial) and a paid invoice,
+   * or, in payment mode, the payment intent and its succeeded charge (as Stripe does: the session
+   * then names its `payment_intent`, and a refund or dispute of the charge points back to it);
    * completes the session, and records the events.
    */
   completeCheckout(sessionId: string, payer: { email?: string; name?: string } = {}): CheckoutCompletion {
@@ -455,12 +457,28 @@ export class StripeStandin {
       events.push(this.#emit("customer.subscription.created", subscription));
       events.push(this.#emit("invoice.paid", paidInvoice));
     }
+    let paymentIntent: string | null = null;
+    if (session.mode === "payment") {
+      paymentIntent = stripeId("pi");
+      this.put(
+        makeCharge({
+          customer: buyer.id,
+          amount,
+          amount_captured: amount,
+          currency: session.currency ?? "usd",
+          payment_intent: paymentIntent,
+          captured: true,
+          paid: true,
+        }),
+      );
+    }
     const completed = {
       ...session,
       status: "complete",
       payment_status: subscription?.status === "trialing" ? "no_payment_required" : "paid",
       customer: buyer.id,
       subscription: subscription?.id ?? null,
+      payment_intent: paymentIntent,
       invoice: paidInvoice?.id ?? null,
       customer_details: {
         address: null,

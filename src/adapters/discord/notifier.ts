@@ -1,7 +1,8 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Client } from "discord.js";
 import type { Notifier } from "../../app/notify.ts";
-import { localeOf, noticeText, t } from "../../i18n/index.ts";
+import { localeOf, noticeText, t, translator } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
+import { linkCodeButton } from "./commands/join.ts";
 import { Code, classifyDiscordError } from "./discordErrors.ts";
 
 /**
@@ -16,21 +17,18 @@ export function createDiscordNotifier(opts: { client: Client; log: Logger }): No
     async notify(userId, rawLocale, notice) {
       const locale = localeOf(rawLocale);
       const portalUrl = notice.template === "payment_failed" ? notice.portalUrl : null;
+      const button = portalUrl
+        ? new ButtonBuilder()
+            .setStyle(ButtonStyle.Link)
+            .setURL(portalUrl)
+            .setLabel(t(locale, "discord.portal.button"))
+        : notice.template === "link_nudge"
+          ? linkCodeButton({ t: translator(locale) })
+          : null;
       try {
         await opts.client.users.send(userId, {
           content: noticeText(locale, notice),
-          ...(portalUrl
-            ? {
-                components: [
-                  new ActionRowBuilder<ButtonBuilder>().addComponents(
-                    new ButtonBuilder()
-                      .setStyle(ButtonStyle.Link)
-                      .setURL(portalUrl)
-                      .setLabel(t(locale, "discord.portal.button")),
-                  ),
-                ],
-              }
-            : {}),
+          ...(button ? { components: [new ActionRowBuilder<ButtonBuilder>().addComponents(button)] } : {}),
         });
         log.info({ event: "discord.dm.sent", userId, template: notice.template }, "DM sent");
         return { outcome: "done" };

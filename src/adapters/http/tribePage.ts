@@ -1,7 +1,7 @@
 import type { JoinDoors, PageTier, TribePage } from "../../app/tribePage.ts";
 import type { UseCases } from "../../app/useCases.ts";
 import type { Clock } from "../../app/worker.ts";
-import { type Locale, t } from "../../i18n/index.ts";
+import { type Locale, savingText, t } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import type { HttpRequest, HttpResponse, Route } from "../routes.ts";
 import type { AddressLimiter } from "./addressLimiter.ts";
@@ -152,7 +152,15 @@ function tierHtml(tier: PageTier, page: TribePage, opts: RenderOpts, heading: "h
   const r = tier.recurring;
   const lines = [
     `<${heading}><a href="${esc(withLang(`/t/${encodeURIComponent(tier.slug)}`, locale))}">${esc(tier.name)}</a></${heading}>`,
-    `<p class="price">${esc(t(locale, "web.price", { amount: r.amount, currency: r.currency, interval: r.interval }))}</p>`,
+    // Monthly and yearly side by side, the yearly price with what it saves against 12 months.
+    ...tier.offers.flatMap((o) => {
+      if (o.kind === "lifetime") return [];
+      const price = t(locale, "web.price", { amount: o.amount, currency: o.currency, interval: o.kind });
+      const text = o.saving
+        ? t(locale, "offer.with_saving", { price, saving: savingText(locale, o.saving) })
+        : price;
+      return [`<p class="price">${esc(text)}</p>`];
+    }),
     ...(r.trialDays > 0
       ? [`<p class="muted">${esc(t(locale, "web.tier.trial", { days: r.trialDays }))}</p>`]
       : []),

@@ -59,8 +59,16 @@ export function createAccessWorker(opts: {
   return createQueueWorker<AccessJobRow>({
     name: "access",
     queue: createLeaseQueue(opts.db, "access_job"),
-    // Jobs for a platform this process does not run wait for one that does.
-    where: Prisma.sql`platform::text IN (${Prisma.join(platforms.length ? platforms : ["none"])})`,
+    // Jobs for a platform this process does not run wait for one that does. A revoke waits while a
+    // grant for the same account is running or not tried yet: a tier switch gives the new role
+    // before it takes the old one (jobs run several at once, and the revoke's row is often older).
+    // A grant that failed waits for its retry and no longer holds the revoke.
+    where: Prisma.sql`platform::text IN (${Prisma.join(platforms.length ? platforms : ["none"])})
+      AND NOT (action = 'revoke' AND EXISTS (
+        SELECT 1 FROM access_job g
+        WHERE g.platform = access_job.platform AND g.platform_user_id = access_job.platform_user_id
+          AND g.id <> access_job.id AND g.action = 'grant'
+          AND (g.state = 'running' OR (g.state = 'pending' AND g.attempts = 0))))`,
     log: opts.log,
     owner: opts.owner,
     ...(opts.clock ? { clock: opts.clock } : {}),

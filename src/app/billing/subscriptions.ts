@@ -1,6 +1,7 @@
 import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
 import type { Logger } from "../../log.ts";
 import type { Tx } from "../db.ts";
+import { queueLinkNudges } from "../members/linkNudge.ts";
 import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
 import { scheduleTaskOnce } from "../tasks.ts";
 import type { SubscriptionState } from "./billing.ts";
@@ -114,6 +115,8 @@ export async function applyCustomerStates(
       now: ctx.now,
     });
   }
+  // A checkout completed: a tier that also opens the other platform is worth one nudge to /link.
+  if (input.claim) await queueLinkNudges(tx, member.id, ctx.now, log);
   const summary = changes.length ? changes.join("; ") : "no subscription change";
   return {
     status: "applied",

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Platform } from "../../core/access.ts";
+import { type OfferKind, type PriceOffer, pickOffer, tierOffers } from "../../core/pricing.ts";
 import { DomainError, NetworkError, PlatformError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { META } from "../billing/metadata.ts";
@@ -11,12 +12,41 @@ import { findTier } from "../tiers.ts";
 import { portalReturnUrl } from "../urls.ts";
 import { ensureCustomer } from "./customer.ts";
 import { memberForIdentity } from "./identity.ts";
+import { unlinkedPlatformOpened } from "./linkNudge.ts";
 import { stripeRefusalRef } from "./stripeRefusal.ts";
 import type { FanIdentity, MemberDeps } from "./types.ts";
 
 export type CheckoutOutcome =
-  | { kind: "checkout"; url: string; sessionId: string; trialDays: number }
-  | { kind: "already_member"; portalUrl: string | null; tierName: string };
+  | {
+      kind: "checkout";
+      url: string;
+      sessionId: string;
+      trialDays: number;
+      /** The price the page charges. */
+      offer: PriceOffer;
+      /**
+       * The other platform this tier opens, where this account has no sibling linked: a fan who
+       * paid there already should /link rather than pay twice. Null when there is none.
+       */
+      linkHint: Platform | null;
+    }
+  | {
+      kind: "already_member";
+      portalUrl: string | null;
+      /** The tier the member already has. */
+      tierName: string;
+      /** They asked for the tier they already have (never sold twice). */
+      sameTier: boolean;
+      /** What they have is a lifetime purchase. */
+      forLife: boolean;
+      /** They asked for another tier and pay a subscription: the switch they can make instead. */
+      switchTo: { slug: string; name: string; subscriptionId: string } | null;
+      /** Their tier also opens chats on this platform, where they have no account linked. */
+      linkPlatform: Platform | null;
+    };
+
+/** Subscription statuses a tier switch applies to (Stripe moves their item to another price). */
+export const SWITCHABLE = ["active", "trialing", "past_due"];
 
 /**
  * Starts Stripe Checkout for a fan and a tier. The fan's platform identity goes into
@@ -25,27 +55,65 @@ export type CheckoutOutcome =
  */
 export async function startCheckout(
   deps: MemberDeps,
-  input: { who: FanIdentity; tier: string; lifetime?: boolean },
+  input: {
+    who: FanIdentity;
+    tier: string;
+    /** Monthly, yearly or lifetime; by default monthly (else yearly). */
+    offer?: OfferKind;
+    /** The same as `offer: "lifetime"`. */
+    lifetime?: boolean;
+  },
 ): Promise<CheckoutOutcome> {
   await spendToken(deps, "checkout", input.who);
   const tier = await findTier(deps.db, input.tier);
   if (tier.archivedAt) throw new DomainError("tier_archived", { tier: tier.slug });
-  const price = tier.prices.find((p) => p.current && p.kind === (input.lifetime ? "lifetime" : "recurring"));
-  if (!price) throw new DomainError(input.lifetime ? "no_lifetime_price" : "no_price", { tier: tier.slug });
+  const wanted = input.offer ?? (input.lifetime ? "lifetime" : undefined);
+  const lifetime = wanted === "lifetime";
+  const offer = pickOffer(tierOffers(tier.prices), wanted);
+  const price = offer && tier.prices.find((p) => p.stripePriceId === offer.stripePriceId);
+  if (!offer || !price)
+    throw new DomainError(lifetime ? "no_lifetime_price" : "no_price", { tier: tier.slug });
 
   const memberId = await memberForIdentity(deps.db, input.who);
   const member = await deps.db.member.findUniqueOrThrow({
     where: { id: memberId },
-    include: { subscriptions: { include: { tier: true, holds: true } } },
+    include: {
+      identities: { select: { platform: true } },
+      subscriptions: { include: { tier: { include: { access: true } }, holds: true } },
+    },
   });
   refuseSuspended(deps, member, input.who.platform);
   const settings = await getSettings(deps.db);
   const now = deps.clock.now();
-  const current = member.subscriptions.find((s) => isEntitledNow(s, settings.graceDays, now));
+  const entitled = member.subscriptions.filter((s) => isEntitledNow(s, settings.graceDays, now));
+  const current = entitled.find((s) => s.tierId === tier.id) ?? entitled[0];
   if (current) {
-    // Already paying: changing tier or card happens in the portal, not in a second subscription.
+    // Already a member: never a second subscription. The same tier is theirs already; another
+    // tier is a switch of the subscription they pay (prorated by Stripe), not a second one.
+    const sameTier = current.tierId === tier.id;
+    const forLife = current.kind === "lifetime";
+    const switchable =
+      !sameTier &&
+      !forLife &&
+      SWITCHABLE.includes(current.status) &&
+      tierOffers(tier.prices).some((o) => o.kind !== "lifetime");
+    deps.log.info(
+      {
+        event: "checkout.refused",
+        reason: "already_member",
+        memberId,
+        tierId: tier.id,
+        heldTierId: current.tierId,
+        platform: input.who.platform,
+      },
+      sameTier
+        ? "a member asked for the tier they have: no second subscription"
+        : switchable
+          ? "a member asked for another tier: offered a switch"
+          : "a member asked for another tier: no second subscription",
+    );
     let portalUrl: string | null = null;
-    if (member.stripeCustomerId) {
+    if (member.stripeCustomerId && !forLife) {
       try {
         portalUrl = await deps.billing.createPortal(
           member.stripeCustomerId,
@@ -55,12 +123,21 @@ export async function startCheckout(
         deps.log.warn({ event: "checkout.portal_failed", memberId, err }, "could not create a portal link");
       }
     }
-    return { kind: "already_member", portalUrl, tierName: current.tier?.name ?? "" };
+    return {
+      kind: "already_member",
+      portalUrl,
+      tierName: current.tier?.name ?? "",
+      sameTier,
+      forLife,
+      switchTo: switchable ? { slug: tier.slug, name: tier.name, subscriptionId: current.id } : null,
+      linkPlatform: current.tier ? unlinkedPlatformOpened(current.tier.access, member.identities) : null,
+    };
   }
 
   // A trial is for a first membership, not for every return.
-  const trialDays = !input.lifetime && member.subscriptions.length === 0 ? price.trialDays : 0;
-  const mode = input.lifetime ? "payment" : "subscription";
+  const trialDays = !lifetime && member.subscriptions.length === 0 ? offer.trialDays : 0;
+  const mode = lifetime ? "payment" : "subscription";
+  const linkHint = unlinkedPlatformOpened(tier.access, member.identities, input.who.platform);
   const clientReferenceId = `${input.who.platform}:${input.who.userId}`;
   const locale = input.who.locale ? stripeLocale(input.who.locale) : undefined;
   const terms = JSON.stringify([mode, trialDays, settings.allowPromotionCodes, locale ?? null]);
@@ -83,7 +160,7 @@ export async function startCheckout(
       },
       `open checkout reused for tier ${tier.slug}`,
     );
-    return { kind: "checkout", url: open.url, sessionId: open.id, trialDays };
+    return { kind: "checkout", url: open.url, sessionId: open.id, trialDays, offer, linkHint };
   }
 
   try {
@@ -152,7 +229,7 @@ export async function startCheckout(
       },
       `checkout started for tier ${tier.slug}`,
     );
-    return { kind: "checkout", url: session.url, sessionId: session.id, trialDays };
+    return { kind: "checkout", url: session.url, sessionId: session.id, trialDays, offer, linkHint };
   } catch (err) {
     if (err instanceof NetworkError) {
       deps.log.warn(

@@ -103,6 +103,16 @@ export function memberTaskHandlers(deps: {
         };
       } else if (p.template === "idea_shipped") {
         notice = { template: "idea_shipped", title: (payload as { title?: string }).title ?? "" };
+      } else if (p.template === "link_nudge") {
+        // The platform to link: one of the platforms this process serves (the queued payload says which).
+        const q = payload as { platform?: string };
+        const platform = deps.notifiers.map((n) => n.platform).find((x) => x === q.platform);
+        if (!platform)
+          return { outcome: "done", note: `no ${q.platform} platform attached: nothing to link` };
+        // Linked since the payment: nothing left to nudge about.
+        if (member.identities.some((i) => i.platform === platform))
+          return { outcome: "done", note: `already linked on ${platform}` };
+        notice = { template: "link_nudge", tierName: p.tierName ?? "", platform };
       } else if (p.template === "access_revoked") {
         notice = { template: "access_revoked", tierName: p.tierName ?? null };
       } else {

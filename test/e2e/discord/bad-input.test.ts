@@ -146,7 +146,7 @@ describe("Discord: bad input", () => {
       h,
       command({ user: fan, guildId: server.id }, "join", [opt.str("tier", gold.slug)]),
     );
-    expect(again.content).toContain("You are already a member of **Gold**");
+    expect(again.content).toContain("You already have **Gold**: there is nothing more to pay");
     expect(again.urls).toHaveLength(1);
     expect(h.stripe.calls.filter((c) => c.path === "/v1/checkout/sessions").length).toBe(checkouts);
   });

@@ -303,6 +303,55 @@ describe.each(BACKENDS)("memberships: webhooks, faults and durable jobs, on %s",
     }
   });
 
+  it("a revoke waits for a grant of the same account not tried yet (a tier switch); a grant retried later holds it no more", async () => {
+    const userId = newUserId();
+    const want = (action: "grant" | "revoke", roleId: string) =>
+      h.deps.db.$transaction((tx) =>
+        wantAccess(tx, {
+          identity: { platform: "discord", userId },
+          target: { platform: "discord", guildId: "1", roleId },
+          memberId: null,
+          action,
+          reason: "switch",
+          stripeEventId: null,
+          now: h.clock.now(),
+        }),
+      );
+    // The old tier's row is the older one (lower id): claimed by id alone, its revoke would run first.
+    await want("revoke", "old");
+    await want("grant", "new");
+    const order: string[] = [];
+    let grantAnswer: JobResult = { outcome: "done" };
+    const { executor } = recordingExecutor(async (job) => {
+      if (job.userId !== userId) return { outcome: "done" };
+      order.push(`${job.action} start`);
+      if (job.action === "grant") await new Promise((r) => setTimeout(r, 100));
+      order.push(`${job.action} end`);
+      return job.action === "grant" ? grantAnswer : { outcome: "done" };
+    });
+    const worker = createAccessWorker({
+      db: h.deps.db,
+      executors: [executor],
+      log: h.deps.log,
+      clock: h.clock,
+      owner: "switch",
+      concurrency: 4,
+    });
+    await worker.drain();
+    expect(order).toEqual(["grant start", "grant end", "revoke start", "revoke end"]);
+
+    // A grant that keeps failing is retried later: the revoke due now does not wait for it.
+    order.length = 0;
+    grantAnswer = { outcome: "retry", error: "platform down" };
+    await want("revoke", "old2");
+    await want("grant", "new2");
+    await worker.drain();
+    expect(order.filter((x) => x.endsWith("start"))).toEqual(["grant start", "revoke start"]);
+    const jobs = await h.deps.db.accessJob.findMany({ where: { platformUserId: userId } });
+    expect(jobs.find((j) => j.targetKey === "discord:1:old2")?.state).toBe("done");
+    expect(jobs.find((j) => j.targetKey === "discord:1:new2")?.state).toBe("pending");
+  });
+
   it("a newer wish arriving while a job runs is run next, never overwritten by the older one", async () => {
     const userId = newUserId();
     const target = { platform: "discord" as const, guildId: "1", roleId: "3" };

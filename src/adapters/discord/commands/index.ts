@@ -2,7 +2,7 @@ import type { ComponentRoute, SlashRoute } from "../context.ts";
 import { bindRoute } from "./bind.ts";
 import { claimRoute } from "./claim.ts";
 import { jobsListRoute, jobsRetryRoute } from "./jobs.ts";
-import { joinPickRoute, joinRoute } from "./join.ts";
+import { joinBuyRoute, joinPickRoute, joinRoute, linkCodeRoute, switchRoute } from "./join.ts";
 import { linkRoute } from "./link.ts";
 import {
   memberRestoreRoute,
@@ -83,6 +83,9 @@ export const slashRoutes: readonly SlashRoute[] = [
 
 export const componentRoutes: readonly ComponentRoute[] = [
   joinPickRoute,
+  joinBuyRoute,
+  switchRoute,
+  linkCodeRoute,
   reconcileApplyRoute,
   pollVoteRoute,
   pollRankRoute,

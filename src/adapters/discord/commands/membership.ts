@@ -1,12 +1,15 @@
-import { EmbedBuilder } from "discord.js";
+import { ActionRowBuilder, type ButtonBuilder, EmbedBuilder } from "discord.js";
 import { membershipCommand } from "../../../../commands/discord.ts";
 import { DomainError } from "../../../errors.ts";
 import { statusText } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
 import { discordDate } from "../format.ts";
-import { linkButton } from "./join.ts";
+import { linkButton, switchButton } from "./join.ts";
 
-/** /membership: each subscription's state and next date, and the Stripe portal link. */
+/**
+ * /membership: each subscription's state and next date, the Stripe portal link, and a button per
+ * tier the fan can switch to (Stripe prorates; the new access comes before the old one goes).
+ */
 export const membershipRoute = slash(membershipCommand, [], { creator: false }, async (ctx) => {
   const member = await ctx.services.app
     .lookupMember({ platform: "discord", userId: ctx.who.userId })
@@ -39,8 +42,15 @@ export const membershipRoute = slash(membershipCommand, [], { creator: false }, 
       if (err instanceof DomainError && err.code === "rate_limited") throw err;
       return null;
     });
+  const switches = (await ctx.services.app.switchChoices(ctx.who))
+    .slice(0, 4)
+    .map((choice) =>
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        choice.to.slice(0, 5).map((to) => switchButton(ctx, choice.subscriptionId, to)),
+      ),
+    );
   await ctx.reply({
     embeds: [new EmbedBuilder().setTitle(ctx.t("discord.membership.title")).setDescription(lines.join("\n"))],
-    components: portal ? [linkButton(portal, ctx.t("discord.portal.button"))] : [],
+    components: [...(portal ? [linkButton(portal, ctx.t("discord.portal.button"))] : []), ...switches],
   });
 });

@@ -2,8 +2,9 @@ import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { LINK_CODE_TTL_MS } from "../../../app/members/linking.ts";
 import type { FanIdentity } from "../../../app/members/types.ts";
+import { type OfferKind, tierOffers } from "../../../core/pricing.ts";
 import { DomainError } from "../../../errors.ts";
-import { formatMoney, type Locale, statusText, t } from "../../../i18n/index.ts";
+import { formatMoney, type Locale, offerLabel, statusText, t } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { formatDate } from "../pollView.ts";
@@ -32,16 +33,26 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
       : wanted
         ? ctx.t("telegram.start.unknown_tier", { slug: wanted })
         : ctx.t("telegram.start.welcome");
-    const keyboard: InlineKeyboardButton[][] = shown.map((t) => [
-      { text: tierLabel(ctx.locale, t), callback_data: signer.sign(ctx.from.id, `buy:${t.id}`) },
-    ]);
+    // Every price of each tier side by side (monthly, yearly with its saving, lifetime), a button each.
+    const keyboard: InlineKeyboardButton[][] = shown.flatMap((t) =>
+      tierOffers(t.prices).map((o) => [
+        {
+          text: ctx.t("telegram.start.offer", { tier: t.name, price: offerLabel(ctx.locale, o) }),
+          callback_data: signer.sign(ctx.from.id, `buy:${t.id}:${OFFER_CODE[o.kind]}`),
+        },
+      ]),
+    );
     return ctx.reply(header, { reply_markup: { inline_keyboard: keyboard } });
   });
 
   composer.on("callback_query:data", async (ctx) => {
+    // Signed for this user by this bot: a forged or replayed button fails here (callbackData.ts).
     const payload = signer.verify(ctx.from.id, ctx.callbackQuery.data);
-    const [kind, arg] = payload?.split(":") ?? [];
-    if (kind !== "buy" || !arg) {
+    const [kind, arg, extra] = payload?.split(":") ?? [];
+    const offer = kind === "buy" ? offerOfCode(extra) : undefined;
+    const valid =
+      (kind === "buy" && arg && offer !== null) || (kind === "sw" && arg) || (kind === "link" && !arg);
+    if (!valid) {
       log.warn(
         { event: "telegram.callback_rejected", userId: ctx.from.id },
         "callback data that this bot did not sign for this user",
@@ -50,29 +61,70 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
     }
     // Answer at once: Stripe may take a second, and Telegram shows a spinner until then.
     await ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.working") });
-    const outcome = await services.app.startCheckout({ who: who(ctx.from), tier: arg });
-    const tier = { name: await services.app.tierName(arg) };
-    if (outcome.kind === "checkout") {
-      return ctx.reply(
-        ctx.t("telegram.checkout.ready", { tier: tier?.name ?? "", trialDays: outcome.trialDays }),
-        {
-          reply_markup: {
-            inline_keyboard: [[{ text: ctx.t("telegram.checkout.button"), url: outcome.url }]],
-          },
-        },
-      );
+    if (kind === "link") return replyLinkCode(ctx);
+    if (kind === "sw") {
+      // The clicker's own subscription is the one switched (switchTier looks it up by their account).
+      const done = await services.app.switchTier({ platform: "telegram", userId: String(ctx.from.id) }, arg!);
+      return ctx.reply(ctx.t("telegram.switch.done", { tier: done.tierName }));
     }
-    return ctx.reply(
-      ctx.t("telegram.checkout.already_member", { tier: outcome.tierName }),
-      outcome.portalUrl
-        ? {
-            reply_markup: {
-              inline_keyboard: [[{ text: ctx.t("telegram.portal.button"), url: outcome.portalUrl }]],
-            },
-          }
-        : {},
-    );
+    const outcome = await services.app.startCheckout({
+      who: who(ctx.from),
+      tier: arg!,
+      ...(offer ? { offer } : {}),
+    });
+    const tierName = (await services.app.tierName(arg!)) ?? "";
+    if (outcome.kind === "checkout") {
+      const lines = [
+        outcome.offer.kind === "lifetime"
+          ? ctx.t("telegram.checkout.ready_lifetime", {
+              tier: tierName,
+              price: offerLabel(ctx.locale, outcome.offer),
+            })
+          : ctx.t("telegram.checkout.ready", { tier: tierName, trialDays: outcome.trialDays }),
+        ...(outcome.linkHint ? [ctx.t("telegram.checkout.link_hint", { platform: outcome.linkHint })] : []),
+      ];
+      return ctx.reply(lines.join("\n"), {
+        reply_markup: {
+          inline_keyboard: [[{ text: ctx.t("telegram.checkout.button"), url: outcome.url }]],
+        },
+      });
+    }
+    // Already a member: never a second subscription.
+    const tier = outcome.tierName;
+    const lines = [
+      outcome.sameTier
+        ? ctx.t(outcome.forLife ? "telegram.checkout.has_tier_for_life" : "telegram.checkout.has_tier", {
+            tier,
+          })
+        : outcome.switchTo
+          ? ctx.t("telegram.checkout.switch_offer", { tier, to: outcome.switchTo.name })
+          : ctx.t("telegram.checkout.already_member", { tier }),
+      ...(outcome.linkPlatform
+        ? [ctx.t("telegram.checkout.other_platform", { platform: outcome.linkPlatform })]
+        : []),
+    ];
+    const rows: InlineKeyboardButton[][] = [
+      ...(outcome.switchTo ? [[switchButton(ctx, outcome.switchTo)]] : []),
+      ...(outcome.portalUrl ? [[{ text: ctx.t("telegram.portal.button"), url: outcome.portalUrl }]] : []),
+      ...(outcome.linkPlatform ? [[linkCodeButton(ctx)]] : []),
+    ];
+    return ctx.reply(lines.join("\n"), rows.length ? { reply_markup: { inline_keyboard: rows } } : {});
   });
+
+  const switchButton = (ctx: TgContext & { from: { id: number } }, to: { slug: string; name: string }) => ({
+    text: ctx.t("telegram.switch.button", { tier: to.name }),
+    callback_data: signer.sign(ctx.from.id, `sw:${to.slug}`),
+  });
+  const linkCodeButton = (ctx: TgContext & { from: { id: number } }) => ({
+    text: ctx.t("telegram.link.button"),
+    callback_data: signer.sign(ctx.from.id, "link"),
+  });
+  const replyLinkCode = async (
+    ctx: TgContext & { from: { id: number; username?: string; language_code?: string } },
+  ) => {
+    const created = await services.app.createLinkCode(who(ctx.from));
+    return ctx.reply(ctx.t("telegram.link.code", { code: created.code, minutes: LINK_CODE_TTL_MS / 60_000 }));
+  };
 
   fans.command("membership", async (ctx) => {
     const member = await services.app
@@ -101,22 +153,20 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
     const portalUrl = member.stripeCustomerId
       ? await services.app.openPortal({ platform: "telegram", userId: String(ctx.from.id) })
       : null;
-    return ctx.reply(
-      text,
-      portalUrl
-        ? { reply_markup: { inline_keyboard: [[{ text: ctx.t("telegram.portal.button"), url: portalUrl }]] } }
-        : {},
-    );
+    // A button per tier the fan can switch to (Stripe prorates; the new access comes first).
+    const switches = (await services.app.switchChoices({ platform: "telegram", userId: String(ctx.from.id) }))
+      .flatMap((c) => c.to)
+      .map((to) => [switchButton(ctx, to)]);
+    const rows: InlineKeyboardButton[][] = [
+      ...(portalUrl ? [[{ text: ctx.t("telegram.portal.button"), url: portalUrl }]] : []),
+      ...switches,
+    ];
+    return ctx.reply(text, rows.length ? { reply_markup: { inline_keyboard: rows } } : {});
   });
 
   fans.command("link", async (ctx) => {
     const code = ctx.match.trim();
-    if (!code) {
-      const created = await services.app.createLinkCode(who(ctx.from));
-      return ctx.reply(
-        ctx.t("telegram.link.code", { code: created.code, minutes: LINK_CODE_TTL_MS / 60_000 }),
-      );
-    }
+    if (!code) return replyLinkCode(ctx);
     const r = await services.app.redeemLinkCode(who(ctx.from), code);
     return ctx.reply(ctx.t("telegram.link.done", { grants: r.grants }));
   });
@@ -131,6 +181,15 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
   return composer;
 }
 
+/** Price kinds as callback data carries them (Telegram allows 64 bytes, signature included). */
+const OFFER_CODE: Record<OfferKind, string> = { month: "m", year: "y", lifetime: "l" };
+
+/** The price kind a button names; undefined for an older button without one (the default price); null if unknown. */
+function offerOfCode(code: string | undefined): OfferKind | undefined | null {
+  if (code === undefined) return undefined;
+  return (Object.keys(OFFER_CODE) as OfferKind[]).find((k) => OFFER_CODE[k] === code) ?? null;
+}
+
 export function who(from: { id: number; username?: string; language_code?: string }): FanIdentity {
   return {
     platform: "telegram",
@@ -142,17 +201,8 @@ export function who(from: { id: number; username?: string; language_code?: strin
 
 type PriceRow = { kind: string; current: boolean; amount: number; currency: string; interval: string | null };
 
-function recurringPrice(prices: readonly PriceRow[]): PriceRow | undefined {
-  return prices.find((p) => p.current && p.kind === "recurring");
-}
-
 export function priceLabel(locale: Locale, p: PriceRow): string {
   return p.interval === "month" || p.interval === "year"
     ? t(locale, "price", { amount: p.amount, currency: p.currency, interval: p.interval })
     : formatMoney(locale, p.amount, p.currency);
-}
-
-function tierLabel(locale: Locale, tier: { name: string; prices: readonly PriceRow[] }): string {
-  const price = recurringPrice(tier.prices);
-  return price ? `${tier.name} · ${priceLabel(locale, price)}` : tier.name;
 }
