@@ -40,6 +40,8 @@ describe.each(BACKENDS)("smoke: the whole bot against the stand-ins, on %s", (ba
     expect(await ready.json()).toEqual({
       status: "ready",
       checks: {
+        // Alone on its database, the process leads (holds the gateways) on either back end.
+        role: "leader",
         database: `ok (${backend === "postgres" ? "postgres" : "pglite"})`,
         discord: "ready",
         telegram: "ready",
