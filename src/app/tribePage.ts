@@ -1,5 +1,5 @@
 import { type Platform, parseTargetKey } from "../core/access.ts";
-import { type PriceOffer, tierOffers } from "../core/pricing.ts";
+import { type PriceOffer, pickOffer, tierOffers } from "../core/pricing.ts";
 import type { Db } from "./db.ts";
 import { type CreatorProfile, getCreatorProfile } from "./profile.ts";
 import type { AppServices } from "./services.ts";
@@ -17,10 +17,13 @@ export interface PageTier {
   slug: string;
   name: string;
   description: string;
-  recurring: { amount: number; currency: string; interval: "month" | "year"; trialDays: number };
-  lifetime: { amount: number; currency: string } | null;
-  /** Every price a fan can pick, side by side: monthly, yearly (with its saving), lifetime. */
+  /**
+   * Every price a fan can pick, side by side: monthly, yearly (with its saving), lifetime. A tier on
+   * the page has a monthly or a yearly one.
+   */
   offers: PriceOffer[];
+  /** The free days before the first payment, of the price a fan gets by default (monthly, else yearly). */
+  trialDays: number;
   /**
    * What the tier opens, by platform: a role's or chat's name as the platform tells it now (else the
    * label stored when the creator added it), and for a Discord role the channels only it can see.
@@ -46,23 +49,15 @@ export async function readTribePage(
   const tiers: PageTier[] = [];
   for (const t of await listTiersForSale(db)) {
     const offers = tierOffers(t.prices);
-    const main = offers.find((o) => o.kind === "month") ?? offers.find((o) => o.kind === "year");
-    const recurring = main && t.prices.find((p) => p.stripePriceId === main.stripePriceId);
-    if (!recurring || (recurring.interval !== "month" && recurring.interval !== "year")) continue;
-    const lifetime = t.prices.find((p) => p.kind === "lifetime");
+    const main = pickOffer(offers);
+    if (!main) continue;
     tiers.push({
       id: t.id,
       slug: t.slug,
       name: t.name,
       description: t.description,
-      recurring: {
-        amount: recurring.amount,
-        currency: recurring.currency,
-        interval: recurring.interval,
-        trialDays: recurring.trialDays,
-      },
-      lifetime: lifetime ? { amount: lifetime.amount, currency: lifetime.currency } : null,
       offers,
+      trialDays: main.trialDays,
       opens: t.access
         .map((a) => {
           const target = parseTargetKey(a.targetKey);

@@ -149,7 +149,7 @@ function placesHtml(places: readonly string[], locale: Locale): string {
 
 function tierHtml(tier: PageTier, page: TribePage, opts: RenderOpts, heading: "h2" | "h3"): string {
   const { locale } = opts;
-  const r = tier.recurring;
+  const lifetime = tier.offers.find((o) => o.kind === "lifetime");
   const lines = [
     `<${heading}><a href="${esc(withLang(`/t/${encodeURIComponent(tier.slug)}`, locale))}">${esc(tier.name)}</a></${heading}>`,
     // Monthly and yearly side by side, the yearly price with what it saves against 12 months.
@@ -161,12 +161,12 @@ function tierHtml(tier: PageTier, page: TribePage, opts: RenderOpts, heading: "h
         : price;
       return [`<p class="price">${esc(text)}</p>`];
     }),
-    ...(r.trialDays > 0
-      ? [`<p class="muted">${esc(t(locale, "web.tier.trial", { days: r.trialDays }))}</p>`]
+    ...(tier.trialDays > 0
+      ? [`<p class="muted">${esc(t(locale, "web.tier.trial", { days: tier.trialDays }))}</p>`]
       : []),
-    ...(tier.lifetime
+    ...(lifetime
       ? [
-          `<p class="muted">${esc(t(locale, "web.price.lifetime", { amount: tier.lifetime.amount, currency: tier.lifetime.currency }))}</p>`,
+          `<p class="muted">${esc(t(locale, "web.price.lifetime", { amount: lifetime.amount, currency: lifetime.currency }))}</p>`,
         ]
       : []),
     paragraphs(tier.description),
