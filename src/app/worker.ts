@@ -29,6 +29,9 @@ export interface Clock {
   now(): Date;
 }
 
+/** The longest wait between tries to record an outcome while the database is away. */
+const SETTLE_RETRY_MAX_MS = 2_000;
+
 export const systemClock: Clock = { now: () => new Date() };
 
 export type SettledState = "done" | "retry" | "dead" | "superseded" | "lost";
@@ -202,15 +205,49 @@ export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<
     }
     const mine = held.get(row.id);
     if (mine) mine.settling = true;
-    try {
-      await settle(row, result);
-    } catch (err) {
-      // The lease runs out and the row is claimed again: nothing is lost, at worst it runs twice
-      // (handlers are idempotent).
-      log.error(
-        { event: `${opts.name}.settle_failed`, id: String(row.id), err },
-        "could not record the job's result",
-      );
+    await settleSurely(row, result);
+  };
+
+  /**
+   * Records the outcome, however long the database is away: the work was done (a role given, a DM
+   * sent), so running it again would do it twice. While the outcome waits, the row stays in hand
+   * (this worker never claims it again, its heartbeat renews the lease as soon as the database
+   * answers) and recording is tried again with backoff; the row goes to another process only if
+   * its lease ran out and that process claimed it first, which `complete` then reports as lost.
+   * Only a stopping worker gives up, after one last try: the row runs again after its lease.
+   */
+  const settleSurely = async (row: Row, result: JobResult): Promise<void> => {
+    const since = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await settle(row, result);
+        if (attempt > 0)
+          log.info(
+            {
+              event: `${opts.name}.settled_late`,
+              id: String(row.id),
+              outcome: result.outcome,
+              waitedMs: Date.now() - since,
+            },
+            "the job's outcome was recorded once the database answered again",
+          );
+        return;
+      } catch (err) {
+        if (!running) {
+          // Stopping (or draining without a loop): the row runs again once its lease runs out.
+          log.error(
+            { event: `${opts.name}.settle_failed`, id: String(row.id), outcome: result.outcome, err },
+            "could not record the job's result; it runs again once its lease runs out",
+          );
+          return;
+        }
+        if (attempt === 0)
+          log.warn(
+            { event: `${opts.name}.settle_deferred`, id: String(row.id), outcome: result.outcome, err },
+            "could not record the job's result (database unavailable?); keeping it and trying again",
+          );
+        await new Promise((r) => setTimeout(r, Math.min(SETTLE_RETRY_MAX_MS, 200 * 2 ** attempt)));
+      }
     }
   };
 
