@@ -365,6 +365,7 @@ export async function startTribegate(opts: {
       clock,
       owner,
       ...(opts.jobLeaseMs ? { leaseMs: opts.jobLeaseMs } : {}),
+      onFollowUps: () => taskWorker?.wake(),
     });
     const tw = createTaskWorker({
       db: db.prisma,

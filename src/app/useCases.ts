@@ -1,4 +1,9 @@
-import { accessChangeNotice, isSupersededChange, queueAccessNotice } from "./access/accessNotices.ts";
+import {
+  accessChangeNotice,
+  isSupersededChange,
+  markAnnounced,
+  wasAnnounced,
+} from "./access/accessNotices.ts";
 import { listDeadJobs, retryDeadJobs } from "./access/deadJobs.ts";
 import { isOwedAccess, tiersOpening } from "./accessQuery.ts";
 import { createBindCode, redeemBindCode } from "./chatBinding.ts";
@@ -101,9 +106,9 @@ export function portUseCases(deps: CoreServices) {
       isSupersededChange,
       joinToken,
       liveInvites,
+      markAnnounced,
       markInviteRevoked,
       pollPosts,
-      queueAccessNotice,
       recordInvite,
       recordPollPost,
       rolesOwedInGuild,
@@ -111,6 +116,7 @@ export function portUseCases(deps: CoreServices) {
       pollChats,
       tierNames,
       tiersOpening,
+      wasAnnounced,
     }),
     ...bindFirst(deps, { isOwedAccess, pollResults }),
   };

@@ -5,12 +5,24 @@ import type { Tx } from "./db.ts";
 import type { Claimed, LeaseQueue } from "./queue.ts";
 
 export type JobResult =
-  /** Applied, or the platform already was in the wanted state. */
-  | { outcome: "done"; note?: string }
+  /**
+   * Applied, or the platform already was in the wanted state. `followUps`: durable tasks that follow from
+   * the work (the message telling the fan), written in the same transaction as the outcome (by
+   * workers that record one, the access worker), so they exist exactly when the work is recorded
+   * done, even when the database came back only after the work.
+   */
+  | { outcome: "done"; note?: string; followUps?: readonly FollowUpTask[] }
   /** A passing failure (network, 5xx, rate limit): try again later. */
   | { outcome: "retry"; error: string; retryAfterMs?: number; problem?: JobProblem }
   /** A failure that retrying cannot fix (role deleted, bot lost its rights): dead-letter it. */
   | { outcome: "dead"; error: string; problem?: JobProblem };
+
+/** A task scheduled once (its key, a change's own, makes it one-shot) with a job's outcome. */
+export interface FollowUpTask {
+  key: string;
+  kind: string;
+  payload: Prisma.InputJsonValue;
+}
 
 /**
  * Why a job failed, in terms the creator can act on, stored with the job (`last_problem`) so that it

@@ -3,7 +3,7 @@ import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts
 import type { Notifier } from "../../app/notify.ts";
 import type { TaskHandler } from "../../app/taskWorker.ts";
 import type { PortUseCases } from "../../app/useCases.ts";
-import type { JobResult } from "../../app/worker.ts";
+import type { FollowUpTask, JobResult } from "../../app/worker.ts";
 import { parseTargetKey, targetKey } from "../../core/access.ts";
 import type { Logger } from "../../log.ts";
 import { Code, classifyDiscordError } from "./discordErrors.ts";
@@ -24,18 +24,11 @@ export function createDiscordExecutor(opts: {
   client: Client;
   app: Pick<
     PortUseCases,
-    | "isSupersededChange"
-    | "queueAccessNotice"
-    | "accessChangeNotice"
-    | "joinToken"
-    | "rolesOwedInGuild"
-    | "dropJoinToken"
+    "isSupersededChange" | "accessChangeNotice" | "joinToken" | "rolesOwedInGuild" | "dropJoinToken"
   >;
   notifier: Notifier;
   log: Logger;
   clock: { now(): Date };
-  /** Wakes the task worker after a DM was queued. */
-  onWork: () => void;
   /**
    * Opens the join tokens fans left when they signed in on the tribe's page (DISCORD_CLIENT_SECRET);
    * without it, a fan who is not in the server gets the role when they join.
@@ -72,8 +65,9 @@ export function createDiscordExecutor(opts: {
         return failed(job, err, guild?.roles.cache.get(roleId)?.name, guild?.name);
       }
       const changed = job.action === "grant" ? heldBefore !== true : heldBefore !== false;
-      if (changed) await queueTell(job);
-      return { outcome: "done", ...(changed ? {} : { note: "already in that state" }) };
+      return changed
+        ? { outcome: "done", followUps: [tell(job)] }
+        : { outcome: "done", note: "already in that state" };
     },
     tellTask: async (payload) => {
       const p = payload as { userId?: string; action?: "grant" | "revoke"; targetKey?: string };
@@ -113,13 +107,15 @@ export function createDiscordExecutor(opts: {
           { event: "discord.member.added", guildId, userId: job.userId, roles: roles.length },
           "fan added to the server with their roles",
         );
-        await queueTell(job);
-        return { outcome: "done", note: `added to the server with ${roles.length} role(s)` };
+        return {
+          outcome: "done",
+          note: `added to the server with ${roles.length} role(s)`,
+          followUps: [tell(job)],
+        };
       }
       // In already (they joined meanwhile): the role itself.
       await client.rest.put(Routes.guildMemberRole(guildId, job.userId, roleId), { reason });
-      await queueTell(job);
-      return { outcome: "done" };
+      return { outcome: "done", followUps: [tell(job)] };
     } catch (err) {
       const failure = classifyDiscordError(err);
       if (failure.kind !== "passing" && failure.code === Code.missingPermissions) {
@@ -149,21 +145,16 @@ export function createDiscordExecutor(opts: {
    * The welcome or goodbye DM goes through the task queue rather than inline: a DM costs two calls
    * against Discord's global limit (50 a second), and in a burst of payments inline DMs took two
    * thirds of it ahead of later fans' role changes (bench/payment-access.ts). Queued, the role comes
-   * first, the DM right after, and a DM lost to a crash is still sent.
+   * first, the DM right after, and a DM lost to a crash is still sent. The task is written with the
+   * job's outcome (one transaction, however late the database comes back) and keyed by the change it
+   * announces: a job run again, or the same grant wished again, queues nothing more.
    */
-  async function queueTell(job: AccessJob): Promise<void> {
-    const now = opts.clock.now();
-    try {
-      await opts.app.queueAccessNotice({
-        key: `dm:discord:${job.userId}:${targetKey(job.target)}:${job.id}:${job.action}:${now.getTime()}:${job.attempt}`,
-        kind: DISCORD_TELL_TASK,
-        change: { platform: "discord", userId: job.userId, action: job.action, target: job.target },
-        now,
-      });
-      opts.onWork();
-    } catch (err) {
-      log.warn({ event: "discord.dm.failed", userId: job.userId, err }, "could not queue the DM to the fan");
-    }
+  function tell(job: AccessJob): FollowUpTask {
+    return {
+      key: `dm:discord:${job.id}:${job.change}:${job.action}`,
+      kind: DISCORD_TELL_TASK,
+      payload: { userId: job.userId, action: job.action, targetKey: targetKey(job.target) },
+    };
   }
 
   function failed(job: AccessJob, err: unknown, roleName?: string, guildName?: string): JobResult {

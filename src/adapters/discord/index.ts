@@ -36,7 +36,6 @@ export function createDiscordPlatform(opts: {
     notifier,
     log,
     clock: opts.services.clock,
-    onWork: opts.services.onWork,
     joinTokenKey: opts.config.clientSecret ? joinTokenKey(opts.config.clientSecret) : undefined,
   });
   const reader = createDiscordReader({ client, log });

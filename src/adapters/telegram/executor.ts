@@ -41,6 +41,11 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
     if (now && isInChat(now)) return { outcome: "done", note: "already in the chat" };
     // A leftover ban (an earlier removal whose unban never ran) would make the link useless.
     if (now?.status === "kicked") await api.unbanChatMember(chatId, userId, { only_if_banned: true });
+    // One invite per change however often this job runs (its outcome lost with the database, its
+    // process killed after sending, the same grant wished again): the link sent is still good.
+    const announced = `tg:invite:${job.id}:${job.change}`;
+    if (await services.app.wasAnnounced(announced))
+      return { outcome: "done", note: "invite link already sent for this change" };
     const link = await deps.invites.issue(chatId, job.userId);
     const owed = await services.app.isOwedAccess({ platform: "telegram", userId: job.userId }, job.target);
     const chat = await chatLabel(chatId);
@@ -51,6 +56,15 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
       t(locale, "telegram.grant.invite", { tier: owed.owed ? owed.tierName : chat, chat, link }),
       { inline_keyboard: [[{ text: t(locale, "telegram.grant.button", { chat }), url: link }]] },
     );
+    if (sent === "sent")
+      await services.app.markAnnounced(announced, services.clock.now()).catch((err: unknown) =>
+        // The job's own outcome still waits for the database (it is not run again); only a second
+        // wish of this same grant could then send the link once more.
+        log.warn(
+          { event: "telegram.invite_mark_failed", chatId, userId: job.userId, err },
+          "invite sent, but could not record it",
+        ),
+      );
     return {
       outcome: "done",
       note:

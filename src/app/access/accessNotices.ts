@@ -1,7 +1,6 @@
 import { type AccessTarget, type Platform, targetKey } from "../../core/access.ts";
 import type { Db } from "../db.ts";
 import type { FanNotice } from "../notify.ts";
-import { scheduleTaskOnce } from "../tasks.ts";
 
 /**
  * What a fan is told after their access changed on a platform resource (a Discord role): a welcome
@@ -14,26 +13,6 @@ export interface AccessChange {
   userId: string;
   action: "grant" | "revoke";
   target: AccessTarget;
-}
-
-/**
- * Queues the message about a change as a durable task of `kind` (sent right after, and still sent
- * after a crash). `key` makes it one-shot: a job run again with the same key queues nothing more.
- */
-export async function queueAccessNotice(
-  db: Db,
-  task: { key: string; kind: string; change: AccessChange; now: Date },
-): Promise<void> {
-  const { change, now } = task;
-  await db.$transaction((tx) =>
-    scheduleTaskOnce(tx, {
-      key: task.key,
-      kind: task.kind,
-      payload: { userId: change.userId, action: change.action, targetKey: targetKey(change.target) },
-      runAfter: now,
-      now,
-    }),
-  );
 }
 
 /**
@@ -79,4 +58,14 @@ export async function accessChangeNotice(
       ? { template: "access_granted", tierName: access?.tier.name ?? "" }
       : { template: "access_revoked", tierName: access?.tier.name ?? null };
   return { notice, locale: identity?.locale ?? null };
+}
+
+/** Whether the message keyed `key` (one change's announcement) was sent already. */
+export async function wasAnnounced(db: Db, key: string): Promise<boolean> {
+  return (await db.announcement.count({ where: { key } })) > 0;
+}
+
+/** Records that the message keyed `key` was sent (a second record of it changes nothing). */
+export async function markAnnounced(db: Db, key: string, now: Date): Promise<void> {
+  await db.announcement.createMany({ data: [{ key, createdAt: now }], skipDuplicates: true });
 }

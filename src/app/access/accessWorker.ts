@@ -3,7 +3,8 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../log.ts";
 import type { Db } from "../db.ts";
 import { createLeaseQueue } from "../queue.ts";
-import { type Clock, createQueueWorker, type JobResult, type QueueWorker } from "../worker.ts";
+import { scheduleTaskOnce } from "../tasks.ts";
+import { type Clock, createQueueWorker, type JobResult, type QueueWorker, systemClock } from "../worker.ts";
 import type { AccessJobRow } from "./jobs.ts";
 
 export interface AccessJob {
@@ -14,6 +15,11 @@ export interface AccessJob {
   memberId: string | null;
   reason: string;
   attempt: number;
+  /**
+   * Which change of direction of this account's access to this target the job carries out: a
+   * message about the change is keyed by it, so it is sent once however often the job runs.
+   */
+  change: number;
 }
 
 /**
@@ -35,6 +41,8 @@ export function createAccessWorker(opts: {
   concurrency?: number;
   maxAttempts?: number;
   retryBaseMs?: number;
+  /** Wakes the task worker once a job's follow-up tasks (JobResult `followUps`) are written. */
+  onFollowUps?: () => void;
   /** How long a claimed job stays this process's without a heartbeat (see QueueWorkerOptions). */
   leaseMs?: number;
   onDead?: (job: AccessJob, error: string) => void;
@@ -53,6 +61,7 @@ export function createAccessWorker(opts: {
           memberId: row.member_id,
           reason: row.reason,
           attempt: row.attempts,
+          change: row.change_seq,
         }
       : undefined;
   };
@@ -86,6 +95,17 @@ export function createAccessWorker(opts: {
     // The job's new state and its history row commit together: a crash cannot keep one without the other.
     transaction: (fn) => opts.db.$transaction(fn),
     record: async (row, result, state, tx) => {
+      // The follow-ups of work done (a superseded job's work was done too: its message's own
+      // check tells whether a newer change makes it moot).
+      if (
+        result.outcome === "done" &&
+        result.followUps?.length &&
+        (state === "done" || state === "superseded")
+      ) {
+        const now = (opts.clock ?? systemClock).now();
+        for (const task of result.followUps)
+          await scheduleTaskOnce(tx ?? opts.db, { ...task, runAfter: now, now });
+      }
       if (!row.member_id || (state !== "done" && state !== "dead")) return;
       const note = result.outcome === "done" && result.note ? ` (${result.note})` : "";
       await (tx ?? opts.db).memberHistory.create({
@@ -105,6 +125,12 @@ export function createAccessWorker(opts: {
       });
     },
     settled: async (row, result, state) => {
+      if (
+        result.outcome === "done" &&
+        result.followUps?.length &&
+        (state === "done" || state === "superseded")
+      )
+        opts.onFollowUps?.();
       const fields = {
         jobId: String(row.id),
         memberId: row.member_id,

@@ -12,6 +12,7 @@ export interface AccessJobRow {
   reason: string;
   stripe_event_id: string | null;
   version: number;
+  change_seq: number;
   attempts: number;
 }
 
@@ -31,6 +32,12 @@ export async function wantAccess(
     reason: string;
     stripeEventId: string | null;
     now: Date;
+    /**
+     * The fan asked for it again (/claim): a new change to announce even in the same direction, so
+     * the message (a fresh invite link) is sent again. Otherwise a wish repeating the current
+     * action is the same change, announced once.
+     */
+    announceAgain?: boolean;
   },
 ): Promise<void> {
   const key = targetKey(wish.target);
@@ -44,6 +51,9 @@ export async function wantAccess(
       action = EXCLUDED.action, reason = EXCLUDED.reason, stripe_event_id = EXCLUDED.stripe_event_id,
       member_id = EXCLUDED.member_id,
       state = CASE WHEN access_job.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
-      version = access_job.version + 1, attempts = 0, last_error = NULL, last_problem = NULL, finished_at = NULL,
+      version = access_job.version + 1,
+      change_seq = CASE WHEN access_job.action = EXCLUDED.action AND NOT ${wish.announceAgain ?? false}::boolean
+                        THEN access_job.change_seq ELSE access_job.change_seq + 1 END,
+      attempts = 0, last_error = NULL, last_problem = NULL, finished_at = NULL,
       run_after = EXCLUDED.run_after, updated_at = EXCLUDED.updated_at`;
 }

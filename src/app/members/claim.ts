@@ -47,6 +47,7 @@ export async function reapplyAccess(deps: MemberDeps, who: Identity): Promise<{ 
         reason: `claimed by the fan; subscription ${o.subscriptionId} of tier ${o.tierId}`,
         stripeEventId: null,
         now,
+        announceAgain: true,
       });
     }
     await tx.memberHistory.create({

@@ -176,4 +176,47 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
         `after restart; ${Date.now() - t0} ms\n`,
     );
   }, 90_000);
+
+  it("the database stops right after a fan's role PUT: the outcome is recorded when it is back, one PUT and one welcome DM", async () => {
+    await expect.poll(() => h.app.discord?.status(), { timeout: 10_000 }).toBe("ready");
+    const g = [...h.app.discord!.client.guilds.cache.values()][0]!;
+    const goldRole = [...g.roles.cache.values()].find((r) => r.name === "Gold")!;
+    const fan = user({ username: "late_fan" });
+    h.discord.addMember(g.id, member({ user: fan }));
+    await expect.poll(() => g.members.cache.has(fan.id), { timeout: 5_000 }).toBe(true);
+    const rolePath = `/guilds/${g.id}/members/${fan.id}/roles/${goldRole.id}`;
+    // Discord carries the PUT out at once and answers it late: by then the database is gone.
+    h.discord.failNext({ method: "PUT", path: rolePath }, { kind: "slow", ms: 1_500 });
+    const out = await startCheckout(h.deps, {
+      who: { platform: "discord", userId: fan.id, username: fan.username, locale: "en-US" },
+      tier: "gold",
+    });
+    if (out.kind !== "checkout") throw new Error(`expected a checkout, got ${out.kind}`);
+    const from = h.stripe.events.length;
+    h.stripe.completeCheckout(out.sessionId);
+    for (const event of h.stripe.events.slice(from))
+      expect((await post(h.webhookUrl, event)).status).toBe(200);
+    await h.discord.waitForCall((c) => c.method === "PUT" && c.path === rolePath, 15_000);
+    await cluster.halt("fast");
+    const haltedAt = Date.now();
+    await h.logs.waitFor(
+      "access.settle_deferred",
+      10_000,
+      (l) => Date.parse(String(l.time)) >= haltedAt - 2_000,
+    );
+    // Longer than a job's lease (10 s): without the kept outcome the job would be claimed and run again.
+    await new Promise((r) => setTimeout(r, 12_000));
+    await cluster.resume();
+    await h.logs.waitFor("access.settled_late", 20_000);
+    await expect.poll(() => h.discord.dmsTo(fan.id).length, { timeout: 20_000 }).toBe(1);
+    // Time for a second run to show itself, if there were one.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const puts = h.discord.calls.filter((c) => c.method === "PUT" && c.path === rolePath);
+    expect(puts).toHaveLength(1);
+    expect(h.discord.dmsTo(fan.id)).toHaveLength(1);
+    const job = await h.deps.db.accessJob.findFirstOrThrow({ where: { platformUserId: fan.id } });
+    expect(job.state).toBe("done");
+    expect(job.attempts).toBe(1);
+    expect(h.discord.member(g.id, fan.id)?.roles).toContain(goldRole.id);
+  }, 90_000);
 });

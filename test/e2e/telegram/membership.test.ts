@@ -199,6 +199,36 @@ describe("Telegram memberships end to end (PGlite)", () => {
     expect(tg(h).member(gold.id, fan.id)?.status).toBe("left");
   });
 
+  it("a grant run again for the same change (its outcome lost, the same wish repeated) sends one invite", async () => {
+    const fan = user();
+    tg(h).addUser(fan);
+    const sessionId = await startCheckoutFromTelegram(h, fan, "gold");
+    const seen = botMessages(h, fan.id).length;
+    await pay(h, sessionId);
+    await inviteLinkSent(h, fan, seen, gold.title);
+    await h.logs.waitFor("access.granted", 10_000, (l) => l.userId === String(fan.id));
+    const linksBefore = tg(h).callsOf("createChatInviteLink").length;
+    const messagesBefore = botMessages(h, fan.id).length;
+    // As if its completion had been lost: the same job, same change, due again.
+    await h.deps.db.accessJob.updateMany({
+      where: { platformUserId: String(fan.id) },
+      data: { state: "pending", runAfter: new Date(), finishedAt: null },
+    });
+    h.app.wake();
+    await h.logs.waitFor(
+      "access.granted",
+      10_000,
+      (l) => l.userId === String(fan.id) && String(l.msg).includes("already sent for this change"),
+    );
+    expect(tg(h).callsOf("createChatInviteLink").length).toBe(linksBefore);
+    expect(botMessages(h, fan.id).length).toBe(messagesBefore);
+    // /claim is the fan asking again: that one does send a fresh link.
+    await command(h, fan, "claim");
+    await expect
+      .poll(() => tg(h).callsOf("createChatInviteLink").length, { timeout: 10_000 })
+      .toBe(linksBefore + 1);
+  });
+
   it("a fan who blocked the bot: the grant completes cleanly", async () => {
     const fan = user();
     tg(h).addUser(fan);

@@ -5,7 +5,8 @@ import {
   type AccessChange,
   accessChangeNotice,
   isSupersededChange,
-  queueAccessNotice,
+  markAnnounced,
+  wasAnnounced,
 } from "../../../src/app/access/accessNotices.ts";
 import type { Db } from "../../../src/app/db.ts";
 import { resolveMemberRef } from "../../../src/app/members/memberRef.ts";
@@ -103,18 +104,14 @@ describe("use cases moved out of the adapters", () => {
     expect(await isSupersededChange(db, change({ action: "revoke" }))).toBe(false);
   });
 
-  it("queues the message once per key", async () => {
+  it("records a change's announcement once, and knows it was made", async () => {
     const now = new Date();
-    const task = { key: "dm:test:1", kind: "discord.tell", change: change(), now };
-    await queueAccessNotice(db, task);
-    await queueAccessNotice(db, task);
-    const rows = await db.task.findMany({ where: { key: "dm:test:1" } });
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.payload).toEqual({
-      userId: "700000000000000001",
-      action: "grant",
-      targetKey: `discord:${guildId}:800000000000000001`,
-    });
+    expect(await wasAnnounced(db, "tg:invite:1:1")).toBe(false);
+    await markAnnounced(db, "tg:invite:1:1", now);
+    await markAnnounced(db, "tg:invite:1:1", now);
+    expect(await wasAnnounced(db, "tg:invite:1:1")).toBe(true);
+    expect(await wasAnnounced(db, "tg:invite:1:2")).toBe(false);
+    expect(await db.announcement.count({ where: { key: "tg:invite:1:1" } })).toBe(1);
   });
 
   it("resolves every way a creator names a member, and refuses an unknown one", async () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "access_job" ADD COLUMN     "change_seq" INTEGER NOT NULL DEFAULT 1;
