@@ -186,7 +186,7 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
     await expect.poll(() => g.members.cache.has(fan.id), { timeout: 5_000 }).toBe(true);
     const rolePath = `/guilds/${g.id}/members/${fan.id}/roles/${goldRole.id}`;
     // Discord carries the PUT out at once and answers it late: by then the database is gone.
-    h.discord.failNext({ method: "PUT", path: rolePath }, { kind: "slow", ms: 1_500 });
+    h.discord.failNext({ method: "PUT", path: rolePath }, { kind: "slow", ms: 5_000 });
     const out = await startCheckout(h.deps, {
       who: { platform: "discord", userId: fan.id, username: fan.username, locale: "en-US" },
       tier: "gold",
