@@ -39,6 +39,7 @@ import { getSettings } from "./app/settings.ts";
 import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
 import { RECONCILE_TASK, scheduleTask } from "./app/tasks.ts";
 import { createTaskWorker, type TaskHandler } from "./app/taskWorker.ts";
+import { createTelegramInbox } from "./app/telegramInbox.ts";
 import type { JoinDoors } from "./app/tribePage.ts";
 import { portUseCases, useCases } from "./app/useCases.ts";
 import { type Clock, type QueueWorker, systemClock } from "./app/worker.ts";
@@ -187,9 +188,28 @@ export async function startTribegate(opts: {
 
     // Platforms: first their ports, then the services with every platform, then their handlers,
     // all before they connect, so no event is missed.
-    const telegram = config.telegram
-      ? createTelegramBot({ config: config.telegram, publicBaseUrl: config.publicBaseUrl, log })
+    const telegramConfig = config.telegram;
+    const inbox =
+      telegramConfig && telegramConfig.mode !== "webhook"
+        ? createTelegramInbox({
+            db: db.prisma,
+            // The bot's id is the number before the token's colon: the inbox is per bot.
+            botId: Number(telegramConfig.token.split(":")[0]),
+            owner,
+            log,
+            clock,
+          })
+        : undefined;
+    const telegram = telegramConfig
+      ? createTelegramBot({
+          config: telegramConfig,
+          publicBaseUrl: config.publicBaseUrl,
+          log,
+          ...(inbox ? { inbox } : {}),
+        })
       : undefined;
+    // After the bot (order 2): the handled marks of its last updates are written before the database closes.
+    if (inbox) closers.push({ name: "telegram inbox", order: 3, close: () => inbox.stop() });
     const discord = config.discord ? createDiscordGateway({ config: config.discord, log }) : undefined;
     const adapters: PlatformAdapter[] = [];
     if (discord && config.discord)

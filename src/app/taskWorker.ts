@@ -37,10 +37,11 @@ export function createTaskWorker(opts: {
     },
     settled: async (row, result, state) => {
       const error = result.outcome === "done" ? undefined : result.error;
+      const note = result.outcome === "done" ? result.note : undefined;
       const level = state === "dead" ? "error" : state === "retry" ? "warn" : "info";
       log[level](
-        { event: `task.${state}`, key: row.key, kind: row.kind, attempt: row.attempts, error },
-        `task ${row.key}: ${state}`,
+        { event: `task.${state}`, key: row.key, kind: row.kind, attempt: row.attempts, error, note },
+        `task ${row.key}: ${state}${note ? ` (${note})` : ""}`,
       );
     },
   });

@@ -28,6 +28,8 @@ export function createDiscordExecutor(opts: {
   >;
   notifier: Notifier;
   log: Logger;
+  /** True while another process holds the gateway and this one's REST client is ready. */
+  restOnly?: () => boolean;
   clock: { now(): Date };
   /**
    * Opens the join tokens fans left when they signed in on the tribe's page (DISCORD_CLIENT_SECRET);
@@ -44,7 +46,9 @@ export function createDiscordExecutor(opts: {
       const target = job.target;
       if (target.platform !== "discord")
         return { outcome: "dead", error: `not a Discord target: ${targetKey(target)}` };
-      if (!client.isReady())
+      // A standby process (another one holds the gateway) calls Discord's REST API all the same: its
+      // token is set, only the gateway's caches are missing (the DM then says what it must).
+      if (!client.isReady() && !opts.restOnly?.())
         return { outcome: "retry", error: "not connected to Discord yet", retryAfterMs: 5_000 };
       const { guildId, roleId } = target;
       const guild = client.guilds.cache.get(guildId);
@@ -78,8 +82,7 @@ export function createDiscordExecutor(opts: {
         await opts.app.isSupersededChange({ platform: "discord", userId: p.userId, action: p.action, target })
       )
         return { outcome: "done", note: "superseded by a newer change" };
-      await tellFan({ userId: p.userId, action: p.action, target });
-      return { outcome: "done" };
+      return tellFan({ userId: p.userId, action: p.action, target });
     },
   };
 
@@ -204,13 +207,11 @@ export function createDiscordExecutor(opts: {
   }
 
   /** Welcome or goodbye DM, best effort: a closed DM or a hiccup never fails the role change. */
-  async function tellFan(job: Pick<AccessJob, "userId" | "action" | "target">): Promise<void> {
-    try {
-      // A tier that opens several roles sends one message, on its first role, not one per role.
-      const due = await opts.app.accessChangeNotice({ platform: "discord", ...job });
-      if (due) await opts.notifier.notify(job.userId, due.locale, due.notice);
-    } catch (err) {
-      log.warn({ event: "discord.dm.failed", userId: job.userId, err }, "could not tell the fan");
-    }
+  async function tellFan(job: Pick<AccessJob, "userId" | "action" | "target">): Promise<JobResult> {
+    // A tier that opens several roles sends one message, on its first role, not one per role.
+    const due = await opts.app.accessChangeNotice({ platform: "discord", ...job });
+    if (!due) return { outcome: "done", note: "not the tier's first role: its first role's message tells" };
+    // The notifier classifies Discord's answer: a passing failure (a 5xx, the network) is tried again.
+    return opts.notifier.notify(job.userId, due.locale, due.notice);
   }
 }

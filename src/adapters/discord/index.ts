@@ -36,6 +36,7 @@ export function createDiscordPlatform(opts: {
     notifier,
     log,
     clock: opts.services.clock,
+    restOnly: () => opts.gateway.status() === "standby",
     joinTokenKey: opts.config.clientSecret ? joinTokenKey(opts.config.clientSecret) : undefined,
   });
   const reader = createDiscordReader({ client, log });

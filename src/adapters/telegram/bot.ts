@@ -1,8 +1,15 @@
 import { timingSafeEqual } from "node:crypto";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { type RunnerHandle, run } from "@grammyjs/runner";
+import {
+  createConcurrentSink,
+  createRunner,
+  createSource,
+  createUpdateFetcher,
+  type RunnerHandle,
+} from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, HttpError, type Transformer } from "grammy";
 import type { Update } from "grammy/types";
+import type { TelegramInbox } from "../../app/telegramInbox.ts";
 import type { TelegramConfig } from "../../config.ts";
 import { StartupError } from "../../errors.ts";
 import { retryForever } from "../../lib/retry.ts";
@@ -54,6 +61,11 @@ export function createTelegramBot(opts: {
   config: TelegramConfig;
   publicBaseUrl: string;
   log: Logger;
+  /**
+   * Long polling keeps each fetched batch here before the next getUpdates confirms it to Telegram
+   * (see src/app/telegramInbox.ts), and a new leader handles first what a dead one left.
+   */
+  inbox?: TelegramInbox;
 }): TelegramBot {
   const log = opts.log.child({ module: "telegram" });
   const requestSeconds = opts.config.requestTimeoutSeconds ?? REQUEST_TIMEOUT_SECONDS;
@@ -158,13 +170,14 @@ export function createTelegramBot(opts: {
     // a failing getUpdates turns this back to "connecting".
     status = "ready";
     log.info({ event: "telegram.polling" }, "receiving updates from Telegram (long polling)");
-    const handle = run(bot, {
-      runner: {
-        fetch: { allowed_updates: ALLOWED_UPDATES, timeout: pollSeconds },
-        silent: true,
-        retryInterval: "exponential",
-      },
-    });
+    const inbox = opts.inbox;
+    if (inbox) {
+      // What an earlier leader kept and did not handle (it died with them in hand) comes first.
+      const left = await inbox.leftovers<Update>();
+      for (const update of left) await handleKept(update, inbox);
+      if (stopped || !receiving) return;
+    }
+    const handle = startRunner(inbox);
     runner = handle;
     // The runner gives up on 409 (another getUpdates with this token) and 401: never an unhandled
     // rejection that ends the process; the poll is tried again while this process should hold it.
@@ -188,6 +201,44 @@ export function createTelegramBot(opts: {
         );
       }, 5_000).unref();
     });
+  };
+
+  /** Handles one update (a failure goes to the error boundary, bot.catch), then marks it handled. */
+  const handleKept = async (update: Update, inbox: TelegramInbox | undefined): Promise<void> => {
+    try {
+      await bot.handleUpdate(update);
+    } catch (err) {
+      if (err instanceof BotError)
+        await Promise.resolve(bot.errorHandler(err as BotError<TgContext>)).catch(() => undefined);
+      else log.error({ event: "telegram.handler_failed", updateId: update.update_id, err }, "update failed");
+    } finally {
+      inbox?.handled(update.update_id);
+    }
+  };
+
+  /**
+   * grammY runner's long poll and concurrent sink, as its `run()` builds them, with the inbox between
+   * fetching and handling: a batch is kept before the next getUpdates (which confirms it) is sent.
+   */
+  const startRunner = (inbox: TelegramInbox | undefined): RunnerHandle => {
+    const fetchUpdates = createUpdateFetcher(bot, {
+      fetch: { allowed_updates: ALLOWED_UPDATES, timeout: pollSeconds },
+      silent: true,
+      retryInterval: "exponential",
+    });
+    const source = createSource<Update>({
+      supply: async (batchSize, signal) => {
+        const updates = await fetchUpdates(batchSize, signal);
+        return inbox ? inbox.keep(updates) : updates;
+      },
+    });
+    const sink = createConcurrentSink<Update>(
+      { consume: (update) => handleKept(update, inbox) },
+      async () => undefined, // handleKept catches everything
+    );
+    const handle = createRunner(source, sink);
+    handle.start();
+    return handle;
   };
 
   const webhookRoute: Route | undefined =

@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import type { APIInteraction, APIMessage, APIUser } from "discord-api-types/v10";
 import { MessageFlags } from "discord-api-types/v10";
 import pg from "pg";
@@ -5,7 +7,10 @@ import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/adapters/db/database.ts";
 import { migrate } from "../../../src/adapters/db/migrator.ts";
+import { createBilling, createStripeClient } from "../../../src/adapters/stripe/billing.ts";
 import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/eventTypes.ts";
+import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
+import { systemClock } from "../../../src/app/worker.ts";
 import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";
 import { createLogger } from "../../../src/log.ts";
 import { type DiscordStandin, startDiscordStandin } from "../../standins/discord.ts";
@@ -70,6 +75,15 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
     for (const b of bots)
       if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill("SIGKILL");
     await Promise.allSettled(bots.map((b) => b.exit));
+    if (process.env.FAULT_LOGS_DIR)
+      for (const [i, b] of bots.entries())
+        writeFileSync(
+          path.join(process.env.FAULT_LOGS_DIR, `three-processes-${i}.jsonl`),
+          b
+            .events()
+            .map((e) => JSON.stringify(e))
+            .join("\n"),
+        );
     await pool?.end();
     await Promise.allSettled([stripe?.close(), discord?.close(), telegram?.close()]);
     await db?.drop();
@@ -95,6 +109,17 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
     // The schema exists before three processes race to migrate it.
     const setup = await openDatabase({ databaseUrl: db.url, dataDir: "/nonexistent", log: silent });
     await migrate(setup, { migrationsDir: MIGRATIONS_DIR, log: silent });
+    const deps = {
+      db: setup.prisma,
+      billing: createBilling(
+        createStripeClient({ secretKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, apiUrl: stripe.origin }),
+      ),
+      clock: systemClock,
+      log: silent,
+      publicBaseUrl: "https://tribe.example.test",
+    };
+    await createTier(deps, { name: "Gold", slug: "gold", amount: 500, currency: "eur", interval: "month" });
+    await addTierAccess(deps, "gold", { platform: "discord", guildId: g.id, roleId: goldRole.id }, "Gold");
     await setup.close();
 
     const ports: number[] = [];
@@ -268,6 +293,7 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
     };
 
     const traffic = Promise.all(fans.map(fanTraffic));
+    traffic.catch(() => undefined); // awaited below; a failure there fails the test
     const tgTraffic = (async () => {
       for (const [i, u] of tgFans.entries()) {
         tgStart(u);
@@ -287,7 +313,10 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
     await sleep(1_500);
     const cutAt = Date.now();
     const cut = await pool.query(
-      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      // The leader's lock: key 0x74726962_65676174 ("tribegate"), shown as its two 32-bit halves.
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+         AND classid = ${0x74726962} AND objid = ${0x65676174} AND objsubid = 1
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     expect(cut.rowCount).toBe(1);
     await waitForBotEvent(second, "leader.lost", 10_000);
