@@ -3,13 +3,14 @@
  * Deterministic inputs; sized for a 2-core machine (a few minutes in all).
  *
  *   npm run bench                 all
- *   npm run bench -- ingest       only the named ones (ingest, payment, launch, discord, votes, page, footprint)
+ *   npm run bench -- ingest       only the named ones (ingest, payment, launch, discord, votes, failover, page, footprint)
  *   npm run bench -- launch --fans 200 --window-s 12 --backend postgres --mode test
  *                                 the launch with its options (bench/stripe-launch.ts)
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { benchDiscordReconcileIsolated, recordDiscordReconcile } from "./discord-reconcile.ts";
+import { benchFailover } from "./failover.ts";
 import { benchFootprint } from "./footprint.ts";
 import { benchIngest } from "./ingest.ts";
 import { printAndSave, stopBenchServer } from "./lib.ts";
@@ -57,6 +58,10 @@ async function main(): Promise<void> {
         console.log(`vote burst on ${backend}: 10,000 votes from 5,000 members on Discord and Telegram…`);
         await benchVoteBurst(backend, { members: 5_000, votes: 10_000, inFlight: 200, seed: 7 });
       }
+    }
+    if (wanted("failover")) {
+      console.log("failover on postgres: three processes, the leader SIGKILLed 10 times…");
+      await benchFailover({ kills: 10 });
     }
     if (wanted("page")) {
       for (const backend of ["pglite", "postgres"] as const) {
