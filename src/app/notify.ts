@@ -3,7 +3,16 @@ import type { JobResult } from "./worker.ts";
 
 /** What tribegate tells a fan privately. The platform adapters turn each into a translated message. */
 export type FanNotice =
-  | { template: "payment_failed"; portalUrl: string | null; graceDays: number }
+  /** A payment failed: access stays open for `daysLeft` more days of grace. */
+  | { template: "payment_failed"; portalUrl: string | null; daysLeft: number }
+  /** The last day of grace: access closes tomorrow unless the card is updated. */
+  | { template: "payment_last_day"; portalUrl: string | null }
+  /** A free trial ends on `endsOn`; the subscription then renews at its price. */
+  | { template: "trial_ending"; tierName: string; endsOn: Date; portalUrl: string | null }
+  /** The fan canceled: access stays open until `endsOn`. */
+  | { template: "cancel_scheduled"; tierName: string; endsOn: Date | null; portalUrl: string | null }
+  /** The fan took their cancellation back: the subscription renews as before. */
+  | { template: "cancel_withdrawn"; tierName: string }
   | { template: "access_granted"; tierName: string }
   | { template: "access_revoked"; tierName: string | null }
   | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }

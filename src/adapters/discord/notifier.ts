@@ -16,7 +16,7 @@ export function createDiscordNotifier(opts: { client: Client; log: Logger }): No
     platform: "discord",
     async notify(userId, rawLocale, notice) {
       const locale = localeOf(rawLocale);
-      const portalUrl = notice.template === "payment_failed" ? notice.portalUrl : null;
+      const portalUrl = "portalUrl" in notice ? notice.portalUrl : null;
       const button = portalUrl
         ? new ButtonBuilder()
             .setStyle(ButtonStyle.Link)
