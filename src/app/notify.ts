@@ -1,4 +1,5 @@
 import type { Platform } from "../core/access.ts";
+import type { OfferKind } from "../core/pricing.ts";
 import type { JobResult } from "./worker.ts";
 
 /** What tribegate tells a fan privately. The platform adapters turn each into a translated message. */
@@ -14,7 +15,8 @@ export type FanNotice =
   /** The fan took their cancellation back: the subscription renews as before. */
   | { template: "cancel_withdrawn"; tierName: string }
   | { template: "access_granted"; tierName: string }
-  | { template: "access_revoked"; tierName: string | null }
+  /** Access closed; `comeBack` names the tier and price a button offers to join again (none when not for sale). */
+  | { template: "access_revoked"; tierName: string | null; comeBack?: { tierSlug: string; offer: OfferKind } }
   | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }
   | {
       template: "idea_decided";

@@ -2,7 +2,7 @@ import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Client } from "disco
 import type { Notifier } from "../../app/notify.ts";
 import { localeOf, noticeText, t, translator } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
-import { linkCodeButton } from "./commands/join.ts";
+import { comeBackButton, linkCodeButton } from "./commands/join.ts";
 import { Code, classifyDiscordError } from "./discordErrors.ts";
 
 /**
@@ -24,7 +24,9 @@ export function createDiscordNotifier(opts: { client: Client; log: Logger }): No
             .setLabel(t(locale, "discord.portal.button"))
         : notice.template === "link_nudge"
           ? linkCodeButton({ t: translator(locale) })
-          : null;
+          : notice.template === "access_revoked" && notice.comeBack
+            ? comeBackButton(locale, notice.comeBack)
+            : null;
       try {
         await opts.client.users.send(userId, {
           content: noticeText(locale, notice),

@@ -1,4 +1,5 @@
 import { type AccessTarget, type Platform, targetKey } from "../../core/access.ts";
+import { tierOffers } from "../../core/pricing.ts";
 import type { Db } from "../db.ts";
 import type { FanNotice } from "../notify.ts";
 import { scheduleTaskOnce } from "../tasks.ts";
@@ -59,7 +60,9 @@ export async function accessChangeNotice(
   const [access, identity] = await Promise.all([
     db.tierAccess.findFirst({
       where: { targetKey: targetKey(change.target) },
-      include: { tier: { select: { name: true } } },
+      include: {
+        tier: { select: { name: true, slug: true, archivedAt: true, prices: { where: { current: true } } } },
+      },
     }),
     db.identity.findUnique({
       where: { platform_platformUserId: { platform: change.platform, platformUserId: change.userId } },
@@ -74,9 +77,15 @@ export async function accessChangeNotice(
     });
     if (first && first.targetKey !== access.targetKey) return null;
   }
+  // The goodbye carries a way back: the tier's first price, while the tier is for sale.
+  const offer = access && !access.tier.archivedAt ? tierOffers(access.tier.prices)[0] : undefined;
   const notice: FanNotice =
     change.action === "grant"
       ? { template: "access_granted", tierName: access?.tier.name ?? "" }
-      : { template: "access_revoked", tierName: access?.tier.name ?? null };
+      : {
+          template: "access_revoked",
+          tierName: access?.tier.name ?? null,
+          ...(access && offer ? { comeBack: { tierSlug: access.tier.slug, offer: offer.kind } } : {}),
+        };
   return { notice, locale: identity?.locale ?? null };
 }

@@ -5,23 +5,29 @@ import { setSetting } from "../../../src/app/settings.ts";
 import { createTier } from "../../../src/app/tiers.ts";
 import { DAY_MS } from "../../../src/core/membership.ts";
 import { formatDay } from "../../../src/i18n/intl.ts";
+import { buttonClick } from "../../standins/discord-payloads.ts";
 import { makeEvent } from "../../standins/stripe.ts";
-import { user } from "../../standins/telegram-payloads.ts";
+import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import { sleep } from "../../support/helpers.ts";
 import type { DualHarness } from "../harness.ts";
 import {
+  bindNewChat,
   botMessages,
   buttons,
   CREATOR,
+  fanJoins,
+  nextBotMessage,
   startCheckoutFromTelegram,
   startTelegramHarness,
   command as telegramCommand,
   tg,
+  waitForStatus,
 } from "../telegram/helpers.ts";
 import {
   addFan,
   addServer,
   createTierViaDiscord,
+  interact,
   joinAndPay,
   lastSeq,
   type Server,
@@ -59,6 +65,19 @@ describe("messages that say what happened (PGlite)", () => {
       "components" in row
         ? (row.components as { url?: string }[]).flatMap((c) => (c.url ? [c.url] : []))
         : [],
+    );
+  const customIds = (m: APIMessage): string[] =>
+    (m.components ?? []).flatMap((row) =>
+      "components" in row
+        ? (row.components as { custom_id?: string }[]).flatMap((c) => (c.custom_id ? [c.custom_id] : []))
+        : [],
+    );
+  const lastCheckoutOf = (ref: string) =>
+    h.stripe.calls.findLast(
+      (c) =>
+        c.method === "POST" &&
+        c.path === "/v1/checkout/sessions" &&
+        String(c.body.client_reference_id).endsWith(`:${ref}`),
     );
   const deliver = async (events: Stripe.Event[]) => {
     for (const e of events) expect((await h.deliver(e)).status).toBe(200);
@@ -152,6 +171,18 @@ describe("messages that say what happened (PGlite)", () => {
     await sleep(300);
     expect(dms(fan, "Last day")).toHaveLength(1);
     expect(dms(fan, "did not go through")).toHaveLength(2);
+
+    // The goodbye carries a button back: Checkout again, for the clicker's own account.
+    await wakeUntil(() => dms(fan, "Your membership has ended").length, 1);
+    const goodbye = dms(fan, "Your membership has ended")[0]!;
+    expect(customIds(goodbye)).toEqual([`buy:${gold.slug}:month`]);
+    const back = await interact(h, buttonClick({ customId: `buy:${gold.slug}:month`, user: fan }));
+    expect(back.urls[0]).toMatch(/\/checkout\/cs_/);
+    expect(lastCheckoutOf(fan.id)?.body).toMatchObject({ client_reference_id: `discord:${fan.id}` });
+    // The same id clicked by someone else starts their own checkout, never one for this fan.
+    const other = addFan(h, server, "olga");
+    await interact(h, buttonClick({ customId: `buy:${gold.slug}:month`, user: other }));
+    expect(lastCheckoutOf(other.id)?.body).toMatchObject({ client_reference_id: `discord:${other.id}` });
   });
 
   it("paying inside the grace period drops the last-day reminder", async () => {
@@ -193,5 +224,37 @@ describe("messages that say what happened (PGlite)", () => {
     expect(dms(fan, "is back on")[0]!.content).toBe(
       "Your Gold membership is back on: it renews as before, and your access stays open.",
     );
+  });
+
+  it("on Telegram, the removal message carries a button back, signed for the fan", async () => {
+    const lounge = supergroup({ title: "Gold Lounge" });
+    await bindNewChat(h, gold.slug, lounge);
+    const fan = user({ first_name: "Léa", language_code: "fr" });
+    const subId = await fanJoins(h, fan, gold.slug, lounge);
+    await deliver([
+      h.stripe.updateSubscription(subId, { status: "canceled", ended_at: Math.floor(Date.now() / 1000) })
+        .event,
+    ]);
+    await waitForStatus(h, lounge.id, fan.id, "left");
+    const removed = await nextBotMessage(h, fan.id, 0, (m) =>
+      (m.text ?? "").includes("vous en avez donc été retiré"),
+    );
+    const [back] = buttons(removed);
+    expect(back).toMatchObject({ text: "Revenir" });
+    const data = (back as { callback_data: string }).callback_data;
+
+    // Someone else pressing a copy of it is refused; the fan's press opens Checkout for them.
+    const thief = user({ first_name: "Max" });
+    tg(h).addUser(thief);
+    tg(h).pushCallbackQuery({ from: thief, data, message: removed });
+    await h.logs.waitFor("telegram.callback_rejected", 10_000, (l) => l.userId === thief.id);
+    const seen = botMessages(h, fan.id).length;
+    tg(h).pushCallbackQuery({ from: fan, data, message: removed });
+    const checkout = await nextBotMessage(h, fan.id, seen);
+    expect(buttons(checkout).find((b) => "url" in b)).toMatchObject({
+      url: expect.stringMatching(/\/checkout\/cs_/),
+    });
+    expect(lastCheckoutOf(String(fan.id))?.body).toMatchObject({ client_reference_id: `telegram:${fan.id}` });
+    expect(botMessages(h, thief.id)).toEqual([]);
   });
 });
