@@ -171,7 +171,7 @@ async function trialEndingNotice(
   log: Logger,
 ): Promise<void> {
   const state = states.find((s) => s.id === announced.id);
-  if (!state || state.status !== "trialing" || state.cancelAtPeriodEnd) return;
+  if (state?.status !== "trialing" || state.cancelAtPeriodEnd) return;
   const trialEnd = announced.trial_end ? new Date(announced.trial_end * 1000) : state.currentPeriodEnd;
   if (!trialEnd || trialEnd.getTime() <= now.getTime()) return;
   await queueTrialEnding(tx, { memberId, subscriptionId: state.id, trialEnd, now, log });

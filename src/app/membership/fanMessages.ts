@@ -175,7 +175,7 @@ export function graceReminder(
   graceDays: number,
   now: Date,
 ): { send: true; daysLeft: number } | { send: false; why: string; moveTo?: Date } {
-  if (!facts || facts.status !== "past_due" || !facts.pastDueSince)
+  if (facts?.status !== "past_due" || !facts.pastDueSince)
     return { send: false, why: "payment recovered or subscription ended" };
   // A reminder about an earlier failure (paid, then failed again): the new failure has its own.
   if (task.pastDueSince && facts.pastDueSince.toISOString() !== task.pastDueSince)
