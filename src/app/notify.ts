@@ -1,4 +1,4 @@
-import type { Platform } from "../core/access.ts";
+import type { AccessTarget, Platform } from "../core/access.ts";
 import type { OfferKind } from "../core/pricing.ts";
 import type { JobResult } from "./worker.ts";
 
@@ -14,7 +14,11 @@ export type FanNotice =
   | { template: "cancel_scheduled"; tierName: string; endsOn: Date | null; portalUrl: string | null }
   /** The fan took their cancellation back: the subscription renews as before. */
   | { template: "cancel_withdrawn"; tierName: string }
-  | { template: "access_granted"; tierName: string }
+  /**
+   * Access opened. `targets`: what the tier opens on the fan's platform; `opened`: those places as
+   * the platform names them (channel links), filled in by the platform that sends the message.
+   */
+  | { template: "access_granted"; tierName: string; targets?: AccessTarget[]; opened?: string[] }
   /** Access closed; `comeBack` names the tier and price a button offers to join again (none when not for sale). */
   | { template: "access_revoked"; tierName: string | null; comeBack?: { tierSlug: string; offer: OfferKind } }
   | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }

@@ -16,7 +16,7 @@ import { type BillingStatus, isBillingStatus } from "../core/membership.ts";
 import type { PriceOffer, YearlySaving } from "../core/pricing.ts";
 import type { DomainError } from "../errors.ts";
 import { discordEn, discordFr } from "./discord.ts";
-import { formatDay, type Locale } from "./intl.ts";
+import { formatDay, type Locale, wordsFor } from "./intl.ts";
 import type { Message, ParamsArg, ParamsOfMessage } from "./messages.ts";
 import { roadmapEn, roadmapFr } from "./roadmap.ts";
 import { type PlatformName, STATUS_KEYS, sharedEn, sharedFr } from "./shared.ts";
@@ -178,7 +178,12 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
     case "cancel_withdrawn":
       return t(locale, "notice.cancel_withdrawn", { tierName: notice.tierName });
     case "access_granted":
-      return t(locale, "notice.access_granted", { tierName: notice.tierName });
+      return [
+        t(locale, "notice.access_granted", { tierName: notice.tierName }),
+        ...(notice.opened?.length
+          ? [t(locale, "notice.access_granted.opened", { links: wordsFor(locale).list(notice.opened) })]
+          : []),
+      ].join("\n");
     case "access_revoked":
       return t(locale, "notice.access_revoked");
     case "poll_commitment":

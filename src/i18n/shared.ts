@@ -170,6 +170,7 @@ export const sharedEn = {
     `Your ${p.tierName} membership is back on: it renews as before, and your access stays open.`,
   "notice.manage.portal": (p: { url: string }) => `Manage your membership here: ${p.url}`,
   "notice.access_granted": (p: { tierName: string }) => `Welcome to ${p.tierName}! Your access is open.`,
+  "notice.access_granted.opened": (p: { links: string }) => `Now open to you: ${p.links}`,
   "notice.access_revoked":
     "Your membership has ended, so your member access was removed. You can join again anytime.",
   "notice.poll_in_the_works": (p: { question: string; option: string }) =>
@@ -396,6 +397,7 @@ export const sharedFr = {
     `Votre abonnement ${p.tierName} reprend : il se renouvelle comme avant, et votre accès reste ouvert.`,
   "notice.manage.portal": (p) => `Gérez votre abonnement ici : ${p.url}`,
   "notice.access_granted": (p) => `Bienvenue dans ${p.tierName} ! Votre accès est ouvert.`,
+  "notice.access_granted.opened": (p) => `Désormais ouverts pour vous : ${p.links}`,
   "notice.access_revoked":
     "Votre abonnement a pris fin, votre accès membre a donc été retiré. Vous pouvez revenir quand vous voulez.",
   "notice.poll_in_the_works": (p) =>

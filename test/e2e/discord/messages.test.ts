@@ -1,14 +1,14 @@
-import type { APIMessage, APIUser } from "discord-api-types/v10";
+import { type APIMessage, type APIUser, OverwriteType, PermissionFlagsBits } from "discord-api-types/v10";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setSetting } from "../../../src/app/settings.ts";
 import { createTier } from "../../../src/app/tiers.ts";
 import { DAY_MS } from "../../../src/core/membership.ts";
 import { formatDay } from "../../../src/i18n/intl.ts";
-import { buttonClick } from "../../standins/discord-payloads.ts";
+import { buttonClick, textChannel } from "../../standins/discord-payloads.ts";
 import { makeEvent } from "../../standins/stripe.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import { sleep } from "../../support/helpers.ts";
+import { sleep, until } from "../../support/helpers.ts";
 import type { DualHarness } from "../harness.ts";
 import {
   bindNewChat,
@@ -128,6 +128,29 @@ describe("messages that say what happened (PGlite)", () => {
     await sleep(500);
     expect(notices()).toHaveLength(1);
     await h.logs.waitFor("member.trial_ending_queued", 1_000, (l) => l.subscriptionId === subId);
+  });
+
+  it("the welcome lists the channels the tier's role opens, as links", async () => {
+    const view = String(PermissionFlagsBits.ViewChannel);
+    const privateTo = [
+      { id: server.id, type: OverwriteType.Role, allow: "0", deny: view },
+      { id: gold.roleId, type: OverwriteType.Role, allow: view, deny: "0" },
+    ];
+    const lounge = textChannel({ name: "gold-lounge", position: 1, permission_overwrites: privateTo });
+    const studio = textChannel({ name: "studio", position: 2, permission_overwrites: privateTo });
+    h.discord.addChannel(server.id, studio);
+    h.discord.addChannel(server.id, lounge);
+    h.discord.addChannel(server.id, textChannel({ name: "lobby", position: 3 }));
+    await until(
+      () => h.app.discord!.client.guilds.cache.get(server.id)?.channels.cache.has(lounge.id),
+      "the bot to see the channels",
+    );
+    const fan = addFan(h, server, "wren");
+    await joinAndPay(h, server, fan, gold.slug);
+    await wakeUntil(() => dms(fan, "Welcome to Gold").length, 1);
+    expect(dms(fan, "Welcome to Gold")[0]!.content).toBe(
+      `Welcome to Gold! Your access is open.\nNow open to you: <#${lounge.id}> and <#${studio.id}>`,
+    );
   });
 
   it("a failed payment: the reminder counts the days left, a failed retry says fewer, the last day has its own reminder across a restart", async () => {
