@@ -1,11 +1,26 @@
-import type { Platform } from "../core/access.ts";
+import type { AccessTarget, Platform } from "../core/access.ts";
+import type { OfferKind } from "../core/pricing.ts";
 import type { JobResult } from "./worker.ts";
 
 /** What tribegate tells a fan privately. The platform adapters turn each into a translated message. */
 export type FanNotice =
-  | { template: "payment_failed"; portalUrl: string | null; graceDays: number }
-  | { template: "access_granted"; tierName: string }
-  | { template: "access_revoked"; tierName: string | null }
+  /** A payment failed: access stays open for `daysLeft` more days of grace. */
+  | { template: "payment_failed"; portalUrl: string | null; daysLeft: number }
+  /** The last day of grace: access closes tomorrow unless the card is updated. */
+  | { template: "payment_last_day"; portalUrl: string | null }
+  /** A free trial ends on `endsOn`; the subscription then renews at its price. */
+  | { template: "trial_ending"; tierName: string; endsOn: Date; portalUrl: string | null }
+  /** The fan canceled: access stays open until `endsOn`. */
+  | { template: "cancel_scheduled"; tierName: string; endsOn: Date | null; portalUrl: string | null }
+  /** The fan took their cancellation back: the subscription renews as before. */
+  | { template: "cancel_withdrawn"; tierName: string }
+  /**
+   * Access opened. `targets`: what the tier opens on the fan's platform; `opened`: those places as
+   * the platform names them (channel links), filled in by the platform that sends the message.
+   */
+  | { template: "access_granted"; tierName: string; targets?: AccessTarget[]; opened?: string[] }
+  /** Access closed; `comeBack` names the tier and price a button offers to join again (none when not for sale). */
+  | { template: "access_revoked"; tierName: string | null; comeBack?: { tierSlug: string; offer: OfferKind } }
   | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }
   | {
       template: "idea_decided";

@@ -102,6 +102,7 @@ export const discordEn = {
   "discord.join.already_no_portal": (p: { tier: string }) =>
     `You are already a member of **${p.tier}**. Stripe cannot open your portal right now: try /membership in a minute.`,
   "discord.portal.button": "Manage my membership",
+  "discord.revoke.come_back": "Join again",
 
   // Dates are Discord timestamps (<t:…:D>): each reader sees them in their language and time zone.
   "discord.membership.title": "Your membership",
@@ -371,6 +372,7 @@ export const discordFr = {
   "discord.join.already_no_portal": (p) =>
     `Vous êtes déjà membre de **${p.tier}**. Stripe ne peut pas ouvrir votre espace pour le moment : réessayez /abonnement dans une minute.`,
   "discord.portal.button": "Gérer mon abonnement",
+  "discord.revoke.come_back": "Revenir",
 
   "discord.membership.title": "Votre abonnement",
   "discord.membership.suspended": "Votre accès est suspendu par le créateur.",

@@ -16,7 +16,7 @@ import { type BillingStatus, isBillingStatus } from "../core/membership.ts";
 import type { PriceOffer, YearlySaving } from "../core/pricing.ts";
 import type { DomainError } from "../errors.ts";
 import { discordEn, discordFr } from "./discord.ts";
-import type { Locale } from "./intl.ts";
+import { formatDay, type Locale, wordsFor } from "./intl.ts";
 import type { Message, ParamsArg, ParamsOfMessage } from "./messages.ts";
 import { roadmapEn, roadmapFr } from "./roadmap.ts";
 import { type PlatformName, STATUS_KEYS, sharedEn, sharedFr } from "./shared.ts";
@@ -149,11 +149,41 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
   switch (notice.template) {
     case "payment_failed":
       return [
-        t(locale, "notice.payment_failed", { graceDays: notice.graceDays }),
+        t(locale, "notice.payment_failed", { days: notice.daysLeft }),
         ...(notice.portalUrl ? [t(locale, "notice.payment_failed.portal", { url: notice.portalUrl })] : []),
       ].join("\n");
+    case "payment_last_day":
+      return [
+        t(locale, "notice.payment_last_day"),
+        ...(notice.portalUrl ? [t(locale, "notice.payment_failed.portal", { url: notice.portalUrl })] : []),
+      ].join("\n");
+    case "trial_ending":
+      return [
+        t(locale, "notice.trial_ending", {
+          tierName: notice.tierName,
+          date: formatDay(locale, notice.endsOn, "UTC"),
+        }),
+        ...(notice.portalUrl ? [t(locale, "notice.manage.portal", { url: notice.portalUrl })] : []),
+      ].join("\n");
+    case "cancel_scheduled":
+      return [
+        notice.endsOn
+          ? t(locale, "notice.cancel_scheduled", {
+              tierName: notice.tierName,
+              date: formatDay(locale, notice.endsOn, "UTC"),
+            })
+          : t(locale, "notice.cancel_scheduled.no_date", { tierName: notice.tierName }),
+        ...(notice.portalUrl ? [t(locale, "notice.manage.portal", { url: notice.portalUrl })] : []),
+      ].join("\n");
+    case "cancel_withdrawn":
+      return t(locale, "notice.cancel_withdrawn", { tierName: notice.tierName });
     case "access_granted":
-      return t(locale, "notice.access_granted", { tierName: notice.tierName });
+      return [
+        t(locale, "notice.access_granted", { tierName: notice.tierName }),
+        ...(notice.opened?.length
+          ? [t(locale, "notice.access_granted.opened", { links: wordsFor(locale).list(notice.opened) })]
+          : []),
+      ].join("\n");
     case "access_revoked":
       return t(locale, "notice.access_revoked");
     case "poll_commitment":

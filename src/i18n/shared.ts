@@ -155,10 +155,22 @@ export const sharedEn = {
   "status.lifetime": "for life",
 
   // Messages to fans.
-  "notice.payment_failed": (p: { graceDays: number }) =>
-    `Your last membership payment did not go through. Your access stays open for ${EN.duration(p.graceDays, "day")} more: update your card to keep it.`,
+  "notice.payment_failed": (p: { days: number }) =>
+    `Your last membership payment did not go through. Your access stays open for ${EN.duration(p.days, "day")} more: update your card to keep it.`,
   "notice.payment_failed.portal": (p: { url: string }) => `Update your payment method here: ${p.url}`,
+  "notice.payment_last_day":
+    "Last day: your membership payment still has not gone through, and your access closes within 24 hours. Update your card now to keep it.",
+  "notice.trial_ending": (p: { tierName: string; date: string }) =>
+    `Your free trial of ${p.tierName} ends on ${p.date}. Your membership then continues at its usual price: nothing to do to stay. To stop before the first payment, cancel before that date.`,
+  "notice.cancel_scheduled": (p: { tierName: string; date: string }) =>
+    `Your ${p.tierName} membership is canceled: it will not renew. Your access stays open until ${p.date}. Changed your mind? You can resume it until then.`,
+  "notice.cancel_scheduled.no_date": (p: { tierName: string }) =>
+    `Your ${p.tierName} membership is canceled: it will not renew. Your access stays open until the end of the period you paid for. Changed your mind? You can resume it until then.`,
+  "notice.cancel_withdrawn": (p: { tierName: string }) =>
+    `Your ${p.tierName} membership is back on: it renews as before, and your access stays open.`,
+  "notice.manage.portal": (p: { url: string }) => `Manage your membership here: ${p.url}`,
   "notice.access_granted": (p: { tierName: string }) => `Welcome to ${p.tierName}! Your access is open.`,
+  "notice.access_granted.opened": (p: { links: string }) => `Now open to you: ${p.links}`,
   "notice.access_revoked":
     "Your membership has ended, so your member access was removed. You can join again anytime.",
   "notice.poll_in_the_works": (p: { question: string; option: string }) =>
@@ -371,9 +383,21 @@ export const sharedFr = {
   "status.lifetime": "à vie",
 
   "notice.payment_failed": (p) =>
-    `Votre dernier paiement d'abonnement n'est pas passé. Votre accès reste ouvert encore ${FR.duration(p.graceDays, "day")} : mettez à jour votre carte pour le garder.`,
+    `Votre dernier paiement d'abonnement n'est pas passé. Votre accès reste ouvert encore ${FR.duration(p.days, "day")} : mettez à jour votre carte pour le garder.`,
   "notice.payment_failed.portal": (p) => `Mettez à jour votre moyen de paiement ici : ${p.url}`,
+  "notice.payment_last_day":
+    "Dernier jour : le paiement de votre abonnement n'est toujours pas passé, et votre accès se ferme dans moins de 24 heures. Mettez à jour votre carte dès maintenant pour le garder.",
+  "notice.trial_ending": (p) =>
+    `Votre essai gratuit de ${p.tierName} se termine le ${p.date}. Votre abonnement continue ensuite à son prix habituel : rien à faire pour rester. Pour arrêter avant le premier paiement, résiliez avant cette date.`,
+  "notice.cancel_scheduled": (p) =>
+    `Votre abonnement ${p.tierName} est résilié : il ne sera pas renouvelé. Votre accès reste ouvert jusqu'au ${p.date}. Vous changez d'avis ? Vous pouvez le reprendre d'ici là.`,
+  "notice.cancel_scheduled.no_date": (p) =>
+    `Votre abonnement ${p.tierName} est résilié : il ne sera pas renouvelé. Votre accès reste ouvert jusqu'à la fin de la période payée. Vous changez d'avis ? Vous pouvez le reprendre d'ici là.`,
+  "notice.cancel_withdrawn": (p) =>
+    `Votre abonnement ${p.tierName} reprend : il se renouvelle comme avant, et votre accès reste ouvert.`,
+  "notice.manage.portal": (p) => `Gérez votre abonnement ici : ${p.url}`,
   "notice.access_granted": (p) => `Bienvenue dans ${p.tierName} ! Votre accès est ouvert.`,
+  "notice.access_granted.opened": (p) => `Désormais ouverts pour vous : ${p.links}`,
   "notice.access_revoked":
     "Votre abonnement a pris fin, votre accès membre a donc été retiré. Vous pouvez revenir quand vous voulez.",
   "notice.poll_in_the_works": (p) =>

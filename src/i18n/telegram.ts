@@ -51,6 +51,7 @@ export const telegramEn = {
   "telegram.checkout.already_member": (p: { tier: string }) =>
     `You are already a member (${p.tier}). Change your tier or your card in the billing portal.`,
   "telegram.portal.button": "Manage my membership",
+  "telegram.revoke.come_back": "Join again",
   "telegram.callback.invalid": "This button is not valid. Send /start to get fresh ones.",
   "telegram.callback.working": "One moment…",
   "telegram.membership.header": "Your membership:",
@@ -352,6 +353,7 @@ export const telegramFr = {
   "telegram.checkout.already_member": (p) =>
     `Vous êtes déjà membre (${p.tier}). Changez de palier ou de carte dans le portail de paiement.`,
   "telegram.portal.button": "Gérer mon abonnement",
+  "telegram.revoke.come_back": "Revenir",
   "telegram.callback.invalid": "Ce bouton n'est pas valide. Envoyez /start pour en avoir de nouveaux.",
   "telegram.callback.working": "Un instant…",
   "telegram.membership.header": "Votre abonnement :",

@@ -407,6 +407,38 @@ export class StripeStandin {
   }
 
   /**
+   * A renewal payment fails (Stripe's attempt number `attempt`; Smart Retries try again days later):
+   * the subscription goes past due (on the first failure) and `invoice.payment_failed` is recorded.
+   */
+  failRenewal(id: string, attempt = 1): { invoice: Stripe.Invoice; events: Stripe.Event[] } {
+    const sub = this.#require("subscription", id);
+    const events: Stripe.Event[] = [];
+    if (sub.status !== "past_due") events.push(this.updateSubscription(id, { status: "past_due" }).event);
+    const customer = typeof sub.customer === "string" ? sub.customer : sub.customer.id;
+    const invoice = this.put(
+      makeInvoice({
+        customer,
+        subscriptionId: id,
+        amount: sub.items.data[0]?.price.unit_amount ?? 0,
+        status: "open",
+        attempt_count: attempt,
+        billing_reason: "subscription_cycle",
+      }),
+    );
+    events.push(this.#emit("invoice.payment_failed", invoice));
+    return { invoice, events };
+  }
+
+  /**
+   * Records `customer.subscription.trial_will_end`, as Stripe does three days before a trial ends
+   * (the subscription unchanged).
+   */
+  trialWillEnd(id: string): Stripe.Event {
+    const sub = this.#require("subscription", id);
+    return this.#emit("customer.subscription.trial_will_end", clone(sub) as Stripe.Subscription);
+  }
+
+  /**
    * The customer pays on the checkout page: creates the customer (unless the session had one), the
    * subscription (subscription mode, with `subscription_data` metadata and trial) and a paid invoice,
    * or, in payment mode, the payment intent and its succeeded charge (as Stripe does: the session

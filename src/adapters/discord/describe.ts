@@ -9,6 +9,15 @@ import type { AccessTarget } from "../../core/access.ts";
  * the server or the role is not in the cache (not connected yet, role deleted).
  */
 export function describeDiscordTarget(client: Client, target: AccessTarget): TargetDescription | null {
+  const found = openedChannels(client, target);
+  return found && { name: found.role, places: found.channels.map((c) => c.name) };
+}
+
+/** The role's name and the channels it opens (see describeDiscordTarget), with their ids. */
+export function openedChannels(
+  client: Client,
+  target: AccessTarget,
+): { role: string; channels: { id: string; name: string }[] } | null {
   if (target.platform !== "discord") return null;
   const guild = client.guilds.cache.get(target.guildId);
   const role = guild?.roles.cache.get(target.roleId);
@@ -21,8 +30,8 @@ export function describeDiscordTarget(client: Client, target: AccessTarget): Tar
     if (c.permissionsFor(everyone).has(PermissionFlagsBits.ViewChannel)) continue;
     opened.push({ name: c.name, id: c.id, at: [c.parent ? c.parent.rawPosition : -1, c.rawPosition] });
   }
-  const places = opened
+  const channels = opened
     .sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1] || a.id.localeCompare(b.id))
-    .map((c) => c.name);
-  return { name: role.name, places };
+    .map((c) => ({ id: c.id, name: c.name }));
+  return { role: role.name, channels };
 }

@@ -1,8 +1,9 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Client } from "discord.js";
-import type { Notifier } from "../../app/notify.ts";
+import type { FanNotice, Notifier } from "../../app/notify.ts";
 import { localeOf, noticeText, t, translator } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
-import { linkCodeButton } from "./commands/join.ts";
+import { comeBackButton, linkCodeButton } from "./commands/join.ts";
+import { openedChannels } from "./describe.ts";
 import { Code, classifyDiscordError } from "./discordErrors.ts";
 
 /**
@@ -12,11 +13,20 @@ import { Code, classifyDiscordError } from "./discordErrors.ts";
  */
 export function createDiscordNotifier(opts: { client: Client; log: Logger }): Notifier {
   const log = opts.log.child({ module: "discord.notify" });
+  /** The welcome names the channels the tier's roles open, as links (<#id> opens the channel). */
+  const withChannels = (notice: FanNotice): FanNotice => {
+    if (notice.template !== "access_granted" || !notice.targets?.length) return notice;
+    const ids = new Set<string>();
+    for (const target of notice.targets)
+      for (const c of openedChannels(opts.client, target)?.channels ?? []) ids.add(c.id);
+    return { ...notice, opened: [...ids].map((id) => `<#${id}>`) };
+  };
+
   return {
     platform: "discord",
     async notify(userId, rawLocale, notice) {
       const locale = localeOf(rawLocale);
-      const portalUrl = notice.template === "payment_failed" ? notice.portalUrl : null;
+      const portalUrl = "portalUrl" in notice ? notice.portalUrl : null;
       const button = portalUrl
         ? new ButtonBuilder()
             .setStyle(ButtonStyle.Link)
@@ -24,10 +34,12 @@ export function createDiscordNotifier(opts: { client: Client; log: Logger }): No
             .setLabel(t(locale, "discord.portal.button"))
         : notice.template === "link_nudge"
           ? linkCodeButton({ t: translator(locale) })
-          : null;
+          : notice.template === "access_revoked" && notice.comeBack
+            ? comeBackButton(locale, notice.comeBack)
+            : null;
       try {
         await opts.client.users.send(userId, {
-          content: noticeText(locale, notice),
+          content: noticeText(locale, withChannels(notice)),
           ...(button ? { components: [new ActionRowBuilder<ButtonBuilder>().addComponents(button)] } : {}),
         });
         log.info({ event: "discord.dm.sent", userId, template: notice.template }, "DM sent");

@@ -4,6 +4,7 @@ import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts
 import type { JobResult } from "../../app/worker.ts";
 import { type Locale, t } from "../../i18n/index.ts";
 import { chatProblemOf, isUnknownUser, jobFailure } from "./apiErrors.ts";
+import { comeBackKeyboard } from "./comeBack.ts";
 import type { TelegramPortDeps } from "./deps.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
 import { isAdministrator, isInChat } from "./rights.ts";
@@ -99,7 +100,8 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
     const locale = await localeOfUser(services.app, job.userId);
     const chat = await chatLabel(chatId);
     try {
-      await sendPrivate(api, userId, t(locale, "telegram.revoke.removed", { chat }));
+      const back = await comeBackKeyboard(deps, job.userId, chatId, locale);
+      await sendPrivate(api, userId, t(locale, "telegram.revoke.removed", { chat }), back);
     } catch (err) {
       log.warn({ event: "telegram.notice_failed", userId: job.userId, err }, "removal notice not sent");
     }

@@ -14,7 +14,7 @@ export function createTelegramNotifier(deps: Pick<TelegramPortDeps, "api" | "sig
     async notify(userId, rawLocale, notice) {
       const locale = localeOf(rawLocale);
       const keyboard =
-        notice.template === "payment_failed" && notice.portalUrl
+        "portalUrl" in notice && notice.portalUrl
           ? { inline_keyboard: [[{ text: t(locale, "telegram.portal.button"), url: notice.portalUrl }]] }
           : notice.template === "link_nudge"
             ? {

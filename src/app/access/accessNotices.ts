@@ -1,4 +1,5 @@
-import { type AccessTarget, type Platform, targetKey } from "../../core/access.ts";
+import { type AccessTarget, type Platform, parseTargetKey, targetKey } from "../../core/access.ts";
+import { tierOffers } from "../../core/pricing.ts";
 import type { Db } from "../db.ts";
 import type { FanNotice } from "../notify.ts";
 
@@ -38,25 +39,36 @@ export async function accessChangeNotice(
   const [access, identity] = await Promise.all([
     db.tierAccess.findFirst({
       where: { targetKey: targetKey(change.target) },
-      include: { tier: { select: { name: true } } },
+      include: {
+        tier: { select: { name: true, slug: true, archivedAt: true, prices: { where: { current: true } } } },
+      },
     }),
     db.identity.findUnique({
       where: { platform_platformUserId: { platform: change.platform, platformUserId: change.userId } },
       select: { locale: true },
     }),
   ]);
+  let targets: AccessTarget[] = [];
   if (access) {
-    const first = await db.tierAccess.findFirst({
+    const all = await db.tierAccess.findMany({
       where: { tierId: access.tierId, platform: change.platform },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: { targetKey: true },
     });
+    const first = all[0];
     if (first && first.targetKey !== access.targetKey) return null;
+    targets = all.flatMap((r) => parseTargetKey(r.targetKey) ?? []);
   }
+  // The goodbye carries a way back: the tier's first price, while the tier is for sale.
+  const offer = access && !access.tier.archivedAt ? tierOffers(access.tier.prices)[0] : undefined;
   const notice: FanNotice =
     change.action === "grant"
-      ? { template: "access_granted", tierName: access?.tier.name ?? "" }
-      : { template: "access_revoked", tierName: access?.tier.name ?? null };
+      ? { template: "access_granted", tierName: access?.tier.name ?? "", targets }
+      : {
+          template: "access_revoked",
+          tierName: access?.tier.name ?? null,
+          ...(access && offer ? { comeBack: { tierSlug: access.tier.slug, offer: offer.kind } } : {}),
+        };
   return { notice, locale: identity?.locale ?? null };
 }
 

@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import type { Logger } from "../../log.ts";
 import type { Tx } from "../db.ts";
+import { queueRetryReminder, queueTrialEnding } from "../membership/fanMessages.ts";
 import { syncMemberAccess } from "../membership/syncMemberAccess.ts";
 import type { SubscriptionState } from "./billing.ts";
 import type { Fresh } from "./readFresh.ts";
@@ -66,7 +67,7 @@ export async function applyFresh(
                 metadata: fresh.metadata,
               },
             ];
-      return applyCustomerStates(
+      const applied = await applyCustomerStates(
         tx,
         {
           customerId: fresh.customerId,
@@ -79,6 +80,22 @@ export async function applyFresh(
         ctx,
         log,
       );
+      if (event.type === "customer.subscription.trial_will_end" && applied.memberId) {
+        await trialEndingNotice(tx, applied.memberId, event.data.object, states, now, log);
+      }
+      if (event.type === "invoice.payment_failed" && applied.memberId) {
+        const invoice = event.data.object;
+        const sub = invoice.parent?.subscription_details?.subscription;
+        const subscriptionId = typeof sub === "string" ? sub : sub?.id;
+        if (subscriptionId)
+          await queueRetryReminder(tx, {
+            memberId: applied.memberId,
+            subscriptionId,
+            attempt: invoice.attempt_count,
+            now,
+          });
+      }
+      return applied;
     }
 
     case "hold": {
@@ -139,4 +156,23 @@ export async function applyFresh(
       };
     }
   }
+}
+
+/**
+ * Stripe announces the end of a trial (three days before): the fan is told once per trial, if the
+ * subscription, as read now, is still in that trial and set to go on.
+ */
+async function trialEndingNotice(
+  tx: Tx,
+  memberId: string,
+  announced: Stripe.Subscription,
+  states: readonly SubscriptionState[],
+  now: Date,
+  log: Logger,
+): Promise<void> {
+  const state = states.find((s) => s.id === announced.id);
+  if (state?.status !== "trialing" || state.cancelAtPeriodEnd) return;
+  const trialEnd = announced.trial_end ? new Date(announced.trial_end * 1000) : state.currentPeriodEnd;
+  if (!trialEnd || trialEnd.getTime() <= now.getTime()) return;
+  await queueTrialEnding(tx, { memberId, subscriptionId: state.id, trialEnd, now, log });
 }

@@ -9,6 +9,7 @@ export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([
   "customer.subscription.deleted",
   "customer.subscription.paused",
   "customer.subscription.resumed",
+  "customer.subscription.trial_will_end",
   "invoice.paid",
   "invoice.payment_failed",
   "charge.refunded",

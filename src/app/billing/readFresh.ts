@@ -141,7 +141,8 @@ export async function readFresh(
     case "customer.subscription.updated":
     case "customer.subscription.deleted":
     case "customer.subscription.paused":
-    case "customer.subscription.resumed": {
+    case "customer.subscription.resumed":
+    case "customer.subscription.trial_will_end": {
       const sub = event.data.object;
       const customerId = idOf(sub.customer) as string;
       return {

@@ -2,8 +2,12 @@ import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
 import type { Logger } from "../../log.ts";
 import type { Tx } from "../db.ts";
 import { queueLinkNudges } from "../members/linkNudge.ts";
+import {
+  cancelPaymentReminders,
+  queueCancellationNotice,
+  queuePaymentReminders,
+} from "../membership/fanMessages.ts";
 import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
-import { scheduleTaskOnce } from "../tasks.ts";
 import type { SubscriptionState } from "./billing.ts";
 import { META } from "./metadata.ts";
 import type { ApplyResult } from "./types.ts";
@@ -92,12 +96,16 @@ export async function applyCustomerStates(
   const member = { id: memberId };
   const changes: string[] = [];
   const becamePastDue: string[] = [];
+  const cancelChanged: SubscriptionState[] = [];
   let plannable = false;
   for (const s of input.states) {
     const change = await upsertSubscription(tx, member.id, s, input.paymentIntentId, fetchedAt, ctx, log);
     if (change) {
       if (change.summary) changes.push(change.summary);
       if (change.becamePastDue) becamePastDue.push(s.id);
+      // Out of past due (paid, or ended): the reminders of that failure not sent yet are dropped.
+      if (change.leftPastDueSince) await cancelPaymentReminders(tx, s.id, change.leftPastDueSince);
+      if (change.cancelChanged) cancelChanged.push(s);
       plannable = true;
     }
   }
@@ -107,13 +115,33 @@ export async function applyCustomerStates(
   for (const subId of becamePastDue) {
     const sub = await tx.subscription.findUnique({ where: { id: subId } });
     if (!sub?.pastDueSince) continue;
-    await scheduleTaskOnce(tx, {
-      key: `notify:payment_failed:${subId}:${sub.pastDueSince.toISOString()}`,
-      kind: "member.notify",
-      payload: { memberId: member.id, template: "payment_failed", subscriptionId: subId },
-      runAfter: ctx.now,
+    await queuePaymentReminders(tx, {
+      memberId: member.id,
+      subscriptionId: subId,
+      pastDueSince: sub.pastDueSince,
       now: ctx.now,
     });
+  }
+  // The fan canceled (or took it back) while the subscription still runs: one confirmation.
+  for (const s of cancelChanged) {
+    if (s.status !== "active" && s.status !== "trialing") continue;
+    if (s.cancelAtPeriodEnd && s.currentPeriodEnd && s.currentPeriodEnd.getTime() <= ctx.now.getTime())
+      continue;
+    await queueCancellationNotice(tx, {
+      memberId: member.id,
+      subscriptionId: s.id,
+      cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+      periodEnd: s.currentPeriodEnd,
+      now: ctx.now,
+    });
+    log.info(
+      {
+        event: s.cancelAtPeriodEnd ? "member.cancel_notice_queued" : "member.resume_notice_queued",
+        memberId: member.id,
+        subscriptionId: s.id,
+      },
+      s.cancelAtPeriodEnd ? "cancellation confirmation queued" : "resumption notice queued",
+    );
   }
   // A checkout completed: a tier that also opens the other platform is worth one nudge to /link.
   if (input.claim) await queueLinkNudges(tx, member.id, ctx.now, log);
@@ -134,7 +162,13 @@ async function upsertSubscription(
   fetchedAt: Date,
   ctx: SyncContext,
   log: Logger,
-): Promise<{ summary: string; becamePastDue: boolean } | null> {
+): Promise<{
+  summary: string;
+  becamePastDue: boolean;
+  /** The subscription left past due: when that failure began. */
+  leftPastDueSince: Date | null;
+  cancelChanged: boolean;
+} | null> {
   const existing = await tx.subscription.findUnique({ where: { id: s.id } });
   if (existing && existing.syncedAt.getTime() > fetchedAt.getTime()) return null;
   const price = s.priceId ? await tx.tierPrice.findUnique({ where: { stripePriceId: s.priceId } }) : null;
@@ -175,8 +209,11 @@ async function upsertSubscription(
   const periodChanged =
     existing !== null &&
     (existing.currentPeriodEnd?.getTime() ?? null) !== (s.currentPeriodEnd?.getTime() ?? null);
+  const leftPastDueSince = prev?.status === "past_due" && status !== "past_due" ? prev.pastDueSince : null;
   if (!statusChanged && !tierChanged && !cancelChanged)
-    return periodChanged ? { summary: "", becamePastDue: false } : null;
+    return periodChanged
+      ? { summary: "", becamePastDue: false, leftPastDueSince: null, cancelChanged: false }
+      : null;
   const parts: string[] = [];
   if (statusChanged) parts.push(`${existing?.status ?? "new"} → ${status}`);
   if (tierChanged) parts.push(`tier ${existing?.tierId ?? "none"} → ${data.tierId ?? "unknown price"}`);
@@ -199,5 +236,10 @@ async function upsertSubscription(
       stripeEventId: ctx.stripeEventId,
     },
   });
-  return { summary, becamePastDue: status === "past_due" && prev?.status !== "past_due" };
+  return {
+    summary,
+    becamePastDue: status === "past_due" && prev?.status !== "past_due",
+    leftPastDueSince,
+    cancelChanged,
+  };
 }

@@ -136,9 +136,14 @@ describe.each(BACKENDS)("memberships from Stripe payments to access, on %s", (ba
     const sub = await h.deps.db.subscription.findUniqueOrThrow({ where: { id: paid.subscriptionId } });
     expect(sub.pastDueSince).not.toBeNull();
     const reminder = await h.deps.db.task.findFirst({
-      where: { kind: "member.notify", key: { contains: paid.subscriptionId } },
+      where: { kind: "member.notify", key: { startsWith: `notify:payment_failed:${paid.subscriptionId}:` } },
     });
     expect(reminder?.payload).toMatchObject({ template: "payment_failed", memberId: paid.memberId });
+    // And the last day of the 3-day grace has its own reminder, two days after the failure.
+    const lastDay = await h.deps.db.task.findUniqueOrThrow({
+      where: { key: `notify:payment_last_day:${paid.subscriptionId}:${sub.pastDueSince!.toISOString()}` },
+    });
+    expect(lastDay.runAfter.getTime()).toBe(sub.pastDueSince!.getTime() + 2 * DAY_MS);
     const review = await h.deps.db.task.findUniqueOrThrow({ where: { key: `review:${paid.memberId}` } });
     expect(review.runAfter.getTime()).toBe(sub.pastDueSince!.getTime() + 3 * DAY_MS);
 

@@ -54,7 +54,6 @@ function samples(n: number, flag: boolean): AllParams {
     platform: "telegram",
     minutes: n * 15,
     seconds: n * 30,
-    graceDays: n,
     trialDays: n,
     days: n,
     n,

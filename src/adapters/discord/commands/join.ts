@@ -4,7 +4,7 @@ import type { CheckoutOutcome } from "../../../app/members/checkout.ts";
 import { LINK_CODE_TTL_MS } from "../../../app/members/linking.ts";
 import { isOfferKind, type OfferKind, tierOffers } from "../../../core/pricing.ts";
 import { DomainError } from "../../../errors.ts";
-import { offerLabel } from "../../../i18n/index.ts";
+import { type Locale, offerLabel, t } from "../../../i18n/index.ts";
 import { type ComponentRoute, type HandlerContext, slash } from "../context.ts";
 
 /** `custom_id` of the tier picker; its value is the tier's slug. */
@@ -59,6 +59,17 @@ export const joinPickRoute: ComponentRoute = {
     if (slug) await offerTier(ctx, slug);
   },
 };
+
+/**
+ * The button on the goodbye DM: the same price button as /join's, so a click starts Checkout for
+ * the clicker (their own account, whoever they are: a copied id buys nothing for anyone else).
+ */
+export function comeBackButton(locale: Locale, back: { tierSlug: string; offer: OfferKind }): ButtonBuilder {
+  return new ButtonBuilder()
+    .setStyle(ButtonStyle.Primary)
+    .setCustomId(`${BUY}:${back.tierSlug}:${back.offer}`.slice(0, 100))
+    .setLabel(t(locale, "discord.revoke.come_back"));
+}
 
 /** A price button: Checkout for that tier at that price. */
 export const joinBuyRoute: ComponentRoute = {
