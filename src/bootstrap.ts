@@ -272,6 +272,7 @@ export async function startTribegate(opts: {
         ...services,
         verifier: createWebhookVerifier(stripeClient, webhookSecret.secret),
         livemode: isLiveKey(config.stripe.secretKey),
+        intakeDb: db.intake,
         onStripeEvent: () => stripeEventWorker?.wake(),
       }),
       ...checkoutPages({ app: pageApp, clock, doors }),
