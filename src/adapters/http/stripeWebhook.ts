@@ -1,9 +1,8 @@
 import type Stripe from "stripe";
 import type { WebhookVerifier } from "../../app/billing/billing.ts";
 import { foreignEventReason, HANDLED_EVENT_TYPES } from "../../app/billing/eventTypes.ts";
-import { createStripeEventIntake } from "../../app/billing/stripeEvents.ts";
+import { createStripeEventIntake, type StripeEventIntake } from "../../app/billing/stripeEvents.ts";
 import type { BillingDeps } from "../../app/billing/types.ts";
-import type { Db } from "../../app/db.ts";
 import { NetworkError } from "../../errors.ts";
 import type { Route } from "../routes.ts";
 
@@ -24,12 +23,12 @@ export function stripeWebhookRoute(
   deps: BillingDeps & {
     verifier: WebhookVerifier;
     livemode: boolean;
-    /** Connections of the intake's own (Database.intake); default deps.db. */
-    intakeDb?: Db;
+    /** The group-committing intake (the composition root gives it connections of its own). */
+    intake?: StripeEventIntake;
   },
 ): Route {
   const log = deps.log.child({ module: "stripe-webhook" });
-  const intake = createStripeEventIntake(deps, deps.intakeDb ? { db: deps.intakeDb } : {});
+  const intake = deps.intake ?? createStripeEventIntake(deps);
   return {
     method: "POST",
     path: "/stripe/webhook",
