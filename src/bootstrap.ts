@@ -28,7 +28,11 @@ import { createTelegramBot, type TelegramBot } from "./adapters/telegram/bot.ts"
 import { createTelegramPlatform } from "./adapters/telegram/index.ts";
 import { createAccessWorker } from "./app/access/accessWorker.ts";
 import type { Billing } from "./app/billing/billing.ts";
-import { createStripeEventWorker, STRIPE_EVENTS_TASK } from "./app/billing/stripeEvents.ts";
+import {
+  createStripeEventIntake,
+  createStripeEventWorker,
+  STRIPE_EVENTS_TASK,
+} from "./app/billing/stripeEvents.ts";
 import { joinTokenKey } from "./app/members/webJoin.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
@@ -292,6 +296,14 @@ export async function startTribegate(opts: {
         ...services,
         verifier: createWebhookVerifier(stripeClient, webhookSecret.secret),
         livemode: isLiveKey(config.stripe.secretKey),
+        intake: createStripeEventIntake(
+          {
+            ...services,
+            livemode: isLiveKey(config.stripe.secretKey),
+            onStripeEvent: () => stripeEventWorker?.wake(),
+          },
+          { db: db.intake },
+        ),
         onStripeEvent: () => stripeEventWorker?.wake(),
       }),
       ...checkoutPages({ app: pageApp, clock, doors }),

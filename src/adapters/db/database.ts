@@ -21,6 +21,11 @@ export type DatabaseDriver =
 export interface Database {
   readonly kind: "pglite" | "postgres";
   readonly prisma: PrismaClient;
+  /**
+   * For the Stripe webhook's intake alone: on PostgreSQL a client over connections of its own, so
+   * an acknowledgment never waits for a connection behind the workers; on PGlite, `prisma`.
+   */
+  readonly intake: PrismaClient;
   readonly driver: DatabaseDriver;
   /** Where the data lives, safe to log: the PGlite directory or the URL with its password scrubbed. */
   readonly location: string;
@@ -39,6 +44,8 @@ export interface OpenDatabaseOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL pool size. Default 10. */
   poolMax?: number;
+  /** PostgreSQL connections kept for the Stripe webhook's intake, besides the pool. Default 2. */
+  intakePoolMax?: number;
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
@@ -229,28 +236,34 @@ async function openPostgres(opts: OpenDatabaseOptions & { databaseUrl: string })
   }
   await probe.end().catch(() => undefined);
 
-  const pool = new pg.Pool({
-    connectionString: databaseUrl,
-    max: opts.poolMax ?? 10,
-    // Waiting longer than this for a connection means the server is gone or the pool is exhausted:
-    // better an error than a silent hang.
-    connectionTimeoutMillis: Math.max(timeoutMs, 10_000),
-    idleTimeoutMillis: 30_000,
-    keepAlive: true,
-    // A server that stops answering without closing connections (frozen, network cut) must not
-    // hang a webhook or a worker forever: the query errors and the caller retries.
-    query_timeout: 120_000,
-  });
-  // An idle connection that breaks (server restart, network) must not crash the process.
-  pool.on("error", (err) => {
-    log.warn(
-      {
-        event: "db.pool.error",
-        err: { message: scrubSecrets(err.message, secrets), code: (err as { code?: string }).code },
-      },
-      "an idle PostgreSQL connection failed; the pool will open a new one",
-    );
-  });
+  const newPool = (max: number) => {
+    const p = new pg.Pool({
+      connectionString: databaseUrl,
+      max,
+      // Waiting longer than this for a connection means the server is gone or the pool is exhausted:
+      // better an error than a silent hang.
+      connectionTimeoutMillis: Math.max(timeoutMs, 10_000),
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      // A server that stops answering without closing connections (frozen, network cut) must not
+      // hang a webhook or a worker forever: the query errors and the caller retries.
+      query_timeout: 120_000,
+    });
+    // An idle connection that breaks (server restart, network) must not crash the process.
+    p.on("error", (err) => {
+      log.warn(
+        {
+          event: "db.pool.error",
+          err: { message: scrubSecrets(err.message, secrets), code: (err as { code?: string }).code },
+        },
+        "an idle PostgreSQL connection failed; the pool will open a new one",
+      );
+    });
+    return p;
+  };
+  const pool = newPool(opts.poolMax ?? 10);
+  const intakePool = newPool(opts.intakePoolMax ?? 2);
+  const intake = new PrismaClient({ adapter: new PrismaPg(intakePool) });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   log.info(
     { event: "db.open", kind: "postgres", host: where.host, database: where.database, ms: Date.now() - t0 },
@@ -260,10 +273,18 @@ async function openPostgres(opts: OpenDatabaseOptions & { databaseUrl: string })
   return wrapDatabase({
     kind: "postgres",
     prisma,
+    intake,
     driver: { kind: "postgres", pool },
     location: where.display,
     log,
-    closeDriver: { step: "pool", message: "ending the PostgreSQL pool failed", run: () => pool.end() },
+    closeDriver: {
+      step: "pool",
+      message: "ending the PostgreSQL pool failed",
+      run: async () => {
+        await intake.$disconnect().catch(() => undefined);
+        await Promise.all([pool.end(), intakePool.end()]);
+      },
+    },
     afterClose: async () => {
       log.info({ event: "db.close", kind: "postgres" }, "PostgreSQL connections closed");
     },
@@ -274,6 +295,7 @@ async function openPostgres(opts: OpenDatabaseOptions & { databaseUrl: string })
 function wrapDatabase(parts: {
   kind: Database["kind"];
   prisma: PrismaClient;
+  intake?: PrismaClient;
   driver: DatabaseDriver;
   location: string;
   log: Logger;
@@ -285,6 +307,7 @@ function wrapDatabase(parts: {
   return {
     kind: parts.kind,
     prisma,
+    intake: parts.intake ?? prisma,
     driver: parts.driver,
     location: parts.location,
     async ping() {

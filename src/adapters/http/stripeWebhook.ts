@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import type { WebhookVerifier } from "../../app/billing/billing.ts";
 import { foreignEventReason, HANDLED_EVENT_TYPES } from "../../app/billing/eventTypes.ts";
-import { acceptStripeEvent } from "../../app/billing/stripeEvents.ts";
+import { createStripeEventIntake, type StripeEventIntake } from "../../app/billing/stripeEvents.ts";
 import type { BillingDeps } from "../../app/billing/types.ts";
 import { NetworkError } from "../../errors.ts";
 import type { Route } from "../routes.ts";
@@ -13,15 +13,22 @@ import type { Route } from "../routes.ts";
  * - an event of another mode (live vs the key's test) or of a connected account (Connect): 200,
  *   recorded as ignored with the reason (a replay finds the record), never applied;
  * - an event type outside the allow-list: 200, ignored;
- * - a handled event: 200 `queued` once it is written durably (one insert; no call to Stripe), or
- *   `duplicate` when it was recorded before. The worker applies it, re-reading Stripe; a Stripe that
+ * - a handled event: 200 `queued` once it is written durably (one insert, committed together with
+ *   the events that arrived in the same moment; no call to Stripe), or `duplicate` when it was
+ *   recorded before. The worker applies it, re-reading Stripe; a Stripe that
  *   is slow, rate-limited or failing delays the apply, never the answer;
  * - the database failing: 5xx, so Stripe retries.
  */
 export function stripeWebhookRoute(
-  deps: BillingDeps & { verifier: WebhookVerifier; livemode: boolean },
+  deps: BillingDeps & {
+    verifier: WebhookVerifier;
+    livemode: boolean;
+    /** The group-committing intake (the composition root gives it connections of its own). */
+    intake?: StripeEventIntake;
+  },
 ): Route {
   const log = deps.log.child({ module: "stripe-webhook" });
+  const intake = deps.intake ?? createStripeEventIntake(deps);
   return {
     method: "POST",
     path: "/stripe/webhook",
@@ -60,7 +67,7 @@ export function stripeWebhookRoute(
         return { status: 200, body: { received: true, ignored: true } };
       }
       try {
-        const result = await acceptStripeEvent(deps, event);
+        const result = await intake.accept(event);
         return { status: 200, body: { received: true, status: result.status } };
       } catch (err) {
         const unavailable = err instanceof NetworkError;

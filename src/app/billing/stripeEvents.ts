@@ -92,27 +92,20 @@ export async function acceptStripeEvent(
   if (!HANDLED_EVENT_TYPES.has(event.type))
     return { status: "ignored", outcome: `type ${event.type} not handled` };
 
-  const queueKey = queueKeyOf(event);
-  const taskKey = `${STRIPE_EVENTS_TASK}:${queueKey}`;
-  const payload = JSON.stringify(event);
-  const taskPayload = JSON.stringify({ queueKey });
-  // One statement: the event row and its key's task (new, or due again at once with a new version,
-  // so that a run in progress runs once more for it).
-  const rows = await deps.db.$queryRaw<{ id: bigint }[]>`
-    WITH e AS (
-      INSERT INTO stripe_event (id, type, created, object_id, status, outcome, queue_key, payload, received_at, processed_at)
-      VALUES (${event.id}, ${event.type}, ${created}, ${objectId}, 'queued', '', ${queueKey}, ${payload}::jsonb, ${now}, ${now})
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id)
-    INSERT INTO task (key, kind, payload, state, version, attempts, run_after, created_at, updated_at)
-    SELECT ${taskKey}, ${STRIPE_EVENTS_TASK}, ${taskPayload}::jsonb, 'pending', 1, 0, ${now}, ${now}, ${now} FROM e
-    ON CONFLICT (key) DO UPDATE SET
-      run_after = EXCLUDED.run_after,
-      state = CASE WHEN task.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
-      version = task.version + 1, attempts = 0, last_error = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
-    RETURNING id`;
-  if (rows.length === 0) return duplicate(log);
-  log.info({ event: "stripe.event.queued", queueKey }, "event recorded; applied soon");
+  const [recorded] = await recordQueued(deps.db, [event], now);
+  return afterRecorded(deps, event, recorded === true, now);
+}
+
+/** After the event's row committed: the answer, the worker woken, access opened early when paid. */
+function afterRecorded(
+  deps: Pick<BillingDeps, "db" | "clock" | "log" | "onWork" | "onStripeEvent">,
+  event: Stripe.Event,
+  recorded: boolean,
+  now: Date,
+): AcceptResult {
+  const log = deps.log.child({ module: "billing", stripeEventId: event.id, type: event.type });
+  if (!recorded) return duplicate(log);
+  log.info({ event: "stripe.event.queued", queueKey: queueKeyOf(event) }, "event recorded; applied soon");
   (deps.onStripeEvent ?? deps.onWork)?.();
   if (paidCheckout(event)) {
     // Not awaited: the answer to Stripe does not wait for it. If the process stops first, the
@@ -125,6 +118,118 @@ export async function acceptStripeEvent(
     );
   }
   return { status: "queued", outcome: "queued" };
+}
+
+/**
+ * Records handled, not foreign events as queued, and wakes their queue keys' tasks (new, or due
+ * again at once with a new version, so that a run in progress runs once more for them), in one
+ * statement: one commit for the whole batch. Returns, for each event, whether this statement
+ * recorded it (false: recorded before, a duplicate; an id twice in `events` is recorded once).
+ * Rows are written in id order and tasks in key order, so two batches running at once (two
+ * processes) wait on each other, never deadlock.
+ */
+async function recordQueued(db: Db, events: readonly Stripe.Event[], now: Date): Promise<boolean[]> {
+  const unique = [...new Map(events.map((e) => [e.id, e])).values()].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+  const values = unique.map(
+    (e) =>
+      Prisma.sql`(${e.id}, ${e.type}, ${new Date(e.created * 1000)}, ${objectIdOf(e)}, 'queued', '', ${queueKeyOf(e)}, ${JSON.stringify(e)}::jsonb, ${now}, ${now})`,
+  );
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH e AS (
+      INSERT INTO stripe_event (id, type, created, object_id, status, outcome, queue_key, payload, received_at, processed_at)
+      VALUES ${Prisma.join(values)}
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id, queue_key),
+    t AS (
+      INSERT INTO task (key, kind, payload, state, version, attempts, run_after, created_at, updated_at)
+      SELECT k.key, ${STRIPE_EVENTS_TASK}, jsonb_build_object('queueKey', k.queue_key), 'pending', 1, 0, ${now}, ${now}, ${now}
+      FROM (SELECT DISTINCT ${`${STRIPE_EVENTS_TASK}:`}::text || queue_key AS key, queue_key FROM e ORDER BY 1) k
+      ON CONFLICT (key) DO UPDATE SET
+        run_after = EXCLUDED.run_after,
+        state = CASE WHEN task.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
+        version = task.version + 1, attempts = 0, last_error = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
+      RETURNING 1)
+    SELECT id FROM e`;
+  const inserted = new Set(rows.map((r) => r.id));
+  return events.map((e) => inserted.delete(e.id));
+}
+
+export interface StripeEventIntake {
+  /** acceptStripeEvent, with the events arriving together written in one statement (one commit). */
+  accept(event: Stripe.Event): Promise<AcceptResult>;
+}
+
+/**
+ * Group commit for the webhook: a handled event waits for no timer; events that arrive while a
+ * batch is being written are written together in the next one (up to `maxBatch`), and at most
+ * `inFlight` batches are written at once, so a burst of acknowledgments costs a few commits and
+ * a few connections, not one each; `db`, when given, has connections of its own for this (an
+ * acknowledgment never waits behind the workers for one). The early access runs on `deps.db`. A
+ * batch that fails (the database) fails every event in it: each is answered 5xx and retried by
+ * Stripe. Foreign and unhandled events take acceptStripeEvent's own path.
+ */
+export function createStripeEventIntake(
+  deps: Pick<BillingDeps, "db" | "clock" | "log" | "livemode" | "onWork" | "onStripeEvent">,
+  opts: { maxBatch?: number; inFlight?: number; db?: Db } = {},
+): StripeEventIntake {
+  const intakeDb = opts.db ?? deps.db;
+  const maxBatch = opts.maxBatch ?? 500;
+  const maxInFlight = opts.inFlight ?? 2;
+  type Waiting = {
+    event: Stripe.Event;
+    resolve: (r: AcceptResult) => void;
+    reject: (err: unknown) => void;
+  };
+  const waiting: Waiting[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  const write = async (batch: Waiting[]): Promise<void> => {
+    const now = deps.clock.now();
+    try {
+      const recorded = await recordQueued(
+        intakeDb,
+        batch.map((w) => w.event),
+        now,
+      );
+      batch.forEach((w, i) => {
+        try {
+          w.resolve(afterRecorded(deps, w.event, recorded[i] === true, now));
+        } catch (err) {
+          w.reject(err);
+        }
+      });
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
+  };
+  const flush = (): void => {
+    scheduled = false;
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const batch = waiting.splice(0, maxBatch);
+      inFlight++;
+      void write(batch).finally(() => {
+        inFlight--;
+        flush();
+      });
+    }
+  };
+  return {
+    accept(event) {
+      if (foreignEventReason(event, deps.livemode) || !HANDLED_EVENT_TYPES.has(event.type))
+        return acceptStripeEvent(deps, event);
+      return new Promise<AcceptResult>((resolve, reject) => {
+        waiting.push({ event, resolve, reject });
+        // The events of this turn of the event loop go together; a lone event waits for nothing.
+        if (!scheduled && inFlight < maxInFlight) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+  };
 }
 
 function duplicate(log: Logger): AcceptResult {
