@@ -77,9 +77,9 @@ export interface QueueWorkerOptions<Row extends Claimed> {
   where?: Prisma.Sql;
   concurrency?: number;
   /**
-   * How long a claimed row stays this process's without news from it (default 10 s). While a row
+   * How long a claimed row stays this process's without news from it (default 6 s). While a row
    * runs, its lease is renewed every leaseMs / 3: only a process that stopped (crashed, frozen, cut
-   * off from the database) loses its rows to another, which claims them within these 10 seconds.
+   * off from the database) loses its rows to another, which claims them within these 6 seconds.
    */
   leaseMs?: number;
   maxAttempts?: number;
@@ -103,7 +103,7 @@ export interface QueueWorkerOptions<Row extends Claimed> {
 export function createQueueWorker<Row extends Claimed>(opts: QueueWorkerOptions<Row>): QueueWorker {
   const clock = opts.clock ?? { now: () => new Date() };
   const concurrency = opts.concurrency ?? 4;
-  const leaseMs = opts.leaseMs ?? 10_000;
+  const leaseMs = opts.leaseMs ?? 6_000;
   const maxAttempts = opts.maxAttempts ?? 8;
   const log = opts.log.child({ module: opts.name });
   let running = false;

@@ -204,7 +204,7 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
       10_000,
       (l) => Date.parse(String(l.time)) >= haltedAt - 2_000,
     );
-    // Longer than a job's lease (10 s): without the kept outcome the job would be claimed and run again.
+    // Longer than a job's lease (6 s): without the kept outcome the job would be claimed and run again.
     await new Promise((r) => setTimeout(r, 12_000));
     await cluster.resume();
     await h.logs.waitFor("access.settled_late", 20_000);
