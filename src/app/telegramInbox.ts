@@ -22,8 +22,12 @@ export interface TelegramInbox {
   keep<U extends InboxUpdate>(updates: readonly U[]): Promise<U[]>;
   /** The update's handler finished (whatever its outcome: the error boundary dealt with failures). */
   handled(updateId: number): void;
-  /** Updates other processes kept and did not handle (a leader that died), oldest first; now this one's. */
-  leftovers<U extends InboxUpdate>(): Promise<U[]>;
+  /**
+   * Updates other processes kept and did not handle (a leader that died), oldest first; now this
+   * one's. Only those kept at least `minAgeMs` ago: a leader that lost the lead but still runs may
+   * be finishing the younger ones (its handled marks follow within a moment).
+   */
+  leftovers<U extends InboxUpdate>(minAgeMs: number): Promise<U[]>;
   /** Writes the pending "handled" marks now. */
   flush(): Promise<void>;
   stop(): Promise<void>;
@@ -103,10 +107,11 @@ export function createTelegramInbox(opts: {
     handled(updateId) {
       pending.push(BigInt(updateId));
     },
-    async leftovers<U extends InboxUpdate>() {
+    async leftovers<U extends InboxUpdate>(minAgeMs: number) {
+      const before = new Date(opts.clock.now().getTime() - minAgeMs);
       const rows = await db.$queryRaw<{ payload: U }[]>`
         UPDATE telegram_update SET owner = ${opts.owner}
-        WHERE bot_id = ${botId} AND NOT handled AND owner <> ${opts.owner}
+        WHERE bot_id = ${botId} AND NOT handled AND owner <> ${opts.owner} AND received_at <= ${before}
         RETURNING payload`;
       const updates = rows.map((r) => r.payload).sort((a, b) => a.update_id - b.update_id);
       if (updates.length > 0)

@@ -172,10 +172,26 @@ export function createTelegramBot(opts: {
     log.info({ event: "telegram.polling" }, "receiving updates from Telegram (long polling)");
     const inbox = opts.inbox;
     if (inbox) {
-      // What an earlier leader kept and did not handle (it died with them in hand) comes first.
-      const left = await inbox.leftovers<Update>();
+      // What an earlier leader kept and did not handle (it died with them in hand) comes first; what
+      // it received in its last moments is left to it a while longer (it may still be finishing them,
+      // if it lost the lead without dying) and taken after LEFTOVER_GRACE_MS if still unhandled.
+      const left = await inbox.leftovers<Update>(LEFTOVER_GRACE_MS);
       for (const update of left) await handleKept(update, inbox);
       if (stopped || !receiving) return;
+      setTimeout(() => {
+        if (stopped || !receiving) return;
+        void inbox
+          .leftovers<Update>(LEFTOVER_GRACE_MS)
+          .then(async (late) => {
+            for (const update of late) await handleKept(update, inbox);
+          })
+          .catch((err: unknown) =>
+            log.warn(
+              { event: "telegram.inbox.leftovers_failed", err },
+              "could not read the updates left by an earlier leader",
+            ),
+          );
+      }, LEFTOVER_GRACE_MS).unref();
     }
     const handle = startRunner(inbox);
     runner = handle;
@@ -344,6 +360,9 @@ export function createTelegramBot(opts: {
 
 /** How long a Bot API call (other than the long poll) may go unanswered. */
 const REQUEST_TIMEOUT_SECONDS = 30;
+/** How long updates an earlier leader kept are left to it before the new leader handles them. */
+const LEFTOVER_GRACE_MS = 10_000;
+
 /** How long Telegram holds a getUpdates call open when there is nothing to deliver. */
 const POLL_TIMEOUT_SECONDS = 30;
 

@@ -71,8 +71,13 @@ describe("use cases moved out of the adapters", () => {
   });
 
   it("one welcome per tier: the tier's first role sends it, in the fan's stored language; its other roles send none", async () => {
+    // The welcome names every role the tier opens on the platform, so it can list their channels.
     expect(await accessChangeNotice(db, change())).toEqual({
-      notice: { template: "access_granted", tierName: "Gold" },
+      notice: {
+        template: "access_granted",
+        tierName: "Gold",
+        targets: [role("800000000000000001"), role("800000000000000002")],
+      },
       locale: "fr",
     });
     expect(await accessChangeNotice(db, change({ target: role("800000000000000002") }))).toBeNull();
@@ -84,7 +89,7 @@ describe("use cases moved out of the adapters", () => {
 
   it("a role no tier opens still gets its message, without a tier name, and no locale for an unknown fan", async () => {
     expect(await accessChangeNotice(db, change({ userId: "1", target: role("1") }))).toEqual({
-      notice: { template: "access_granted", tierName: "" },
+      notice: { template: "access_granted", tierName: "", targets: [] },
       locale: null,
     });
   });
