@@ -175,22 +175,20 @@ export function createTelegramBot(opts: {
       // What an earlier leader kept and did not handle (it died with them in hand) comes first; what
       // it received in its last moments is left to it a while longer (it may still be finishing them,
       // if it lost the lead without dying) and taken after LEFTOVER_GRACE_MS if still unhandled.
-      const left = await inbox.leftovers<Update>(LEFTOVER_GRACE_MS);
-      for (const update of left) await handleKept(update, inbox);
+      const takeLeftovers = async (): Promise<void> => {
+        for (const update of await inbox.leftovers<Update>(LEFTOVER_GRACE_MS))
+          await handleKept(update, inbox);
+      };
+      await takeLeftovers();
       if (stopped || !receiving) return;
       setTimeout(() => {
         if (stopped || !receiving) return;
-        void inbox
-          .leftovers<Update>(LEFTOVER_GRACE_MS)
-          .then(async (late) => {
-            for (const update of late) await handleKept(update, inbox);
-          })
-          .catch((err: unknown) =>
-            log.warn(
-              { event: "telegram.inbox.leftovers_failed", err },
-              "could not read the updates left by an earlier leader",
-            ),
-          );
+        void takeLeftovers().catch((err: unknown) =>
+          log.warn(
+            { event: "telegram.inbox.leftovers_failed", err },
+            "could not read the updates left by an earlier leader",
+          ),
+        );
       }, LEFTOVER_GRACE_MS).unref();
     }
     const handle = startRunner(inbox);
