@@ -236,6 +236,11 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
     };
     const repliesTo = (id: number) =>
       telegram.callsOf("sendMessage").filter((c) => String(c.params.chat_id) === String(id)).length;
+    const replyTimes = (id: number) =>
+      telegram
+        .callsOf("sendMessage")
+        .filter((c) => String(c.params.chat_id) === String(id))
+        .map((c) => c.time - t0);
 
     // -- the creator opens a poll in the channel
     const openPoll = await until(() =>
@@ -381,10 +386,19 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
 
     // -- Telegram: every /start answered exactly once
     await expect
-      .poll(() => tgSent.filter((id) => repliesTo(id) !== 1).map((id) => `${id}: ${repliesTo(id)}`), {
-        timeout: 60_000,
-        interval: 200,
-      })
+      .poll(
+        () =>
+          tgSent
+            .filter((id) => repliesTo(id) !== 1)
+            .map(
+              (id) =>
+                `${id}: ${repliesTo(id)} (at ${replyTimes(id).join(", ")} ms; kill ${killedAt - t0}, cut ${cutAt - t0})`,
+            ),
+        {
+          timeout: 60_000,
+          interval: 200,
+        },
+      )
       .toEqual([]);
 
     // -- Stripe: everything acknowledged got applied, once
