@@ -13,7 +13,7 @@ export interface InboxUpdate {
  * with the next getUpdates, which the poller sends while the batch is still being handled: without
  * the inbox, a leader killed then loses what it had in hand, and the next leader never receives it.
  * So a batch is written here before the next poll confirms it; each update is marked handled once
- * its handler finished (in batches, every `flushMs`); a process that becomes the leader handles
+ * its handler finished (at once; those that finish during a write go together in the next); a process that becomes the leader handles
  * first what an earlier leader left unhandled; and an update Telegram delivers a second time
  * (the dead leader stored it but never confirmed it) is recognised and skipped.
  */
@@ -50,28 +50,35 @@ export function createTelegramInbox(opts: {
   let flushing: Promise<void> | undefined;
   let lastPrune = 0;
 
+  /** Writes the pending marks; marks that come meanwhile go in the next write, at once. */
   const flush = async (): Promise<void> => {
-    if (flushing) await flushing;
-    if (pending.length === 0) return;
-    const ids = pending;
-    pending = [];
-    flushing = (async () => {
-      try {
-        await db.$executeRaw`
-          UPDATE telegram_update SET handled = true
-          WHERE bot_id = ${botId} AND update_id IN (${Prisma.join(ids)})`;
-      } catch (err) {
-        // Tried again at the next flush; meanwhile a new leader could handle them once more.
-        pending.push(...ids);
-        log.warn(
-          { event: "telegram.inbox.flush_failed", count: ids.length, err },
-          "could not mark updates handled",
-        );
-      }
-    })();
-    await flushing;
-    flushing = undefined;
+    while (flushing) await flushing;
+    while (pending.length > 0) {
+      const ids = pending;
+      pending = [];
+      let failed = false;
+      const write = (async () => {
+        try {
+          await db.$executeRaw`
+            UPDATE telegram_update SET handled = true
+            WHERE bot_id = ${botId} AND update_id IN (${Prisma.join(ids)})`;
+        } catch (err) {
+          // Tried again on the timer's next tick; meanwhile a new leader could handle them once more.
+          failed = true;
+          pending.push(...ids);
+          log.warn(
+            { event: "telegram.inbox.flush_failed", count: ids.length, err },
+            "could not mark updates handled",
+          );
+        }
+      })();
+      flushing = write;
+      await write;
+      flushing = undefined;
+      if (failed) return;
+    }
   };
+  // Marks whose write failed are tried again on this tick.
   const timer = setInterval(() => void flush(), opts.flushMs ?? 250);
   timer.unref();
 
@@ -106,6 +113,10 @@ export function createTelegramInbox(opts: {
     },
     handled(updateId) {
       pending.push(BigInt(updateId));
+      // At once, not on the next tick of the timer: until the mark is written, a leader killed now
+      // leaves this update to the next one, which answers it a second time. Marks that come while a
+      // write is under way go together in the next one.
+      if (!flushing) void flush();
     },
     async leftovers<U extends InboxUpdate>(minAgeMs: number) {
       const before = new Date(opts.clock.now().getTime() - minAgeMs);

@@ -384,12 +384,27 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
     for (const [i, fan] of fans.entries())
       expect(ballots.rows.find((b) => b.platform_user_id === fan.id)?.choices, fan.username).toEqual([i % 2]);
 
-    // -- Telegram: every /start answered exactly once
+    // -- Telegram: every /start answered once. The one exception Telegram's API leaves no way around:
+    // an answer the killed leader had sent when it died, before it could record the update handled
+    // (it records it as soon as the answer is confirmed). The next leader cannot know the answer went
+    // out, so it answers again. Its marks are written at once, so only an answer sent in the last
+    // moment before the kill may be repeated, and only by a process that took over after it.
+    const IN_FLIGHT_MS = 2_000;
+    const wrongly = (id: number): boolean => {
+      const times = replyTimes(id).map((ms) => ms + t0);
+      if (times.length === 1) return false;
+      return !(
+        times.length === 2 &&
+        times[0]! <= killedAt &&
+        times[0]! > killedAt - IN_FLIGHT_MS &&
+        times[1]! > killedAt
+      );
+    };
     await expect
       .poll(
         () =>
           tgSent
-            .filter((id) => repliesTo(id) !== 1)
+            .filter(wrongly)
             .map(
               (id) =>
                 `${id}: ${repliesTo(id)} (at ${replyTimes(id).join(", ")} ms; kill ${killedAt - t0}, cut ${cutAt - t0})`,
@@ -400,6 +415,8 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
         },
       )
       .toEqual([]);
+    const repeated = tgSent.filter((id) => repliesTo(id) === 2);
+    const repeatedNote = repeated.map((id) => `${killedAt - t0 - replyTimes(id)[0]!} ms`).join(", ");
 
     // -- Stripe: everything acknowledged got applied, once
     expect(stats.unexpected).toEqual([]);
@@ -427,7 +444,8 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
       `[fault three-processes] ${fans.length} Discord fans, ${tgFans.length} Telegram /start, ` +
         `${sent.length} interactions (${sent.filter((s) => !s.answer).length} lost with a dead leader and clicked again), ` +
         `failover after SIGKILL ${failoverMs} ms, after the cut ${secondFailoverMs} ms, ` +
-        `${stats.retries} webhook retries, ${Date.now() - t0} ms\n`,
+        `${repeated.length} /start answered again by the next leader (the killed one had answered ` +
+        `${repeatedNote || "none"} before the kill), ${stats.retries} webhook retries, ${Date.now() - t0} ms\n`,
     );
   }, 300_000);
 });
