@@ -33,6 +33,7 @@ import {
   createStripeEventWorker,
   STRIPE_EVENTS_TASK,
 } from "./app/billing/stripeEvents.ts";
+import { createInteractionsInHand } from "./app/interactionsInHand.ts";
 import { joinTokenKey } from "./app/members/webJoin.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
@@ -216,10 +217,14 @@ export async function startTribegate(opts: {
     if (inbox) closers.push({ name: "telegram inbox", order: 3, close: () => inbox.stop() });
     const discord = config.discord ? createDiscordGateway({ config: config.discord, log }) : undefined;
     const adapters: PlatformAdapter[] = [];
-    if (discord && config.discord)
+    if (discord && config.discord) {
+      const inHand = createInteractionsInHand({ db: db.prisma, owner, log, clock });
+      // After Discord and its late answers (orders 5, 6): those answered while stopping are cleared before the database closes.
+      closers.push({ name: "discord interactions in hand", order: 7, close: () => inHand.settle() });
       adapters.push(
-        createDiscordPlatform({ gateway: discord, services: portServices, config: config.discord }),
+        createDiscordPlatform({ gateway: discord, services: portServices, config: config.discord, inHand }),
       );
+    }
     if (telegram && config.telegram)
       adapters.push(
         createTelegramPlatform({ bot: telegram, services: portServices, config: config.telegram }),

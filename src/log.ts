@@ -54,7 +54,10 @@ export function createLogger(settings: LoggerSettings): Logger {
   };
   const secrets = (settings.secrets ?? []).filter((x) => x.length >= 6);
   // Every line, whatever its fields: secrets and access-bearing URLs never reach the output.
-  options.hooks = { streamWrite: (line) => scrubAccessUrls(scrubSecrets(line, secrets)) };
+  // (discord.js's errors carry the URL they called, with the interaction's token in it.)
+  options.hooks = {
+    streamWrite: (line) => scrubInteractionTokens(scrubAccessUrls(scrubSecrets(line, secrets))),
+  };
   if (settings.destination) return pino(options, settings.destination);
   const pretty = settings.pretty ?? Boolean(process.stdout.isTTY);
   if (pretty) {
@@ -87,6 +90,13 @@ const ACCESS_URL =
 
 export function scrubAccessUrls(text: string): string {
   return text.replace(ACCESS_URL, "[redacted url]");
+}
+
+/** An interaction's token (a credential for 15 minutes) in a Discord API path. */
+const INTERACTION_TOKEN = /(\/(?:webhooks|interactions)\/\d+\/)[^/?#\s"']+/g;
+
+export function scrubInteractionTokens(text: string): string {
+  return text.replace(INTERACTION_TOKEN, "$1[redacted]");
 }
 
 /**

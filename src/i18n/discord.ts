@@ -90,6 +90,8 @@ export const discordEn = {
   "discord.error.input_options_missing":
     "The options option holds no option: write 2 to 10 options separated by | or ;, e.g. Tutorial | Vlog | Live. Nothing changed.",
 
+  "discord.interaction.try_again":
+    "Sorry: the bot restarted while it was working on this, and it may not have been done. Please try again.",
   "discord.join.pick": "Pick the tier you want to join:",
   "discord.join.placeholder": "Choose a tier",
   "discord.join.checkout": (p: { tier: string; price: string }) =>
@@ -360,6 +362,8 @@ export const discordFr = {
   "discord.error.input_options_missing":
     "L'option options ne contient aucune option : écrivez 2 à 10 options séparées par | ou ;, par ex. Tutoriel | Vlog | Direct. Rien n'a changé.",
 
+  "discord.interaction.try_again":
+    "Désolé : le bot a redémarré pendant qu'il traitait cette demande, qui n'a peut-être pas abouti. Réessayez, s'il vous plaît.",
   "discord.join.pick": "Choisissez le palier que vous voulez rejoindre :",
   "discord.join.placeholder": "Choisir un palier",
   "discord.join.checkout": (p) =>

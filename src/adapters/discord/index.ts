@@ -1,4 +1,5 @@
 import { Events, type Guild } from "discord.js";
+import type { InteractionsInHand } from "../../app/interactionsInHand.ts";
 import { joinTokenKey } from "../../app/members/webJoin.ts";
 import type { Platform } from "../../app/platform.ts";
 import type { AdapterServices, PortServices } from "../../app/services.ts";
@@ -11,6 +12,7 @@ import { describeDiscordTarget } from "./describe.ts";
 import { createDiscordExecutor, DISCORD_TELL_TASK } from "./executor.ts";
 import type { DiscordGateway } from "./gateway.ts";
 import { createHomeGuilds, inviteUrl } from "./homeGuilds.ts";
+import { LEFT_GRACE_MS, tellLeftToTryAgain } from "./inHand.ts";
 import { createDiscordNotifier } from "./notifier.ts";
 import { createPollPublisher, type PollPublisher } from "./pollLive.ts";
 import { createDiscordReader } from "./reader.ts";
@@ -26,6 +28,8 @@ export function createDiscordPlatform(opts: {
   gateway: DiscordGateway;
   services: PortServices;
   config: DiscordConfig;
+  /** Deferred interactions kept until answered; what a dead leader left is answered "try again". */
+  inHand?: InteractionsInHand;
 }): PlatformAdapter {
   const { client } = opts.gateway;
   const log = opts.services.log.child({ module: "discord" });
@@ -65,6 +69,7 @@ async function attachDiscord(opts: {
   config: DiscordConfig;
   log: Logger;
   polls: PollPublisher;
+  inHand?: InteractionsInHand;
 }): Promise<PlatformRuntime> {
   const { client, services, log, polls } = opts;
   const home = createHomeGuilds({ client, config: opts.config, services, log });
@@ -75,6 +80,7 @@ async function attachDiscord(opts: {
     home,
     slash: slashRoutes,
     components: componentRoutes,
+    ...(opts.inHand ? { inHand: opts.inHand } : {}),
   });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
@@ -123,6 +129,19 @@ async function attachDiscord(opts: {
       );
   client.on(Events.GuildCreate, (guild) => void review(guild));
   client.on(Events.ClientReady, (ready) => {
+    // Interactions an earlier leader acknowledged and died before answering: their fans are asked
+    // to try again, once a leader that lost the lead without dying has had time to answer them.
+    const inHand = opts.inHand;
+    if (inHand)
+      setTimeout(() => {
+        void tellLeftToTryAgain({ rest: client.rest, inHand, log, now: () => services.clock.now() }).catch(
+          (err: unknown) =>
+            log.warn(
+              { event: "discord.in_hand.sweep_failed", err },
+              "could not read the interactions an earlier leader left unanswered",
+            ),
+        );
+      }, LEFT_GRACE_MS).unref();
     syncCommands(ready, log).catch((err: unknown) =>
       log.error({ event: "discord.commands.sync_failed", err }, "could not register the slash commands"),
     );

@@ -27,6 +27,8 @@ export class Responder {
     /** Components update the message they sit on; commands reply. */
     private readonly mode: "reply" | "update",
     onDeferFailed: (err: unknown) => void,
+    /** The interaction was acknowledged without its answer ("thinking…"): the answer is now owed. */
+    private readonly onDeferred?: () => void,
   ) {
     const age = Math.max(0, Date.now() - interaction.createdTimestamp);
     const budget = Math.min(WINDOW_MS - ACK_MARGIN_MS, Math.max(0, WINDOW_MS - ACK_MARGIN_MS - age));
@@ -44,6 +46,7 @@ export class Responder {
       if (i.deferred || i.replied) return;
       if (this.mode === "update" && i.isMessageComponent()) await i.deferUpdate();
       else await i.deferReply({ flags: MessageFlags.Ephemeral });
+      this.onDeferred?.();
     });
   }
 

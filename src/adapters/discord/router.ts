@@ -6,6 +6,7 @@ import {
   type MessageComponentInteraction,
   PermissionFlagsBits,
 } from "discord.js";
+import type { InteractionsInHand } from "../../app/interactionsInHand.ts";
 import type { AdapterServices } from "../../app/services.ts";
 import { DomainError } from "../../errors.ts";
 import { localeOf, refusalText, t, translator } from "../../i18n/index.ts";
@@ -35,6 +36,8 @@ export function createInteractionRouter(opts: {
   home: HomeGuilds;
   slash: readonly SlashRoute[];
   components: readonly ComponentRoute[];
+  /** Where deferred interactions are kept until answered (see src/app/interactionsInHand.ts). */
+  inHand?: InteractionsInHand;
 }): InteractionRouter {
   const log = opts.log.child({ module: "discord.interactions" });
   const slashRoutes = new Map(opts.slash.map((r) => [r.key, r]));
@@ -54,6 +57,15 @@ export function createInteractionRouter(opts: {
       interaction,
       interaction.isMessageComponent() && route?.answer !== "private" ? "update" : "reply",
       (err) => log.warn({ event: "discord.interaction.defer_failed", ...fields, err }, "could not defer"),
+      () =>
+        opts.inHand?.deferred({
+          interactionId: interaction.id,
+          applicationId: interaction.applicationId,
+          token: interaction.token,
+          mode: interaction.isMessageComponent() && route?.answer !== "private" ? "update" : "reply",
+          command: name,
+          locale,
+        }),
     );
     const ctx: HandlerContext = {
       services: opts.services,
@@ -103,6 +115,7 @@ export function createInteractionRouter(opts: {
         );
     } finally {
       responder.close();
+      opts.inHand?.answered(interaction.id);
     }
   }
 
