@@ -179,6 +179,15 @@ export const ideaCommand = {
       description: "The most upvoted open ideas",
       description_localizations: { fr: "Les idées ouvertes les plus soutenues" },
     },
+    {
+      type: Opt.Subcommand,
+      name: "mine",
+      name_localizations: { fr: "miennes" },
+      description: "The ideas you proposed and those you back, and where each stands",
+      description_localizations: {
+        fr: "Les idées que vous avez proposées et celles que vous soutenez, et où chacune en est",
+      },
+    },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 

@@ -54,6 +54,13 @@ export const FAN_COMMANDS = [
     description: { en: "Top ideas, to upvote", fr: "Les meilleures idées, à soutenir" },
   },
   {
+    command: "myideas",
+    description: {
+      en: "Your ideas and those you back, where each stands",
+      fr: "Vos idées et celles que vous soutenez, où chacune en est",
+    },
+  },
+  {
     command: "credit",
     description: {
       en: "Your name on the roadmap for your ideas",
@@ -263,6 +270,17 @@ export const CREATOR_COMMANDS = [
     usage: {
       en: "/decide <idea id> shortlisted | /decide <idea id> declined <reason> | /decide <idea id> merged <into idea id>",
       fr: "/decide <id de l'idée> shortlisted | /decide <id de l'idée> declined <raison> | /decide <id de l'idée> merged <id de l'idée cible>",
+    },
+  },
+  {
+    command: "editidea",
+    description: {
+      en: "Fix an idea's title or description",
+      fr: "Corriger le titre ou la description d'une idée",
+    },
+    usage: {
+      en: "/editidea <idea id> <new title> | <new description> (either part may be left out)",
+      fr: "/editidea <id de l'idée> <nouveau titre> | <nouvelle description> (l'une des deux parties peut manquer)",
     },
   },
 ] as const satisfies readonly TelegramCommand[];

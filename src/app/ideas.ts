@@ -137,6 +137,101 @@ export async function unvoteIdea(deps: PollDeps, who: Identity, ideaId: string):
   return { votes: updated.voteCount };
 }
 
+/**
+ * The creator fixes an idea's words (a typo, a clearer title): the same limits as a proposal, in any
+ * status. A poll that holds the idea keeps the words its voters saw.
+ */
+export async function editIdea(
+  deps: PollDeps,
+  ideaId: string,
+  input: { title?: string; description?: string },
+  actor: string,
+) {
+  const title = input.title?.trim();
+  const description = input.description?.trim();
+  if (title === undefined && description === undefined) throw new DomainError("idea_edit_empty");
+  if (title !== undefined && (title.length < 3 || title.length > 100))
+    throw new DomainError("idea_title_invalid");
+  if (description !== undefined && description.length > 500)
+    throw new DomainError("idea_description_invalid");
+  const before = await getIdea(deps.db, ideaId);
+  const updated = await deps.db.idea.update({
+    where: { id: ideaId },
+    data: {
+      ...(title !== undefined ? { title } : {}),
+      ...(description !== undefined ? { description } : {}),
+    },
+  });
+  deps.log.info(
+    {
+      event: "idea.edited",
+      ideaId,
+      actor,
+      titleChanged: title !== undefined && title !== before.title,
+      descriptionChanged: description !== undefined && description !== before.description,
+    },
+    `idea edited: ${before.title} → ${updated.title}`,
+  );
+  return updated;
+}
+
+/** An idea as a member's own list shows it. */
+export interface MyIdea {
+  id: string;
+  title: string;
+  status: IdeaStatus;
+  votes: number;
+  declineReason: string | null;
+  /** When merged: the title of the idea it joined. */
+  mergedIntoTitle: string | null;
+}
+
+/** How many ideas each part of "my ideas" shows, newest first. */
+export const MY_IDEAS_MAX = 10;
+
+/**
+ * A member's ideas, whichever platform they proposed or upvoted them from (linked accounts are one
+ * member): those they proposed and those they back, newest first, each with where it stands.
+ */
+export async function myIdeas(
+  deps: PollDeps,
+  who: Identity,
+): Promise<{ proposed: MyIdea[]; backed: MyIdea[] }> {
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+    select: { memberId: true },
+  });
+  if (!identity) return { proposed: [], backed: [] };
+  const [proposed, votes] = await Promise.all([
+    deps.db.idea.findMany({
+      where: { authorMemberId: identity.memberId },
+      orderBy: { createdAt: "desc" },
+      take: MY_IDEAS_MAX,
+    }),
+    deps.db.ideaVote.findMany({
+      where: { memberId: identity.memberId },
+      orderBy: { createdAt: "desc" },
+      take: MY_IDEAS_MAX,
+      include: { idea: true },
+    }),
+  ]);
+  const backedIdeas = votes.map((v) => v.idea);
+  const mergedIds = [...proposed, ...backedIdeas].flatMap((i) => (i.mergedInto ? [i.mergedInto] : []));
+  const targets = mergedIds.length
+    ? await deps.db.idea.findMany({ where: { id: { in: mergedIds } }, select: { id: true, title: true } })
+    : [];
+  const titleOf = new Map(targets.map((i) => [i.id, i.title]));
+  const view = (i: (typeof proposed)[number]): MyIdea => ({
+    id: i.id,
+    title: i.title,
+    status: ideaStatus(i.status),
+    votes: i.voteCount,
+    declineReason: i.declineReason,
+    mergedIntoTitle: i.mergedInto ? (titleOf.get(i.mergedInto) ?? null) : null,
+  });
+  return { proposed: proposed.map(view), backed: backedIdeas.map(view) };
+}
+
 /** The most ideas a list or an autocomplete reads at once. */
 export const IDEA_PAGE_MAX = 25;
 

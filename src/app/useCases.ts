@@ -12,8 +12,10 @@ import { setCreditName } from "./credit.ts";
 import type { Db } from "./db.ts";
 import {
   decideIdea,
+  editIdea,
   findIdeaIdByRef,
   getIdea,
+  myIdeas,
   pollFromIdeas,
   proposeIdea,
   topIdeas,
@@ -170,10 +172,12 @@ export function useCases(services: AppServices) {
       createLinkCode,
       createTier,
       decideIdea,
+      editIdea,
       editTier,
       exportBallotsCsv,
       greetFan,
       migrateTelegramChat,
+      myIdeas,
       openPoll,
       openPortal,
       pollFromIdeas,

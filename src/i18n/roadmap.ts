@@ -65,6 +65,23 @@ export const roadmapEn = {
   "notice.idea_shipped": (p: { title: string }) =>
     `“${p.title}”, an idea you backed, has shipped. Thank you for shaping it!`,
 
+  "error.idea_edit_empty": "Give the new title, the new description, or both.",
+  "roadmap.edited": (p: { title: string }) => `Idea updated: “${p.title}”.`,
+  "roadmap.mine.none": "You have not proposed or upvoted any idea yet.",
+  "roadmap.mine.proposed": "Ideas you proposed",
+  "roadmap.mine.backed": "Ideas you back",
+  "roadmap.mine.more": (p: { count: number }) => `…and ${EN.count(p.count, "more line", "more lines")}.`,
+  "roadmap.mine.line": (p: {
+    title: string;
+    status: IdeaStatus;
+    votes: number;
+    id: string;
+    reason: string | null;
+    into: string | null;
+  }) =>
+    `• ${p.title}: ${STATUS_EN[p.status]}, ${EN.count(p.votes, "upvote", "upvotes")} (${p.id})` +
+    (p.reason ? `. The creator's reason: ${p.reason}` : "") +
+    (p.into ? `. Now part of “${p.into}”` : ""),
   "roadmap.credit_set": (p: { name: string }) => `Your ideas are now credited to “${p.name}” on the roadmap.`,
   "roadmap.credit_cleared": "Your ideas are now credited anonymously on the roadmap.",
   "roadmap.unvoted": (p: { title: string; votes: number }) =>
@@ -147,6 +164,16 @@ export const roadmapFr = {
   "notice.idea_shipped": (p) =>
     `« ${p.title} », une idée que vous avez soutenue, est sortie. Merci d'y avoir contribué !`,
 
+  "error.idea_edit_empty": "Donnez le nouveau titre, la nouvelle description, ou les deux.",
+  "roadmap.edited": (p) => `Idée modifiée : « ${p.title} ».`,
+  "roadmap.mine.none": "Vous n'avez encore proposé ni soutenu aucune idée.",
+  "roadmap.mine.proposed": "Les idées que vous avez proposées",
+  "roadmap.mine.backed": "Les idées que vous soutenez",
+  "roadmap.mine.more": (p) => `…et ${FR.count(p.count, "autre ligne", "autres lignes")}.`,
+  "roadmap.mine.line": (p) =>
+    `• ${p.title} : ${STATUS_FR[p.status]}, ${FR.count(p.votes, "soutien", "soutiens")} (${p.id})` +
+    (p.reason ? `. La raison du créateur : ${p.reason}` : "") +
+    (p.into ? `. Fait désormais partie de « ${p.into} »` : ""),
   "roadmap.credit_set": (p) => `Vos idées sont maintenant créditées à « ${p.name} » sur la feuille de route.`,
   "roadmap.credit_cleared": "Vos idées sont maintenant créditées anonymement sur la feuille de route.",
   "roadmap.unvoted": (p) =>

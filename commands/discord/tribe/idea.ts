@@ -55,6 +55,33 @@ export const ideaGroup = {
     },
     {
       type: Opt.Subcommand,
+      name: "edit",
+      name_localizations: { fr: "modifier" },
+      description: "Fix an idea's title or description (a typo, a clearer wording)",
+      description_localizations: {
+        fr: "Corriger le titre ou la description d'une idée (une coquille, une formulation plus claire)",
+      },
+      options: [
+        ideaOption("idea", "idée", true),
+        {
+          type: Opt.String,
+          name: "title",
+          name_localizations: { fr: "titre" },
+          description: "The new title (3 to 100 characters)",
+          description_localizations: { fr: "Le nouveau titre (3 à 100 caractères)" },
+          max_length: 100,
+        },
+        {
+          type: Opt.String,
+          name: "description",
+          description: "The new description (up to 500 characters)",
+          description_localizations: { fr: "La nouvelle description (jusqu'à 500 caractères)" },
+          max_length: 500,
+        },
+      ],
+    },
+    {
+      type: Opt.Subcommand,
       name: "poll",
       name_localizations: { fr: "sondage" },
       description: "Open a poll whose options are these ideas",

@@ -202,6 +202,79 @@ describe("an idea from proposal to shipped, on both platforms and the roadmap (P
     await dmSaid(dana, "is on the creator's shortlist", "the shortlist DM");
   });
 
+  it("fans read their own ideas and where each stands; the creator fixes a typo from either platform", async () => {
+    // Dora (Discord) proposed the declined idea: she reads its status and the creator's reason.
+    const dorasList = (await idea(dora, ["mine"])).content;
+    expect(dorasList).toBe(
+      [
+        "**Ideas you proposed**",
+        `• Studio tour: declined, 0 upvotes (\`${declinedId.slice(0, 8)}\`). The creator's reason: The studio is being rebuilt this year`,
+      ].join("\n"),
+    );
+    // Tom (Telegram) proposed one and backs another, proposed on Discord: both, each with its stage.
+    expect((await telegramCommand(h, tom, "myideas")).text).toBe(
+      [
+        "Ideas you proposed",
+        `• Q&A live: proposed, 0 upvotes (${otherId.slice(0, 8)})`,
+        "",
+        "Ideas you back",
+        `• Behind the scenes: shortlisted, 1 upvote (${winnerId.slice(0, 8)})`,
+      ].join("\n"),
+    );
+    // Tess (Telegram, French) has none yet; then proposes one with a typo.
+    expect((await telegramCommand(h, tess, "myideas")).text).toBe(
+      "Vous n'avez encore proposé ni soutenu aucune idée.",
+    );
+    await telegramCommand(h, tess, "idea", "Podcsat en direct | un épisode par mois");
+    const typo = await h.deps.db.idea.findFirstOrThrow({ where: { title: "Podcsat en direct" } });
+
+    // A fan cannot edit (Discord's /tribe is the creator's; Telegram's /editidea too).
+    const refused = await interact(
+      h,
+      discordCommand(
+        { user: dora, guildId: server.id, channelId: pollChannel },
+        "tribe",
+        sub(["idea", "edit"], [opt.str("idea", typo.id), opt.str("title", "Mine now")]),
+      ),
+    );
+    expect(refused.content).not.toContain("Idea updated");
+    await telegramCommand(h, tom, "editidea", `${typo.id.slice(0, 8)} Mine now`);
+    expect((await h.deps.db.idea.findUniqueOrThrow({ where: { id: typo.id } })).title).toBe(
+      "Podcsat en direct",
+    );
+
+    // The creator fixes the title on Discord, then the description alone on Telegram.
+    expect(
+      (await tribe(["idea", "edit"], [opt.str("idea", typo.id), opt.str("title", "Podcast en direct")]))
+        .content,
+    ).toBe("Idea updated: “Podcast en direct”.");
+    expect((await tribe(["idea", "edit"], [opt.str("idea", typo.id)])).content).toBe(
+      "Give the new title, the new description, or both.",
+    );
+    expect((await tribe(["idea", "edit"], [opt.str("idea", typo.id), opt.str("title", "P")])).content).toBe(
+      "An idea's title must be 3 to 100 characters.",
+    );
+    expect(
+      (await telegramCommand(h, CREATOR, "editidea", `${typo.id.slice(0, 8)} | deux épisodes par mois`)).text,
+    ).toBe("Idea updated: “Podcast en direct”.");
+    expect((await telegramCommand(h, CREATOR, "editidea", typo.id.slice(0, 8))).text).toContain(
+      "/editidea <idea id>",
+    );
+    const fixed = await h.deps.db.idea.findUniqueOrThrow({ where: { id: typo.id } });
+    expect([fixed.title, fixed.description, fixed.status]).toEqual([
+      "Podcast en direct",
+      "deux épisodes par mois",
+      "proposed",
+    ]);
+    expect((await telegramCommand(h, tess, "myideas")).text).toBe(
+      [
+        "Les idées que vous avez proposées",
+        `• Podcast en direct : proposée, 0 soutien (${typo.id.slice(0, 8)})`,
+      ].join("\n"),
+    );
+    expect(h.logs.lines.filter((l) => l.event === "idea.edited")).toHaveLength(2);
+  });
+
   it("the ideas enter a poll, the tribe votes, the closing settles them and posts the chart on both platforms", async () => {
     const refused = await tribe(
       ["idea", "poll"],

@@ -91,6 +91,7 @@ function samples(n: number, flag: boolean): AllParams {
     priceId: "price_123",
     prefix: "1a2b",
     id: "1a2b3c4d",
+    into: flag ? "Vidéo du lundi" : null,
     value: "3x",
     part: "or3",
     status: "shortlisted",

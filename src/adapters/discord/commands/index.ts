@@ -15,6 +15,8 @@ import { membershipRoute } from "./membership.ts";
 import {
   ideaCreditRoute,
   ideaDecideRoute,
+  ideaEditRoute,
+  ideaMineRoute,
   ideaPollRoute,
   ideaProposeRoute,
   ideaTopRoute,
@@ -73,6 +75,8 @@ export const slashRoutes: readonly SlashRoute[] = [
   pollExportRoute,
   pollCommitRoute,
   ideaDecideRoute,
+  ideaEditRoute,
+  ideaMineRoute,
   ideaPollRoute,
   ideaProposeRoute,
   ideaUpvoteRoute,

@@ -7,9 +7,10 @@ import {
 } from "discord.js";
 import { ideaCommand, tribeCommand } from "../../../../commands/discord.ts";
 import type { PollRow } from "../../../app/db.ts";
-import type { IdeaDecision } from "../../../app/ideas.ts";
+import type { IdeaDecision, MyIdea } from "../../../app/ideas.ts";
 import type { PollPlacement } from "../../../app/platform.ts";
 import { inputValue, type PlacementLine, placementLines } from "../../../app/polls.ts";
+import { fitLines } from "../../../core/fitLines.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import { summarizeTally } from "../../../core/pollSummary.ts";
 import type { PollMode } from "../../../core/polls.ts";
@@ -254,6 +255,42 @@ export const ideaTopRoute = slash(ideaCommand, ["top"], { creator: false }, asyn
       `**${n + 1}.** ${idea.title} — ${ctx.t("discord.idea.votes", { votes: idea.votes })} · \`${shortId(idea.id)}\``,
   );
   await ctx.reply({ content: [`**${ctx.t("discord.idea.top_title")}**`, ...lines].join("\n") });
+});
+
+export const ideaMineRoute = slash(ideaCommand, ["mine"], { creator: false }, async (ctx) => {
+  const { proposed, backed } = await ctx.services.app.myIdeas(ctx.who);
+  if (proposed.length === 0 && backed.length === 0) {
+    await ctx.reply({ content: ctx.t("roadmap.mine.none") });
+    return;
+  }
+  const line = (i: MyIdea) =>
+    ctx.t("roadmap.mine.line", {
+      title: i.title,
+      status: i.status,
+      votes: i.votes,
+      id: `\`${shortId(i.id)}\``,
+      reason: i.declineReason,
+      into: i.mergedIntoTitle,
+    });
+  const parts = [
+    ...(proposed.length ? [`**${ctx.t("roadmap.mine.proposed")}**`, ...proposed.map(line)] : []),
+    ...(backed.length ? [`**${ctx.t("roadmap.mine.backed")}**`, ...backed.map(line)] : []),
+  ];
+  await ctx.reply({
+    content: fitLines(parts, 2000, (count) => ctx.t("roadmap.mine.more", { count })),
+  });
+});
+
+export const ideaEditRoute = slash(tribeCommand, ["idea", "edit"], { creator: true }, async (ctx) => {
+  const id = await ctx.services.app.findIdeaIdByRef(ctx.args.string("idea"));
+  const title = ctx.args.string("title");
+  const description = ctx.args.string("description");
+  const idea = await ctx.services.app.editIdea(
+    id,
+    { ...(title != null ? { title } : {}), ...(description != null ? { description } : {}) },
+    ctx.actor,
+  );
+  await ctx.reply({ content: ctx.t("roadmap.edited", { title: idea.title }) });
 });
 
 export const ideaDecideRoute = slash(tribeCommand, ["idea", "decide"], { creator: true }, async (ctx) => {

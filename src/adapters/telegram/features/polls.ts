@@ -1,7 +1,8 @@
 import { Composer, InputFile } from "grammy";
-import type { IdeaDecision } from "../../../app/ideas.ts";
+import type { IdeaDecision, MyIdea } from "../../../app/ideas.ts";
 import { inputValue, type PlacementLine, placementLines } from "../../../app/polls.ts";
 import type { Identity } from "../../../core/access.ts";
+import { fitLines } from "../../../core/fitLines.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import type { BallotEdit, PollMode, Tally } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
@@ -148,6 +149,48 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
       ...(reason ? { reason } : {}),
     });
     return ctx.reply(ctx.t("telegram.idea.decided", { title: idea.title, decision }));
+  });
+
+  cmd.command("editidea", only, async (ctx) => {
+    const match = /^\s*(\S+)\s*([^|]*)(?:\|([\s\S]*))?$/.exec(ctx.match);
+    const prefix = match?.[1];
+    const title = match?.[2]?.trim() || undefined;
+    const description = match?.[3]?.trim();
+    if (!prefix || (title === undefined && description === undefined)) return replyUsage(ctx, "editidea");
+    const id = await services.app.findIdeaIdByRef(prefix);
+    const idea = await services.app.editIdea(
+      id,
+      { ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}) },
+      `telegram:${ctx.from.id}`,
+    );
+    return ctx.reply(ctx.t("roadmap.edited", { title: idea.title }));
+  });
+
+  // Fans, in private or in a member chat.
+  composer.command("myideas", async (ctx) => {
+    if (!ctx.from) return;
+    const { proposed, backed } = await services.app.myIdeas(voter(ctx.from.id));
+    if (proposed.length === 0 && backed.length === 0) return ctx.reply(ctx.t("roadmap.mine.none"));
+    const line = (i: MyIdea) =>
+      ctx.t("roadmap.mine.line", {
+        title: i.title,
+        status: i.status,
+        votes: i.votes,
+        id: shortId(i.id),
+        reason: i.declineReason,
+        into: i.mergedIntoTitle,
+      });
+    return ctx.reply(
+      fitLines(
+        [
+          ...(proposed.length ? [ctx.t("roadmap.mine.proposed"), ...proposed.map(line)] : []),
+          ...(proposed.length && backed.length ? [""] : []),
+          ...(backed.length ? [ctx.t("roadmap.mine.backed"), ...backed.map(line)] : []),
+        ],
+        4096,
+        (count) => ctx.t("roadmap.mine.more", { count }),
+      ),
+    );
   });
 
   // Fans, in private or in a member chat.
