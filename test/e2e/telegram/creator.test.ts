@@ -175,6 +175,18 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     );
     expect(photo.caption).toBe("Net new members per week");
     expect(pngSize(photo.bytes)).toEqual({ width: 800, height: 420 });
+    // Telegram refuses the photo: the figures were answered all the same, the failure is logged.
+    tg(h).failNext("sendPhoto", {
+      kind: "error",
+      errorCode: 400,
+      description: "Bad Request: IMAGE_PROCESS_FAILED",
+    });
+    const again = await command(h, CREATOR, "stats");
+    expect(again.text).toContain("\nChurn rate (30 days): ");
+    await until(
+      () => h.logs.events("telegram.stats.chart_failed").length === 1,
+      "the chart's failure logged",
+    );
 
     const card = await command(h, CREATOR, "member", "@loyal_fan");
     expect(card.text).toContain(`telegram:${fan.id} (@loyal_fan)`);
