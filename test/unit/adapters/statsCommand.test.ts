@@ -47,9 +47,10 @@ describe("/tribe stats when the chart cannot be drawn", () => {
     await statsRoute.run({ options: {} } as never, ctx);
 
     expect(replies).toHaveLength(1);
-    const embed = (
-      replies[0]?.embeds?.[0] as { toJSON(): { fields?: { name: string; value: string }[]; image?: unknown } }
-    ).toJSON();
+    const sent = replies[0]?.embeds?.[0] as
+      | { toJSON(): { fields?: { name: string; value: string }[]; image?: unknown } }
+      | undefined;
+    const embed = sent?.toJSON() ?? {};
     expect(embed.fields?.find((f) => f.name === "Churn rate (30 days)")?.value).toBe(
       "25% (1 of 4 members active 30 days ago left)",
     );
