@@ -58,7 +58,7 @@ const activeAt = (at: Date) =>
 /**
  * The creator's dashboard numbers (definitions: src/core/stats.ts): members per tier, trials, past
  * due, revenue per tier and currency, churn rate, net new per week, trial conversion, the goal. Each
- * figure is one SQL aggregate over the ledger; only the aggregates' few rows come back.
+ * figure is an SQL aggregate over the ledger; only the aggregates' few rows come back.
  */
 export async function getCreatorStats(db: Db, now: Date): Promise<StatsView> {
   const settings = await getSettings(db);
@@ -66,38 +66,45 @@ export async function getCreatorStats(db: Db, now: Date): Promise<StatsView> {
   const trendStart = trendWeekStarts(now, TREND_WEEKS)[0] ?? now;
   const base = spans(now, settings.graceDays);
 
-  const live = await db.$queryRaw<
+  // One statement, so the spans are computed once (a CTE used several times is materialised) and
+  // every figure reads the same state; each aggregate comes back as JSON, a few rows each.
+  const [agg] = await db.$queryRaw<
     {
-      tier_id: string;
-      status: string;
-      kind: string;
-      currency: string;
-      interval: string | null;
-      amount: number;
-      subs: number;
+      live: {
+        tier_id: string;
+        status: string;
+        kind: string;
+        currency: string;
+        interval: string | null;
+        amount: number;
+        subs: number;
+      }[];
+      members: { tier_id: string | null; members: number }[];
+      churn: { at_start: number; lost: number; gained: number } | null;
+      weeks: { week: number; joined: number; lost: number }[];
     }[]
-  >`WITH ${base}
-    SELECT tier_id, status, kind, currency, interval, amount, COUNT(*)::int AS subs
-    FROM spans WHERE end_at IS NULL
-    GROUP BY tier_id, status, kind, currency, interval, amount`;
-
-  const members = await db.$queryRaw<{ tier_id: string | null; members: number }[]>`WITH ${base}
-    SELECT tier_id, COUNT(DISTINCT member_id)::int AS members
-    FROM spans WHERE end_at IS NULL
-    GROUP BY ROLLUP (tier_id)`;
-
-  const [churn] = await db.$queryRaw<{ at_start: number; lost: number; gained: number }[]>`WITH ${base},
+  >`WITH ${base},
+    live AS (
+      SELECT tier_id, status, kind, currency, interval, amount, COUNT(*)::int AS subs
+      FROM spans WHERE end_at IS NULL
+      GROUP BY tier_id, status, kind, currency, interval, amount
+    ),
+    members AS (
+      SELECT tier_id, COUNT(DISTINCT member_id)::int AS members
+      FROM spans WHERE end_at IS NULL
+      GROUP BY ROLLUP (tier_id)
+    ),
     per_member AS (
       SELECT member_id, BOOL_OR(${activeAt(windowStart)}) AS was, BOOL_OR(${activeAt(now)}) AS is_now
       FROM spans GROUP BY member_id
-    )
-    SELECT COUNT(*) FILTER (WHERE was)::int AS at_start,
-      COUNT(*) FILTER (WHERE was AND NOT is_now)::int AS lost,
-      COUNT(*) FILTER (WHERE is_now AND NOT was)::int AS gained
-    FROM per_member`;
-
-  // Stays: a member's spans merged where they touch or overlap (a tier switch is no departure).
-  const weeks = await db.$queryRaw<{ week: number; joined: number; lost: number }[]>`WITH ${base},
+    ),
+    churn AS (
+      SELECT COUNT(*) FILTER (WHERE was)::int AS at_start,
+        COUNT(*) FILTER (WHERE was AND NOT is_now)::int AS lost,
+        COUNT(*) FILTER (WHERE is_now AND NOT was)::int AS gained
+      FROM per_member
+    ),
+    -- Stays: a member's spans merged where they touch or overlap (a tier switch is no departure).
     ordered AS (
       SELECT member_id, start_at, end_at,
         MAX(COALESCE(end_at, 'infinity'::timestamptz)) OVER (
@@ -123,10 +130,21 @@ export async function getCreatorStats(db: Db, now: Date): Promise<StatsView> {
       UNION ALL
       SELECT left_at, 0, 1 FROM stays
       WHERE left_at >= ${trendStart}::timestamptz AND left_at <= ${now}::timestamptz
+    ),
+    weeks AS (
+      SELECT EXTRACT(EPOCH FROM date_trunc('week', at AT TIME ZONE 'UTC'))::float8 AS week,
+        SUM(joined)::int AS joined, SUM(lost)::int AS lost
+      FROM moves GROUP BY 1
     )
-    SELECT EXTRACT(EPOCH FROM date_trunc('week', at AT TIME ZONE 'UTC'))::float8 AS week,
-      SUM(joined)::int AS joined, SUM(lost)::int AS lost
-    FROM moves GROUP BY 1`;
+    SELECT
+      (SELECT COALESCE(json_agg(l), '[]'::json) FROM live l) AS live,
+      (SELECT COALESCE(json_agg(m), '[]'::json) FROM members m) AS members,
+      (SELECT row_to_json(c) FROM churn c) AS churn,
+      (SELECT COALESCE(json_agg(w), '[]'::json) FROM weeks w) AS weeks`;
+  const live = agg?.live ?? [];
+  const members = agg?.members ?? [];
+  const churn = agg?.churn;
+  const weeks = agg?.weeks ?? [];
 
   const oneOff = await db.$queryRaw<
     { tier_id: string; currency: string; amount: number; purchases: number }[]
@@ -143,24 +161,22 @@ export async function getCreatorStats(db: Db, now: Date): Promise<StatsView> {
 
   // A trial ends when its subscription first leaves "trialing" (the ledger's history of statuses,
   // whose states read "<status>" or "<status> (<tier>)"); it converted when the subscription was
-  // "active" at that moment or at any later one up to now.
+  // "active" at that moment or at any later one up to now. One pass over the status history,
+  // grouped per subscription.
   const [trials] = await db.$queryRaw<{ ended: number; converted: number }[]>`
-    WITH ends AS (
-      SELECT DISTINCT ON (subscription_id) subscription_id, created_at AS ended_at
+    WITH per_sub AS (
+      SELECT subscription_id,
+        MIN(created_at) FILTER (
+          WHERE split_part(from_state, ' ', 1) = 'trialing' AND split_part(to_state, ' ', 1) <> 'trialing'
+        ) AS trial_end,
+        MAX(created_at) FILTER (WHERE split_part(to_state, ' ', 1) = 'active') AS last_active
       FROM member_history
       WHERE action = 'subscription.status' AND subscription_id IS NOT NULL
-        AND split_part(from_state, ' ', 1) = 'trialing' AND split_part(to_state, ' ', 1) <> 'trialing'
         AND created_at <= ${now}::timestamptz
-      ORDER BY subscription_id, created_at
+      GROUP BY subscription_id
     )
-    SELECT COUNT(*)::int AS ended,
-      COUNT(*) FILTER (WHERE EXISTS (
-        SELECT 1 FROM member_history p
-        WHERE p.subscription_id = e.subscription_id AND p.action = 'subscription.status'
-          AND split_part(p.to_state, ' ', 1) = 'active'
-          AND p.created_at >= e.ended_at AND p.created_at <= ${now}::timestamptz
-      ))::int AS converted
-    FROM ends e WHERE e.ended_at > ${windowStart}::timestamptz`;
+    SELECT COUNT(*)::int AS ended, COUNT(*) FILTER (WHERE last_active >= trial_end)::int AS converted
+    FROM per_sub WHERE trial_end > ${windowStart}::timestamptz`;
 
   const tiers = await db.tier.findMany({ select: { id: true, name: true } });
   const stats = assembleStats(
