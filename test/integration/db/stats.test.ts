@@ -8,7 +8,12 @@ import { BILLING_STATUSES } from "../../../src/core/membership.ts";
 import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";
 import { createLogger } from "../../../src/log.ts";
 import { prng } from "../../support/helpers.ts";
-import { createTestDataDir, type TestDataDir } from "../../support/postgres.ts";
+import {
+  createTestDatabase,
+  createTestDataDir,
+  type TestDatabase,
+  type TestDataDir,
+} from "../../support/postgres.ts";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -16,8 +21,23 @@ const DAY = 24 * 60 * MINUTE;
 const NOW = new Date("2026-11-25T12:00:00.000Z");
 const GRACE_DAYS = 3; // the default setting
 
-async function openDb(): Promise<{ db: Db; close: () => Promise<void> }> {
+/** A migrated database: embedded (PGlite), or a fresh one on the test PostgreSQL server. */
+async function openDb(
+  backend: "pglite" | "postgres" = "pglite",
+): Promise<{ db: Db; close: () => Promise<void> }> {
   const log = createLogger({ level: "silent" });
+  if (backend === "postgres") {
+    const pg: TestDatabase = await createTestDatabase();
+    const database: Database = await openDatabase({ databaseUrl: pg.url, dataDir: "/nonexistent", log });
+    await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
+    return {
+      db: database.prisma,
+      close: async () => {
+        await database.close();
+        await pg.drop();
+      },
+    };
+  }
   const dataDir: TestDataDir = await createTestDataDir();
   const database: Database = await openDatabase({ dataDir: dataDir.dir, log });
   await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
@@ -476,12 +496,12 @@ function expected(members: readonly GenMember[]) {
   };
 }
 
-describe("creator stats from a generated ledger", () => {
+describe.each(["pglite", "postgres"] as const)("creator stats from a generated ledger (%s)", (backend) => {
   let db: Db;
   let close: () => Promise<void>;
   let members: GenMember[];
   beforeAll(async () => {
-    ({ db, close } = await openDb());
+    ({ db, close } = await openDb(backend));
     members = generateLedger(20261125, 400);
     await writeLedger(db, members);
   }, 120_000);
