@@ -3,7 +3,7 @@ import { type PriceOffer, pickOffer, tierOffers } from "../core/pricing.ts";
 import type { Db } from "./db.ts";
 import { type CreatorProfile, getCreatorProfile } from "./profile.ts";
 import type { AppServices } from "./services.ts";
-import { getCreatorStats } from "./stats.ts";
+import { getGoalProgress } from "./stats.ts";
 import { listTiersForSale } from "./tiers.ts";
 
 /**
@@ -71,8 +71,7 @@ export async function readTribePage(
   }
   let goal: TribePage["goal"] = null;
   if (profile.showGoal) {
-    const stats = await getCreatorStats(db, now);
-    goal = { members: stats.activeMembers, goal: stats.goal, progress: stats.goalProgress };
+    goal = await getGoalProgress(db, now);
   }
   return { profile, tiers, goal };
 }

@@ -20,6 +20,7 @@ import { formatDay, type Locale, wordsFor } from "./intl.ts";
 import type { Message, ParamsArg, ParamsOfMessage } from "./messages.ts";
 import { roadmapEn, roadmapFr } from "./roadmap.ts";
 import { type PlatformName, STATUS_KEYS, sharedEn, sharedFr } from "./shared.ts";
+import { statsEn, statsFr } from "./stats.ts";
 import { telegramEn, telegramFr } from "./telegram.ts";
 import { webEn, webFr } from "./web.ts";
 
@@ -29,6 +30,7 @@ export {
   formatDateTime,
   formatDay,
   formatMoney,
+  formatShortDay,
   type Locale,
   localeOf,
   parseMoney,
@@ -37,8 +39,8 @@ export {
 } from "./intl.ts";
 export type { PlatformName } from "./shared.ts";
 
-const en = { ...sharedEn, ...discordEn, ...telegramEn, ...webEn, ...roadmapEn };
-const fr = { ...sharedFr, ...discordFr, ...telegramFr, ...webFr, ...roadmapFr };
+const en = { ...sharedEn, ...discordEn, ...telegramEn, ...webEn, ...roadmapEn, ...statsEn };
+const fr = { ...sharedFr, ...discordFr, ...telegramFr, ...webFr, ...roadmapFr, ...statsFr };
 
 /** No area may reuse a key of another: the spread above would silently keep only one of them. */
 type Overlap =
@@ -47,7 +49,15 @@ type Overlap =
   | (keyof typeof discordEn & keyof typeof telegramEn)
   | (keyof typeof webEn & (keyof typeof sharedEn | keyof typeof discordEn | keyof typeof telegramEn))
   | (keyof typeof roadmapEn &
-      (keyof typeof sharedEn | keyof typeof discordEn | keyof typeof telegramEn | keyof typeof webEn));
+      (keyof typeof sharedEn | keyof typeof discordEn | keyof typeof telegramEn | keyof typeof webEn))
+  | (keyof typeof statsEn &
+      (
+        | keyof typeof sharedEn
+        | keyof typeof discordEn
+        | keyof typeof telegramEn
+        | keyof typeof webEn
+        | keyof typeof roadmapEn
+      ));
 const noOverlap: [Overlap] extends [never] ? true : Overlap = true;
 void noOverlap;
 

@@ -92,6 +92,14 @@ export function formatDay(locale: Locale, date: Date, timeZone: string): string 
   ).format(date);
 }
 
+/** "Nov 23" / "23 nov.": a day without its year, as seen in UTC (a week's label on a chart). */
+export function formatShortDay(locale: Locale, date: Date): string {
+  return formatter(
+    `short:${locale}`,
+    () => new Intl.DateTimeFormat(TAG[locale], { day: "numeric", month: "short", timeZone: "UTC" }),
+  ).format(date);
+}
+
 /**
  * Intl formatters are costly to build (a page of prices built them by the dozen): each one is
  * made once per language and currency or time zone. The keys come from a short list (the

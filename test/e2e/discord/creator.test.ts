@@ -20,6 +20,13 @@ import {
   waitForRoleCall,
 } from "./helpers.ts";
 
+/** A PNG's width and height (IHDR), after checking its signature. */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.subarray(12, 16).toString("latin1")).toBe("IHDR");
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
 /** The creator's tools, each through a slash command against the stand-ins. */
 describe("Discord: creator commands", () => {
   let h: DiscordHarness;
@@ -160,9 +167,26 @@ describe("Discord: creator commands", () => {
     );
     expect(resynced.content).toContain("Re-sync requested");
 
+    const beforeStats = lastSeq(h);
     const stats = await interact(h, creator(server, sub(["stats"])));
     expect(stats.embeds[0]?.title).toBe("Your tribe");
-    expect(stats.embeds[0]?.fields?.find((f) => f.name === "Members")?.value).toBe("1");
+    const field = (name: string) => stats.embeds[0]?.fields?.find((f) => f.name === name)?.value;
+    expect(field("Members")).toBe("1");
+    // Nobody was a member 30 days ago, no trial ended: no rate to show, said so.
+    expect(field("Churn rate (30 days)")).toBe("– (nobody was a member 30 days ago)");
+    expect(field("Trial conversion (30 days)")).toBe("– (no trial ended)");
+    expect(field("Revenue per tier")).toBe("Gold: €5.00 a month");
+    // Erin joined this week: the last of the 12 weeks gained one.
+    expect(field("Net new members per week (12 weeks)")).toBe(
+      `${Array(11).fill("0").join(" · ")} · +1 (oldest first; the last is this week so far)`,
+    );
+    // The chart, attached to the answer and shown as the embed's image.
+    expect(stats.embeds[0]?.image?.url).toContain("tribe-stats.png");
+    const upload = h.discord.calls.find(
+      (c) => c.seq > beforeStats && c.files.some((f) => f.name === "tribe-stats.png"),
+    );
+    const png = upload?.files.find((f) => f.name === "tribe-stats.png")?.bytes;
+    expect(png && pngSize(png)).toEqual({ width: 800, height: 420 });
   });
 
   it("reconciliation: a role removed by hand shows in the preview (nothing changed), the button repairs it", async () => {

@@ -4,6 +4,13 @@ import { until } from "../../support/helpers.ts";
 import type { TelegramHarness } from "../harness.ts";
 import { CREATOR, command, fanJoins, startTelegramHarness, tg } from "./helpers.ts";
 
+/** A PNG's width and height (IHDR), after checking its signature. */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.subarray(12, 16).toString("latin1")).toBe("IHDR");
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
 describe("Telegram creator commands and chat binding (PGlite)", () => {
   let h: TelegramHarness;
   const admin = user({ first_name: "Admin" });
@@ -154,6 +161,32 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     expect(stats.text).toContain("Members: 1 / 1,000 (0.1%)");
     expect(stats.text).toContain("Trialing: 1"); // the 7-day trial set above
     expect(stats.text).toContain("• Inner Circle: 1");
+    // Nobody was a member 30 days ago and no trial ended yet: no rate, said so; the trial pays nothing.
+    expect(stats.text).toContain("\nChurn rate (30 days): – (nobody was a member 30 days ago)\n");
+    expect(stats.text).toContain("\nTrial conversion (30 days): – (no trial ended)\n");
+    expect(stats.text).not.toContain("Revenue per tier");
+    expect(stats.text).toContain(
+      `\nNet new members per week (12 weeks): ${Array(11).fill("0").join(" · ")} · +1 (oldest first; the last is this week so far)`,
+    );
+    // The chart follows as a photo (waited for, so that the next command's answer is not taken for it).
+    const photo = await until(
+      () => tg(h).photos.find((p) => p.chatId === CREATOR.id && p.fileName === "tribe-stats.png"),
+      "the stats chart",
+    );
+    expect(photo.caption).toBe("Net new members per week");
+    expect(pngSize(photo.bytes)).toEqual({ width: 800, height: 420 });
+    // Telegram refuses the photo: the figures were answered all the same, the failure is logged.
+    tg(h).failNext("sendPhoto", {
+      kind: "error",
+      errorCode: 400,
+      description: "Bad Request: IMAGE_PROCESS_FAILED",
+    });
+    const again = await command(h, CREATOR, "stats");
+    expect(again.text).toContain("\nChurn rate (30 days): ");
+    await until(
+      () => h.logs.events("telegram.stats.chart_failed").length === 1,
+      "the chart's failure logged",
+    );
 
     const card = await command(h, CREATOR, "member", "@loyal_fan");
     expect(card.text).toContain(`telegram:${fan.id} (@loyal_fan)`);
@@ -184,7 +217,19 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     expect((await command(h, fr, "managers", `add ${manager.id}`)).text).toBe(
       `Gestionnaires : ${manager.id}`,
     );
-    expect((await command(h, manager, "stats")).text).toContain("Membres : ");
+    const photos = tg(h).photos.length;
+    const stats = await command(h, manager, "stats");
+    expect(stats.text).toContain("Membres : ");
+    expect(stats.text).toContain("\nTaux de départ (30 jours) : – (aucun membre il y a 30 jours)\n");
+    expect(stats.text).toContain("\nEssais convertis (30 jours) : – (aucun essai terminé)\n");
+    const photo = await until(
+      () =>
+        tg(h)
+          .photos.slice(photos)
+          .find((p) => p.chatId === manager.id),
+      "the stats chart in French",
+    );
+    expect(photo.caption).toBe("Solde de membres par semaine");
     expect((await command(h, manager, "managers", "add 1")).text).toContain("TELEGRAM_CREATOR_IDS");
   });
 });

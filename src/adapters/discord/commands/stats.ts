@@ -1,11 +1,15 @@
-import { EmbedBuilder } from "discord.js";
+import { AttachmentBuilder, EmbedBuilder } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
 import { formatMoney } from "../../../i18n/index.ts";
+import { STATS_CHART_FILE, statsChartPng, statsFigures } from "../../statsChart.ts";
 import { slash } from "../context.ts";
 
 const BAR = 20;
 
-/** /tribe stats: the creator's dashboard as an embed. */
+/**
+ * /tribe stats: the creator's dashboard as an embed, with the trend chart (net new members per week)
+ * as its image. A chart that cannot be drawn is logged and left out: the figures are answered anyway.
+ */
 export const statsRoute = slash(tribeCommand, ["stats"], { creator: true }, async (ctx) => {
   const s = await ctx.services.app.getCreatorStats(ctx.services.clock.now());
   const filled = Math.min(BAR, Math.round(s.goalProgress * BAR));
@@ -30,6 +34,20 @@ export const statsRoute = slash(tribeCommand, ["stats"], { creator: true }, asyn
       { name: ctx.t("discord.stats.new"), value: String(s.newLast30Days), inline: true },
       { name: ctx.t("discord.stats.churned"), value: String(s.churnedLast30Days), inline: true },
       ...(perTier ? [{ name: ctx.t("discord.stats.per_tier"), value: perTier.slice(0, 1024) }] : []),
+      ...statsFigures(ctx.locale, s).map((f) => ({
+        name: f.name.slice(0, 256),
+        value: f.value.slice(0, 1024),
+      })),
     );
-  await ctx.reply({ embeds: [embed] });
+  let chart: AttachmentBuilder | null = null;
+  try {
+    chart = new AttachmentBuilder(statsChartPng(ctx.locale, s.weeks), { name: STATS_CHART_FILE });
+    embed.setImage(`attachment://${STATS_CHART_FILE}`);
+  } catch (err) {
+    ctx.log.warn(
+      { event: "discord.stats.chart_failed", err },
+      "could not draw the stats chart: figures sent without it",
+    );
+  }
+  await ctx.reply({ embeds: [embed], ...(chart ? { files: [chart] } : {}) });
 });

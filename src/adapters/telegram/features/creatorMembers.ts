@@ -1,6 +1,7 @@
-import { Composer } from "grammy";
+import { Composer, InputFile } from "grammy";
 import type { HoldReason } from "../../../core/membership.ts";
 import { formatMoney, statusText } from "../../../i18n/index.ts";
+import { STATS_CHART_FILE, statsChartPng, statsFigures } from "../../statsChart.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
 import { formatDate } from "../pollView.ts";
@@ -8,7 +9,7 @@ import { argsOf, creatorOnly, replyUsage } from "./creatorGuard.ts";
 
 /** Creator commands about people: stats, looking a member up, re-sync, revoke and restore by hand. */
 export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
-  const { services } = deps;
+  const { services, log } = deps;
   const composer = new Composer<TgContext>();
   const cmd = composer.chatType("private");
   const only = creatorOnly(deps);
@@ -17,8 +18,8 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
   cmd.command("stats", only, async (ctx) => {
     const s = await services.app.getCreatorStats(services.clock.now());
     const mrr = Object.entries(s.mrr).map(([currency, amount]) => formatMoney(ctx.locale, amount, currency));
-    return ctx.reply(
-      ctx.t("telegram.stats", {
+    await ctx.reply(
+      `${ctx.t("telegram.stats", {
         active: s.activeMembers,
         goal: s.goal,
         progress: Math.round(s.goalProgress * 1000) / 10,
@@ -28,8 +29,29 @@ export function creatorMemberFeature(deps: TelegramDeps): Composer<TgContext> {
         new: s.newLast30Days,
         churned: s.churnedLast30Days,
         perTier: s.perTier.map((t) => `• ${s.tierNames[t.tierId] ?? t.tierId}: ${t.members}`).join("\n"),
-      }),
+      })}\n\n${statsFigures(ctx.locale, s)
+        .map((f) =>
+          f.list
+            ? `${f.name}\n${f.value
+                .split("\n")
+                .map((l) => `• ${l}`)
+                .join("\n")}`
+            : ctx.t("stats.line", { name: f.name, value: f.value }),
+        )
+        .join("\n")}`,
     );
+    // The trend as a photo after the figures: a chart that cannot be drawn or sent is logged, the
+    // figures were answered anyway.
+    try {
+      await ctx.replyWithPhoto(new InputFile(statsChartPng(ctx.locale, s.weeks), STATS_CHART_FILE), {
+        caption: ctx.t("stats.chart.title"),
+      });
+    } catch (err) {
+      log.warn(
+        { event: "telegram.stats.chart_failed", err },
+        "could not send the stats chart: figures sent without it",
+      );
+    }
   });
 
   cmd.command("member", only, async (ctx) => {
