@@ -36,6 +36,7 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
       "claim",
       "idea",
       "ideas",
+      "myideas",
       "credit",
     ]);
     expect(t.commands({ type: "all_private_chats" }, "fr")?.[0]?.description).toBe(
@@ -44,7 +45,7 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     expect(t.commands({ type: "all_chat_administrators" })?.map((c) => c.command)).toEqual(["bind"]);
     const mine = t.commands({ type: "chat", chat_id: CREATOR.id }, "fr")?.map((c) => c.command);
     expect(mine).toEqual(
-      expect.arrayContaining(["start", "tiers", "newtier", "reconcile", "deadjobs", "bindcode"]),
+      expect.arrayContaining(["start", "tiers", "newtier", "reconcile", "deadjobs", "bindcode", "editidea"]),
     );
     expect(fans?.some((c) => c.command === "tiers")).toBe(false);
   });
