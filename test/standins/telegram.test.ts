@@ -327,4 +327,30 @@ describe("Telegram stand-in with grammY", () => {
     outage.end();
     expect((await poll).map((u) => u.message?.text)).toEqual(["/start"]);
   });
+  it("flood limits (when enforced): one message a second per private chat, 20 a minute per group, 30 a second in all, answered 429 with retry_after", async () => {
+    const { standin, bot } = await setup();
+    standin.addUser(fan, { talkedToBot: true });
+    standin.addUser(friend, { talkedToBot: true });
+    standin.enforceFloodLimits({ perSecond: 3, perChatPerSecond: 1, perGroupPerMinute: 2 });
+    await bot.api.sendMessage(fan.id, "one");
+    expect(await errorOf(bot.api.sendMessage(fan.id, "two"))).toBe("429 Too Many Requests: retry after 1");
+    await bot.api.sendMessage(friend.id, "one");
+    await bot.api.sendMessage(group.id, "one");
+    // Three sent this second in all: a fourth chat waits too.
+    expect(await errorOf(bot.api.sendMessage(group.id, "two"))).toBe("429 Too Many Requests: retry after 1");
+    await new Promise((r) => setTimeout(r, 1_050));
+    await bot.api.sendMessage(fan.id, "two");
+    await bot.api.sendMessage(group.id, "two");
+    // The group had its two this minute: the next waits for the first to be a minute old.
+    const third = await errorOf(bot.api.sendMessage(group.id, "three"));
+    expect(third).toMatch(/^429 Too Many Requests: retry after (5[89]|60)$/);
+    expect(standin.floodRefusals).toBe(3);
+    // auto-retry waits out what it is told (here: the private chat's second).
+    bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 2 }));
+    await bot.api.sendMessage(friend.id, "two");
+    await bot.api.sendMessage(friend.id, "three");
+    expect(standin.floodRefusals).toBe(4);
+    standin.enforceFloodLimits(undefined);
+    await bot.api.sendMessage(group.id, "free again");
+  });
 });

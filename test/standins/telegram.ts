@@ -112,6 +112,38 @@ export interface Outage {
   end(): void;
 }
 
+/**
+ * Telegram's flood limits for a bot, as its FAQ states them: about 30 messages a second in all, one a
+ * second in one private chat, 20 a minute in one group. Past them Telegram answers 429 with
+ * `retry_after` (seconds until the window has room again).
+ */
+export interface FloodLimits {
+  perSecond: number;
+  perChatPerSecond: number;
+  perGroupPerMinute: number;
+}
+
+export const TELEGRAM_FLOOD_LIMITS: FloodLimits = {
+  perSecond: 30,
+  perChatPerSecond: 1,
+  perGroupPerMinute: 20,
+};
+
+/** The Bot API methods that send a message (and so count against the flood limits). */
+const SENDING_METHODS = new Set([
+  "sendMessage",
+  "sendPhoto",
+  "sendDocument",
+  "sendPoll",
+  "sendAnimation",
+  "sendVideo",
+  "sendAudio",
+  "sendVoice",
+  "sendMediaGroup",
+  "copyMessage",
+  "forwardMessage",
+]);
+
 export type TelegramFault =
   | { kind: "rate_limit"; retryAfter: number }
   | { kind: "server_error" }
@@ -223,6 +255,12 @@ export class TelegramStandin {
   readonly #commands = new Map<string, BotCommand[]>();
   readonly #polls = new Map<string, Poll>();
   readonly #outages = new Set<ActiveOutage>();
+  #flood: FloodLimits | undefined;
+  /** Send times (ms) in the last minute: all of them, and per chat. */
+  #sent: number[] = [];
+  readonly #sentTo = new Map<number, number[]>();
+  /** 429 answers given by the flood limits. */
+  floodRefusals = 0;
   #queue: Update[] = [];
   #nextUpdateId = 1;
   #allowedUpdates: readonly string[] = [];
@@ -291,6 +329,41 @@ export class TelegramStandin {
 
   clearFaults(): void {
     this.#faults.clear();
+  }
+
+  /** From now on, sending past Telegram's flood limits is answered 429 (off by default; `undefined` turns it off). */
+  enforceFloodLimits(limits: FloodLimits | undefined = TELEGRAM_FLOOD_LIMITS): void {
+    this.#flood = limits;
+    this.#sent = [];
+    this.#sentTo.clear();
+  }
+
+  /** The 429 the flood limits give this sending call, or undefined (and the send is counted). */
+  #floodCheck(call: TelegramCall): TelegramError | undefined {
+    const limits = this.#flood;
+    if (!limits || !SENDING_METHODS.has(call.method)) return undefined;
+    const now = Date.now();
+    const chatId = Number(call.params.chat_id);
+    this.#sent = this.#sent.filter((t) => t > now - 1_000);
+    const toChat = (this.#sentTo.get(chatId) ?? []).filter((t) => t > now - 60_000);
+    this.#sentTo.set(chatId, toChat);
+    const group = chatId < 0;
+    const inWindow = group ? toChat : toChat.filter((t) => t > now - 1_000);
+    const full = (times: number[], max: number, windowMs: number) =>
+      times.length >= max ? Math.max(1, Math.ceil((times[times.length - max]! + windowMs - now) / 1_000)) : 0;
+    const wait = Math.max(
+      full(this.#sent, limits.perSecond, 1_000),
+      group
+        ? full(inWindow, limits.perGroupPerMinute, 60_000)
+        : full(inWindow, limits.perChatPerSecond, 1_000),
+    );
+    if (wait > 0) {
+      this.floodRefusals++;
+      return new TelegramError(429, `Too Many Requests: retry after ${wait}`, { retry_after: wait });
+    }
+    this.#sent.push(now);
+    toChat.push(now);
+    return undefined;
   }
 
   /**
@@ -567,6 +640,8 @@ export class TelegramStandin {
       if (fault.kind === "hang") return this.#log.settle(call, "hang");
       return fail(faultError(fault));
     }
+    const flooded = this.#floodCheck(call);
+    if (flooded) return fail(flooded);
     const outage = [...this.#outages].find((o) => covers(o, call.method));
     if (outage) {
       const { mode = "hang" } = outage.options;
