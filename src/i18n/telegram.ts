@@ -214,16 +214,6 @@ export const telegramEn = {
     `I was removed from “${p.chat}” (${EN.plural(p.tiers.length, "tier", "tiers")} ${EN.list(p.tiers)}): I can no longer let members in or remove those who stop paying there. Add me back as an administrator with: Invite users via link, Ban users.`,
   "telegram.alert.rights_lost": (p: { chat: string; tiers: readonly string[]; missing: string }) =>
     `In “${p.chat}” (${EN.plural(p.tiers.length, "tier", "tiers")} ${EN.list(p.tiers)}) I am missing these administrator rights: ${p.missing}. Members cannot be let in or removed until you give them back.`,
-  "telegram.alert.job_dead": (p: { chat: string; reason: string }) =>
-    `An access change failed for good in “${p.chat}”: ${p.reason}\nFix it, then send /retryjob all.`,
-  "telegram.access_problem.bot_removed":
-    "I am no longer in this chat: add me back as an administrator with Invite users via link and Ban users.",
-  "telegram.access_problem.rights_missing":
-    "I lack an administrator right in this chat (I need Invite users via link and Ban users).",
-  "telegram.access_problem.chat_gone":
-    "the chat no longer exists or I cannot see it (deleted, or upgraded to a supergroup: bind the new one).",
-  "telegram.access_problem.refused": (p: { errorCode: number; description: string }) =>
-    `Telegram refused (error ${p.errorCode}: “${p.description}”).`,
 
   // Polls and ideas.
   "telegram.poll.help_single": "Tap one option to vote. Tap another one to change your vote.",
@@ -462,16 +452,6 @@ export const telegramFr = {
     `J'ai été retiré de « ${p.chat} » (${FR.plural(p.tiers.length, "palier", "paliers")} ${FR.list(p.tiers)}) : je ne peux plus y faire entrer les membres ni retirer ceux qui ne paient plus. Ajoutez-moi de nouveau comme administrateur avec : Inviter des utilisateurs via un lien, Bannir des utilisateurs.`,
   "telegram.alert.rights_lost": (p) =>
     `Dans « ${p.chat} » (${FR.plural(p.tiers.length, "palier", "paliers")} ${FR.list(p.tiers)}), il me manque ces droits d'administrateur : ${p.missing}. Les membres ne peuvent plus entrer ni être retirés tant que vous ne les rendez pas.`,
-  "telegram.alert.job_dead": (p) =>
-    `Un changement d'accès a définitivement échoué dans « ${p.chat} » : ${p.reason}\nCorrigez-le, puis envoyez /retryjob all.`,
-  "telegram.access_problem.bot_removed":
-    "je ne suis plus dans ce groupe : ajoutez-moi de nouveau comme administrateur avec Inviter des utilisateurs via un lien et Bannir des utilisateurs.",
-  "telegram.access_problem.rights_missing":
-    "il me manque un droit d'administrateur dans ce groupe (il me faut Inviter des utilisateurs via un lien et Bannir des utilisateurs).",
-  "telegram.access_problem.chat_gone":
-    "le groupe n'existe plus ou je ne le vois plus (supprimé, ou devenu un supergroupe : liez le nouveau).",
-  "telegram.access_problem.refused": (p) =>
-    `Telegram a refusé (erreur ${p.errorCode} : « ${p.description} »).`,
 
   "telegram.poll.help_single": "Touchez une option pour voter. Touchez-en une autre pour changer de vote.",
   "telegram.poll.help_approval":
