@@ -57,6 +57,8 @@ export type FeedLine = { [K in FeedKind]: { kind: K; params: FeedParams[K] } }[F
 
 /** Lines of a burst gathered after the first one. */
 export const FEED_BURST_MS = 30_000;
+/** A pending flush due later than this needs no touching by a new line (see recordFeed). */
+const FEED_FLUSH_MARGIN_MS = 10_000;
 /** Lines in one message; the rest are counted ("+K more"). */
 export const FEED_MAX_LINES = 15;
 
@@ -69,6 +71,13 @@ export async function recordFeed(tx: Tx, line: FeedLine, now: Date): Promise<voi
   await tx.feedItem.create({
     data: { kind: line.kind, params: line.params as Prisma.InputJsonObject, createdAt: now },
   });
+  // A flush already due well after this transaction commits gathers this line too: it is left
+  // alone, so the transactions of a burst (a launch) do not queue on its row's lock.
+  const flush = await tx.task.findUnique({
+    where: { key: FEED_FLUSH_TASK.key },
+    select: { state: true, runAfter: true },
+  });
+  if (flush?.state === "pending" && flush.runAfter.getTime() - now.getTime() > FEED_FLUSH_MARGIN_MS) return;
   await scheduleTaskUnlessPending(tx, {
     ...FEED_FLUSH_TASK,
     payload: {},
