@@ -220,6 +220,14 @@ export const CREATOR_COMMANDS = [
     usage: { en: "/managers [add|remove <telegram id>]", fr: "/managers [add|remove <id telegram>]" },
   },
   {
+    command: "feed",
+    description: { en: "Your feed: which lines you receive", fr: "Votre fil : les lignes que vous recevez" },
+    usage: {
+      en: "/feed | /feed on <kind> | /feed off <kind> (kinds: member_new, tier_change, cancellation, payment_failed, payment_recovered, access_failed, weekly_summary, failover)",
+      fr: "/feed | /feed on <type> | /feed off <type> (types : member_new, tier_change, cancellation, payment_failed, payment_recovered, access_failed, weekly_summary, failover)",
+    },
+  },
+  {
     command: "poll",
     description: { en: "Open a poll in the member chats", fr: "Ouvrir un sondage dans les groupes" },
     usage: {

@@ -33,7 +33,9 @@ import {
   createStripeEventWorker,
   STRIPE_EVENTS_TASK,
 } from "./app/billing/stripeEvents.ts";
+import { feedTaskHandlers, scheduleWeeklySummary } from "./app/feed.ts";
 import { createInteractionsInHand } from "./app/interactionsInHand.ts";
+import { releaseLeadership, takeLeadership } from "./app/leadership.ts";
 import { joinTokenKey } from "./app/members/webJoin.ts";
 import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
@@ -359,13 +361,36 @@ export async function startTribegate(opts: {
         onAcquired: async () => {
           await telegram?.lead();
           await discord?.start();
+          // The ledger remembers the leader: taking over from one that never let go is a failover,
+          // which the creator's feed reports (src/app/leadership.ts). The gateways never wait on it.
+          try {
+            const taken = await takeLeadership(db.prisma, { holder: owner, now: clock.now() });
+            if (taken.failover) {
+              log.warn(
+                { event: "leader.failover", previous: taken.previous },
+                "took the gateways over from a leader that stopped without handing them over",
+              );
+              core.onWork();
+            }
+          } catch (err) {
+            log.warn({ event: "leader.record_failed", err }, "could not record the new leader in the ledger");
+          }
         },
         onLost: async () => {
           await Promise.all([discord?.pause(), telegram?.pause()]);
         },
       });
       election = elected;
-      closers.push({ name: "leader election", order: 2, close: () => elected.stop() });
+      closers.push({
+        name: "leader election",
+        order: 2,
+        close: async () => {
+          const leading = elected.role() === "leader";
+          await elected.stop();
+          // A clean stop hands the gateways over: the next leader's takeover is no failover.
+          if (leading) await releaseLeadership(db.prisma, { holder: owner, now: clock.now() });
+        },
+      });
       await elected.start();
     } else {
       // Alone on its database (the embedded one locks its data directory): always the leader.
@@ -379,6 +404,10 @@ export async function startTribegate(opts: {
         notifiers: platforms.map((p) => p.notifier),
       }),
       ...pollTaskHandlers(services),
+      ...feedTaskHandlers({
+        ...services,
+        posters: platforms.flatMap((p) => (p.feed ? [p.feed] : [])),
+      }),
       ...Object.assign({}, ...platforms.map((p) => p.tasks)),
       reconcile: async () => {
         const report = await reconcileAll(services, { dryRun: false });
@@ -438,6 +467,7 @@ export async function startTribegate(opts: {
         }),
       );
     }
+    await scheduleWeeklySummary(db.prisma, clock.now());
     aw.start();
     tw.start();
     sw.start();

@@ -1,5 +1,6 @@
 import type { AccessTarget, Platform as PlatformName } from "../core/access.ts";
 import type { AccessExecutor } from "./access/accessWorker.ts";
+import type { FeedPoster } from "./feed.ts";
 import type { Notifier } from "./notify.ts";
 import type { AccessReader } from "./reconcile/platforms.ts";
 import type { TaskHandler } from "./taskWorker.ts";
@@ -19,6 +20,8 @@ export interface Platform {
   readonly reader: AccessReader;
   /** Shows polls where they run. */
   readonly polls: PollSurface;
+  /** Posts the creator's feed (a channel, the creators' private chats). */
+  readonly feed?: FeedPoster;
   /** Durable task handlers by kind (work the platform retries across restarts). */
   readonly tasks: Readonly<Record<string, TaskHandler>>;
   /**

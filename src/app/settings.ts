@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEFAULT_GRACE_DAYS } from "../core/membership.ts";
 import { DomainError } from "../errors.ts";
 import type { Db, Tx } from "./db.ts";
+import { FEED_KINDS } from "./feedKinds.ts";
 
 /**
  * Creator settings changed at run time by commands (as opposed to start-up configuration).
@@ -56,6 +57,10 @@ export const CreatorSettingsSchema = z.object({
     .array(z.string().regex(/^\d{1,20}$/))
     .max(50)
     .default([]),
+  /** The Discord channel the creator's feed is posted in (src/app/feed.ts); empty: none. */
+  feedDiscordChannelId: z.union([z.literal(""), z.string().regex(/^\d{17,20}$/)]).default(""),
+  /** The kinds of feed lines switched off (every kind is on by default). */
+  feedOff: z.array(z.enum(FEED_KINDS)).max(FEED_KINDS.length).default([]),
 });
 
 export type CreatorSettings = z.infer<typeof CreatorSettingsSchema>;

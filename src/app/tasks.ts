@@ -137,3 +137,23 @@ export async function settleHeldTask(
         dead: result.outcome === "dead",
       });
 }
+
+/**
+ * Schedules a task unless it is already pending (then it keeps its earlier time): the first event
+ * of a burst sets when the burst is gathered, the later ones join it. A task that is running is
+ * bumped, so it runs again after it finishes (it may have read before this transaction committed).
+ */
+export async function scheduleTaskUnlessPending(
+  tx: Tx,
+  task: { key: string; kind: string; payload: Prisma.InputJsonValue; runAfter: Date; now: Date },
+): Promise<void> {
+  const payload = JSON.stringify(task.payload);
+  await tx.$executeRaw`
+    INSERT INTO task (key, kind, payload, state, version, attempts, run_after, created_at, updated_at)
+    VALUES (${task.key}, ${task.kind}, ${payload}::jsonb, 'pending', 1, 0, ${task.runAfter}, ${task.now}, ${task.now})
+    ON CONFLICT (key) DO UPDATE SET
+      kind = EXCLUDED.kind, payload = EXCLUDED.payload, run_after = EXCLUDED.run_after,
+      state = CASE WHEN task.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
+      version = task.version + 1, attempts = 0, last_error = NULL, last_problem = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
+    WHERE task.state <> 'pending'`;
+}

@@ -10,6 +10,7 @@
  * both languages does not exist. A platform words a refusal its own way with `<platform>.error.<code>`.
  */
 
+import type { FeedLine } from "../app/feed.ts";
 import type { FanNotice } from "../app/notify.ts";
 import type { DriftFact } from "../core/drift.ts";
 import { type BillingStatus, isBillingStatus } from "../core/membership.ts";
@@ -321,4 +322,69 @@ export function jobProblemText(
       break;
   }
   return job.lastError ?? "";
+}
+
+/**
+ * One line of the creator's feed in `locale`. The names in it are the fans' own: the platform
+ * neutralises them (no mentions, no markup) before sending. `date` writes a date as the platform
+ * shows dates (Discord: a timestamp the reader's app converts; Telegram: words with the time zone).
+ */
+export function feedLineText(locale: Locale, line: FeedLine, date: (d: Date) => string): string {
+  switch (line.kind) {
+    case "member_new":
+      return t(locale, "feed.member_new", line.params);
+    case "tier_change":
+      return t(locale, "feed.tier_change", line.params);
+    case "cancellation": {
+      const { who, tier, ended, endsOn } = line.params;
+      if (ended) return t(locale, "feed.ended", { who, tier });
+      const until = endsOn ? new Date(endsOn) : null;
+      return until && !Number.isNaN(until.getTime())
+        ? t(locale, "feed.cancellation", { who, tier, until: date(until) })
+        : t(locale, "feed.cancellation_open", { who, tier });
+    }
+    case "payment_failed":
+      return t(locale, "feed.payment_failed", line.params);
+    case "payment_recovered":
+      return t(locale, "feed.payment_recovered", line.params);
+    case "access_failed":
+      return t(locale, "feed.access_failed", {
+        who: line.params.who,
+        target: line.params.target,
+        action: t(locale, line.params.action === "grant" ? "access.grant" : "access.revoke"),
+        // The reason as the creator can act on it, in their language, when the job named one.
+        error: jobProblemText(translator(locale), {
+          lastProblem: line.params.problem ?? null,
+          lastError: line.params.error,
+        }),
+      });
+    case "weekly_summary": {
+      const p = line.params;
+      return t(locale, "feed.weekly_summary", {
+        new: p.joined,
+        churned: p.ended,
+        failed: p.failed,
+        recovered: p.recovered,
+        members: p.members,
+      });
+    }
+    case "failover":
+      return t(locale, "feed.failover", {
+        holder: line.params.holder,
+        previous: line.params.previous,
+        date: date(new Date(line.params.at)),
+      });
+  }
+}
+
+/** A feed message: its lines, then "+K more" when the burst had more than one message holds. */
+export function feedText(
+  locale: Locale,
+  lines: readonly FeedLine[],
+  more: number,
+  date: (d: Date) => string,
+): string {
+  const out = lines.map((l) => feedLineText(locale, l, date));
+  if (more > 0) out.push(t(locale, "feed.more", { count: more }));
+  return out.join("\n");
 }

@@ -258,6 +258,44 @@ export const sharedEn = {
     "You have no active subscription to switch: pick a tier to join instead. Already a member on the other platform? Link this account with /link.",
   "notice.link_nudge": (p: { tierName: string; platform: PlatformName }) =>
     `Your ${p.tierName} membership also opens chats on ${on(p.platform)}. To get them, link your ${on(p.platform)} account: tap the button below for a code, then send it to the bot on ${on(p.platform)}.`,
+
+  // The creator's feed (src/app/feed.ts): one line per event, names as the fans chose them.
+  "feed.member_new": (p: { who: string; tier: string; trial: boolean }) =>
+    `🎉 New member: ${p.who} joined ${p.tier}${p.trial ? " (free trial)" : ""}.`,
+  "feed.tier_change": (p: { who: string; from: string; to: string }) =>
+    `🔁 Tier change: ${p.who} moved from ${p.from} to ${p.to}.`,
+  "feed.cancellation": (p: { who: string; tier: string; until: string }) =>
+    `👋 Cancellation: ${p.who} canceled ${p.tier}; access stays open until ${p.until}.`,
+  "feed.cancellation_open": (p: { who: string; tier: string }) =>
+    `👋 Cancellation: ${p.who} canceled ${p.tier}; access stays open until the end of the paid period.`,
+  "feed.ended": (p: { who: string; tier: string }) => `🚪 Membership ended: ${p.who} (${p.tier}).`,
+  "feed.payment_failed": (p: { who: string; tier: string }) =>
+    `⚠️ Payment failed: ${p.who} (${p.tier}); the grace period has started.`,
+  "feed.payment_recovered": (p: { who: string; tier: string }) =>
+    `✅ Payment recovered: ${p.who} (${p.tier}) paid again.`,
+  "feed.access_failed": (p: { who: string; action: string; target: string; error: string }) =>
+    `❌ Access change failed for good (${p.action} ${p.target} for ${p.who}): ${p.error}. Fix the cause, then retry it (/tribe jobs retry on Discord, /retryjob all on Telegram).`,
+  "feed.weekly_summary": (p: {
+    new: number;
+    churned: number;
+    failed: number;
+    recovered: number;
+    members: number;
+  }) =>
+    `📊 This week: ${EN.count(p.new, "new member", "new members")}, ${EN.count(p.churned, "membership ended", "memberships ended")}, ${EN.count(p.failed, "failed payment", "failed payments")}, ${EN.count(p.recovered, "recovered payment", "recovered payments")}; ${EN.count(p.members, "member", "members")} now.`,
+  "feed.failover": (p: { holder: string; previous: string; date: string }) =>
+    `🛟 Failover: the Discord and Telegram connections moved to process ${p.holder} on ${p.date} (the previous leader, ${p.previous}, stopped without handing them over). Nothing to do; fans were not affected.`,
+  "feed.more": (p: { count: number }) => `+${p.count} more`,
+  "feed.kind.member_new": "new members",
+  "feed.kind.tier_change": "tier changes",
+  "feed.kind.cancellation": "cancellations",
+  "feed.kind.payment_failed": "failed payments",
+  "feed.kind.payment_recovered": "recovered payments",
+  "feed.kind.access_failed": "access changes failed for good",
+  "feed.kind.weekly_summary": "weekly summary",
+  "feed.kind.failover": "failovers",
+  "error.feed_channel_not_postable": (p: { channel: string }) =>
+    `I cannot post in ${p.channel}: give my role View Channel and Send Messages there (channel settings → Permissions), then run /tribe settings again. The feed channel was not changed.`,
 } satisfies Messages;
 
 export const sharedFr = {
@@ -481,6 +519,34 @@ export const sharedFr = {
     "Vous n'avez pas d'abonnement actif à changer : choisissez plutôt un palier. Déjà membre sur l'autre plateforme ? Liez ce compte avec /link.",
   "notice.link_nudge": (p) =>
     `Votre abonnement ${p.tierName} ouvre aussi des salons sur ${on(p.platform)}. Pour y accéder, liez votre compte ${on(p.platform)} : touchez le bouton ci-dessous pour obtenir un code, puis envoyez-le au bot sur ${on(p.platform)}.`,
+
+  "feed.member_new": (p) =>
+    `🎉 Nouveau membre : ${p.who} a rejoint ${p.tier}${p.trial ? " (essai gratuit)" : ""}.`,
+  "feed.tier_change": (p) => `🔁 Changement de palier : ${p.who} est passé de ${p.from} à ${p.to}.`,
+  "feed.cancellation": (p) =>
+    `👋 Résiliation : ${p.who} a résilié ${p.tier} ; l'accès reste ouvert jusqu'au ${p.until}.`,
+  "feed.cancellation_open": (p) =>
+    `👋 Résiliation : ${p.who} a résilié ${p.tier} ; l'accès reste ouvert jusqu'à la fin de la période payée.`,
+  "feed.ended": (p) => `🚪 Adhésion terminée : ${p.who} (${p.tier}).`,
+  "feed.payment_failed": (p) => `⚠️ Paiement refusé : ${p.who} (${p.tier}) ; le délai de grâce commence.`,
+  "feed.payment_recovered": (p) => `✅ Paiement rétabli : ${p.who} (${p.tier}) a payé de nouveau.`,
+  "feed.access_failed": (p) =>
+    `❌ Changement d'accès définitivement en échec (${p.action} ${p.target} pour ${p.who}) : ${p.error}. Corrigez la cause, puis relancez-le (/tribu tâches relancer sur Discord, /retryjob all sur Telegram).`,
+  "feed.weekly_summary": (p) =>
+    `📊 Cette semaine : ${FR.count(p.new, "nouveau membre", "nouveaux membres")}, ${FR.count(p.churned, "adhésion terminée", "adhésions terminées")}, ${FR.count(p.failed, "paiement refusé", "paiements refusés")}, ${FR.count(p.recovered, "paiement rétabli", "paiements rétablis")} ; ${FR.count(p.members, "membre", "membres")} aujourd'hui.`,
+  "feed.failover": (p) =>
+    `🛟 Bascule : les connexions Discord et Telegram sont passées au processus ${p.holder} le ${p.date} (le meneur précédent, ${p.previous}, s'est arrêté sans les transmettre). Rien à faire ; les fans n'ont rien remarqué.`,
+  "feed.more": (p) => `+${p.count} de plus`,
+  "feed.kind.member_new": "nouveaux membres",
+  "feed.kind.tier_change": "changements de palier",
+  "feed.kind.cancellation": "résiliations",
+  "feed.kind.payment_failed": "paiements refusés",
+  "feed.kind.payment_recovered": "paiements rétablis",
+  "feed.kind.access_failed": "changements d'accès en échec définitif",
+  "feed.kind.weekly_summary": "bilan de la semaine",
+  "feed.kind.failover": "bascules",
+  "error.feed_channel_not_postable": (p) =>
+    `Je ne peux pas publier dans ${p.channel} : donnez à mon rôle Voir le salon et Envoyer des messages dans ce salon (paramètres du salon → Permissions), puis relancez /tribu réglages. Le salon du fil n'a pas changé.`,
 } satisfies Translation<typeof sharedEn>;
 
 /** Every state a subscription can be in has words in both languages (a new status fails to compile). */

@@ -210,20 +210,14 @@ export const telegramEn = {
     `Binding code for tier ${p.tier}: ${p.code}\nAdd me to your private group or channel as an administrator (rights: Invite users via link, Ban users), then send there: /bind ${p.code}\nFor a channel, send me here: /bind ${p.code} <channel id or @username>\nThe code works once, for ${EN.duration(p.minutes, "minute")}.`,
 
   // Alerts to the creator.
+  "telegram.feed.status": (p: { lines: string }) =>
+    `Your feed (here, and in the Discord feed channel if one is set). Each new member, cancellation, failed payment... reaches you here, gathered every 30 seconds:\n${p.lines}\nSwitch a kind with /feed on <kind> or /feed off <kind>.`,
+  "telegram.feed.on": "on",
+  "telegram.feed.off": "off",
   "telegram.alert.bot_removed": (p: { chat: string; tiers: readonly string[] }) =>
     `I was removed from “${p.chat}” (${EN.plural(p.tiers.length, "tier", "tiers")} ${EN.list(p.tiers)}): I can no longer let members in or remove those who stop paying there. Add me back as an administrator with: Invite users via link, Ban users.`,
   "telegram.alert.rights_lost": (p: { chat: string; tiers: readonly string[]; missing: string }) =>
     `In “${p.chat}” (${EN.plural(p.tiers.length, "tier", "tiers")} ${EN.list(p.tiers)}) I am missing these administrator rights: ${p.missing}. Members cannot be let in or removed until you give them back.`,
-  "telegram.alert.job_dead": (p: { chat: string; reason: string }) =>
-    `An access change failed for good in “${p.chat}”: ${p.reason}\nFix it, then send /retryjob all.`,
-  "telegram.access_problem.bot_removed":
-    "I am no longer in this chat: add me back as an administrator with Invite users via link and Ban users.",
-  "telegram.access_problem.rights_missing":
-    "I lack an administrator right in this chat (I need Invite users via link and Ban users).",
-  "telegram.access_problem.chat_gone":
-    "the chat no longer exists or I cannot see it (deleted, or upgraded to a supergroup: bind the new one).",
-  "telegram.access_problem.refused": (p: { errorCode: number; description: string }) =>
-    `Telegram refused (error ${p.errorCode}: “${p.description}”).`,
 
   // Polls and ideas.
   "telegram.poll.help_single": "Tap one option to vote. Tap another one to change your vote.",
@@ -458,20 +452,14 @@ export const telegramFr = {
   "telegram.bindcode.done": (p) =>
     `Code de liaison pour le palier ${p.tier} : ${p.code}\nAjoutez-moi à votre groupe ou canal privé comme administrateur (droits : Inviter des utilisateurs via un lien, Bannir des utilisateurs), puis envoyez-y : /bind ${p.code}\nPour un canal, envoyez-moi ici : /bind ${p.code} <id du canal ou @nom>\nLe code sert une fois, pendant ${FR.duration(p.minutes, "minute")}.`,
 
+  "telegram.feed.status": (p) =>
+    `Votre fil (ici, et dans le salon du fil sur Discord s'il est choisi). Chaque nouveau membre, résiliation, paiement refusé… vous parvient ici, regroupé toutes les 30 secondes :\n${p.lines}\nActivez ou coupez un type avec /feed on <type> ou /feed off <type>.`,
+  "telegram.feed.on": "activé",
+  "telegram.feed.off": "coupé",
   "telegram.alert.bot_removed": (p) =>
     `J'ai été retiré de « ${p.chat} » (${FR.plural(p.tiers.length, "palier", "paliers")} ${FR.list(p.tiers)}) : je ne peux plus y faire entrer les membres ni retirer ceux qui ne paient plus. Ajoutez-moi de nouveau comme administrateur avec : Inviter des utilisateurs via un lien, Bannir des utilisateurs.`,
   "telegram.alert.rights_lost": (p) =>
     `Dans « ${p.chat} » (${FR.plural(p.tiers.length, "palier", "paliers")} ${FR.list(p.tiers)}), il me manque ces droits d'administrateur : ${p.missing}. Les membres ne peuvent plus entrer ni être retirés tant que vous ne les rendez pas.`,
-  "telegram.alert.job_dead": (p) =>
-    `Un changement d'accès a définitivement échoué dans « ${p.chat} » : ${p.reason}\nCorrigez-le, puis envoyez /retryjob all.`,
-  "telegram.access_problem.bot_removed":
-    "je ne suis plus dans ce groupe : ajoutez-moi de nouveau comme administrateur avec Inviter des utilisateurs via un lien et Bannir des utilisateurs.",
-  "telegram.access_problem.rights_missing":
-    "il me manque un droit d'administrateur dans ce groupe (il me faut Inviter des utilisateurs via un lien et Bannir des utilisateurs).",
-  "telegram.access_problem.chat_gone":
-    "le groupe n'existe plus ou je ne le vois plus (supprimé, ou devenu un supergroupe : liez le nouveau).",
-  "telegram.access_problem.refused": (p) =>
-    `Telegram a refusé (erreur ${p.errorCode} : « ${p.description} »).`,
 
   "telegram.poll.help_single": "Touchez une option pour voter. Touchez-en une autre pour changer de vote.",
   "telegram.poll.help_approval":

@@ -3,14 +3,35 @@ import {
   ChannelType,
   ApplicationCommandOptionType as Opt,
 } from "discord-api-types/v10";
+import type { FeedKind } from "../../../src/app/feedKinds.ts";
+
+/** The kinds of lines of the creator's feed (src/app/feedKinds.ts), as a choice. */
+const FEED_KIND_CHOICES = [
+  { name: "New members", name_localizations: { fr: "Nouveaux membres" }, value: "member_new" },
+  { name: "Tier changes", name_localizations: { fr: "Changements de palier" }, value: "tier_change" },
+  { name: "Cancellations", name_localizations: { fr: "Résiliations" }, value: "cancellation" },
+  { name: "Failed payments", name_localizations: { fr: "Paiements refusés" }, value: "payment_failed" },
+  {
+    name: "Recovered payments",
+    name_localizations: { fr: "Paiements rétablis" },
+    value: "payment_recovered",
+  },
+  {
+    name: "Access changes failed for good",
+    name_localizations: { fr: "Changements d'accès en échec" },
+    value: "access_failed",
+  },
+  { name: "Weekly summary", name_localizations: { fr: "Bilan de la semaine" }, value: "weekly_summary" },
+  { name: "Failovers", name_localizations: { fr: "Bascules" }, value: "failover" },
+] as const satisfies readonly { name: string; name_localizations: { fr: string }; value: FeedKind }[];
 
 export const settingsSubcommand = {
   type: Opt.Subcommand,
   name: "settings",
   name_localizations: { fr: "réglages" },
-  description: "Show or change the grace period, trials, promotion codes, goal, manager roles, poll channels",
+  description: "Show or change grace, trials, promotion codes, goal, managers, poll channels, your feed",
   description_localizations: {
-    fr: "Voir ou changer délai de grâce, essais, codes promo, objectif, rôles gérants, salons de sondage",
+    fr: "Voir ou changer grâce, essais, codes promo, objectif, gérants, salons de sondage, votre fil",
   },
   options: [
     {
@@ -80,6 +101,44 @@ export const settingsSubcommand = {
       description: "Stop posting new polls in this channel",
       description_localizations: { fr: "Ne plus publier les nouveaux sondages dans ce salon" },
       channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+    },
+    {
+      type: Opt.Channel,
+      name: "feed-channel",
+      name_localizations: { fr: "salon-du-fil" },
+      description:
+        "Post your feed here: new members, cancellations, failed payments... (one message per burst)",
+      description_localizations: {
+        fr: "Publier votre fil ici : nouveaux membres, résiliations, paiements refusés… (un message par salve)",
+      },
+      channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+    },
+    {
+      type: Opt.Boolean,
+      name: "feed-channel-off",
+      name_localizations: { fr: "fil-désactivé" },
+      description: "True: stop posting your feed on Discord",
+      description_localizations: { fr: "Vrai : ne plus publier votre fil sur Discord" },
+    },
+    {
+      type: Opt.String,
+      name: "feed-on",
+      name_localizations: { fr: "fil-activer" },
+      description: "Post this kind of line in your feed again (Discord and Telegram)",
+      description_localizations: {
+        fr: "Publier de nouveau ce type de ligne dans votre fil (Discord et Telegram)",
+      },
+      choices: [...FEED_KIND_CHOICES],
+    },
+    {
+      type: Opt.String,
+      name: "feed-off",
+      name_localizations: { fr: "fil-couper" },
+      description: "Stop posting this kind of line in your feed (Discord and Telegram)",
+      description_localizations: {
+        fr: "Ne plus publier ce type de ligne dans votre fil (Discord et Telegram)",
+      },
+      choices: [...FEED_KIND_CHOICES],
     },
   ],
 } as const satisfies APIApplicationCommandSubcommandOption;

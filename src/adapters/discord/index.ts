@@ -10,6 +10,7 @@ import type { PlatformAdapter, PlatformRuntime } from "../platform.ts";
 import { componentRoutes, slashRoutes } from "./commands/index.ts";
 import { describeDiscordTarget } from "./describe.ts";
 import { createDiscordExecutor, DISCORD_TELL_TASK } from "./executor.ts";
+import { createDiscordFeed } from "./feed.ts";
 import type { DiscordGateway } from "./gateway.ts";
 import { createHomeGuilds, inviteUrl } from "./homeGuilds.ts";
 import { LEFT_GRACE_MS, tellLeftToTryAgain } from "./inHand.ts";
@@ -56,6 +57,7 @@ export function createDiscordPlatform(opts: {
       refresh: (pollId) => polls.ballotCast(pollId),
       closed: (pollId) => polls.pollClosed(pollId),
     },
+    feed: createDiscordFeed({ client, log }),
     tasks: { [DISCORD_TELL_TASK]: executor.tellTask },
     describe: (target) => describeDiscordTarget(client, target),
   };

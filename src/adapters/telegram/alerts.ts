@@ -6,7 +6,7 @@ import { localeOfUser, sendPrivate } from "./messaging.ts";
 
 /**
  * Messages to the creator and managers about things only they can fix (bot removed from a chat,
- * rights lost, an access change that failed for good). The same alert about the same chat is sent
+ * rights lost). An access change that failed for good goes to the creator's feed (src/app/feed.ts). The same alert about the same chat is sent
  * at most once per quarter of an hour: a lost right fails every job in that chat.
  */
 export interface CreatorAlerts {
@@ -19,7 +19,7 @@ export interface CreatorAlerts {
   ): Promise<void>;
 }
 
-type AlertKey = "telegram.alert.bot_removed" | "telegram.alert.rights_lost" | "telegram.alert.job_dead";
+type AlertKey = "telegram.alert.bot_removed" | "telegram.alert.rights_lost";
 
 const THROTTLE_MS = 15 * 60 * 1000;
 

@@ -1,9 +1,8 @@
-import { GrammyError } from "grammy";
 import type { ChatMember } from "grammy/types";
 import type { AccessExecutor, AccessJob } from "../../app/access/accessWorker.ts";
 import type { JobResult } from "../../app/worker.ts";
-import { type Locale, t } from "../../i18n/index.ts";
-import { chatProblemOf, isUnknownUser, jobFailure } from "./apiErrors.ts";
+import { t } from "../../i18n/index.ts";
+import { isUnknownUser, jobFailure } from "./apiErrors.ts";
 import { comeBackKeyboard } from "./comeBack.ts";
 import type { TelegramPortDeps } from "./deps.ts";
 import { localeOfUser, sendPrivate } from "./messaging.ts";
@@ -119,30 +118,12 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
         const what = `${job.action} in chat ${chatId}`;
         const failure = jobFailure(err, what);
         if (failure.outcome !== "dead") return failure;
-        // For good: the creator is told, and the stored problem names the chat as they know it.
+        // For good: the stored problem names the chat as the creator knows it, and the creator's
+        // feed (written with the job's dead state, src/app/feed.ts) tells them.
         const chat = await chatLabel(chatId).catch(() => chatId);
         const result = jobFailure(err, what, chat === chatId ? chatId : `“${chat}”`);
-        void deps.alerts
-          .send(
-            "telegram.alert.job_dead",
-            (locale) => ({ chat, reason: deadReason(locale, err, failure.error) }),
-            `dead:${chatId}`,
-          )
-          .catch(() => undefined);
         return result;
       }
     },
   };
-}
-
-/** Why an access change failed for good, in the creator's language (Telegram's own words quoted). */
-function deadReason(locale: Locale, err: unknown, english: string): string {
-  const problem = chatProblemOf(err);
-  if (problem) return t(locale, `telegram.access_problem.${problem}`);
-  return err instanceof GrammyError
-    ? t(locale, "telegram.access_problem.refused", {
-        errorCode: err.error_code,
-        description: err.description,
-      })
-    : english;
 }

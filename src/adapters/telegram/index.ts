@@ -25,6 +25,7 @@ import { JOIN_DECISION_TASK, joinDecisionTask, joinRequestFeature } from "./feat
 import { pollFeature } from "./features/polls.ts";
 import { setupFeature } from "./features/setup.ts";
 import { unboundChatFeature } from "./features/unboundChat.ts";
+import { createTelegramFeed } from "./feed.ts";
 import { createInviteStore } from "./invites.ts";
 import { createTelegramNotifier } from "./notifier.ts";
 import { postTelegramChart } from "./pollChart.ts";
@@ -81,6 +82,7 @@ export function createTelegramPlatform(opts: {
         await postTelegramChart(portDeps, pollId);
       },
     },
+    feed: createTelegramFeed(portDeps, log),
     tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(portDeps) },
   };
   return {

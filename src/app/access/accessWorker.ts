@@ -2,6 +2,7 @@ import { type AccessTarget, type Platform, parseTargetKey } from "../../core/acc
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../log.ts";
 import type { Db } from "../db.ts";
+import { memberLabel, recordFeed } from "../feed.ts";
 import { createLeaseQueue } from "../queue.ts";
 import { scheduleTaskOnce } from "../tasks.ts";
 import { type Clock, createQueueWorker, type JobResult, type QueueWorker, systemClock } from "../worker.ts";
@@ -108,6 +109,24 @@ export function createAccessWorker(opts: {
       }
       if (!row.member_id || (state !== "done" && state !== "dead")) return;
       const note = result.outcome === "done" && result.note ? ` (${result.note})` : "";
+      if (state === "dead" && tx) {
+        // Failed for good: only the creator can fix it, so the feed says so (src/app/feed.ts).
+        const now = (opts.clock ?? systemClock).now();
+        await recordFeed(
+          tx,
+          {
+            kind: "access_failed",
+            params: {
+              who: await memberLabel(tx, row.member_id),
+              action: row.action,
+              target: row.target_key,
+              error: (result.outcome === "done" ? "" : result.error).slice(0, 300),
+              problem: (result.outcome === "done" ? null : result.problem) ?? null,
+            },
+          },
+          now,
+        );
+      }
       await (tx ?? opts.db).memberHistory.create({
         data: {
           memberId: row.member_id,

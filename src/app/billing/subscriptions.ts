@@ -1,6 +1,7 @@
 import { isBillingStatus, nextPastDueSince } from "../../core/membership.ts";
 import type { Logger } from "../../log.ts";
 import type { Tx } from "../db.ts";
+import { memberLabel, recordFeed, tierLabel } from "../feed.ts";
 import { queueLinkNudges } from "../members/linkNudge.ts";
 import {
   cancelPaymentReminders,
@@ -236,10 +237,78 @@ async function upsertSubscription(
       stripeEventId: ctx.stripeEventId,
     },
   });
+  await feedOfChange(tx, memberId, {
+    was: existing ? { status: existing.status, tierId: existing.tierId } : null,
+    now: { status, tierId: data.tierId },
+    s,
+    tierChanged,
+    cancelChanged,
+    at: ctx.now,
+  });
   return {
     summary,
     becamePastDue: status === "past_due" && prev?.status !== "past_due",
     leftPastDueSince,
     cancelChanged,
   };
+}
+
+/**
+ * Statuses of a member for the feed: access open (past due keeps it during grace), or paused (the
+ * fan means to come back): going in is a new member, going out is the end of the membership.
+ */
+const ENTITLED = new Set(["active", "trialing", "past_due", "lifetime", "paused"]);
+
+/**
+ * The creator's feed lines a subscription change makes, in its transaction (src/app/feed.ts):
+ * a new member, a tier change, a cancellation (scheduled, or the end), a failed payment, a recovered one.
+ */
+async function feedOfChange(
+  tx: Tx,
+  memberId: string,
+  c: {
+    was: { status: string; tierId: string | null } | null;
+    now: { status: string; tierId: string | null };
+    s: SubscriptionState;
+    tierChanged: boolean;
+    cancelChanged: boolean;
+    at: Date;
+  },
+): Promise<void> {
+  const wasIn = c.was !== null && ENTITLED.has(c.was.status);
+  const isIn = ENTITLED.has(c.now.status);
+  if (!wasIn && !isIn) return;
+  const who = await memberLabel(tx, memberId);
+  const tier = await tierLabel(tx, c.now.tierId);
+  if (!wasIn) {
+    await recordFeed(
+      tx,
+      { kind: "member_new", params: { who, tier, trial: c.now.status === "trialing" } },
+      c.at,
+    );
+    return;
+  }
+  if (!isIn) {
+    await recordFeed(tx, { kind: "cancellation", params: { who, tier, ended: true, endsOn: null } }, c.at);
+    return;
+  }
+  if (c.tierChanged)
+    await recordFeed(
+      tx,
+      { kind: "tier_change", params: { who, from: await tierLabel(tx, c.was?.tierId ?? null), to: tier } },
+      c.at,
+    );
+  if (c.cancelChanged && c.s.cancelAtPeriodEnd)
+    await recordFeed(
+      tx,
+      {
+        kind: "cancellation",
+        params: { who, tier, ended: false, endsOn: c.s.currentPeriodEnd?.toISOString() ?? null },
+      },
+      c.at,
+    );
+  if (c.now.status === "past_due" && c.was?.status !== "past_due")
+    await recordFeed(tx, { kind: "payment_failed", params: { who, tier } }, c.at);
+  if (c.was?.status === "past_due" && c.now.status !== "past_due")
+    await recordFeed(tx, { kind: "payment_recovered", params: { who, tier } }, c.at);
 }

@@ -1,10 +1,11 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FEED_BURST_MS } from "../../../src/app/feed.ts";
 import { startTribegate, type Tribegate } from "../../../src/bootstrap.ts";
 import { createLogger } from "../../../src/log.ts";
 import { sleep } from "../../support/helpers.ts";
 import { type DualHarness, LogSink, startHarness, type TelegramHarness } from "../harness.ts";
-import { CREATOR, command, tg } from "../telegram/helpers.ts";
+import { botMessages, CREATOR, command, nextBotMessage, tg } from "../telegram/helpers.ts";
 
 /**
  * Two processes on one PostgreSQL: exactly one, the leader, holds Discord's gateway session and
@@ -108,6 +109,21 @@ describe("leader election on PostgreSQL", () => {
       ...events(h.logs, "telegram.poll_conflict"),
       ...events(secondLogs, "telegram.poll_conflict"),
     ]).toEqual([]);
+    // The creator's feed says the gateways moved, once (issue 18), after its burst window.
+    expect(events(secondLogs, "leader.failover")).toHaveLength(1);
+    const seen = botMessages(h, CREATOR.id).length;
+    h.clock.advance(FEED_BURST_MS + 1_000);
+    h.app.wake();
+    second.wake();
+    const line = await nextBotMessage(
+      h,
+      CREATOR.id,
+      seen,
+      (m) => m.text?.includes("Failover") === true,
+      15_000,
+    );
+    expect(line.text).toContain("Failover: the Discord and Telegram connections moved to process");
+    expect(await h.deps.db.feedItem.count({ where: { kind: "failover" } })).toBe(1);
   });
 
   it("a leader that stops hands over: the other process leads again at once", async () => {
@@ -118,6 +134,9 @@ describe("leader election on PostgreSQL", () => {
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     await eventually(() => h.app.discord?.status() === "ready", "its gateway session");
     expect(await role(h.app)).toBe("leader");
+    // A hand-over by a process that stopped cleanly is no failover: no new line.
+    expect(events(h.logs, "leader.failover")).toHaveLength(0);
+    expect(await h.deps.db.feedItem.count({ where: { kind: "failover" } })).toBe(1);
     await eventually(() => liveSessions() === 1, "one gateway session");
     const reply = await command(h, CREATOR, "start");
     expect(reply.text).toBeTruthy();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FEED_BURST_MS } from "../../../src/app/feed.ts";
 import { createTier } from "../../../src/app/tiers.ts";
 import { adminRights, supergroup, user } from "../../standins/telegram-payloads.ts";
 import { pay } from "../../support/helpers.ts";
@@ -273,7 +274,7 @@ describe("Telegram memberships end to end (PGlite)", () => {
     expect(h.stripe.calls.filter((c) => c.path === "/v1/checkout/sessions").length).toBe(sessionsBefore);
   });
 
-  it("the bot losing its rights dead-letters the job with the reason, tells the creator, and /retryjob finishes it", async () => {
+  it("the bot losing its rights dead-letters the job with the reason, tells the creator in the feed, and /retryjob finishes it", async () => {
     await createTier(h.deps, {
       name: "Silver",
       slug: "silver",
@@ -298,7 +299,19 @@ describe("Telegram memberships end to end (PGlite)", () => {
     expect(job.state).toBe("dead");
     expect(job.lastError).toContain("lacks an administrator right");
     expect(job.lastProblem).toEqual({ code: "rights_missing", chat: expect.any(String) });
-    expect((await nextBotMessage(h, CREATOR.id, creatorSeen)).text).toContain("failed for good");
+    // The creator's feed says so once its burst window has passed (src/app/feed.ts).
+    h.clock.advance(FEED_BURST_MS + 1_000);
+    h.app.wake();
+    const feed = (
+      await nextBotMessage(
+        h,
+        CREATOR.id,
+        creatorSeen,
+        (m) => m.text?.includes("❌ Access change failed") === true,
+      )
+    ).text;
+    expect(feed).toContain(`Access change failed for good (grant telegram:${silver.id}`);
+    expect(feed).toContain("/retryjob all");
     const dead = (await command(h, CREATOR, "deadjobs")).text;
     expect(dead).toContain(`#${job.id} grant telegram:${silver.id}`);
     expect(dead).toContain("the bot lacks an administrator right in");

@@ -65,7 +65,6 @@ function samples(n: number, flag: boolean): AllParams {
     subs: n,
     subscriptions: "• Or : actif",
     position: n,
-    errorCode: 400,
     members: n,
     drift: n,
     notified: n,
@@ -168,6 +167,12 @@ function samples(n: number, flag: boolean): AllParams {
     state: "actif",
     holds,
     results: "Gagnant : Tutoriel",
+    who: "camille (Discord)",
+    trial: flag,
+    failed: n,
+    recovered: n,
+    holder: "hote-1:4242:ab12cd34",
+    previous: "hote-2:4343:ef56ab78",
   };
 }
 

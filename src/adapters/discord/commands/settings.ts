@@ -1,7 +1,29 @@
-import { channelMention, EmbedBuilder, PermissionFlagsBits, roleMention } from "discord.js";
+import {
+  type ChatInputCommandInteraction,
+  channelMention,
+  EmbedBuilder,
+  PermissionFlagsBits,
+  roleMention,
+} from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
+import { FEED_KINDS, type FeedKind, isFeedKind } from "../../../app/feedKinds.ts";
 import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";
+
+const kindOf = (value: string | null): FeedKind | null => (value && isFeedKind(value) ? value : null);
+
+/** Refuses a channel of this server where the bot may not read or send messages. */
+async function requirePostable(interaction: ChatInputCommandInteraction, channelId: string): Promise<void> {
+  const guild = interaction.guild;
+  const channel = guild ? await guild.channels.fetch(channelId).catch(() => null) : null;
+  const me = guild ? (guild.members.me ?? (await guild.members.fetchMe().catch(() => null))) : null;
+  const allowed =
+    channel !== null &&
+    me !== null &&
+    channel.isSendable() &&
+    channel.permissionsFor(me).has([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages]);
+  if (!allowed) throw new DomainError("feed_channel_not_postable", { channel: channelMention(channelId) });
+}
 
 /** One id, or none, as a list. */
 const ids = (id: string | null | undefined): string[] => (id ? [id] : []);
@@ -17,6 +39,12 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   const removeRole = args.role("remove-manager-role");
   const addChannel = args.channelId("add-poll-channel");
   const removeChannel = args.channelId("remove-poll-channel");
+  const feedChannel = args.channelId("feed-channel");
+  const feedChannelOff = args.boolean("feed-channel-off");
+  const feedOn = kindOf(args.string("feed-on"));
+  const feedOff = kindOf(args.string("feed-off"));
+  // The bot must be able to post there: refused now, with what to fix, rather than a silent feed.
+  if (feedChannel) await requirePostable(ctx.interaction, feedChannel);
   // A manager role may not make more managers (nor remove the others): Manage Server holders only.
   if ((addRole || removeRole) && !ctx.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
     throw new DomainError("discord_manage_server_only");
@@ -27,9 +55,18 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
       defaultTrialDays: trial ?? undefined,
       allowPromotionCodes: promo ?? undefined,
       trueFansGoal: goal ?? undefined,
+      feedDiscordChannelId: feedChannel ?? (feedChannelOff ? "" : undefined),
     },
-    add: { discordManagerRoleIds: ids(addRole?.id), discordPollChannelIds: ids(addChannel) },
-    remove: { discordManagerRoleIds: ids(removeRole?.id), discordPollChannelIds: ids(removeChannel) },
+    add: {
+      discordManagerRoleIds: ids(addRole?.id),
+      discordPollChannelIds: ids(addChannel),
+      feedOff: ids(feedOff),
+    },
+    remove: {
+      discordManagerRoleIds: ids(removeRole?.id),
+      discordPollChannelIds: ids(removeChannel),
+      feedOff: ids(feedOn),
+    },
   });
   const s = await ctx.services.app.getSettings();
   const days = (n: number) => ctx.t("discord.settings.days", { n });
@@ -50,6 +87,17 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
       name: ctx.t("discord.settings.pollChannels"),
       value:
         s.discordPollChannelIds.map((id) => channelMention(id)).join(" ") || ctx.t("discord.settings.none"),
+    },
+    {
+      name: ctx.t("discord.settings.feedChannel"),
+      value: s.feedDiscordChannelId ? channelMention(s.feedDiscordChannelId) : ctx.t("discord.settings.none"),
+    },
+    {
+      name: ctx.t("discord.settings.feedKinds"),
+      value: FEED_KINDS.map(
+        (k) =>
+          `${s.feedOff.includes(k) ? "✗" : "✓"} ${ctx.t(`feed.kind.${k}`)}: ${ctx.t(s.feedOff.includes(k) ? "discord.settings.off" : "discord.settings.on")}`,
+      ).join("\n"),
     },
   );
   await ctx.reply({ ...(changed ? { content: ctx.t("discord.settings.saved") } : {}), embeds: [embed] });

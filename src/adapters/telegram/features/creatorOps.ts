@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import { BIND_CODE_TTL_MS } from "../../../app/chatBinding.ts";
+import { FEED_KINDS, isFeedKind } from "../../../app/feedKinds.ts";
 import { driftText, jobProblemText } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
@@ -101,6 +102,26 @@ export function creatorOpsFeature(
       current.length
         ? ctx.t("telegram.settings.managers", { list: current.join(", ") })
         : ctx.t("telegram.settings.managers_none"),
+    );
+  });
+
+  /** /feed: the lines of the creator's feed, each kind switched on or off (for Discord as well). */
+  cmd.command("feed", only, async (ctx) => {
+    const [action, kind] = argsOf(ctx);
+    if (action !== undefined) {
+      if ((action !== "on" && action !== "off") || !kind || !isFeedKind(kind)) return replyUsage(ctx, "feed");
+      await services.app.updateSettings(
+        action === "off" ? { add: { feedOff: [kind] } } : { remove: { feedOff: [kind] } },
+      );
+    }
+    const off = new Set<string>((await services.app.getSettings()).feedOff);
+    return ctx.reply(
+      ctx.t("telegram.feed.status", {
+        lines: FEED_KINDS.map(
+          (k) =>
+            `${off.has(k) ? "✗" : "✓"} ${k}: ${ctx.t(`feed.kind.${k}`)} (${ctx.t(off.has(k) ? "telegram.feed.off" : "telegram.feed.on")})`,
+        ).join("\n"),
+      }),
     );
   });
 
