@@ -459,6 +459,7 @@ describe("an idea from proposal to shipped, on both platforms and the roadmap (P
           await context.close();
         }
       }
-    });
+      // Eight pages, each checked by axe: more than the default 30 s on a loaded machine.
+    }, 90_000);
   });
 });

@@ -139,17 +139,24 @@ export interface Answer {
 /** Dispatches an interaction and waits for the bot's final answer. */
 export async function interact(h: DiscordHarness, payload: APIInteraction): Promise<Answer> {
   const record = h.discord.interaction(payload);
-  await until(() => {
-    const done = h.logs.lines.some(
-      (l) =>
-        l.interactionId === payload.id &&
-        ["discord.interaction.handled", "discord.interaction.refused", "discord.interaction.failed"].includes(
-          String(l.event),
-        ),
-    );
-    const original = record.original;
-    return done && original !== undefined && ((original.flags ?? 0) & MessageFlags.Loading) === 0;
-  }, `an answer to interaction ${payload.id}`);
+  await until(
+    () => {
+      const done = h.logs.lines.some(
+        (l) =>
+          l.interactionId === payload.id &&
+          [
+            "discord.interaction.handled",
+            "discord.interaction.refused",
+            "discord.interaction.failed",
+          ].includes(String(l.event)),
+      );
+      const original = record.original;
+      return done && original !== undefined && ((original.flags ?? 0) & MessageFlags.Loading) === 0;
+      // A creator's close (results, chart) on a machine running other tests beside can take more than 10 s.
+    },
+    `an answer to interaction ${payload.id}`,
+    20_000,
+  );
   return toAnswer(record.original!, record.response?.type, payload.id);
 }
 
