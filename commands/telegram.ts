@@ -142,6 +142,17 @@ export const CREATOR_COMMANDS = [
     usage: { en: "/promocodes on|off", fr: "/promocodes on|off" },
   },
   {
+    command: "pauses",
+    description: {
+      en: "Let fans pause payments; access kept or lost",
+      fr: "Pauses des paiements : accès gardé ou perdu",
+    },
+    usage: {
+      en: "/pauses [on|off] [kept|lost] [1-3 months]",
+      fr: "/pauses [on|off] [kept|lost] [1-3 mois]",
+    },
+  },
+  {
     command: "goal",
     description: { en: "Set the true-fans goal", fr: "Fixer l'objectif de vrais fans" },
     usage: { en: "/goal <members>", fr: "/goal <membres>" },

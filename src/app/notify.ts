@@ -14,6 +14,8 @@ export type FanNotice =
   | { template: "cancel_scheduled"; tierName: string; endsOn: Date | null; portalUrl: string | null }
   /** The fan took their cancellation back: the subscription renews as before. */
   | { template: "cancel_withdrawn"; tierName: string }
+  /** Stripe lifted the fan's pause at its planned end: payments (and access, if it was paused) resume. */
+  | { template: "pause_resumed"; tierName: string }
   /**
    * Access opened. `targets`: what the tier opens on the fan's platform; `opened`: those places as
    * the platform names them (channel links), filled in by the platform that sends the message.

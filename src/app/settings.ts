@@ -4,6 +4,9 @@ import { DomainError } from "../errors.ts";
 import type { Db, Tx } from "./db.ts";
 import { FEED_KINDS } from "./feedKinds.ts";
 
+/** The longest pause a creator may offer, in months (Stripe allows more; a pause is a break, not an exit). */
+export const MAX_PAUSE_MONTHS = 3;
+
 /**
  * Creator settings changed at run time by commands (as opposed to start-up configuration).
  * Stored one row per key in `setting`; a missing row means the default.
@@ -13,6 +16,15 @@ export const CreatorSettingsSchema = z.object({
   graceDays: z.number().int().min(0).max(60).default(DEFAULT_GRACE_DAYS),
   /** The "1,000 true fans" goal shown in stats. */
   trueFansGoal: z.number().int().min(1).max(10_000_000).default(1000),
+  /** Fans may pause their subscription's payments from the chat (Stripe's pause_collection). */
+  pauseAllowed: z.boolean().default(false),
+  /**
+   * A paused fan keeps their access during the pause (true) or loses it until payments resume
+   * (false). A pause keeps the choice in force when it began.
+   */
+  pauseKeepsAccess: z.boolean().default(false),
+  /** The longest pause offered, in months: fans pick 1 month up to this. */
+  pauseMaxMonths: z.number().int().min(1).max(MAX_PAUSE_MONTHS).default(1),
   /** Let fans enter Stripe promotion codes at checkout. */
   allowPromotionCodes: z.boolean().default(false),
   /** Default trial for new tiers, in days. */
@@ -67,9 +79,10 @@ export type CreatorSettings = z.infer<typeof CreatorSettingsSchema>;
 export type SettingKey = keyof CreatorSettings;
 
 export const SETTING_LIMITS: Record<
-  "graceDays" | "trueFansGoal" | "defaultTrialDays",
+  "graceDays" | "trueFansGoal" | "defaultTrialDays" | "pauseMaxMonths",
   { min: number; max: number }
 > = {
+  pauseMaxMonths: { min: 1, max: MAX_PAUSE_MONTHS },
   graceDays: { min: 0, max: 60 },
   trueFansGoal: { min: 1, max: 10_000_000 },
   defaultTrialDays: { min: 0, max: 730 },

@@ -40,6 +40,8 @@ function spans(now: Date, graceDays: number): Prisma.Sql {
           WHEN s.status IN ('trialing', 'active') AND s.cancel_at_period_end
             AND s.current_period_end <= ${now}::timestamptz THEN s.current_period_end
           WHEN s.status = 'past_due' AND ${graceEnd} <= ${now}::timestamptz THEN ${graceEnd}
+          WHEN s.paused_since IS NOT NULL AND NOT s.pause_keeps_access
+            AND s.status IN ('trialing', 'active', 'past_due') THEN LEAST(s.paused_since, ${now}::timestamptz)
           WHEN s.status IN ('lifetime', 'trialing', 'active', 'past_due') THEN NULL
           ELSE LEAST(COALESCE(s.current_period_end, s.started_at), ${now}::timestamptz)
         END AS end_at

@@ -36,6 +36,7 @@ import { greetFan } from "./members/greet.ts";
 import { storedLocale } from "./members/identity.ts";
 import { clearAttempts, countAttempt, createLinkCode, redeemLinkCode } from "./members/linking.ts";
 import { resolveMemberRef } from "./members/memberRef.ts";
+import { pauseChoices, pauseMembership, resumeMembership } from "./members/pause.ts";
 import { openPortal } from "./members/portal.ts";
 import { switchChoices, switchTier } from "./members/switchTier.ts";
 import { dropJoinToken, joinToken, rolesOwedInGuild } from "./members/webJoin.ts";
@@ -149,6 +150,7 @@ export function useCases(services: AppServices) {
       listTiers,
       listTiersForSale,
       lookupMember,
+      pauseChoices,
       resolveMemberRef,
       resolveTierWeights,
       retryDeadJobs,
@@ -180,6 +182,7 @@ export function useCases(services: AppServices) {
       myIdeas,
       openPoll,
       openPortal,
+      pauseMembership,
       pollFromIdeas,
       proposeIdea,
       publishPoll,
@@ -193,6 +196,7 @@ export function useCases(services: AppServices) {
       redeemLinkCode,
       removeTierAccess,
       restoreMember,
+      resumeMembership,
       resyncMember,
       setCommitment,
       startCheckout,

@@ -21,7 +21,11 @@ export type SubscriptionChange =
   | { field: "status"; from: string; to: string }
   | { field: "price"; from: string; to: string }
   | { field: "cancel_at_period_end"; from: boolean; to: boolean }
-  | { field: "period_end" };
+  | { field: "period_end" }
+  /** Stripe's collection pause began (`to` true) or ended. */
+  | { field: "pause"; from: boolean; to: boolean }
+  /** Still paused, until another date. */
+  | { field: "pause_end" };
 
 /** A disagreement as facts, for each reader to word in their language. */
 export type DriftFact =
@@ -49,6 +53,8 @@ export interface StripeSubscriptionView {
   priceId: string;
   cancelAtPeriodEnd: boolean;
   currentPeriodEnd: Date | null;
+  /** Stripe's `pause_collection` (null: not paused). */
+  pause: { resumesAt: Date | null } | null;
 }
 
 /** The same subscription as the ledger recorded it. */
@@ -57,11 +63,13 @@ export interface LedgerSubscriptionView {
   stripePriceId: string;
   cancelAtPeriodEnd: boolean;
   currentPeriodEnd: Date | null;
+  pausedSince: Date | null;
+  pauseResumesAt: Date | null;
 }
 
 /**
  * The customers whose subscriptions the ledger records differently from Stripe (missing, or another
- * status, price, cancellation or period end), each with what differs. Stripe's state of those
+ * status, price, cancellation, period end or collection pause), each with what differs. Stripe's state of those
  * customers is then applied as a webhook would. A status the ledger does not know counts as canceled.
  */
 export function stripeDrift(
@@ -84,6 +92,10 @@ export function stripeDrift(
         changes.push({ field: "cancel_at_period_end", from: l.cancelAtPeriodEnd, to: s.cancelAtPeriodEnd });
       if ((l.currentPeriodEnd?.getTime() ?? null) !== (s.currentPeriodEnd?.getTime() ?? null))
         changes.push({ field: "period_end" });
+      const paused = l.pausedSince !== null;
+      if (paused !== (s.pause !== null)) changes.push({ field: "pause", from: paused, to: s.pause !== null });
+      else if (s.pause && (l.pauseResumesAt?.getTime() ?? null) !== (s.pause.resumesAt?.getTime() ?? null))
+        changes.push({ field: "pause_end" });
       return changes.length ? [{ ...ids, changes }] : [];
     });
     if (differences.length === 0) continue;
@@ -296,7 +308,11 @@ export function driftWhat(fact: DriftFact): string {
       const changes = fact.changes.map((c) =>
         c.field === "period_end"
           ? "period end moved"
-          : `${c.field === "cancel_at_period_end" ? "cancel at period end" : c.field} ${c.from} → ${c.to}`,
+          : c.field === "pause_end"
+            ? "pause end moved"
+            : c.field === "pause"
+              ? `collection ${c.to ? "paused" : "resumed"}`
+              : `${c.field === "cancel_at_period_end" ? "cancel at period end" : c.field} ${c.from} → ${c.to}`,
       );
       return `${head}: ${changes.join(", ")}`;
     }

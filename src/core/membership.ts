@@ -46,6 +46,11 @@ export interface BillingSnapshot {
   pastDueSince: Date | null;
   /** Open holds on this subscription's payments. */
   holds: readonly HoldReason[];
+  /**
+   * Stripe's collection is paused (`pause_collection`), with the creator's choice in force when the
+   * pause began: whether the fan keeps access during it. Null: not paused.
+   */
+  pause: { keepsAccess: boolean } | null;
 }
 
 export type AccessReason =
@@ -61,6 +66,7 @@ export type AccessReason =
   | "incomplete"
   | "incomplete_expired"
   | "paused"
+  | "collection_paused"
   | "refunded"
   | "disputed";
 
@@ -90,11 +96,18 @@ function no(reason: AccessReason): Entitlement {
   return { entitled: false, reason, reviewAt: null, remind: false };
 }
 
+/** The statuses a paused collection takes access from (the others owe none, or are lifetime). */
+export const PAUSABLE_STATUSES: readonly BillingStatus[] = ["trialing", "active", "past_due"];
+
 /** Whether one subscription (or lifetime purchase) owes its tier's access now. */
 export function entitlementOf(s: BillingSnapshot, policy: MembershipPolicy, now: Date): Entitlement {
   // Money taken back beats every status: revoke at once.
   if (s.holds.includes("disputed")) return no("disputed");
   if (s.holds.includes("refunded")) return no("refunded");
+
+  // Collection paused by the fan (the creator allows it): access goes unless the creator chose that
+  // it is kept; kept, the usual rules go on (a pause does not outlast a cancellation or a failure).
+  if (s.pause && !s.pause.keepsAccess && PAUSABLE_STATUSES.includes(s.status)) return no("collection_paused");
 
   switch (s.status) {
     case "lifetime":

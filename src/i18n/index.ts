@@ -188,6 +188,8 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
       ].join("\n");
     case "cancel_withdrawn":
       return t(locale, "notice.cancel_withdrawn", { tierName: notice.tierName });
+    case "pause_resumed":
+      return t(locale, "notice.pause_resumed", { tierName: notice.tierName });
     case "access_granted":
       return [
         t(locale, "notice.access_granted", { tierName: notice.tierName }),
@@ -278,7 +280,11 @@ export function driftText(
             ? t("drift.change.price", { from: c.from, to: c.to })
             : c.field === "cancel_at_period_end"
               ? t("drift.change.cancels", { cancels: c.to })
-              : t("drift.change.period_end"),
+              : c.field === "pause"
+                ? t("drift.change.pause", { paused: c.to })
+                : c.field === "pause_end"
+                  ? t("drift.change.pause_end")
+                  : t("drift.change.period_end"),
       );
       return t("drift.stripe_changed", { ...ids, changes: changes.join(", ") });
     }

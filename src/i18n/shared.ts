@@ -234,6 +234,8 @@ export const sharedEn = {
   "drift.change.cancels": (p: { cancels: boolean }) =>
     p.cancels ? "now ends at the end of the period" : "no longer ends at the end of the period",
   "drift.change.period_end": "the period end moved",
+  "drift.change.pause": (p: { paused: boolean }) => (p.paused ? "payments paused" : "payments resumed"),
+  "drift.change.pause_end": "the pause's end moved",
   "drift.ledger": (p: { grant: boolean; account: string; target: string }) =>
     p.grant
       ? `${p.account}: access to ${p.target} not yet requested by the ledger`
@@ -250,6 +252,38 @@ export const sharedEn = {
   "offer.with_saving": (p: { price: string; saving: string }) => `${p.price} (${p.saving})`,
   "offer.lifetime": (p: { amount: number; currency: string }) =>
     `${formatMoney("en", p.amount, p.currency)} once, for life`,
+  "error.pause_not_allowed":
+    "The creator does not offer pauses: nothing changed. You can cancel or change your membership in the billing portal.",
+  "error.pause_not_yours":
+    "This button belongs to someone else's membership: nothing changed. Open your own membership to pause or resume it.",
+  "error.pause_lifetime": (p: { tier: string }) =>
+    `Your “${p.tier}” membership is for life: there are no payments to pause. Nothing changed.`,
+  "error.pause_already": (p: { tier: string }) =>
+    `Your “${p.tier}” membership is already paused. Open your membership to resume it.`,
+  "error.pause_trialing": (p: { tier: string }) =>
+    `Your “${p.tier}” membership is still in its free trial: nothing to pause yet. Nothing changed.`,
+  "error.pause_not_active": (p: { tier: string }) =>
+    `Only a membership whose payments are up to date can be paused, and “${p.tier}” is not: nothing changed. Fix your payment in the billing portal first.`,
+  "error.pause_canceling": (p: { tier: string }) =>
+    `Your “${p.tier}” membership is set to end: there is nothing to pause. Nothing changed.`,
+  "error.pause_too_long": (p: { max: number }) =>
+    `A pause lasts ${p.max === 1 ? "1 month" : `1 to ${p.max} months`} here: nothing changed. Open your membership and pick one of its buttons.`,
+  "error.pause_not_paused": (p: { tier: string }) =>
+    `Your “${p.tier}” membership is not paused: there is nothing to resume.`,
+  "pause.button": (p: { tier: string; months: number }) =>
+    `Pause ${p.tier} for ${p.months === 1 ? "1 month" : `${p.months} months`}`,
+  "pause.resume_button": (p: { tier: string }) => `Resume ${p.tier} now`,
+  "pause.done": (p: { tier: string; until: string; kept: boolean }) =>
+    `Your ${p.tier} membership is paused until ${p.until}: no payment until then, and it resumes by itself. ${p.kept ? "You keep your access meanwhile." : "Your access closes during the pause and comes back when it ends."} Changed your mind? Open your membership and resume it.`,
+  "pause.resumed": (p: { tier: string }) =>
+    `Your ${p.tier} membership is back on: payments resume, and your access is open (it may take a moment to come back).`,
+  "pause.paused_until": (p: { until: string }) => `paused until ${p.until}`,
+  "pause.paused": "paused",
+  "settings.pause": "Pauses",
+  "settings.pause.value": (p: { on: boolean; kept: boolean; months: number }) =>
+    `${p.on ? "fans may pause" : "off"}: up to ${p.months === 1 ? "1 month" : `${p.months} months`}, access ${p.kept ? "kept" : "lost"} during a pause`,
+  "notice.pause_resumed": (p: { tierName: string }) =>
+    `Your pause is over: your ${p.tierName} membership is back on, payments resume and your access is open.`,
   "error.switch_lifetime": (p: { tier: string }) =>
     `Your “${p.tier}” membership is for life: there is no subscription to switch. Nothing changed.`,
   "error.switch_not_yours":
@@ -497,6 +531,8 @@ export const sharedFr = {
   "drift.change.cancels": (p) =>
     p.cancels ? "prend désormais fin à la fin de la période" : "ne prend plus fin à la fin de la période",
   "drift.change.period_end": "la fin de période a changé",
+  "drift.change.pause": (p) => (p.paused ? "paiements en pause" : "paiements repris"),
+  "drift.change.pause_end": "la fin de la pause a changé",
   "drift.ledger": (p) =>
     p.grant
       ? `${p.account} : accès à ${p.target} pas encore demandé par le registre`
@@ -511,6 +547,37 @@ export const sharedFr = {
   "offer.save_percent": (p) => `économisez ${FR.percent(p.percent)}`,
   "offer.with_saving": (p) => `${p.price} (${p.saving})`,
   "offer.lifetime": (p) => `${formatMoney("fr", p.amount, p.currency)} en une fois, à vie`,
+  "error.pause_not_allowed":
+    "Le créateur ne propose pas de pause : rien n'a changé. Vous pouvez résilier ou modifier votre abonnement dans le portail de paiement.",
+  "error.pause_not_yours":
+    "Ce bouton appartient à l'abonnement de quelqu'un d'autre : rien n'a changé. Ouvrez votre propre abonnement pour le mettre en pause ou le reprendre.",
+  "error.pause_lifetime": (p) =>
+    `Votre abonnement « ${p.tier} » est à vie : il n'y a aucun paiement à suspendre. Rien n'a changé.`,
+  "error.pause_already": (p) =>
+    `Votre abonnement « ${p.tier} » est déjà en pause. Ouvrez votre abonnement pour le reprendre.`,
+  "error.pause_trialing": (p) =>
+    `Votre abonnement « ${p.tier} » est encore en période d'essai gratuite : rien à suspendre pour l'instant. Rien n'a changé.`,
+  "error.pause_not_active": (p) =>
+    `Seul un abonnement à jour de ses paiements peut être mis en pause, et « ${p.tier} » ne l'est pas : rien n'a changé. Réglez d'abord votre paiement dans le portail.`,
+  "error.pause_canceling": (p) =>
+    `Votre abonnement « ${p.tier} » va prendre fin : il n'y a rien à suspendre. Rien n'a changé.`,
+  "error.pause_too_long": (p) =>
+    `Une pause dure ${p.max === 1 ? "1 mois" : `de 1 à ${p.max} mois`} ici : rien n'a changé. Ouvrez votre abonnement et choisissez l'un de ses boutons.`,
+  "error.pause_not_paused": (p) =>
+    `Votre abonnement « ${p.tier} » n'est pas en pause : il n'y a rien à reprendre.`,
+  "pause.button": (p) => `Suspendre ${p.tier} pendant ${p.months} mois`,
+  "pause.resume_button": (p) => `Reprendre ${p.tier} maintenant`,
+  "pause.done": (p) =>
+    `Votre abonnement ${p.tier} est en pause jusqu'au ${p.until} : aucun paiement d'ici là, et il reprend tout seul. ${p.kept ? "Vous gardez votre accès entre-temps." : "Votre accès se ferme pendant la pause et revient à sa fin."} Vous changez d'avis ? Ouvrez votre abonnement et reprenez-le.`,
+  "pause.resumed": (p) =>
+    `Votre abonnement ${p.tier} reprend : les paiements reprennent et votre accès est ouvert (il peut mettre un instant à revenir).`,
+  "pause.paused_until": (p) => `en pause jusqu'au ${p.until}`,
+  "pause.paused": "en pause",
+  "settings.pause": "Pauses",
+  "settings.pause.value": (p) =>
+    `${p.on ? "les fans peuvent suspendre" : "désactivées"} : jusqu'à ${p.months} mois, accès ${p.kept ? "gardé" : "perdu"} pendant une pause`,
+  "notice.pause_resumed": (p) =>
+    `Votre pause est terminée : votre abonnement ${p.tierName} reprend, les paiements aussi, et votre accès est ouvert.`,
   "error.switch_lifetime": (p) =>
     `Votre abonnement « ${p.tier} » est à vie : il n'y a pas d'abonnement à changer. Rien n'a changé.`,
   "error.switch_not_yours":

@@ -125,6 +125,8 @@ export const telegramEn = {
   "telegram.settings.trial_tier": (p: { slug: string; days: number }) =>
     `Tier ${p.slug}: a free trial of ${EN.duration(p.days, "day")} for new members.`,
   "telegram.settings.promo_on": "Fans can now enter promotion codes at checkout.",
+  "telegram.settings.pauses": (p: { saved: boolean; value: string }) =>
+    `${p.saved ? "Saved. " : ""}Pauses: ${p.value}. Change with /pauses on|off, kept|lost and the longest pause in months (1-3).`,
   "telegram.settings.promo_off": "Promotion codes are off at checkout.",
   "telegram.profile": (p: {
     url: string;
@@ -411,6 +413,8 @@ export const telegramFr = {
     `Les nouveaux paliers ont un essai gratuit de ${FR.duration(p.days, "day")}.`,
   "telegram.settings.trial_tier": (p) =>
     `Palier ${p.slug} : un essai gratuit de ${FR.duration(p.days, "day")} pour les nouveaux membres.`,
+  "telegram.settings.pauses": (p) =>
+    `${p.saved ? "Enregistré. " : ""}Pauses : ${p.value}. Changez-les avec /pauses on|off, kept|lost et la plus longue pause en mois (1-3).`,
   "telegram.settings.promo_on": "Les fans peuvent maintenant saisir un code promo au paiement.",
   "telegram.settings.promo_off": "Les codes promo sont désactivés au paiement.",
   "telegram.profile": (p) =>

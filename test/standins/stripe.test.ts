@@ -227,6 +227,53 @@ describe("Stripe stand-in with stripe-node", () => {
     expect(listed.data.map((s) => s.status)).toEqual(["canceled"]);
   });
 
+  it("pauses and resumes collection as Stripe does: validated, cleared by an empty string or at resumes_at", async () => {
+    standin = await startStripeStandin();
+    const stripe = standin.client();
+    const { subscription: sub } = standin.createSubscription({ price: standin.put(price()) });
+    const resumesAt = Math.floor(Date.now() / 1000) + 30 * 24 * 3600;
+
+    const badBehavior = await errorOf(
+      stripe.subscriptions.update(sub.id, {
+        pause_collection: { behavior: "later" as "void", resumes_at: resumesAt },
+      }),
+    );
+    expect(badBehavior).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(badBehavior).toMatchObject({ statusCode: 400, param: "pause_collection[behavior]" });
+    const past = await errorOf(
+      stripe.subscriptions.update(sub.id, {
+        pause_collection: { behavior: "void", resumes_at: Math.floor(Date.now() / 1000) - 60 },
+      }),
+    );
+    expect(past).toMatchObject({ statusCode: 400, param: "pause_collection[resumes_at]" });
+    expect(standin.events.map((e) => e.type)).toEqual(["customer.subscription.created"]);
+
+    const paused = await stripe.subscriptions.update(sub.id, {
+      pause_collection: { behavior: "void", resumes_at: resumesAt },
+    });
+    expect(paused.pause_collection).toEqual({ behavior: "void", resumes_at: resumesAt });
+    expect(paused.status).toBe("active");
+    const pausedEvent = standin.events.at(-1) as Stripe.CustomerSubscriptionUpdatedEvent;
+    expect(pausedEvent.type).toBe("customer.subscription.updated");
+    expect(pausedEvent.data.previous_attributes).toEqual({ pause_collection: null });
+
+    const resumed = await stripe.subscriptions.update(sub.id, { pause_collection: "" });
+    expect(resumed.pause_collection).toBeNull();
+    const resumedEvent = standin.events.at(-1) as Stripe.CustomerSubscriptionUpdatedEvent;
+    expect(resumedEvent.data.previous_attributes).toEqual({
+      pause_collection: { behavior: "void", resumes_at: resumesAt },
+    });
+
+    await stripe.subscriptions.update(sub.id, { pause_collection: { behavior: "keep_as_draft" } });
+    const { subscription: atResumesAt, event } = standin.resumePausedSubscription(sub.id);
+    expect(atResumesAt.pause_collection).toBeNull();
+    expect(event.type).toBe("customer.subscription.updated");
+    expect((event as Stripe.CustomerSubscriptionUpdatedEvent).data.previous_attributes).toEqual({
+      pause_collection: { behavior: "keep_as_draft", resumes_at: null },
+    });
+    expect(() => standin?.resumePausedSubscription(sub.id)).toThrow(/not paused/);
+  });
+
   it("signs webhooks that constructEvent accepts; a wrong secret or a stale timestamp is rejected", async () => {
     const secret = "whsec_test_standin";
     const event = makeEvent("customer.subscription.updated", subscription({ status: "past_due" }), {

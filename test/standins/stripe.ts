@@ -407,6 +407,17 @@ export class StripeStandin {
   }
 
   /**
+   * Stripe resumes a paused subscription at its `pause_collection.resumes_at`: the pause is cleared
+   * and `customer.subscription.updated` recorded (`previous_attributes.pause_collection` the pause).
+   * A test calls it when that moment has come (Stripe's clock is not the test's).
+   */
+  resumePausedSubscription(id: string): { subscription: Stripe.Subscription; event: Stripe.Event } {
+    const sub = this.#require("subscription", id);
+    if (!sub.pause_collection) throw new Error(`subscription ${id} is not paused`);
+    return this.updateSubscription(id, { pause_collection: null });
+  }
+
+  /**
    * A renewal payment fails (Stripe's attempt number `attempt`; Smart Retries try again days later):
    * the subscription goes past due (on the first failure) and `invoice.payment_failed` is recorded.
    */
@@ -1574,6 +1585,8 @@ export class StripeStandin {
       const at = str(input.cancel_at);
       patch.cancel_at = at ? (int(at, "cancel_at") ?? null) : null;
     }
+    if (input.pause_collection !== undefined)
+      patch.pause_collection = pauseCollection(input.pause_collection);
     if (str(input.trial_end) === "now" && before.status === "trialing") {
       patch.status = "active";
       patch.trial_end = nowSeconds();
@@ -1689,6 +1702,30 @@ function metadata(value: FormValue | undefined, current: Stripe.Metadata | null)
   if (Object.keys(result).length > 50)
     throw invalid("You can specify up to 50 keys in metadata.", "metadata");
   return result;
+}
+
+const PAUSE_BEHAVIORS = ["keep_as_draft", "mark_uncollectible", "void"] as const;
+
+/**
+ * Stripe's `pause_collection` on a subscription update: `""` lifts the pause; otherwise `behavior`
+ * (one of keep_as_draft, mark_uncollectible, void) and an optional `resumes_at` in the future.
+ */
+function pauseCollection(value: FormValue): Stripe.Subscription.PauseCollection | null {
+  if (value === "") return null;
+  if (typeof value !== "object" || Array.isArray(value)) throw invalid("Invalid hash", "pause_collection");
+  const behavior = str(value.behavior);
+  if (behavior === undefined) throw missingParam("pause_collection[behavior]");
+  if (!(PAUSE_BEHAVIORS as readonly string[]).includes(behavior)) {
+    throw invalid(
+      `Invalid pause_collection[behavior]: must be one of ${PAUSE_BEHAVIORS.join(", ")}`,
+      "pause_collection[behavior]",
+    );
+  }
+  const resumesAt = int(value.resumes_at, "pause_collection[resumes_at]") ?? null;
+  if (resumesAt !== null && resumesAt <= nowSeconds()) {
+    throw invalid("The pause_collection[resumes_at] must be in the future.", "pause_collection[resumes_at]");
+  }
+  return { behavior: behavior as (typeof PAUSE_BEHAVIORS)[number], resumes_at: resumesAt };
 }
 
 /** The object without its undefined fields (for partial updates). */

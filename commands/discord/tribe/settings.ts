@@ -29,9 +29,9 @@ export const settingsSubcommand = {
   type: Opt.Subcommand,
   name: "settings",
   name_localizations: { fr: "réglages" },
-  description: "Show or change grace, trials, promotion codes, goal, managers, poll channels, your feed",
+  description: "Show or change grace, trials, promo codes, pauses, goal, managers, poll channels, your feed",
   description_localizations: {
-    fr: "Voir ou changer grâce, essais, codes promo, objectif, gérants, salons de sondage, votre fil",
+    fr: "Voir ou changer grâce, essais, codes promo, pauses, objectif, gérants, salons de sondage, votre fil",
   },
   options: [
     {
@@ -60,6 +60,35 @@ export const settingsSubcommand = {
       name_localizations: { fr: "codes-promo" },
       description: "Let fans enter Stripe promotion codes at checkout",
       description_localizations: { fr: "Autoriser les codes promo Stripe au paiement" },
+    },
+    {
+      type: Opt.Boolean,
+      name: "pause-allowed",
+      name_localizations: { fr: "pause-autorisée" },
+      description: "Let fans pause their payments from /membership (off by default)",
+      description_localizations: { fr: "Permettre aux fans de suspendre leurs paiements depuis /abonnement" },
+    },
+    {
+      type: Opt.String,
+      name: "pause-access",
+      name_localizations: { fr: "accès-en-pause" },
+      description: "During a pause, the fan keeps or loses access (default: loses)",
+      description_localizations: {
+        fr: "Pendant une pause, le fan garde ou perd son accès (par défaut : perd)",
+      },
+      choices: [
+        { name: "kept", name_localizations: { fr: "gardé" }, value: "kept" },
+        { name: "lost", name_localizations: { fr: "perdu" }, value: "lost" },
+      ],
+    },
+    {
+      type: Opt.Integer,
+      name: "pause-max-months",
+      name_localizations: { fr: "pause-max-mois" },
+      description: "The longest pause offered, in months (1-3, default 1)",
+      description_localizations: { fr: "La plus longue pause proposée, en mois (1-3, par défaut 1)" },
+      min_value: 1,
+      max_value: 3,
     },
     {
       type: Opt.Integer,

@@ -73,6 +73,7 @@ export function toSubscriptionState(sub: Stripe.Subscription): SubscriptionState
     startedAt: seconds(sub.start_date) ?? new Date(sub.created * 1000),
     endedAt: seconds(sub.ended_at),
     metadata: { ...sub.metadata },
+    pause: sub.pause_collection ? { resumesAt: seconds(sub.pause_collection.resumes_at) } : null,
   };
 }
 
@@ -104,6 +105,8 @@ const INTERACTIVE_METHODS: ReadonlySet<string> = new Set([
   "createCheckout",
   "changeSubscriptionPrice",
   "createPortal",
+  "pauseSubscription",
+  "resumeSubscription",
 ]);
 
 export const defaultPriority = (method: keyof Billing): StripePriority =>
@@ -336,5 +339,24 @@ function billingAt(
           })
         ).url;
       }),
+    pauseSubscription: (subscriptionId, params) =>
+      call("pauseSubscription", "subscriptions.update", async () =>
+        toSubscriptionState(
+          await stripe.subscriptions.update(subscriptionId, {
+            pause_collection: {
+              behavior: "void",
+              resumes_at: Math.floor(params.resumesAt.getTime() / 1000),
+            },
+            metadata: params.metadata,
+          }),
+        ),
+      ),
+    resumeSubscription: (subscriptionId, metadata) =>
+      call("resumeSubscription", "subscriptions.update", async () =>
+        toSubscriptionState(
+          // stripe-node clears a field with an empty string.
+          await stripe.subscriptions.update(subscriptionId, { pause_collection: "", metadata }),
+        ),
+      ),
   };
 }

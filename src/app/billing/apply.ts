@@ -65,6 +65,7 @@ export async function applyFresh(
                 startedAt: new Date(event.created * 1000),
                 endedAt: null,
                 metadata: fresh.metadata,
+                pause: null,
               },
             ];
       const applied = await applyCustomerStates(

@@ -20,6 +20,8 @@ export interface SubscriptionState {
   startedAt: Date;
   endedAt: Date | null;
   metadata: Record<string, string>;
+  /** Stripe's `pause_collection`: the subscription's payments are paused until `resumesAt` (null: until resumed). */
+  pause: { resumesAt: Date | null } | null;
 }
 
 export interface ChargeState {
@@ -115,6 +117,16 @@ export interface Billing {
   /** Moves a subscription to another price (prorated), as the billing portal's plan switch does. */
   changeSubscriptionPrice(subscriptionId: string, priceId: string): Promise<SubscriptionState>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
+  /**
+   * Pauses a subscription's payments until `resumesAt` (Stripe's `pause_collection`, invoices voided
+   * meanwhile); `metadata` is merged into the subscription's.
+   */
+  pauseSubscription(
+    subscriptionId: string,
+    params: { resumesAt: Date; metadata: Record<string, string> },
+  ): Promise<SubscriptionState>;
+  /** Lifts a pause at once; `metadata` is merged into the subscription's (a "" value deletes a key). */
+  resumeSubscription(subscriptionId: string, metadata: Record<string, string>): Promise<SubscriptionState>;
 }
 
 /** A webhook body whose signature checked out, as the event it carries; or why it is refused. */

@@ -5,4 +5,6 @@ export const META = {
   priceId: "tribegate_price_id",
   platform: "tribegate_platform",
   platformUserId: "tribegate_platform_user_id",
+  /** On a subscription the fan paused from the chat: "kept" or "lost", the creator's choice then. */
+  pauseAccess: "tribegate_pause_access",
 } as const;

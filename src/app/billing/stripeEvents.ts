@@ -305,6 +305,7 @@ export async function openAccessOnPaidCheckout(
         startedAt: new Date(event.created * 1000),
         endedAt: null,
         metadata,
+        pause: null,
       };
       return applyCustomerStates(
         tx,

@@ -6,9 +6,11 @@ import { queueLinkNudges } from "../members/linkNudge.ts";
 import {
   cancelPaymentReminders,
   queueCancellationNotice,
+  queuePauseResumedNotice,
   queuePaymentReminders,
 } from "../membership/fanMessages.ts";
 import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
+import { getSettings } from "../settings.ts";
 import type { SubscriptionState } from "./billing.ts";
 import { META } from "./metadata.ts";
 import type { ApplyResult } from "./types.ts";
@@ -98,8 +100,13 @@ export async function applyCustomerStates(
   const changes: string[] = [];
   const becamePastDue: string[] = [];
   const cancelChanged: SubscriptionState[] = [];
+  const resumedOnSchedule: { id: string; pausedSince: Date }[] = [];
   let plannable = false;
   for (const s of input.states) {
+    const pausedBefore = await tx.subscription.findUnique({
+      where: { id: s.id },
+      select: { pausedSince: true },
+    });
     const change = await upsertSubscription(tx, member.id, s, input.paymentIntentId, fetchedAt, ctx, log);
     if (change) {
       if (change.summary) changes.push(change.summary);
@@ -107,6 +114,8 @@ export async function applyCustomerStates(
       // Out of past due (paid, or ended): the reminders of that failure not sent yet are dropped.
       if (change.leftPastDueSince) await cancelPaymentReminders(tx, s.id, change.leftPastDueSince);
       if (change.cancelChanged) cancelChanged.push(s);
+      if (change.resumedOnSchedule && pausedBefore?.pausedSince)
+        resumedOnSchedule.push({ id: s.id, pausedSince: pausedBefore.pausedSince });
       plannable = true;
     }
   }
@@ -144,6 +153,19 @@ export async function applyCustomerStates(
       s.cancelAtPeriodEnd ? "cancellation confirmation queued" : "resumption notice queued",
     );
   }
+  // Stripe lifted a pause at its planned end: the fan hears their membership is back on.
+  for (const r of resumedOnSchedule) {
+    await queuePauseResumedNotice(tx, {
+      memberId: member.id,
+      subscriptionId: r.id,
+      pausedSince: r.pausedSince,
+      now: ctx.now,
+    });
+    log.info(
+      { event: "member.pause_resumed_notice_queued", memberId: member.id, subscriptionId: r.id },
+      "the pause ended on schedule: resumption notice queued",
+    );
+  }
   // A checkout completed: a tier that also opens the other platform is worth one nudge to /link.
   if (input.claim) await queueLinkNudges(tx, member.id, ctx.now, log);
   const summary = changes.length ? changes.join("; ") : "no subscription change";
@@ -169,6 +191,8 @@ async function upsertSubscription(
   /** The subscription left past due: when that failure began. */
   leftPastDueSince: Date | null;
   cancelChanged: boolean;
+  /** Stripe lifted a pause at its resumes_at: the fan is told. */
+  resumedOnSchedule: boolean;
 } | null> {
   const existing = await tx.subscription.findUnique({ where: { id: s.id } });
   if (existing && existing.syncedAt.getTime() > fetchedAt.getTime()) return null;
@@ -185,6 +209,7 @@ async function upsertSubscription(
       ? { status: existing.status, pastDueSince: existing.pastDueSince }
       : null;
   const pastDueSince = nextPastDueSince(prev, status, fetchedAt);
+  const pause = await pauseOf(tx, existing, s, fetchedAt);
   const data = {
     memberId,
     tierId: price?.tierId ?? null,
@@ -194,6 +219,7 @@ async function upsertSubscription(
     currentPeriodEnd: s.currentPeriodEnd,
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
     pastDueSince,
+    ...pause,
     amount: s.amount,
     currency: s.currency,
     interval: s.interval,
@@ -211,9 +237,18 @@ async function upsertSubscription(
     existing !== null &&
     (existing.currentPeriodEnd?.getTime() ?? null) !== (s.currentPeriodEnd?.getTime() ?? null);
   const leftPastDueSince = prev?.status === "past_due" && status !== "past_due" ? prev.pastDueSince : null;
-  if (!statusChanged && !tierChanged && !cancelChanged)
-    return periodChanged
-      ? { summary: "", becamePastDue: false, leftPastDueSince: null, cancelChanged: false }
+  const wasPaused = existing !== null && existing.pausedSince !== null;
+  const pauseChanged = wasPaused !== (pause.pausedSince !== null);
+  const pauseEnd = pauseChanged && !pause.pausedSince ? existing?.pauseResumesAt : null;
+  // Stripe lifted the pause by itself at its resumes_at (not the fan, earlier, from the chat).
+  const resumedOnSchedule = pauseEnd != null && pauseEnd.getTime() <= fetchedAt.getTime();
+  const pauseMoved =
+    !pauseChanged &&
+    pause.pausedSince !== null &&
+    (existing?.pauseResumesAt?.getTime() ?? null) !== (pause.pauseResumesAt?.getTime() ?? null);
+  if (!statusChanged && !tierChanged && !cancelChanged && !pauseChanged)
+    return periodChanged || pauseMoved
+      ? { summary: "", becamePastDue: false, leftPastDueSince: null, cancelChanged: false, resumedOnSchedule }
       : null;
   const parts: string[] = [];
   if (statusChanged) parts.push(`${existing?.status ?? "new"} → ${status}`);
@@ -224,12 +259,25 @@ async function upsertSubscription(
         ? `cancels on ${s.currentPeriodEnd?.toISOString() ?? "period end"}`
         : "cancellation withdrawn",
     );
+  if (pauseChanged)
+    parts.push(
+      pause.pausedSince
+        ? `payments paused until ${pause.pauseResumesAt?.toISOString() ?? "resumed"}, access ${pause.pauseKeepsAccess ? "kept" : "lost"}`
+        : "payments resumed",
+    );
   const summary = `subscription ${s.id}: ${parts.join(", ")}`;
   await tx.memberHistory.create({
     data: {
       memberId,
       actor: ctx.actor,
-      action: tierChanged && !statusChanged ? "subscription.tier" : "subscription.status",
+      action:
+        tierChanged && !statusChanged
+          ? "subscription.tier"
+          : pauseChanged && !statusChanged && !tierChanged && !cancelChanged
+            ? pause.pausedSince
+              ? "subscription.paused"
+              : "subscription.resumed"
+            : "subscription.status",
       subscriptionId: s.id,
       fromState: existing ? `${existing.status}${existing.tierId ? ` (${existing.tierId})` : ""}` : null,
       toState: `${status}${data.tierId ? ` (${data.tierId})` : ""}`,
@@ -250,6 +298,34 @@ async function upsertSubscription(
     becamePastDue: status === "past_due" && prev?.status !== "past_due",
     leftPastDueSince,
     cancelChanged,
+    resumedOnSchedule,
+  };
+}
+
+/**
+ * The ledger's record of Stripe's `pause_collection`: since when it is paused (the first read that
+ * saw it), until when, and whether the fan keeps access meanwhile. That choice is the one the pause
+ * began with: the subscription's metadata when the fan paused from the chat, else the one already
+ * recorded for this pause, else the creator's setting now (a pause made in Stripe's Dashboard).
+ */
+async function pauseOf(
+  tx: Tx,
+  existing: { pausedSince: Date | null; pauseKeepsAccess: boolean } | null,
+  s: SubscriptionState,
+  fetchedAt: Date,
+): Promise<{ pausedSince: Date | null; pauseResumesAt: Date | null; pauseKeepsAccess: boolean }> {
+  if (!s.pause) return { pausedSince: null, pauseResumesAt: null, pauseKeepsAccess: false };
+  const chosen = s.metadata[META.pauseAccess];
+  const pauseKeepsAccess =
+    chosen === "kept" || chosen === "lost"
+      ? chosen === "kept"
+      : existing?.pausedSince
+        ? existing.pauseKeepsAccess
+        : (await getSettings(tx)).pauseKeepsAccess;
+  return {
+    pausedSince: existing?.pausedSince ?? fetchedAt,
+    pauseResumesAt: s.pause.resumesAt,
+    pauseKeepsAccess,
   };
 }
 

@@ -13,6 +13,9 @@ export interface StoredSubscription {
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
   pastDueSince: Date | null;
+  /** Stripe's collection is paused since then (null: not paused). */
+  pausedSince: Date | null;
+  pauseKeepsAccess: boolean;
   holds?: readonly { reason: string; liftedAt?: Date | null }[];
 }
 
@@ -25,6 +28,7 @@ export function billingSnapshotOf(s: StoredSubscription): BillingSnapshot | null
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
     pastDueSince: s.pastDueSince,
     holds: (s.holds ?? []).filter((h) => !h.liftedAt).map((h) => h.reason as HoldReason),
+    pause: s.pausedSince ? { keepsAccess: s.pauseKeepsAccess } : null,
   };
 }
 

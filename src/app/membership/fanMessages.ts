@@ -144,12 +144,29 @@ export async function queueCancellationNotice(
   });
 }
 
+/** Stripe lifted a pause at its planned end (`pausedSince`: when that pause began): tell the fan, once. */
+export async function queuePauseResumedNotice(
+  tx: Tx,
+  input: { memberId: string; subscriptionId: string; pausedSince: Date; now: Date },
+): Promise<void> {
+  const { memberId, subscriptionId, now } = input;
+  await scheduleTask(tx, {
+    key: `notify:pause_resumed:${subscriptionId}:${input.pausedSince.toISOString()}`,
+    kind: NOTIFY,
+    payload: { memberId, subscriptionId, template: "pause_resumed" },
+    runAfter: now,
+    now,
+  });
+}
+
 /** What a subscription message needs of the ledger when it is due. */
 export interface SubscriptionFacts {
   status: string;
   pastDueSince: Date | null;
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
+  /** Payments paused since then (null: not paused). */
+  pausedSince: Date | null;
   tierName: string | null;
 }
 
@@ -164,6 +181,7 @@ export async function subscriptionFacts(db: Db, subscriptionId: string): Promise
     pastDueSince: sub.pastDueSince,
     currentPeriodEnd: sub.currentPeriodEnd,
     cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
+    pausedSince: sub.pausedSince,
     tierName: sub.tier?.name ?? null,
   };
 }

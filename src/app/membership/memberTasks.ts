@@ -131,6 +131,10 @@ export function memberTaskHandlers(deps: {
           return skip(`not renewing (${facts.status})`);
         return { notice: { template, tierName: facts.tierName ?? "" } };
       }
+      case "pause_resumed": {
+        if (facts.pausedSince || !isRunning(facts.status)) return skip(`not running (${facts.status})`);
+        return { notice: { template, tierName: facts.tierName ?? "" } };
+      }
     }
   }
 
@@ -180,7 +184,8 @@ export function memberTaskHandlers(deps: {
       p.template === "payment_last_day" ||
       p.template === "trial_ending" ||
       p.template === "cancel_scheduled" ||
-      p.template === "cancel_withdrawn"
+      p.template === "cancel_withdrawn" ||
+      p.template === "pause_resumed"
     ) {
       const built = await subscriptionNotice(member, p.template, payload as SubscriptionNoticePayload);
       if (!built.notice) return built.result;
@@ -252,7 +257,8 @@ type SubscriptionTemplate =
   | "payment_last_day"
   | "trial_ending"
   | "cancel_scheduled"
-  | "cancel_withdrawn";
+  | "cancel_withdrawn"
+  | "pause_resumed";
 
 /** What a subscription message's task carries (see fanMessages.ts). */
 interface SubscriptionNoticePayload {

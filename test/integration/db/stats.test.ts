@@ -569,7 +569,7 @@ describe("the stats' SQL owes access exactly as the membership rule does", () =>
     await close?.();
   });
 
-  it("every status × cancel at period end × period end × failed payment × refund or dispute", async () => {
+  it("every status × cancel at period end × period end × failed payment × refund or dispute × pause", async () => {
     const hour = 60 * MINUTE;
     const periodEnds = [null, new Date(NOW.getTime() - hour), new Date(NOW.getTime() + hour)];
     const pastDue = [
@@ -583,6 +583,12 @@ describe("the stats' SQL owes access exactly as the membership rule does", () =>
       [{ reason: "disputed", lifted: false }],
       [{ reason: "disputed", lifted: true }],
     ];
+    // Not paused; paused with access lost; paused with access kept (the creator's choice).
+    const pauses = [
+      { pausedSince: null, pauseKeepsAccess: false },
+      { pausedSince: new Date(NOW.getTime() - 2 * DAY), pauseKeepsAccess: false },
+      { pausedSince: new Date(NOW.getTime() - 2 * DAY), pauseKeepsAccess: true },
+    ];
     let checked = 0;
     let owed = 0;
     for (const status of [...BILLING_STATUSES, "mystery"]) {
@@ -590,49 +596,53 @@ describe("the stats' SQL owes access exactly as the membership rule does", () =>
         for (const currentPeriodEnd of periodEnds) {
           for (const pastDueSince of pastDue) {
             for (const hold of holds) {
-              const row = {
-                status,
-                currentPeriodEnd,
-                cancelAtPeriodEnd,
-                pastDueSince,
-                holds: hold.map((h) => ({ reason: h.reason, liftedAt: h.lifted ? NOW : null })),
-              };
-              await db.subscription.deleteMany({});
-              await db.subscription.create({
-                data: {
-                  id: "sub_1",
-                  memberId: "mem_1",
-                  tierId: "tier_gold",
-                  stripePriceId: "price_1",
-                  kind: status === "lifetime" ? "lifetime" : "recurring",
+              for (const pause of pauses) {
+                const row = {
                   status,
                   currentPeriodEnd,
                   cancelAtPeriodEnd,
                   pastDueSince,
-                  syncedAt: NOW,
-                  startedAt: new Date(NOW.getTime() - 40 * DAY),
-                  holds: {
-                    create: hold.map((h, i) => ({
-                      id: `hold_${i}`,
-                      reason: h.reason,
-                      chargeId: `ch_${i}`,
-                      liftedAt: h.lifted ? NOW : null,
-                      createdAt: new Date(NOW.getTime() - DAY),
-                    })),
+                  ...pause,
+                  holds: hold.map((h) => ({ reason: h.reason, liftedAt: h.lifted ? NOW : null })),
+                };
+                await db.subscription.deleteMany({});
+                await db.subscription.create({
+                  data: {
+                    id: "sub_1",
+                    memberId: "mem_1",
+                    tierId: "tier_gold",
+                    stripePriceId: "price_1",
+                    kind: status === "lifetime" ? "lifetime" : "recurring",
+                    status,
+                    currentPeriodEnd,
+                    cancelAtPeriodEnd,
+                    pastDueSince,
+                    ...pause,
+                    syncedAt: NOW,
+                    startedAt: new Date(NOW.getTime() - 40 * DAY),
+                    holds: {
+                      create: hold.map((h, i) => ({
+                        id: `hold_${i}`,
+                        reason: h.reason,
+                        chargeId: `ch_${i}`,
+                        liftedAt: h.lifted ? NOW : null,
+                        createdAt: new Date(NOW.getTime() - DAY),
+                      })),
+                    },
                   },
-                },
-              });
-              const want = isEntitledNow(row, GRACE_DAYS, NOW) ? 1 : 0;
-              const got = (await getGoalProgress(db, NOW)).members;
-              expect(got, JSON.stringify(row)).toBe(want);
-              checked++;
-              owed += want;
+                });
+                const want = isEntitledNow(row, GRACE_DAYS, NOW) ? 1 : 0;
+                const got = (await getGoalProgress(db, NOW)).members;
+                expect(got, JSON.stringify(row)).toBe(want);
+                checked++;
+                owed += want;
+              }
             }
           }
         }
       }
     }
-    expect(checked).toBe(10 * 2 * 3 * 3 * 4);
+    expect(checked).toBe(10 * 2 * 3 * 3 * 4 * 3);
     expect(owed).toBeGreaterThan(50);
-  }, 120_000);
+  }, 300_000);
 });

@@ -32,7 +32,14 @@ function sub(
   return {
     id,
     tierId,
-    billing: { status, currentPeriodEnd: null, cancelAtPeriodEnd: false, pastDueSince: null, holds: [] },
+    billing: {
+      status,
+      currentPeriodEnd: null,
+      cancelAtPeriodEnd: false,
+      pastDueSince: null,
+      holds: [],
+      pause: null,
+    },
   };
 }
 

@@ -78,13 +78,44 @@ describe("stripeDrift", () => {
     priceId: "price_gold",
     cancelAtPeriodEnd: false,
     currentPeriodEnd: day(20),
+    pause: null,
   };
   const ledgerSub: LedgerSubscriptionView = {
     status: "active",
     stripePriceId: "price_gold",
     cancelAtPeriodEnd: false,
     currentPeriodEnd: day(20),
+    pausedSince: null,
+    pauseResumesAt: null,
   };
+
+  it("GIVEN a pause the ledger missed, or a pause end that moved THEN the customer is applied, the drift named", () => {
+    const paused = { ...stripeSub, pause: { resumesAt: day(28) } };
+    const missed = stripeDrift(new Map([["cus_1", [paused]]]), new Map([["sub_1", ledgerSub]]));
+    expect(missed.customersToApply).toEqual(["cus_1"]);
+    expect(missed.drift.map((d) => d.what)).toEqual([
+      "customer cus_1: subscription sub_1: collection paused",
+    ]);
+    const recorded = { ...ledgerSub, pausedSince: day(10), pauseResumesAt: day(28) };
+    expect(stripeDrift(new Map([["cus_1", [paused]]]), new Map([["sub_1", recorded]]))).toEqual({
+      customersToApply: [],
+      drift: [],
+    });
+    const moved = stripeDrift(
+      new Map([["cus_1", [{ ...stripeSub, pause: { resumesAt: day(30) } }]]]),
+      new Map([["sub_1", recorded]]),
+    );
+    expect(moved.drift.map((d) => d.what)).toEqual(["customer cus_1: subscription sub_1: pause end moved"]);
+    const resumed = stripeDrift(new Map([["cus_1", [stripeSub]]]), new Map([["sub_1", recorded]]));
+    expect(resumed.drift.map((d) => d.fact)).toEqual([
+      {
+        kind: "stripe",
+        customerId: "cus_1",
+        subscriptionId: "sub_1",
+        changes: [{ field: "pause", from: true, to: false }],
+      },
+    ]);
+  });
 
   it("GIVEN the ledger records what Stripe says THEN no drift and nothing to apply", () => {
     expect(stripeDrift(new Map([["cus_1", [stripeSub]]]), new Map([["sub_1", ledgerSub]]))).toEqual({

@@ -20,6 +20,7 @@ function snap(over: Partial<BillingSnapshot> = {}): BillingSnapshot {
     cancelAtPeriodEnd: false,
     pastDueSince: null,
     holds: [],
+    pause: null,
     ...over,
   };
 }
@@ -85,6 +86,69 @@ describe("entitlementOf", () => {
       });
     },
   );
+
+  it.each(["active", "trialing", "past_due"] as const)(
+    "GIVEN a %s subscription whose collection is paused, access lost by the creator's choice THEN no access",
+    (status) => {
+      expect(
+        entitlementOf(
+          snap({
+            status,
+            pastDueSince: status === "past_due" ? inDays(-1) : null,
+            pause: { keepsAccess: false },
+          }),
+          policy,
+          now,
+        ),
+      ).toEqual({ entitled: false, reason: "collection_paused", reviewAt: null, remind: false });
+    },
+  );
+
+  it("GIVEN a paused collection, access kept by the creator's choice THEN access as if not paused", () => {
+    expect(entitlementOf(snap({ pause: { keepsAccess: true } }), policy, now)).toEqual({
+      entitled: true,
+      reason: "active",
+      reviewAt: null,
+      remind: false,
+    });
+    // Kept access still ends with the paid period of a cancellation, and with the grace of a failure.
+    expect(
+      entitlementOf(
+        snap({ pause: { keepsAccess: true }, cancelAtPeriodEnd: true, currentPeriodEnd: inDays(-1) }),
+        policy,
+        now,
+      ),
+    ).toMatchObject({ entitled: false, reason: "period_ended" });
+    expect(
+      entitlementOf(
+        snap({ status: "past_due", pastDueSince: inDays(-4), pause: { keepsAccess: true } }),
+        policy,
+        now,
+      ),
+    ).toMatchObject({ entitled: false, reason: "past_due_grace_over" });
+  });
+
+  it("GIVEN a paused collection THEN a refund or dispute still takes access, and a lifetime purchase keeps it", () => {
+    expect(
+      entitlementOf(snap({ pause: { keepsAccess: true }, holds: ["refunded"] }), policy, now),
+    ).toMatchObject({ entitled: false, reason: "refunded" });
+    expect(
+      entitlementOf(
+        snap({ status: "lifetime", currentPeriodEnd: null, pause: { keepsAccess: false } }),
+        policy,
+        now,
+      ),
+    ).toMatchObject({ entitled: true, reason: "lifetime" });
+  });
+
+  it("GIVEN the pause ends (Stripe clears pause_collection) THEN access comes back", () => {
+    const paused = snap({ pause: { keepsAccess: false } });
+    expect(entitlementOf(paused, policy, now).entitled).toBe(false);
+    expect(entitlementOf({ ...paused, pause: null }, policy, now)).toMatchObject({
+      entitled: true,
+      reason: "active",
+    });
+  });
 
   it("GIVEN cancel at period end before the end THEN access until the end, reviewed then", () => {
     expect(

@@ -11,7 +11,7 @@ import {
   memberShowRoute,
   memberUnlinkRoute,
 } from "./member.ts";
-import { membershipRoute } from "./membership.ts";
+import { membershipRoute, pauseRoute, resumeRoute } from "./membership.ts";
 import {
   ideaCreditRoute,
   ideaDecideRoute,
@@ -89,6 +89,8 @@ export const componentRoutes: readonly ComponentRoute[] = [
   joinPickRoute,
   joinBuyRoute,
   switchRoute,
+  pauseRoute,
+  resumeRoute,
   linkCodeRoute,
   reconcileApplyRoute,
   pollVoteRoute,

@@ -35,6 +35,9 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   const trial = args.integer("trial-days");
   const promo = args.boolean("promotion-codes");
   const goal = args.integer("fans-goal");
+  const pauseAllowed = args.boolean("pause-allowed");
+  const pauseAccess = args.string("pause-access");
+  const pauseMaxMonths = args.integer("pause-max-months");
   const addRole = args.role("add-manager-role");
   const removeRole = args.role("remove-manager-role");
   const addChannel = args.channelId("add-poll-channel");
@@ -56,6 +59,9 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
       allowPromotionCodes: promo ?? undefined,
       trueFansGoal: goal ?? undefined,
       feedDiscordChannelId: feedChannel ?? (feedChannelOff ? "" : undefined),
+      pauseAllowed: pauseAllowed ?? undefined,
+      pauseKeepsAccess: pauseAccess ? pauseAccess === "kept" : undefined,
+      pauseMaxMonths: pauseMaxMonths ?? undefined,
     },
     add: {
       discordManagerRoleIds: ids(addRole?.id),
@@ -79,6 +85,14 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
       inline: true,
     },
     { name: ctx.t("discord.settings.trueFansGoal"), value: String(s.trueFansGoal), inline: true },
+    {
+      name: ctx.t("settings.pause"),
+      value: ctx.t("settings.pause.value", {
+        on: s.pauseAllowed,
+        kept: s.pauseKeepsAccess,
+        months: s.pauseMaxMonths,
+      }),
+    },
     {
       name: ctx.t("discord.settings.managers"),
       value: s.discordManagerRoleIds.map((id) => roleMention(id)).join(" ") || ctx.t("discord.settings.none"),

@@ -127,6 +127,32 @@ export function creatorTierFeature(deps: TelegramDeps): Composer<TgContext> {
     return ctx.reply(ctx.t(value === "on" ? "telegram.settings.promo_on" : "telegram.settings.promo_off"));
   });
 
+  // /pauses shows the pause settings; on|off, kept|lost and a number of months (any order) change them.
+  cmd.command("pauses", only, async (ctx) => {
+    const set: { pauseAllowed?: boolean; pauseKeepsAccess?: boolean; pauseMaxMonths?: number } = {};
+    for (const word of argsOf(ctx).map((a) => a.toLowerCase())) {
+      if (word === "on" || word === "off") set.pauseAllowed = word === "on";
+      else if (word === "kept" || word === "lost") set.pauseKeepsAccess = word === "kept";
+      else {
+        const months = wholeNumber(word);
+        if (months === null) return replyUsage(ctx, "pauses");
+        set.pauseMaxMonths = months;
+      }
+    }
+    const changed = await services.app.updateSettings({ set });
+    const s = await services.app.getSettings();
+    return ctx.reply(
+      ctx.t("telegram.settings.pauses", {
+        saved: changed,
+        value: ctx.t("settings.pause.value", {
+          on: s.pauseAllowed,
+          kept: s.pauseKeepsAccess,
+          months: s.pauseMaxMonths,
+        }),
+      }),
+    );
+  });
+
   cmd.command("goal", only, async (ctx) => {
     const goal = wholeNumber(argsOf(ctx)[0]);
     if (goal === null) return replyUsage(ctx, "goal");

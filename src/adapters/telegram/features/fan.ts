@@ -11,8 +11,8 @@ import { formatDate } from "../pollView.ts";
 
 /**
  * The fan's side, in a private chat: /start (or t.me/<bot>?start=<tier>) lists the tiers as buttons,
- * a button opens a Stripe Checkout bound to this Telegram account, /membership shows the state and
- * the billing portal, /link links a Discord account, /claim sends the member links again.
+ * a button opens a Stripe Checkout bound to this Telegram account, /membership shows the state, the
+ * billing portal, tier switches and (when the creator allows it) pause or resume, /link links a Discord account, /claim sends the member links again.
  */
 export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
   const { services, signer, log } = deps;
@@ -51,7 +51,11 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
     const [kind, arg, extra] = payload?.split(":") ?? [];
     const offer = kind === "buy" ? offerOfCode(extra) : undefined;
     const valid =
-      (kind === "buy" && arg && offer !== null) || (kind === "sw" && arg) || (kind === "link" && !arg);
+      (kind === "buy" && arg && offer !== null) ||
+      (kind === "sw" && arg) ||
+      (kind === "link" && !arg) ||
+      (kind === "pz" && arg && extra && /^\d{1,2}$/.test(extra)) ||
+      (kind === "rs" && arg);
     if (!valid) {
       log.warn(
         { event: "telegram.callback_rejected", userId: ctx.from.id },
@@ -62,6 +66,28 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
     // Answer at once: Stripe may take a second, and Telegram shows a spinner until then.
     await ctx.answerCallbackQuery({ text: ctx.t("telegram.callback.working") });
     if (kind === "link") return replyLinkCode(ctx);
+    if (kind === "pz") {
+      // Signed for this user, and the subscription must still be theirs (pauseMembership checks).
+      const done = await services.app.pauseMembership(
+        { platform: "telegram", userId: String(ctx.from.id) },
+        arg!,
+        Number(extra),
+      );
+      return ctx.reply(
+        ctx.t("pause.done", {
+          tier: done.tierName,
+          until: formatDate(ctx.locale, done.resumesAt),
+          kept: done.keepsAccess,
+        }),
+      );
+    }
+    if (kind === "rs") {
+      const done = await services.app.resumeMembership(
+        { platform: "telegram", userId: String(ctx.from.id) },
+        arg!,
+      );
+      return ctx.reply(ctx.t("pause.resumed", { tier: done.tierName }));
+    }
     if (kind === "sw") {
       // The clicker's own subscription is the one switched (switchTier looks it up by their account).
       const done = await services.app.switchTier({ platform: "telegram", userId: String(ctx.from.id) }, arg!);
@@ -138,13 +164,19 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
           : err;
       });
     if (member.subscriptions.length === 0) return ctx.reply(ctx.t("telegram.membership.none"));
-    const lines = member.subscriptions.map((s) =>
-      ctx.t("telegram.membership.line", {
+    const lines = member.subscriptions.map((s) => {
+      const line = ctx.t("telegram.membership.line", {
         tier: s.tier?.name ?? s.stripePriceId,
         state: statusText(ctx.locale, s.status),
         until: s.currentPeriodEnd ? formatDate(ctx.locale, s.currentPeriodEnd) : "",
-      }),
-    );
+      });
+      if (!s.pausedSince) return line;
+      return `${line} (${
+        s.pauseResumesAt
+          ? ctx.t("pause.paused_until", { until: formatDate(ctx.locale, s.pauseResumesAt) })
+          : ctx.t("pause.paused")
+      })`;
+    });
     const text = [
       ctx.t("telegram.membership.header"),
       ...lines,
@@ -157,8 +189,25 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
     const switches = (await services.app.switchChoices({ platform: "telegram", userId: String(ctx.from.id) }))
       .flatMap((c) => c.to)
       .map((to) => [switchButton(ctx, to)]);
+    // Pause (1 month up to the creator's longest) or Resume, when the creator allows pauses.
+    const pauses = (
+      await services.app.pauseChoices({ platform: "telegram", userId: String(ctx.from.id) })
+    ).map((c): InlineKeyboardButton[] =>
+      c.action === "resume"
+        ? [
+            {
+              text: ctx.t("pause.resume_button", { tier: c.tierName }),
+              callback_data: signer.sign(ctx.from.id, `rs:${c.subscriptionId}`),
+            },
+          ]
+        : c.months.map((months) => ({
+            text: ctx.t("pause.button", { tier: c.tierName, months }),
+            callback_data: signer.sign(ctx.from.id, `pz:${c.subscriptionId}:${months}`),
+          })),
+    );
     const rows: InlineKeyboardButton[][] = [
       ...(portalUrl ? [[{ text: ctx.t("telegram.portal.button"), url: portalUrl }]] : []),
+      ...pauses,
       ...switches,
     ];
     return ctx.reply(text, rows.length ? { reply_markup: { inline_keyboard: rows } } : {});
