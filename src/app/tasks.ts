@@ -1,18 +1,29 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
 import { createLeaseQueue } from "./queue.ts";
 import type { JobResult } from "./worker.ts";
 
+/** A task to schedule: `key` names it (scheduling the same key again moves it). */
+export interface TaskInput {
+  key: string;
+  kind: string;
+  payload: Prisma.InputJsonValue;
+  runAfter: Date;
+  now: Date;
+}
+
 /**
  * Schedules a durable task (a timer that survives restarts). Scheduling an existing key again
  * moves it to the new time with the new payload, so a member has one review timer, not one per event.
  */
-export async function scheduleTask(
-  tx: Tx,
-  task: { key: string; kind: string; payload: Prisma.InputJsonValue; runAfter: Date; now: Date },
-): Promise<void> {
+export async function scheduleTask(tx: Tx, task: TaskInput): Promise<void> {
+  await upsertTask(tx, task, Prisma.empty);
+}
+
+/** Inserts the task, or moves an existing one with its key (where `when` allows it). */
+async function upsertTask(tx: Tx, task: TaskInput, when: Prisma.Sql): Promise<void> {
   const payload = JSON.stringify(task.payload);
   await tx.$executeRaw`
     INSERT INTO task (key, kind, payload, state, version, attempts, run_after, created_at, updated_at)
@@ -20,14 +31,12 @@ export async function scheduleTask(
     ON CONFLICT (key) DO UPDATE SET
       kind = EXCLUDED.kind, payload = EXCLUDED.payload, run_after = EXCLUDED.run_after,
       state = CASE WHEN task.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
-      version = task.version + 1, attempts = 0, last_error = NULL, last_problem = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at`;
+      version = task.version + 1, attempts = 0, last_error = NULL, last_problem = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
+    ${when}`;
 }
 
 /** Schedules a task only if no task with this key exists yet (one-shot notifications). */
-export async function scheduleTaskOnce(
-  tx: Tx,
-  task: { key: string; kind: string; payload: Prisma.InputJsonValue; runAfter: Date; now: Date },
-): Promise<boolean> {
+export async function scheduleTaskOnce(tx: Tx, task: TaskInput): Promise<boolean> {
   const payload = JSON.stringify(task.payload);
   const n = await tx.$executeRaw`
     INSERT INTO task (key, kind, payload, state, version, attempts, run_after, created_at, updated_at)
@@ -143,17 +152,6 @@ export async function settleHeldTask(
  * of a burst sets when the burst is gathered, the later ones join it. A task that is running is
  * bumped, so it runs again after it finishes (it may have read before this transaction committed).
  */
-export async function scheduleTaskUnlessPending(
-  tx: Tx,
-  task: { key: string; kind: string; payload: Prisma.InputJsonValue; runAfter: Date; now: Date },
-): Promise<void> {
-  const payload = JSON.stringify(task.payload);
-  await tx.$executeRaw`
-    INSERT INTO task (key, kind, payload, state, version, attempts, run_after, created_at, updated_at)
-    VALUES (${task.key}, ${task.kind}, ${payload}::jsonb, 'pending', 1, 0, ${task.runAfter}, ${task.now}, ${task.now})
-    ON CONFLICT (key) DO UPDATE SET
-      kind = EXCLUDED.kind, payload = EXCLUDED.payload, run_after = EXCLUDED.run_after,
-      state = CASE WHEN task.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
-      version = task.version + 1, attempts = 0, last_error = NULL, last_problem = NULL, finished_at = NULL, updated_at = EXCLUDED.updated_at
-    WHERE task.state <> 'pending'`;
+export async function scheduleTaskUnlessPending(tx: Tx, task: TaskInput): Promise<void> {
+  await upsertTask(tx, task, Prisma.sql`WHERE task.state <> 'pending'`);
 }
