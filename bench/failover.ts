@@ -15,10 +15,7 @@ import pg from "pg";
 import type Stripe from "stripe";
 import { openDatabase } from "../src/adapters/db/database.ts";
 import { migrate } from "../src/adapters/db/migrator.ts";
-import { createBilling, createStripeClient } from "../src/adapters/stripe/billing.ts";
 import { startCheckout } from "../src/app/members/checkout.ts";
-import { addTierAccess, createTier } from "../src/app/tiers.ts";
-import { systemClock } from "../src/app/worker.ts";
 import { MIGRATIONS_DIR } from "../src/lib/paths.ts";
 import { createLogger } from "../src/log.ts";
 import {
@@ -26,6 +23,7 @@ import {
   deliverUntil2xx,
   freePort,
   newStats,
+  seedGoldTier,
   spawnBot,
   waitForBotEvent,
 } from "../test/e2e/faults/support.ts";
@@ -55,17 +53,13 @@ export async function benchFailover(opts: { kills: number }): Promise<void> {
     const gold = role({ name: "Gold", position: 1 });
     const g = guild({ ownerId: owner.id, members: [member({ user: owner })], roles: [gold] });
     discord.addGuild(g, { botRole: botRole({ position: 5 }) });
-    const deps = {
-      db: setup.prisma,
-      billing: createBilling(
-        createStripeClient({ secretKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, apiUrl: stripe.origin }),
-      ),
-      clock: systemClock,
-      log: silent,
-      publicBaseUrl: "https://tribe.example.test",
-    };
-    await createTier(deps, { name: "Gold", slug: "gold", amount: 500, currency: "eur", interval: "month" });
-    await addTierAccess(deps, "gold", { platform: "discord", guildId: g.id, roleId: gold.id }, "Gold");
+    const deps = await seedGoldTier(setup.prisma, {
+      stripeOrigin: stripe.origin,
+      secretKey: STRIPE_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      guildId: g.id,
+      roleId: gold.id,
+    });
 
     const ports = await Promise.all([0, 1, 2].map(() => freePort()));
     const start = async (i: number): Promise<void> => {

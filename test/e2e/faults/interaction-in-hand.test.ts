@@ -3,9 +3,6 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/adapters/db/database.ts";
 import { migrate } from "../../../src/adapters/db/migrator.ts";
-import { createBilling, createStripeClient } from "../../../src/adapters/stripe/billing.ts";
-import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
-import { systemClock } from "../../../src/app/worker.ts";
 import { t } from "../../../src/i18n/index.ts";
 import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";
 import { createLogger } from "../../../src/log.ts";
@@ -21,7 +18,7 @@ import {
 } from "../../support/postgres.ts";
 import { command, opt } from "../discord/helpers.ts";
 import { DISCORD_TOKEN, STRIPE_KEY, WEBHOOK_SECRET } from "../harness.ts";
-import { type BotProcess, freePort, spawnBot, waitForBotEvent } from "./support.ts";
+import { type BotProcess, freePort, seedGoldTier, spawnBot, waitForBotEvent } from "./support.ts";
 
 /**
  * FAULT: the leader acknowledged two interactions ("thinking…": Stripe is slow to make their
@@ -66,17 +63,13 @@ describe("FAULT: a leader killed with interactions in hand", () => {
 
     const setup = await openDatabase({ databaseUrl: db.url, dataDir: "/nonexistent", log: silent });
     await migrate(setup, { migrationsDir: MIGRATIONS_DIR, log: silent });
-    const deps = {
-      db: setup.prisma,
-      billing: createBilling(
-        createStripeClient({ secretKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, apiUrl: stripe.origin }),
-      ),
-      clock: systemClock,
-      log: silent,
-      publicBaseUrl: "https://tribe.example.test",
-    };
-    await createTier(deps, { name: "Gold", slug: "gold", amount: 500, currency: "eur", interval: "month" });
-    await addTierAccess(deps, "gold", { platform: "discord", guildId: g.id, roleId: goldRole.id }, "Gold");
+    await seedGoldTier(setup.prisma, {
+      stripeOrigin: stripe.origin,
+      secretKey: STRIPE_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      guildId: g.id,
+      roleId: goldRole.id,
+    });
     await setup.close();
 
     const start = async (): Promise<BotProcess> => {

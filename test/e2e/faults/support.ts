@@ -8,6 +8,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type Stripe from "stripe";
+import { createBilling, createStripeClient } from "../../../src/adapters/stripe/billing.ts";
+import type { Db } from "../../../src/app/db.ts";
+import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
+import { systemClock } from "../../../src/app/worker.ts";
+import { createLogger } from "../../../src/log.ts";
 import { signedWebhook } from "../../standins/stripe-webhooks.ts";
 import { type Prng, sleep } from "../../support/helpers.ts";
 
@@ -170,4 +175,35 @@ export function stripeOrder(
     order.splice(at, 0, e);
   }
   return order;
+}
+
+/**
+ * The creator's Gold tier (5 €/month) opening `roleId` in `guildId`, written as the creator's command
+ * would, with Stripe's product and price made on the stand-in. Returns the use cases' dependencies.
+ */
+export async function seedGoldTier(
+  db: Db,
+  opts: { stripeOrigin: string; secretKey: string; webhookSecret: string; guildId: string; roleId: string },
+): Promise<Parameters<typeof createTier>[0] & { publicBaseUrl: string }> {
+  const deps = {
+    db,
+    billing: createBilling(
+      createStripeClient({
+        secretKey: opts.secretKey,
+        webhookSecret: opts.webhookSecret,
+        apiUrl: opts.stripeOrigin,
+      }),
+    ),
+    clock: systemClock,
+    log: createLogger({ level: "silent", pretty: false }),
+    publicBaseUrl: "https://tribe.example.test",
+  };
+  await createTier(deps, { name: "Gold", slug: "gold", amount: 500, currency: "eur", interval: "month" });
+  await addTierAccess(
+    deps,
+    "gold",
+    { platform: "discord", guildId: opts.guildId, roleId: opts.roleId },
+    "Gold",
+  );
+  return deps;
 }

@@ -7,10 +7,7 @@ import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/adapters/db/database.ts";
 import { migrate } from "../../../src/adapters/db/migrator.ts";
-import { createBilling, createStripeClient } from "../../../src/adapters/stripe/billing.ts";
 import { HANDLED_EVENT_TYPES } from "../../../src/app/billing/eventTypes.ts";
-import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
-import { systemClock } from "../../../src/app/worker.ts";
 import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";
 import { createLogger } from "../../../src/log.ts";
 import { type DiscordStandin, startDiscordStandin } from "../../standins/discord.ts";
@@ -32,6 +29,7 @@ import {
   deliverUntil2xx,
   freePort,
   newStats,
+  seedGoldTier,
   spawnBot,
   waitForBotEvent,
 } from "./support.ts";
@@ -109,17 +107,13 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
     // The schema exists before three processes race to migrate it.
     const setup = await openDatabase({ databaseUrl: db.url, dataDir: "/nonexistent", log: silent });
     await migrate(setup, { migrationsDir: MIGRATIONS_DIR, log: silent });
-    const deps = {
-      db: setup.prisma,
-      billing: createBilling(
-        createStripeClient({ secretKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, apiUrl: stripe.origin }),
-      ),
-      clock: systemClock,
-      log: silent,
-      publicBaseUrl: "https://tribe.example.test",
-    };
-    await createTier(deps, { name: "Gold", slug: "gold", amount: 500, currency: "eur", interval: "month" });
-    await addTierAccess(deps, "gold", { platform: "discord", guildId: g.id, roleId: goldRole.id }, "Gold");
+    await seedGoldTier(setup.prisma, {
+      stripeOrigin: stripe.origin,
+      secretKey: STRIPE_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      guildId: g.id,
+      roleId: goldRole.id,
+    });
     await setup.close();
 
     const ports: number[] = [];
