@@ -47,3 +47,25 @@ export async function tiersOpening(db: Db, target: AccessTarget) {
   });
   return rows.map((r) => ({ label: r.label, tier: r.tier }));
 }
+
+/**
+ * The tier an account's member holds now (an entitled subscription), or null when their membership
+ * has ended: a role or chat taken back from a member who still holds a tier was left behind by a
+ * tier switch, and their goodbye says so instead of "your membership has ended".
+ */
+export async function memberTierNow(deps: { db: Db; clock: Clock }, who: Identity): Promise<string | null> {
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+  });
+  if (!identity) return null;
+  const member = await deps.db.member.findUnique({
+    where: { id: identity.memberId },
+    include: MEMBER_PLAN_INCLUDE,
+  });
+  if (!member) return null;
+  const plan = await currentPlan(deps.db, member, deps.clock.now());
+  const held = member.subscriptions.find((s) => s.tierId && plan.entitlements.get(s.id)?.entitled);
+  if (!held?.tierId) return null;
+  const tier = await deps.db.tier.findUnique({ where: { id: held.tierId }, select: { name: true } });
+  return tier?.name ?? null;
+}

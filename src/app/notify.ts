@@ -21,6 +21,8 @@ export type FanNotice =
    * the platform names them (channel links), filled in by the platform that sends the message.
    */
   | { template: "access_granted"; tierName: string; targets?: AccessTarget[]; opened?: string[] }
+  /** A tier switch left a resource behind: the member now holds `toTier`, which does not open it. */
+  | { template: "access_switched"; fromTier: string | null; toTier: string }
   /** Access closed; `comeBack` names the tier and price a button offers to join again (none when not for sale). */
   | { template: "access_revoked"; tierName: string | null; comeBack?: { tierSlug: string; offer: OfferKind } }
   | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }

@@ -5,7 +5,7 @@ import {
   wasAnnounced,
 } from "./access/accessNotices.ts";
 import { listDeadJobs, retryDeadJobs } from "./access/deadJobs.ts";
-import { isOwedAccess, tiersOpening } from "./accessQuery.ts";
+import { isOwedAccess, memberTierNow, tiersOpening } from "./accessQuery.ts";
 import { createBindCode, redeemBindCode } from "./chatBinding.ts";
 import { migrateTelegramChat } from "./chatMigration.ts";
 import { setCreditName } from "./credit.ts";
@@ -101,7 +101,6 @@ function bindFirst<T, F extends Record<string, (first: T, ...rest: never[]) => u
 export function portUseCases(deps: CoreServices) {
   return {
     ...bindFirst(deps.db as Db, {
-      accessChangeNotice,
       dropJoinToken,
       getPoll,
       getSettings,
@@ -121,7 +120,7 @@ export function portUseCases(deps: CoreServices) {
       tiersOpening,
       wasAnnounced,
     }),
-    ...bindFirst(deps, { isOwedAccess, pollResults }),
+    ...bindFirst(deps, { accessChangeNotice, isOwedAccess, memberTierNow, pollResults }),
   };
 }
 export type PortUseCases = ReturnType<typeof portUseCases>;

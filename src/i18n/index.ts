@@ -199,6 +199,8 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
       ].join("\n");
     case "access_revoked":
       return t(locale, "notice.access_revoked");
+    case "access_switched":
+      return t(locale, "notice.access_switched", { fromTier: notice.fromTier, toTier: notice.toTier });
     case "poll_commitment":
       return t(locale, notice.stage === "shipped" ? "notice.poll_shipped" : "notice.poll_in_the_works", {
         question: notice.question,

@@ -171,6 +171,8 @@ export const sharedEn = {
   "notice.manage.portal": (p: { url: string }) => `Manage your membership here: ${p.url}`,
   "notice.access_granted": (p: { tierName: string }) => `Welcome to ${p.tierName}! Your access is open.`,
   "notice.access_granted.opened": (p: { links: string }) => `Now open to you: ${p.links}`,
+  "notice.access_switched": (p: { fromTier: string | null; toTier: string }) =>
+    `You are now a ${p.toTier} member: ${p.fromTier ? `what ${p.fromTier} opened here and ${p.toTier} does not` : `what ${p.toTier} does not include`} has closed.`,
   "notice.access_revoked":
     "Your membership has ended, so your member access was removed. You can join again anytime.",
   "notice.poll_in_the_works": (p: { question: string; option: string }) =>
@@ -470,6 +472,8 @@ export const sharedFr = {
   "notice.manage.portal": (p) => `Gérez votre abonnement ici : ${p.url}`,
   "notice.access_granted": (p) => `Bienvenue dans ${p.tierName} ! Votre accès est ouvert.`,
   "notice.access_granted.opened": (p) => `Désormais ouverts pour vous : ${p.links}`,
+  "notice.access_switched": (p) =>
+    `Vous êtes maintenant membre ${p.toTier} : ${p.fromTier ? `ce que ${p.fromTier} ouvrait ici et que ${p.toTier} n'inclut pas` : `ce que ${p.toTier} n'inclut pas`} est désormais fermé.`,
   "notice.access_revoked":
     "Votre abonnement a pris fin, votre accès membre a donc été retiré. Vous pouvez revenir quand vous voulez.",
   "notice.poll_in_the_works": (p) =>

@@ -70,6 +70,8 @@ export const telegramEn = {
   "telegram.grant.invite": (p: { tier: string; chat: string; link: string }) =>
     `Welcome to ${p.tier}! Here is your personal link to join “${p.chat}”:\n${p.link}\nIt only works for you: the bot lets members in and turns everyone else away.`,
   "telegram.grant.button": (p: { chat: string }) => `Join ${p.chat}`,
+  "telegram.revoke.switched": (p: { chat: string; tier: string }) =>
+    `You are now a ${p.tier} member, which does not include “${p.chat}”, so you were removed from it.`,
   "telegram.revoke.removed": (p: { chat: string }) =>
     `Your membership no longer includes “${p.chat}”, so you were removed from it. Send /start to join again anytime.`,
   "telegram.join.not_member": (p: { chat: string; link: string }) =>
@@ -367,6 +369,8 @@ export const telegramFr = {
   "telegram.grant.invite": (p) =>
     `Bienvenue dans ${p.tier} ! Voici votre lien personnel pour rejoindre « ${p.chat} » :\n${p.link}\nIl ne fonctionne que pour vous : le bot fait entrer les membres et refuse tous les autres.`,
   "telegram.grant.button": (p) => `Rejoindre ${p.chat}`,
+  "telegram.revoke.switched": (p) =>
+    `Vous êtes maintenant membre ${p.tier}, qui n'inclut pas « ${p.chat} » : vous en avez donc été retiré.`,
   "telegram.revoke.removed": (p) =>
     `Votre abonnement n'inclut plus « ${p.chat} », vous en avez donc été retiré. Envoyez /start pour revenir quand vous voulez.`,
   "telegram.join.not_member": (p) =>

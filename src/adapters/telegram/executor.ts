@@ -99,8 +99,13 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
     const locale = await localeOfUser(services.app, job.userId);
     const chat = await chatLabel(chatId);
     try {
-      const back = await comeBackKeyboard(deps, job.userId, chatId, locale);
-      await sendPrivate(api, userId, t(locale, "telegram.revoke.removed", { chat }), back);
+      // Left behind by a tier switch: the member holds another tier, so no "join again".
+      const holds = await services.app.memberTierNow({ platform: "telegram", userId: job.userId });
+      if (holds) await sendPrivate(api, userId, t(locale, "telegram.revoke.switched", { chat, tier: holds }));
+      else {
+        const back = await comeBackKeyboard(deps, job.userId, chatId, locale);
+        await sendPrivate(api, userId, t(locale, "telegram.revoke.removed", { chat }), back);
+      }
     } catch (err) {
       log.warn({ event: "telegram.notice_failed", userId: job.userId, err }, "removal notice not sent");
     }

@@ -1,7 +1,9 @@
 import { type AccessTarget, type Platform, parseTargetKey, targetKey } from "../../core/access.ts";
 import { tierOffers } from "../../core/pricing.ts";
+import { memberTierNow } from "../accessQuery.ts";
 import type { Db } from "../db.ts";
 import type { FanNotice } from "../notify.ts";
+import type { Clock } from "../worker.ts";
 
 /**
  * What a fan is told after their access changed on a platform resource (a Discord role): a welcome
@@ -30,12 +32,15 @@ export async function isSupersededChange(db: Db, change: AccessChange): Promise<
 
 /**
  * The notice for a change and the fan's stored locale, or null when no message is due: a tier that
- * opens several resources on one platform sends one message, on its first resource, not one per resource.
+ * opens several resources on one platform sends one message, on its first resource, not one per
+ * resource. A resource taken back from a member who still holds a tier was left by a tier switch:
+ * the goodbye names the tier they hold now, with no "your membership has ended" and no way back.
  */
 export async function accessChangeNotice(
-  db: Db,
+  deps: { db: Db; clock: Clock },
   change: AccessChange,
 ): Promise<{ notice: FanNotice; locale: string | null } | null> {
+  const { db } = deps;
   const [access, identity] = await Promise.all([
     db.tierAccess.findFirst({
       where: { targetKey: targetKey(change.target) },
@@ -58,6 +63,14 @@ export async function accessChangeNotice(
     const first = all[0];
     if (first && first.targetKey !== access.targetKey) return null;
     targets = all.flatMap((r) => parseTargetKey(r.targetKey) ?? []);
+  }
+  if (change.action === "revoke") {
+    const holds = await memberTierNow(deps, { platform: change.platform, userId: change.userId });
+    if (holds)
+      return {
+        notice: { template: "access_switched", fromTier: access?.tier.name ?? null, toTier: holds },
+        locale: identity?.locale ?? null,
+      };
   }
   // The goodbye carries a way back: the tier's first price, while the tier is for sale.
   const offer = access && !access.tier.archivedAt ? tierOffers(access.tier.prices)[0] : undefined;

@@ -9,7 +9,7 @@ import { DAY_MS } from "../../../src/core/membership.ts";
 import { buttonClick } from "../../standins/discord-payloads.ts";
 import { makeEvent } from "../../standins/stripe.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
-import { pay, sleep } from "../../support/helpers.ts";
+import { pay, sleep, until } from "../../support/helpers.ts";
 import type { DualHarness } from "../harness.ts";
 import {
   bindNewChat,
@@ -187,6 +187,16 @@ describe("Discord: the fan's journey (PGlite)", () => {
     expect(put.seq).toBeLessThan(del.seq);
     expect(hasRole(h, server, fan.id, gold.roleId)).toBe(true);
     expect(hasRole(h, server, fan.id, silver.roleId)).toBe(false);
+    // The Silver role going is not the end of a membership: no goodbye, no "join again".
+    await until(
+      () => h.discord.dmsTo(fan.id).find((m) => m.content.includes("You are now a Gold member")),
+      "the switch's DM",
+    );
+    const dms = h.discord.dmsTo(fan.id).map((m) => m.content);
+    expect(dms.find((m) => m.includes("You are now a Gold member"))).toContain(
+      "what Silver opened here and Gold does not has closed",
+    );
+    expect(dms.some((m) => m.includes("Your membership has ended"))).toBe(false);
 
     // Switching to the tier they have is refused clearly.
     const same = await click(fan, `switch:${subId}:gold`);

@@ -183,6 +183,13 @@ describe("Telegram: the fan's journey (PGlite)", () => {
       `access.granted telegram:${goldChat.id}`,
       `access.revoked telegram:${silverChat.id}`,
     ]);
+    // Removed from the Silver chat because of the switch: told so, with no "join again" button.
+    const told = await nextBotMessage(h, fan.id, 0, (m) =>
+      Boolean(m.text?.includes("You are now a Gold member")),
+    );
+    expect(told.text).toContain("does not include “Silver Lounge”");
+    expect(told.reply_markup).toBeUndefined();
+    expect(botMessages(h, fan.id).some((m) => m.text?.includes("Send /start to join again"))).toBe(false);
 
     // The same button again: already on that tier.
     const again = await press(fan, membership, "Switch to Gold");

@@ -22,6 +22,7 @@ describe("use cases moved out of the adapters", () => {
   let db: Db;
   const guildId = "900000000000000001";
   const role = (roleId: string) => ({ platform: "discord" as const, guildId, roleId });
+  const clock = { now: () => new Date() };
 
   beforeAll(async () => {
     const log = createLogger({ level: "silent" });
@@ -72,7 +73,7 @@ describe("use cases moved out of the adapters", () => {
 
   it("one welcome per tier: the tier's first role sends it, in the fan's stored language; its other roles send none", async () => {
     // The welcome names every role the tier opens on the platform, so it can list their channels.
-    expect(await accessChangeNotice(db, change())).toEqual({
+    expect(await accessChangeNotice({ db, clock }, change())).toEqual({
       notice: {
         template: "access_granted",
         tierName: "Gold",
@@ -80,15 +81,46 @@ describe("use cases moved out of the adapters", () => {
       },
       locale: "fr",
     });
-    expect(await accessChangeNotice(db, change({ target: role("800000000000000002") }))).toBeNull();
-    expect(await accessChangeNotice(db, change({ action: "revoke" }))).toEqual({
+    expect(
+      await accessChangeNotice({ db, clock }, change({ target: role("800000000000000002") })),
+    ).toBeNull();
+    expect(await accessChangeNotice({ db, clock }, change({ action: "revoke" }))).toEqual({
       notice: { template: "access_revoked", tierName: "Gold" },
       locale: "fr",
     });
   });
 
+  it("a role taken back from a member who holds another tier now says the tier they hold, not goodbye", async () => {
+    await db.tier.create({ data: { id: "tier_silver", slug: "silver", name: "Silver" } });
+    await db.subscription.create({
+      data: {
+        id: "sub_ada_silver",
+        memberId: "mem_ada",
+        tierId: "tier_silver",
+        stripePriceId: "price_silver",
+        kind: "recurring",
+        startedAt: new Date(),
+        status: "active",
+        currentPeriodEnd: new Date(Date.now() + 20 * 86_400_000),
+        syncedAt: new Date(),
+      },
+    });
+    try {
+      expect(await accessChangeNotice({ db, clock }, change({ action: "revoke" }))).toEqual({
+        notice: { template: "access_switched", fromTier: "Gold", toTier: "Silver" },
+        locale: "fr",
+      });
+    } finally {
+      await db.subscription.delete({ where: { id: "sub_ada_silver" } });
+    }
+    // Membership over: the usual goodbye with its way back.
+    expect(await accessChangeNotice({ db, clock }, change({ action: "revoke" }))).toMatchObject({
+      notice: { template: "access_revoked" },
+    });
+  });
+
   it("a role no tier opens still gets its message, without a tier name, and no locale for an unknown fan", async () => {
-    expect(await accessChangeNotice(db, change({ userId: "1", target: role("1") }))).toEqual({
+    expect(await accessChangeNotice({ db, clock }, change({ userId: "1", target: role("1") }))).toEqual({
       notice: { template: "access_granted", tierName: "", targets: [] },
       locale: null,
     });

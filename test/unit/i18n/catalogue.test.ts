@@ -177,6 +177,8 @@ function samples(n: number, flag: boolean): AllParams {
     recovered: n,
     holder: "hote-1:4242:ab12cd34",
     previous: "hote-2:4343:ef56ab78",
+    fromTier: flag ? "Argent" : null,
+    toTier: "Or",
   };
 }
 
