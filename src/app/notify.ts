@@ -14,6 +14,8 @@ export type FanNotice =
   | { template: "cancel_scheduled"; tierName: string; endsOn: Date | null; portalUrl: string | null }
   /** The fan took their cancellation back: the subscription renews as before. */
   | { template: "cancel_withdrawn"; tierName: string }
+  /** The creator paused the fan's payments (Stripe's Dashboard) until `until` (null: until resumed). */
+  | { template: "pause_started"; tierName: string; until: Date | null; keepsAccess: boolean }
   /** Stripe lifted the fan's pause at its planned end: payments (and access, if it was paused) resume. */
   | { template: "pause_resumed"; tierName: string }
   /**

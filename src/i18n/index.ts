@@ -188,6 +188,12 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
       ].join("\n");
     case "cancel_withdrawn":
       return t(locale, "notice.cancel_withdrawn", { tierName: notice.tierName });
+    case "pause_started":
+      return t(locale, "notice.pause_started", {
+        tierName: notice.tierName,
+        until: notice.until ? formatDay(locale, notice.until, "UTC") : null,
+        kept: notice.keepsAccess,
+      });
     case "pause_resumed":
       return t(locale, "notice.pause_resumed", { tierName: notice.tierName });
     case "access_granted":

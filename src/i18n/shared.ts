@@ -284,6 +284,8 @@ export const sharedEn = {
   "settings.pause": "Pauses",
   "settings.pause.value": (p: { on: boolean; kept: boolean; months: number }) =>
     `${p.on ? "fans may pause" : "off"}: up to ${p.months === 1 ? "1 month" : `${p.months} months`}, access ${p.kept ? "kept" : "lost"} during a pause`,
+  "notice.pause_started": (p: { tierName: string; until: string | null; kept: boolean }) =>
+    `Your ${p.tierName} membership is paused ${p.until ? `until ${p.until}` : "until it is resumed"}: no payment meanwhile. ${p.kept ? "You keep your access during the pause." : "Your access closes during the pause and comes back when it ends."}`,
   "notice.pause_resumed": (p: { tierName: string }) =>
     `Your pause is over: your ${p.tierName} membership is back on, payments resume and your access is open.`,
   "error.switch_lifetime": (p: { tier: string }) =>
@@ -580,6 +582,8 @@ export const sharedFr = {
   "settings.pause": "Pauses",
   "settings.pause.value": (p) =>
     `${p.on ? "les fans peuvent suspendre" : "désactivées"} : jusqu'à ${p.months} mois, accès ${p.kept ? "gardé" : "perdu"} pendant une pause`,
+  "notice.pause_started": (p) =>
+    `Votre abonnement ${p.tierName} est en pause ${p.until ? `jusqu'au ${p.until}` : "jusqu'à sa reprise"} : aucun paiement d'ici là. ${p.kept ? "Vous gardez votre accès pendant la pause." : "Votre accès se ferme pendant la pause et revient à sa fin."}`,
   "notice.pause_resumed": (p) =>
     `Votre pause est terminée : votre abonnement ${p.tierName} reprend, les paiements aussi, et votre accès est ouvert.`,
   "error.switch_lifetime": (p) =>

@@ -7,6 +7,7 @@ import {
   cancelPaymentReminders,
   queueCancellationNotice,
   queuePauseResumedNotice,
+  queuePauseStartedNotice,
   queuePaymentReminders,
 } from "../membership/fanMessages.ts";
 import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
@@ -101,6 +102,7 @@ export async function applyCustomerStates(
   const becamePastDue: string[] = [];
   const cancelChanged: SubscriptionState[] = [];
   const resumedOnSchedule: { id: string; pausedSince: Date }[] = [];
+  const pausedOutsideChat: string[] = [];
   let plannable = false;
   for (const s of input.states) {
     const pausedBefore = await tx.subscription.findUnique({
@@ -114,8 +116,9 @@ export async function applyCustomerStates(
       // Out of past due (paid, or ended): the reminders of that failure not sent yet are dropped.
       if (change.leftPastDueSince) await cancelPaymentReminders(tx, s.id, change.leftPastDueSince);
       if (change.cancelChanged) cancelChanged.push(s);
-      if (change.resumedOnSchedule && pausedBefore?.pausedSince)
+      if (change.resumedUntold && pausedBefore?.pausedSince)
         resumedOnSchedule.push({ id: s.id, pausedSince: pausedBefore.pausedSince });
+      if (change.pausedUntold) pausedOutsideChat.push(s.id);
       plannable = true;
     }
   }
@@ -153,7 +156,22 @@ export async function applyCustomerStates(
       s.cancelAtPeriodEnd ? "cancellation confirmation queued" : "resumption notice queued",
     );
   }
-  // Stripe lifted a pause at its planned end: the fan hears their membership is back on.
+  // A pause the fan did not make from the chat (the creator's, in Stripe's Dashboard): they hear it.
+  for (const subId of pausedOutsideChat) {
+    const sub = await tx.subscription.findUnique({ where: { id: subId }, select: { pausedSince: true } });
+    if (!sub?.pausedSince) continue;
+    await queuePauseStartedNotice(tx, {
+      memberId: member.id,
+      subscriptionId: subId,
+      pausedSince: sub.pausedSince,
+      now: ctx.now,
+    });
+    log.info(
+      { event: "member.pause_started_notice_queued", memberId: member.id, subscriptionId: subId },
+      "payments paused outside the chat: the fan is told",
+    );
+  }
+  // Stripe lifted a pause at its planned end, or the creator did: the fan hears their membership is back on.
   for (const r of resumedOnSchedule) {
     await queuePauseResumedNotice(tx, {
       memberId: member.id,
@@ -163,7 +181,7 @@ export async function applyCustomerStates(
     });
     log.info(
       { event: "member.pause_resumed_notice_queued", memberId: member.id, subscriptionId: r.id },
-      "the pause ended on schedule: resumption notice queued",
+      "the pause ended (on schedule, or lifted outside the chat): resumption notice queued",
     );
   }
   // A checkout completed: a tier that also opens the other platform is worth one nudge to /link.
@@ -191,8 +209,10 @@ async function upsertSubscription(
   /** The subscription left past due: when that failure began. */
   leftPastDueSince: Date | null;
   cancelChanged: boolean;
-  /** Stripe lifted a pause at its resumes_at: the fan is told. */
-  resumedOnSchedule: boolean;
+  /** A pause was lifted at its resumes_at, or early but not by the fan from the chat: the fan is told. */
+  resumedUntold: boolean;
+  /** A pause began that the fan did not make from the chat: the fan is told. */
+  pausedUntold: boolean;
 } | null> {
   const existing = await tx.subscription.findUnique({ where: { id: s.id } });
   if (existing && existing.syncedAt.getTime() > fetchedAt.getTime()) return null;
@@ -240,15 +260,31 @@ async function upsertSubscription(
   const wasPaused = existing !== null && existing.pausedSince !== null;
   const pauseChanged = wasPaused !== (pause.pausedSince !== null);
   const pauseEnd = pauseChanged && !pause.pausedSince ? existing?.pauseResumesAt : null;
-  // Stripe lifted the pause by itself at its resumes_at (not the fan, earlier, from the chat).
-  const resumedOnSchedule = pauseEnd != null && pauseEnd.getTime() <= fetchedAt.getTime();
+  // Stripe lifted the pause by itself at its resumes_at, or someone other than the fan from the
+  // chat lifted it early (the chat's Resume button marks the subscription "resumed"; its answer
+  // told the fan already).
+  const pauseAccessMark = s.metadata[META.pauseAccess];
+  const resumedUntold =
+    pauseChanged &&
+    !pause.pausedSince &&
+    ((pauseEnd != null && pauseEnd.getTime() <= fetchedAt.getTime()) || pauseAccessMark !== "resumed");
+  // A pause that began without the chat's Pause button (which marks it "kept" or "lost").
+  const pausedUntold =
+    pauseChanged && pause.pausedSince !== null && pauseAccessMark !== "kept" && pauseAccessMark !== "lost";
   const pauseMoved =
     !pauseChanged &&
     pause.pausedSince !== null &&
     (existing?.pauseResumesAt?.getTime() ?? null) !== (pause.pauseResumesAt?.getTime() ?? null);
   if (!statusChanged && !tierChanged && !cancelChanged && !pauseChanged)
     return periodChanged || pauseMoved
-      ? { summary: "", becamePastDue: false, leftPastDueSince: null, cancelChanged: false, resumedOnSchedule }
+      ? {
+          summary: "",
+          becamePastDue: false,
+          leftPastDueSince: null,
+          cancelChanged: false,
+          resumedUntold: false,
+          pausedUntold: false,
+        }
       : null;
   const parts: string[] = [];
   if (statusChanged) parts.push(`${existing?.status ?? "new"} → ${status}`);
@@ -298,7 +334,8 @@ async function upsertSubscription(
     becamePastDue: status === "past_due" && prev?.status !== "past_due",
     leftPastDueSince,
     cancelChanged,
-    resumedOnSchedule,
+    resumedUntold,
+    pausedUntold,
   };
 }
 

@@ -160,7 +160,7 @@ export async function resumeMembership(
     throw new DomainError("pause_not_paused", { tier: sub.tier?.name ?? "" });
   }
   try {
-    await deps.billing.resumeSubscription(sub.id, { [META.pauseAccess]: "" });
+    await deps.billing.resumeSubscription(sub.id, { [META.pauseAccess]: "resumed" });
   } catch (err) {
     stripeFailure(deps, err, "resume.stripe_refused", { memberId, subscriptionId });
   }

@@ -144,7 +144,33 @@ export async function queueCancellationNotice(
   });
 }
 
-/** Stripe lifted a pause at its planned end (`pausedSince`: when that pause began): tell the fan, once. */
+/**
+ * A pause the fan did not start from the chat (the creator paused it in Stripe's Dashboard): tell
+ * the fan, once, until when and whether their access stays open. `pausedSince` names the pause.
+ */
+export async function queuePauseStartedNotice(
+  tx: Tx,
+  input: { memberId: string; subscriptionId: string; pausedSince: Date; now: Date },
+): Promise<void> {
+  const { memberId, subscriptionId, now } = input;
+  await scheduleTask(tx, {
+    key: `notify:pause_started:${subscriptionId}:${input.pausedSince.toISOString()}`,
+    kind: NOTIFY,
+    payload: {
+      memberId,
+      subscriptionId,
+      template: "pause_started",
+      pausedSince: input.pausedSince.toISOString(),
+    },
+    runAfter: now,
+    now,
+  });
+}
+
+/**
+ * A pause was lifted other than by the fan from the chat (at its planned end, or early in Stripe's
+ * Dashboard; `pausedSince`: when that pause began): tell the fan, once.
+ */
 export async function queuePauseResumedNotice(
   tx: Tx,
   input: { memberId: string; subscriptionId: string; pausedSince: Date; now: Date },
@@ -167,6 +193,9 @@ export interface SubscriptionFacts {
   cancelAtPeriodEnd: boolean;
   /** Payments paused since then (null: not paused). */
   pausedSince: Date | null;
+  /** When the pause ends by itself (null: when resumed). */
+  pauseResumesAt: Date | null;
+  pauseKeepsAccess: boolean;
   tierName: string | null;
 }
 
@@ -182,6 +211,8 @@ export async function subscriptionFacts(db: Db, subscriptionId: string): Promise
     currentPeriodEnd: sub.currentPeriodEnd,
     cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
     pausedSince: sub.pausedSince,
+    pauseResumesAt: sub.pauseResumesAt,
+    pauseKeepsAccess: sub.pauseKeepsAccess,
     tierName: sub.tier?.name ?? null,
   };
 }

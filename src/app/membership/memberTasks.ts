@@ -131,6 +131,18 @@ export function memberTaskHandlers(deps: {
           return skip(`not renewing (${facts.status})`);
         return { notice: { template, tierName: facts.tierName ?? "" } };
       }
+      case "pause_started": {
+        if (!facts.pausedSince || facts.pausedSince.toISOString() !== p.pausedSince)
+          return skip("that pause is over");
+        return {
+          notice: {
+            template,
+            tierName: facts.tierName ?? "",
+            until: facts.pauseResumesAt,
+            keepsAccess: facts.pauseKeepsAccess,
+          },
+        };
+      }
       case "pause_resumed": {
         if (facts.pausedSince || !isRunning(facts.status)) return skip(`not running (${facts.status})`);
         return { notice: { template, tierName: facts.tierName ?? "" } };
@@ -185,6 +197,7 @@ export function memberTaskHandlers(deps: {
       p.template === "trial_ending" ||
       p.template === "cancel_scheduled" ||
       p.template === "cancel_withdrawn" ||
+      p.template === "pause_started" ||
       p.template === "pause_resumed"
     ) {
       const built = await subscriptionNotice(member, p.template, payload as SubscriptionNoticePayload);
@@ -258,6 +271,7 @@ type SubscriptionTemplate =
   | "trial_ending"
   | "cancel_scheduled"
   | "cancel_withdrawn"
+  | "pause_started"
   | "pause_resumed";
 
 /** What a subscription message's task carries (see fanMessages.ts). */
@@ -267,6 +281,8 @@ interface SubscriptionNoticePayload {
   pastDueSince?: string;
   /** The end of the trial Stripe announced (ISO). */
   trialEnd?: string;
+  /** The pause a pause notice is about: when it began (ISO). */
+  pausedSince?: string;
 }
 
 /** A subscription that still runs (and renews unless canceled). */

@@ -154,6 +154,10 @@ describe("pause and resume a membership (PGlite)", () => {
     expect(row.pausedSince).not.toBeNull();
     expect(row.pauseResumesAt?.getTime()).toBe(resumesAt * 1000);
     await h.logs.waitFor("member.pause_requested", 5_000, (l) => l.subscriptionId === subId);
+    // The button's answer told the fan: no second message about the same pause.
+    const queuedFor = (event: string) =>
+      h.logs.lines.filter((l) => l.event === event && l.subscriptionId === subId).length;
+    expect(queuedFor("member.pause_started_notice_queued")).toBe(0);
 
     const again = await membership(fan);
     expect(again.customIds).toContain(`resume:${subId}`);
@@ -184,6 +188,7 @@ describe("pause and resume a membership (PGlite)", () => {
     await waitForRoleCall(h, "PUT", fan.id, gold.roleId, resumeFrom);
     expect(hasRole(h, server, fan.id, gold.roleId)).toBe(true);
     expect((await h.deps.db.subscription.findUniqueOrThrow({ where: { id: subId } })).pausedSince).toBeNull();
+    expect(queuedFor("member.pause_resumed_notice_queued")).toBe(0);
     expect((await click(fan, `resume:${subId}`)).content).toContain(
       "is not paused: there is nothing to resume",
     );
@@ -262,6 +267,49 @@ describe("pause and resume a membership (PGlite)", () => {
     );
     expect(dm).toBeDefined();
     expect(hasRole(h, server, fan.id, gold.roleId)).toBe(true);
+  });
+
+  it("a pause the creator makes or lifts in Stripe's Dashboard is told to the fan, once each, with the access it leaves", async () => {
+    // Pauses are lost-access here now (the test above ended on "lost").
+    const fan = addFan(h, server, "dana");
+    const subId = await joinMonthly(fan);
+    await waitForRoleCall(h, "PUT", fan.id, gold.roleId);
+    const before = lastSeq(h);
+    const resumesAt = Math.floor((h.clock.now().getTime() + 20 * DAY_MS) / 1000);
+    // The Dashboard's pause: no metadata of tribegate's on it.
+    const { event: pauseEvent } = h.stripe.updateSubscription(subId, {
+      pause_collection: { behavior: "void", resumes_at: resumesAt },
+    } as Partial<Stripe.Subscription>);
+    await deliver();
+    await waitForRoleCall(h, "DELETE", fan.id, gold.roleId, before);
+    await h.logs.waitFor("member.pause_started_notice_queued", 5_000, (l) => l.subscriptionId === subId);
+    h.app.wake();
+    const paused = await until(
+      () => h.discord.dmsTo(fan.id).find((m) => m.content.includes("Your Gold membership is paused until")),
+      "the pause message",
+    );
+    expect(paused.content).toContain("Your access closes during the pause and comes back when it ends");
+    // The same event again, or a reconciliation: no second message.
+    expect((await h.deliver(pauseEvent)).status).toBe(200);
+    await reconcileAll(h.app.services, { dryRun: false });
+    h.app.wake();
+    await sleep(500);
+    expect(h.discord.dmsTo(fan.id).filter((m) => m.content.includes("is paused until"))).toHaveLength(1);
+
+    // The creator lifts it early in the Dashboard: the fan hears it is back on, and the role returns.
+    const resumeFrom = lastSeq(h);
+    h.stripe.updateSubscription(subId, { pause_collection: null } as Partial<Stripe.Subscription>);
+    await deliver();
+    await waitForRoleCall(h, "PUT", fan.id, gold.roleId, resumeFrom);
+    await h.logs.waitFor("member.pause_resumed_notice_queued", 5_000, (l) => l.subscriptionId === subId);
+    h.app.wake();
+    await until(
+      () =>
+        h.discord
+          .dmsTo(fan.id)
+          .find((m) => m.content.includes("Your pause is over: your Gold membership is back on")),
+      "the resumption message",
+    );
   });
 
   it("on Telegram: the creator sets pauses with /pauses; a fan pauses, leaves the group, resumes and is invited back", async () => {
