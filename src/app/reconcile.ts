@@ -1,5 +1,6 @@
 import type { Platform } from "../core/access.ts";
 import { type DriftItem, unmanagedHolders } from "../core/drift.ts";
+import { releaseMemorySoon } from "../lib/memory.ts";
 import type { Logger } from "../log.ts";
 import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
@@ -33,6 +34,9 @@ export interface ReconcileReport {
   unreadableTargets: string[];
   ms: number;
 }
+
+/** A reconciliation of at least this many members gives its memory back when done (src/lib/memory.ts). */
+const RELEASE_AFTER_MEMBERS = 1_000;
 
 /** Reconciliation with every platform's reader (a creator's command, the periodic task). */
 export function reconcileAll(
@@ -105,5 +109,7 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
   );
   for (const d of drift.slice(0, 200))
     log.info({ event: "reconcile.drift", kind: d.kind, memberId: d.memberId, dryRun: opts.dryRun }, d.what);
+  // A pass over a large tribe leaves its garbage resident while the bot idles: give it back.
+  if (report.membersChecked >= RELEASE_AFTER_MEMBERS) releaseMemorySoon(log, "reconciliation");
   return report;
 }

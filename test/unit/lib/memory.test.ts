@@ -1,0 +1,30 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { releaseMemorySoon } from "../../../src/lib/memory.ts";
+import { createLogger } from "../../../src/log.ts";
+import { until } from "../../support/helpers.ts";
+
+describe("memory given back after a bulk pass", () => {
+  it("a full collection after the pass frees the garbage it left, and says so in the log", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const log = createLogger({ level: "info", pretty: false, destination });
+    // A pass's leftovers: ~100 MB of objects nothing refers to any more.
+    let garbage: { i: number; s: string }[][] | null = [];
+    for (let b = 0; b < 100; b++)
+      garbage.push(Array.from({ length: 10_000 }, (_, i) => ({ i, s: `row ${b}:${i}` })));
+    garbage = null;
+    releaseMemorySoon(log, "a test pass", 0);
+    const line = await until(
+      () => lines.find((l) => l.event === "memory.released"),
+      "the memory.released line",
+    );
+    expect(line.after).toBe("a test pass");
+    expect(Number(line.heapUsedBeforeMb) - Number(line.heapUsedAfterMb)).toBeGreaterThan(40);
+  });
+});
