@@ -21,6 +21,7 @@ import type { Db, Tx } from "./db.ts";
 import { moveIdea } from "./ideaMoves.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
 import type { Platform, PollPlacement, PollPostReport, PostProblem } from "./platform.ts";
+import { scheduleRoadmapRefresh } from "./roadmapMessage.ts";
 import { getSettings } from "./settings.ts";
 import { cancelTask, scheduleTask, scheduleTaskOnce } from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
@@ -206,6 +207,8 @@ export async function openPoll(
       runAfter: poll.closesAt,
       now,
     });
+    // The roadmap message lists the polls open now.
+    await scheduleRoadmapRefresh(tx, now);
     return created;
   });
   deps.log.info(
@@ -383,11 +386,12 @@ export async function closePoll(
     });
     await cancelTask(tx, `poll:close:${pollId}`);
     await settleIdeas(tx, closed, tally, { actor: opts.actor, now });
+    await scheduleRoadmapRefresh(tx, now);
     return { poll: closed, tally, already: false };
   });
   if (!result.already) {
-    // The winner's author has a message waiting (settleIdeas).
-    if (result.poll.ideaIds.length > 0) deps.onWork?.();
+    // The winner's author has a message waiting (settleIdeas), the roadmap message a refresh.
+    deps.onWork?.();
     for (const p of deps.platforms ?? []) {
       try {
         await p.polls.closed(pollId);
@@ -497,6 +501,7 @@ export async function setCommitment(
         ...(stage === "in_the_works" ? { inTheWorksAt: now } : { shippedAt: now }),
       },
     });
+    await scheduleRoadmapRefresh(tx, now);
     for (const v of voters) {
       await scheduleTaskOnce(tx, {
         key: `notify:poll:${pollId}:${stage}:${v.memberId}`,
