@@ -40,8 +40,15 @@ export interface PollDeps {
   log: Logger;
   onWork?: () => void;
   /** Where polls are shown: each platform's poll surface hears of new ballots and closings. */
-  platforms?: readonly Pick<Platform, "polls">[];
+  platforms?: readonly Pick<Platform, "name" | "polls">[];
 }
+
+/**
+ * A closed poll's results shown on one platform (the final edit of its messages, then the results
+ * chart): a durable task written in the closing's transaction, so a crash right after the closing
+ * still shows them, once, after the restart.
+ */
+export const POLL_RESULTS_TASK = "poll.results";
 
 /** The core's view of a stored poll. */
 export function corePoll(row: PollRow): CorePoll {
@@ -387,19 +394,21 @@ export async function closePoll(
     await cancelTask(tx, `poll:close:${pollId}`);
     await settleIdeas(tx, closed, tally, { actor: opts.actor, now });
     await scheduleRoadmapRefresh(tx, now);
+    // One task per platform: a platform that fails is retried without posting the other's chart again.
+    for (const p of deps.platforms ?? [])
+      await scheduleTaskOnce(tx, {
+        key: `poll:results:${pollId}:${p.name}`,
+        kind: POLL_RESULTS_TASK,
+        payload: { pollId, platform: p.name },
+        runAfter: now,
+        now,
+      });
     return { poll: closed, tally, already: false };
   });
   if (!result.already) {
-    // The winner's author has a message waiting (settleIdeas), the roadmap message a refresh.
+    // The results to show (POLL_RESULTS_TASK), the winner's author a message (settleIdeas), the
+    // roadmap message a refresh: the task worker does them now.
     deps.onWork?.();
-    for (const p of deps.platforms ?? []) {
-      try {
-        await p.polls.closed(pollId);
-      } catch (err) {
-        // The result is stored; posting it is retried by whoever shows the poll next.
-        deps.log.error({ event: "poll.announce_failed", pollId, err }, "could not post the poll's results");
-      }
-    }
     deps.log.info(
       {
         event: "poll.closed",
@@ -547,7 +556,10 @@ export async function setCommitment(
   return { notified: voters.length + upvoters };
 }
 
-/** Durable closing: the task scheduled at opening closes the poll at its time, even after a restart. */
+/**
+ * Durable closing: the task scheduled at opening closes the poll at its time, even after a restart;
+ * the tasks the closing writes show its results on each platform.
+ */
 export function pollTaskHandlers(
   deps: PollDeps & { onPollClosed?: (pollId: string) => Promise<void> },
 ): Record<string, TaskHandler> {
@@ -557,6 +569,24 @@ export function pollTaskHandlers(
       if (!pollId) return { outcome: "dead", error: "payload without pollId" };
       const { tally } = await closePoll(deps, pollId, { actor: "schedule" });
       return { outcome: "done", note: `${tally.totalVoters} voter(s)` };
+    },
+    [POLL_RESULTS_TASK]: async (payload) => {
+      const { pollId, platform } = payload as { pollId?: string; platform?: string };
+      if (!pollId || !platform) return { outcome: "dead", error: "payload without pollId or platform" };
+      const surface = deps.platforms?.find((p) => p.name === platform);
+      if (!surface) return { outcome: "done", note: `no ${platform} platform attached: results not shown` };
+      try {
+        await surface.polls.closed(pollId);
+      } catch (err) {
+        // Passing trouble (the database, the platform): tried again later.
+        deps.log.warn(
+          { event: "poll.announce_failed", pollId, platform, err },
+          "could not post the poll's results; will retry",
+        );
+        return { outcome: "retry", error: err instanceof Error ? err.message : String(err) };
+      }
+      deps.log.info({ event: "poll.results_shown", pollId, platform }, "poll results shown");
+      return { outcome: "done", note: `results shown on ${platform}` };
     },
   };
 }
