@@ -79,6 +79,8 @@ export function createTelegramRoadmap(
           if (there) {
             // Not pinned the last time (no right then): tried again.
             const pinned = shown.pinned || (await pin(chatId, Number(shown.messageId)));
+            // Same text, still no right to pin: nothing changed.
+            if (shown.textHash === textHash && !pinned) return { outcome: "unchanged" };
             return { outcome: "edited", messageId: shown.messageId, textHash, pinned };
           }
           log.info(
