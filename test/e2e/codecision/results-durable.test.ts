@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closePoll } from "../../../src/app/polls.ts";
+import { closePoll, POLL_RESULTS_LEASE_MS } from "../../../src/app/polls.ts";
 import { supergroup, user } from "../../standins/telegram-payloads.ts";
 import { pay, until } from "../../support/helpers.ts";
 import {
@@ -27,8 +27,9 @@ import {
 
 /**
  * Showing a closed poll's results (the final edit, then the results chart) is a durable task per
- * platform, written in the closing's transaction: a process that stops right after a poll closed,
- * before the charts were posted, leaves them to the next one, which posts each once.
+ * platform, written (held by the closing process) in the closing's transaction: a process that dies
+ * right after a poll closed, before the charts were posted, leaves them to the next one, which posts
+ * each once when the lease has run out.
  */
 describe("a closed poll's results survive a restart (PGlite)", () => {
   let h: DualHarness;
@@ -82,22 +83,34 @@ describe("a closed poll's results survive a restart (PGlite)", () => {
     const discordCharts = () => h.discord.calls.filter((c) => c.files.some((f) => f.name === png));
     const telegramCharts = () => tg(h).photos.filter((p) => p.chatId === lounge.id && p.fileName === png);
 
-    // The closing is dated a minute ahead: the results it schedules cannot come due before the stop.
-    const ahead = { ...h.app.services, clock: { now: () => new Date(h.clock.now().getTime() + 60_000) } };
-    await closePoll(ahead, poll.id, { actor: "test" });
-    const tasks = await h.deps.db.task.findMany({
-      where: { kind: "poll.results" },
-      orderBy: { key: "asc" },
+    // The process closing the poll stops before showing the results: its platforms never answer
+    // (as if it had died right after the closing committed).
+    const stuck = (name: "discord" | "telegram") => ({
+      name,
+      polls: {
+        publish: () => Promise.reject(new Error("unused")),
+        refresh: () => undefined,
+        closed: () => new Promise<void>(() => undefined),
+      },
     });
-    expect(tasks.map((t) => [t.key, t.state])).toEqual([
-      [`poll:results:${poll.id}:discord`, "pending"],
-      [`poll:results:${poll.id}:telegram`, "pending"],
+    void closePoll({ ...h.app.services, platforms: [stuck("discord"), stuck("telegram")] }, poll.id, {
+      actor: "test",
+    });
+    const running = async () =>
+      (await h.deps.db.task.findMany({ where: { kind: "poll.results" }, orderBy: { key: "asc" } })).map(
+        (t) => [t.key, t.state],
+      );
+    for (let i = 0; i < 200 && (await running()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await running()).toEqual([
+      [`poll:results:${poll.id}:discord`, "running"],
+      [`poll:results:${poll.id}:telegram`, "running"],
     ]);
     await h.restart();
     expect(discordCharts()).toHaveLength(0);
     expect(telegramCharts()).toHaveLength(0);
 
-    h.clock.advance(61_000);
+    // Once the dead process's lease has run out, the new one shows them.
+    h.clock.advance(POLL_RESULTS_LEASE_MS + 1_000);
     h.app.wake();
     await until(() => discordCharts().length > 0, "the chart on Discord", 20_000);
     await until(() => telegramCharts().length > 0, "the chart on Telegram", 20_000);
