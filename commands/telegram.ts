@@ -239,6 +239,17 @@ export const CREATOR_COMMANDS = [
     },
   },
   {
+    command: "roadmapmsg",
+    description: {
+      en: "Roadmap message pinned in the member chats",
+      fr: "Message de feuille de route épinglé dans les groupes",
+    },
+    usage: {
+      en: "/roadmapmsg | /roadmapmsg on | /roadmapmsg off",
+      fr: "/roadmapmsg | /roadmapmsg on | /roadmapmsg off",
+    },
+  },
+  {
     command: "poll",
     description: { en: "Open a poll in the member chats", fr: "Ouvrir un sondage dans les groupes" },
     usage: {

@@ -41,6 +41,7 @@ import { memberTaskHandlers } from "./app/membership/memberTasks.ts";
 import { pollTaskHandlers } from "./app/polls.ts";
 import { purgeIdleBuckets } from "./app/rateLimits.ts";
 import { reconcileAll } from "./app/reconcile.ts";
+import { roadmapTaskHandlers } from "./app/roadmapMessage.ts";
 import type { AdapterServices, AppServices, CoreServices, PortServices } from "./app/services.ts";
 import { getSettings } from "./app/settings.ts";
 import { readStripeSetup, webhookSigningSecret } from "./app/stripeSetup.ts";
@@ -407,6 +408,10 @@ export async function startTribegate(opts: {
       ...feedTaskHandlers({
         ...services,
         posters: platforms.flatMap((p) => (p.feed ? [p.feed] : [])),
+      }),
+      ...roadmapTaskHandlers({
+        ...services,
+        posters: platforms.flatMap((p) => (p.roadmap ? [p.roadmap] : [])),
       }),
       ...Object.assign({}, ...platforms.map((p) => p.tasks)),
       reconcile: async () => {

@@ -3,6 +3,7 @@ import { DomainError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Db } from "./db.ts";
 import { isUniqueViolation } from "./db.ts";
+import { refreshRoadmapSoon } from "./roadmapMessage.ts";
 import { addTierAccess, findTier, type TierDeps } from "./tiers.ts";
 
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -61,6 +62,8 @@ export async function redeemBindCode(
   if (count === 0) throw new DomainError("bind_code_used");
   const tier = await deps.db.tier.findUniqueOrThrow({ where: { id: row.tierId } });
   await addTierAccess(deps, tier.id, { platform: "telegram", chatId: input.chatId }, input.chatTitle);
+  // A new bound chat gets the roadmap message when it is switched on (/roadmapmsg).
+  await refreshRoadmapSoon(deps);
   deps.log.info(
     { event: "bind.redeemed", tierId: tier.id, chatId: input.chatId, by: input.redeemedBy },
     `chat bound to tier ${tier.slug}`,

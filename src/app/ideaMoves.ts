@@ -1,6 +1,7 @@
 import { canMove, type IdeaStatus, isIdeaStatus } from "../core/ideaLifecycle.ts";
 import { DomainError } from "../errors.ts";
 import type { Tx } from "./db.ts";
+import { scheduleRoadmapRefresh } from "./roadmapMessage.ts";
 
 /**
  * Moves one idea through its lifecycle (src/core/ideaLifecycle.ts) inside the caller's transaction:
@@ -49,5 +50,7 @@ export async function moveIdea(
       at: move.at,
     },
   });
+  // The roadmap message shows where each idea stands: one refresh for the burst this move is part of.
+  await scheduleRoadmapRefresh(tx, move.at);
   return true;
 }

@@ -8,6 +8,7 @@ import { type Db, isUniqueViolation } from "./db.ts";
 import { moveIdea } from "./ideaMoves.ts";
 import { entitledTierIds, openPoll, type PollDeps } from "./polls.ts";
 import { spendToken } from "./rateLimits.ts";
+import { scheduleRoadmapRefresh } from "./roadmapMessage.ts";
 import { scheduleTaskOnce } from "./tasks.ts";
 
 /**
@@ -72,19 +73,24 @@ export async function proposeIdea(
   await spendToken(deps, "idea", who);
   const memberId = await activeMember(deps, who);
   const now = deps.clock.now();
-  const idea = await deps.db.idea.create({
-    data: {
-      id: randomUUID(),
-      title,
-      description,
-      authorMemberId: memberId,
-      status: "proposed",
-      createdAt: now,
-      transitions: {
-        create: { fromStatus: null, toStatus: "proposed", actor: `${who.platform}:${who.userId}`, at: now },
+  const idea = await deps.db.$transaction(async (tx) => {
+    const created = await tx.idea.create({
+      data: {
+        id: randomUUID(),
+        title,
+        description,
+        authorMemberId: memberId,
+        status: "proposed",
+        createdAt: now,
+        transitions: {
+          create: { fromStatus: null, toStatus: "proposed", actor: `${who.platform}:${who.userId}`, at: now },
+        },
       },
-    },
+    });
+    await scheduleRoadmapRefresh(tx, now);
+    return created;
   });
+  deps.onWork?.();
   deps.log.info({ event: "idea.proposed", ideaId: idea.id, memberId }, `idea proposed: ${title}`);
   return idea;
 }
@@ -101,6 +107,8 @@ export async function upvoteIdea(deps: PollDeps, who: Identity, ideaId: string):
     // The count is kept with the idea, in the vote's transaction, so the top list reads an index.
     const updated = await deps.db.$transaction(async (tx) => {
       await tx.ideaVote.create({ data: { ideaId, memberId } });
+      // Upvotes order the shortlist the roadmap message shows.
+      if (status === "shortlisted") await scheduleRoadmapRefresh(tx, deps.clock.now());
       return tx.idea.update({ where: { id: ideaId }, data: { voteCount: { increment: 1 } } });
     });
     return { votes: updated.voteCount };
@@ -127,6 +135,7 @@ export async function unvoteIdea(deps: PollDeps, who: Identity, ideaId: string):
   const updated = await deps.db.$transaction(async (tx) => {
     const removed = await tx.ideaVote.deleteMany({ where: { ideaId, memberId: identity.memberId } });
     if (removed.count === 0) return null;
+    if (status === "shortlisted") await scheduleRoadmapRefresh(tx, deps.clock.now());
     return tx.idea.update({ where: { id: ideaId }, data: { voteCount: { decrement: removed.count } } });
   });
   if (!updated) throw new DomainError("idea_not_upvoted");
@@ -155,13 +164,19 @@ export async function editIdea(
   if (description !== undefined && description.length > 500)
     throw new DomainError("idea_description_invalid");
   const before = await getIdea(deps.db, ideaId);
-  const updated = await deps.db.idea.update({
-    where: { id: ideaId },
-    data: {
-      ...(title !== undefined ? { title } : {}),
-      ...(description !== undefined ? { description } : {}),
-    },
+  const updated = await deps.db.$transaction(async (tx) => {
+    const row = await tx.idea.update({
+      where: { id: ideaId },
+      data: {
+        ...(title !== undefined ? { title } : {}),
+        ...(description !== undefined ? { description } : {}),
+      },
+    });
+    // The roadmap message quotes its title.
+    if (row.title !== before.title) await scheduleRoadmapRefresh(tx, deps.clock.now());
+    return row;
   });
+  deps.onWork?.();
   deps.log.info(
     {
       event: "idea.edited",

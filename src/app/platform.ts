@@ -3,6 +3,7 @@ import type { AccessExecutor } from "./access/accessWorker.ts";
 import type { FeedPoster } from "./feed.ts";
 import type { Notifier } from "./notify.ts";
 import type { AccessReader } from "./reconcile/platforms.ts";
+import type { RoadmapPoster } from "./roadmapMessage.ts";
 import type { TaskHandler } from "./taskWorker.ts";
 
 /**
@@ -22,6 +23,8 @@ export interface Platform {
   readonly polls: PollSurface;
   /** Posts the creator's feed (a channel, the creators' private chats). */
   readonly feed?: FeedPoster;
+  /** Keeps the roadmap message up to date where the creator chose (src/app/roadmapMessage.ts). */
+  readonly roadmap?: RoadmapPoster;
   /** Durable task handlers by kind (work the platform retries across restarts). */
   readonly tasks: Readonly<Record<string, TaskHandler>>;
   /**

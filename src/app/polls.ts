@@ -21,11 +21,19 @@ import type { Db, Tx } from "./db.ts";
 import { moveIdea } from "./ideaMoves.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
 import type { Platform, PollPlacement, PollPostReport, PostProblem } from "./platform.ts";
+import { scheduleRoadmapRefresh } from "./roadmapMessage.ts";
 import { getSettings } from "./settings.ts";
-import { cancelTask, scheduleTask, scheduleTaskOnce } from "./tasks.ts";
+import {
+  cancelTask,
+  type HeldTask,
+  holdTask,
+  scheduleTask,
+  scheduleTaskOnce,
+  settleHeldTask,
+} from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
 import { findTier } from "./tiers.ts";
-import type { Clock } from "./worker.ts";
+import type { Clock, JobResult } from "./worker.ts";
 
 /**
  * Co-decision: the tribe votes on what the creator makes next. One member, one vote, whichever
@@ -39,8 +47,17 @@ export interface PollDeps {
   log: Logger;
   onWork?: () => void;
   /** Where polls are shown: each platform's poll surface hears of new ballots and closings. */
-  platforms?: readonly Pick<Platform, "polls">[];
+  platforms?: readonly Pick<Platform, "name" | "polls">[];
 }
+
+/**
+ * A closed poll's results shown on one platform (the final edit of its messages, then the results
+ * chart): a durable task written in the closing's transaction, so a crash right after the closing
+ * still shows them, once, after the restart.
+ */
+export const POLL_RESULTS_TASK = "poll.results";
+/** How long the closing process has to show the results itself before the task worker takes over. */
+export const POLL_RESULTS_LEASE_MS = 60_000;
 
 /** The core's view of a stored poll. */
 export function corePoll(row: PollRow): CorePoll {
@@ -206,6 +223,8 @@ export async function openPoll(
       runAfter: poll.closesAt,
       now,
     });
+    // The roadmap message lists the polls open now.
+    await scheduleRoadmapRefresh(tx, now);
     return created;
   });
   deps.log.info(
@@ -375,7 +394,7 @@ export async function closePoll(
     const row = await tx.poll.findUnique({ where: { id: pollId } });
     if (!row) throw new DomainError("poll_not_found");
     if (row.closedAt && row.result)
-      return { poll: row, tally: row.result as unknown as Tally, already: true };
+      return { poll: row, tally: row.result as unknown as Tally, already: true, held: [] };
     const tally = tallyPoll(corePoll(row), await currentBallots(tx, pollId));
     const closed = await tx.poll.update({
       where: { id: pollId },
@@ -383,19 +402,38 @@ export async function closePoll(
     });
     await cancelTask(tx, `poll:close:${pollId}`);
     await settleIdeas(tx, closed, tally, { actor: opts.actor, now });
-    return { poll: closed, tally, already: false };
+    await scheduleRoadmapRefresh(tx, now);
+    // One task per platform, held by this process to show the results at once (the creator's reply
+    // comes after them); should it die first, the task worker does it once the lease has run out. A
+    // platform that fails is retried without posting the other's chart again.
+    const held: { platform: Pick<Platform, "name" | "polls">; task: HeldTask }[] = [];
+    for (const p of deps.platforms ?? []) {
+      const task = await holdTask(tx, {
+        key: `poll:results:${pollId}:${p.name}`,
+        kind: POLL_RESULTS_TASK,
+        payload: { pollId, platform: p.name },
+        leaseMs: POLL_RESULTS_LEASE_MS,
+        now,
+        dedupe: "pollId",
+      });
+      if (task) held.push({ platform: p, task });
+    }
+    return { poll: closed, tally, already: false, held };
   });
   if (!result.already) {
-    // The winner's author has a message waiting (settleIdeas).
-    if (result.poll.ideaIds.length > 0) deps.onWork?.();
-    for (const p of deps.platforms ?? []) {
-      try {
-        await p.polls.closed(pollId);
-      } catch (err) {
-        // The result is stored; posting it is retried by whoever shows the poll next.
-        deps.log.error({ event: "poll.announce_failed", pollId, err }, "could not post the poll's results");
-      }
+    for (const { platform, task } of result.held) {
+      const shown = await showResults(deps, platform, pollId);
+      await settleHeldTask(deps.db, task, shown, { now: deps.clock.now(), retryMs: 30_000 }).catch(
+        (err: unknown) =>
+          // Not settled: the task worker runs it again once the lease has run out.
+          deps.log.warn(
+            { event: "poll.results_unsettled", pollId, err },
+            "could not record the results shown",
+          ),
+      );
     }
+    // The winner's author has a message waiting (settleIdeas), the roadmap message a refresh.
+    deps.onWork?.();
     deps.log.info(
       {
         event: "poll.closed",
@@ -409,6 +447,26 @@ export async function closePoll(
     );
   }
   return { poll: result.poll, tally: result.tally };
+}
+
+/** Shows a closed poll's results on one platform (POLL_RESULTS_TASK's work). */
+async function showResults(
+  deps: Pick<PollDeps, "log">,
+  platform: Pick<Platform, "name" | "polls">,
+  pollId: string,
+): Promise<JobResult> {
+  try {
+    await platform.polls.closed(pollId);
+  } catch (err) {
+    // Passing trouble (the database, the platform): tried again later.
+    deps.log.warn(
+      { event: "poll.announce_failed", pollId, platform: platform.name, err },
+      "could not post the poll's results; will retry",
+    );
+    return { outcome: "retry", error: err instanceof Error ? err.message : String(err) };
+  }
+  deps.log.info({ event: "poll.results_shown", pollId, platform: platform.name }, "poll results shown");
+  return { outcome: "done", note: `results shown on ${platform.name}` };
 }
 
 /**
@@ -497,6 +555,7 @@ export async function setCommitment(
         ...(stage === "in_the_works" ? { inTheWorksAt: now } : { shippedAt: now }),
       },
     });
+    await scheduleRoadmapRefresh(tx, now);
     for (const v of voters) {
       await scheduleTaskOnce(tx, {
         key: `notify:poll:${pollId}:${stage}:${v.memberId}`,
@@ -542,7 +601,10 @@ export async function setCommitment(
   return { notified: voters.length + upvoters };
 }
 
-/** Durable closing: the task scheduled at opening closes the poll at its time, even after a restart. */
+/**
+ * Durable closing: the task scheduled at opening closes the poll at its time, even after a restart;
+ * the tasks the closing writes show its results on each platform.
+ */
 export function pollTaskHandlers(
   deps: PollDeps & { onPollClosed?: (pollId: string) => Promise<void> },
 ): Record<string, TaskHandler> {
@@ -552,6 +614,13 @@ export function pollTaskHandlers(
       if (!pollId) return { outcome: "dead", error: "payload without pollId" };
       const { tally } = await closePoll(deps, pollId, { actor: "schedule" });
       return { outcome: "done", note: `${tally.totalVoters} voter(s)` };
+    },
+    [POLL_RESULTS_TASK]: async (payload) => {
+      const { pollId, platform } = payload as { pollId?: string; platform?: string };
+      if (!pollId || !platform) return { outcome: "dead", error: "payload without pollId or platform" };
+      const surface = deps.platforms?.find((p) => p.name === platform);
+      if (!surface) return { outcome: "done", note: `no ${platform} platform attached: results not shown` };
+      return showResults(deps, surface, pollId);
     },
   };
 }

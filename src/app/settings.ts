@@ -71,6 +71,10 @@ export const CreatorSettingsSchema = z.object({
     .default([]),
   /** The Discord channel the creator's feed is posted in (src/app/feed.ts); empty: none. */
   feedDiscordChannelId: z.union([z.literal(""), z.string().regex(/^\d{17,20}$/)]).default(""),
+  /** The Discord channel the roadmap message is kept up to date in (src/app/roadmapMessage.ts); empty: none. */
+  roadmapDiscordChannelId: z.union([z.literal(""), z.string().regex(/^\d{17,20}$/)]).default(""),
+  /** The roadmap message is pinned and kept up to date in every Telegram chat bound to a tier. */
+  roadmapTelegram: z.boolean().default(false),
   /** The kinds of feed lines switched off (every kind is on by default). */
   feedOff: z.array(z.enum(FEED_KINDS)).max(FEED_KINDS.length).default([]),
 });

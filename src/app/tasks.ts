@@ -93,7 +93,7 @@ export interface HeldTask {
  * `dedupe` value in its payload (a redelivered update).
  */
 export async function holdTask(
-  db: Db,
+  db: Db | Tx,
   task: {
     key: string;
     kind: string;

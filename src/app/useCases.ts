@@ -59,6 +59,7 @@ import {
 import { getCreatorProfile, updateCreatorProfile } from "./profile.ts";
 import { reconcileAll } from "./reconcile.ts";
 import { readRoadmap, readRoadmapItem } from "./roadmap.ts";
+import { refreshRoadmapSoon } from "./roadmapMessage.ts";
 import type { AppServices, CoreServices } from "./services.ts";
 import { getSettings, updateSettings } from "./settings.ts";
 import { getCreatorStats } from "./stats.ts";
@@ -188,6 +189,7 @@ export function useCases(services: AppServices) {
       readRoadmap,
       readRoadmapItem,
       reapplyAccess,
+      refreshRoadmapSoon,
       reconcileAll,
       readTribePage,
       reconcileSoon,

@@ -12,7 +12,9 @@
 
 import type { FeedLine } from "../app/feed.ts";
 import type { FanNotice } from "../app/notify.ts";
+import type { RoadmapDigest } from "../app/roadmapMessage.ts";
 import type { DriftFact } from "../core/drift.ts";
+import { fitLines } from "../core/fitLines.ts";
 import { type BillingStatus, isBillingStatus } from "../core/membership.ts";
 import type { PriceOffer, YearlySaving } from "../core/pricing.ts";
 import type { DomainError } from "../errors.ts";
@@ -401,4 +403,54 @@ export function feedText(
   const out = lines.map((l) => feedLineText(locale, l, date));
   if (more > 0) out.push(t(locale, "feed.more", { count: more }));
   return out.join("\n");
+}
+
+/**
+ * The roadmap message (src/app/roadmapMessage.ts) in `max` characters: its sections (empty ones
+ * left out), then the link to the public roadmap when there is one. `quote` makes a fan's text safe
+ * for the platform (escaped Markdown on Discord); `date` writes a day as the platform shows it.
+ * Lines that do not fit are counted in a last line; the link always shows.
+ */
+export function roadmapMessageText(
+  locale: Locale,
+  digest: RoadmapDigest,
+  opts: { max: number; quote: (text: string) => string; date: (d: Date) => string; url: string | null },
+): string {
+  const { quote, date } = opts;
+  const lines = [t(locale, "roadmap.msg.title")];
+  const section = (heading: string, body: string[]) => {
+    if (body.length > 0) lines.push("", heading, ...body);
+  };
+  section(
+    t(locale, "roadmap.msg.voting"),
+    digest.voting.map((p) =>
+      t(locale, "roadmap.msg.voting.line", {
+        question: quote(p.question),
+        choices: p.options.map(quote).join(" · "),
+        date: date(p.closesAt),
+      }),
+    ),
+  );
+  section(
+    t(locale, "roadmap.msg.committed"),
+    digest.committed.map((i) =>
+      t(locale, "roadmap.msg.committed.line", { title: quote(i.title), won: i.stage === "won" }),
+    ),
+  );
+  section(
+    t(locale, "roadmap.msg.shipped"),
+    digest.shipped.map((i) =>
+      t(locale, "roadmap.msg.shipped.line", { title: quote(i.title), date: date(i.at) }),
+    ),
+  );
+  section(
+    t(locale, "roadmap.msg.shortlisted"),
+    digest.shortlisted.map((i) =>
+      t(locale, "roadmap.msg.shortlisted.line", { title: quote(i.title), votes: i.upvotes }),
+    ),
+  );
+  if (digest.proposed > 0) lines.push("", t(locale, "roadmap.msg.proposed", { count: digest.proposed }));
+  if (lines.length === 1) lines.push("", t(locale, "roadmap.msg.empty"));
+  const link = opts.url ? `\n\n${t(locale, "roadmap.msg.link", { url: opts.url })}` : "";
+  return fitLines(lines, opts.max - link.length, (count) => t(locale, "roadmap.msg.more", { count })) + link;
 }

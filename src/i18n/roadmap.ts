@@ -66,6 +66,8 @@ export const roadmapEn = {
     `“${p.title}”, an idea you backed, has shipped. Thank you for shaping it!`,
 
   "error.idea_edit_empty": "Give the new title, the new description, or both.",
+  "error.roadmap_channel_not_postable": (p: { channel: string }) =>
+    `I cannot post in ${p.channel}: give my role View Channel and Send Messages there (channel settings → Permissions), then run /tribe settings again. The roadmap channel was not changed.`,
   "roadmap.edited": (p: { title: string }) => `Idea updated: “${p.title}”.`,
   "roadmap.mine.none": "You have not proposed or upvoted any idea yet.",
   "roadmap.mine.proposed": "Ideas you proposed",
@@ -88,6 +90,24 @@ export const roadmapEn = {
     `Upvote taken back from “${p.title}”: ${EN.count(p.votes, "upvote", "upvotes")} now.`,
   "roadmap.unvote_button": "↩️ Take back",
   "roadmap.results_posted": (p: { question: string }) => `Results of “${p.question}”`,
+
+  "roadmap.msg.title": "🗺️ Roadmap: what the tribe decides",
+  "roadmap.msg.voting": "🗳️ Voting now",
+  "roadmap.msg.voting.line": (p: { question: string; choices: string; date: string }) =>
+    `• ${p.question}: ${p.choices} (until ${p.date})`,
+  "roadmap.msg.committed": "🛠️ Won, in the works",
+  "roadmap.msg.committed.line": (p: { title: string; won: boolean }) =>
+    `• ${p.title}: ${p.won ? "won its poll" : "in the works"}`,
+  "roadmap.msg.shipped": "🚀 Shipped recently",
+  "roadmap.msg.shipped.line": (p: { title: string; date: string }) => `• ${p.title} (${p.date})`,
+  "roadmap.msg.shortlisted": "⭐ On the shortlist",
+  "roadmap.msg.shortlisted.line": (p: { title: string; votes: number }) =>
+    `• ${p.title} (${EN.count(p.votes, "upvote", "upvotes")})`,
+  "roadmap.msg.proposed": (p: { count: number }) =>
+    `💡 ${EN.count(p.count, "idea waits", "ideas wait")} for the creator's decision.`,
+  "roadmap.msg.empty": "Nothing on the roadmap yet: members propose ideas with /idea.",
+  "roadmap.msg.more": (p: { count: number }) => `…and ${EN.count(p.count, "more line", "more lines")}.`,
+  "roadmap.msg.link": (p: { url: string }) => `The whole roadmap: ${p.url}`,
 
   "chart.voters": (p: { voters: number; weight: number }) =>
     `${EN.count(p.voters, "voter", "voters")} · total weight ${EN.number(p.weight)}`,
@@ -165,6 +185,8 @@ export const roadmapFr = {
     `« ${p.title} », une idée que vous avez soutenue, est sortie. Merci d'y avoir contribué !`,
 
   "error.idea_edit_empty": "Donnez le nouveau titre, la nouvelle description, ou les deux.",
+  "error.roadmap_channel_not_postable": (p) =>
+    `Je ne peux pas publier dans ${p.channel} : donnez à mon rôle Voir le salon et Envoyer des messages dans ce salon (paramètres du salon → Permissions), puis relancez /tribu réglages. Le salon de la feuille de route n'a pas changé.`,
   "roadmap.edited": (p) => `Idée modifiée : « ${p.title} ».`,
   "roadmap.mine.none": "Vous n'avez encore proposé ni soutenu aucune idée.",
   "roadmap.mine.proposed": "Les idées que vous avez proposées",
@@ -180,6 +202,23 @@ export const roadmapFr = {
     `Soutien retiré de « ${p.title} » : ${FR.count(p.votes, "soutien", "soutiens")} maintenant.`,
   "roadmap.unvote_button": "↩️ Retirer",
   "roadmap.results_posted": (p) => `Résultats de « ${p.question} »`,
+
+  "roadmap.msg.title": "🗺️ Feuille de route : ce que la tribu décide",
+  "roadmap.msg.voting": "🗳️ Vote en cours",
+  "roadmap.msg.voting.line": (p) => `• ${p.question} : ${p.choices} (jusqu'au ${p.date})`,
+  "roadmap.msg.committed": "🛠️ Gagnantes, en préparation",
+  "roadmap.msg.committed.line": (p) =>
+    `• ${p.title} : ${p.won ? "gagnante de son sondage" : "en préparation"}`,
+  "roadmap.msg.shipped": "🚀 Sorties récentes",
+  "roadmap.msg.shipped.line": (p) => `• ${p.title} (${p.date})`,
+  "roadmap.msg.shortlisted": "⭐ Dans la sélection",
+  "roadmap.msg.shortlisted.line": (p) => `• ${p.title} (${FR.count(p.votes, "soutien", "soutiens")})`,
+  "roadmap.msg.proposed": (p) =>
+    `💡 ${FR.count(p.count, "idée attend", "idées attendent")} la décision du créateur.`,
+  "roadmap.msg.empty":
+    "Rien sur la feuille de route pour l'instant : les membres proposent des idées avec /idea.",
+  "roadmap.msg.more": (p) => `…et ${FR.count(p.count, "autre ligne", "autres lignes")}.`,
+  "roadmap.msg.link": (p) => `Toute la feuille de route : ${p.url}`,
 
   "chart.voters": (p) => `${FR.count(p.voters, "votant", "votants")} · poids total ${FR.number(p.weight)}`,
   "chart.round": (p) => `Tour ${p.n}`,

@@ -217,11 +217,17 @@ export const telegramEn = {
   "telegram.feed.status": (p: { lines: string }) =>
     `Your feed (here, and in the Discord feed channel if one is set). Each new member, cancellation, failed payment... reaches you here, gathered every 30 seconds:\n${p.lines}\nSwitch a kind with /feed on <kind> or /feed off <kind>.`,
   "telegram.feed.on": "on",
+  "telegram.roadmapmsg.status": (p: { on: boolean }) =>
+    p.on
+      ? "The roadmap message is on: pinned in each chat bound to a tier (without a notification) and edited as ideas and polls move. For pinning, I need the right to pin messages there. /roadmapmsg off stops the updates (the last message stays)."
+      : "The roadmap message is off on Telegram. /roadmapmsg on pins it in each chat bound to a tier and keeps it up to date.",
   "telegram.feed.off": "off",
   "telegram.alert.bot_removed": (p: { chat: string; tiers: readonly string[] }) =>
     `I was removed from “${p.chat}” (${EN.plural(p.tiers.length, "tier", "tiers")} ${EN.list(p.tiers)}): I can no longer let members in or remove those who stop paying there. Add me back as an administrator with: Invite users via link, Ban users.`,
   "telegram.alert.rights_lost": (p: { chat: string; tiers: readonly string[]; missing: string }) =>
     `In “${p.chat}” (${EN.plural(p.tiers.length, "tier", "tiers")} ${EN.list(p.tiers)}) I am missing these administrator rights: ${p.missing}. Members cannot be let in or removed until you give them back.`,
+  "telegram.alert.roadmap_not_pinned": (p: { chat: string }) =>
+    `I posted the roadmap message in “${p.chat}” but cannot pin it: make me an administrator there with the right to pin messages (in a channel: to edit messages of others). I pin it at the next change of the roadmap, or now with /roadmapmsg on.`,
 
   // Polls and ideas.
   "telegram.poll.help_single": "Tap one option to vote. Tap another one to change your vote.",
@@ -463,11 +469,17 @@ export const telegramFr = {
   "telegram.feed.status": (p) =>
     `Votre fil (ici, et dans le salon du fil sur Discord s'il est choisi). Chaque nouveau membre, résiliation, paiement refusé… vous parvient ici, regroupé toutes les 30 secondes :\n${p.lines}\nActivez ou coupez un type avec /feed on <type> ou /feed off <type>.`,
   "telegram.feed.on": "activé",
+  "telegram.roadmapmsg.status": (p) =>
+    p.on
+      ? "Le message de feuille de route est activé : épinglé dans chaque groupe lié à un palier (sans notification) et modifié à mesure qu'idées et sondages avancent. Pour l'épingler, il me faut le droit d'épingler des messages. /roadmapmsg off arrête les mises à jour (le dernier message reste)."
+      : "Le message de feuille de route est coupé sur Telegram. /roadmapmsg on l'épingle dans chaque groupe lié à un palier et le tient à jour.",
   "telegram.feed.off": "coupé",
   "telegram.alert.bot_removed": (p) =>
     `J'ai été retiré de « ${p.chat} » (${FR.plural(p.tiers.length, "palier", "paliers")} ${FR.list(p.tiers)}) : je ne peux plus y faire entrer les membres ni retirer ceux qui ne paient plus. Ajoutez-moi de nouveau comme administrateur avec : Inviter des utilisateurs via un lien, Bannir des utilisateurs.`,
   "telegram.alert.rights_lost": (p) =>
     `Dans « ${p.chat} » (${FR.plural(p.tiers.length, "palier", "paliers")} ${FR.list(p.tiers)}), il me manque ces droits d'administrateur : ${p.missing}. Les membres ne peuvent plus entrer ni être retirés tant que vous ne les rendez pas.`,
+  "telegram.alert.roadmap_not_pinned": (p) =>
+    `J'ai publié le message de feuille de route dans « ${p.chat} » mais je ne peux pas l'épingler : faites de moi un administrateur avec le droit d'épingler des messages (dans une chaîne : de modifier les messages des autres). Je l'épinglerai au prochain changement de la feuille de route, ou tout de suite avec /roadmapmsg on.`,
 
   "telegram.poll.help_single": "Touchez une option pour voter. Touchez-en une autre pour changer de vote.",
   "telegram.poll.help_approval":

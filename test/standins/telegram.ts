@@ -194,6 +194,8 @@ interface ChatState {
   joinRequests: Map<number, ChatJoinRequest>;
   messages: Map<number, Message>;
   nextMessageId: number;
+  /** Pinned messages' ids, the latest last. */
+  pinned: number[];
 }
 
 interface HeldCall {
@@ -558,7 +560,7 @@ export class TelegramStandin {
     const title = "title" in old.chat ? old.chat.title : String(chatId);
     const chat: Chat.SupergroupChat = { id: newChatId, type: "supergroup", title };
     this.#chats.delete(chatId);
-    this.#chats.set(newChatId, { ...old, chat, messages: new Map(), nextMessageId: 1 });
+    this.#chats.set(newChatId, { ...old, chat, messages: new Map(), nextMessageId: 1, pinned: [] });
     this.#migrated.set(chatId, newChatId);
     const owner = [...old.members.values()].find((m) => m.status === "creator")?.user ?? this.bot;
     const date = unixSeconds();
@@ -597,6 +599,11 @@ export class TelegramStandin {
 
   joinRequests(chatId: number): ChatJoinRequest[] {
     return [...(this.#chats.get(chatId)?.joinRequests.values() ?? [])].map(clone);
+  }
+
+  /** The ids of the messages pinned in a chat, the latest last. */
+  pinnedMessages(chatId: number): number[] {
+    return [...(this.#chats.get(chatId)?.pinned ?? [])];
   }
 
   /** Messages in a chat (for a user's private chat, the chat id is the user id), bot's and pushed. */
@@ -1008,6 +1015,20 @@ export class TelegramStandin {
       deleteMessage: (p) => {
         const state = this.#resolveChat(p.chat_id);
         if (!state.messages.delete(p.message_id)) throw badRequest("message to delete not found");
+        state.pinned = state.pinned.filter((id) => id !== p.message_id);
+        return true;
+      },
+      pinChatMessage: (p) => {
+        const state = this.#resolveChat(p.chat_id);
+        if (state.chat.type !== "private") {
+          // Groups: an administrator with can_pin_messages; channels: with can_edit_messages.
+          const me = this.#requireMembership(state);
+          const right = state.chat.type === "channel" ? "can_edit_messages" : "can_pin_messages";
+          if (me.status !== "creator" && (me.status !== "administrator" || !me[right]))
+            throw badRequest("not enough rights to manage pinned messages in the chat");
+        }
+        if (!state.messages.has(p.message_id)) throw badRequest("message to pin not found");
+        state.pinned = [...state.pinned.filter((id) => id !== p.message_id), p.message_id];
         return true;
       },
       answerCallbackQuery: (p) => {
@@ -1076,6 +1097,7 @@ export class TelegramStandin {
         joinRequests: new Map(),
         messages: new Map(),
         nextMessageId: 1,
+        pinned: [],
       };
       this.#chats.set(chat.id, state);
     }

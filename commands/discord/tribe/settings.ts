@@ -29,9 +29,9 @@ export const settingsSubcommand = {
   type: Opt.Subcommand,
   name: "settings",
   name_localizations: { fr: "réglages" },
-  description: "Show or change grace, trials, promo codes, pauses, goal, managers, poll channels, your feed",
+  description: "Show or change grace, trials, promo codes, pauses, goal, managers, channels, your feed",
   description_localizations: {
-    fr: "Voir ou changer grâce, essais, codes promo, pauses, objectif, gérants, salons de sondage, votre fil",
+    fr: "Voir ou changer grâce, essais, codes promo, pauses, objectif, gérants, salons, votre fil",
   },
   options: [
     {
@@ -148,6 +148,25 @@ export const settingsSubcommand = {
       name_localizations: { fr: "fil-désactivé" },
       description: "True: stop posting your feed on Discord",
       description_localizations: { fr: "Vrai : ne plus publier votre fil sur Discord" },
+    },
+    {
+      type: Opt.Channel,
+      name: "roadmap-channel",
+      name_localizations: { fr: "salon-feuille-de-route" },
+      description: "Keep a roadmap message up to date here: polls, winners, shipped, shortlist",
+      description_localizations: {
+        fr: "Tenir ici un message de feuille de route à jour : sondages, gagnantes, sorties, sélection",
+      },
+      channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+    },
+    {
+      type: Opt.Boolean,
+      name: "roadmap-channel-off",
+      name_localizations: { fr: "feuille-de-route-désactivée" },
+      description: "True: stop updating the roadmap message on Discord (the last one stays)",
+      description_localizations: {
+        fr: "Vrai : ne plus mettre à jour le message de feuille de route sur Discord (le dernier reste)",
+      },
     },
     {
       type: Opt.String,

@@ -18,6 +18,7 @@ import { createDiscordNotifier } from "./notifier.ts";
 import { createPollPublisher, type PollPublisher } from "./pollLive.ts";
 import { createDiscordReader } from "./reader.ts";
 import { syncCommands } from "./registerCommands.ts";
+import { createDiscordRoadmap } from "./roadmapMessage.ts";
 import { createInteractionRouter } from "./router.ts";
 
 /**
@@ -58,6 +59,7 @@ export function createDiscordPlatform(opts: {
       closed: (pollId) => polls.pollClosed(pollId),
     },
     feed: createDiscordFeed({ client, log }),
+    roadmap: createDiscordRoadmap({ client, log, publicBaseUrl: opts.services.publicBaseUrl }),
     tasks: { [DISCORD_TELL_TASK]: executor.tellTask },
     describe: (target) => describeDiscordTarget(client, target),
   };

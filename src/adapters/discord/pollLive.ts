@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AttachmentBuilder, type Client, type Message, type SendableChannels } from "discord.js";
 import { createLiveRefresher } from "../../app/liveRefresh.ts";
 import type { PollPlacement, PollPostReport, PostProblem } from "../../app/platform.ts";
@@ -69,8 +70,9 @@ export function createPollPublisher(opts: {
   }
 
   /**
-   * The results chart of a closed poll, as an attachment in reply to each of its messages. A channel
-   * that refuses it is logged and skipped: the edited message holds the results anyway.
+   * The results chart of a closed poll, as an attachment in reply to each of its messages (run by the
+   * durable results task, src/app/polls.ts). A channel that refuses it is logged and skipped: the
+   * edited message holds the results anyway.
    */
   async function postChart(pollId: string): Promise<void> {
     const posts = await services.app.pollPosts(pollId, "discord");
@@ -87,6 +89,10 @@ export function createPollPublisher(opts: {
           content: t(locale, "roadmap.results_posted", { question: poll.question }).slice(0, 2000),
           files: [new AttachmentBuilder(png, { name: `poll-${shortId(poll.id)}.png` })],
           reply: { messageReference: post.messageId, failIfNotExists: false },
+          // Discord drops a second message with the same nonce for a few minutes: a results task run
+          // again after a send whose answer was lost does not post the chart twice.
+          nonce: `chart-${createHash("sha256").update(`${pollId}:${post.messageId}`).digest("hex").slice(0, 19)}`,
+          enforceNonce: true,
         });
         log.info(
           { event: "discord.poll.chart_posted", pollId, channelId: post.chatId, messageId: sent.id },

@@ -19,7 +19,10 @@ export interface CreatorAlerts {
   ): Promise<void>;
 }
 
-type AlertKey = "telegram.alert.bot_removed" | "telegram.alert.rights_lost";
+type AlertKey =
+  | "telegram.alert.bot_removed"
+  | "telegram.alert.rights_lost"
+  | "telegram.alert.roadmap_not_pinned";
 
 const THROTTLE_MS = 15 * 60 * 1000;
 

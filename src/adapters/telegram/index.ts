@@ -32,6 +32,7 @@ import { postTelegramChart } from "./pollChart.ts";
 import { createPollLive } from "./pollLive.ts";
 import { publishTelegramPoll } from "./pollPublish.ts";
 import { createTelegramReader } from "./reader.ts";
+import { createTelegramRoadmap } from "./roadmapMessage.ts";
 
 /**
  * Telegram as a platform: its ports (the access executor for invite links, approvals, ban+unban;
@@ -83,6 +84,7 @@ export function createTelegramPlatform(opts: {
       },
     },
     feed: createTelegramFeed(portDeps, log),
+    roadmap: createTelegramRoadmap(portDeps, log),
     tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(portDeps) },
   };
   return {

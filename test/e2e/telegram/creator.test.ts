@@ -45,7 +45,16 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
     expect(t.commands({ type: "all_chat_administrators" })?.map((c) => c.command)).toEqual(["bind"]);
     const mine = t.commands({ type: "chat", chat_id: CREATOR.id }, "fr")?.map((c) => c.command);
     expect(mine).toEqual(
-      expect.arrayContaining(["start", "tiers", "newtier", "reconcile", "deadjobs", "bindcode", "editidea"]),
+      expect.arrayContaining([
+        "start",
+        "tiers",
+        "newtier",
+        "reconcile",
+        "deadjobs",
+        "bindcode",
+        "editidea",
+        "roadmapmsg",
+      ]),
     );
     expect(fans?.some((c) => c.command === "tiers")).toBe(false);
   });

@@ -107,6 +107,8 @@ function samples(n: number, flag: boolean): AllParams {
     question: "Prochaine vidéo ?",
     choice: "« Tutoriel »",
     options: many("Tutoriel", "Vlog"),
+    choices: "Tutoriel · Vlog",
+    won: flag,
     out: many("Tutoriel", "Vlog"),
     counts: "Tutoriel 3 · Vlog 2",
     stage: "shipped",

@@ -12,8 +12,12 @@ import { slash } from "../context.ts";
 
 const kindOf = (value: string | null): FeedKind | null => (value && isFeedKind(value) ? value : null);
 
-/** Refuses a channel of this server where the bot may not read or send messages. */
-async function requirePostable(interaction: ChatInputCommandInteraction, channelId: string): Promise<void> {
+/** Refuses a channel of this server where the bot may not read or send messages (`code` says which setting). */
+async function requirePostable(
+  interaction: ChatInputCommandInteraction,
+  channelId: string,
+  code: "feed_channel_not_postable" | "roadmap_channel_not_postable",
+): Promise<void> {
   const guild = interaction.guild;
   const channel = guild ? await guild.channels.fetch(channelId).catch(() => null) : null;
   const me = guild ? (guild.members.me ?? (await guild.members.fetchMe().catch(() => null))) : null;
@@ -22,7 +26,7 @@ async function requirePostable(interaction: ChatInputCommandInteraction, channel
     me !== null &&
     channel.isSendable() &&
     channel.permissionsFor(me).has([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages]);
-  if (!allowed) throw new DomainError("feed_channel_not_postable", { channel: channelMention(channelId) });
+  if (!allowed) throw new DomainError(code, { channel: channelMention(channelId) });
 }
 
 /** One id, or none, as a list. */
@@ -44,10 +48,14 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   const removeChannel = args.channelId("remove-poll-channel");
   const feedChannel = args.channelId("feed-channel");
   const feedChannelOff = args.boolean("feed-channel-off");
+  const roadmapChannel = args.channelId("roadmap-channel");
+  const roadmapChannelOff = args.boolean("roadmap-channel-off");
   const feedOn = kindOf(args.string("feed-on"));
   const feedOff = kindOf(args.string("feed-off"));
   // The bot must be able to post there: refused now, with what to fix, rather than a silent feed.
-  if (feedChannel) await requirePostable(ctx.interaction, feedChannel);
+  if (feedChannel) await requirePostable(ctx.interaction, feedChannel, "feed_channel_not_postable");
+  // The roadmap message is sent, then edited: the same rights (a bot may always edit its own messages).
+  if (roadmapChannel) await requirePostable(ctx.interaction, roadmapChannel, "roadmap_channel_not_postable");
   // A manager role may not make more managers (nor remove the others): Manage Server holders only.
   if ((addRole || removeRole) && !ctx.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
     throw new DomainError("discord_manage_server_only");
@@ -59,6 +67,7 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
       allowPromotionCodes: promo ?? undefined,
       trueFansGoal: goal ?? undefined,
       feedDiscordChannelId: feedChannel ?? (feedChannelOff ? "" : undefined),
+      roadmapDiscordChannelId: roadmapChannel ?? (roadmapChannelOff ? "" : undefined),
       pauseAllowed: pauseAllowed ?? undefined,
       pauseKeepsAccess: pauseAccess ? pauseAccess === "kept" : undefined,
       pauseMaxMonths: pauseMaxMonths ?? undefined,
@@ -74,6 +83,8 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
       feedOff: ids(feedOn),
     },
   });
+  // A roadmap channel set: the message is posted there at once (coalesced with other changes).
+  if (roadmapChannel) await ctx.services.app.refreshRoadmapSoon();
   const s = await ctx.services.app.getSettings();
   const days = (n: number) => ctx.t("discord.settings.days", { n });
   const embed = new EmbedBuilder().setTitle(ctx.t("discord.settings.title")).addFields(
@@ -105,6 +116,12 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
     {
       name: ctx.t("discord.settings.feedChannel"),
       value: s.feedDiscordChannelId ? channelMention(s.feedDiscordChannelId) : ctx.t("discord.settings.none"),
+    },
+    {
+      name: ctx.t("discord.settings.roadmapChannel"),
+      value: s.roadmapDiscordChannelId
+        ? channelMention(s.roadmapDiscordChannelId)
+        : ctx.t("discord.settings.none"),
     },
     {
       name: ctx.t("discord.settings.feedKinds"),

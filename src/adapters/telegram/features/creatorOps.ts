@@ -125,5 +125,18 @@ export function creatorOpsFeature(
     );
   });
 
+  /** /roadmapmsg on|off: the roadmap message pinned and kept up to date in the bound chats. */
+  cmd.command("roadmapmsg", only, async (ctx) => {
+    const [action] = argsOf(ctx);
+    if (action !== undefined) {
+      if (action !== "on" && action !== "off") return replyUsage(ctx, "roadmapmsg");
+      await services.app.updateSettings({ set: { roadmapTelegram: action === "on" } });
+      // Posted (or pinned at last) at once; off leaves the last message where it is.
+      if (action === "on") await services.app.refreshRoadmapSoon();
+    }
+    const { roadmapTelegram } = await services.app.getSettings();
+    return ctx.reply(ctx.t("telegram.roadmapmsg.status", { on: roadmapTelegram }));
+  });
+
   return composer;
 }
