@@ -20,7 +20,14 @@ export type FanNotice =
    * Access opened. `targets`: what the tier opens on the fan's platform; `opened`: those places as
    * the platform names them (channel links), filled in by the platform that sends the message.
    */
-  | { template: "access_granted"; tierName: string; targets?: AccessTarget[]; opened?: string[] }
+  | {
+      template: "access_granted";
+      tierName: string;
+      targets?: AccessTarget[];
+      opened?: string[];
+      /** A former member back after a break: the welcome says "welcome back". */
+      welcomeBack?: boolean;
+    }
   /** Access closed; `comeBack` names the tier and price a button offers to join again (none when not for sale). */
   | { template: "access_revoked"; tierName: string | null; comeBack?: { tierSlug: string; offer: OfferKind } }
   | { template: "poll_commitment"; question: string; option: string; stage: "in_the_works" | "shipped" }
