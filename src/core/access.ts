@@ -71,8 +71,8 @@ export const NO_EXTRA_ROLES: ExtraRoles = { trial: null, alumni: null, tenure: [
 
 /**
  * A member's continuous membership: counted from the start of the oldest subscription of the
- * unbroken chain that ends in an entitled one (a subscription that began at most a day after the
- * previous one ended continues it; a free trial counts).
+ * unbroken chain that ends in an entitled one (a subscription that began before the previous one
+ * ended continues it, as when a fan buys another tier then cancels the first; a free trial counts).
  */
 export interface Tenure {
   /** When the continuous membership began; null when nothing is owed now. */
@@ -82,9 +82,6 @@ export interface Tenure {
   /** A member before this continuous membership began (a former member back). */
   returning: boolean;
 }
-
-/** The gap between two subscriptions that still counts as continuous membership. */
-export const TENURE_GAP_MS = 24 * 60 * 60 * 1000;
 
 /** `from` plus `months` calendar months (the day clamped to the month's last: 31 Jan + 1 = 28/29 Feb). */
 export function addMonths(from: Date, months: number): Date {
@@ -134,7 +131,7 @@ export function tenureOf(
     for (const s of dated) {
       if (chain.has(s.id)) continue;
       const end = (s.endedAt ?? s.billing.currentPeriodEnd ?? s.startedAt ?? now).getTime();
-      if (end + TENURE_GAP_MS >= since) {
+      if (end >= since) {
         chain.add(s.id);
         since = Math.min(since, (s.startedAt as Date).getTime());
         grew = true;

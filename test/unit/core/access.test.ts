@@ -320,9 +320,9 @@ describe("roles beyond the tiers (trial, alumni, tenure)", () => {
     expect(almost.reviewAt).toEqual(new Date("2026-11-23T12:00:01Z"));
   });
 
-  it("GIVEN a new subscription right after the last one ended THEN the membership is continuous; after a break it starts again", () => {
+  it("GIVEN a new subscription begun before the last one ended THEN the membership is continuous; after a break it starts again", () => {
     const first = dated(sub("a", "silver", "canceled"), "2026-01-01T00:00:00Z", "2026-07-01T00:00:00Z");
-    const soon = dated(sub("b", "gold"), "2026-07-01T10:00:00Z");
+    const soon = dated(sub("b", "gold"), "2026-06-30T10:00:00Z");
     const continuous = plan([first, soon]);
     expect(continuous.tenure).toMatchObject({
       since: new Date("2026-01-01T00:00:00Z"),
@@ -330,10 +330,10 @@ describe("roles beyond the tiers (trial, alumni, tenure)", () => {
       returning: false,
     });
     expect(extraOwed(continuous).sort()).toEqual(["tenure:discord:g1:six", "tenure:discord:g1:three"]);
-    const late = dated(sub("b", "gold"), "2026-07-20T00:00:00Z");
+    const late = dated(sub("b", "gold"), "2026-07-01T00:00:01Z");
     const broken = plan([first, late]);
     expect(broken.tenure).toMatchObject({
-      since: new Date("2026-07-20T00:00:00Z"),
+      since: new Date("2026-07-01T00:00:01Z"),
       months: 4,
       returning: true,
     });

@@ -53,7 +53,8 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   const tenureMonths = args.integer("tenure-months");
   const removeTenure = args.integer("remove-tenure-months");
   const roleOff = args.string("role-off");
-  if ((tenureRole === null) !== (tenureMonths === null)) throw new DomainError("tenure_months_without_role");
+  if (Boolean(tenureRole) !== (typeof tenureMonths === "number"))
+    throw new DomainError("tenure_months_without_role");
   // The roles beyond the tiers': the bot must be able to give and take each (Manage Roles, its
   // role above it), and the caller to hand it out, as for a tier's role.
   const guild = trialRole || alumniRole || tenureRole ? await guildOf(ctx.interaction) : null;
@@ -74,12 +75,12 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   const rolesChanged = await ctx.services.app.changeExtraRoles({
     ...(trialTarget ? { trial: trialTarget } : roleOff === "trial" ? { trial: null } : {}),
     ...(alumniTarget ? { alumni: alumniTarget } : roleOff === "alumni" ? { alumni: null } : {}),
-    ...(tenureTarget && tenureMonths !== null
+    ...(tenureTarget && typeof tenureMonths === "number"
       ? { tenure: { months: tenureMonths, target: tenureTarget } }
       : {}),
     ...(roleOff === "tenure"
       ? { tenureOff: "all" as const }
-      : removeTenure !== null
+      : typeof removeTenure === "number"
         ? { tenureOff: removeTenure }
         : {}),
   });
