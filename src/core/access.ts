@@ -131,7 +131,7 @@ export function tenureOf(
     for (const s of dated) {
       if (chain.has(s.id)) continue;
       const end = (s.endedAt ?? s.billing.currentPeriodEnd ?? s.startedAt ?? now).getTime();
-      if (end >= since) {
+      if (end > since) {
         chain.add(s.id);
         since = Math.min(since, (s.startedAt as Date).getTime());
         grew = true;
