@@ -72,6 +72,9 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   if ((addRole || removeRole) && !ctx.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
     throw new DomainError("discord_manage_server_only");
   }
+  // A change of these roles re-plans every member: answered once it is done.
+  if (trialTarget || alumniTarget || tenureTarget || roleOff || typeof removeTenure === "number")
+    await ctx.defer();
   const rolesChanged = await ctx.services.app.changeExtraRoles({
     ...(trialTarget ? { trial: trialTarget } : roleOff === "trial" ? { trial: null } : {}),
     ...(alumniTarget ? { alumni: alumniTarget } : roleOff === "alumni" ? { alumni: null } : {}),
