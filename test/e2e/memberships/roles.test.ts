@@ -1,5 +1,6 @@
 import type { APIRole, APIUser } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconcileAll } from "../../../src/app/reconcile.ts";
 import { getSettings } from "../../../src/app/settings.ts";
 import { addMonths } from "../../../src/core/access.ts";
 import { role } from "../../standins/discord-payloads.ts";
@@ -142,6 +143,16 @@ describe("trial, alumni and tenure roles (PGlite)", () => {
       "is already your trial, alumni or a tenure role",
     );
 
+    // Nor may a tier take one of these roles.
+    const tierTakes = await interact(
+      h,
+      creator(server, sub(["tier", "add-role"], [opt.str("tier", "gold"), opt.role("role", alumniRole)]), {
+        roles: [alumniRole],
+      }),
+    );
+    expect(tierTakes.content).toContain("is your trial, alumni or a tenure role");
+    expect(await h.deps.db.tierAccess.count({ where: { roleId: alumniRole.id } })).toBe(0);
+
     const fan = addFan(h, server, "tina");
     const subId = await joinAndPay(h, server, fan);
     await waitForRoleCall(h, "PUT", fan.id, gold.roleId);
@@ -189,6 +200,17 @@ describe("trial, alumni and tenure roles (PGlite)", () => {
     const welcomes = () => dms(fan).filter((m) => m.includes("Welcome to Gold!"));
     await until(() => welcomes().length === 1, "the first welcome");
     expect(welcomes()[0]).not.toContain("Welcome back");
+    // Removed by hand: reconciliation gives it back like a tier's role, without a message.
+    await until(() => dms(fan).length === 2, "the welcome and the goodbye");
+    const dmsBefore = dms(fan).length;
+    h.discord.setMemberRoles(server.id, fan.id, []);
+    const repair = lastSeq(h);
+    const report = await reconcileAll(h.app.services, { dryRun: false });
+    expect(report.drift.some((d) => d.what.includes(alumniRole.id))).toBe(true);
+    await waitForRoleCall(h, "PUT", fan.id, alumniRole.id, repair);
+    await sleep(300);
+    expect(dms(fan)).toHaveLength(dmsBefore);
+
     const back = lastSeq(h);
     await joinAndPay(h, server, fan);
     await waitForRoleCall(h, "PUT", fan.id, gold.roleId, back);
