@@ -149,23 +149,13 @@ export async function writeMemberActions(
   ctx: SyncContext,
 ): Promise<SyncResult> {
   const { plan, actions } = decided;
-  // A revoke is of a tier's resource (its goodbye is due) unless no tier opens that target.
-  const revoked = actions.filter((a) => a.action === "revoke").map((a) => targetKey(a.target));
-  const tierTargetKeys = new Set(
-    revoked.length
-      ? (
-          await tx.tierAccess.findMany({
-            where: { targetKey: { in: revoked } },
-            select: { targetKey: true },
-          })
-        ).map((r) => r.targetKey)
-      : [],
-  );
   let grants = 0;
   let revokes = 0;
   for (const a of actions) {
-    const quiet = a.action === "grant" ? a.kind !== "tier" : !tierTargetKeys.has(targetKey(a.target));
-    const why = `${ctx.reason}; ${whyOf(a, plan, quiet)}`;
+    // The roles beyond the tiers' are given without the tier's welcome (and, the grant's choice
+    // kept by the revoke, taken without its goodbye).
+    const quiet = a.action === "grant" && a.kind !== "tier";
+    const why = `${ctx.reason}; ${whyOf(a, plan)}`;
     await wantAccess(tx, {
       identity: a.identity,
       target: a.target,
@@ -174,7 +164,6 @@ export async function writeMemberActions(
       reason: why,
       stripeEventId: ctx.stripeEventId,
       now: ctx.now,
-      // The roles beyond the tiers' change without the tier's welcome or goodbye message.
       quiet,
     });
     await tx.memberHistory.create({
@@ -250,11 +239,9 @@ export async function syncMemberAccess(
 }
 
 /** Why an action is wished, for the history and the platform's audit log. */
-function whyOf(a: AccessAction, plan: MemberAccessPlan, beyondTiers: boolean): string {
+function whyOf(a: AccessAction, plan: MemberAccessPlan): string {
   if (a.action === "revoke")
-    return beyondTiers
-      ? "a role beyond the tiers' (trial, alumni or tenure) no longer owed"
-      : "no entitled subscription opens it any more";
+    return "no entitled subscription (nor a trial, alumni or tenure rule) owes it any more";
   const sub = `subscription ${a.subscriptionId} (${plan.entitlements.get(a.subscriptionId ?? "")?.reason ?? "?"})`;
   switch (a.kind) {
     case "trial":
