@@ -10,7 +10,14 @@ import type { Clock } from "./worker.ts";
  */
 
 export type OwedAnswer =
-  | { owed: true; tierId: string; tierName: string; memberId: string }
+  | {
+      owed: true;
+      tierId: string;
+      tierName: string;
+      memberId: string;
+      /** A former member back after a break: their welcome says "welcome back". */
+      returning: boolean;
+    }
   | { owed: false; memberId: string | null };
 
 export async function isOwedAccess(
@@ -33,9 +40,16 @@ export async function isOwedAccess(
     (o) =>
       o.identity.platform === who.platform && o.identity.userId === who.userId && targetKey(o.target) === key,
   );
-  if (!hit) return { owed: false, memberId: member.id };
+  // Only a tier's resources are a door to knock at (the roles beyond the tiers are Discord's).
+  if (!hit?.tierId) return { owed: false, memberId: member.id };
   const tier = await deps.db.tier.findUnique({ where: { id: hit.tierId }, select: { name: true } });
-  return { owed: true, tierId: hit.tierId, tierName: tier?.name ?? "", memberId: member.id };
+  return {
+    owed: true,
+    tierId: hit.tierId,
+    tierName: tier?.name ?? "",
+    memberId: member.id,
+    returning: plan.tenure.returning,
+  };
 }
 
 /** The tiers that open a resource, with the label the creator gave it (chat title, role name). */

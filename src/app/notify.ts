@@ -22,7 +22,14 @@ export type FanNotice =
    * Access opened. `targets`: what the tier opens on the fan's platform; `opened`: those places as
    * the platform names them (channel links), filled in by the platform that sends the message.
    */
-  | { template: "access_granted"; tierName: string; targets?: AccessTarget[]; opened?: string[] }
+  | {
+      template: "access_granted";
+      tierName: string;
+      targets?: AccessTarget[];
+      opened?: string[];
+      /** A former member back after a break: the welcome says "welcome back". */
+      welcomeBack?: boolean;
+    }
   /** A tier switch left a resource behind: the member now holds `toTier`, which does not open it. */
   | { template: "access_switched"; fromTier: string | null; toTier: string }
   /** Access closed; `comeBack` names the tier and price a button offers to join again (none when not for sale). */

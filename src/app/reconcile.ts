@@ -1,4 +1,4 @@
-import type { Platform } from "../core/access.ts";
+import { type Platform, targetKey } from "../core/access.ts";
 import { type DriftItem, unmanagedHolders } from "../core/drift.ts";
 import { releaseMemorySoon } from "../lib/memory.ts";
 import type { Logger } from "../log.ts";
@@ -9,7 +9,7 @@ import type { Platform as PlatformPorts } from "./platform.ts";
 import { reconcileMembers } from "./reconcile/members.ts";
 import { type AccessReader, allTierTargets, readPlatforms } from "./reconcile/platforms.ts";
 import { reconcileStripe } from "./reconcile/stripe.ts";
-import { getSettings } from "./settings.ts";
+import { extraRolesOf, getSettings } from "./settings.ts";
 import type { Clock } from "./worker.ts";
 
 export interface ReconcileDeps {
@@ -69,7 +69,15 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
   // 2. What the platforms show, then 3. ledger → jobs and platforms → ledger, member by member.
   const settings = await getSettings(deps.db);
   const tierTargets = await loadTierTargets(deps.db);
+  const extra = extraRolesOf(settings);
   const targets = allTierTargets(tierTargets);
+  // The roles beyond the tiers' are read and repaired like the tiers' own.
+  const extraKeys = new Set<string>();
+  for (const t of [extra.trial, extra.alumni, ...extra.tenure.map((x) => x.target)]) {
+    if (!t || targets.has(targetKey(t))) continue;
+    targets.set(targetKey(t), t);
+    extraKeys.add(targetKey(t));
+  }
   const { snapshot, unreadableTargets } = await readPlatforms(deps.readers, targets);
   const members = await reconcileMembers(deps, {
     dryRun: opts.dryRun,
@@ -79,6 +87,8 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean }):
     tierTargets,
     targets,
     snapshot,
+    extra,
+    extraKeys,
   });
 
   const drift: DriftItem[] = [...stripe.drift, ...members.drift];

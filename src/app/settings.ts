@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AccessTarget, type ExtraRoles, parseTargetKey, targetKey } from "../core/access.ts";
 import { DEFAULT_GRACE_DAYS } from "../core/membership.ts";
 import { DomainError } from "../errors.ts";
 import type { Db, Tx } from "./db.ts";
@@ -6,6 +7,13 @@ import { FEED_KINDS } from "./feedKinds.ts";
 
 /** The longest pause a creator may offer, in months (Stripe allows more; a pause is a break, not an exit). */
 export const MAX_PAUSE_MONTHS = 3;
+
+/** The most tenure roles a creator may set, and the longest tenure one may ask for, in months. */
+export const MAX_TENURE_ROLES = 10;
+export const MAX_TENURE_MONTHS = 120;
+
+/** A Discord role of one server, as an access target key ("discord:<guild>:<role>"). */
+const discordRoleKey = z.string().regex(/^discord:\d{17,20}:\d{17,20}$/);
 
 /**
  * Creator settings changed at run time by commands (as opposed to start-up configuration).
@@ -25,6 +33,17 @@ export const CreatorSettingsSchema = z.object({
   pauseKeepsAccess: z.boolean().default(false),
   /** The longest pause offered, in months: fans pick 1 month up to this. */
   pauseMaxMonths: z.number().int().min(1).max(MAX_PAUSE_MONTHS).default(1),
+  /**
+   * Roles beyond the tiers' (src/core/access.ts, ExtraRoles), each off when empty: a role given
+   * during a free trial, one given to former members (taken back when they return), and roles for
+   * months of continuous membership.
+   */
+  trialRole: z.union([z.literal(""), discordRoleKey]).default(""),
+  alumniRole: z.union([z.literal(""), discordRoleKey]).default(""),
+  tenureRoles: z
+    .array(z.object({ months: z.number().int().min(1).max(MAX_TENURE_MONTHS), role: discordRoleKey }))
+    .max(MAX_TENURE_ROLES)
+    .default([]),
   /** Let fans enter Stripe promotion codes at checkout. */
   allowPromotionCodes: z.boolean().default(false),
   /** Default trial for new tiers, in days. */
@@ -80,7 +99,33 @@ export const CreatorSettingsSchema = z.object({
 });
 
 export type CreatorSettings = z.infer<typeof CreatorSettingsSchema>;
+
+/** The optional roles beyond the tiers', as the access planner takes them. */
+export function extraRolesOf(
+  s: Pick<CreatorSettings, "trialRole" | "alumniRole" | "tenureRoles">,
+): ExtraRoles {
+  const role = (key: string): AccessTarget | null => (key ? (parseTargetKey(key) ?? null) : null);
+  return {
+    trial: role(s.trialRole),
+    alumni: role(s.alumniRole),
+    tenure: [...s.tenureRoles]
+      .sort((a, b) => a.months - b.months)
+      .flatMap((t) => {
+        const target = role(t.role);
+        return target ? [{ months: t.months, target }] : [];
+      }),
+  };
+}
 export type SettingKey = keyof CreatorSettings;
+
+/** Whether `target` is one of the creator's roles beyond the tiers' (not a tier's to open). */
+export async function isExtraRole(db: Db | Tx, target: AccessTarget): Promise<boolean> {
+  const extra = extraRolesOf(await getSettings(db));
+  const key = targetKey(target);
+  return [extra.trial, extra.alumni, ...extra.tenure.map((t) => t.target)].some(
+    (t) => t !== null && targetKey(t) === key,
+  );
+}
 
 export const SETTING_LIMITS: Record<
   "graceDays" | "trueFansGoal" | "defaultTrialDays" | "pauseMaxMonths",

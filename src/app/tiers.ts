@@ -5,6 +5,7 @@ import type { Logger } from "../log.ts";
 import type { Billing } from "./billing/billing.ts";
 import type { Db } from "./db.ts";
 import { syncMemberAccess } from "./membership/syncMemberAccess.ts";
+import { isExtraRole } from "./settings.ts";
 import type { Clock } from "./worker.ts";
 
 /**
@@ -255,6 +256,8 @@ export async function addTierAccess(deps: TierDeps, tierSlugOrId: string, target
   const key = targetKey(target);
   if (tier.access.some((a) => a.targetKey === key))
     throw new DomainError("access_already_mapped", { tier: tier.slug });
+  if (target.platform === "discord" && (await isExtraRole(deps.db, target)))
+    throw new DomainError("tier_role_is_extra_role", { role: `<@&${target.roleId}>` });
   await deps.db.tierAccess.create({
     data: {
       id: randomUUID(),

@@ -10,6 +10,7 @@ import { createBindCode, redeemBindCode } from "./chatBinding.ts";
 import { migrateTelegramChat } from "./chatMigration.ts";
 import { setCreditName } from "./credit.ts";
 import type { Db } from "./db.ts";
+import { changeExtraRoles, membershipTenure } from "./extraRoles.ts";
 import {
   decideIdea,
   editIdea,
@@ -61,7 +62,7 @@ import { reconcileAll } from "./reconcile.ts";
 import { readRoadmap, readRoadmapItem } from "./roadmap.ts";
 import { refreshRoadmapSoon } from "./roadmapMessage.ts";
 import type { AppServices, CoreServices } from "./services.ts";
-import { getSettings, updateSettings } from "./settings.ts";
+import { getSettings, isExtraRole, updateSettings } from "./settings.ts";
 import { getCreatorStats } from "./stats.ts";
 import { holdTask, reconcileSoon, settleHeldTask } from "./tasks.ts";
 import {
@@ -143,6 +144,7 @@ export function useCases(services: AppServices) {
       getCreatorProfile,
       getCreatorStats,
       getIdea,
+      isExtraRole,
       holdTask,
       isTierTarget,
       listDeadJobs,
@@ -167,6 +169,7 @@ export function useCases(services: AppServices) {
       addTierAccess,
       archiveTier,
       castVote,
+      changeExtraRoles,
       changeTierPrice,
       claimAccess,
       closePoll,
@@ -178,6 +181,7 @@ export function useCases(services: AppServices) {
       editTier,
       exportBallotsCsv,
       greetFan,
+      membershipTenure,
       migrateTelegramChat,
       myIdeas,
       openPoll,

@@ -59,6 +59,16 @@ export const discordEn = {
     `The bot cannot give or take ${p.role}: in Server Settings → Roles, drag ${botRoleEn(p.botRole)} above ${p.role}. Nothing changed.`,
   "error.discord_role_managed": (p: { role: string }) =>
     `${p.role} is managed by Discord or an integration (or is @everyone), so no bot can give it. Pick a normal role. Nothing changed.`,
+  "error.extra_role_taken": (p: { role: string }) =>
+    `${p.role} is already your trial, alumni or a tenure role: give each its own role. Nothing changed.`,
+  "error.extra_role_is_tier_role": (p: { role: string }) =>
+    `${p.role} opens a tier, so paying members hold it: it cannot also be the trial, alumni or a tenure role. Pick a role of its own. Nothing changed.`,
+  "error.tier_role_is_extra_role": (p: { role: string }) =>
+    `${p.role} is your trial, alumni or a tenure role (/tribe settings): a tier needs a role of its own. Nothing changed.`,
+  "error.tenure_roles_full": (p: { max: number }) =>
+    `You can have up to ${p.max} tenure roles: remove one first with /tribe settings remove-tenure-months. Nothing changed.`,
+  "error.tenure_months_without_role":
+    "Give tenure-months and tenure-role together: the role given after that many months of continuous membership. Nothing changed.",
   "error.discord_missing_permission": (p: { permission: DiscordPermission; botRole: string | null }) =>
     `The bot lacks the ${DISCORD_PERMISSION_NAMES[p.permission].en} permission here. Give it to ${botRoleEn(p.botRole)} in Server Settings → Roles, then try again. Nothing changed.`,
   "error.discord_no_tiers": "Nothing is for sale yet. The creator has not created a tier.",
@@ -183,6 +193,10 @@ export const discordEn = {
   "discord.settings.on": "on",
   "discord.settings.off": "off",
   "discord.settings.none": "none",
+  "discord.settings.trialRole": "Role during a free trial",
+  "discord.settings.alumniRole": "Role of former members",
+  "discord.settings.tenureRoles": "Roles for months of continuous membership",
+  "discord.settings.tenureStep": (p: { months: number; role: string }) => `${p.months} mo: ${p.role}`,
 
   "discord.stats.title": "Your tribe",
   "discord.stats.active": "Members",
@@ -334,6 +348,16 @@ export const discordFr = {
     `Le bot ne peut ni donner ni retirer ${p.role} : dans Paramètres du serveur → Rôles, placez ${botRoleFr(p.botRole)} au-dessus de ${p.role}. Rien n'a changé.`,
   "error.discord_role_managed": (p) =>
     `${p.role} est géré par Discord ou une intégration (ou c'est @everyone) : aucun bot ne peut le donner. Choisissez un rôle normal. Rien n'a changé.`,
+  "error.extra_role_taken": (p) =>
+    `${p.role} est déjà votre rôle d'essai, d'anciens ou d'ancienneté : donnez à chacun son propre rôle. Rien n'a changé.`,
+  "error.extra_role_is_tier_role": (p) =>
+    `${p.role} ouvre un palier, les abonnés l'ont donc déjà : il ne peut pas servir aussi de rôle d'essai, d'anciens ou d'ancienneté. Choisissez un rôle à part. Rien n'a changé.`,
+  "error.tier_role_is_extra_role": (p) =>
+    `${p.role} est votre rôle d'essai, d'anciens ou d'ancienneté (/tribu réglages) : un palier a besoin d'un rôle à lui. Rien n'a changé.`,
+  "error.tenure_roles_full": (p) =>
+    `Vous pouvez avoir jusqu'à ${p.max} rôles d'ancienneté : retirez-en d'abord un avec /tribu réglages retirer-ancienneté-mois. Rien n'a changé.`,
+  "error.tenure_months_without_role":
+    "Donnez ancienneté-mois et rôle-ancienneté ensemble : le rôle donné après autant de mois d'abonnement sans interruption. Rien n'a changé.",
   "error.discord_missing_permission": (p) =>
     `Le bot n'a pas la permission ${DISCORD_PERMISSION_NAMES[p.permission].fr} ici. Donnez-la ${toBotRoleFr(p.botRole)} dans Paramètres du serveur → Rôles, puis réessayez. Rien n'a changé.`,
   "error.discord_no_tiers": "Rien n'est encore en vente : le créateur n'a pas créé de palier.",
@@ -454,6 +478,10 @@ export const discordFr = {
   "discord.settings.on": "oui",
   "discord.settings.off": "non",
   "discord.settings.none": "aucun",
+  "discord.settings.trialRole": "Rôle pendant un essai gratuit",
+  "discord.settings.alumniRole": "Rôle des anciens abonnés",
+  "discord.settings.tenureRoles": "Rôles d'ancienneté (mois sans interruption)",
+  "discord.settings.tenureStep": (p) => `${p.months} mois : ${p.role}`,
 
   "discord.stats.title": "Votre tribu",
   "discord.stats.active": "Membres",

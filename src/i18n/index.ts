@@ -200,6 +200,7 @@ export function noticeText(locale: Locale, notice: FanNotice): string {
       return t(locale, "notice.pause_resumed", { tierName: notice.tierName });
     case "access_granted":
       return [
+        ...(notice.welcomeBack ? [t(locale, "notice.welcome_back")] : []),
         t(locale, "notice.access_granted", { tierName: notice.tierName }),
         ...(notice.opened?.length
           ? [t(locale, "notice.access_granted.opened", { links: wordsFor(locale).list(notice.opened) })]

@@ -12,7 +12,7 @@ export function localeOf(raw: string | null | undefined): Locale {
 /** The BCP 47 tag Intl formats with (US English, metropolitan French). */
 const TAG: Record<Locale, string> = { en: "en-US", fr: "fr-FR" };
 
-export type DurationUnit = "second" | "minute" | "hour" | "day" | "week";
+export type DurationUnit = "second" | "minute" | "hour" | "day" | "week" | "month";
 
 /** The plural-aware words of one language, for the message tables. */
 export interface Words {

@@ -281,6 +281,9 @@ export const sharedEn = {
     `Your ${p.tier} membership is back on: payments resume, and your access is open (it may take a moment to come back).`,
   "pause.paused_until": (p: { until: string }) => `paused until ${p.until}`,
   "pause.paused": "paused",
+  "notice.welcome_back": "Welcome back, good to see you again!",
+  "membership.tenure": (p: { months: number; since: string; badge: number | null }) =>
+    `${p.months >= 1 ? `Member for ${EN.duration(p.months, "month")} without a break` : `Member since ${p.since}`}${p.badge ? ` · ${p.badge}-month badge` : ""}`,
   "settings.pause": "Pauses",
   "settings.pause.value": (p: { on: boolean; kept: boolean; months: number }) =>
     `${p.on ? "fans may pause" : "off"}: up to ${p.months === 1 ? "1 month" : `${p.months} months`}, access ${p.kept ? "kept" : "lost"} during a pause`,
@@ -579,6 +582,9 @@ export const sharedFr = {
     `Votre abonnement ${p.tier} reprend : les paiements reprennent et votre accès est ouvert (il peut mettre un instant à revenir).`,
   "pause.paused_until": (p) => `en pause jusqu'au ${p.until}`,
   "pause.paused": "en pause",
+  "notice.welcome_back": "Bon retour parmi nous, ravi de vous revoir !",
+  "membership.tenure": (p) =>
+    `${p.months >= 1 ? `Membre depuis ${FR.duration(p.months, "month")} sans interruption` : `Membre depuis le ${p.since}`}${p.badge ? ` · badge des ${p.badge} mois` : ""}`,
   "settings.pause": "Pauses",
   "settings.pause.value": (p) =>
     `${p.on ? "les fans peuvent suspendre" : "désactivées"} : jusqu'à ${p.months} mois, accès ${p.kept ? "gardé" : "perdu"} pendant une pause`,

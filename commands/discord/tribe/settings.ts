@@ -29,9 +29,10 @@ export const settingsSubcommand = {
   type: Opt.Subcommand,
   name: "settings",
   name_localizations: { fr: "réglages" },
-  description: "Show or change grace, trials, promo codes, pauses, goal, managers, channels, your feed",
+  description:
+    "Show or change grace, trials, promo codes, pauses, extra roles, goal, managers, channels, feed",
   description_localizations: {
-    fr: "Voir ou changer grâce, essais, codes promo, pauses, objectif, gérants, salons, votre fil",
+    fr: "Voir ou changer grâce, essais, codes promo, pauses, rôles en plus, objectif, gérants, salons, fil",
   },
   options: [
     {
@@ -89,6 +90,71 @@ export const settingsSubcommand = {
       description_localizations: { fr: "La plus longue pause proposée, en mois (1-3, par défaut 1)" },
       min_value: 1,
       max_value: 3,
+    },
+    {
+      type: Opt.Role,
+      name: "trial-role",
+      name_localizations: { fr: "rôle-essai" },
+      description: "Give this role during a free trial, taken when it converts or ends (off by default)",
+      description_localizations: {
+        fr: "Donner ce rôle pendant un essai gratuit, retiré à sa conversion ou sa fin (désactivé par défaut)",
+      },
+    },
+    {
+      type: Opt.Role,
+      name: "alumni-role",
+      name_localizations: { fr: "rôle-anciens" },
+      description: "Give this role to former members, taken back when they return (off by default)",
+      description_localizations: {
+        fr: "Donner ce rôle aux anciens abonnés, retiré à leur retour (désactivé par défaut)",
+      },
+    },
+    {
+      type: Opt.Role,
+      name: "tenure-role",
+      name_localizations: { fr: "rôle-ancienneté" },
+      description: "Give this role after tenure-months of continuous membership (set both)",
+      description_localizations: {
+        fr: "Donner ce rôle après ancienneté-mois d'abonnement sans interruption (les deux ensemble)",
+      },
+    },
+    {
+      type: Opt.Integer,
+      name: "tenure-months",
+      name_localizations: { fr: "ancienneté-mois" },
+      description: "Months of continuous membership for tenure-role, e.g. 3, 6 or 12",
+      description_localizations: {
+        fr: "Mois d'abonnement sans interruption pour rôle-ancienneté, ex. 3, 6 ou 12",
+      },
+      min_value: 1,
+      max_value: 120,
+    },
+    {
+      type: Opt.Integer,
+      name: "remove-tenure-months",
+      name_localizations: { fr: "retirer-ancienneté-mois" },
+      description: "Stop giving the tenure role set at this many months",
+      description_localizations: { fr: "Ne plus donner le rôle d'ancienneté fixé à ce nombre de mois" },
+      min_value: 1,
+      max_value: 120,
+    },
+    {
+      type: Opt.String,
+      name: "role-off",
+      name_localizations: { fr: "rôle-désactiver" },
+      description: "Stop using the trial role, the alumni role or every tenure role (holders lose it)",
+      description_localizations: {
+        fr: "Ne plus utiliser le rôle d'essai, des anciens ou d'ancienneté (ceux qui l'ont le perdent)",
+      },
+      choices: [
+        { name: "trial", name_localizations: { fr: "essai" }, value: "trial" },
+        { name: "alumni", name_localizations: { fr: "anciens" }, value: "alumni" },
+        {
+          name: "every tenure role",
+          name_localizations: { fr: "tous les rôles d'ancienneté" },
+          value: "tenure",
+        },
+      ],
     },
     {
       type: Opt.Integer,

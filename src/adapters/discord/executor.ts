@@ -69,6 +69,7 @@ export function createDiscordExecutor(opts: {
         return failed(job, err, guild?.roles.cache.get(roleId)?.name, guild?.name);
       }
       const changed = job.action === "grant" ? heldBefore !== true : heldBefore !== false;
+      if (changed && job.quiet) return { outcome: "done", note: "a role beyond the tiers': no message" };
       return changed
         ? { outcome: "done", followUps: [tell(job)] }
         : { outcome: "done", note: "already in that state" };
@@ -113,12 +114,12 @@ export function createDiscordExecutor(opts: {
         return {
           outcome: "done",
           note: `added to the server with ${roles.length} role(s)`,
-          followUps: [tell(job)],
+          ...(job.quiet ? {} : { followUps: [tell(job)] }),
         };
       }
       // In already (they joined meanwhile): the role itself.
       await client.rest.put(Routes.guildMemberRole(guildId, job.userId, roleId), { reason });
-      return { outcome: "done", followUps: [tell(job)] };
+      return job.quiet ? { outcome: "done" } : { outcome: "done", followUps: [tell(job)] };
     } catch (err) {
       const failure = classifyDiscordError(err);
       if (failure.kind !== "passing" && failure.code === Code.missingPermissions) {

@@ -53,7 +53,10 @@ export function createTelegramExecutor(deps: TelegramPortDeps): AccessExecutor {
     const sent = await sendPrivate(
       api,
       userId,
-      t(locale, "telegram.grant.invite", { tier: owed.owed ? owed.tierName : chat, chat, link }),
+      [
+        ...(owed.owed && owed.returning ? [t(locale, "notice.welcome_back")] : []),
+        t(locale, "telegram.grant.invite", { tier: owed.owed ? owed.tierName : chat, chat, link }),
+      ].join("\n"),
       { inline_keyboard: [[{ text: t(locale, "telegram.grant.button", { chat }), url: link }]] },
     );
     if (sent === "sent")

@@ -2,6 +2,7 @@ import { type AccessTarget, type Platform, parseTargetKey, targetKey } from "../
 import { tierOffers } from "../../core/pricing.ts";
 import { memberTierNow } from "../accessQuery.ts";
 import type { Db } from "../db.ts";
+import { currentPlan, MEMBER_PLAN_INCLUDE } from "../membership/syncMemberAccess.ts";
 import type { FanNotice } from "../notify.ts";
 import type { Clock } from "../worker.ts";
 
@@ -50,7 +51,7 @@ export async function accessChangeNotice(
     }),
     db.identity.findUnique({
       where: { platform_platformUserId: { platform: change.platform, platformUserId: change.userId } },
-      select: { locale: true },
+      select: { locale: true, memberId: true },
     }),
   ]);
   let targets: AccessTarget[] = [];
@@ -76,13 +77,27 @@ export async function accessChangeNotice(
   const offer = access && !access.tier.archivedAt ? tierOffers(access.tier.prices)[0] : undefined;
   const notice: FanNotice =
     change.action === "grant"
-      ? { template: "access_granted", tierName: access?.tier.name ?? "", targets }
+      ? {
+          template: "access_granted",
+          tierName: access?.tier.name ?? "",
+          targets,
+          ...((await isReturning(db, identity?.memberId, deps.clock.now())) ? { welcomeBack: true } : {}),
+        }
       : {
           template: "access_revoked",
           tierName: access?.tier.name ?? null,
           ...(access && offer ? { comeBack: { tierSlug: access.tier.slug, offer: offer.kind } } : {}),
         };
   return { notice, locale: identity?.locale ?? null };
+}
+
+/** A former member back after a break (src/core/access.ts, tenureOf): their welcome says so. */
+export async function isReturning(db: Db, memberId: string | undefined, now: Date): Promise<boolean> {
+  if (!memberId) return false;
+  const member = await db.member.findUnique({ where: { id: memberId }, include: MEMBER_PLAN_INCLUDE });
+  if (!member) return false;
+  const plan = await currentPlan(db, member, now);
+  return plan.tenure.since !== null && plan.tenure.returning;
 }
 
 /** Whether the message keyed `key` (one change's announcement) was sent already. */

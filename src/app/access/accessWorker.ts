@@ -21,6 +21,8 @@ export interface AccessJob {
    * message about the change is keyed by it, so it is sent once however often the job runs.
    */
   change: number;
+  /** No welcome or goodbye message is due for it (a role beyond the tiers'). */
+  quiet: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export function createAccessWorker(opts: {
           reason: row.reason,
           attempt: row.attempts,
           change: row.change_seq,
+          quiet: row.quiet === true,
         }
       : undefined;
   };

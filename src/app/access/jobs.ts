@@ -14,6 +14,7 @@ export interface AccessJobRow {
   version: number;
   change_seq: number;
   attempts: number;
+  quiet: boolean;
 }
 
 /**
@@ -38,18 +39,24 @@ export async function wantAccess(
      * action is the same change, announced once.
      */
     announceAgain?: boolean;
+    /**
+     * No welcome or goodbye message for this change (a role beyond the tiers'). A revoke of an
+     * access wished before keeps that wish's choice: what was given quietly is taken quietly.
+     */
+    quiet?: boolean;
   },
 ): Promise<void> {
   const key = targetKey(wish.target);
   await tx.$executeRaw`
     INSERT INTO access_job (platform, platform_user_id, target_key, member_id, action, reason, stripe_event_id,
-                            state, version, attempts, run_after, created_at, updated_at)
+                            state, version, attempts, run_after, created_at, updated_at, quiet)
     VALUES (${wish.identity.platform}::"Platform", ${wish.identity.userId}, ${key}, ${wish.memberId},
             ${wish.action}::"AccessAction", ${wish.reason}, ${wish.stripeEventId},
-            'pending', 1, 0, ${wish.now}, ${wish.now}, ${wish.now})
+            'pending', 1, 0, ${wish.now}, ${wish.now}, ${wish.now}, ${wish.quiet ?? false})
     ON CONFLICT (platform, platform_user_id, target_key) DO UPDATE SET
       action = EXCLUDED.action, reason = EXCLUDED.reason, stripe_event_id = EXCLUDED.stripe_event_id,
       member_id = EXCLUDED.member_id,
+      quiet = CASE WHEN EXCLUDED.action = 'revoke'::"AccessAction" THEN access_job.quiet ELSE EXCLUDED.quiet END,
       state = CASE WHEN access_job.state = 'running' THEN 'running'::"JobState" ELSE 'pending'::"JobState" END,
       version = access_job.version + 1,
       change_seq = CASE WHEN access_job.action = EXCLUDED.action AND NOT ${wish.announceAgain ?? false}::boolean

@@ -44,10 +44,14 @@ export async function reapplyAccess(deps: MemberDeps, who: Identity): Promise<{ 
         target: o.target,
         memberId: member.id,
         action: "grant",
-        reason: `claimed by the fan; subscription ${o.subscriptionId} of tier ${o.tierId}`,
+        reason:
+          o.kind === "tier"
+            ? `claimed by the fan; subscription ${o.subscriptionId} of tier ${o.tierId}`
+            : `claimed by the fan; ${o.kind} role`,
         stripeEventId: null,
         now,
         announceAgain: true,
+        quiet: o.kind !== "tier",
       });
     }
     await tx.memberHistory.create({

@@ -40,6 +40,7 @@ export async function unlinkIdentity(
         reason: `${who.platform} account ${who.userId} unlinked from the membership by the creator`,
         stripeEventId: null,
         now,
+        quiet: job.quiet,
       });
     }
     await tx.memberHistory.create({

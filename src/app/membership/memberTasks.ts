@@ -158,7 +158,7 @@ export function memberTaskHandlers(deps: {
       const r = await deps.db.$transaction((tx) =>
         syncMemberAccess(tx, memberId, {
           actor: "system",
-          reason: "scheduled review (grace or paid period ended)",
+          reason: "scheduled review (grace or paid period ended, or a tenure step reached)",
           stripeEventId: null,
           now,
         }),

@@ -2,6 +2,7 @@ import {
   type AccessAction,
   type AccessTarget,
   diffAccess,
+  type ExtraRoles,
   type Identity,
   type LedgerAccess,
   type MemberAccessPlan,
@@ -15,7 +16,7 @@ import { DAY_MS } from "../../core/membership.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { wantAccess } from "../access/jobs.ts";
 import type { Db, Tx } from "../db.ts";
-import { getSettings } from "../settings.ts";
+import { extraRolesOf, getSettings } from "../settings.ts";
 import { cancelTask, scheduleTask } from "../tasks.ts";
 import { billingSnapshotOf } from "./entitlement.ts";
 
@@ -88,13 +89,22 @@ export function decideMemberAccess(input: {
   graceDays: number;
   now: Date;
   force?: boolean;
+  /** The creator's optional roles beyond the tiers' (off when not given). */
+  extra?: ExtraRoles;
 }): { plan: MemberAccessPlan; actions: AccessAction[] } {
   const { member } = input;
   const subscriptions: SubscriptionView[] = [];
   if (member.deletedAt === null && member.suspendedAt === null) {
     for (const s of [...member.subscriptions].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())) {
       const billing = billingSnapshotOf(s);
-      if (s.tierId !== null && billing) subscriptions.push({ id: s.id, tierId: s.tierId, billing });
+      if (s.tierId !== null && billing)
+        subscriptions.push({
+          id: s.id,
+          tierId: s.tierId,
+          billing,
+          startedAt: s.startedAt,
+          endedAt: s.endedAt,
+        });
     }
   }
   const plan = planMemberAccess({
@@ -103,6 +113,7 @@ export function decideMemberAccess(input: {
     identities: identitiesOf(member),
     policy: { graceMs: input.graceDays * DAY_MS },
     now: input.now,
+    ...(input.extra ? { extra: input.extra } : {}),
   });
   const ledger: LedgerAccess[] = [];
   for (const j of input.jobs) {
@@ -120,7 +131,14 @@ export async function currentPlan(db: Db | Tx, member: MemberForPlan, now: Date)
     db,
     member.subscriptions.flatMap((s) => (s.tierId ? [s.tierId] : [])),
   );
-  return decideMemberAccess({ member, jobs: [], tierTargets, graceDays: settings.graceDays, now }).plan;
+  return decideMemberAccess({
+    member,
+    jobs: [],
+    tierTargets,
+    graceDays: settings.graceDays,
+    now,
+    extra: extraRolesOf(settings),
+  }).plan;
 }
 
 /** Records the actions as durable jobs, each with a history row, and schedules the next review. */
@@ -134,10 +152,10 @@ export async function writeMemberActions(
   let grants = 0;
   let revokes = 0;
   for (const a of actions) {
-    const why =
-      a.action === "grant"
-        ? `${ctx.reason}; subscription ${a.subscriptionId} (${plan.entitlements.get(a.subscriptionId ?? "")?.reason ?? "?"}) of tier ${a.tierId}`
-        : `${ctx.reason}; no entitled subscription opens it any more`;
+    // The roles beyond the tiers' are given without the tier's welcome (and, the grant's choice
+    // kept by the revoke, taken without its goodbye).
+    const quiet = a.action === "grant" && a.kind !== "tier";
+    const why = `${ctx.reason}; ${whyOf(a, plan)}`;
     await wantAccess(tx, {
       identity: a.identity,
       target: a.target,
@@ -146,6 +164,7 @@ export async function writeMemberActions(
       reason: why,
       stripeEventId: ctx.stripeEventId,
       now: ctx.now,
+      quiet,
     });
     await tx.memberHistory.create({
       data: {
@@ -161,6 +180,7 @@ export async function writeMemberActions(
     if (a.action === "grant") grants++;
     else revokes++;
   }
+  // The next review: a grace or paid period's end, or the next tenure role's date.
   if (plan.reviewAt) {
     await scheduleTask(tx, {
       key: `review:${memberId}`,
@@ -213,8 +233,26 @@ export async function syncMemberAccess(
     graceDays: settings.graceDays,
     now: ctx.now,
     force: opts.force ?? false,
+    extra: extraRolesOf(settings),
   });
   return writeMemberActions(tx, memberId, decided, ctx);
+}
+
+/** Why an action is wished, for the history and the platform's audit log. */
+function whyOf(a: AccessAction, plan: MemberAccessPlan): string {
+  if (a.action === "revoke")
+    return "no entitled subscription (nor a trial, alumni or tenure rule) owes it any more";
+  const sub = `subscription ${a.subscriptionId} (${plan.entitlements.get(a.subscriptionId ?? "")?.reason ?? "?"})`;
+  switch (a.kind) {
+    case "trial":
+      return `trial role: ${sub} is in its free trial`;
+    case "alumni":
+      return "alumni role: a former member, owed nothing now";
+    case "tenure":
+      return `tenure role: ${plan.tenure.months} month(s) of continuous membership since ${plan.tenure.since?.toISOString() ?? "?"}`;
+    default:
+      return `${sub} of tier ${a.tierId}`;
+  }
 }
 
 export function targetLabel(t: AccessTarget): string {

@@ -1,4 +1,4 @@
-import { type AccessTarget, type Platform, targetKey } from "../../core/access.ts";
+import { type AccessTarget, type ExtraRoles, type Platform, targetKey } from "../../core/access.ts";
 import {
   type DriftItem,
   memberDrift,
@@ -38,6 +38,9 @@ export async function reconcileMembers(
     tierTargets: ReadonlyMap<string, readonly AccessTarget[]>;
     targets: ReadonlyMap<string, AccessTarget>;
     snapshot: PlatformSnapshot;
+    /** The creator's roles beyond the tiers', and their target keys (no message when repaired). */
+    extra: ExtraRoles;
+    extraKeys: ReadonlySet<string>;
   },
 ): Promise<{
   membersChecked: number;
@@ -67,6 +70,7 @@ export async function reconcileMembers(
         graceDays: opts.graceDays,
         now: deps.clock.now(),
         force: true,
+        extra: opts.extra,
       });
       const input = {
         memberId: member.id,
@@ -86,7 +90,7 @@ export async function reconcileMembers(
       drift.push(...found.drift);
       waitingOnFan += found.waitingOnFan;
       if (opts.dryRun || (decided.actions.length === 0 && found.platformFixes.length === 0)) continue;
-      await repairMember(deps, member.id, found.platformFixes, opts.ctx);
+      await repairMember(deps, member.id, found.platformFixes, opts.ctx, opts.extraKeys);
       repaired++;
     }
   }
@@ -145,6 +149,7 @@ async function repairMember(
   memberId: string,
   platformFixes: readonly PlatformFix[],
   ctx: (reason: string) => SyncContext,
+  extraKeys: ReadonlySet<string>,
 ): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     // Decide again on fresh rows, inside the transaction: a webhook may have changed this member
@@ -162,6 +167,7 @@ async function repairMember(
         reason: `reconciliation: ${f.why}`,
         stripeEventId: null,
         now: deps.clock.now(),
+        quiet: extraKeys.has(targetKey(f.target)),
       });
       await tx.memberHistory.create({
         data: {

@@ -2,9 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type AccessTarget,
+  addMonths,
   diffAccess,
+  type ExtraRoles,
   type Identity,
   type LedgerAccess,
+  monthsBetween,
+  NO_EXTRA_ROLES,
   parseTargetKey,
   planMemberAccess,
   type SubscriptionView,
@@ -122,7 +126,14 @@ describe("diffAccess", () => {
       now,
     });
     expect(diffAccess(plan.owed, [])).toEqual([
-      { action: "grant", identity: discordUser, target: silverRole, subscriptionId: "s", tierId: "silver" },
+      {
+        action: "grant",
+        identity: discordUser,
+        target: silverRole,
+        kind: "tier",
+        subscriptionId: "s",
+        tierId: "silver",
+      },
     ]);
   });
 
@@ -175,7 +186,13 @@ describe("diffAccess", () => {
         (owedPairs, currentPairs) => {
           const owed = owedPairs
             .filter((p) => p.i.platform === p.t.platform)
-            .map((p) => ({ identity: p.i, target: p.t, subscriptionId: "s", tierId: "t" }));
+            .map((p) => ({
+              identity: p.i,
+              target: p.t,
+              kind: "tier" as const,
+              subscriptionId: "s",
+              tierId: "t",
+            }));
           const current = currentPairs.map((p) => granted(p.i, p.t));
           const actions = diffAccess(owed, current);
           const state = new Map(
@@ -202,5 +219,137 @@ describe("diffAccess", () => {
         },
       ),
     );
+  });
+});
+
+describe("roles beyond the tiers (trial, alumni, tenure)", () => {
+  const trialRole: AccessTarget = { platform: "discord", guildId: "g1", roleId: "trial" };
+  const alumniRole: AccessTarget = { platform: "discord", guildId: "g1", roleId: "alumni" };
+  const three: AccessTarget = { platform: "discord", guildId: "g1", roleId: "three" };
+  const six: AccessTarget = { platform: "discord", guildId: "g1", roleId: "six" };
+  const twelve: AccessTarget = { platform: "discord", guildId: "g1", roleId: "twelve" };
+  const extra: ExtraRoles = {
+    trial: trialRole,
+    alumni: alumniRole,
+    tenure: [
+      { months: 12, target: twelve },
+      { months: 3, target: three },
+      { months: 6, target: six },
+    ],
+  };
+  const dated = (
+    s: SubscriptionView,
+    startedAt: string,
+    endedAt: string | null = null,
+    extraBilling: Partial<SubscriptionView["billing"]> = {},
+  ): SubscriptionView => ({
+    ...s,
+    billing: { ...s.billing, ...extraBilling },
+    startedAt: new Date(startedAt),
+    endedAt: endedAt ? new Date(endedAt) : null,
+  });
+  const plan = (subscriptions: SubscriptionView[], roles: ExtraRoles = extra) =>
+    planMemberAccess({
+      subscriptions,
+      tierTargets,
+      identities: [discordUser, telegramUser],
+      policy,
+      now,
+      extra: roles,
+    });
+  const extraOwed = (p: ReturnType<typeof plan>) =>
+    p.owed.filter((o) => o.kind !== "tier").map((o) => `${o.kind}:${targetKey(o.target)}`);
+
+  it("GIVEN none of the roles set THEN only the tiers' targets are owed, whatever the ledger says", () => {
+    for (const subs of [
+      [dated(sub("s", "gold", "trialing"), "2026-11-20T00:00:00Z")],
+      [dated(sub("s", "gold"), "2025-01-01T00:00:00Z")],
+      [dated(sub("s", "gold", "canceled"), "2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z")],
+    ]) {
+      const p = plan(subs, NO_EXTRA_ROLES);
+      expect(p.owed.every((o) => o.kind === "tier")).toBe(true);
+    }
+    const p = plan([dated(sub("s", "gold"), "2025-01-01T00:00:00Z")], NO_EXTRA_ROLES);
+    expect(p.reviewAt).toBeNull();
+  });
+
+  it("GIVEN a trialing subscription THEN the trial role is owed on Discord only; once active it is not", () => {
+    const trialing = plan([dated(sub("s", "gold", "trialing"), "2026-11-20T00:00:00Z")]);
+    expect(extraOwed(trialing)).toEqual(["trial:discord:g1:trial"]);
+    expect(trialing.owed.find((o) => o.kind === "trial")?.identity).toEqual(discordUser);
+    const active = plan([dated(sub("s", "gold"), "2026-11-20T00:00:00Z")]);
+    expect(extraOwed(active)).toEqual([]);
+  });
+
+  it("GIVEN a former member owed nothing now THEN the alumni role is owed, and not once they return", () => {
+    const lapsed = dated(sub("old", "gold", "canceled"), "2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z");
+    expect(extraOwed(plan([lapsed]))).toEqual(["alumni:discord:g1:alumni"]);
+    expect(plan([lapsed]).tenure).toMatchObject({ since: null, returning: true });
+    const back = plan([lapsed, dated(sub("new", "gold"), "2026-11-01T00:00:00Z")]);
+    expect(extraOwed(back)).toEqual([]);
+    expect(back.tenure).toMatchObject({ since: new Date("2026-11-01T00:00:00Z"), returning: true });
+  });
+
+  it("GIVEN someone who never became a member (first payment failed, or refunded) THEN no alumni role", () => {
+    expect(extraOwed(plan([dated(sub("s", "gold", "incomplete_expired"), "2026-11-01T00:00:00Z")]))).toEqual(
+      [],
+    );
+    const refunded = dated(sub("s", "gold", "canceled"), "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", {
+      holds: ["refunded"],
+    });
+    expect(extraOwed(plan([refunded]))).toEqual([]);
+  });
+
+  it("GIVEN a member whose pause holds their access back THEN they are not alumni", () => {
+    const paused = dated(sub("s", "gold"), "2026-01-01T00:00:00Z", null, { pause: { keepsAccess: false } });
+    expect(plan([paused]).owed).toEqual([]);
+  });
+
+  it("GIVEN 7 months of continuous membership THEN the 3- and 6-month roles are owed and the 12-month date is reviewed", () => {
+    const p = plan([dated(sub("s", "gold"), "2026-04-10T09:00:00Z")]);
+    expect(extraOwed(p).sort()).toEqual(["tenure:discord:g1:six", "tenure:discord:g1:three"]);
+    expect(p.tenure).toEqual({ since: new Date("2026-04-10T09:00:00Z"), months: 7, returning: false });
+    expect(p.reviewAt).toEqual(new Date("2027-04-10T09:00:00Z"));
+  });
+
+  it("GIVEN a step exactly reached now THEN it is owed; a second before THEN it is the review date", () => {
+    const exact = plan([dated(sub("s", "gold"), "2026-08-23T12:00:00Z")]);
+    expect(extraOwed(exact)).toEqual(["tenure:discord:g1:three"]);
+    const almost = plan([dated(sub("s", "gold"), "2026-08-23T12:00:01Z")]);
+    expect(extraOwed(almost)).toEqual([]);
+    expect(almost.reviewAt).toEqual(new Date("2026-11-23T12:00:01Z"));
+  });
+
+  it("GIVEN a new subscription begun before the last one ended THEN the membership is continuous; after a break it starts again", () => {
+    const first = dated(sub("a", "silver", "canceled"), "2026-01-01T00:00:00Z", "2026-07-01T00:00:00Z");
+    const soon = dated(sub("b", "gold"), "2026-06-30T10:00:00Z");
+    const continuous = plan([first, soon]);
+    expect(continuous.tenure).toMatchObject({
+      since: new Date("2026-01-01T00:00:00Z"),
+      months: 10,
+      returning: false,
+    });
+    expect(extraOwed(continuous).sort()).toEqual(["tenure:discord:g1:six", "tenure:discord:g1:three"]);
+    const late = dated(sub("b", "gold"), "2026-07-01T00:00:01Z");
+    const broken = plan([first, late]);
+    expect(broken.tenure).toMatchObject({
+      since: new Date("2026-07-01T00:00:01Z"),
+      months: 4,
+      returning: true,
+    });
+    expect(extraOwed(broken)).toEqual(["tenure:discord:g1:three"]);
+  });
+
+  it("GIVEN the member lapses THEN the tenure and trial roles are no longer owed and alumni is", () => {
+    const ended = dated(sub("s", "gold", "unpaid"), "2025-01-01T00:00:00Z", null);
+    expect(extraOwed(plan([ended]))).toEqual(["alumni:discord:g1:alumni"]);
+  });
+
+  it("adds calendar months, clamping the day to the month's last", () => {
+    expect(addMonths(new Date("2026-01-31T08:00:00Z"), 1)).toEqual(new Date("2026-02-28T08:00:00Z"));
+    expect(addMonths(new Date("2026-11-30T08:00:00Z"), 3)).toEqual(new Date("2027-02-28T08:00:00Z"));
+    expect(monthsBetween(new Date("2026-01-31T08:00:00Z"), new Date("2026-02-28T08:00:00Z"))).toBe(1);
+    expect(monthsBetween(new Date("2026-01-31T08:00:00Z"), new Date("2026-02-28T07:59:59Z"))).toBe(0);
+    expect(monthsBetween(new Date("2026-05-15T00:00:00Z"), new Date("2026-04-01T00:00:00Z"))).toBe(0);
   });
 });

@@ -26,6 +26,7 @@ const targets = new Map<string, AccessTarget>([
 const owe = (identity: Identity, target: AccessTarget): OwedAccess => ({
   identity,
   target,
+  kind: "tier",
   subscriptionId: "sub_1",
   tierId: "gold",
 });

@@ -72,6 +72,8 @@ function samples(n: number, flag: boolean): AllParams {
     goal: n * 100,
     percent: 42,
     months: n,
+    since: "1 mars 2026",
+    badge: flag ? null : n * 3,
     saving: "2 mois offerts",
     offers: "10,00 € par mois · 100,00 € par an (2 mois offerts)",
     progress: 42,

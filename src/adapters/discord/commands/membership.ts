@@ -47,6 +47,16 @@ export const membershipRoute = slash(membershipCommand, [], { creator: false }, 
     return `**${s.tier?.name ?? s.stripePriceId}**: ${state}${paused ? ` (${paused})` : ""}${when ? `, ${when}` : ""}`;
   });
   if (member.suspendedAt) lines.unshift(ctx.t("discord.membership.suspended"));
+  // How long without a break, and the creator's tenure step reached.
+  const tenure = await ctx.services.app.membershipTenure({ platform: "discord", userId: ctx.who.userId });
+  if (tenure)
+    lines.push(
+      ctx.t("membership.tenure", {
+        months: tenure.months,
+        since: discordDate(tenure.since),
+        badge: tenure.badge,
+      }),
+    );
   let portal: string | null = null;
   if (member.stripeCustomerId)
     portal = await ctx.services.app.openPortal(ctx.who).catch((err: unknown) => {

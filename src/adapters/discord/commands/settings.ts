@@ -9,6 +9,7 @@ import { tribeCommand } from "../../../../commands/discord.ts";
 import { FEED_KINDS, type FeedKind, isFeedKind } from "../../../app/feedKinds.ts";
 import { DomainError } from "../../../errors.ts";
 import { slash } from "../context.ts";
+import { guildOf, requireGrantableBy, requireManageableRole } from "../guild.ts";
 
 const kindOf = (value: string | null): FeedKind | null => (value && isFeedKind(value) ? value : null);
 
@@ -52,6 +53,25 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   const roadmapChannelOff = args.boolean("roadmap-channel-off");
   const feedOn = kindOf(args.string("feed-on"));
   const feedOff = kindOf(args.string("feed-off"));
+  const trialRole = args.role("trial-role");
+  const alumniRole = args.role("alumni-role");
+  const tenureRole = args.role("tenure-role");
+  const tenureMonths = args.integer("tenure-months");
+  const removeTenure = args.integer("remove-tenure-months");
+  const roleOff = args.string("role-off");
+  if (Boolean(tenureRole) !== (typeof tenureMonths === "number"))
+    throw new DomainError("tenure_months_without_role");
+  // The roles beyond the tiers': the bot must be able to give and take each (Manage Roles, its
+  // role above it), and the caller to hand it out, as for a tier's role.
+  const guild = trialRole || alumniRole || tenureRole ? await guildOf(ctx.interaction) : null;
+  const extraRole = async (role: typeof trialRole) => {
+    if (!role || !guild) return undefined;
+    await requireGrantableBy(ctx.interaction, guild, await requireManageableRole(guild, role));
+    return { platform: "discord" as const, guildId: guild.id, roleId: role.id };
+  };
+  const trialTarget = await extraRole(trialRole);
+  const alumniTarget = await extraRole(alumniRole);
+  const tenureTarget = await extraRole(tenureRole);
   // The bot must be able to post there: refused now, with what to fix, rather than a silent feed.
   if (feedChannel) await requirePostable(ctx.interaction, feedChannel, "feed_channel_not_postable");
   // The roadmap message is sent, then edited: the same rights (a bot may always edit its own messages).
@@ -60,7 +80,22 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   if ((addRole || removeRole) && !ctx.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
     throw new DomainError("discord_manage_server_only");
   }
-  const changed = await ctx.services.app.updateSettings({
+  // A change of these roles re-plans every member: answered once it is done.
+  if (trialTarget || alumniTarget || tenureTarget || roleOff || typeof removeTenure === "number")
+    await ctx.defer();
+  const rolesChanged = await ctx.services.app.changeExtraRoles({
+    ...(trialTarget ? { trial: trialTarget } : roleOff === "trial" ? { trial: null } : {}),
+    ...(alumniTarget ? { alumni: alumniTarget } : roleOff === "alumni" ? { alumni: null } : {}),
+    ...(tenureTarget && typeof tenureMonths === "number"
+      ? { tenure: { months: tenureMonths, target: tenureTarget } }
+      : {}),
+    ...(roleOff === "tenure"
+      ? { tenureOff: "all" as const }
+      : typeof removeTenure === "number"
+        ? { tenureOff: removeTenure }
+        : {}),
+  });
+  const settingsChanged = await ctx.services.app.updateSettings({
     set: {
       graceDays: grace ?? undefined,
       defaultTrialDays: trial ?? undefined,
@@ -85,7 +120,10 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
   });
   // A roadmap channel set: the message is posted there at once (coalesced with other changes).
   if (roadmapChannel) await ctx.services.app.refreshRoadmapSoon();
+  const changed = rolesChanged || settingsChanged;
   const s = await ctx.services.app.getSettings();
+  const roleOf = (key: string) =>
+    key ? roleMention(key.split(":")[2] ?? "") : ctx.t("discord.settings.none");
   const days = (n: number) => ctx.t("discord.settings.days", { n });
   const embed = new EmbedBuilder().setTitle(ctx.t("discord.settings.title")).addFields(
     { name: ctx.t("discord.settings.graceDays"), value: days(s.graceDays), inline: true },
@@ -103,6 +141,15 @@ export const settingsRoute = slash(tribeCommand, ["settings"], { creator: true }
         kept: s.pauseKeepsAccess,
         months: s.pauseMaxMonths,
       }),
+    },
+    { name: ctx.t("discord.settings.trialRole"), value: roleOf(s.trialRole), inline: true },
+    { name: ctx.t("discord.settings.alumniRole"), value: roleOf(s.alumniRole), inline: true },
+    {
+      name: ctx.t("discord.settings.tenureRoles"),
+      value:
+        s.tenureRoles
+          .map((r) => ctx.t("discord.settings.tenureStep", { months: r.months, role: roleOf(r.role) }))
+          .join("\n") || ctx.t("discord.settings.none"),
     },
     {
       name: ctx.t("discord.settings.managers"),

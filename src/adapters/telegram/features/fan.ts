@@ -177,9 +177,20 @@ export function fanFeature(deps: TelegramDeps): Composer<TgContext> {
           : ctx.t("pause.paused")
       })`;
     });
+    // How long without a break, and the creator's tenure step reached.
+    const tenure = await services.app.membershipTenure({ platform: "telegram", userId: String(ctx.from.id) });
     const text = [
       ctx.t("telegram.membership.header"),
       ...lines,
+      ...(tenure
+        ? [
+            ctx.t("membership.tenure", {
+              months: tenure.months,
+              since: formatDate(ctx.locale, tenure.since),
+              badge: tenure.badge,
+            }),
+          ]
+        : []),
       ...(member.suspendedAt ? [ctx.t("telegram.membership.suspended")] : []),
     ].join("\n");
     const portalUrl = member.stripeCustomerId
