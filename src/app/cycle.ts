@@ -194,18 +194,21 @@ export function cycleTaskHandlers(deps: CycleDeps): Record<string, TaskHandler> 
     [CYCLE_TASK.kind]: async (payload) => {
       const month = (payload as { month?: string }).month ?? cycleMonth(deps.clock.now());
       const run = await runCycle(deps, month);
-      await rescheduleCycle(deps.db, deps.clock.now());
+      await rescheduleCycle(deps, deps.clock.now());
       return { outcome: "done", note: run.outcome === "off" ? "cycle off" : `${month}: ${run.outcome}` };
     },
   };
 }
 
 /** Moves the timer (running now) to the next opening, unless the cycle was switched off meanwhile. */
-async function rescheduleCycle(db: Db, now: Date): Promise<void> {
-  await db.$transaction(async (tx) => {
+async function rescheduleCycle(deps: { db: Db; log: CycleDeps["log"] }, now: Date): Promise<void> {
+  const next = await deps.db.$transaction(async (tx) => {
     const { cycle } = await getSettings(tx);
-    if (!cycle.on) return;
+    if (!cycle.on) return null;
     const at = nextCycleOpening(now, cycle);
     await scheduleTask(tx, { ...CYCLE_TASK, payload: { month: cycleMonth(at) }, runAfter: at, now });
+    return at;
   });
+  if (next)
+    deps.log.info({ event: "cycle.scheduled", on: true, next }, `cycle: next poll at ${next.toISOString()}`);
 }
