@@ -13,6 +13,7 @@ import {
 } from "discord-api-types/v10";
 import { FAN_CONTEXTS, GUILD_INSTALL, GUILD_ONLY, ideaOption, tierOption } from "./discord/options.ts";
 import { bindSubcommand } from "./discord/tribe/bind.ts";
+import { cycleGroup } from "./discord/tribe/cycle.ts";
 import { ideaGroup } from "./discord/tribe/idea.ts";
 import { jobsGroup } from "./discord/tribe/jobs.ts";
 import { memberGroup } from "./discord/tribe/member.ts";
@@ -98,6 +99,7 @@ export const tribeCommand = {
     jobsGroup,
     pollGroup,
     ideaGroup,
+    cycleGroup,
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 

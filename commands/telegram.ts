@@ -234,8 +234,8 @@ export const CREATOR_COMMANDS = [
     command: "feed",
     description: { en: "Your feed: which lines you receive", fr: "Votre fil : les lignes que vous recevez" },
     usage: {
-      en: "/feed | /feed on <kind> | /feed off <kind> (kinds: member_new, tier_change, cancellation, payment_failed, payment_recovered, access_failed, weekly_summary, failover)",
-      fr: "/feed | /feed on <type> | /feed off <type> (types : member_new, tier_change, cancellation, payment_failed, payment_recovered, access_failed, weekly_summary, failover)",
+      en: "/feed | /feed on <kind> | /feed off <kind> (kinds: member_new, tier_change, cancellation, payment_failed, payment_recovered, access_failed, weekly_summary, failover, cycle)",
+      fr: "/feed | /feed on <type> | /feed off <type> (types : member_new, tier_change, cancellation, payment_failed, payment_recovered, access_failed, weekly_summary, failover, cycle)",
     },
   },
   {
@@ -247,6 +247,17 @@ export const CREATOR_COMMANDS = [
     usage: {
       en: "/roadmapmsg | /roadmapmsg on | /roadmapmsg off",
       fr: "/roadmapmsg | /roadmapmsg on | /roadmapmsg off",
+    },
+  },
+  {
+    command: "cycle",
+    description: {
+      en: "Monthly poll of the top shortlisted ideas",
+      fr: "Sondage mensuel des idées retenues les plus soutenues",
+    },
+    usage: {
+      en: "/cycle | /cycle on [day=1-28] [hour=0-23] [days=1-14] [top=2-10] [min=upvotes] [mode=single|approval|ranked] | /cycle off\nExample: /cycle on day=25 days=5 top=3 min=2 (hour in UTC; options left out keep their value)",
+      fr: "/cycle | /cycle on [day=1-28] [hour=0-23] [days=1-14] [top=2-10] [min=soutiens] [mode=single|approval|ranked] | /cycle off\nExemple : /cycle on day=25 days=5 top=3 min=2 (heure UTC ; les options absentes gardent leur valeur)",
     },
   },
   {

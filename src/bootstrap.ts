@@ -33,6 +33,7 @@ import {
   createStripeEventWorker,
   STRIPE_EVENTS_TASK,
 } from "./app/billing/stripeEvents.ts";
+import { cycleTaskHandlers } from "./app/cycle.ts";
 import { feedTaskHandlers, scheduleWeeklySummary } from "./app/feed.ts";
 import { createInteractionsInHand } from "./app/interactionsInHand.ts";
 import { releaseLeadership, takeLeadership } from "./app/leadership.ts";
@@ -405,6 +406,7 @@ export async function startTribegate(opts: {
         notifiers: platforms.map((p) => p.notifier),
       }),
       ...pollTaskHandlers(services),
+      ...cycleTaskHandlers(services),
       ...feedTaskHandlers({
         ...services,
         posters: platforms.flatMap((p) => (p.feed ? [p.feed] : [])),

@@ -51,6 +51,8 @@ export type FeedParams = {
   };
   /** The process that took the gateways over, when (ISO), and the one that had them. */
   failover: { holder: string; previous: string; at: string };
+  /** The co-creation cycle's monthly run (src/app/cycle.ts): a poll opened, or skipped and why. */
+  cycle: { outcome: "opened" | "skipped"; month: string; ideas: number; min: number };
 };
 
 export type FeedLine = { [K in FeedKind]: { kind: K; params: FeedParams[K] } }[FeedKind];

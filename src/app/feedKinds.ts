@@ -8,6 +8,7 @@ export const FEED_KINDS = [
   "access_failed",
   "weekly_summary",
   "failover",
+  "cycle",
 ] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 

@@ -15,6 +15,41 @@ export const MAX_TENURE_MONTHS = 120;
 /** A Discord role of one server, as an access target key ("discord:<guild>:<role>"). */
 const discordRoleKey = z.string().regex(/^discord:\d{17,20}:\d{17,20}$/);
 
+/** The co-creation cycle's settings (see `cycle` below); the limits are shown in the commands' errors. */
+export const CYCLE_LIMITS = {
+  day: { min: 1, max: 28 },
+  hour: { min: 0, max: 23 },
+  days: { min: 1, max: 14 },
+  top: { min: 2, max: 10 },
+  min: { min: 0, max: 1_000_000 },
+} as const;
+/** The poll modes a cycle's poll may have. */
+export const CYCLE_MODES = ["single", "approval", "ranked"] as const;
+const limited = (k: keyof typeof CYCLE_LIMITS) =>
+  z.number().int().min(CYCLE_LIMITS[k].min).max(CYCLE_LIMITS[k].max);
+export const CycleSettingsSchema = z.object({
+  on: z.boolean(),
+  day: limited("day"),
+  hour: limited("hour"),
+  days: limited("days"),
+  top: limited("top"),
+  min: limited("min"),
+  mode: z.enum(CYCLE_MODES),
+  /** The language of the poll's question: the one the creator set the cycle in. */
+  locale: z.enum(["en", "fr"]),
+});
+export type CycleSettings = z.infer<typeof CycleSettingsSchema>;
+export const CYCLE_DEFAULTS: CycleSettings = {
+  on: false,
+  day: 25,
+  hour: 12,
+  days: 5,
+  top: 3,
+  min: 0,
+  mode: "single",
+  locale: "en",
+};
+
 /**
  * Creator settings changed at run time by commands (as opposed to start-up configuration).
  * Stored one row per key in `setting`; a missing row means the default.
@@ -96,6 +131,11 @@ export const CreatorSettingsSchema = z.object({
   roadmapTelegram: z.boolean().default(false),
   /** The kinds of feed lines switched off (every kind is on by default). */
   feedOff: z.array(z.enum(FEED_KINDS)).max(FEED_KINDS.length).default([]),
+  /**
+   * The co-creation cycle (src/app/cycle.ts): each month, on `day` at `hour` (UTC), the `top`
+   * shortlisted ideas with at least `min` upvotes go to a poll of `mode` open `days` days. Off by default.
+   */
+  cycle: CycleSettingsSchema.default(CYCLE_DEFAULTS),
 });
 
 export type CreatorSettings = z.infer<typeof CreatorSettingsSchema>;

@@ -9,6 +9,7 @@ import { isOwedAccess, memberTierNow, tiersOpening } from "./accessQuery.ts";
 import { createBindCode, redeemBindCode } from "./chatBinding.ts";
 import { migrateTelegramChat } from "./chatMigration.ts";
 import { setCreditName } from "./credit.ts";
+import { cycleStatus, setCycle } from "./cycle.ts";
 import type { Db } from "./db.ts";
 import { changeExtraRoles, membershipTenure } from "./extraRoles.ts";
 import {
@@ -172,6 +173,8 @@ export function useCases(services: AppServices) {
       changeExtraRoles,
       changeTierPrice,
       claimAccess,
+      cycleStatus,
+      setCycle,
       closePoll,
       createBindCode,
       createLinkCode,

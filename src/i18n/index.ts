@@ -385,6 +385,12 @@ export function feedLineText(locale: Locale, line: FeedLine, date: (d: Date) => 
         members: p.members,
       });
     }
+    case "cycle": {
+      const { outcome, month, ideas, min } = line.params;
+      return outcome === "opened"
+        ? t(locale, "feed.cycle_opened", { month, ideas })
+        : t(locale, "feed.cycle_skipped", { month, ideas, min });
+    }
     case "failover":
       return t(locale, "feed.failover", {
         holder: line.params.holder,

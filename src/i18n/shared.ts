@@ -11,6 +11,22 @@ import type { Messages, Translation } from "./messages.ts";
 const EN = wordsFor("en");
 const FR = wordsFor("fr");
 
+/** The cycle's settings as its refusals name them (src/app/settings.ts CYCLE_LIMITS). */
+const CYCLE_FIELD_EN: Record<string, string> = {
+  day: "day of the month",
+  hour: "hour",
+  days: "poll length in days",
+  top: "number of ideas",
+  min: "minimum of upvotes",
+};
+const CYCLE_FIELD_FR: Record<string, string> = {
+  day: "Le jour du mois",
+  hour: "L'heure",
+  days: "La durée du sondage en jours",
+  top: "Le nombre d'idées",
+  min: "Le minimum de soutiens",
+};
+
 export type PlatformName = Platform;
 /** Brand names: the same in every language. */
 export const PLATFORM_LABEL: Record<PlatformName, string> = { discord: "Discord", telegram: "Telegram" };
@@ -78,6 +94,8 @@ export const sharedEn = {
     `Stripe price ${p.priceId} is not a monthly or yearly price. Pick a recurring price.`,
   "error.setting_out_of_range": (p: { setting: string; min: number; max: number }) =>
     `${SETTING_EN[p.setting] ?? p.setting} must be between ${EN.number(p.min)} and ${EN.number(p.max)}. Nothing changed.`,
+  "error.cycle_out_of_range": (p: { setting: string; min: number; max: number }) =>
+    `The cycle's ${CYCLE_FIELD_EN[p.setting] ?? p.setting} must be between ${EN.number(p.min)} and ${EN.number(p.max)}. Nothing changed.`,
   "error.stripe_rejected": (p: { message?: string }) =>
     `Stripe refused: ${p.message ?? "invalid request"}. Nothing changed.`,
   "error.stripe_refused": (p: { ref: string }) =>
@@ -300,6 +318,20 @@ export const sharedEn = {
   "notice.link_nudge": (p: { tierName: string; platform: PlatformName }) =>
     `Your ${p.tierName} membership also opens chats on ${on(p.platform)}. To get them, link your ${on(p.platform)} account: tap the button below for a code, then send it to the bot on ${on(p.platform)}.`,
 
+  // The co-creation cycle (src/app/cycle.ts).
+  "cycle.question": (p: { month: string }) => `What should I make next? (cycle of ${p.month})`,
+  "cycle.status_on": (p: {
+    day: number;
+    hour: number;
+    days: number;
+    top: number;
+    min: number;
+    mode: "single" | "approval" | "ranked";
+    next: string;
+  }) =>
+    `🔁 Cycle on: each month on day ${p.day} at ${String(p.hour).padStart(2, "0")}:00 UTC, the ${p.top} most upvoted shortlisted ideas with at least ${EN.count(p.min, "upvote", "upvotes")} go to a ${{ single: "single-choice", approval: "approval", ranked: "ranked-choice" }[p.mode]} poll open ${EN.count(p.days, "day", "days")}, posted on Discord and Telegram. Next poll: ${p.next}.`,
+  "cycle.status_off":
+    "Cycle off. Set one to send the top shortlisted ideas to a poll every month (/tribe cycle set on Discord, /cycle on on Telegram).",
   // The creator's feed (src/app/feed.ts): one line per event, names as the fans chose them.
   "feed.member_new": (p: { who: string; tier: string; trial: boolean }) =>
     `🎉 New member: ${p.who} joined ${p.tier}${p.trial ? " (free trial)" : ""}.`,
@@ -326,7 +358,12 @@ export const sharedEn = {
     `📊 This week: ${EN.count(p.new, "new member", "new members")}, ${EN.count(p.churned, "membership ended", "memberships ended")}, ${EN.count(p.failed, "failed payment", "failed payments")}, ${EN.count(p.recovered, "recovered payment", "recovered payments")}; ${EN.count(p.members, "member", "members")} now.`,
   "feed.failover": (p: { holder: string; previous: string; date: string }) =>
     `🛟 Failover: the Discord and Telegram connections moved to process ${p.holder} on ${p.date} (the previous leader, ${p.previous}, stopped without handing them over). Nothing to do; fans were not affected.`,
+  "feed.cycle_opened": (p: { month: string; ideas: number }) =>
+    `🗳️ Cycle: the poll of ${p.month} is open with the ${EN.count(p.ideas, "top idea", "top ideas")}, on Discord and Telegram.`,
+  "feed.cycle_skipped": (p: { month: string; ideas: number; min: number }) =>
+    `⏭️ Cycle: no poll for ${p.month}: only ${EN.count(p.ideas, "shortlisted idea has", "shortlisted ideas have")} ${EN.count(p.min, "upvote", "upvotes")} or more (2 needed). Shortlist more ideas, or lower the threshold (/tribe cycle set on Discord, /cycle on Telegram).`,
   "feed.more": (p: { count: number }) => `+${p.count} more`,
+  "feed.kind.cycle": "co-creation cycle",
   "feed.kind.member_new": "new members",
   "feed.kind.tier_change": "tier changes",
   "feed.kind.cancellation": "cancellations",
@@ -386,6 +423,8 @@ export const sharedFr = {
     `Le prix Stripe ${p.priceId} n'est ni mensuel ni annuel. Choisissez un prix récurrent.`,
   "error.setting_out_of_range": (p) =>
     `${SETTING_FR[p.setting] ?? p.setting} doit être entre ${FR.number(p.min)} et ${FR.number(p.max)}. Rien n'a changé.`,
+  "error.cycle_out_of_range": (p) =>
+    `${CYCLE_FIELD_FR[p.setting] ?? p.setting} du cycle doit être entre ${FR.number(p.min)} et ${FR.number(p.max)}. Rien n'a changé.`,
   "error.stripe_rejected": (p) => `Stripe a refusé : ${p.message ?? "requête invalide"}. Rien n'a changé.`,
   "error.stripe_refused": (p) =>
     `Stripe n'a pas pu le faire pour le moment. Rien n'a été débité. Si cela se reproduit, donnez cette référence au créateur : ${p.ref}.`,
@@ -601,6 +640,12 @@ export const sharedFr = {
   "notice.link_nudge": (p) =>
     `Votre abonnement ${p.tierName} ouvre aussi des salons sur ${on(p.platform)}. Pour y accéder, liez votre compte ${on(p.platform)} : touchez le bouton ci-dessous pour obtenir un code, puis envoyez-le au bot sur ${on(p.platform)}.`,
 
+  "cycle.question": (p) => `Que dois-je créer ensuite ? (cycle de ${p.month})`,
+  "cycle.status_on": (p) =>
+    `🔁 Cycle actif : chaque mois le ${p.day} à ${String(p.hour).padStart(2, "0")} h UTC, les ${p.top} idées retenues les plus soutenues, avec au moins ${FR.count(p.min, "soutien", "soutiens")}, passent dans un sondage ${{ single: "à choix unique", approval: "par approbation", ranked: "par classement" }[p.mode]} ouvert ${FR.count(p.days, "jour", "jours")}, publié sur Discord et Telegram. Prochain sondage : ${p.next}.`,
+  "cycle.status_off":
+    "Cycle désactivé. Réglez-en un pour envoyer chaque mois les idées retenues les plus soutenues au vote (/tribu cycle régler sur Discord, /cycle on sur Telegram).",
+
   "feed.member_new": (p) =>
     `🎉 Nouveau membre : ${p.who} a rejoint ${p.tier}${p.trial ? " (essai gratuit)" : ""}.`,
   "feed.tier_change": (p) => `🔁 Changement de palier : ${p.who} est passé de ${p.from} à ${p.to}.`,
@@ -617,7 +662,12 @@ export const sharedFr = {
     `📊 Cette semaine : ${FR.count(p.new, "nouveau membre", "nouveaux membres")}, ${FR.count(p.churned, "adhésion terminée", "adhésions terminées")}, ${FR.count(p.failed, "paiement refusé", "paiements refusés")}, ${FR.count(p.recovered, "paiement rétabli", "paiements rétablis")} ; ${FR.count(p.members, "membre", "membres")} aujourd'hui.`,
   "feed.failover": (p) =>
     `🛟 Bascule : les connexions Discord et Telegram sont passées au processus ${p.holder} le ${p.date} (le meneur précédent, ${p.previous}, s'est arrêté sans les transmettre). Rien à faire ; les fans n'ont rien remarqué.`,
+  "feed.cycle_opened": (p) =>
+    `🗳️ Cycle : le sondage de ${p.month} est ouvert avec ${FR.count(p.ideas, "meilleure idée", "meilleures idées")}, sur Discord et Telegram.`,
+  "feed.cycle_skipped": (p) =>
+    `⏭️ Cycle : pas de sondage pour ${p.month} : seulement ${FR.count(p.ideas, "idée retenue a", "idées retenues ont")} ${FR.count(p.min, "soutien", "soutiens")} ou plus (il en faut 2). Retenez plus d'idées, ou baissez le seuil (/tribu cycle régler sur Discord, /cycle sur Telegram).`,
   "feed.more": (p) => `+${p.count} de plus`,
+  "feed.kind.cycle": "cycle de co-création",
   "feed.kind.member_new": "nouveaux membres",
   "feed.kind.tier_change": "changements de palier",
   "feed.kind.cancellation": "résiliations",

@@ -23,6 +23,7 @@ const FEED_KIND_CHOICES = [
   },
   { name: "Weekly summary", name_localizations: { fr: "Bilan de la semaine" }, value: "weekly_summary" },
   { name: "Failovers", name_localizations: { fr: "Bascules" }, value: "failover" },
+  { name: "Co-creation cycle", name_localizations: { fr: "Cycle de co-création" }, value: "cycle" },
 ] as const satisfies readonly { name: string; name_localizations: { fr: string }; value: FeedKind }[];
 
 export const settingsSubcommand = {

@@ -27,12 +27,16 @@ export function formatDate(locale: Locale, d: Date): string {
   return formatDateTime(locale, d, TELEGRAM_TIME_ZONE);
 }
 
-/** Messages in chats speak the creator's language (the one they used with the bot). */
+/**
+ * Messages in chats speak the creator's language (the one they used with the bot); a poll the
+ * monthly cycle opened ("cycle:YYYY-MM"), the language the cycle was set in.
+ */
 export async function pollLocale(
-  app: Pick<PortUseCases, "storedLocale">,
+  app: Pick<PortUseCases, "storedLocale" | "getSettings">,
   row: Pick<PollRow, "createdBy">,
 ): Promise<Locale> {
   const [platform, id] = row.createdBy.split(":");
+  if (platform === "cycle") return (await app.getSettings()).cycle.locale;
   return platform === "telegram" && id ? localeOfUser(app, id) : "en";
 }
 

@@ -54,6 +54,7 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
         "bindcode",
         "editidea",
         "roadmapmsg",
+        "cycle",
       ]),
     );
     expect(fans?.some((c) => c.command === "tiers")).toBe(false);

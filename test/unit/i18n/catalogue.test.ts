@@ -183,6 +183,13 @@ function samples(n: number, flag: boolean): AllParams {
     previous: "hote-2:4343:ef56ab78",
     fromTier: flag ? "Argent" : null,
     toTier: "Or",
+    month: "décembre 2026",
+    day: 25,
+    hour: 12,
+    top: n + 1,
+    ideas: n,
+    mode: flag ? "single" : "ranked",
+    next: "25 décembre 2026 à 12:00 UTC",
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ComponentRoute, SlashRoute } from "../context.ts";
 import { bindRoute } from "./bind.ts";
 import { claimRoute } from "./claim.ts";
+import { cycleOffRoute, cycleSetRoute, cycleShowRoute } from "./cycle.ts";
 import { jobsListRoute, jobsRetryRoute } from "./jobs.ts";
 import { joinBuyRoute, joinPickRoute, joinRoute, linkCodeRoute, switchRoute } from "./join.ts";
 import { linkRoute } from "./link.ts";
@@ -83,6 +84,9 @@ export const slashRoutes: readonly SlashRoute[] = [
   ideaUnvoteRoute,
   ideaCreditRoute,
   ideaTopRoute,
+  cycleSetRoute,
+  cycleOffRoute,
+  cycleShowRoute,
 ];
 
 export const componentRoutes: readonly ComponentRoute[] = [

@@ -1,9 +1,12 @@
 import { Composer } from "grammy";
 import { BIND_CODE_TTL_MS } from "../../../app/chatBinding.ts";
+import type { CycleSettings, CycleView } from "../../../app/cycle.ts";
 import { FEED_KINDS, isFeedKind } from "../../../app/feedKinds.ts";
-import { driftText, jobProblemText } from "../../../i18n/index.ts";
+import { CYCLE_MODES } from "../../../app/settings.ts";
+import { driftText, jobProblemText, type Locale, t } from "../../../i18n/index.ts";
 import type { TgContext } from "../context.ts";
 import type { TelegramDeps } from "../deps.ts";
+import { formatDate } from "../pollView.ts";
 import { argsOf, creatorOnly, isOwner, replyUsage } from "./creatorGuard.ts";
 
 /**
@@ -138,5 +141,46 @@ export function creatorOpsFeature(
     return ctx.reply(ctx.t("telegram.roadmapmsg.status", { on: roadmapTelegram }));
   });
 
+  /** /cycle on day=25 days=5 top=3 min=2 | /cycle off: the monthly poll of the top shortlisted ideas. */
+  cmd.command("cycle", only, async (ctx) => {
+    const [action, ...options] = argsOf(ctx);
+    if (action === undefined) return ctx.reply(cycleText(ctx.locale, await services.app.cycleStatus()));
+    if (action === "off" && options.length === 0)
+      return ctx.reply(cycleText(ctx.locale, await services.app.setCycle({ on: false })));
+    const change = action === "on" ? parseCycleOptions(options) : null;
+    if (!change) return replyUsage(ctx, "cycle");
+    const view = await services.app.setCycle({ ...change, on: true, locale: ctx.locale });
+    return ctx.reply(cycleText(ctx.locale, view));
+  });
+
   return composer;
+}
+
+/** The cycle as the creator reads it on Telegram: on (with its next poll, in words) or off. */
+function cycleText(locale: Locale, view: CycleView): string {
+  const { cycle, next } = view;
+  if (!cycle.on || !next) return t(locale, "cycle.status_off");
+  return t(locale, "cycle.status_on", { ...cycle, next: formatDate(locale, next) });
+}
+
+const CYCLE_NUMBERS = { day: "day", hour: "hour", days: "days", top: "top", min: "min" } as const;
+
+/** "day=25 top=3 mode=ranked" → the changes (the app checks the ranges); null: a word it cannot read. */
+export function parseCycleOptions(words: readonly string[]): Partial<CycleSettings> | null {
+  const change: Partial<CycleSettings> = {};
+  for (const word of words) {
+    const m = /^([a-z]+)=(\S+)$/i.exec(word);
+    if (!m) return null;
+    const key = m[1]!.toLowerCase();
+    const value = m[2]!;
+    if (key === "mode") {
+      const mode = CYCLE_MODES.find((x) => x === value);
+      if (!mode) return null;
+      change.mode = mode;
+    } else if (key in CYCLE_NUMBERS) {
+      if (!/^\d{1,7}$/.test(value)) return null;
+      change[CYCLE_NUMBERS[key as keyof typeof CYCLE_NUMBERS]] = Number(value);
+    } else return null;
+  }
+  return change;
 }
