@@ -4,11 +4,13 @@ import { closingMoves } from "../core/ideaLifecycle.ts";
 import { type InputResult, idPrefixKey, parseTierWeights, pickByPrefix } from "../core/pollInput.ts";
 import {
   type BallotEdit,
+  type BallotError,
   ballotsToCsv,
   type Poll as CorePoll,
   canVote,
   countedBallots,
   editBallot,
+  type PollBudget,
   type PollInput,
   type Tally,
   tallyPoll,
@@ -71,6 +73,7 @@ export function corePoll(row: PollRow): CorePoll {
     weights: (row.weights ?? {}) as Record<string, number>,
     hideResultsUntilClose: row.hideResults,
     allowLateJoiners: row.allowLateJoiners,
+    budget: (row.budget ?? null) as PollBudget | null,
   };
 }
 
@@ -168,6 +171,7 @@ export async function openPoll(
     if (error === "poll_option_invalid" || error === "poll_duplicate_option")
       throw new DomainError(error, { position: (checked.option ?? 0) + 1 });
     if (error === "poll_weight_invalid") throw new DomainError(error, { tier: checked.tierId ?? "" });
+    if (error === "poll_budget_points_invalid") throw new DomainError(error, { tier: checked.tierId ?? "" });
     throw new DomainError(error);
   }
   const poll = checked.poll;
@@ -198,6 +202,7 @@ export async function openPoll(
         mode: poll.mode,
         tierIds: poll.eligibility.kind === "tiers" ? [...poll.eligibility.tierIds] : [],
         weights: poll.weights,
+        ...(poll.budget ? { budget: { ...poll.budget, points: { ...poll.budget.points } } } : {}),
         hideResults: poll.hideResultsUntilClose,
         allowLateJoiners: poll.allowLateJoiners,
         opensAt: poll.opensAt,
@@ -280,7 +285,7 @@ export async function castVote(
   // An edit no ballot could make valid (an unknown option, the wrong kind for the mode) is refused
   // before anything is read: applied to an empty ballot, it fails the same way.
   const shape = editBallot(poll, [], edit);
-  if (!shape.ok) throw new DomainError(shape.error);
+  if (!shape.ok) throw ballotError(poll, shape.error);
   const identity = await deps.db.identity.findUnique({
     where: { platform_platformUserId: { platform: input.who.platform, platformUserId: input.who.userId } },
   });
@@ -309,8 +314,9 @@ export async function castVote(
       where: { pollId: row.id, memberId: identity.memberId },
       orderBy: [{ castAt: "desc" }, { id: "desc" }],
     });
-    const next = editBallot(poll, last?.choices ?? [], edit);
-    if (!next.ok) throw new DomainError(next.error);
+    // A budget ballot is checked against the points the member owns (canVote's weight).
+    const next = editBallot(poll, last?.choices ?? [], edit, verdict.weight);
+    if (!next.ok) throw ballotError(poll, next.error, verdict.weight);
     const choices = next.choices;
     // Nothing to clear, or the same ballot again: nothing is written.
     if (last ? sameChoices(last.choices, choices, poll.mode) : choices.length === 0) {
@@ -347,6 +353,14 @@ export async function castVote(
   );
   for (const p of deps.platforms ?? []) p.polls.refresh(row.id);
   return { status, weight: verdict.weight, choices: written.choices };
+}
+
+/** A refused ballot as a DomainError, with what its message names (the cap, the member's points). */
+function ballotError(poll: CorePoll, error: BallotError, points = 0): DomainError {
+  if (error === "ballot_over_option_cap")
+    return new DomainError(error, { cap: poll.budget?.maxPerOption ?? 0 });
+  if (error === "ballot_over_budget") return new DomainError(error, { points });
+  return new DomainError(error);
 }
 
 function sameChoices(a: readonly number[], b: readonly number[], mode: string): boolean {

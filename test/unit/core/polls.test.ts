@@ -50,6 +50,7 @@ function poll(over: Partial<Poll> = {}): Poll {
     weights: {},
     hideResultsUntilClose: false,
     allowLateJoiners: false,
+    budget: null,
     ...over,
   };
 }

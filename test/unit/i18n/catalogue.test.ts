@@ -65,6 +65,8 @@ function samples(n: number, flag: boolean): AllParams {
     subs: n,
     subscriptions: "• Or : actif",
     position: n,
+    cap: n,
+    points: n * 5,
     members: n,
     drift: n,
     notified: n,
