@@ -80,6 +80,7 @@ describe("validatePoll", () => {
         weights: {},
         hideResultsUntilClose: false,
         allowLateJoiners: false,
+        budget: null,
       },
     });
   });
