@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Identity, Platform as PlatformName } from "../core/access.ts";
 import { closingMoves } from "../core/ideaLifecycle.ts";
-import { type InputResult, idPrefixKey, parseTierWeights, pickByPrefix } from "../core/pollInput.ts";
+import {
+  type InputResult,
+  idPrefixKey,
+  parseBudget,
+  parseTierWeights,
+  pickByPrefix,
+} from "../core/pollInput.ts";
 import {
   type BallotEdit,
   type BallotError,
@@ -11,6 +17,7 @@ import {
   countedBallots,
   editBallot,
   type PollBudget,
+  type PollBudgetInput,
   type PollInput,
   type Tally,
   tallyPoll,
@@ -104,7 +111,32 @@ export function inputValue<T>(result: InputResult<T>): T {
       throw new DomainError(result.code, result.params);
     case "input_options_missing":
       throw new DomainError(result.code);
+    case "input_budget_invalid":
+      throw new DomainError(result.code, result.params);
+    case "poll_budget_points_invalid":
+      throw new DomainError(result.code, result.params);
   }
+}
+
+/**
+ * A budget poll's points as typed ("5", "gold=10, silver=5", "gold=10, 3"), each tier found by its
+ * slug or id, with the cap per option (null: none). null when no points were typed (then a budget
+ * poll is refused as poll_budget_missing, and another mode opens without a budget).
+ */
+export async function resolveBudget(
+  db: Db,
+  raw: string | null | undefined,
+  maxPerOption: number | null | undefined,
+): Promise<PollBudgetInput | null> {
+  const parsed = inputValue(parseBudget(raw));
+  if (!parsed) return maxPerOption == null ? null : { points: {}, maxPerOption };
+  const points: Record<string, number> = {};
+  for (const { tier, points: n } of parsed.points) points[(await findTier(db, tier)).id] = n;
+  return {
+    points,
+    ...(parsed.defaultPoints === undefined ? {} : { defaultPoints: parsed.defaultPoints }),
+    maxPerOption: maxPerOption ?? null,
+  };
 }
 
 /** "gold=3, silver=1" → { tierId: weight }, each tier found by its slug or id (unknown_tier if none). */

@@ -54,6 +54,7 @@ import {
   pollResults,
   publishPoll,
   recordPollPost,
+  resolveBudget,
   resolveTierWeights,
   setCommitment,
 } from "./polls.ts";
@@ -154,6 +155,7 @@ export function useCases(services: AppServices) {
       lookupMember,
       pauseChoices,
       resolveMemberRef,
+      resolveBudget,
       resolveTierWeights,
       retryDeadJobs,
       setCreditName,

@@ -121,6 +121,8 @@ export const sharedEn = {
   "error.poll_mode_invalid": "The mode must be single, approval, ranked or budget.",
   "error.poll_budget_missing":
     "A budget poll needs the points each member spreads: fill in budget, e.g. 5 (every tier) or gold=10, silver=5. Nothing changed.",
+  "error.input_budget_invalid": (p: { part: string }) =>
+    `In budget, “${p.part}” is neither a number of points nor a tier and a number: write e.g. 5 (every tier) or gold=10, silver=5 (1 to 100 points). Nothing changed.`,
   "error.poll_budget_not_budget_mode":
     "Points (budget, cap) only apply to a budget poll: pick the budget mode, or leave them empty. Nothing changed.",
   "error.poll_budget_points_invalid": (p: { tier: string }) =>
@@ -444,6 +446,8 @@ export const sharedFr = {
     "Le mode doit être single (choix unique), approval (approbation), ranked (classement) ou budget (points).",
   "error.poll_budget_missing":
     "Un sondage budget a besoin des points que chaque membre répartit : remplissez budget, par ex. 5 (tous les paliers) ou gold=10, silver=5. Rien n'a changé.",
+  "error.input_budget_invalid": (p) =>
+    `Dans budget, « ${p.part} » n'est ni un nombre de points ni un palier suivi d'un nombre : écrivez par ex. 5 (tous les paliers) ou gold=10, silver=5 (1 à 100 points). Rien n'a changé.`,
   "error.poll_budget_not_budget_mode":
     "Les points (budget, plafond) ne valent que pour un sondage budget : choisissez le mode budget, ou laissez-les vides. Rien n'a changé.",
   "error.poll_budget_points_invalid": (p) =>

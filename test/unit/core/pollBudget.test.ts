@@ -75,7 +75,7 @@ describe("budget poll definition", () => {
   });
 
   it("GIVEN another mode without budget THEN its poll has none", () => {
-    const checked = validatePoll(input({ mode: "single", budget: undefined }), now);
+    const checked = validatePoll(input({ mode: "single", budget: null }), now);
     expect(checked.ok && checked.poll.budget).toBeNull();
   });
 });

@@ -98,6 +98,7 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
   const tierRef = args.string("tier");
   const tier = tierRef ? await ctx.services.app.findTier(tierRef) : null;
   const weights = await ctx.services.app.resolveTierWeights(args.string("weights"));
+  const budget = await ctx.services.app.resolveBudget(args.string("budget"), args.integer("cap"));
   const placement = await discordPlacement(ctx, args.channelId("channel"));
   await ctx.defer();
   const poll = await ctx.services.app.openPoll({
@@ -107,6 +108,7 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
     mode: (args.string("mode") ?? "single") as PollMode,
     eligibility: tier ? { kind: "tiers", tierIds: [tier.id] } : { kind: "all" },
     weights,
+    budget,
     hideResultsUntilClose: args.boolean("hidden") ?? false,
     allowLateJoiners: args.boolean("late-joiners") ?? false,
     createdBy: ctx.actor,
