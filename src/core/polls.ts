@@ -311,6 +311,8 @@ export type BallotEdit =
   | { kind: "append"; option: number }
   /** Budget: the whole allocation, points per option (indexed like the options). */
   | { kind: "allocate"; points: readonly number[] }
+  /** Budget: one point more (+1) or less (-1) on one option; less on an option at 0 changes nothing. */
+  | { kind: "adjust"; option: number; delta: 1 | -1 }
   | { kind: "clear" };
 
 export type BallotEditResult = { ok: true; choices: number[] } | { ok: false; error: BallotError };
@@ -353,6 +355,18 @@ export function editBallot(
         return { ok: false, error: "ballot_points_invalid" };
       choices = allocationChoices(edit.points);
       break;
+    case "adjust": {
+      if (poll.mode !== "budget" || (edit.delta !== 1 && edit.delta !== -1))
+        return { ok: false, error: "ballot_unknown_option" };
+      if (!Number.isInteger(edit.option) || edit.option < 0 || edit.option >= poll.options.length)
+        return { ok: false, error: "ballot_unknown_option" };
+      const points = ballotAllocation(poll.options.length, current);
+      points[edit.option] = Math.max(0, (points[edit.option] ?? 0) + edit.delta);
+      choices = allocationChoices(points);
+      // Taking back the last point empties the ballot, like a clear: it counts for nothing.
+      if (choices.length === 0) return { ok: true, choices };
+      break;
+    }
   }
   // A budget ballot set whole is kept in its one canonical order, whatever order it came in.
   if (poll.mode === "budget") choices.sort((a, b) => a - b);
@@ -688,6 +702,11 @@ export function ballotsToCsv(poll: Pick<Poll, "mode" | "options">, rows: readonl
     lines.push([r.memberId, r.platform, choice, String(r.weight), r.at.toISOString()]);
   }
   return lines.map((fields) => csvRecord(fields)).join("");
+}
+
+/** A budget ballot in words: "3 × A + 2 × C" (empty when it gives no point). */
+export function allocationLabel(options: readonly string[], choices: readonly number[]): string {
+  return budgetCells(options, choices).join(" + ");
 }
 
 /** "3 × A", per option given points, in option order (an unknown index as "#<index>"). */

@@ -164,6 +164,49 @@ describe("budget ballots", () => {
   });
 });
 
+describe("budget step-by-step edits", () => {
+  it("GIVEN +1 and -1 presses THEN the stored ballot follows, refused past the points or the cap", () => {
+    const poll = budgetPoll(2);
+    let choices: number[] = [];
+    for (const option of [0, 2, 0]) {
+      const r = editBallot(poll, choices, { kind: "adjust", option, delta: 1 }, 3);
+      if (!r.ok) throw new Error(r.error);
+      choices = r.choices;
+    }
+    expect(choices).toEqual([0, 0, 2]);
+    expect(editBallot(poll, choices, { kind: "adjust", option: 1, delta: 1 }, 3)).toEqual({
+      ok: false,
+      error: "ballot_over_budget",
+    });
+    expect(editBallot(poll, choices, { kind: "adjust", option: 0, delta: 1 }, 10)).toEqual({
+      ok: false,
+      error: "ballot_over_option_cap",
+    });
+    expect(editBallot(poll, choices, { kind: "adjust", option: 0, delta: -1 }, 3)).toEqual({
+      ok: true,
+      choices: [0, 2],
+    });
+    // Less on an option at 0 changes nothing; taking back the last point empties the ballot.
+    expect(editBallot(poll, [2], { kind: "adjust", option: 1, delta: -1 }, 3)).toEqual({
+      ok: true,
+      choices: [2],
+    });
+    expect(editBallot(poll, [2], { kind: "adjust", option: 2, delta: -1 }, 3)).toEqual({
+      ok: true,
+      choices: [],
+    });
+  });
+
+  it("GIVEN forged steps THEN refused: unknown option, a delta other than ±1, another mode", () => {
+    const poll = budgetPoll();
+    expect(editBallot(poll, [], { kind: "adjust", option: 3, delta: 1 }, 5).ok).toBe(false);
+    expect(editBallot(poll, [], { kind: "adjust", option: 0, delta: 5 as 1 }, 5).ok).toBe(false);
+    expect(editBallot({ ...poll, mode: "single" }, [], { kind: "adjust", option: 0, delta: 1 }).ok).toBe(
+      false,
+    );
+  });
+});
+
 describe("budget tally", () => {
   it("GIVEN ballots THEN each option gets the sum of its points, the most points wins", () => {
     const poll = budgetPoll();

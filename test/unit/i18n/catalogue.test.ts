@@ -67,6 +67,7 @@ function samples(n: number, flag: boolean): AllParams {
     position: n,
     cap: n,
     points: n * 5,
+    left: n,
     members: n,
     drift: n,
     notified: n,

@@ -241,7 +241,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
 
   // Button presses: ballots (pv), ranked "clear" (pc), idea upvotes (iu) and take-backs (iv). Registered before the
   // fan feature's catch-all, which refuses any other data.
-  composer.callbackQuery(/^(pv|pc|iu|iv):/, async (ctx) => {
+  composer.callbackQuery(/^(pv|pm|pc|iu|iv):/, async (ctx) => {
     const payload = signer.verify(ANYONE, ctx.callbackQuery.data);
     const [kind, id, index] = payload?.split(":") ?? [];
     if (!payload || !id) {
@@ -268,15 +268,28 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
       // A press edits the member's stored ballot: single sets it, approval toggles the option,
       // ranked appends it as the next rank; "clear" empties it (stored, so it survives a restart).
       const option = Number(index);
+      // Budget: ＋ (pv) one point more on the option, − (pm) one less; pm on another mode is refused.
       const edit: BallotEdit =
         kind === "pc"
           ? { kind: "clear" }
-          : row.mode === "approval"
-            ? { kind: "toggle", option }
-            : row.mode === "ranked"
-              ? { kind: "append", option }
-              : { kind: "set", choices: [option] };
+          : row.mode === "budget" || kind === "pm"
+            ? { kind: "adjust", option, delta: kind === "pm" ? -1 : 1 }
+            : row.mode === "approval"
+              ? { kind: "toggle", option }
+              : row.mode === "ranked"
+                ? { kind: "append", option }
+                : { kind: "set", choices: [option] };
       const outcome = await services.app.castVote({ pollId: id, who, edit, poll: row });
+      if (row.mode === "budget")
+        return await ctx.answerCallbackQuery({
+          text: ctx
+            .t("telegram.vote.budget", {
+              choice: choiceText(row, outcome.choices),
+              left: Math.max(0, outcome.weight - outcome.choices.length),
+              weight: outcome.weight,
+            })
+            .slice(0, 200),
+        });
       if (kind === "pc" || outcome.status === "cleared")
         return await ctx.answerCallbackQuery({ text: ctx.t("telegram.vote.cleared") });
       return await ctx.answerCallbackQuery({
