@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parseBudget } from "../../../src/core/pollInput.ts";
 import {
   allocationChoices,
   ballotAllocation,
@@ -275,5 +276,32 @@ describe("budget CSV", () => {
       "5",
       "2026-11-23T13:00:00.000Z",
     ]);
+  });
+});
+
+describe("budget as typed", () => {
+  it.each([
+    ["", { ok: true, value: null }],
+    ["5", { ok: true, value: { points: [], defaultPoints: 5 } }],
+    [
+      "gold=10, silver:5",
+      {
+        ok: true,
+        value: {
+          points: [
+            { tier: "gold", points: 10 },
+            { tier: "silver", points: 5 },
+          ],
+        },
+      },
+    ],
+    ["gold=10 3", { ok: true, value: { points: [{ tier: "gold", points: 10 }], defaultPoints: 3 } }],
+    ["gold=ten", { ok: false, code: "input_budget_invalid", params: { part: "gold=ten" } }],
+    ["3, 4", { ok: false, code: "input_budget_invalid", params: { part: "4" } }],
+    ["gold=0", { ok: false, code: "poll_budget_points_invalid", params: { tier: "gold" } }],
+    ["101", { ok: false, code: "poll_budget_points_invalid", params: { tier: "" } }],
+    ["gold=2.5", { ok: false, code: "poll_budget_points_invalid", params: { tier: "gold" } }],
+  ])("GIVEN %j THEN %j", (raw, expected) => {
+    expect(parseBudget(raw)).toEqual(expected);
   });
 });
