@@ -264,8 +264,8 @@ export const CREATOR_COMMANDS = [
     command: "poll",
     description: { en: "Open a poll in the member chats", fr: "Ouvrir un sondage dans les groupes" },
     usage: {
-      en: "/poll <30m|2h|3d|1w> <single|approval|ranked> [tier=gold,silver] [weight=gold:2] [hidden] [late] <question> | <option 1> | <option 2> ...\ntier: only these tiers vote · weight: a tier's ballot counts more · hidden: results at the closing · late: members who join later may vote",
-      fr: "/poll <30m|2h|3j|1w> <single|approval|ranked> [tier=gold,silver] [weight=gold:2] [hidden] [late] <question> | <option 1> | <option 2> ...\ntier : seuls ces paliers votent · weight : le bulletin d'un palier compte plus · hidden : résultats à la fermeture · late : les membres arrivés ensuite peuvent voter",
+      en: "/poll <30m|2h|3d|1w> <single|approval|ranked|budget> [tier=gold,silver] [weight=gold:2] [budget=gold:10,silver:5] [cap=3] [hidden] [late] <question> | <option 1> | <option 2> ...\ntier: only these tiers vote · weight: a tier's ballot counts more · budget: points each member spreads (budget mode) · cap: most points per option · hidden: results at the closing · late: members who join later may vote",
+      fr: "/poll <30m|2h|3j|1w> <single|approval|ranked|budget> [tier=gold,silver] [weight=gold:2] [budget=gold:10,silver:5] [cap=3] [hidden] [late] <question> | <option 1> | <option 2> ...\ntier : seuls ces paliers votent · weight : le bulletin d'un palier compte plus · budget : points que chaque membre répartit (mode budget) · cap : points maximum par option · hidden : résultats à la fermeture · late : les membres arrivés ensuite peuvent voter",
     },
   },
   {

@@ -77,14 +77,19 @@ export const durationOption = {
 export const modeOption = {
   type: Opt.String,
   name: "mode",
-  description: "single choice (default), approval (several), or ranked (order of preference)",
+  description: "single choice (default), approval (several), ranked (by preference), budget (points)",
   description_localizations: {
-    fr: "choix unique (par défaut), approbation (plusieurs), ou classement (ordre de préférence)",
+    fr: "choix unique (par défaut), approbation (plusieurs), classement (préférence), budget (points)",
   },
   choices: [
     { name: "single choice", name_localizations: { fr: "choix unique" }, value: "single" },
     { name: "approval", name_localizations: { fr: "approbation" }, value: "approval" },
     { name: "ranked", name_localizations: { fr: "classement" }, value: "ranked" },
+    {
+      name: "budget (spread points)",
+      name_localizations: { fr: "budget (répartir des points)" },
+      value: "budget",
+    },
   ],
 } as const satisfies APIApplicationCommandBasicOption;
 

@@ -1,14 +1,23 @@
 import { randomUUID } from "node:crypto";
 import type { Identity, Platform as PlatformName } from "../core/access.ts";
 import { closingMoves } from "../core/ideaLifecycle.ts";
-import { type InputResult, idPrefixKey, parseTierWeights, pickByPrefix } from "../core/pollInput.ts";
+import {
+  type InputResult,
+  idPrefixKey,
+  parseBudget,
+  parseTierWeights,
+  pickByPrefix,
+} from "../core/pollInput.ts";
 import {
   type BallotEdit,
+  type BallotError,
   ballotsToCsv,
   type Poll as CorePoll,
   canVote,
   countedBallots,
   editBallot,
+  type PollBudget,
+  type PollBudgetInput,
   type PollInput,
   type Tally,
   tallyPoll,
@@ -71,6 +80,7 @@ export function corePoll(row: PollRow): CorePoll {
     weights: (row.weights ?? {}) as Record<string, number>,
     hideResultsUntilClose: row.hideResults,
     allowLateJoiners: row.allowLateJoiners,
+    budget: (row.budget ?? null) as PollBudget | null,
   };
 }
 
@@ -101,7 +111,32 @@ export function inputValue<T>(result: InputResult<T>): T {
       throw new DomainError(result.code, result.params);
     case "input_options_missing":
       throw new DomainError(result.code);
+    case "input_budget_invalid":
+      throw new DomainError(result.code, result.params);
+    case "poll_budget_points_invalid":
+      throw new DomainError(result.code, result.params);
   }
+}
+
+/**
+ * A budget poll's points as typed ("5", "gold=10, silver=5", "gold=10, 3"), each tier found by its
+ * slug or id, with the cap per option (null: none). null when no points were typed (then a budget
+ * poll is refused as poll_budget_missing, and another mode opens without a budget).
+ */
+export async function resolveBudget(
+  db: Db,
+  raw: string | null | undefined,
+  maxPerOption: number | null | undefined,
+): Promise<PollBudgetInput | null> {
+  const parsed = inputValue(parseBudget(raw));
+  if (!parsed) return maxPerOption == null ? null : { points: {}, maxPerOption };
+  const points: Record<string, number> = {};
+  for (const { tier, points: n } of parsed.points) points[(await findTier(db, tier)).id] = n;
+  return {
+    points,
+    ...(parsed.defaultPoints === undefined ? {} : { defaultPoints: parsed.defaultPoints }),
+    maxPerOption: maxPerOption ?? null,
+  };
 }
 
 /** "gold=3, silver=1" → { tierId: weight }, each tier found by its slug or id (unknown_tier if none). */
@@ -168,6 +203,7 @@ export async function openPoll(
     if (error === "poll_option_invalid" || error === "poll_duplicate_option")
       throw new DomainError(error, { position: (checked.option ?? 0) + 1 });
     if (error === "poll_weight_invalid") throw new DomainError(error, { tier: checked.tierId ?? "" });
+    if (error === "poll_budget_points_invalid") throw new DomainError(error, { tier: checked.tierId ?? "" });
     throw new DomainError(error);
   }
   const poll = checked.poll;
@@ -198,6 +234,7 @@ export async function openPoll(
         mode: poll.mode,
         tierIds: poll.eligibility.kind === "tiers" ? [...poll.eligibility.tierIds] : [],
         weights: poll.weights,
+        ...(poll.budget ? { budget: { ...poll.budget, points: { ...poll.budget.points } } } : {}),
         hideResults: poll.hideResultsUntilClose,
         allowLateJoiners: poll.allowLateJoiners,
         opensAt: poll.opensAt,
@@ -280,7 +317,7 @@ export async function castVote(
   // An edit no ballot could make valid (an unknown option, the wrong kind for the mode) is refused
   // before anything is read: applied to an empty ballot, it fails the same way.
   const shape = editBallot(poll, [], edit);
-  if (!shape.ok) throw new DomainError(shape.error);
+  if (!shape.ok) throw ballotError(poll, shape.error);
   const identity = await deps.db.identity.findUnique({
     where: { platform_platformUserId: { platform: input.who.platform, platformUserId: input.who.userId } },
   });
@@ -309,8 +346,9 @@ export async function castVote(
       where: { pollId: row.id, memberId: identity.memberId },
       orderBy: [{ castAt: "desc" }, { id: "desc" }],
     });
-    const next = editBallot(poll, last?.choices ?? [], edit);
-    if (!next.ok) throw new DomainError(next.error);
+    // A budget ballot is checked against the points the member owns (canVote's weight).
+    const next = editBallot(poll, last?.choices ?? [], edit, verdict.weight);
+    if (!next.ok) throw ballotError(poll, next.error, verdict.weight);
     const choices = next.choices;
     // Nothing to clear, or the same ballot again: nothing is written.
     if (last ? sameChoices(last.choices, choices, poll.mode) : choices.length === 0) {
@@ -347,6 +385,14 @@ export async function castVote(
   );
   for (const p of deps.platforms ?? []) p.polls.refresh(row.id);
   return { status, weight: verdict.weight, choices: written.choices };
+}
+
+/** A refused ballot as a DomainError, with what its message names (the cap, the member's points). */
+function ballotError(poll: CorePoll, error: BallotError, points = 0): DomainError {
+  if (error === "ballot_over_option_cap")
+    return new DomainError(error, { cap: poll.budget?.maxPerOption ?? 0 });
+  if (error === "ballot_over_budget") return new DomainError(error, { points });
+  return new DomainError(error);
 }
 
 function sameChoices(a: readonly number[], b: readonly number[], mode: string): boolean {

@@ -55,6 +55,7 @@ import {
   pollResults,
   publishPoll,
   recordPollPost,
+  resolveBudget,
   resolveTierWeights,
   setCommitment,
 } from "./polls.ts";
@@ -155,6 +156,7 @@ export function useCases(services: AppServices) {
       lookupMember,
       pauseChoices,
       resolveMemberRef,
+      resolveBudget,
       resolveTierWeights,
       retryDeadJobs,
       setCreditName,

@@ -6,7 +6,7 @@
  * Pure: no I/O. Mistakes are results with a shared code (each platform words it, naming its own
  * argument), never throws. Every rule is checked in test/unit/core/pollInput.test.ts.
  */
-import { MAX_WEIGHT, MIN_WEIGHT } from "./polls.ts";
+import { MAX_BUDGET_POINTS, MAX_WEIGHT, MIN_BUDGET_POINTS, MIN_WEIGHT } from "./polls.ts";
 
 export type InputErrorCode =
   /** `params.value`: what was typed. */
@@ -16,14 +16,20 @@ export type InputErrorCode =
   /** `params.tier`: the tier whose weight is not a whole number from 1 to 10. */
   | "poll_weight_invalid"
   /** Nothing but separators where the options should be. */
-  | "input_options_missing";
+  | "input_options_missing"
+  /** `params.part`: the piece of a budget that is neither a number nor tier=number. */
+  | "input_budget_invalid"
+  /** `params.tier`: the tier whose points are not a whole number from 1 to 100 (empty: every tier). */
+  | "poll_budget_points_invalid";
 
 /** A refusal with the parameters its message takes (src/i18n `error.<code>`). */
 export type InputRefusal =
   | { code: "input_duration_invalid"; params: { value: string } }
   | { code: "input_weights_invalid"; params: { part: string } }
   | { code: "poll_weight_invalid"; params: { tier: string } }
-  | { code: "input_options_missing"; params: Record<string, never> };
+  | { code: "input_options_missing"; params: Record<string, never> }
+  | { code: "input_budget_invalid"; params: { part: string } }
+  | { code: "poll_budget_points_invalid"; params: { tier: string } };
 
 export type InputResult<T> = { ok: true; value: T } | ({ ok: false } & InputRefusal);
 
@@ -80,6 +86,35 @@ export function parseTierWeights(
     out.push({ tier, weight });
   }
   return { ok: true, value: out };
+}
+
+/**
+ * A budget poll's points: "5" (every tier), "gold=10, silver=5" (those tiers; the others get the
+ * lowest listed), or both, "gold=10, 3" (the bare number is for the tiers not listed). Tiers as
+ * typed (the caller looks them up). Empty text → null (no budget). A piece that is neither is
+ * input_budget_invalid; points that are not a whole number from 1 to 100 poll_budget_points_invalid.
+ */
+export function parseBudget(
+  raw: string | null | undefined,
+): InputResult<{ points: { tier: string; points: number }[]; defaultPoints?: number } | null> {
+  const parts = (raw ?? "").split(/[,;\s]+/).filter(Boolean);
+  if (parts.length === 0) return { ok: true, value: null };
+  const points: { tier: string; points: number }[] = [];
+  let defaultPoints: number | undefined;
+  for (const part of parts) {
+    const m = /^(?:([^=:]+)[=:])?([+-]?\d+(?:\.\d+)?)$/.exec(part);
+    if (!m || (m[1] === undefined && defaultPoints !== undefined)) {
+      return { ok: false, code: "input_budget_invalid", params: { part } };
+    }
+    const n = Number(m[2]);
+    const tier = m[1] ?? "";
+    if (!Number.isInteger(n) || n < MIN_BUDGET_POINTS || n > MAX_BUDGET_POINTS) {
+      return { ok: false, code: "poll_budget_points_invalid", params: { tier } };
+    }
+    if (m[1] === undefined) defaultPoints = n;
+    else points.push({ tier, points: n });
+  }
+  return { ok: true, value: defaultPoints === undefined ? { points } : { points, defaultPoints } };
 }
 
 /**

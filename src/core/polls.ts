@@ -8,8 +8,8 @@
 import type { Platform } from "./access.ts";
 import { csvRecord } from "./csv.ts";
 
-export type PollMode = "single" | "approval" | "ranked";
-export const POLL_MODES: readonly PollMode[] = ["single", "approval", "ranked"];
+export type PollMode = "single" | "approval" | "ranked" | "budget";
+export const POLL_MODES: readonly PollMode[] = ["single", "approval", "ranked", "budget"];
 
 /** Who may vote: every member, or members of the chosen tiers only. */
 export type PollEligibility = { kind: "all" } | { kind: "tiers"; tierIds: readonly string[] };
@@ -20,6 +20,31 @@ export const MIN_OPTIONS = 2;
 export const MAX_OPTIONS = 10;
 export const MIN_WEIGHT = 1;
 export const MAX_WEIGHT = 10;
+/** Budget polls: the points a member spreads, per tier, and the most one option may take. */
+export const MIN_BUDGET_POINTS = 1;
+export const MAX_BUDGET_POINTS = 100;
+
+/**
+ * A budget poll's points: each member spreads the points of their tier (the highest, if they hold
+ * several eligible tiers) across the options, at most `maxPerOption` on one (null: no cap beyond
+ * their points). Tiers not listed in `points` get `defaultPoints`.
+ */
+export interface PollBudget {
+  defaultPoints: number;
+  /** tierId → points (whole numbers 1..100). */
+  points: Readonly<Record<string, number>>;
+  maxPerOption: number | null;
+}
+
+/** What the creator gives: points for some tiers, a default for the others, an optional cap. */
+export interface PollBudgetInput {
+  /** tierId → points. */
+  points?: Readonly<Record<string, number>>;
+  /** Points of the tiers not listed; defaults to the lowest listed. */
+  defaultPoints?: number;
+  maxPerOption?: number | null;
+}
+
 export const MIN_OPEN_MS = 60 * 1000;
 export const MAX_OPEN_MS = 8 * 7 * 24 * 60 * 60 * 1000;
 
@@ -34,6 +59,8 @@ export interface PollInput {
   hideResultsUntilClose?: boolean;
   /** Default false: who may vote is frozen when the poll opens, so buying in mid-poll gives no say. */
   allowLateJoiners?: boolean;
+  /** Budget polls only (and required for them). */
+  budget?: PollBudgetInput | null;
 }
 
 export interface Poll {
@@ -48,6 +75,8 @@ export interface Poll {
   weights: Readonly<Record<string, number>>;
   hideResultsUntilClose: boolean;
   allowLateJoiners: boolean;
+  /** Set for budget polls, null for the others. */
+  budget: PollBudget | null;
 }
 
 export type PollError =
@@ -62,7 +91,15 @@ export type PollError =
   | "poll_close_too_far"
   | "poll_mode_invalid"
   | "poll_no_tiers"
-  | "poll_weight_invalid";
+  | "poll_weight_invalid"
+  /** A budget poll without points, or points given for another mode. */
+  | "poll_budget_missing"
+  | "poll_budget_not_budget_mode"
+  /** `tierId`: the tier whose points are not a whole number 1..100 (absent: the default points). */
+  | "poll_budget_points_invalid"
+  | "poll_budget_cap_invalid"
+  /** Points are the weighting of a budget poll: tier weights would count twice. */
+  | "poll_budget_weights";
 
 export type PollValidation =
   | { ok: true; poll: Poll }
@@ -136,6 +173,9 @@ export function validatePoll(input: PollInput, now: Date): PollValidation {
     weights[tierId] = w;
   }
 
+  const budget = validateBudget(input);
+  if (!budget.ok) return budget;
+
   return {
     ok: true,
     poll: {
@@ -148,8 +188,40 @@ export function validatePoll(input: PollInput, now: Date): PollValidation {
       weights,
       hideResultsUntilClose: input.hideResultsUntilClose ?? false,
       allowLateJoiners: input.allowLateJoiners ?? false,
+      budget: budget.budget,
     },
   };
+}
+
+function validPoints(n: unknown): n is number {
+  return typeof n === "number" && Number.isInteger(n) && n >= MIN_BUDGET_POINTS && n <= MAX_BUDGET_POINTS;
+}
+
+/** The budget of a budget poll (required), none for the other modes (refused if given). */
+function validateBudget(
+  input: PollInput,
+): { ok: true; budget: PollBudget | null } | { ok: false; error: PollError; tierId?: string } {
+  const raw = input.budget;
+  if (input.mode !== "budget") {
+    return raw ? { ok: false, error: "poll_budget_not_budget_mode" } : { ok: true, budget: null };
+  }
+  const listed = Object.entries(raw?.points ?? {}).sort(([a], [b]) => compareText(a, b));
+  if (!raw || (listed.length === 0 && raw.defaultPoints === undefined)) {
+    return { ok: false, error: "poll_budget_missing" };
+  }
+  if (Object.keys(input.weights ?? {}).length > 0) return { ok: false, error: "poll_budget_weights" };
+  const points: Record<string, number> = Object.create(null);
+  for (const [tierId, n] of listed) {
+    if (!validPoints(n)) return { ok: false, error: "poll_budget_points_invalid", tierId };
+    points[tierId] = n;
+  }
+  const defaultPoints = raw.defaultPoints ?? Math.min(...Object.values(points));
+  if (!validPoints(defaultPoints)) return { ok: false, error: "poll_budget_points_invalid" };
+  const cap = raw.maxPerOption ?? null;
+  if (cap !== null && (!Number.isInteger(cap) || cap < 1 || cap > MAX_BUDGET_POINTS)) {
+    return { ok: false, error: "poll_budget_cap_invalid" };
+  }
+  return { ok: true, budget: { defaultPoints, points, maxPerOption: cap } };
 }
 
 /** Plain code-unit order: the same on every machine, unlike localeCompare. */
@@ -165,7 +237,11 @@ export function resultsVisible(poll: Pick<Poll, "hideResultsUntilClose" | "close
 // ---------------------------------------------------------------------------------------------------
 // Ballots
 
-/** Option indexes: the one pick (single), the approved set (approval), or best-first (ranked). */
+/**
+ * Option indexes: the one pick (single), the approved set (approval), best-first (ranked), or one
+ * index per point given (budget: [0, 0, 2] gives two points to the first option and one to the
+ * third, kept in ascending order). So a budget ballot fits the same storage, and its tally is a count.
+ */
 export interface BallotChoices {
   choices: readonly number[];
 }
@@ -174,22 +250,50 @@ export type BallotError =
   | "ballot_empty"
   | "ballot_unknown_option"
   | "ballot_duplicate_choice"
-  | "ballot_too_many_choices";
+  | "ballot_too_many_choices"
+  /** Budget: a negative or fractional number of points on an option. */
+  | "ballot_points_invalid"
+  /** Budget: more points on one option than the poll's cap. */
+  | "ballot_over_option_cap"
+  /** Budget: more points than the member owns. */
+  | "ballot_over_budget";
 
 export type BallotValidation = { ok: true } | { ok: false; error: BallotError };
+
+/** A budget ballot's choices as points per option, indexed like the options. */
+export function ballotAllocation(optionCount: number, choices: readonly number[]): number[] {
+  const points = Array.from({ length: optionCount }, () => 0);
+  for (const c of choices) if (c >= 0 && c < optionCount) points[c] = (points[c] ?? 0) + 1;
+  return points;
+}
+
+/** Points per option → the stored choices (one index per point, ascending). */
+export function allocationChoices(points: readonly number[]): number[] {
+  return points.flatMap((n, i) => Array.from({ length: Math.max(0, n) }, () => i));
+}
 
 /**
  * A ballot names at least one known option, each at most once; a single-choice ballot names one.
  * Ranked ballots may stop early (a partial ranking): the unranked options are simply never preferred.
  */
 export function validateBallot(
-  poll: Pick<Poll, "mode" | "options">,
+  poll: Pick<Poll, "mode" | "options"> & { budget?: PollBudget | null },
   ballot: BallotChoices,
+  /** Budget polls: the points the member owns (canVote's weight); unchecked when absent. */
+  points?: number,
 ): BallotValidation {
   const { choices } = ballot;
   if (choices.length === 0) return { ok: false, error: "ballot_empty" };
   if (choices.some((c) => !Number.isInteger(c) || c < 0 || c >= poll.options.length)) {
     return { ok: false, error: "ballot_unknown_option" };
+  }
+  if (poll.mode === "budget") {
+    const cap = poll.budget?.maxPerOption ?? null;
+    if (cap !== null && ballotAllocation(poll.options.length, choices).some((n) => n > cap)) {
+      return { ok: false, error: "ballot_over_option_cap" };
+    }
+    if (points !== undefined && choices.length > points) return { ok: false, error: "ballot_over_budget" };
+    return { ok: true };
   }
   if (new Set(choices).size !== choices.length) return { ok: false, error: "ballot_duplicate_choice" };
   if (poll.mode === "single" && choices.length > 1) return { ok: false, error: "ballot_too_many_choices" };
@@ -205,6 +309,10 @@ export type BallotEdit =
   | { kind: "set"; choices: readonly number[] }
   | { kind: "toggle"; option: number }
   | { kind: "append"; option: number }
+  /** Budget: the whole allocation, points per option (indexed like the options). */
+  | { kind: "allocate"; points: readonly number[] }
+  /** Budget: one point more (+1) or less (-1) on one option; less on an option at 0 changes nothing. */
+  | { kind: "adjust"; option: number; delta: 1 | -1 }
   | { kind: "clear" };
 
 export type BallotEditResult = { ok: true; choices: number[] } | { ok: false; error: BallotError };
@@ -217,9 +325,11 @@ export type BallotEditResult = { ok: true; choices: number[] } | { ok: false; er
  * ballot, except a clear: an empty ballot counts for nothing until the member votes again.
  */
 export function editBallot(
-  poll: Pick<Poll, "mode" | "options">,
+  poll: Pick<Poll, "mode" | "options"> & { budget?: PollBudget | null },
   current: readonly number[],
   edit: BallotEdit,
+  /** Budget polls: the points the member owns (see validateBallot). */
+  points?: number,
 ): BallotEditResult {
   let choices: number[];
   switch (edit.kind) {
@@ -238,8 +348,29 @@ export function editBallot(
       if (poll.mode !== "ranked") return { ok: false, error: "ballot_unknown_option" };
       choices = current.includes(edit.option) ? [...current] : [...current, edit.option];
       break;
+    case "allocate":
+      if (poll.mode !== "budget" || edit.points.length > poll.options.length)
+        return { ok: false, error: "ballot_unknown_option" };
+      if (edit.points.some((n) => !Number.isInteger(n) || n < 0 || n > MAX_BUDGET_POINTS))
+        return { ok: false, error: "ballot_points_invalid" };
+      choices = allocationChoices(edit.points);
+      break;
+    case "adjust": {
+      if (poll.mode !== "budget" || (edit.delta !== 1 && edit.delta !== -1))
+        return { ok: false, error: "ballot_unknown_option" };
+      if (!Number.isInteger(edit.option) || edit.option < 0 || edit.option >= poll.options.length)
+        return { ok: false, error: "ballot_unknown_option" };
+      const points = ballotAllocation(poll.options.length, current);
+      points[edit.option] = Math.max(0, (points[edit.option] ?? 0) + edit.delta);
+      choices = allocationChoices(points);
+      // Taking back the last point empties the ballot, like a clear: it counts for nothing.
+      if (choices.length === 0) return { ok: true, choices };
+      break;
+    }
   }
-  const checked = validateBallot(poll, { choices });
+  // A budget ballot set whole is kept in its one canonical order, whatever order it came in.
+  if (poll.mode === "budget") choices.sort((a, b) => a - b);
+  const checked = validateBallot(poll, { choices }, points);
   return checked.ok ? { ok: true, choices } : checked;
 }
 
@@ -266,12 +397,24 @@ export function weightOfTier(poll: Pick<Poll, "weights">, tierId: string): numbe
   return Object.hasOwn(poll.weights, tierId) ? (poll.weights[tierId] ?? 1) : 1;
 }
 
+/** The points a tier gives in a budget poll: its own, or the poll's default. */
+export function pointsOfTier(budget: PollBudget, tierId: string): number {
+  return Object.hasOwn(budget.points, tierId)
+    ? (budget.points[tierId] ?? budget.defaultPoints)
+    : budget.defaultPoints;
+}
+
+type WeighedPoll = Pick<Poll, "weights"> & { mode?: PollMode; budget?: PollBudget | null };
+
 function eligibleTiers(poll: Pick<Poll, "eligibility">, tierIds: readonly string[]): string[] {
   const { eligibility } = poll;
   return eligibility.kind === "all" ? [...tierIds] : tierIds.filter((t) => eligibility.tierIds.includes(t));
 }
 
-function highestWeight(poll: Pick<Poll, "weights">, tierIds: readonly string[]): number {
+/** A budget poll's "weight" is the member's points: the points of their best tier, never multiplied. */
+function highestWeight(poll: WeighedPoll, tierIds: readonly string[]): number {
+  const { budget } = poll;
+  if (poll.mode === "budget" && budget) return Math.max(...tierIds.map((t) => pointsOfTier(budget, t)));
   return Math.max(...tierIds.map((t) => weightOfTier(poll, t)));
 }
 
@@ -282,9 +425,14 @@ function highestWeight(poll: Pick<Poll, "weights">, tierIds: readonly string[]):
  * not allowed, eligibility is frozen at opening: the member must have held an eligible tier then,
  * and the weight is also capped at what their tiers at opening gave them, so upgrading mid-poll buys
  * no extra say (downgrading lowers it: the weight follows what the member still pays for).
+ * In a budget poll the weight is the member's points, by the same rule (the tiers' weights are not
+ * used: the points are the weighting).
  */
 export function canVote(input: {
-  poll: Pick<Poll, "closesAt" | "eligibility" | "weights" | "allowLateJoiners">;
+  poll: Pick<Poll, "closesAt" | "eligibility" | "weights" | "allowLateJoiners"> & {
+    mode?: PollMode;
+    budget?: PollBudget | null;
+  };
   voter: Voter;
   now: Date;
 }): VoteEligibility {
@@ -362,8 +510,8 @@ interface TallyTotals {
 }
 
 export interface CountTally extends TallyTotals {
-  mode: "single" | "approval";
-  /** Weight per option, indexed like poll.options. */
+  mode: "single" | "approval" | "budget";
+  /** Weight per option (budget: points per option), indexed like poll.options. */
   counts: number[];
   /** Every option with the highest count (several on a tie); empty when nobody voted. */
   winners: number[];
@@ -392,10 +540,10 @@ export interface RankedTally extends TallyTotals {
 export type Tally = CountTally | RankedTally;
 
 function validOnly(
-  poll: Pick<Poll, "mode" | "options">,
+  poll: Pick<Poll, "mode" | "options"> & { budget?: PollBudget | null },
   ballots: readonly WeightedBallot[],
 ): { counted: WeightedBallot[]; invalid: number } {
-  const counted = ballots.filter((b) => validateBallot(poll, b).ok);
+  const counted = ballots.filter((b) => validateBallot(poll, b, b.weight).ok);
   return { counted, invalid: ballots.length - counted.length };
 }
 
@@ -432,6 +580,35 @@ export function tallySingle(poll: Pick<Poll, "options">, ballots: readonly Weigh
 
 export function tallyApproval(poll: Pick<Poll, "options">, ballots: readonly WeightedBallot[]): CountTally {
   return tallyCounts({ mode: "approval", options: poll.options }, ballots);
+}
+
+/**
+ * Budget: each option gets the sum of the points given to it (a ballot's weight is the points its
+ * member owned, not a multiplier). totalWeight is the points cast. The most points wins; equal
+ * highest are all reported, as a tie. A ballot over its member's points or the cap is not counted.
+ */
+export function tallyBudget(
+  poll: Pick<Poll, "options"> & { budget?: PollBudget | null },
+  ballots: readonly WeightedBallot[],
+): CountTally {
+  const { counted, invalid } = validOnly(
+    { mode: "budget", options: poll.options, budget: poll.budget ?? null },
+    ballots,
+  );
+  const counts = poll.options.map(() => 0);
+  for (const b of counted) for (const c of b.choices) counts[c] = (counts[c] ?? 0) + 1;
+  const totalWeight = counts.reduce((s, n) => s + n, 0);
+  const top = Math.max(...counts);
+  const winners = totalWeight > 0 ? counts.flatMap((n, i) => (n === top ? [i] : [])) : [];
+  return {
+    mode: "budget",
+    counts,
+    winners,
+    tie: winners.length > 1,
+    totalWeight,
+    totalVoters: counted.length,
+    invalid,
+  };
 }
 
 /**
@@ -479,7 +656,10 @@ export function tallyRanked(poll: Pick<Poll, "options">, ballots: readonly Weigh
 }
 
 /** The tally the poll's mode calls for. */
-export function tallyPoll(poll: Pick<Poll, "mode" | "options">, ballots: readonly WeightedBallot[]): Tally {
+export function tallyPoll(
+  poll: Pick<Poll, "mode" | "options"> & { budget?: PollBudget | null },
+  ballots: readonly WeightedBallot[],
+): Tally {
   switch (poll.mode) {
     case "single":
       return tallySingle(poll, ballots);
@@ -487,6 +667,8 @@ export function tallyPoll(poll: Pick<Poll, "mode" | "options">, ballots: readonl
       return tallyApproval(poll, ballots);
     case "ranked":
       return tallyRanked(poll, ballots);
+    case "budget":
+      return tallyBudget(poll, ballots);
   }
 }
 
@@ -506,14 +688,30 @@ export interface BallotCsvRow {
  * The ballots as RFC 4180 CSV (CRLF line ends), for the creator to audit or archive. Rows keep the
  * caller's order. An index with no option (a bug upstream) is written as "#<index>" rather than
  * failing the whole export. Option labels can be fans' words (idea titles): every cell goes through
- * csvCell (src/core/csv.ts), so none runs as a formula in the creator's spreadsheet.
+ * csvCell (src/core/csv.ts), so none runs as a formula in the creator's spreadsheet. A budget ballot
+ * reads "3 × A + 2 × C" (points per option, in option order) and its weight is the points owned.
  */
 export function ballotsToCsv(poll: Pick<Poll, "mode" | "options">, rows: readonly BallotCsvRow[]): string {
   const joiner = poll.mode === "ranked" ? " > " : " + ";
   const lines = [["member", "platform", "choice", "weight", "time"]];
   for (const r of rows) {
-    const choice = r.choices.map((c) => poll.options[c] ?? `#${c}`).join(joiner);
+    const choice =
+      poll.mode === "budget"
+        ? budgetCells(poll.options, r.choices).join(joiner)
+        : r.choices.map((c) => poll.options[c] ?? `#${c}`).join(joiner);
     lines.push([r.memberId, r.platform, choice, String(r.weight), r.at.toISOString()]);
   }
   return lines.map((fields) => csvRecord(fields)).join("");
+}
+
+/** A budget ballot in words: "3 × A + 2 × C" (empty when it gives no point). */
+export function allocationLabel(options: readonly string[], choices: readonly number[]): string {
+  return budgetCells(options, choices).join(" + ");
+}
+
+/** "3 × A", per option given points, in option order (an unknown index as "#<index>"). */
+function budgetCells(options: readonly string[], choices: readonly number[]): string[] {
+  const points = new Map<number, number>();
+  for (const c of choices) points.set(c, (points.get(c) ?? 0) + 1);
+  return [...points].sort(([a], [b]) => a - b).map(([c, n]) => `${n} × ${options[c] ?? `#${c}`}`);
 }

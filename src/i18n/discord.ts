@@ -273,6 +273,8 @@ export const discordEn = {
   "discord.poll.no_votes": "Nobody voted.",
   "discord.poll.round": (p: { n: number; counts: string; out: readonly string[] }) =>
     `Round ${p.n}: ${p.counts}${p.out.length ? ` → out: ${EN.list(p.out)}` : ""}`,
+  "discord.poll.hint_budget":
+    "Spread your points across the options: ＋ gives one point to an option, − takes one back. Your ballot is saved at each click, and you can change it until the poll closes.",
   "discord.poll.hint_single": "Click an option to vote. You can change your vote until the poll closes.",
   "discord.poll.hint_approval":
     "Pick every option you like in the menu. You can change your picks until the poll closes.",
@@ -287,6 +289,7 @@ export const discordEn = {
   "discord.poll.mode_single": "single choice",
   "discord.poll.mode_approval": "approval (several picks)",
   "discord.poll.mode_ranked": "ranked choice",
+  "discord.poll.mode_budget": "budget (spread your points)",
   "discord.poll.hidden_note": "Results are hidden until the poll closes.",
   "discord.poll.approval_placeholder": "Pick the options you like",
   "discord.poll.rank_button": "Rank the options",
@@ -300,6 +303,10 @@ export const discordEn = {
     `Done: the winning option is ${p.stage === "shipped" ? "shipped" : "in the works"}. ${EN.count(p.count, "voter is", "voters are")} being told.`,
   "discord.vote.counted": (p: { choice: string; weight: number }) =>
     `Your vote for ${p.choice} is counted (weight ${p.weight}).`,
+  "discord.vote.budget": (p: { choice: string; left: number; weight: number }) =>
+    p.choice
+      ? `Your points: ${p.choice}. Points left: ${p.left} of ${p.weight}.`
+      : `You have given no point: your ballot counts for nothing. Points left: ${p.left} of ${p.weight}.`,
   "discord.vote.changed": (p: { choice: string; weight: number }) =>
     `Your vote is now ${p.choice} (weight ${p.weight}); your previous vote no longer counts.`,
   "discord.vote.unchanged": (p: { choice: string; weight: number }) =>
@@ -550,6 +557,8 @@ export const discordFr = {
   "discord.poll.no_votes": "Personne n'a voté.",
   "discord.poll.round": (p) =>
     `Tour ${p.n} : ${p.counts}${p.out.length ? ` → ${FR.plural(p.out.length, "éliminée", "éliminées")} : ${FR.list(p.out)}` : ""}`,
+  "discord.poll.hint_budget":
+    "Répartissez vos points entre les options : ＋ donne un point à une option, − en reprend un. Votre bulletin est enregistré à chaque clic, et modifiable jusqu'à la fermeture.",
   "discord.poll.hint_single":
     "Cliquez sur une option pour voter. Vous pouvez changer d'avis jusqu'à la fermeture.",
   "discord.poll.hint_approval":
@@ -565,6 +574,7 @@ export const discordFr = {
   "discord.poll.mode_single": "choix unique",
   "discord.poll.mode_approval": "approbation (plusieurs choix)",
   "discord.poll.mode_ranked": "vote par classement",
+  "discord.poll.mode_budget": "budget (répartissez vos points)",
   "discord.poll.hidden_note": "Les résultats sont masqués jusqu'à la fermeture.",
   "discord.poll.approval_placeholder": "Choisissez les options qui vous plaisent",
   "discord.poll.rank_button": "Classer les options",
@@ -578,6 +588,10 @@ export const discordFr = {
   "discord.poll.committed": (p) =>
     `C'est fait : l'option gagnante est ${p.stage === "shipped" ? "livrée" : "en cours"}. ${FR.count(p.count, "votant est prévenu", "votants sont prévenus")}.`,
   "discord.vote.counted": (p) => `Votre vote pour ${p.choice} est compté (poids ${p.weight}).`,
+  "discord.vote.budget": (p) =>
+    p.choice
+      ? `Vos points : ${p.choice}. Points restants : ${p.left} sur ${p.weight}.`
+      : `Vous n'avez donné aucun point : votre bulletin ne compte pas. Points restants : ${p.left} sur ${p.weight}.`,
   "discord.vote.changed": (p) =>
     `Votre vote est maintenant ${p.choice} (poids ${p.weight}) ; votre vote précédent ne compte plus.`,
   "discord.vote.unchanged": (p) => `Vous avez déjà voté ${p.choice} : rien n'a changé (poids ${p.weight}).`,

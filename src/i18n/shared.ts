@@ -136,7 +136,19 @@ export const sharedEn = {
   "error.poll_close_too_soon": "A poll must stay open at least one minute.",
   "error.poll_close_too_far": "A poll can stay open at most 8 weeks.",
   "error.poll_no_tiers": "Pick at least one tier allowed to vote, or let every member vote.",
-  "error.poll_mode_invalid": "The mode must be single, approval or ranked.",
+  "error.poll_mode_invalid": "The mode must be single, approval, ranked or budget.",
+  "error.poll_budget_missing":
+    "A budget poll needs the points each member spreads: fill in budget, e.g. 5 (every tier) or gold=10, silver=5. Nothing changed.",
+  "error.input_budget_invalid": (p: { part: string }) =>
+    `In budget, “${p.part}” is neither a number of points nor a tier and a number: write e.g. 5 (every tier) or gold=10, silver=5 (1 to 100 points). Nothing changed.`,
+  "error.poll_budget_not_budget_mode":
+    "Points (budget, cap) only apply to a budget poll: pick the budget mode, or leave them empty. Nothing changed.",
+  "error.poll_budget_points_invalid": (p: { tier: string }) =>
+    `In budget, the points${p.tier ? ` of tier ${p.tier}` : ""} must be a whole number from 1 to 100. Nothing changed.`,
+  "error.poll_budget_cap_invalid":
+    "The cap (most points on one option) must be a whole number from 1 to 100, or empty for no cap. Nothing changed.",
+  "error.poll_budget_weights":
+    "A budget poll has no tier weights: the points per tier are its weighting. Leave weights empty and set budget, e.g. gold=10, silver=5. Nothing changed.",
   "error.poll_weight_invalid": (p: { tier: string }) =>
     `The weight of tier ${p.tier} must be a whole number from 1 to 10.`,
   "error.input_duration_invalid": (p: { value: string }) =>
@@ -149,6 +161,11 @@ export const sharedEn = {
   "error.ballot_unknown_option": "That option is not in this poll.",
   "error.ballot_duplicate_choice": "Each option can be picked only once.",
   "error.ballot_too_many_choices": "This poll takes a single choice.",
+  "error.ballot_points_invalid": "Points on an option must be a whole number, 0 or more.",
+  "error.ballot_over_option_cap": (p: { cap: number }) =>
+    `At most ${p.cap} points can go to one option: move some to another option.`,
+  "error.ballot_over_budget": (p: { points: number }) =>
+    `You have ${p.points} points to spread: take some back before you submit.`,
   "error.vote_closed": "This poll is closed: votes are no longer counted.",
   "error.vote_not_member": "Only members can vote. Join to have your say in what comes next.",
   "error.vote_lapsed": "Your membership has ended, so your vote cannot count. Renew it to vote again.",
@@ -465,7 +482,19 @@ export const sharedFr = {
   "error.poll_close_too_far": "Un sondage reste ouvert au plus 8 semaines.",
   "error.poll_no_tiers": "Choisissez au moins un palier autorisé à voter, ou laissez voter tous les membres.",
   "error.poll_mode_invalid":
-    "Le mode doit être single (choix unique), approval (approbation) ou ranked (classement).",
+    "Le mode doit être single (choix unique), approval (approbation), ranked (classement) ou budget (points).",
+  "error.poll_budget_missing":
+    "Un sondage budget a besoin des points que chaque membre répartit : remplissez budget, par ex. 5 (tous les paliers) ou gold=10, silver=5. Rien n'a changé.",
+  "error.input_budget_invalid": (p) =>
+    `Dans budget, « ${p.part} » n'est ni un nombre de points ni un palier suivi d'un nombre : écrivez par ex. 5 (tous les paliers) ou gold=10, silver=5 (1 à 100 points). Rien n'a changé.`,
+  "error.poll_budget_not_budget_mode":
+    "Les points (budget, plafond) ne valent que pour un sondage budget : choisissez le mode budget, ou laissez-les vides. Rien n'a changé.",
+  "error.poll_budget_points_invalid": (p) =>
+    `Dans budget, les points${p.tier ? ` du palier ${p.tier}` : ""} doivent être un nombre entier de 1 à 100. Rien n'a changé.`,
+  "error.poll_budget_cap_invalid":
+    "Le plafond (points maximum sur une option) doit être un nombre entier de 1 à 100, ou vide pour aucun plafond. Rien n'a changé.",
+  "error.poll_budget_weights":
+    "Un sondage budget n'a pas de poids par palier : les points par palier en tiennent lieu. Laissez les poids vides et remplissez budget, par ex. gold=10, silver=5. Rien n'a changé.",
   "error.poll_weight_invalid": (p) => `Le poids du palier ${p.tier} doit être un nombre entier de 1 à 10.`,
   "error.input_duration_invalid": (p) =>
     `« ${p.value} » n'est pas une durée : écrivez un nombre et une unité, par ex. 30m, 12h, 3j ou 1w (minutes, heures, jours, semaines). Rien n'a changé.`,
@@ -477,6 +506,10 @@ export const sharedFr = {
   "error.ballot_unknown_option": "Cette option ne fait pas partie du sondage.",
   "error.ballot_duplicate_choice": "Chaque option ne peut être choisie qu'une fois.",
   "error.ballot_too_many_choices": "Ce sondage n'accepte qu'un seul choix.",
+  "error.ballot_points_invalid": "Les points d'une option doivent être un nombre entier, 0 ou plus.",
+  "error.ballot_over_option_cap": (p) =>
+    `Une option peut recevoir au plus ${p.cap} points : placez-en sur une autre option.`,
+  "error.ballot_over_budget": (p) => `Vous avez ${p.points} points à répartir : retirez-en avant de valider.`,
   "error.vote_closed": "Ce sondage est fermé : les votes ne sont plus comptés.",
   "error.vote_not_member": "Seuls les membres votent. Rejoignez-nous pour décider de la suite.",
   "error.vote_lapsed":

@@ -231,6 +231,8 @@ export const telegramEn = {
 
   // Polls and ideas.
   "telegram.poll.help_single": "Tap one option to vote. Tap another one to change your vote.",
+  "telegram.poll.help_budget":
+    "Spread your points across the options: ＋ gives one point to an option, − takes one back. Each tap is saved; you see your points left.",
   "telegram.poll.help_approval": "Tap every option you approve of; tap one again to take your approval back.",
   "telegram.poll.help_ranked":
     "Rank the options: tap your 1st choice, then your 2nd, and so on. Tap “Clear my ranking” to start over.",
@@ -267,6 +269,10 @@ export const telegramEn = {
     `“${p.option}” is now marked ${p.stage === "shipped" ? "shipped" : "in the works"}: ${EN.count(p.notified, "voter", "voters")} will hear about it.`,
   "telegram.vote.counted": (p: { choice: string; weight: number }) =>
     `Vote counted: ${p.choice} (weight ${p.weight}).`,
+  "telegram.vote.budget": (p: { choice: string; left: number; weight: number }) =>
+    p.choice
+      ? `Your points: ${p.choice}. Points left: ${p.left} of ${p.weight}.`
+      : `You have given no point: your ballot counts for nothing. Points left: ${p.left} of ${p.weight}.`,
   "telegram.vote.changed": (p: { choice: string; weight: number }) =>
     `Vote changed: ${p.choice} (weight ${p.weight}).`,
   "telegram.vote.unchanged": (p: { choice: string; weight: number }) =>
@@ -482,6 +488,8 @@ export const telegramFr = {
     `J'ai publié le message de feuille de route dans « ${p.chat} » mais je ne peux pas l'épingler : faites de moi un administrateur avec le droit d'épingler des messages (dans une chaîne : de modifier les messages des autres). Je l'épinglerai au prochain changement de la feuille de route, ou tout de suite avec /roadmapmsg on.`,
 
   "telegram.poll.help_single": "Touchez une option pour voter. Touchez-en une autre pour changer de vote.",
+  "telegram.poll.help_budget":
+    "Répartissez vos points entre les options : ＋ donne un point à une option, − en reprend un. Chaque touche est enregistrée ; vous voyez vos points restants.",
   "telegram.poll.help_approval":
     "Touchez chaque option que vous approuvez ; touchez-la de nouveau pour retirer votre approbation.",
   "telegram.poll.help_ranked":
@@ -515,6 +523,10 @@ export const telegramFr = {
   "telegram.poll.committed": (p) =>
     `« ${p.option} » est maintenant marqué ${p.stage === "shipped" ? "livré" : "en préparation"} : ${FR.count(p.notified, "votant en sera informé", "votants en seront informés")}.`,
   "telegram.vote.counted": (p) => `Vote compté : ${p.choice} (poids ${p.weight}).`,
+  "telegram.vote.budget": (p) =>
+    p.choice
+      ? `Vos points : ${p.choice}. Points restants : ${p.left} sur ${p.weight}.`
+      : `Vous n'avez donné aucun point : votre bulletin ne compte pas. Points restants : ${p.left} sur ${p.weight}.`,
   "telegram.vote.changed": (p) => `Vote modifié : ${p.choice} (poids ${p.weight}).`,
   "telegram.vote.unchanged": (p) => `Votre vote ne change pas : ${p.choice}.`,
   "telegram.vote.cleared":

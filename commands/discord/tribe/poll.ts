@@ -52,6 +52,26 @@ export const pollGroup = {
           max_length: 200,
         },
         {
+          type: Opt.String,
+          name: "budget",
+          description: "Budget mode: points per member, e.g. 5, or per tier gold=10, silver=5 (1 to 100)",
+          description_localizations: {
+            fr: "Mode budget : points par membre, par ex. 5, ou par palier gold=10, silver=5 (1 à 100)",
+          },
+          max_length: 200,
+        },
+        {
+          type: Opt.Integer,
+          name: "cap",
+          name_localizations: { fr: "plafond" },
+          description: "Budget mode: most points one option may get from a member (no cap if empty)",
+          description_localizations: {
+            fr: "Mode budget : points maximum qu'un membre peut donner à une option (aucun si vide)",
+          },
+          min_value: 1,
+          max_value: 100,
+        },
+        {
           type: Opt.Boolean,
           name: "hidden",
           name_localizations: { fr: "masqué" },

@@ -10,7 +10,7 @@ import {
 import type { PollRow } from "../../app/db.ts";
 import type { PortUseCases, UseCases } from "../../app/useCases.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
-import type { Tally } from "../../core/polls.ts";
+import { allocationLabel, type Tally } from "../../core/polls.ts";
 import { DomainError } from "../../errors.ts";
 import { type Locale, t, wordsFor } from "../../i18n/index.ts";
 
@@ -135,7 +135,7 @@ export function pollEmbed(locale: Locale, view: PollView): EmbedBuilder {
     : poll.options.map((label, i) => `**${i + 1}.** ${label}`);
   const lines = [...optionLines, ""];
   if (closed && summary) lines.push(...outcomeLines(locale, summary));
-  else lines.push(t(locale, `discord.poll.hint_${poll.mode as "single" | "approval" | "ranked"}`));
+  else lines.push(t(locale, `discord.poll.hint_${poll.mode as "single" | "approval" | "ranked" | "budget"}`));
   const ends = poll.closedAt ?? poll.closesAt;
   const embed = new EmbedBuilder()
     .setTitle(
@@ -153,7 +153,7 @@ export function pollEmbed(locale: Locale, view: PollView): EmbedBuilder {
       },
       {
         name: t(locale, "discord.poll.field_mode"),
-        value: t(locale, `discord.poll.mode_${poll.mode as "single" | "approval" | "ranked"}`),
+        value: t(locale, `discord.poll.mode_${poll.mode as "single" | "approval" | "ranked" | "budget"}`),
         inline: true,
       },
       { name: t(locale, "discord.poll.field_voters"), value: String(view.voters), inline: true },
@@ -193,6 +193,7 @@ export function pollComponents(
       .setDisabled(disabled);
     return [new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(button)];
   }
+  if (poll.mode === "budget") return budgetComponents(poll, disabled);
   const rows: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
   for (let start = 0; start < poll.options.length; start += 5) {
     rows.push(
@@ -204,6 +205,37 @@ export function pollComponents(
             .setStyle(ButtonStyle.Secondary)
             .setDisabled(disabled),
         ),
+      ),
+    );
+  }
+  return rows;
+}
+
+/**
+ * A budget poll's buttons: "＋ label" and "−" per option, two options a row (10 options fill the 5
+ * rows Discord allows). The ids say only the option and the direction (`<i>` one point more, `m<i>`
+ * one less): the ballot itself is the member's stored one, changed under their lock (castVote).
+ */
+function budgetComponents(
+  poll: Pick<PollRow, "id" | "options">,
+  disabled: boolean,
+): ActionRowBuilder<MessageActionRowComponentBuilder>[] {
+  const rows: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
+  for (let start = 0; start < poll.options.length; start += 2) {
+    rows.push(
+      new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
+        poll.options.slice(start, start + 2).flatMap((label, k) => [
+          new ButtonBuilder()
+            .setCustomId(`${VOTE_PREFIX}:${poll.id}:${start + k}`)
+            .setLabel(`＋ ${start + k + 1}. ${label}`.slice(0, 80))
+            .setStyle(ButtonStyle.Secondary)
+            .setDisabled(disabled),
+          new ButtonBuilder()
+            .setCustomId(`${VOTE_PREFIX}:${poll.id}:m${start + k}`)
+            .setLabel(`− ${start + k + 1}`)
+            .setStyle(ButtonStyle.Secondary)
+            .setDisabled(disabled),
+        ]),
       ),
     );
   }
@@ -252,6 +284,7 @@ export function rankingStep(
 
 /** The options a ballot names, as the fan reads them back. */
 export function choicesLabel(poll: Pick<PollRow, "options" | "mode">, choices: readonly number[]): string {
+  if (poll.mode === "budget") return allocationLabel(poll.options, choices);
   const labels = choices.map((i) => `“${optionLabel(poll.options, i)}”`);
   return poll.mode === "ranked" ? labels.map((l, n) => `${n + 1}. ${l}`).join(", ") : labels.join(", ");
 }

@@ -2,7 +2,7 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { PollRow } from "../../app/db.ts";
 import type { PortUseCases } from "../../app/useCases.ts";
 import { optionLabel, type PollSummary, summarizeTally } from "../../core/pollSummary.ts";
-import type { Tally } from "../../core/polls.ts";
+import { allocationLabel, type Tally } from "../../core/polls.ts";
 import { formatDateTime, type Locale, t } from "../../i18n/index.ts";
 import type { CallbackSigner } from "./callbackData.ts";
 import { TELEGRAM_TIME_ZONE } from "./context.ts";
@@ -41,9 +41,15 @@ export async function pollLocale(
 }
 
 export function pollKeyboard(signer: CallbackSigner, locale: Locale, row: PollRow): InlineKeyboardMarkup {
-  const rows = row.options.map((label, i) => [
-    { text: label, callback_data: signer.sign(ANYONE, `pv:${row.id}:${i}`) },
-  ]);
+  // Budget: ＋ gives the option one point (pv), − takes one back (pm); the ballot is the stored one.
+  const rows = row.options.map((label, i) =>
+    row.mode === "budget"
+      ? [
+          { text: `＋ ${label}`, callback_data: signer.sign(ANYONE, `pv:${row.id}:${i}`) },
+          { text: "−", callback_data: signer.sign(ANYONE, `pm:${row.id}:${i}`) },
+        ]
+      : [{ text: label, callback_data: signer.sign(ANYONE, `pv:${row.id}:${i}`) }],
+  );
   if (row.mode === "ranked") {
     rows.push([
       { text: t(locale, "telegram.poll.clear"), callback_data: signer.sign(ANYONE, `pc:${row.id}`) },
@@ -60,7 +66,7 @@ export function liveText(
 ): string {
   const lines = [
     `📊 ${row.question}`,
-    t(locale, `telegram.poll.help_${row.mode as "single" | "approval" | "ranked"}`),
+    t(locale, `telegram.poll.help_${row.mode as "single" | "approval" | "ranked" | "budget"}`),
     "",
   ];
   if (view.hidden || !view.tally) lines.push(t(locale, "telegram.poll.hidden"));
@@ -116,6 +122,7 @@ export function finalText(locale: Locale, row: PollRow, tally: Tally): string {
 
 /** A ballot in words: one option, the approved set, or the ranking. */
 export function choiceText(row: Pick<PollRow, "mode" | "options">, choices: readonly number[]): string {
+  if (row.mode === "budget") return allocationLabel(row.options, choices);
   const labels = choices.map((c) => optionLabel(row.options, c));
   return row.mode === "ranked" ? labels.map((l, i) => `${i + 1}. ${l}`).join(", ") : labels.join(", ");
 }

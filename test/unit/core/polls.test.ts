@@ -50,6 +50,7 @@ function poll(over: Partial<Poll> = {}): Poll {
     weights: {},
     hideResultsUntilClose: false,
     allowLateJoiners: false,
+    budget: null,
     ...over,
   };
 }
@@ -79,6 +80,7 @@ describe("validatePoll", () => {
         weights: {},
         hideResultsUntilClose: false,
         allowLateJoiners: false,
+        budget: null,
       },
     });
   });

@@ -13,7 +13,7 @@ import { inputValue, type PlacementLine, placementLines } from "../../../app/pol
 import { fitLines } from "../../../core/fitLines.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import { summarizeTally } from "../../../core/pollSummary.ts";
-import type { PollMode } from "../../../core/polls.ts";
+import { allocationLabel, type PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
 import { postProblemText } from "../../../i18n/index.ts";
 import type { ComponentRoute, HandlerContext } from "../context.ts";
@@ -98,6 +98,7 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
   const tierRef = args.string("tier");
   const tier = tierRef ? await ctx.services.app.findTier(tierRef) : null;
   const weights = await ctx.services.app.resolveTierWeights(args.string("weights"));
+  const budget = await ctx.services.app.resolveBudget(args.string("budget"), args.integer("cap"));
   const placement = await discordPlacement(ctx, args.channelId("channel"));
   await ctx.defer();
   const poll = await ctx.services.app.openPoll({
@@ -107,6 +108,7 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
     mode: (args.string("mode") ?? "single") as PollMode,
     eligibility: tier ? { kind: "tiers", tierIds: [tier.id] } : { kind: "all" },
     weights,
+    budget,
     hideResultsUntilClose: args.boolean("hidden") ?? false,
     allowLateJoiners: args.boolean("late-joiners") ?? false,
     createdBy: ctx.actor,
@@ -182,6 +184,23 @@ export const pollVoteRoute: ComponentRoute = {
     } else if (poll.mode === "approval" && kind === "a" && i.isStringSelectMenu()) {
       const choices = i.values.map((v) => parseOption(poll, v));
       await ctx.reply({ content: await vote(ctx, poll, choices) });
+    } else if (poll.mode === "budget" && i.isButton() && kind !== undefined) {
+      // "3": one point more on option 3; "m3": one less. The index is checked like any option.
+      const less = kind.startsWith("m");
+      const option = parseOption(poll, less ? kind.slice(1) : kind);
+      const outcome = await ctx.services.app.castVote({
+        pollId: poll.id,
+        who: ctx.who,
+        edit: { kind: "adjust", option, delta: less ? -1 : 1 },
+        poll,
+      });
+      await ctx.reply({
+        content: ctx.t("discord.vote.budget", {
+          choice: allocationLabel(poll.options, outcome.choices),
+          left: Math.max(0, outcome.weight - outcome.choices.length),
+          weight: outcome.weight,
+        }),
+      });
     } else if (poll.mode === "ranked" && kind === "r" && i.isButton()) {
       await ctx.reply(rankingStep(ctx.locale, poll, []));
     } else {

@@ -51,6 +51,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
       mode: mode.toLowerCase() as PollMode,
       eligibility: flags.tierIds.length ? { kind: "tiers", tierIds: flags.tierIds } : { kind: "all" },
       weights: flags.weights,
+      budget: await services.app.resolveBudget(flags.budget, flags.cap),
       hideResultsUntilClose: flags.hidden,
       allowLateJoiners: flags.late,
       createdBy: `telegram:${ctx.from.id}`,
@@ -240,7 +241,7 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
 
   // Button presses: ballots (pv), ranked "clear" (pc), idea upvotes (iu) and take-backs (iv). Registered before the
   // fan feature's catch-all, which refuses any other data.
-  composer.callbackQuery(/^(pv|pc|iu|iv):/, async (ctx) => {
+  composer.callbackQuery(/^(pv|pm|pc|iu|iv):/, async (ctx) => {
     const payload = signer.verify(ANYONE, ctx.callbackQuery.data);
     const [kind, id, index] = payload?.split(":") ?? [];
     if (!payload || !id) {
@@ -267,15 +268,28 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
       // A press edits the member's stored ballot: single sets it, approval toggles the option,
       // ranked appends it as the next rank; "clear" empties it (stored, so it survives a restart).
       const option = Number(index);
+      // Budget: ＋ (pv) one point more on the option, − (pm) one less; pm on another mode is refused.
       const edit: BallotEdit =
         kind === "pc"
           ? { kind: "clear" }
-          : row.mode === "approval"
-            ? { kind: "toggle", option }
-            : row.mode === "ranked"
-              ? { kind: "append", option }
-              : { kind: "set", choices: [option] };
+          : row.mode === "budget" || kind === "pm"
+            ? { kind: "adjust", option, delta: kind === "pm" ? -1 : 1 }
+            : row.mode === "approval"
+              ? { kind: "toggle", option }
+              : row.mode === "ranked"
+                ? { kind: "append", option }
+                : { kind: "set", choices: [option] };
       const outcome = await services.app.castVote({ pollId: id, who, edit, poll: row });
+      if (row.mode === "budget")
+        return await ctx.answerCallbackQuery({
+          text: ctx
+            .t("telegram.vote.budget", {
+              choice: choiceText(row, outcome.choices),
+              left: Math.max(0, outcome.weight - outcome.choices.length),
+              weight: outcome.weight,
+            })
+            .slice(0, 200),
+        });
       if (kind === "pc" || outcome.status === "cleared")
         return await ctx.answerCallbackQuery({ text: ctx.t("telegram.vote.cleared") });
       return await ctx.answerCallbackQuery({
@@ -301,7 +315,8 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
 
 /**
  * The options between the mode and the question of /poll, in any order: `tier=gold,silver` (who
- * may vote), `weight=gold:2,silver:1` (tier weights, 1 to 10), `hidden` (results at the closing),
+ * may vote), `weight=gold:2,silver:1` (tier weights, 1 to 10), `budget=gold:10,silver:5` or `budget=5`
+ * (a budget poll's points), `cap=3` (its most points per option), `hidden` (results at the closing),
  * `late` (members who join after opening may vote). The first other word starts the question.
  */
 export async function parsePollFlags(
@@ -310,17 +325,33 @@ export async function parsePollFlags(
 ): Promise<{
   tierIds: string[];
   weights: Record<string, number>;
+  budget: string | null;
+  cap: number | null;
   hidden: boolean;
   late: boolean;
   question: string;
 }> {
   const { services } = deps;
-  const out = { tierIds: [] as string[], weights: {} as Record<string, number>, hidden: false, late: false };
+  const out = {
+    tierIds: [] as string[],
+    weights: {} as Record<string, number>,
+    budget: null as string | null,
+    cap: null as number | null,
+    hidden: false,
+    late: false,
+  };
   let i = 0;
   for (; i < words.length; i++) {
     const word = words[i]!;
     const m = /^(tiers?|paliers?|weights?|poids)=(.+)$/i.exec(word);
-    if (m) {
+    const b = /^(budget|points)=(.+)$/i.exec(word);
+    const cap = /^(cap|plafond)=(.+)$/i.exec(word);
+    if (b) out.budget = [out.budget, b[2]!].filter(Boolean).join(",");
+    else if (cap) {
+      const n = Number(cap[2]);
+      if (!Number.isInteger(n) || n < 1 || n > 100) throw new DomainError("poll_budget_cap_invalid");
+      out.cap = n;
+    } else if (m) {
       const isTier = /^(tiers?|paliers?)$/i.test(m[1]!);
       if (isTier) {
         for (const part of m[2]!.split(",").filter(Boolean))
