@@ -93,6 +93,16 @@ export const modeOption = {
   ],
 } as const satisfies APIApplicationCommandBasicOption;
 
+/** The modes a cycle's poll may take: a budget poll needs points per tier, which a cycle does not set. */
+export const cycleModeOption = {
+  ...modeOption,
+  description: "the poll's mode: single choice (default), approval (several), ranked (by preference)",
+  description_localizations: {
+    fr: "le mode du sondage : choix unique (par défaut), approbation (plusieurs), classement (préférence)",
+  },
+  choices: modeOption.choices.filter((c) => c.value !== "budget"),
+} as const satisfies APIApplicationCommandBasicOption;
+
 export const channelOption = {
   type: Opt.Channel,
   name: "channel",

@@ -25,6 +25,7 @@ export const CYCLE_LIMITS = {
 } as const;
 /** The poll modes a cycle's poll may have. */
 export const CYCLE_MODES = ["single", "approval", "ranked"] as const;
+export type CycleMode = (typeof CYCLE_MODES)[number];
 const limited = (k: keyof typeof CYCLE_LIMITS) =>
   z.number().int().min(CYCLE_LIMITS[k].min).max(CYCLE_LIMITS[k].max);
 export const CycleSettingsSchema = z.object({

@@ -2,7 +2,7 @@ import {
   type APIApplicationCommandSubcommandGroupOption,
   ApplicationCommandOptionType as Opt,
 } from "discord-api-types/v10";
-import { modeOption } from "../options.ts";
+import { cycleModeOption } from "../options.ts";
 
 /** The limits are the app's (src/app/settings.ts CYCLE_LIMITS); Discord enforces them as well. */
 export const cycleGroup = {
@@ -71,7 +71,7 @@ export const cycleGroup = {
           min_value: 0,
           max_value: 1_000_000,
         },
-        modeOption,
+        cycleModeOption,
       ],
     },
     {

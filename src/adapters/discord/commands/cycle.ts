@@ -1,10 +1,13 @@
 import { TimestampStyles, time } from "discord.js";
 import { tribeCommand } from "../../../../commands/discord.ts";
 import type { CycleView } from "../../../app/cycle.ts";
-import type { PollMode } from "../../../core/polls.ts";
+import { CYCLE_MODES, type CycleMode } from "../../../app/settings.ts";
 import type { Locale } from "../../../i18n/index.ts";
 import { t } from "../../../i18n/index.ts";
 import { slash } from "../context.ts";
+
+/** The option's value, among the modes a cycle offers (Discord only sends its choices). */
+const cycleMode = (value: string | null): CycleMode | null => CYCLE_MODES.find((m) => m === value) ?? null;
 
 /** The cycle as the creator reads it: on (with its next poll) or off. */
 export function cycleText(locale: Locale, view: CycleView): string {
@@ -24,7 +27,7 @@ export const cycleSetRoute = slash(tribeCommand, ["cycle", "set"], { creator: tr
     ...optional("days", args.integer("days")),
     ...optional("top", args.integer("top")),
     ...optional("min", args.integer("min-upvotes")),
-    ...optional("mode", (args.string("mode") ?? null) as PollMode | null),
+    ...optional("mode", cycleMode(args.string("mode"))),
   });
   await ctx.reply({ content: cycleText(ctx.locale, view) });
 });
