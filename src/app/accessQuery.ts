@@ -1,6 +1,6 @@
-import { type AccessTarget, type Identity, targetKey } from "../core/access.ts";
+import { type AccessTarget, type Identity, type MemberAccessPlan, targetKey } from "../core/access.ts";
 import type { Db } from "./db.ts";
-import { currentPlan, MEMBER_PLAN_INCLUDE } from "./membership/syncMemberAccess.ts";
+import { currentPlan, MEMBER_PLAN_INCLUDE, type MemberForPlan } from "./membership/syncMemberAccess.ts";
 import type { Clock } from "./worker.ts";
 
 /**
@@ -25,16 +25,9 @@ export async function isOwedAccess(
   who: Identity,
   target: AccessTarget,
 ): Promise<OwedAnswer> {
-  const identity = await deps.db.identity.findUnique({
-    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
-  });
-  if (!identity) return { owed: false, memberId: null };
-  const member = await deps.db.member.findUnique({
-    where: { id: identity.memberId },
-    include: MEMBER_PLAN_INCLUDE,
-  });
-  if (!member) return { owed: false, memberId: null };
-  const plan = await currentPlan(deps.db, member, deps.clock.now());
+  const account = await accountPlan(deps, who);
+  if (!account) return { owed: false, memberId: null };
+  const { member, plan } = account;
   const key = targetKey(target);
   const hit = plan.owed.find(
     (o) =>
@@ -63,13 +56,16 @@ export async function tiersOpening(db: Db, target: AccessTarget) {
 }
 
 /**
- * The tier an account's member holds now (an entitled subscription), or null when their membership
- * has ended: a role or chat taken back from a member who still holds a tier was left behind by a
- * tier switch, and their goodbye says so instead of "your membership has ended".
+ * An account's member (its stored language too) and what the ledger owes that member now, or null
+ * for an account the ledger does not know.
  */
-export async function memberTierNow(deps: { db: Db; clock: Clock }, who: Identity): Promise<string | null> {
+export async function accountPlan(
+  deps: { db: Db; clock: Clock },
+  who: Identity,
+): Promise<{ locale: string | null; member: MemberForPlan; plan: MemberAccessPlan } | null> {
   const identity = await deps.db.identity.findUnique({
     where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+    select: { locale: true, memberId: true },
   });
   if (!identity) return null;
   const member = await deps.db.member.findUnique({
@@ -77,9 +73,28 @@ export async function memberTierNow(deps: { db: Db; clock: Clock }, who: Identit
     include: MEMBER_PLAN_INCLUDE,
   });
   if (!member) return null;
-  const plan = await currentPlan(deps.db, member, deps.clock.now());
-  const held = member.subscriptions.find((s) => s.tierId && plan.entitlements.get(s.id)?.entitled);
+  return { locale: identity.locale, member, plan: await currentPlan(deps.db, member, deps.clock.now()) };
+}
+
+/** The name of the tier a member holds in their plan (an entitled subscription), or null. */
+export async function heldTierName(
+  db: Db,
+  account: { member: MemberForPlan; plan: MemberAccessPlan },
+): Promise<string | null> {
+  const held = account.member.subscriptions.find(
+    (s) => s.tierId && account.plan.entitlements.get(s.id)?.entitled,
+  );
   if (!held?.tierId) return null;
-  const tier = await deps.db.tier.findUnique({ where: { id: held.tierId }, select: { name: true } });
+  const tier = await db.tier.findUnique({ where: { id: held.tierId }, select: { name: true } });
   return tier?.name ?? null;
+}
+
+/**
+ * The tier an account's member holds now (an entitled subscription), or null when their membership
+ * has ended: a role or chat taken back from a member who still holds a tier was left behind by a
+ * tier switch, and their goodbye says so instead of "your membership has ended".
+ */
+export async function memberTierNow(deps: { db: Db; clock: Clock }, who: Identity): Promise<string | null> {
+  const account = await accountPlan(deps, who);
+  return account ? heldTierName(deps.db, account) : null;
 }

@@ -1,8 +1,7 @@
 import { type AccessTarget, type Platform, parseTargetKey, targetKey } from "../../core/access.ts";
 import { tierOffers } from "../../core/pricing.ts";
-import { memberTierNow } from "../accessQuery.ts";
+import { accountPlan, heldTierName } from "../accessQuery.ts";
 import type { Db } from "../db.ts";
-import { currentPlan, MEMBER_PLAN_INCLUDE } from "../membership/syncMemberAccess.ts";
 import type { FanNotice } from "../notify.ts";
 import type { Clock } from "../worker.ts";
 
@@ -42,18 +41,12 @@ export async function accessChangeNotice(
   change: AccessChange,
 ): Promise<{ notice: FanNotice; locale: string | null } | null> {
   const { db } = deps;
-  const [access, identity] = await Promise.all([
-    db.tierAccess.findFirst({
-      where: { targetKey: targetKey(change.target) },
-      include: {
-        tier: { select: { name: true, slug: true, archivedAt: true, prices: { where: { current: true } } } },
-      },
-    }),
-    db.identity.findUnique({
-      where: { platform_platformUserId: { platform: change.platform, platformUserId: change.userId } },
-      select: { locale: true, memberId: true },
-    }),
-  ]);
+  const access = await db.tierAccess.findFirst({
+    where: { targetKey: targetKey(change.target) },
+    include: {
+      tier: { select: { name: true, slug: true, archivedAt: true, prices: { where: { current: true } } } },
+    },
+  });
   let targets: AccessTarget[] = [];
   if (access) {
     const all = await db.tierAccess.findMany({
@@ -65,12 +58,15 @@ export async function accessChangeNotice(
     if (first && first.targetKey !== access.targetKey) return null;
     targets = all.flatMap((r) => parseTargetKey(r.targetKey) ?? []);
   }
-  if (change.action === "revoke") {
-    const holds = await memberTierNow(deps, { platform: change.platform, userId: change.userId });
+  // What the member holds now: a tier (a switch, not a goodbye), a return after a break.
+  const account = await accountPlan(deps, { platform: change.platform, userId: change.userId });
+  const locale = account?.locale ?? null;
+  if (change.action === "revoke" && account) {
+    const holds = await heldTierName(db, account);
     if (holds)
       return {
         notice: { template: "access_switched", fromTier: access?.tier.name ?? null, toTier: holds },
-        locale: identity?.locale ?? null,
+        locale,
       };
   }
   // The goodbye carries a way back: the tier's first price, while the tier is for sale.
@@ -81,23 +77,15 @@ export async function accessChangeNotice(
           template: "access_granted",
           tierName: access?.tier.name ?? "",
           targets,
-          ...((await isReturning(db, identity?.memberId, deps.clock.now())) ? { welcomeBack: true } : {}),
+          // A former member back after a break (src/core/access.ts, tenureOf): their welcome says so.
+          ...(account?.plan.tenure.since && account.plan.tenure.returning ? { welcomeBack: true } : {}),
         }
       : {
           template: "access_revoked",
           tierName: access?.tier.name ?? null,
           ...(access && offer ? { comeBack: { tierSlug: access.tier.slug, offer: offer.kind } } : {}),
         };
-  return { notice, locale: identity?.locale ?? null };
-}
-
-/** A former member back after a break (src/core/access.ts, tenureOf): their welcome says so. */
-export async function isReturning(db: Db, memberId: string | undefined, now: Date): Promise<boolean> {
-  if (!memberId) return false;
-  const member = await db.member.findUnique({ where: { id: memberId }, include: MEMBER_PLAN_INCLUDE });
-  if (!member) return false;
-  const plan = await currentPlan(db, member, now);
-  return plan.tenure.since !== null && plan.tenure.returning;
+  return { notice, locale };
 }
 
 /** Whether the message keyed `key` (one change's announcement) was sent already. */
