@@ -5,9 +5,9 @@ import { memberLabel, recordFeed, tierLabel } from "../feed.ts";
 import { queueLinkNudges } from "../members/linkNudge.ts";
 import {
   cancelPaymentReminders,
+  type PauseNotice,
   queueCancellationNotice,
-  queuePauseResumedNotice,
-  queuePauseStartedNotice,
+  queuePauseNotice,
   queuePaymentReminders,
 } from "../membership/fanMessages.ts";
 import { type SyncContext, syncMemberAccess } from "../membership/syncMemberAccess.ts";
@@ -101,14 +101,9 @@ export async function applyCustomerStates(
   const changes: string[] = [];
   const becamePastDue: string[] = [];
   const cancelChanged: SubscriptionState[] = [];
-  const resumedOnSchedule: { id: string; pausedSince: Date }[] = [];
-  const pausedOutsideChat: string[] = [];
+  const pauseNotices: { id: string; notice: PauseNotice }[] = [];
   let plannable = false;
   for (const s of input.states) {
-    const pausedBefore = await tx.subscription.findUnique({
-      where: { id: s.id },
-      select: { pausedSince: true },
-    });
     const change = await upsertSubscription(tx, member.id, s, input.paymentIntentId, fetchedAt, ctx, log);
     if (change) {
       if (change.summary) changes.push(change.summary);
@@ -116,9 +111,7 @@ export async function applyCustomerStates(
       // Out of past due (paid, or ended): the reminders of that failure not sent yet are dropped.
       if (change.leftPastDueSince) await cancelPaymentReminders(tx, s.id, change.leftPastDueSince);
       if (change.cancelChanged) cancelChanged.push(s);
-      if (change.resumedUntold && pausedBefore?.pausedSince)
-        resumedOnSchedule.push({ id: s.id, pausedSince: pausedBefore.pausedSince });
-      if (change.pausedUntold) pausedOutsideChat.push(s.id);
+      if (change.pauseNotice) pauseNotices.push({ id: s.id, notice: change.pauseNotice });
       plannable = true;
     }
   }
@@ -156,32 +149,20 @@ export async function applyCustomerStates(
       s.cancelAtPeriodEnd ? "cancellation confirmation queued" : "resumption notice queued",
     );
   }
-  // A pause the fan did not make from the chat (the creator's, in Stripe's Dashboard): they hear it.
-  for (const subId of pausedOutsideChat) {
-    const sub = await tx.subscription.findUnique({ where: { id: subId }, select: { pausedSince: true } });
-    if (!sub?.pausedSince) continue;
-    await queuePauseStartedNotice(tx, {
+  // A pause the fan did not make or lift from the chat (Stripe's Dashboard, or Stripe at its planned
+  // end): the fan hears it, once.
+  for (const { id, notice } of pauseNotices) {
+    await queuePauseNotice(tx, notice.template, {
       memberId: member.id,
-      subscriptionId: subId,
-      pausedSince: sub.pausedSince,
+      subscriptionId: id,
+      pausedSince: notice.pausedSince,
       now: ctx.now,
     });
     log.info(
-      { event: "member.pause_started_notice_queued", memberId: member.id, subscriptionId: subId },
-      "payments paused outside the chat: the fan is told",
-    );
-  }
-  // Stripe lifted a pause at its planned end, or the creator did: the fan hears their membership is back on.
-  for (const r of resumedOnSchedule) {
-    await queuePauseResumedNotice(tx, {
-      memberId: member.id,
-      subscriptionId: r.id,
-      pausedSince: r.pausedSince,
-      now: ctx.now,
-    });
-    log.info(
-      { event: "member.pause_resumed_notice_queued", memberId: member.id, subscriptionId: r.id },
-      "the pause ended (on schedule, or lifted outside the chat): resumption notice queued",
+      { event: `member.${notice.template}_notice_queued`, memberId: member.id, subscriptionId: id },
+      notice.template === "pause_started"
+        ? "payments paused outside the chat: the fan is told"
+        : "the pause ended (on schedule, or lifted outside the chat): resumption notice queued",
     );
   }
   // A checkout completed: a tier that also opens the other platform is worth one nudge to /link.
@@ -209,10 +190,8 @@ async function upsertSubscription(
   /** The subscription left past due: when that failure began. */
   leftPastDueSince: Date | null;
   cancelChanged: boolean;
-  /** A pause was lifted at its resumes_at, or early but not by the fan from the chat: the fan is told. */
-  resumedUntold: boolean;
-  /** A pause began that the fan did not make from the chat: the fan is told. */
-  pausedUntold: boolean;
+  /** A pause began, or ended, that the fan did not make or lift from the chat: the fan is told. */
+  pauseNotice: PauseNotice | null;
 } | null> {
   const existing = await tx.subscription.findUnique({ where: { id: s.id } });
   if (existing && existing.syncedAt.getTime() > fetchedAt.getTime()) return null;
@@ -282,8 +261,7 @@ async function upsertSubscription(
           becamePastDue: false,
           leftPastDueSince: null,
           cancelChanged: false,
-          resumedUntold: false,
-          pausedUntold: false,
+          pauseNotice: null,
         }
       : null;
   const parts: string[] = [];
@@ -334,8 +312,12 @@ async function upsertSubscription(
     becamePastDue: status === "past_due" && prev?.status !== "past_due",
     leftPastDueSince,
     cancelChanged,
-    resumedUntold,
-    pausedUntold,
+    pauseNotice:
+      pausedUntold && pause.pausedSince
+        ? { template: "pause_started", pausedSince: pause.pausedSince }
+        : resumedUntold && existing?.pausedSince
+          ? { template: "pause_resumed", pausedSince: existing.pausedSince }
+          : null,
   };
 }
 

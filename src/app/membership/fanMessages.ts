@@ -145,41 +145,27 @@ export async function queueCancellationNotice(
 }
 
 /**
- * A pause the fan did not start from the chat (the creator paused it in Stripe's Dashboard): tell
- * the fan, once, until when and whether their access stays open. `pausedSince` names the pause.
+ * A pause the fan did not make or lift from the chat: the creator paused it in Stripe's Dashboard
+ * ("pause_started": until when, and whether access stays open), or Stripe lifted it at its planned
+ * end or the creator early ("pause_resumed"). `pausedSince`, when that pause began, names it: the
+ * fan is told once of each.
  */
-export async function queuePauseStartedNotice(
-  tx: Tx,
-  input: { memberId: string; subscriptionId: string; pausedSince: Date; now: Date },
-): Promise<void> {
-  const { memberId, subscriptionId, now } = input;
-  await scheduleTask(tx, {
-    key: `notify:pause_started:${subscriptionId}:${input.pausedSince.toISOString()}`,
-    kind: NOTIFY,
-    payload: {
-      memberId,
-      subscriptionId,
-      template: "pause_started",
-      pausedSince: input.pausedSince.toISOString(),
-    },
-    runAfter: now,
-    now,
-  });
+export interface PauseNotice {
+  template: "pause_started" | "pause_resumed";
+  pausedSince: Date;
 }
 
-/**
- * A pause was lifted other than by the fan from the chat (at its planned end, or early in Stripe's
- * Dashboard; `pausedSince`: when that pause began): tell the fan, once.
- */
-export async function queuePauseResumedNotice(
+export async function queuePauseNotice(
   tx: Tx,
+  template: PauseNotice["template"],
   input: { memberId: string; subscriptionId: string; pausedSince: Date; now: Date },
 ): Promise<void> {
   const { memberId, subscriptionId, now } = input;
+  const pausedSince = input.pausedSince.toISOString();
   await scheduleTask(tx, {
-    key: `notify:pause_resumed:${subscriptionId}:${input.pausedSince.toISOString()}`,
+    key: `notify:${template}:${subscriptionId}:${pausedSince}`,
     kind: NOTIFY,
-    payload: { memberId, subscriptionId, template: "pause_resumed" },
+    payload: { memberId, subscriptionId, template, pausedSince },
     runAfter: now,
     now,
   });
