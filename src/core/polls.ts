@@ -552,15 +552,25 @@ function sumWeights(ballots: readonly WeightedBallot[]): number {
 }
 
 /**
- * Plurality (single) or approval: each chosen option gets the voter's full weight. The highest count
- * wins; equal highest counts are all reported, as a tie, for the creator to settle.
+ * Plurality (single) or approval: each chosen option gets the voter's full weight; budget: each
+ * option the points given to it. The highest count wins; equal highest counts are all reported, as a
+ * tie, for the creator to settle.
  */
-function tallyCounts(poll: Pick<Poll, "mode" | "options">, ballots: readonly WeightedBallot[]): CountTally {
-  const mode = poll.mode === "approval" ? "approval" : "single";
-  const { counted, invalid } = validOnly({ mode, options: poll.options }, ballots);
+function tallyCounts(
+  poll: Pick<Poll, "mode" | "options"> & { budget?: PollBudget | null },
+  ballots: readonly WeightedBallot[],
+): CountTally {
+  const mode = poll.mode === "approval" || poll.mode === "budget" ? poll.mode : "single";
+  const { counted, invalid } = validOnly(
+    { mode, options: poll.options, budget: poll.budget ?? null },
+    ballots,
+  );
+  // A budget ballot names an option once per point given to it; its weight is the points its member
+  // owned, not a multiplier.
+  const per = (b: WeightedBallot) => (mode === "budget" ? 1 : b.weight);
   const counts = poll.options.map(() => 0);
-  for (const b of counted) for (const c of b.choices) counts[c] = (counts[c] ?? 0) + b.weight;
-  const totalWeight = sumWeights(counted);
+  for (const b of counted) for (const c of b.choices) counts[c] = (counts[c] ?? 0) + per(b);
+  const totalWeight = mode === "budget" ? counts.reduce((sum, n) => sum + n, 0) : sumWeights(counted);
   const top = Math.max(...counts);
   const winners = totalWeight > 0 ? counts.flatMap((n, i) => (n === top ? [i] : [])) : [];
   return {
@@ -591,24 +601,7 @@ export function tallyBudget(
   poll: Pick<Poll, "options"> & { budget?: PollBudget | null },
   ballots: readonly WeightedBallot[],
 ): CountTally {
-  const { counted, invalid } = validOnly(
-    { mode: "budget", options: poll.options, budget: poll.budget ?? null },
-    ballots,
-  );
-  const counts = poll.options.map(() => 0);
-  for (const b of counted) for (const c of b.choices) counts[c] = (counts[c] ?? 0) + 1;
-  const totalWeight = counts.reduce((s, n) => s + n, 0);
-  const top = Math.max(...counts);
-  const winners = totalWeight > 0 ? counts.flatMap((n, i) => (n === top ? [i] : [])) : [];
-  return {
-    mode: "budget",
-    counts,
-    winners,
-    tie: winners.length > 1,
-    totalWeight,
-    totalVoters: counted.length,
-    invalid,
-  };
+  return tallyCounts({ mode: "budget", options: poll.options, budget: poll.budget ?? null }, ballots);
 }
 
 /**
