@@ -111,6 +111,8 @@ describe("security: another server cannot act as the creator (the bot stays, sil
       ),
       sub(["reconcile"]),
       sub(["jobs", "list"]),
+      sub(["cycle", "set"], [opt.int("day", 3), opt.int("top", 2)]),
+      sub(["cycle", "off"]),
     ];
     for (const options of attempts) {
       const answer = await interact(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getSettings } from "../../../src/app/settings.ts";
 import { adminRights, channel, chatMember, supergroup, user } from "../../standins/telegram-payloads.ts";
 import { until } from "../../support/helpers.ts";
 import type { TelegramHarness } from "../harness.ts";
@@ -63,10 +64,20 @@ describe("Telegram creator commands and chat binding (PGlite)", () => {
   it("refuses creator commands from anyone else, changing nothing", async () => {
     const fan = user({ language_code: "fr" });
     tg(h).addUser(fan);
-    expect((await command(h, fan, "newtier", "5 eur month Sneaky")).text).toBe(
-      "Cette commande est réservée au créateur de cette communauté et à ses gestionnaires.",
-    );
+    const settingsBefore = await getSettings(h.deps.db);
+    for (const [name, args] of [
+      ["newtier", "5 eur month Sneaky"],
+      ["cycle", "on day=3 days=1 top=2 min=0"],
+      ["roadmapmsg", "on"],
+      ["pauses", "on"],
+      ["feed", "off new_member"],
+    ] as const) {
+      expect((await command(h, fan, name, args)).text, `/${name}`).toBe(
+        "Cette commande est réservée au créateur de cette communauté et à ses gestionnaires.",
+      );
+    }
     expect(await h.deps.db.tier.count()).toBe(0);
+    expect(await getSettings(h.deps.db)).toEqual(settingsBefore);
   });
 
   it("manages tiers and settings: create, list, price, trial, edit, grace, promotion codes, goal", async () => {
