@@ -148,8 +148,19 @@ describe("FAULT: a leader killed with interactions in hand", () => {
     expect((click.followups[0]!.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
     // The button's message is left as it was.
     expect(click.original?.content).toBe("Gold: 5 €");
-    const told = second.events().filter((e) => e.event === "discord.in_hand.try_again");
-    expect(told.map((e) => e.command).sort()).toEqual(["component buy", "join"]);
+    // The log line is written once Discord has answered the follow-up, a moment after the stand-in
+    // recorded it, and the child's stdout reaches us later still: wait for it.
+    await expect
+      .poll(
+        () =>
+          second
+            .events()
+            .filter((e) => e.event === "discord.in_hand.try_again")
+            .map((e) => e.command)
+            .sort(),
+        { timeout: 10_000, interval: 100 },
+      )
+      .toEqual(["component buy", "join"]);
     // The token (a credential) appears in no log line.
     for (const b of bots)
       for (const line of b.events()) {
