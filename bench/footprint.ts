@@ -28,6 +28,20 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/**
+ * The Node options `npm start` runs the bot with (package.json's "start": `node <options>
+ * dist/src/main.js`; the Dockerfile's CMD is the same), so the figures are those of the real process.
+ */
+function startArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== "node" || words.at(-1) !== "dist/src/main.js")
+    throw new Error(`package.json's start script is not "node … dist/src/main.js": ${pkg.scripts.start}`);
+  return words.slice(1, -1);
+}
+
 async function measure(
   env: Record<string, string>,
 ): Promise<{ startupMs: number; reconcileMs: number; peakRssMb: number; rssMb: number }> {
@@ -35,7 +49,7 @@ async function measure(
   // BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the measured process
   // (bench/profile-top.ts); NODE_OPTIONS may not carry --cpu-prof.
   const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "dist/src/main.js")], {
+  const child: ChildProcess = spawn(process.execPath, [...startArgs(), ...nodeArgs, "dist/src/main.js"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -31,4 +31,36 @@ describe("memory given back after a bulk pass", () => {
     expect(line.after).toBe("a test pass");
     expect(Number(line.heapUsedBeforeMb) - Number(line.heapUsedAfterMb)).toBeGreaterThan(40);
   });
+
+  it("the pages the pass's few survivors are scattered over are given back too (compaction)", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const log = createLogger({ level: "info", pretty: false, destination });
+    // One object in 20 outlives the pass (a cache, a pooled row): spread over every page the pass
+    // filled, it would keep them all without compaction.
+    const survivors: { i: number; s: string }[] = [];
+    let garbage: { i: number; s: string }[] | null = [];
+    for (let i = 0; i < 1_500_000; i++) {
+      const row = { i, s: `row ${i}` };
+      garbage.push(row);
+      if (i % 20 === 0) survivors.push(row);
+    }
+    setTimeout(() => {
+      garbage = null;
+    }, 0);
+    releaseMemorySoon(log, "a scattered pass", 0);
+    const line = await until(
+      () => lines.find((l) => l.event === "memory.released"),
+      "the memory.released line",
+    );
+    expect(survivors).toHaveLength(75_000);
+    // The heap V8 keeps shrinks with what is used, not only the objects counted as used.
+    // (Measured: 174 → 47 MB; a plain collection keeps 132.)
+    expect(Number(line.heapTotalAfterMb)).toBeLessThan(Number(line.heapTotalBeforeMb) / 2);
+  });
 });
