@@ -1010,7 +1010,13 @@ export class TelegramStandin {
         const target = this.#editableMessage(p.chat_id, p.message_id);
         const text = p.text ?? "";
         checkText(text, p.parse_mode);
-        if (target.text === text && sameMarkup(target.reply_markup, p.reply_markup)) throw notModified();
+        // The same text, entities (links among them) and keyboard: nothing to change, as Telegram says.
+        if (
+          target.text === text &&
+          JSON.stringify(target.entities ?? []) === JSON.stringify(p.entities ?? []) &&
+          sameMarkup(target.reply_markup, p.reply_markup)
+        )
+          throw notModified();
         target.text = text;
         if (p.entities) target.entities = p.entities;
         else delete target.entities;

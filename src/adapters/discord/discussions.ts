@@ -100,8 +100,10 @@ export function createDiscordDiscussions(opts: { client: Client; log: Logger }):
             const active = (await client.rest.get(Routes.guildActiveThreads(channel.guild_id))) as {
               threads: APIThreadChannel[];
             };
+            // Before the gateway is ready (a process just started) the bot's id comes from Discord.
+            const me = client.user?.id ?? ((await client.rest.get(Routes.user())) as { id: string }).id;
             const mine = active.threads.find(
-              (t) => t.parent_id === channelId && t.owner_id === client.user?.id && t.name === name,
+              (t) => t.parent_id === channelId && t.owner_id === me && t.name === name,
             );
             if (mine) return placeOf(mine, channelId);
           }

@@ -82,7 +82,7 @@ export function createTelegramRoadmap(
           if (shown.textHash !== textHash) {
             try {
               await api.editMessageText(Number(chatId), Number(shown.messageId), text, {
-                entities,
+                ...(entities.length ? { entities } : {}),
                 link_preview_options: { is_disabled: true },
               });
             } catch (err) {
@@ -104,7 +104,7 @@ export function createTelegramRoadmap(
           );
         }
         const sent = await api.sendMessage(Number(chatId), text, {
-          entities,
+          ...(entities.length ? { entities } : {}),
           disable_notification: true,
           link_preview_options: { is_disabled: true },
         });
