@@ -34,6 +34,7 @@ import {
   STRIPE_EVENTS_TASK,
 } from "./app/billing/stripeEvents.ts";
 import { cycleTaskHandlers } from "./app/cycle.ts";
+import { discussionTaskHandlers } from "./app/discussions.ts";
 import { feedTaskHandlers, scheduleWeeklySummary } from "./app/feed.ts";
 import { createInteractionsInHand } from "./app/interactionsInHand.ts";
 import { releaseLeadership, takeLeadership } from "./app/leadership.ts";
@@ -414,6 +415,10 @@ export async function startTribegate(opts: {
       ...roadmapTaskHandlers({
         ...services,
         posters: platforms.flatMap((p) => (p.roadmap ? [p.roadmap] : [])),
+      }),
+      ...discussionTaskHandlers({
+        ...services,
+        openers: platforms.flatMap((p) => (p.discussions ? [p.discussions] : [])),
       }),
       ...Object.assign({}, ...platforms.map((p) => p.tasks)),
       reconcile: async () => {

@@ -1,6 +1,7 @@
 import { canMove, type IdeaStatus, isIdeaStatus } from "../core/ideaLifecycle.ts";
 import { DomainError } from "../errors.ts";
 import type { Tx } from "./db.ts";
+import { scheduleDiscussion } from "./discussions.ts";
 import { scheduleRoadmapRefresh } from "./roadmapMessage.ts";
 
 /**
@@ -52,5 +53,7 @@ export async function moveIdea(
   });
   // The roadmap message shows where each idea stands: one refresh for the burst this move is part of.
   await scheduleRoadmapRefresh(tx, move.at);
+  // Shortlisted: the tribe gets a place to talk about it (src/app/discussions.ts; none twice).
+  if (move.to === "shortlisted") await scheduleDiscussion(tx, { kind: "idea", id: move.ideaId }, move.at);
   return true;
 }

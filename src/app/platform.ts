@@ -1,5 +1,6 @@
 import type { AccessTarget, Platform as PlatformName } from "../core/access.ts";
 import type { AccessExecutor } from "./access/accessWorker.ts";
+import type { DiscussionOpener } from "./discussions.ts";
 import type { FeedPoster } from "./feed.ts";
 import type { Notifier } from "./notify.ts";
 import type { AccessReader } from "./reconcile/platforms.ts";
@@ -25,6 +26,8 @@ export interface Platform {
   readonly feed?: FeedPoster;
   /** Keeps the roadmap message up to date where the creator chose (src/app/roadmapMessage.ts). */
   readonly roadmap?: RoadmapPoster;
+  /** Opens the places where the tribe discusses polls and shortlisted ideas (src/app/discussions.ts). */
+  readonly discussions?: DiscussionOpener;
   /** Durable task handlers by kind (work the platform retries across restarts). */
   readonly tasks: Readonly<Record<string, TaskHandler>>;
   /**

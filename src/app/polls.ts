@@ -27,6 +27,7 @@ import { DomainError } from "../errors.ts";
 import type { Poll as PollRow } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
+import { recordDiscussion, scheduleDiscussion } from "./discussions.ts";
 import { moveIdea } from "./ideaMoves.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
 import type { Platform, PollPlacement, PollPostReport, PostProblem } from "./platform.ts";
@@ -738,18 +739,47 @@ export function placementLines(reports: readonly PollPostReport[]): PlacementLin
   return lines;
 }
 
-/** Records where a poll was posted, so its live and final results can be shown there. */
+/**
+ * Records where a poll was posted, so its live and final results can be shown there, and its
+ * discussion place (src/app/discussions.ts) in the same transaction: on Telegram the message itself
+ * (its replies are the discussion; `username` is the chat's public one, from the sent message); on
+ * Discord a durable task opens a thread on it.
+ */
 export async function recordPollPost(
-  db: Db,
-  post: { pollId: string; platform: PlatformName; chatId: string; messageId: string },
+  deps: Pick<PollDeps, "db" | "clock" | "onWork">,
+  post: {
+    pollId: string;
+    platform: PlatformName;
+    chatId: string;
+    messageId: string;
+    username?: string | null;
+  },
 ): Promise<void> {
-  await db.pollPost.upsert({
-    where: {
-      platform_chatId_messageId: { platform: post.platform, chatId: post.chatId, messageId: post.messageId },
-    },
-    create: { id: randomUUID(), ...post },
-    update: {},
+  const { username, ...row } = post;
+  const now = deps.clock.now();
+  await deps.db.$transaction(async (tx) => {
+    await tx.pollPost.upsert({
+      where: {
+        platform_chatId_messageId: { platform: row.platform, chatId: row.chatId, messageId: row.messageId },
+      },
+      create: { id: randomUUID(), ...row },
+      update: {},
+    });
+    const subject = { kind: "poll" as const, id: row.pollId };
+    if (row.platform === "telegram") {
+      await recordDiscussion(
+        tx,
+        subject,
+        { platform: "telegram", chatId: row.chatId, threadId: row.messageId, username: username ?? null },
+        now,
+      );
+      // The roadmap message links to it.
+      await scheduleRoadmapRefresh(tx, now);
+    } else {
+      await scheduleDiscussion(tx, subject, now);
+    }
   });
+  deps.onWork?.();
 }
 
 export async function pollPosts(db: Db, pollId: string, platform: PlatformName) {

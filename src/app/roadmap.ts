@@ -1,6 +1,7 @@
 import type { IdeaStatus } from "../core/ideaLifecycle.ts";
 import type { Tally } from "../core/polls.ts";
 import type { Db } from "./db.ts";
+import { type DiscussionLink, discussionLinks } from "./discussions.ts";
 import { ideaStatus } from "./ideas.ts";
 import { type PollDeps, pollResults } from "./polls.ts";
 
@@ -24,6 +25,8 @@ export interface RoadmapIdea {
   pollId: string | null;
   /** Each stage reached, in order, with its date. */
   steps: { status: IdeaStatus; at: Date }[];
+  /** Where the tribe discusses it (src/app/discussions.ts): links built from the platforms' ids. */
+  discuss: DiscussionLink[];
 }
 
 export interface RoadmapPoll {
@@ -39,6 +42,8 @@ export interface RoadmapPoll {
   /** The tally (final once closed); null while the poll hides its results. */
   tally: Tally | null;
   hidden: boolean;
+  /** Where the tribe discusses it (a Discord thread on each poll message, each Telegram poll message). */
+  discuss: DiscussionLink[];
 }
 
 export interface Roadmap {
@@ -64,9 +69,16 @@ async function ideasOf(db: Db, where: { id?: { in: string[] } } = {}): Promise<R
   });
   const credit = new Map(authors.map((a) => [a.id, a.creditName]));
   const targets = rows.flatMap((r) => (r.mergedInto ? [r.mergedInto] : []));
-  const merged = targets.length
-    ? await db.idea.findMany({ where: { id: { in: targets } }, select: { id: true, title: true } })
-    : [];
+  const [merged, links] = await Promise.all([
+    targets.length
+      ? db.idea.findMany({ where: { id: { in: targets } }, select: { id: true, title: true } })
+      : [],
+    discussionLinks(
+      db,
+      "idea",
+      rows.map((r) => r.id),
+    ),
+  ]);
   return rows.map((r) => ({
     id: r.id,
     title: r.title,
@@ -78,11 +90,17 @@ async function ideasOf(db: Db, where: { id?: { in: string[] } } = {}): Promise<R
     mergedInto: merged.find((m) => m.id === r.mergedInto) ?? null,
     pollId: r.pollId,
     steps: r.transitions.map((t) => ({ status: ideaStatus(t.toStatus), at: t.at })),
+    discuss: links.get(r.id) ?? [],
   }));
 }
 
 async function pollsOf(deps: PollDeps, where: { id?: string } = {}): Promise<RoadmapPoll[]> {
   const rows = await deps.db.poll.findMany({ where, orderBy: { createdAt: "desc" }, take: ROADMAP_LIMIT });
+  const links = await discussionLinks(
+    deps.db,
+    "poll",
+    rows.map((r) => r.id),
+  );
   const out: RoadmapPoll[] = [];
   for (const row of rows) {
     // Open polls count their ballots now (and hide them when the poll says so); closed ones read the stored result.
@@ -102,6 +120,7 @@ async function pollsOf(deps: PollDeps, where: { id?: string } = {}): Promise<Roa
       shippedAt: row.shippedAt,
       tally: view.hidden ? null : view.tally,
       hidden: view.hidden,
+      discuss: links.get(row.id) ?? [],
     });
   }
   return out;

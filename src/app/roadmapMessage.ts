@@ -3,6 +3,7 @@ import type { Platform as PlatformName } from "../core/access.ts";
 import type { Tally } from "../core/polls.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
+import { type DiscussionLink, discussionLinks } from "./discussions.ts";
 import { type CreatorSettings, getSettings } from "./settings.ts";
 import { scheduleTaskUnlessPending } from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
@@ -36,16 +37,19 @@ const TEXT_MAX = 100;
 
 export const ROADMAP_REFRESH_TASK = { key: "roadmap:refresh", kind: "roadmap.refresh" } as const;
 
-/** What the roadmap message shows, whatever the platform and language. */
+/**
+ * What the roadmap message shows, whatever the platform and language. `discuss`: the links of the
+ * item's discussion places (src/app/discussions.ts), each platform shows its own.
+ */
 export interface RoadmapDigest {
   /** Open polls, closing soonest first: the question, its options, when voting ends. */
-  voting: { question: string; options: string[]; closesAt: Date }[];
+  voting: { question: string; options: string[]; closesAt: Date; discuss: DiscussionLink[] }[];
   /** Winners the creator has not shipped yet (an idea that won, or a poll's winner in the works). */
-  committed: { title: string; stage: "won" | "in_the_works" }[];
+  committed: { title: string; stage: "won" | "in_the_works"; discuss: DiscussionLink[] }[];
   /** Shipped in the last ROADMAP_SHIPPED_DAYS days, newest first. */
-  shipped: { title: string; at: Date }[];
+  shipped: { title: string; at: Date; discuss: DiscussionLink[] }[];
   /** Shortlisted ideas, most upvoted first. */
-  shortlisted: { title: string; upvotes: number }[];
+  shortlisted: { title: string; upvotes: number; discuss: DiscussionLink[] }[];
   /** Ideas proposed, waiting for the creator's decision. */
   proposed: number;
 }
@@ -71,25 +75,25 @@ export async function readRoadmapDigest(db: Db | Tx, now: Date): Promise<Roadmap
       where: { closedAt: null },
       orderBy: [{ closesAt: "asc" }, { id: "asc" }],
       take: ROADMAP_SECTION_MAX,
-      select: { question: true, options: true, closesAt: true },
+      select: { id: true, question: true, options: true, closesAt: true },
     }),
     db.idea.findMany({
       where: { status: { in: ["won", "in_the_works"] } },
       orderBy: [{ createdAt: "desc" }, { id: "asc" }],
       take: ROADMAP_SECTION_MAX,
-      select: { title: true, status: true },
+      select: { id: true, title: true, status: true },
     }),
     db.ideaTransition.findMany({
       where: { toStatus: "shipped", at: { gte: since } },
       orderBy: [{ at: "desc" }, { id: "desc" }],
       take: ROADMAP_SECTION_MAX,
-      select: { at: true, idea: { select: { title: true } } },
+      select: { at: true, idea: { select: { id: true, title: true } } },
     }),
     db.idea.findMany({
       where: { status: "shortlisted" },
       orderBy: [{ voteCount: "desc" }, { createdAt: "asc" }],
       take: ROADMAP_SECTION_MAX,
-      select: { title: true, voteCount: true },
+      select: { id: true, title: true, voteCount: true },
     }),
     // Polls not made of ideas whose winner the creator took on: their winner is on the roadmap too.
     db.poll.findMany({
@@ -99,23 +103,40 @@ export async function readRoadmapDigest(db: Db | Tx, now: Date): Promise<Roadmap
       },
       orderBy: [{ commitmentAt: "desc" }, { id: "asc" }],
       take: ROADMAP_SECTION_MAX,
-      select: { options: true, result: true, commitment: true, shippedAt: true },
+      select: { id: true, options: true, result: true, commitment: true, shippedAt: true },
     }),
     db.idea.count({ where: { status: "proposed" } }),
+  ]);
+  const [pollLinks, ideaLinks] = await Promise.all([
+    discussionLinks(
+      db,
+      "poll",
+      [...open, ...plainPolls].map((p) => p.id),
+    ),
+    discussionLinks(db, "idea", [
+      ...committedIdeas.map((i) => i.id),
+      ...shippedIdeas.map((t) => t.idea.id),
+      ...shortlisted.map((i) => i.id),
+    ]),
   ]);
   const committed: RoadmapDigest["committed"] = committedIdeas.map((i) => ({
     title: clip(i.title),
     stage: i.status === "won" ? "won" : "in_the_works",
+    discuss: ideaLinks.get(i.id) ?? [],
   }));
   const shipped: RoadmapDigest["shipped"] = shippedIdeas.map((t) => ({
     title: clip(t.idea.title),
     at: t.at,
+    discuss: ideaLinks.get(t.idea.id) ?? [],
   }));
   for (const p of plainPolls) {
     const winner = winnerOf(p);
     if (!winner) continue;
-    if (p.commitment === "shipped" && p.shippedAt) shipped.push({ title: clip(winner), at: p.shippedAt });
-    else if (p.commitment === "in_the_works") committed.push({ title: clip(winner), stage: "in_the_works" });
+    const discuss = pollLinks.get(p.id) ?? [];
+    if (p.commitment === "shipped" && p.shippedAt)
+      shipped.push({ title: clip(winner), at: p.shippedAt, discuss });
+    else if (p.commitment === "in_the_works")
+      committed.push({ title: clip(winner), stage: "in_the_works", discuss });
   }
   shipped.sort((a, b) => b.at.getTime() - a.at.getTime());
   return {
@@ -123,10 +144,15 @@ export async function readRoadmapDigest(db: Db | Tx, now: Date): Promise<Roadmap
       question: clip(p.question),
       options: p.options.slice(0, 6).map((o) => clip(o, 60)),
       closesAt: p.closesAt,
+      discuss: pollLinks.get(p.id) ?? [],
     })),
     committed: committed.slice(0, ROADMAP_SECTION_MAX),
     shipped: shipped.slice(0, ROADMAP_SECTION_MAX),
-    shortlisted: shortlisted.map((i) => ({ title: clip(i.title), upvotes: i.voteCount })),
+    shortlisted: shortlisted.map((i) => ({
+      title: clip(i.title),
+      upvotes: i.voteCount,
+      discuss: ideaLinks.get(i.id) ?? [],
+    })),
     proposed,
   };
 }
@@ -186,8 +212,15 @@ export interface RoadmapPoster {
   show(place: string, digest: RoadmapDigest, shown: RoadmapShown | null): Promise<RoadmapShowResult>;
 }
 
-/** Where the roadmap message lives on a platform now. */
-async function placesOf(db: Db, settings: CreatorSettings, platform: PlatformName): Promise<string[]> {
+/**
+ * Where the roadmap message lives on a platform now (and where shortlisted ideas get their
+ * discussion place, src/app/discussions.ts).
+ */
+export async function roadmapPlaces(
+  db: Db,
+  settings: CreatorSettings,
+  platform: PlatformName,
+): Promise<string[]> {
   if (platform === "discord")
     return settings.roadmapDiscordChannelId ? [settings.roadmapDiscordChannelId] : [];
   if (!settings.roadmapTelegram) return [];
@@ -217,7 +250,7 @@ export function roadmapTaskHandlers(deps: {
       const failures: string[] = [];
       let retry: Exclude<JobResult, { outcome: "done" }> | null = null;
       for (const poster of deps.posters) {
-        for (const place of await placesOf(deps.db, settings, poster.platform)) {
+        for (const place of await roadmapPlaces(deps.db, settings, poster.platform)) {
           const key = { platform: poster.platform, chatId: place };
           const row = await deps.db.roadmapPost.findUnique({ where: { platform_chatId: key } });
           const r = await poster.show(place, digest, row);

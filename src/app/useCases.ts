@@ -116,7 +116,6 @@ export function portUseCases(deps: CoreServices) {
       markInviteRevoked,
       pollPosts,
       recordInvite,
-      recordPollPost,
       rolesOwedInGuild,
       storedLocale,
       pollChats,
@@ -124,7 +123,7 @@ export function portUseCases(deps: CoreServices) {
       tiersOpening,
       wasAnnounced,
     }),
-    ...bindFirst(deps, { accessChangeNotice, isOwedAccess, memberTierNow, pollResults }),
+    ...bindFirst(deps, { accessChangeNotice, isOwedAccess, memberTierNow, pollResults, recordPollPost }),
   };
 }
 export type PortUseCases = ReturnType<typeof portUseCases>;

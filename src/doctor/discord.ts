@@ -318,6 +318,8 @@ async function checkPollChannels(
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const needed = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages;
+  /** Each poll's discussion thread (src/adapters/discord/discussions.ts). */
+  const threads = PermissionFlagsBits.CreatePublicThreads | PermissionFlagsBits.SendMessagesInThreads;
   const guilds = new Map<string, { roles: APIRole[]; member: APIGuildMember & { user: APIUser } }>();
   for (const channelId of channelIds) {
     let channel: APIGuildChannel<GuildChannelType>;
@@ -351,6 +353,14 @@ async function checkPollChannels(
           AREA,
           "poll_channels",
           `poll channel #${channel.name ?? channelId}: the bot cannot ${(perms & PermissionFlagsBits.ViewChannel) === 0n ? "see it" : "send messages"} there, so polls are not posted; Edit Channel → Permissions → add the bot's role with View Channel and Send Messages`,
+        ),
+      );
+    } else if ((perms & threads) !== threads) {
+      results.push(
+        warning(
+          AREA,
+          "poll_channels",
+          `poll channel #${channel.name ?? channelId}: the bot cannot open threads there, so polls are posted without their discussion thread; Edit Channel → Permissions → the bot's role: Create Public Threads and Send Messages in Threads`,
         ),
       );
     }

@@ -412,52 +412,105 @@ export function feedText(
   return out.join("\n");
 }
 
+/** A link a platform puts after a roadmap line (an item's discussion place). */
+export interface RoadmapLineLink {
+  /** What is written at the end of the line (Discord: a Markdown link; Telegram: the label alone). */
+  text: string;
+  url: string;
+}
+
+/** The options of roadmapMessageText. */
+export interface RoadmapTextOptions {
+  max: number;
+  quote: (text: string) => string;
+  date: (d: Date) => string;
+  url: string | null;
+  /** The link to an item's discussion among its places (null: none shown on this platform). */
+  discuss?: (links: RoadmapDigest["voting"][number]["discuss"]) => RoadmapLineLink | null;
+}
+
 /**
  * The roadmap message (src/app/roadmapMessage.ts) in `max` characters: its sections (empty ones
  * left out), then the link to the public roadmap when there is one. `quote` makes a fan's text safe
- * for the platform (escaped Markdown on Discord); `date` writes a day as the platform shows it.
- * Lines that do not fit are counted in a last line; the link always shows.
+ * for the platform (escaped Markdown on Discord); `date` writes a day as the platform shows it;
+ * `discuss` ends an item's line with the link to its discussion. Lines that do not fit are counted
+ * in a last line; the link always shows. `links` says where each line's discussion link is in the
+ * text (UTF-16 offsets, as Telegram's text_link entities take them).
  */
-export function roadmapMessageText(
+export function roadmapMessage(
   locale: Locale,
   digest: RoadmapDigest,
-  opts: { max: number; quote: (text: string) => string; date: (d: Date) => string; url: string | null },
-): string {
+  opts: RoadmapTextOptions,
+): { text: string; links: { offset: number; length: number; url: string }[] } {
   const { quote, date } = opts;
   const lines = [t(locale, "roadmap.msg.title")];
-  const section = (heading: string, body: string[]) => {
-    if (body.length > 0) lines.push("", heading, ...body);
+  /** The link at the end of lines[i], when it has one. */
+  const tails = new Map<number, RoadmapLineLink>();
+  const item = (line: string, discuss: RoadmapDigest["voting"][number]["discuss"]): string => {
+    const link = opts.discuss?.(discuss) ?? null;
+    if (!link) return line;
+    tails.set(lines.length, link);
+    return `${line} ${link.text}`;
+  };
+  const section = (
+    heading: string,
+    body: { line: string; discuss: RoadmapDigest["voting"][number]["discuss"] }[],
+  ) => {
+    if (body.length === 0) return;
+    lines.push("", heading);
+    for (const b of body) lines.push(item(b.line, b.discuss));
   };
   section(
     t(locale, "roadmap.msg.voting"),
-    digest.voting.map((p) =>
-      t(locale, "roadmap.msg.voting.line", {
+    digest.voting.map((p) => ({
+      line: t(locale, "roadmap.msg.voting.line", {
         question: quote(p.question),
         choices: p.options.map(quote).join(" · "),
         date: date(p.closesAt),
       }),
-    ),
+      discuss: p.discuss,
+    })),
   );
   section(
     t(locale, "roadmap.msg.committed"),
-    digest.committed.map((i) =>
-      t(locale, "roadmap.msg.committed.line", { title: quote(i.title), won: i.stage === "won" }),
-    ),
+    digest.committed.map((i) => ({
+      line: t(locale, "roadmap.msg.committed.line", { title: quote(i.title), won: i.stage === "won" }),
+      discuss: i.discuss,
+    })),
   );
   section(
     t(locale, "roadmap.msg.shipped"),
-    digest.shipped.map((i) =>
-      t(locale, "roadmap.msg.shipped.line", { title: quote(i.title), date: date(i.at) }),
-    ),
+    digest.shipped.map((i) => ({
+      line: t(locale, "roadmap.msg.shipped.line", { title: quote(i.title), date: date(i.at) }),
+      discuss: i.discuss,
+    })),
   );
   section(
     t(locale, "roadmap.msg.shortlisted"),
-    digest.shortlisted.map((i) =>
-      t(locale, "roadmap.msg.shortlisted.line", { title: quote(i.title), votes: i.upvotes }),
-    ),
+    digest.shortlisted.map((i) => ({
+      line: t(locale, "roadmap.msg.shortlisted.line", { title: quote(i.title), votes: i.upvotes }),
+      discuss: i.discuss,
+    })),
   );
   if (digest.proposed > 0) lines.push("", t(locale, "roadmap.msg.proposed", { count: digest.proposed }));
   if (lines.length === 1) lines.push("", t(locale, "roadmap.msg.empty"));
   const link = opts.url ? `\n\n${t(locale, "roadmap.msg.link", { url: opts.url })}` : "";
-  return fitLines(lines, opts.max - link.length, (count) => t(locale, "roadmap.msg.more", { count })) + link;
+  const text =
+    fitLines(lines, opts.max - link.length, (count) => t(locale, "roadmap.msg.more", { count })) + link;
+  // fitLines keeps whole lines from the first: a line is in the text where the ones before it end.
+  const links: { offset: number; length: number; url: string }[] = [];
+  let at = 0;
+  for (const [i, line] of lines.entries()) {
+    if (!text.startsWith(line, at)) break;
+    const tail = tails.get(i);
+    if (tail)
+      links.push({ offset: at + line.length - tail.text.length, length: tail.text.length, url: tail.url });
+    at += line.length + 1;
+  }
+  return { text, links };
+}
+
+/** The roadmap message's text alone (see roadmapMessage). */
+export function roadmapMessageText(locale: Locale, digest: RoadmapDigest, opts: RoadmapTextOptions): string {
+  return roadmapMessage(locale, digest, opts).text;
 }

@@ -147,6 +147,9 @@ export const roadmapEn = {
   "web.roadmap.poll.chart_alt": (p: { question: string }) => `Results chart of “${p.question}”`,
   "web.roadmap.poll.rounds": "Ranked-choice rounds",
   "web.roadmap.poll.from_idea": "the idea",
+  /** `n`: the place's number when the platform has several (0: the only one). */
+  "web.roadmap.discuss": (p: { platform: "discord" | "telegram"; n: number }) =>
+    `Discuss on ${p.platform === "discord" ? "Discord" : "Telegram"}${p.n > 0 ? ` (${p.n})` : ""}`,
   "web.roadmap.notfound.title": "Not on the roadmap",
   "web.roadmap.notfound.text": "No idea or poll has this address. It may have been mistyped.",
 } satisfies Messages;
@@ -257,6 +260,8 @@ export const roadmapFr = {
   "web.roadmap.poll.chart_alt": (p) => `Graphique des résultats de « ${p.question} »`,
   "web.roadmap.poll.rounds": "Tours du vote par classement",
   "web.roadmap.poll.from_idea": "l'idée",
+  "web.roadmap.discuss": (p) =>
+    `En discuter sur ${p.platform === "discord" ? "Discord" : "Telegram"}${p.n > 0 ? ` (${p.n})` : ""}`,
   "web.roadmap.notfound.title": "Absent de la feuille de route",
   "web.roadmap.notfound.text":
     "Aucune idée ni aucun sondage n'a cette adresse. Elle a peut-être été mal tapée.",

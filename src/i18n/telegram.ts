@@ -230,6 +230,8 @@ export const telegramEn = {
     `I posted the roadmap message in “${p.chat}” but cannot pin it: make me an administrator there with the right to pin messages (in a channel: to edit messages of others). I pin it at the next change of the roadmap, or now with /roadmapmsg on.`,
 
   // Polls and ideas.
+  "telegram.discussion.idea": (p: { title: string }) =>
+    `💬 Shortlisted: ${p.title} — reply to this message to discuss`,
   "telegram.poll.help_single": "Tap one option to vote. Tap another one to change your vote.",
   "telegram.poll.help_budget":
     "Spread your points across the options: ＋ gives one point to an option, − takes one back. Each tap is saved; you see your points left.",
@@ -487,6 +489,8 @@ export const telegramFr = {
   "telegram.alert.roadmap_not_pinned": (p) =>
     `J'ai publié le message de feuille de route dans « ${p.chat} » mais je ne peux pas l'épingler : faites de moi un administrateur avec le droit d'épingler des messages (dans une chaîne : de modifier les messages des autres). Je l'épinglerai au prochain changement de la feuille de route, ou tout de suite avec /roadmapmsg on.`,
 
+  "telegram.discussion.idea": (p) =>
+    `💬 Dans la sélection : ${p.title} — répondez à ce message pour en discuter`,
   "telegram.poll.help_single": "Touchez une option pour voter. Touchez-en une autre pour changer de vote.",
   "telegram.poll.help_budget":
     "Répartissez vos points entre les options : ＋ donne un point à une option, − en reprend un. Chaque touche est enregistrée ; vous voyez vos points restants.",

@@ -8,6 +8,9 @@
  */
 
 export const MEMBER_ROLE_ROUTE = "/guilds/:guild/members/:user/roles/:role";
+/** A thread started on a message, and one without a message: both count in the channel's thread bucket. */
+export const THREAD_FROM_MESSAGE_ROUTE = "/channels/:channel/messages/:message/threads";
+export const THREAD_ROUTE = "/channels/:channel/threads";
 
 export interface RateLimitOptions {
   /** Default: Discord's documented 50 requests per second. */
@@ -34,6 +37,15 @@ export const DEFAULT_BUCKETS: readonly BucketRule[] = [
     limit: 10,
     windowMs: 10_000,
   },
+  // Discord keeps thread creation per channel tight (its exact numbers are not published).
+  {
+    bucket: "channel-threads",
+    methods: ["POST"],
+    route: THREAD_FROM_MESSAGE_ROUTE,
+    limit: 5,
+    windowMs: 5_000,
+  },
+  { bucket: "channel-threads", methods: ["POST"], route: THREAD_ROUTE, limit: 5, windowMs: 5_000 },
 ];
 
 export interface RateLimitedRequest {

@@ -1,11 +1,15 @@
 import { once } from "node:events";
 import {
+  type APIThreadChannel,
+  ChannelType,
   Client,
   DiscordAPIError,
   Events,
   GatewayIntentBits,
   type Interaction,
   MessageFlags,
+  PermissionFlagsBits,
+  Routes,
 } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -14,6 +18,8 @@ import {
   INTERACTION_CALLBACK_ROUTE,
   MEMBER_ROLE_ROUTE,
   startDiscordStandin,
+  THREAD_FROM_MESSAGE_ROUTE,
+  THREAD_ROUTE,
 } from "./discord.ts";
 import { botRole, guild, member, role, slashCommand, textChannel, user } from "./discord-payloads.ts";
 
@@ -108,6 +114,81 @@ describe("Discord stand-in with discord.js", () => {
     const unknownRoute = await code(api.get("/nothing/here"));
     expect(unknownRoute).toBe(0);
     expect(standin.calls.at(-1)).toMatchObject({ path: "/nothing/here", status: 404, route: undefined });
+  });
+
+  it("threads: one on a message (a second is 160004), one without a message, 403 without Create Public Threads", async () => {
+    const { standin, client } = await connect({ guilds: [] });
+    const withThreads = botRole({
+      position: 2,
+      permissions: String(
+        BigInt(botRole().permissions) |
+          PermissionFlagsBits.CreatePublicThreads |
+          PermissionFlagsBits.SendMessagesInThreads,
+      ),
+    });
+    standin.addGuild(guild({ id: tribe.id, channels: [general], members: [member({ user: fan })] }), {
+      botRole: withThreads,
+    });
+    await expect.poll(() => client.guilds.cache.has(tribe.id)).toBe(true);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "resolved",
+        (e: unknown) => (e instanceof DiscordAPIError ? e.code : String(e)),
+      );
+    const channel = await client.channels.fetch(general.id);
+    if (!channel?.isSendable() || channel.isDMBased()) throw new Error("no text channel");
+    const sent = await channel.send("Which one next?");
+    const body = { name: "Which one next?", auto_archive_duration: 10080 };
+    const thread = (await client.rest.post(Routes.threads(general.id, sent.id), {
+      body,
+    })) as APIThreadChannel;
+    expect(thread).toMatchObject({
+      id: sent.id,
+      type: ChannelType.PublicThread,
+      parent_id: general.id,
+      guild_id: tribe.id,
+      owner_id: standin.botUser.id,
+      name: "Which one next?",
+      thread_metadata: { archived: false, auto_archive_duration: 10080 },
+    });
+    expect(standin.calls.at(-1)).toMatchObject({ status: 201, route: THREAD_FROM_MESSAGE_ROUTE });
+    // The starter message now points at its thread.
+    const starter = standin.messages(general.id).find((m) => m.id === sent.id)!;
+    expect(starter.thread?.id).toBe(sent.id);
+    expect((starter.flags ?? 0) & MessageFlags.HasThread).toBe(MessageFlags.HasThread);
+    // A second thread on the same message: refused, and the thread is the channel with the message's id.
+    expect(await code(client.rest.post(Routes.threads(general.id, sent.id), { body }))).toBe(160004);
+    expect(await client.rest.get(Routes.channel(sent.id))).toMatchObject({ id: sent.id, type: 11 });
+    // Without a message: a new id; the default type (a private thread) is not modelled, a public one is.
+    expect(await code(client.rest.post(Routes.threads(general.id), { body: { name: "Idea" } }))).toBe(50035);
+    const idea = (await client.rest.post(Routes.threads(general.id), {
+      body: { name: "Idea", type: ChannelType.PublicThread },
+    })) as APIThreadChannel;
+    expect(idea.id).not.toBe(sent.id);
+    expect(standin.calls.at(-1)?.route).toBe(THREAD_ROUTE);
+    const active = (await client.rest.get(Routes.guildActiveThreads(tribe.id))) as {
+      threads: { id: string }[];
+    };
+    expect(active.threads.map((t) => t.id)).toEqual([sent.id, idea.id]);
+    // Writing in a thread counts on it.
+    await client.rest.post(Routes.channelMessages(idea.id), { body: { content: "hello" } });
+    expect(standin.threads(tribe.id).find((t) => t.id === idea.id)?.message_count).toBe(1);
+    // The discord.js cache hears THREAD_CREATE.
+    await expect.poll(() => client.channels.cache.get(idea.id)?.isThread()).toBe(true);
+
+    // A server where the bot's role lacks Create Public Threads: 403, Discord's error shape.
+    const other = guild({ channels: [textChannel({ name: "polls" })], members: [member({ user: fan })] });
+    standin.addGuild(other);
+    await expect.poll(() => client.guilds.cache.has(other.id)).toBe(true);
+    const polls = other.channels[0]!.id;
+    const inOther = (await client.rest.post(Routes.channelMessages(polls), { body: { content: "Q?" } })) as {
+      id: string;
+    };
+    expect(await code(client.rest.post(Routes.threads(polls, inOther.id), { body }))).toBe(50013);
+    expect(standin.calls.at(-1)).toMatchObject({
+      status: 403,
+      response: { code: 50013, message: "Missing Permissions" },
+    });
   });
 
   it("honours an injected 429 (retry_after) and then succeeds", async () => {

@@ -20,6 +20,7 @@ import {
   type APIMessage,
   type APIRole,
   type APITextChannel,
+  type APIThreadChannel,
   type APIUser,
   ApplicationCommandType,
   ApplicationFlags,
@@ -53,6 +54,8 @@ import {
   MEMBER_ROLE_ROUTE,
   RateLimiter,
   type RateLimitOptions,
+  THREAD_FROM_MESSAGE_ROUTE,
+  THREAD_ROUTE,
   tooManyRequests,
 } from "./discord-ratelimit.ts";
 import {
@@ -109,6 +112,8 @@ export {
   DEFAULT_BUCKETS,
   MEMBER_ROLE_ROUTE,
   type RateLimitOptions,
+  THREAD_FROM_MESSAGE_ROUTE,
+  THREAD_ROUTE,
 } from "./discord-ratelimit.ts";
 export const INTERACTION_CALLBACK_ROUTE = "/interactions/:interaction/:token/callback";
 
@@ -194,6 +199,12 @@ const errors = {
       RESTJSONErrorCodes.CannotSendMessagesToThisUser,
       "Cannot send messages to this user",
     ),
+  cannotExecuteOnChannelType: () =>
+    new DiscordApiError(
+      400,
+      RESTJSONErrorCodes.CannotExecuteActionOnThisChannelType,
+      "Cannot execute action on this channel type",
+    ),
   notAuthor: () =>
     new DiscordApiError(
       403,
@@ -203,6 +214,12 @@ const errors = {
   unauthorized: () => new DiscordApiError(401, 0, "401: Unauthorized"),
   notFound: () => new DiscordApiError(404, 0, "404: Not Found"),
   methodNotAllowed: () => new DiscordApiError(405, 0, "405: Method Not Allowed"),
+  threadAlreadyCreated: () =>
+    new DiscordApiError(
+      400,
+      RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage,
+      "A thread has already been created for this message",
+    ),
   invalidForm: (errors: unknown) =>
     new DiscordApiError(400, RESTJSONErrorCodes.InvalidFormBodyOrContentType, "Invalid Form Body", errors),
 };
@@ -214,6 +231,8 @@ interface GuildState {
   base: GuildCreate;
   roles: Map<string, APIRole>;
   channels: Map<string, APITextChannel>;
+  /** Threads (public ones: type 11), by id; a thread on a message has the message's id. */
+  threads: Map<string, APIThreadChannel>;
   members: Map<string, APIGuildMember>;
   /** `members` by ascending id, for the paged member list; dropped when someone joins or leaves. */
   sorted?: APIGuildMember[] | undefined;
@@ -420,6 +439,7 @@ export class DiscordStandin {
       channels: new Map(
         guild.channels.map((c) => [c.id, { ...(clone(c) as APITextChannel), guild_id: guild.id }]),
       ),
+      threads: new Map(),
       members: new Map(guild.members.map((m) => [m.user.id, clone(m)])),
     };
     if (!state.members.has(this.botUser.id)) {
@@ -511,6 +531,14 @@ export class DiscordStandin {
   messages(channelId?: string): APIMessage[] {
     return [...this.#messages.values()]
       .filter((m) => channelId === undefined || m.channel_id === channelId)
+      .map(clone);
+  }
+
+  /** Threads of a server (every server when none is named), oldest first. */
+  threads(guildId?: string): APIThreadChannel[] {
+    return [...this.#guilds.values()]
+      .filter((g) => guildId === undefined || g.base.id === guildId)
+      .flatMap((g) => [...g.threads.values()])
       .map(clone);
   }
 
@@ -791,9 +819,47 @@ export class DiscordStandin {
         const recipient = channel.recipients?.[0]?.id;
         if (recipient !== undefined && this.#blockedDms.has(recipient)) throw errors.cannotDm();
       } else if (guild) {
-        this.#requirePermission(guild, PermissionFlagsBits.SendMessages);
+        this.#requirePermission(
+          guild,
+          channel.type === ChannelType.PublicThread
+            ? PermissionFlagsBits.SendMessagesInThreads
+            : PermissionFlagsBits.SendMessages,
+        );
       }
-      return ok(this.#createMessage(channel.id, body as RESTPostAPIChannelMessageJSONBody, false));
+      const sent = this.#createMessage(channel.id, body as RESTPostAPIChannelMessageJSONBody, false);
+      const thread = guild?.threads.get(channel.id);
+      if (thread) {
+        thread.last_message_id = sent.id;
+        thread.message_count = (thread.message_count ?? 0) + 1;
+        thread.total_message_sent = (thread.total_message_sent ?? 0) + 1;
+      }
+      return ok(sent);
+    });
+    // Threads: on a message (the thread takes the message's id; one per message), or without one.
+    r.on("POST", THREAD_FROM_MESSAGE_ROUTE, ({ params, body }) => {
+      const { channel, guild } = this.#threadParent(params.channel!);
+      const message = this.#channelMessage(params);
+      this.#requirePermission(guild, PermissionFlagsBits.CreatePublicThreads);
+      if (message.thread || guild.threads.has(message.id)) throw errors.threadAlreadyCreated();
+      const thread = this.#createThread(guild, channel, message.id, body);
+      message.thread = clone(thread);
+      message.flags = ((message.flags ?? 0) | MessageFlags.HasThread) as MessageFlags;
+      return ok(clone(thread), 201);
+    });
+    r.on("POST", THREAD_ROUTE, ({ params, body }) => {
+      const { channel, guild } = this.#threadParent(params.channel!);
+      const type = (body as { type?: unknown } | undefined)?.type ?? ChannelType.PrivateThread;
+      // Only public threads are modelled (what the bot opens); Discord's default here is a private one.
+      if (type !== ChannelType.PublicThread)
+        throw errors.invalidForm({ type: fieldError("BASE_TYPE_CHOICES") });
+      this.#requirePermission(guild, PermissionFlagsBits.CreatePublicThreads);
+      return ok(clone(this.#createThread(guild, channel, nextId(), body)), 201);
+    });
+    r.on("GET", "/guilds/:guild/threads/active", ({ params }) => {
+      const state = this.#requireGuild(params.guild!);
+      if (!state.members.has(this.botUser.id)) throw errors.missingAccess();
+      const threads = [...state.threads.values()].filter((t) => !t.thread_metadata?.archived);
+      return ok({ threads: threads.map(clone), members: [] });
     });
     r.on("GET", "/channels/:channel/messages/:message", ({ params }) => ok(this.#channelMessage(params)));
     r.on("PATCH", "/channels/:channel/messages/:message", ({ params, body }) => {
@@ -1171,13 +1237,63 @@ export class DiscordStandin {
     return created;
   }
 
-  #channel(channelId: string): { channel: APITextChannel | APIDMChannel; guild?: GuildState } {
+  #channel(channelId: string): {
+    channel: APITextChannel | APIThreadChannel | APIDMChannel;
+    guild?: GuildState;
+  } {
     for (const state of this.#guilds.values()) {
-      const channel = state.channels.get(channelId);
+      const channel = state.channels.get(channelId) ?? state.threads.get(channelId);
       if (channel) return { channel, guild: state };
     }
     for (const channel of this.#dmChannels.values()) if (channel.id === channelId) return { channel };
     throw errors.unknownChannel();
+  }
+
+  /** A server's text or announcement channel a thread can start in (Discord answers 50024 otherwise). */
+  #threadParent(channelId: string): { channel: APITextChannel; guild: GuildState } {
+    const { channel, guild } = this.#channel(channelId);
+    if (!guild) throw errors.cannotExecuteOnChannelType();
+    if (!guild.members.has(this.botUser.id)) throw errors.missingAccess();
+    const type: number = channel.type;
+    if (type !== ChannelType.GuildText && type !== ChannelType.GuildAnnouncement)
+      throw errors.cannotExecuteOnChannelType();
+    return { channel: channel as APITextChannel, guild };
+  }
+
+  /** A public thread in Discord's shape, stored and announced (THREAD_CREATE). */
+  #createThread(guild: GuildState, parent: APITextChannel, id: string, body: unknown): APIThreadChannel {
+    const input = (body ?? {}) as { name?: unknown; auto_archive_duration?: unknown };
+    const name = typeof input.name === "string" ? input.name : "";
+    if (name.length < 1 || [...name].length > 100)
+      throw errors.invalidForm({ name: fieldError("BASE_TYPE_BAD_LENGTH") });
+    const archive = input.auto_archive_duration ?? 4320;
+    if (![60, 1440, 4320, 10080].includes(Number(archive)))
+      throw errors.invalidForm({ auto_archive_duration: fieldError("BASE_TYPE_CHOICES") });
+    const now = new Date().toISOString();
+    const thread = {
+      id,
+      type: ChannelType.PublicThread,
+      guild_id: guild.base.id,
+      parent_id: parent.id,
+      owner_id: this.botUser.id,
+      name,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      flags: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: Number(archive),
+        archive_timestamp: now,
+        locked: false,
+        create_timestamp: now,
+      },
+    } as unknown as APIThreadChannel;
+    guild.threads.set(id, thread);
+    this.#dispatchGuilds("THREAD_CREATE", { ...clone(thread), newly_created: true });
+    return thread;
   }
 
   #channelMessage(params: Record<string, string>): APIMessage {
@@ -1319,6 +1435,8 @@ export class DiscordStandin {
       ...state.base,
       roles: [...state.roles.values()],
       channels: [...state.channels.values()],
+      // Active threads come apart from the channels, as on Discord.
+      threads: [...state.threads.values()].filter((t) => !t.thread_metadata?.archived),
       members,
       member_count: members.length,
     };

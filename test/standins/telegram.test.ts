@@ -191,6 +191,39 @@ describe("Telegram stand-in with grammY", () => {
     );
   });
 
+  it("replies: reply_parameters is kept as reply_to_message; a missing message is refused unless allowed", async () => {
+    const { standin, bot } = await setup();
+    const root = await bot.api.sendMessage(group.id, "💬 Shortlisted: Vlog");
+    const reply = await bot.api.sendMessage(group.id, "Thanks!", {
+      reply_parameters: { message_id: root.message_id },
+    });
+    expect(reply.message_id).toBe(root.message_id + 1);
+    expect(reply.reply_to_message).toMatchObject({
+      message_id: root.message_id,
+      text: "💬 Shortlisted: Vlog",
+    });
+    // The stored message carries it too (the replied one without its own reply).
+    const stored = standin.messages(group.id).find((m) => m.message_id === reply.message_id);
+    expect(stored?.reply_to_message?.message_id).toBe(root.message_id);
+    expect(await errorOf(bot.api.sendMessage(group.id, "x", { reply_parameters: { message_id: 999 } }))).toBe(
+      "400 Bad Request: message to be replied not found",
+    );
+    const anyway = await bot.api.sendMessage(group.id, "x", {
+      reply_parameters: { message_id: 999, allow_sending_without_reply: true },
+    });
+    expect(anyway.reply_to_message).toBeUndefined();
+    // A fan's reply pushed as an update carries the message it answers.
+    const update = standin.pushMessage({
+      message_id: 0,
+      date: 0,
+      chat: group,
+      from: fan,
+      text: "Yes please",
+      reply_to_message: { message_id: root.message_id } as never,
+    });
+    expect(update.message?.reply_to_message).toMatchObject({ message_id: root.message_id, text: root.text });
+  });
+
   it("polls: votes reach poll_answer, stopPoll closes; a callback query is answerable once", async () => {
     const { standin, bot } = await setup();
     const votes: number[][] = [];

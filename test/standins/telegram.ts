@@ -417,7 +417,19 @@ export class TelegramStandin {
   /** A user's message; private messages open the conversation (the bot may then write to them). */
   pushMessage(message: Message & Update.NonChannel): Update {
     const state = this.#chatState(message.chat);
-    const numbered = { ...message, message_id: state.nextMessageId++ };
+    // A reply carries the message it answers as Telegram stores it (without that one's own reply).
+    const answered =
+      "reply_to_message" in message && message.reply_to_message
+        ? state.messages.get(message.reply_to_message.message_id)
+        : undefined;
+    const { reply_to_message: _nested, ...replied } = (answered ?? {}) as Message & {
+      reply_to_message?: Message;
+    };
+    const numbered = {
+      ...message,
+      message_id: state.nextMessageId++,
+      ...(answered && { reply_to_message: clone(replied) }),
+    } as Message & Update.NonChannel;
     state.messages.set(numbered.message_id, numbered);
     if (message.chat.type === "private") this.#talkedToBot.add(message.from.id);
     return this.pushUpdate({ message: numbered });
@@ -937,10 +949,12 @@ export class TelegramStandin {
       sendMessage: (p) => {
         const state = this.#writableChat(p.chat_id);
         checkText(p.text, p.parse_mode);
+        const reply = this.#repliedTo(state, p);
         return this.#storeMessage(state, {
           text: p.text,
           ...(p.entities && { entities: p.entities }),
           ...inlineKeyboard(p.reply_markup),
+          ...(reply && { reply_to_message: reply }),
         }) as Message.TextMessage;
       },
       sendDocument: (p) => {
@@ -974,11 +988,13 @@ export class TelegramStandin {
         if (!file) throw badRequest("wrong file identifier/HTTP URL specified");
         if (p.caption !== undefined) checkText(p.caption, p.parse_mode);
         const replyTo = (p.reply_parameters as { message_id?: number } | undefined)?.message_id;
+        const reply = this.#repliedTo(state, p);
         const id = `photo-${++this.#fileCounter}`;
         const sent = this.#storeMessage(state, {
           photo: [{ file_id: id, file_unique_id: id, width: 0, height: 0, file_size: file.content.length }],
           ...(p.caption !== undefined && { caption: p.caption }),
           ...inlineKeyboard(p.reply_markup),
+          ...(reply && { reply_to_message: reply }),
         });
         this.photos.push({
           chatId: state.chat.id,
@@ -994,7 +1010,13 @@ export class TelegramStandin {
         const target = this.#editableMessage(p.chat_id, p.message_id);
         const text = p.text ?? "";
         checkText(text, p.parse_mode);
-        if (target.text === text && sameMarkup(target.reply_markup, p.reply_markup)) throw notModified();
+        // The same text, entities (links among them) and keyboard: nothing to change, as Telegram says.
+        if (
+          target.text === text &&
+          JSON.stringify(target.entities ?? []) === JSON.stringify(p.entities ?? []) &&
+          sameMarkup(target.reply_markup, p.reply_markup)
+        )
+          throw notModified();
         target.text = text;
         if (p.entities) target.entities = p.entities;
         else delete target.entities;
@@ -1182,6 +1204,29 @@ export class TelegramStandin {
     } as Message;
     state.messages.set(stored.message_id, stored);
     return clone(stored);
+  }
+
+  /**
+   * The message a new one replies to (reply_parameters, or the older reply_to_message_id), as
+   * Telegram puts it in `reply_to_message`: without its own reply. A missing one is refused unless
+   * allow_sending_without_reply says to send anyway.
+   */
+  #repliedTo(
+    state: ChatState,
+    p: {
+      reply_parameters?: { message_id?: number; allow_sending_without_reply?: boolean };
+      reply_to_message_id?: number;
+    },
+  ): NonNullable<Message["reply_to_message"]> | undefined {
+    const id = p.reply_parameters?.message_id ?? p.reply_to_message_id;
+    if (id === undefined) return undefined;
+    const found = state.messages.get(Number(id));
+    if (!found) {
+      if (p.reply_parameters?.allow_sending_without_reply) return undefined;
+      throw badRequest("message to be replied not found");
+    }
+    const { reply_to_message: _nested, ...replied } = found as Message & { reply_to_message?: Message };
+    return clone(replied) as NonNullable<Message["reply_to_message"]>;
   }
 
   #editableMessage(chatId: number | string | undefined, messageId: number | undefined): Message {

@@ -111,7 +111,8 @@ export function createHomeGuilds(opts: {
 
 /**
  * What the bot needs in a server: give and take tier roles, create private tier channels, post polls
- * (with their chart and results) and read its own messages back to edit them.
+ * (with their chart and results), read its own messages back to edit them, and open the discussion
+ * threads of polls and shortlisted ideas (src/adapters/discord/discussions.ts).
  */
 export const BOT_PERMISSIONS = new PermissionsBitField([
   PermissionFlagsBits.ManageRoles,
@@ -121,6 +122,8 @@ export const BOT_PERMISSIONS = new PermissionsBitField([
   PermissionFlagsBits.EmbedLinks,
   PermissionFlagsBits.AttachFiles,
   PermissionFlagsBits.ReadMessageHistory,
+  PermissionFlagsBits.CreatePublicThreads,
+  PermissionFlagsBits.SendMessagesInThreads,
 ]).bitfield;
 
 /** The link that adds the bot to a server with exactly the permissions it needs. */

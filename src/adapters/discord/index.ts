@@ -9,6 +9,7 @@ import type { Logger } from "../../log.ts";
 import type { PlatformAdapter, PlatformRuntime } from "../platform.ts";
 import { componentRoutes, slashRoutes } from "./commands/index.ts";
 import { describeDiscordTarget } from "./describe.ts";
+import { createDiscordDiscussions } from "./discussions.ts";
 import { createDiscordExecutor, DISCORD_TELL_TASK } from "./executor.ts";
 import { createDiscordFeed } from "./feed.ts";
 import type { DiscordGateway } from "./gateway.ts";
@@ -60,6 +61,7 @@ export function createDiscordPlatform(opts: {
     },
     feed: createDiscordFeed({ client, log }),
     roadmap: createDiscordRoadmap({ client, log, publicBaseUrl: opts.services.publicBaseUrl }),
+    discussions: createDiscordDiscussions({ client, log }),
     tasks: { [DISCORD_TELL_TASK]: executor.tellTask },
     describe: (target) => describeDiscordTarget(client, target),
   };

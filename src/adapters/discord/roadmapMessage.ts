@@ -15,7 +15,8 @@ const quote = (text: string): string =>
  * The roadmap message on Discord (src/app/roadmapMessage.ts): one message in the roadmap channel
  * set with /tribe settings, edited in place, in the server's language. Over REST, so a standby
  * process keeps it up to date as well as the leader. Titles are the fans' own: Markdown escaped, and
- * no mention may ping (allowed_mentions: none), on the first post as on every edit.
+ * no mention may ping (allowed_mentions: none), on the first post as on every edit. An item with a
+ * discussion thread (src/app/discussions.ts) ends with a 💬 link to it.
  */
 export function createDiscordRoadmap(opts: {
   client: Client;
@@ -40,6 +41,12 @@ export function createDiscordRoadmap(opts: {
           date: (d) => time(d, "D"),
           // Between <>: the link shows no preview under the message.
           url: url ? `<${url}>` : null,
+          // The item's thread (the first one: a poll posted in two channels has two). The link is
+          // built from ids alone, never from a fan's text.
+          discuss: (links) => {
+            const thread = links.find((l) => l.platform === "discord");
+            return thread ? { text: `[💬](<${thread.url}>)`, url: thread.url } : null;
+          },
         });
         const textHash = roadmapTextHash(content);
         if (shown?.textHash === textHash) return { outcome: "unchanged" };

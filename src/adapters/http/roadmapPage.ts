@@ -62,6 +62,26 @@ function itemHref(id: string, locale: Locale): string {
   return withLang(`/roadmap/${encodeURIComponent(id)}`, locale);
 }
 
+/**
+ * "Discuss on Discord / on Telegram": one link per place (a poll posted in two chats has two),
+ * numbered when a platform has several. The links are built from ids (src/core/discussion.ts).
+ */
+function discussHtml(links: RoadmapIdea["discuss"], locale: Locale): string {
+  if (links.length === 0) return "";
+  const total = { discord: 0, telegram: 0 };
+  for (const l of links) total[l.platform]++;
+  const seen = { discord: 0, telegram: 0 };
+  const items = links.map((l) => {
+    const n = ++seen[l.platform];
+    const label = t(locale, "web.roadmap.discuss", {
+      platform: l.platform,
+      n: total[l.platform] > 1 ? n : 0,
+    });
+    return `<a class="discuss" href="${esc(l.url)}" rel="noopener">${esc(label)}</a>`;
+  });
+  return `<p class="discussion">💬 ${items.join(" · ")}</p>`;
+}
+
 function ideaHtml(idea: RoadmapIdea, locale: Locale, heading: "h1" | "h2" | "h3"): string {
   const by = idea.author
     ? t(locale, "web.roadmap.by", { name: idea.author })
@@ -79,7 +99,7 @@ function ideaHtml(idea: RoadmapIdea, locale: Locale, heading: "h1" | "h2" | "h3"
     idea.mergedInto
       ? `<p>${esc(t(locale, "web.roadmap.merged_into"))} <a href="${esc(itemHref(idea.mergedInto.id, locale))}">${esc(idea.mergedInto.title)}</a></p>`
       : ""
-  }${steps ? `<ol class="chain">${steps}</ol>` : ""}</li>`;
+  }${steps ? `<ol class="chain">${steps}</ol>` : ""}${discussHtml(idea.discuss, locale)}</li>`;
 }
 
 function pollHtml(
@@ -133,7 +153,7 @@ function pollHtml(
     withChart && poll.closedAt && poll.tally
       ? `<p><img class="chart" src="${esc(withLang(`/roadmap/${encodeURIComponent(poll.id)}/chart.svg`, locale))}" alt="${esc(t(locale, "web.roadmap.poll.chart_alt", { question: poll.question }))}" width="800"></p>`
       : "";
-  return `<li class="item poll"><${heading}><a href="${esc(itemHref(poll.id, locale))}">${esc(poll.question)}</a></${heading}><p class="muted">${dates.map(esc).join(" · ")}</p>${results}${chart}</li>`;
+  return `<li class="item poll"><${heading}><a href="${esc(itemHref(poll.id, locale))}">${esc(poll.question)}</a></${heading}><p class="muted">${dates.map(esc).join(" · ")}</p>${results}${chart}${discussHtml(poll.discuss, locale)}</li>`;
 }
 
 const SECTIONS: readonly {

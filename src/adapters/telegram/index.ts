@@ -13,6 +13,7 @@ import { createCallbackSigner } from "./callbackData.ts";
 import { registerCommandMenus } from "./commandMenu.ts";
 import type { TgContext } from "./context.ts";
 import type { TelegramDeps, TelegramPortDeps } from "./deps.ts";
+import { createTelegramDiscussions } from "./discussions.ts";
 import { createTelegramExecutor } from "./executor.ts";
 import { bindFeature } from "./features/bind.ts";
 import { chatMemberFeature } from "./features/chatMembers.ts";
@@ -85,6 +86,7 @@ export function createTelegramPlatform(opts: {
     },
     feed: createTelegramFeed(portDeps, log),
     roadmap: createTelegramRoadmap(portDeps, log),
+    discussions: createTelegramDiscussions(portDeps, log),
     tasks: { [JOIN_DECISION_TASK]: joinDecisionTask(portDeps) },
   };
   return {

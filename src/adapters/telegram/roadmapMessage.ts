@@ -1,6 +1,6 @@
 import { GrammyError } from "grammy";
 import { type RoadmapPoster, roadmapTextHash, roadmapUrl } from "../../app/roadmapMessage.ts";
-import { formatDay, type Locale, roadmapMessageText } from "../../i18n/index.ts";
+import { formatDay, type Locale, roadmapMessage } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import { jobFailure } from "./apiErrors.ts";
 import { TELEGRAM_TIME_ZONE } from "./context.ts";
@@ -15,7 +15,9 @@ const MAX_CHARS = 4096;
  * once without a notification and pinned (silently), then edited in place, in the creator's
  * language. Plain text (no parse mode): a fan's title is shown as typed, never read as markup. A
  * chat where the bot may not pin keeps the message unpinned; the creators are told what right to
- * give, and the next refresh pins it once they did. A message someone deleted is sent anew.
+ * give, and the next refresh pins it once they did. A message someone deleted is sent anew. An item
+ * discussed in this chat (src/app/discussions.ts) ends with a 💬 that links to its reply thread: a
+ * text_link entity, so the text stays plain and nothing a fan typed is ever read as markup.
  */
 export function createTelegramRoadmap(
   deps: Pick<TelegramPortDeps, "api" | "services" | "config" | "alerts">,
@@ -55,19 +57,32 @@ export function createTelegramRoadmap(
     async show(chatId, digest, shown) {
       try {
         const locale = await creatorLocale();
-        const text = roadmapMessageText(locale, digest, {
+        const { text, links } = roadmapMessage(locale, digest, {
           max: MAX_CHARS,
           quote: (s) => s,
           date: (d) => formatDay(locale, d, TELEGRAM_TIME_ZONE),
           url,
+          // This chat's own reply thread of the item (each chat has its root message).
+          discuss: (places) => {
+            const here = places.find((l) => l.platform === "telegram" && l.chatId === chatId);
+            return here ? { text: "💬", url: here.url } : null;
+          },
         });
-        const textHash = roadmapTextHash(text);
+        const entities = links.map((l) => ({
+          type: "text_link" as const,
+          offset: l.offset,
+          length: l.length,
+          url: l.url,
+        }));
+        // A link added or changed changes what is shown even when the text is the same.
+        const textHash = roadmapTextHash(entities.length ? `${text}\n${JSON.stringify(entities)}` : text);
         if (shown?.textHash === textHash && shown.pinned) return { outcome: "unchanged" };
         if (shown) {
           let there = true;
           if (shown.textHash !== textHash) {
             try {
               await api.editMessageText(Number(chatId), Number(shown.messageId), text, {
+                ...(entities.length ? { entities } : {}),
                 link_preview_options: { is_disabled: true },
               });
             } catch (err) {
@@ -89,6 +104,7 @@ export function createTelegramRoadmap(
           );
         }
         const sent = await api.sendMessage(Number(chatId), text, {
+          ...(entities.length ? { entities } : {}),
           disable_notification: true,
           link_preview_options: { is_disabled: true },
         });

@@ -61,6 +61,8 @@ describe("npm run doctor", () => {
         PermissionFlagsBits.ManageRoles,
         PermissionFlagsBits.ViewChannel,
         PermissionFlagsBits.SendMessages,
+        PermissionFlagsBits.CreatePublicThreads,
+        PermissionFlagsBits.SendMessagesInThreads,
       ),
     });
     botRoleId = bot.id;
@@ -240,7 +242,7 @@ describe("npm run doctor", () => {
     expect(l.text).toMatch(/is a test-mode endpoint but STRIPE_SECRET_KEY is a live-mode key/);
   });
 
-  it("Discord: Public Bot on only warns; the intent off, no Manage Roles, a tier role above the bot's block; an unwritable poll channel warns", async () => {
+  it("Discord: Public Bot on only warns; the intent off, no Manage Roles, a tier role above the bot's block; an unwritable poll channel, or one without threads, warns", async () => {
     h.discord.botPublic = true;
     let r = await doctor();
     expect(r.code).toBe(0);
@@ -259,6 +261,10 @@ describe("npm run doctor", () => {
     r = await doctor();
     expect(r.code).toBe(1);
     expect(r.text).toMatch(/fix: {3}Discord · server “[^”]+”: the bot lacks Manage Roles/);
+    // What @everyone leaves it lets it post polls, not open their discussion threads.
+    expect(r.text).toMatch(
+      /fix \(warning, fans not blocked\): Discord · poll channel #polls: the bot cannot open threads there, so polls are posted without their discussion thread; .*Create Public Threads and Send Messages in Threads/,
+    );
     h.discord.setMemberRoles(guildId, botId, [botRoleId]);
 
     const mods = role({ name: "Moderators", position: 9 });
