@@ -1,10 +1,13 @@
 /**
- * Vote burst (issues #6/#7): 10,000 votes from 5,000 members, through the real platform paths, on
- * one poll posted on Discord and Telegram at once. Every press must be acknowledged within the
- * platform's deadline and the final tally must be exact.
+ * Vote burst (issues #6/#7, #16): 10,000 votes from 5,000 members, through the real platform paths,
+ * on one poll posted on Discord and Telegram at once, then 10,000 ＋/− presses from the same members
+ * on a budget poll posted the same way. Every press must be acknowledged within the platform's
+ * deadline and each final tally must be exact.
  *
  *   npm run bench -- votes
- *   npx tsx bench/vote-burst.ts [--members 5000] [--votes 10000] [--in-flight 200] [--backend pglite|postgres]
+ *   npx tsx bench/vote-burst.ts [--members 5000] [--votes 10000] [--budget-presses <votes>]
+ *                               [--in-flight 200] [--backend pglite|postgres]
+ *   (--budget-presses 0 runs the single-choice poll alone, --votes 0 the budget poll alone)
  *
  * The bot runs for real (bootstrap, discord.js, grammY with its runner, PGlite or PostgreSQL) against
  * the Discord and Telegram stand-ins. The ledger is seeded directly (members, identities, active
@@ -32,6 +35,21 @@
  * Then the poll closes; the expected tally is computed here independently (each member's last
  * ballot, the tier weights) and compared exactly with the stored result, and the ballot count with
  * the stored ballots and the CSV export. Anything off, or any late acknowledgment, throws.
+ *
+ * The budget phase: a second poll, mode "budget" (Silver spreads 5 points, Gold 10, at most 4 on one
+ * option), posted in the same channel and groups, its buttons a ＋ and a − per option (Discord
+ * `pv:<poll>:<i>` / `pv:<poll>:m<i>`, Telegram's signed `pv:`/`pm:` data). Every member presses ＋ on
+ * their favourite option; linked members press again on their other platform (one allocation across
+ * both: the answer shows the points given on either); the rest of the presses go to eager members
+ * (15 %), mostly ＋ on their favourites, so they hit the cap and run out of points, sometimes − on any
+ * option (often one at 0). Each press's outcome is replayed here from the member's allocation before
+ * it, never asked of the bot: the new allocation and the points left, nothing changed (− at 0), or a
+ * refusal (over the cap, no point left) that must still be answered in time, as an alert on Telegram.
+ * At the closing the points per option (each member's last allocation), the voters, the points cast
+ * and the winners must equal the stored result; the stored ballots the presses that changed an
+ * allocation; and the CSV export, member by member and in order, the platform pressed on, the
+ * allocation in words ("3 × Cooking + 1 × Music") and the points owned. Its figures are recorded
+ * beside the single-choice ones, as "vote burst, budget".
  */
 
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -67,7 +85,7 @@ import type { startTelegramStandin } from "../test/standins/telegram.ts";
 import { supergroup, user as telegramUser } from "../test/standins/telegram-payloads.ts";
 import { parseCsv } from "../test/support/csv.ts";
 import { type Prng, prng, sleep } from "../test/support/helpers.ts";
-import { record, round, startBenchWorld, summarize } from "./lib.ts";
+import { mark, record, round, startBenchWorld, summarize } from "./lib.ts";
 
 const STRIPE_KEY = "sk_test_bench0123456789";
 const DISCORD_TOKEN = "discord-bench-token.abcdef.0123456789";
@@ -444,28 +462,35 @@ export async function benchVoteBurst(backend: Backend, opts: VoteBurstOptions): 
   const rand = prng(opts.seed);
   const { fans, order } = plan(opts, rand);
   const total = order.length;
-  if (total !== opts.votes) throw new Error(`planned ${total} presses, wanted ${opts.votes}`);
+  if (opts.votes > 0 && total !== opts.votes)
+    throw new Error(`planned ${total} presses, wanted ${opts.votes}`);
   const budgetOrder = planBudget(fans, opts.budgetPresses, rand);
   if (budgetOrder.length !== opts.budgetPresses)
     throw new Error(`planned ${budgetOrder.length} budget presses, wanted ${opts.budgetPresses}`);
   const world = await startWorld(backend);
   try {
     await world.app.discord!.ready();
+    mark(`votes ${backend} seed`);
     const { seedMs, ledger } = await seedLedger(world, fans);
-    const posted = await postPoll(world, ledger, {
-      question: "What should the next season be?",
-      options: OPTIONS,
-      mode: "single",
-      weights: { [ledger.gold.id]: 2 },
-    });
-    const burst = await drive(world, posted, order, opts.inFlight);
-    const caughtUpMs = await awaitLiveResults(world, posted, burst.lastAnswer);
-    const liveEnd = Date.now();
-    const checked = await check(world, posted, fans, burst, liveEnd);
-    report(world, { opts, fans, total, seedMs, burst, caughtUpMs, checked });
+    if (opts.votes > 0) {
+      const posted = await postPoll(world, ledger, {
+        question: "What should the next season be?",
+        options: OPTIONS,
+        mode: "single",
+        weights: { [ledger.gold.id]: 2 },
+      });
+      mark(`votes ${backend} single burst`);
+      const burst = await drive(world, posted, order, opts.inFlight);
+      mark(`votes ${backend} single checks`);
+      const caughtUpMs = await awaitLiveResults(world, posted, burst.lastAnswer);
+      const liveEnd = Date.now();
+      const checked = await check(world, posted, fans, burst, liveEnd);
+      report(world, { opts, fans, total, seedMs, burst, caughtUpMs, checked });
+    }
     if (budgetOrder.length === 0) return;
 
     // The budget poll, the same members pressing ＋/− on its buttons on both platforms.
+    mark(`votes ${backend} budget poll`);
     const budgetPosted = await postPoll(world, ledger, {
       question: "Where do the funds go?",
       options: BUDGET_OPTIONS,
@@ -475,7 +500,9 @@ export async function benchVoteBurst(backend: Backend, opts: VoteBurstOptions): 
         maxPerOption: BUDGET_CAP,
       },
     });
+    mark(`votes ${backend} budget burst`);
     const budgetBurst = await drive(world, budgetPosted, budgetOrder, opts.inFlight);
+    mark(`votes ${backend} budget checks`);
     const budgetCaughtUpMs = await awaitLiveResults(world, budgetPosted, budgetBurst.lastAnswer);
     const budgetChecked = await checkBudget(world, budgetPosted, budgetOrder, budgetBurst, Date.now());
     reportBudget(world, {
