@@ -7,7 +7,8 @@
  *   npm run bench -- votes
  *   npx tsx bench/vote-burst.ts [--members 5000] [--votes 10000] [--budget-presses <votes>]
  *                               [--in-flight 200] [--backend pglite|postgres]
- *   (--budget-presses 0 runs the single-choice poll alone, --votes 0 the budget poll alone)
+ *   (--budget-presses: as many as votes by default; 0 runs the single-choice poll alone, and --votes 0
+ *   the budget poll alone, with two presses per member unless told)
  *
  * The bot runs for real (bootstrap, discord.js, grammY with its runner, PGlite or PostgreSQL) against
  * the Discord and Telegram stand-ins. The ledger is seeded directly (members, identities, active
@@ -1308,7 +1309,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await benchVoteBurst(values.backend === "postgres" ? "postgres" : "pglite", {
       members: Number(values.members),
       votes: Number(values.votes),
-      budgetPresses: Number(values["budget-presses"] ?? values.votes),
+      // As many as votes; with the single-choice poll skipped, two per member.
+      budgetPresses: Number(
+        values["budget-presses"] ?? (Number(values.votes) > 0 ? values.votes : 2 * Number(values.members)),
+      ),
       inFlight: Number(values["in-flight"]),
       seed: Number(values.seed),
     });
