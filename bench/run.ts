@@ -55,8 +55,16 @@ async function main(): Promise<void> {
     }
     if (wanted("votes")) {
       for (const backend of ["pglite", "postgres"] as const) {
-        console.log(`vote burst on ${backend}: 10,000 votes from 5,000 members on Discord and Telegram…`);
-        await benchVoteBurst(backend, { members: 5_000, votes: 10_000, inFlight: 200, seed: 7 });
+        console.log(
+          `vote burst on ${backend}: 10,000 votes from 5,000 members on Discord and Telegram, then 10,000 budget presses…`,
+        );
+        await benchVoteBurst(backend, {
+          members: 5_000,
+          votes: 10_000,
+          budgetPresses: 10_000,
+          inFlight: 200,
+          seed: 7,
+        });
       }
     }
     if (wanted("failover")) {
