@@ -97,6 +97,9 @@ export const EVERYONE_PERMISSIONS = permissions(
   PermissionFlagsBits.ReadMessageHistory,
   PermissionFlagsBits.UseApplicationCommands,
   PermissionFlagsBits.AddReactions,
+  // Discord gives @everyone both in a new server: members (and the bot) may open and talk in threads.
+  PermissionFlagsBits.CreatePublicThreads,
+  PermissionFlagsBits.SendMessagesInThreads,
 );
 
 export function role(overrides: Partial<APIRole> = {}): APIRole {

@@ -179,6 +179,15 @@ describe("Discord stand-in with discord.js", () => {
     // A server where the bot's role lacks Create Public Threads: 403, Discord's error shape.
     const other = guild({ channels: [textChannel({ name: "polls" })], members: [member({ user: fan })] });
     standin.addGuild(other);
+    // Its @everyone does not have them either (Discord gives them by default; this server took them).
+    const everyone = other.roles.find((r) => r.id === other.id)!;
+    standin.addRole(other.id, {
+      ...everyone,
+      permissions: String(
+        BigInt(everyone.permissions) &
+          ~(PermissionFlagsBits.CreatePublicThreads | PermissionFlagsBits.SendMessagesInThreads),
+      ),
+    });
     await expect.poll(() => client.guilds.cache.has(other.id)).toBe(true);
     const polls = other.channels[0]!.id;
     const inOther = (await client.rest.post(Routes.channelMessages(polls), { body: { content: "Q?" } })) as {

@@ -414,7 +414,14 @@ describe("deliberation: a discussion place per poll and shortlisted idea (PGlite
   });
 
   it("a bot without the thread permission: logged with what to give, not retried, and the poll goes on", async () => {
-    // The bot's role taken away: what is left (@everyone) lets it post, not open threads.
+    // The bot's role taken away, and the thread permissions taken from @everyone (a server that
+    // keeps threads to moderators): what is left lets it post, not open threads.
+    const everyone = h.discord.guild(server.id)!.roles.find((r) => r.id === server.id)!;
+    const threadBits = PermissionFlagsBits.CreatePublicThreads | PermissionFlagsBits.SendMessagesInThreads;
+    h.discord.addRole(server.id, {
+      ...everyone,
+      permissions: String(BigInt(everyone.permissions) & ~threadBits),
+    });
     h.discord.setMemberRoles(server.id, h.discord.botUser.id, []);
     const question = "Which day for the live?";
     await tribe(
@@ -443,5 +450,6 @@ describe("deliberation: a discussion place per poll and shortlisted idea (PGlite
     expect(h.logs.events("task.done").find((l) => l.key === task.key)?.note).toBe("0 opened, 1 refused");
     expect((await h.deps.db.poll.findUniqueOrThrow({ where: { id: poll.id } })).closedAt).toBeNull();
     h.discord.setMemberRoles(server.id, h.discord.botUser.id, [server.botRole.id]);
+    h.discord.addRole(server.id, everyone);
   });
 });

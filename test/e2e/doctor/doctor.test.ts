@@ -257,6 +257,14 @@ describe("npm run doctor", () => {
     h.discord.applicationFlags = 1 << 15;
 
     const botId = h.discord.botUser.id;
+    // @everyone without the thread permissions Discord gives it by default (a server that keeps
+    // threads to moderators).
+    const everyone = h.discord.guild(guildId)!.roles.find((x) => x.id === guildId)!;
+    const threadBits = PermissionFlagsBits.CreatePublicThreads | PermissionFlagsBits.SendMessagesInThreads;
+    h.discord.addRole(guildId, {
+      ...everyone,
+      permissions: String(BigInt(everyone.permissions) & ~threadBits),
+    });
     h.discord.setMemberRoles(guildId, botId, []);
     r = await doctor();
     expect(r.code).toBe(1);
@@ -266,6 +274,7 @@ describe("npm run doctor", () => {
       /fix \(warning, fans not blocked\): Discord · poll channel #polls: the bot cannot open threads there, so polls are posted without their discussion thread; .*Create Public Threads and Send Messages in Threads/,
     );
     h.discord.setMemberRoles(guildId, botId, [botRoleId]);
+    h.discord.addRole(guildId, everyone);
 
     const mods = role({ name: "Moderators", position: 9 });
     h.discord.addRole(guildId, mods);
