@@ -33,5 +33,5 @@ STOPSIGNAL SIGTERM
 # The same command as `npm start` (package.json; test/unit/memoryFlags.test.ts keeps them equal):
 # V8's young generation kept at 2 MB instead of 16 (an idle bot would keep 32 MB of it), and
 # WebAssembly (the embedded PostgreSQL, Prisma's query compiler) run by V8's baseline compiler only
-# (its optimised copy of the 9 MB database engine costs ~40 MB). README, "Memory".
+# (its optimised copy of the 9 MB database engine costs 40 to 70 MB). README, "Memory".
 CMD ["node", "--max-semi-space-size=2", "--liftoff-only", "dist/src/main.js"]
