@@ -53,11 +53,11 @@ export function createInteractionsInHand(opts: {
 
   return {
     deferred(i) {
+      // One INSERT … ON CONFLICT DO NOTHING (an upsert would read first, then write, then read back).
       const write = db.interactionInHand
-        .upsert({
-          where: { interactionId: i.interactionId },
-          create: { ...i, owner: opts.owner, deferredAt: opts.clock.now() },
-          update: {},
+        .createMany({
+          data: [{ ...i, owner: opts.owner, deferredAt: opts.clock.now() }],
+          skipDuplicates: true,
         })
         .then(
           () => undefined,

@@ -334,13 +334,16 @@ export async function castVote(
   // One member's ballots are written one at a time (a double click, or a linked member pressing on
   // both platforms at once): each compares with the ballot before it, so the answer is right.
   const written = await deps.db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${row.id}), hashtext(${identity.memberId}))::text`;
     // The poll was read open before this transaction, but the closing may have tallied since: a
     // ballot stored now would be kept but never counted. The closing locks the poll's row FOR UPDATE
     // before it reads the ballots; a ballot is written under a share lock on that row, so it either
     // commits before the closing reads (and is counted) or waits for it and is refused as closed.
+    // The member's lock is taken in the same statement (one round trip less per vote): the select
+    // list is computed before the row is locked, so the order is the member's lock, then the row's.
     const [state] = await tx.$queryRaw<{ closed: boolean }[]>`
-      SELECT closed_at IS NOT NULL AS closed FROM poll WHERE id = ${row.id} FOR SHARE`;
+      SELECT pg_advisory_xact_lock(hashtext(${row.id}), hashtext(${identity.memberId}))::text AS member_lock,
+             closed_at IS NOT NULL AS closed
+      FROM poll WHERE id = ${row.id} FOR SHARE`;
     if (!state) throw new DomainError("poll_not_found");
     if (state.closed) throw new DomainError("vote_closed");
     const last = await tx.pollBallot.findFirst({
