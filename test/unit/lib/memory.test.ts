@@ -4,16 +4,21 @@ import { releaseMemorySoon } from "../../../src/lib/memory.ts";
 import { createLogger } from "../../../src/log.ts";
 import { until } from "../../support/helpers.ts";
 
+/** A logger whose JSON lines are kept, parsed, in `lines`. */
+function capturedLog() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, log: createLogger({ level: "info", pretty: false, destination }) };
+}
+
 describe("memory given back after a bulk pass", () => {
   it("a full collection after the pass frees the garbage it left, and says so in the log", async () => {
-    const lines: Record<string, unknown>[] = [];
-    const destination = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    });
-    const log = createLogger({ level: "info", pretty: false, destination });
+    const { lines, log } = capturedLog();
     // A pass's leftovers: ~100 MB of objects nothing refers to any more.
     let garbage: { i: number; s: string }[][] | null = [];
     for (let b = 0; b < 100; b++)
@@ -33,14 +38,7 @@ describe("memory given back after a bulk pass", () => {
   });
 
   it("the pages the pass's few survivors are scattered over are given back too (compaction)", async () => {
-    const lines: Record<string, unknown>[] = [];
-    const destination = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    });
-    const log = createLogger({ level: "info", pretty: false, destination });
+    const { lines, log } = capturedLog();
     // One object in 20 outlives the pass (a cache, a pooled row): spread over every page the pass
     // filled, it would keep them all without compaction.
     const survivors: { i: number; s: string }[] = [];
