@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Platform as PlatformName } from "../core/access.ts";
+import { clipLine } from "../core/fitLines.ts";
 import type { Tally } from "../core/polls.ts";
 import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
@@ -56,8 +57,7 @@ export interface RoadmapDigest {
 
 /** Fan text clipped to TEXT_MAX characters (whole code points), before any escaping. */
 function clip(text: string, max = TEXT_MAX): string {
-  const chars = [...text.replace(/\s+/g, " ").trim()];
-  return chars.length <= max ? chars.join("") : `${chars.slice(0, max - 1).join("")}…`;
+  return clipLine(text, max);
 }
 
 /** The winner's label of a closed poll with one winner; null otherwise. */

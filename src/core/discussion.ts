@@ -1,3 +1,5 @@
+import { clipLine } from "./fitLines.ts";
+
 /**
  * Where the tribe talks about a poll or a shortlisted idea, as links (src/app/discussions.ts keeps
  * the places). Pure: a link is built from the platforms' ids only, never from a text a fan typed.
@@ -53,9 +55,5 @@ export const THREAD_NAME_MAX = 100;
  * characters (whole code points, an ellipsis when cut); `fallback` when nothing is left.
  */
 export function threadName(text: string, fallback: string): string {
-  const chars = [...text.replace(/\s+/g, " ").trim()];
-  if (chars.length === 0) return fallback;
-  return chars.length <= THREAD_NAME_MAX
-    ? chars.join("")
-    : `${chars.slice(0, THREAD_NAME_MAX - 1).join("")}…`;
+  return clipLine(text, THREAD_NAME_MAX) || fallback;
 }

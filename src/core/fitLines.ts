@@ -12,3 +12,12 @@ export function fitLines(lines: readonly string[], max: number, more: (left: num
   }
   return more(lines.length).slice(0, max);
 }
+
+/**
+ * A fan's text on one line (whitespace collapsed, trimmed), at most `max` characters counted in
+ * whole code points, with an ellipsis when cut.
+ */
+export function clipLine(text: string, max: number): string {
+  const chars = [...text.replace(/\s+/g, " ").trim()];
+  return chars.length <= max ? chars.join("") : `${chars.slice(0, max - 1).join("")}…`;
+}

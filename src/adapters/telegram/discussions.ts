@@ -1,4 +1,5 @@
 import type { DiscussionOpener } from "../../app/discussions.ts";
+import { clipLine } from "../../core/fitLines.ts";
 import { type Locale, t } from "../../i18n/index.ts";
 import type { Logger } from "../../log.ts";
 import { jobFailure } from "./apiErrors.ts";
@@ -33,9 +34,7 @@ export function createTelegramDiscussions(
     async ideaPlace(idea, chatId) {
       try {
         const locale = await creatorLocale();
-        const chars = [...idea.title.replace(/\s+/g, " ").trim()];
-        const title =
-          chars.length <= TITLE_MAX ? chars.join("") : `${chars.slice(0, TITLE_MAX - 1).join("")}…`;
+        const title = clipLine(idea.title, TITLE_MAX);
         const sent = await api.sendMessage(Number(chatId), t(locale, "telegram.discussion.idea", { title }), {
           link_preview_options: { is_disabled: true },
         });
