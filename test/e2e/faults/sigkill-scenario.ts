@@ -68,7 +68,7 @@ interface Fan {
  * The test's own way into the bot's database. PostgreSQL: one connection pool, used at any time.
  * PGlite: one process per directory, so only while no bot process runs (opened and closed each time).
  */
-interface Store {
+export interface Store {
   use<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /**
    * A job the dead process had leased is claimed again once its lease (2 min) runs out. Rather than
@@ -84,7 +84,11 @@ interface Store {
 const EXPIRE_SQL = (table: string) =>
   `UPDATE ${table} SET lease_until = $1 WHERE state = 'running' AND lease_owner LIKE $2`;
 
-async function openStore(backend: Backend, dataDir: string, pg: TestDatabase | undefined): Promise<Store> {
+export async function openStore(
+  backend: Backend,
+  dataDir: string,
+  pg: TestDatabase | undefined,
+): Promise<Store> {
   if (backend === "postgres") {
     const db = await openDatabase({ databaseUrl: pg!.url, dataDir, log: silent });
     await migrate(db, { migrationsDir: MIGRATIONS_DIR, log: silent });
