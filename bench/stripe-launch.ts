@@ -7,8 +7,9 @@
  *   npx tsx bench/stripe-launch.ts [--fans 1000] [--window-s 60] [--backend pglite|postgres|both]
  *       [--mode test|live|both] [--normal-fans 20] [--ack-events 3000] [--seed 14]
  *
- * Each fan: /join's use case (`startCheckout`: a customer, then a checkout session, interactive in
- * the Stripe budget); the checkout completes on the stand-in and the events Stripe sends for it
+ * Each fan: /join's use case (`startCheckout`, called through `useCases` as the adapters call it:
+ * a customer, then a checkout session, interactive in the Stripe budget, the second call keeping the
+ * fan's place in line); the checkout completes on the stand-in and the events Stripe sends for it
  * (customer.created, customer.subscription.created, invoice.paid, checkout.session.completed) are
  * POSTed to the bot signed, all at once, shuffled, a quarter of them twice; a delivery not answered
  * 2xx is sent again a second later (counted). Access is the Discord role PUT on the stand-in.
@@ -30,8 +31,9 @@ import { parseArgs } from "node:util";
 import type Stripe from "stripe";
 import { budgetSettings, endpointOf } from "../src/adapters/stripe/budget.ts";
 import { queuedStripeEvents } from "../src/app/billing/stripeEvents.ts";
-import { startCheckout } from "../src/app/members/checkout.ts";
+import type { startCheckout } from "../src/app/members/checkout.ts";
 import { addTierAccess, createTier } from "../src/app/tiers.ts";
+import { useCases } from "../src/app/useCases.ts";
 import type { Config } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
 import { guild, member, role, user } from "../test/standins/discord-payloads.ts";
@@ -181,6 +183,7 @@ export async function benchStripeLaunch(
   const deliver = deliverer(w.webhookUrl, counts);
   let joinErrors = 0;
   const joins: number[] = [];
+  const fanUseCases = useCases(app.services);
   const rss = rssSampler();
   try {
     const callsBefore = stripe.calls.length;
@@ -193,7 +196,8 @@ export async function benchStripeLaunch(
       const asked = performance.now();
       for (let attempt = 0; !out; attempt++) {
         try {
-          out = await startCheckout(app.services, {
+          // As /join calls it: through the use cases the adapters call (one request, one place in line).
+          out = await fanUseCases.startCheckout({
             who: { platform: "discord", userId: fanId },
             tier: w.tierSlug,
           });

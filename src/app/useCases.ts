@@ -1,3 +1,4 @@
+import { inTurn } from "../lib/turn.ts";
 import {
   accessChangeNotice,
   isSupersededChange,
@@ -93,7 +94,8 @@ function bindFirst<T, F extends Record<string, (first: T, ...rest: never[]) => u
   return Object.fromEntries(
     Object.entries(fns).map(([name, fn]) => [
       name,
-      (...rest: never[]) => (fn as (first: T, ...rest: never[]) => unknown)(first, ...rest),
+      // Each call is one request in line (src/lib/turn.ts): the Stripe calls it makes keep its place.
+      (...rest: never[]) => inTurn(() => (fn as (first: T, ...rest: never[]) => unknown)(first, ...rest)),
     ]),
   ) as { [K in keyof F]: Bound<F[K]> };
 }

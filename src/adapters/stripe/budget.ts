@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import Stripe from "stripe";
 import type { StripePriority } from "../../app/billing/billing.ts";
+import { currentTicket, nextTicket } from "../../lib/turn.ts";
 import type { Logger } from "../../log.ts";
 
 /**
@@ -13,6 +14,9 @@ import type { Logger } from "../../log.ts";
  *
  * - at most `requestsPerSecond` requests in any second, and `endpointRequestsPerSecond` per endpoint,
  *   spread over the second (bursts of a fifth of it at most);
+ * - within a priority, the request that started first goes first: a request's calls carry its ticket
+ *   (src/lib/turn.ts), so a fan's second call (the checkout session after the customer) goes before
+ *   a later fan's first, and under load each fan waits for the queue once, not once per call;
  * - fans waiting at a keyboard (`interactive`: checkout, portal, tier commands) go first; background
  *   work (webhook re-reads, reconciliation, the doctor) still gets `backgroundShare` of the requests
  *   made while both wait, so it is slowed by a launch but never starved;
@@ -127,6 +131,8 @@ export interface StripeBudgetStats {
 interface Waiter {
   readonly priority: StripePriority;
   readonly endpoint: string;
+  /** The place in line: the ticket of the request that made the call (lowest first; a retry: -∞). */
+  readonly ticket: number;
   readonly enqueuedAt: number;
   readonly resolve: (grant: Grant) => void;
   readonly reject: (err: Error) => void;
@@ -205,14 +211,35 @@ export class StripeBudget {
    * Resolves when a request to `endpoint` may be sent. `retry`: a request Stripe rate-limited, sent
    * again ahead of the others of its priority (it has waited already).
    */
-  acquire(endpoint: string, priority: StripePriority, retry = false): Promise<Grant> {
+  acquire(
+    endpoint: string,
+    priority: StripePriority,
+    retry = false,
+    ticket: number = currentTicket() ?? nextTicket(),
+  ): Promise<Grant> {
     if (this.#closed) return Promise.reject(new Error("the Stripe budget is closed (shutting down)"));
     return new Promise<Grant>((resolve, reject) => {
-      const waiter: Waiter = { priority, endpoint, enqueuedAt: this.#now(), resolve, reject };
-      if (retry) this.#queues[priority].unshift(waiter);
-      else this.#queues[priority].push(waiter);
+      // A rate-limited call sent again goes before every first try of its priority (it has waited).
+      const place = retry ? Number.NEGATIVE_INFINITY : ticket;
+      const waiter: Waiter = { priority, endpoint, ticket: place, enqueuedAt: this.#now(), resolve, reject };
+      const queue = this.#queues[priority];
+      queue.splice(this.#placeOf(queue, place), 0, waiter);
       this.#pump();
     });
+  }
+
+  /** Where a call with `ticket` joins `queue` (kept in ticket order): after every call with a ticket as low. */
+  #placeOf(queue: readonly Waiter[], ticket: number): number {
+    // Most calls hold the newest ticket: they go at the end without a search.
+    if (queue.length === 0 || (queue[queue.length - 1] as Waiter).ticket <= ticket) return queue.length;
+    let lo = 0;
+    let hi = queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((queue[mid] as Waiter).ticket <= ticket) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   StripeBudget,
   type StripePriority,
 } from "../../../src/adapters/stripe/budget.ts";
+import { inTurn } from "../../../src/lib/turn.ts";
 import { startStripeStandin } from "../../standins/stripe.ts";
 import { price, product, subscription } from "../../standins/stripe-objects.ts";
 
@@ -95,6 +96,36 @@ describe("Stripe budget", () => {
     const lastOf = (p: StripePriority) =>
       Math.max(...grants.filter((g) => g.priority === p).map((g) => g.at));
     expect(lastOf("interactive")).toBeLessThan(lastOf("background"));
+  });
+
+  it("serves the fan who asked first first: a fan's second call goes before a later fan's first", async () => {
+    const budget = budgetOf({ requestsPerSecond: 4 });
+    const order: string[] = [];
+    // Twelve fans press /join at once; each checkout is two calls in a row (a customer, then a session).
+    const fan = (n: number) =>
+      inTurn(async () => {
+        await budget.acquire("POST /v1/customers", "interactive");
+        order.push(`${n}:customer`);
+        await budget.acquire("POST /v1/checkout/sessions", "interactive");
+        order.push(`${n}:session`);
+      });
+    const fans = Array.from({ length: 12 }, (_, n) => fan(n));
+    await vi.advanceTimersByTimeAsync(20_000);
+    await Promise.all(fans);
+    const at = (step: string) => order.indexOf(step);
+    // Without the request's place in line, every fan's session would wait behind all twelve
+    // customers: fan 0 would be done 13th. Here each fan is done before the fans two places behind
+    // even start.
+    for (let n = 0; n + 2 < 12; n++) expect(at(`${n}:session`)).toBeLessThan(at(`${n + 2}:customer`));
+    expect(at("0:session")).toBeLessThanOrEqual(2);
+    // Calls outside any request keep the order they came in.
+    const plain: number[] = [];
+    const calls = Array.from({ length: 6 }, (_, n) =>
+      budget.acquire("GET /v1/subscriptions", "background").then(() => plain.push(n)),
+    );
+    await vi.advanceTimersByTimeAsync(5_000);
+    await Promise.all(calls);
+    expect(plain).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it("lets another endpoint's request pass when the first waiting one's endpoint is full", async () => {
