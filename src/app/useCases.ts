@@ -43,6 +43,7 @@ import { openPortal } from "./members/portal.ts";
 import { switchChoices, switchTier } from "./members/switchTier.ts";
 import { dropJoinToken, joinToken, rolesOwedInGuild } from "./members/webJoin.ts";
 import {
+  budgetBallot,
   castVote,
   closePoll,
   exportBallotsCsv,
@@ -170,6 +171,7 @@ export function useCases(services: AppServices) {
     ...bindFirst(services, {
       addTierAccess,
       archiveTier,
+      budgetBallot,
       castVote,
       changeExtraRoles,
       changeTierPrice,
