@@ -425,7 +425,7 @@ export async function budgetBallot(
     input.poll?.id === input.pollId
       ? input.poll
       : await deps.db.poll.findUnique({ where: { id: input.pollId } });
-  if (!row || row.mode !== "budget") throw new DomainError("poll_not_found");
+  if (row?.mode !== "budget") throw new DomainError("poll_not_found");
   if (row.closedAt) throw new DomainError("vote_closed");
   const poll = corePoll(row);
   const { draft } = input;
