@@ -175,7 +175,8 @@ function toAnswer(message: APIMessage, responseType: number | undefined, interac
     ephemeral: ((message.flags ?? 0) & MessageFlags.Ephemeral) !== 0,
     responseType,
     interactionId,
-    message,
+    // A copy: the stand-in edits the message in place when a later press updates it.
+    message: structuredClone(message),
   };
 }
 
