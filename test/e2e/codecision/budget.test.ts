@@ -421,6 +421,10 @@ describe("a budget poll on Discord and Telegram (PGlite)", () => {
     expect((await forge(dana, ballot, "pb:not-a-poll:1.0.0:ok")).content).toBe(
       "That option is not in this poll.",
     );
+    // Someone who is not a member cannot even open a ballot, nor step through a forged one.
+    const stranger = addFan(h, server, "stranger");
+    expect((await click(stranger, `pv:${pollId}:b`)).content).toContain("Only members can vote.");
+    expect((await forge(stranger, ballot, id("1.0.0", "p1"))).content).toContain("Only members can vote.");
     // The old ＋/− ids, forged: an option the poll lacks, a made-up step, extra parts.
     for (const forged of [`pv:${pollId}:7`, `pv:${pollId}:x1`, `pv:${pollId}:m-1`, `pv:${pollId}:0:9`])
       expect((await click(dana, forged)).content).toContain("That option is not in this poll.");
