@@ -1,14 +1,14 @@
 /**
  * Vote burst (issues #6/#7, #16): 10,000 votes from 5,000 members, through the real platform paths,
- * on one poll posted on Discord and Telegram at once, then 10,000 ＋/− presses from the same members
- * on a budget poll posted the same way. Every press must be acknowledged within the platform's
+ * on one poll posted on Discord and Telegram at once, then 10,000 presses from the same members on a
+ * budget poll posted the same way (Discord: the buttons of each fan's private ballot; Telegram: ＋/−). Every press must be acknowledged within the platform's
  * deadline and each final tally must be exact.
  *
  *   npm run bench -- votes
  *   npx tsx bench/vote-burst.ts [--members 5000] [--votes 10000] [--budget-presses <votes>]
  *                               [--in-flight 200] [--backend pglite|postgres]
  *   (--budget-presses: as many as votes by default; 0 runs the single-choice poll alone, and --votes 0
- *   the budget poll alone, with two presses per member unless told)
+ *   the budget poll alone, with four presses per member unless told)
  *
  * The bot runs for real (bootstrap, discord.js, grammY with its runner, PGlite or PostgreSQL) against
  * the Discord and Telegram stand-ins. The ledger is seeded directly (members, identities, active
@@ -38,21 +38,29 @@
  * the stored ballots and the CSV export. Anything off, or any late acknowledgment, throws.
  *
  * The budget phase: a second poll, mode "budget" (Silver spreads 5 points, Gold 10, at most 4 on one
- * option), posted in the same channel and groups, its buttons a ＋ and a − per option (Discord
- * `pv:<poll>:<i>` / `pv:<poll>:m<i>`, Telegram's signed `pv:`/`pm:` data). Every member presses ＋ on
- * their favourite option; linked members press again on their other platform (one allocation across
- * both: the answer shows the points given on either); the rest of the presses go to eager members
- * (15 %), mostly ＋ on their favourites, so they hit the cap and run out of points, sometimes − on any
- * option (often one at 0). Each press's outcome is replayed here from the member's allocation before
- * it, never asked of the bot: the new allocation and the points left, nothing changed (− at 0), or a
- * refusal (over the cap, no point left) that must still be answered in time, as an alert on Telegram.
- * At the closing the points per option (each member's last allocation), the voters, the points cast
- * and the winners must equal the stored result; the stored ballots the presses that changed an
- * allocation; and the CSV export, member by member and in order, the platform pressed on, the
- * allocation in words ("3 × Cooking + 1 × Music") and the points owned. Its figures are recorded
- * beside the single-choice ones, as "vote burst, budget".
+ * option), posted in the same channel and groups. On Telegram its buttons are a ＋ and a − per option
+ * (signed `pv:`/`pm:` data), each press storing the ballot changed by one point. On Discord the poll
+ * message has one button opening the fan's private ballot, and the fan's real flow is driven: open it
+ * (`pv:<poll>:b`, a private reply from their stored points), press the ＋/− buttons the bot drew on it
+ * (found by label on the message the previous answer left, and enabled: a fan cannot press a disabled
+ * one), each step redrawing that message without storing anything, then "Cast my points". Every
+ * member gives a point to their favourite option; linked members do it again on their other platform
+ * (one allocation across both: the answer shows the points given on either); the rest of the presses
+ * go to eager members (15 %), mostly ＋ on their favourites, so they hit the cap and run out of points,
+ * sometimes − on any option (often one at 0; on Discord, a disabled step makes the fan press another).
+ * Each press's outcome is replayed here from the member's allocation before it, never asked of the
+ * bot: on Telegram the new allocation and the points left, nothing changed (− at 0), or a refusal
+ * (over the cap, no point left) that must still be answered in time, as an alert; on Discord the
+ * private ballot word for word (each option's points, the points left) and which of its buttons are
+ * enabled, and the cast's answer (counted, changed, unchanged, cleared). At the closing the points per
+ * option (each member's last allocation), the voters, the points cast and the winners must equal the
+ * stored result; the stored ballots the presses and casts that changed an allocation; and the CSV
+ * export, member by member and in order, the platform, the allocation in words ("3 × Cooking + 1 ×
+ * Music") and the points owned. Its figures are recorded beside the single-choice ones, as "vote
+ * burst, budget".
  *
- * Measured at the full size on PGlite, on a 2-core machine shared with two other jobs: with
+ * Measured before the Discord private ballot (＋/− on the poll message then), at the full size on
+ * PGlite, on a 2-core machine shared with two other jobs: with
  * `--in-flight 50`, 57 presses/s, Discord p99 1.5 s, Telegram p99 1.7 s, the tally exact; with the
  * default 200 in flight, 36 presses/s, and Telegram answers (which cannot be deferred) waiting
  * 200 ÷ 36 ≈ 5.5 s on average, 170 of them past 10 s (see the README's Benchmarks section).
@@ -135,14 +143,14 @@ interface VotePress {
 }
 
 /**
- * A press on the budget poll: ＋ (delta 1) or − (delta -1) on one option. `outcome`: what it must do,
- * from the member's allocation before it (replayed here, see planBudget): store the new allocation,
- * change nothing (− on an option at 0), or be refused (past the cap, no point left).
+ * A Telegram press on the budget poll: ＋ (delta 1) or − (delta -1) on one option. `outcome`: what it
+ * must do, from the member's allocation before it (replayed here, see planBudget): store the new
+ * allocation, change nothing (− on an option at 0), or be refused (past the cap, no point left).
  */
 interface BudgetPress {
   kind: "budget";
   fan: Fan;
-  platform: Platform;
+  platform: "telegram";
   option: number;
   delta: 1 | -1;
   outcome:
@@ -150,12 +158,34 @@ interface BudgetPress {
     | { kind: "refused"; code: "ballot_over_option_cap" | "ballot_over_budget" };
 }
 
-type Press = VotePress | BudgetPress;
+/**
+ * A Discord fan's press in the budget poll's private ballot: open it from the poll message, ＋/− on
+ * one option (only an enabled button: the fan cannot press a disabled one), or cast it. `draft`: what
+ * the private ballot must show after it (open: the member's stored allocation); `cast`: what castVote
+ * must answer, and whether it stores a ballot (replayed here, see planBudget).
+ */
+interface BallotPress {
+  kind: "ballot";
+  fan: Fan;
+  platform: "discord";
+  action: { kind: "open" } | { kind: "step"; option: number; delta: 1 | -1 } | { kind: "cast" };
+  draft: readonly number[];
+  cast?: { status: "counted" | "changed" | "unchanged" | "cleared"; stored: boolean };
+  /** A step the fan wanted was disabled (at the cap, no point left, − at 0): they pressed another. */
+  redirected?: boolean;
+}
+
+type BudgetPhasePress = BudgetPress | BallotPress;
+type Press = VotePress | BudgetPhasePress;
 
 interface Flight {
   press: Press;
   startedAt: number;
   discord?: InteractionRecord;
+  /** A private ballot's press: its content before the press (a deferred update is done once it changes). */
+  shownBefore?: string;
+  /** A private ballot's press: the message as the bot left it (the stand-in edits it in place later). */
+  shown?: APIMessage;
   telegram?: { queryId: string; updateId: number };
 }
 
@@ -280,17 +310,24 @@ function platformsOf(f: Fan): Platform[] {
 const budgetOf = (fan: Fan): number => (fan.gold ? BUDGET.gold : BUDGET.silver);
 
 /**
- * The budget poll's presses, in order, each with what it must do. Everyone presses ＋ once on their
- * favourite option; linked members then press on their other platform (the same allocation); the
- * rest go to a few eager members (15 %) pressing again and again: mostly ＋ on their favourites
- * (so they reach the cap and run out of points), sometimes − on any option (often one at 0).
- * The outcome of each press is replayed here from the member's allocation before it (cap first,
- * then the points left, as a ballot is checked), not asked of the bot.
+ * The budget poll's presses, in order, each with what it must do. Everyone gives a point once to their
+ * favourite option; linked members then do it again on their other platform (the same allocation);
+ * the rest go to a few eager members (15 %) coming back again and again: mostly ＋ on their
+ * favourites (so they reach the cap and run out of points), sometimes − on any option.
+ * On Telegram that is one press on the poll message. On Discord it is a visit to the fan's private
+ * ballot: open it (from their stored points), one step (eager members: one to four), cast it; a step
+ * whose button is disabled (＋ at the cap or with no point left, − at 0) is not pressed, the fan
+ * presses another one instead. When the presses run out mid-visit the fan opens and leaves, or
+ * opens and casts without a step. The outcome of each press is replayed here from the member's stored
+ * allocation (cap first, then the points left, as a ballot is checked), not asked of the bot.
  */
-function planBudget(fans: readonly Fan[], presses: number, rng: Prng): BudgetPress[] {
+function planBudget(fans: readonly Fan[], presses: number, rng: Prng): BudgetPhasePress[] {
   const rand = rng.next;
   const n = BUDGET_OPTIONS.length;
+  /** Each member's stored allocation (both platforms: one member, one ballot). */
   const allocation = new Map<Fan, number[]>();
+  const storedOf = (fan: Fan): number[] => allocation.get(fan) ?? BUDGET_OPTIONS.map(() => 0);
+  const sum = (points: readonly number[]) => points.reduce((s, p) => s + p, 0);
   /** Each member's options, most wanted first (a shuffled order, biased towards the first options). */
   const taste = new Map<Fan, number[]>();
   for (const fan of fans) {
@@ -302,10 +339,10 @@ function planBudget(fans: readonly Fan[], presses: number, rng: Prng): BudgetPre
         .map((o) => o.i),
     );
   }
-  const order: BudgetPress[] = [];
-  const add = (fan: Fan, platform: Platform, option: number, delta: 1 | -1) => {
-    const before = allocation.get(fan) ?? BUDGET_OPTIONS.map(() => 0);
-    const total = before.reduce((s, p) => s + p, 0);
+  const order: BudgetPhasePress[] = [];
+  const press = (fan: Fan, option: number, delta: 1 | -1) => {
+    const before = storedOf(fan);
+    const total = sum(before);
     let outcome: BudgetPress["outcome"];
     if (delta === 1 && before[option]! + 1 > BUDGET_CAP)
       outcome = { kind: "refused", code: "ballot_over_option_cap" };
@@ -318,7 +355,41 @@ function planBudget(fans: readonly Fan[], presses: number, rng: Prng): BudgetPre
       allocation.set(fan, after);
       outcome = { kind: "stored", points: after };
     }
-    order.push({ kind: "budget", fan, platform, option, delta, outcome });
+    order.push({ kind: "budget", fan, platform: "telegram", option, delta, outcome });
+  };
+  /** A Discord visit of `size` presses (open, steps, cast), each step the fan wants from `want()`. */
+  const visit = (fan: Fan, size: number, want: () => { option: number; delta: 1 | -1 }) => {
+    const before = storedOf(fan);
+    let draft = [...before];
+    const ballot = (action: BallotPress["action"], extra: Partial<BallotPress> = {}) =>
+      order.push({ kind: "ballot", fan, platform: "discord", action, draft: [...draft], ...extra });
+    ballot({ kind: "open" });
+    if (size === 1) return;
+    for (let s = 0; s < size - 2; s++) {
+      const wanted = want();
+      const left = budgetOf(fan) - sum(draft);
+      const enabled = (option: number, delta: 1 | -1) =>
+        delta === 1 ? left > 0 && draft[option]! < BUDGET_CAP : draft[option]! > 0;
+      // The fan's private ballot shows impossible steps disabled: they press one they can.
+      const step = enabled(wanted.option, wanted.delta)
+        ? wanted
+        : ([
+            ...taste.get(fan)!.map((option) => ({ option, delta: 1 as const })),
+            ...BUDGET_OPTIONS.map((_, option) => ({ option, delta: -1 as const })),
+          ].find((o) => enabled(o.option, o.delta)) ?? wanted);
+      draft = draft.map((p, i) => (i === step.option ? p + step.delta : p));
+      ballot({ kind: "step", ...step }, step === wanted ? {} : { redirected: true });
+    }
+    const same = draft.every((p, i) => p === before[i]);
+    const status = same
+      ? "unchanged"
+      : sum(draft) === 0
+        ? "cleared"
+        : sum(before) > 0
+          ? "changed"
+          : "counted";
+    if (!same) allocation.set(fan, draft);
+    ballot({ kind: "cast" }, { cast: { status, stored: !same } });
   };
   const favourite = (fan: Fan): number => {
     const x = rand();
@@ -330,28 +401,47 @@ function planBudget(fans: readonly Fan[], presses: number, rng: Prng): BudgetPre
     return platforms[Math.floor(rand() * platforms.length)]!;
   };
   let left = presses;
+  /** One point more on `option` (Telegram: a press; Discord: a visit of up to `size` presses). */
+  const give = (fan: Fan, platform: Platform, option: number, size = 3) => {
+    if (platform === "telegram") {
+      press(fan, option, 1);
+      left--;
+    } else {
+      const take = Math.min(size, left);
+      visit(fan, take, () => ({ option, delta: 1 }));
+      left -= take;
+    }
+  };
   const firstPlatform = new Map<Fan, Platform>();
   for (const fan of rng.shuffle(fans)) {
     if (left === 0) break;
     const platform = anyPlatform(fan);
     firstPlatform.set(fan, platform);
-    add(fan, platform, taste.get(fan)![0]!, 1);
-    left--;
+    give(fan, platform, taste.get(fan)![0]!);
   }
   for (const fan of rng.shuffle(fans)) {
     if (left === 0) break;
     if (!fan.discord || !fan.telegram || !firstPlatform.has(fan)) continue;
-    add(fan, firstPlatform.get(fan) === "discord" ? "telegram" : "discord", favourite(fan), 1);
-    left--;
+    give(fan, firstPlatform.get(fan) === "discord" ? "telegram" : "discord", favourite(fan));
   }
   const eager = fans.filter((f) => firstPlatform.has(f) && rand() < 0.15);
+  const wish = (fan: Fan) =>
+    rand() < 0.7
+      ? { option: favourite(fan), delta: 1 as const }
+      : { option: Math.floor(rand() * n), delta: -1 as const };
   while (left > 0 && eager.length > 0) {
     for (const fan of rng.shuffle(eager)) {
       if (left === 0) break;
       if (rand() < 0.4) continue;
-      if (rand() < 0.7) add(fan, anyPlatform(fan), favourite(fan), 1);
-      else add(fan, anyPlatform(fan), Math.floor(rand() * n), -1);
-      left--;
+      if (anyPlatform(fan) === "telegram") {
+        const { option, delta } = wish(fan);
+        press(fan, option, delta);
+        left--;
+      } else {
+        const take = Math.min(2 + 1 + Math.floor(rand() * 4), left);
+        visit(fan, take, () => wish(fan));
+        left -= take;
+      }
     }
   }
   return order;
@@ -390,7 +480,7 @@ function expectedTally(fans: readonly Fan[]): {
  * (points per option, summed), the members who gave at least one point, and every ballot stored,
  * member by member in order, as the CSV export must list them (platform, allocation, points owned).
  */
-function expectedBudget(order: readonly BudgetPress[]): {
+function expectedBudget(order: readonly BudgetPhasePress[]): {
   counts: number[];
   totalVoters: number;
   totalWeight: number;
@@ -401,11 +491,19 @@ function expectedBudget(order: readonly BudgetPress[]): {
   const rows = new Map<string, string[]>();
   let ballots = 0;
   for (const p of order) {
-    if (p.outcome.kind !== "stored") continue;
-    last.set(p.fan, p.outcome.points);
+    const points =
+      p.kind === "budget"
+        ? p.outcome.kind === "stored"
+          ? p.outcome.points
+          : undefined
+        : p.cast?.stored
+          ? p.draft
+          : undefined;
+    if (!points) continue;
+    last.set(p.fan, points);
     ballots++;
     const list = rows.get(p.fan.memberId) ?? [];
-    list.push(`${p.platform},${budgetLabel(p.outcome.points)},${budgetOf(p.fan)}`);
+    list.push(`${p.platform},${budgetLabel(points)},${budgetOf(p.fan)}`);
     rows.set(p.fan.memberId, list);
   }
   const counts = BUDGET_OPTIONS.map(() => 0);
@@ -691,11 +789,48 @@ async function drive(
     }
     return undefined;
   };
+  /** Each Discord fan's private ballot as the bot last left it (the next step is pressed on it). */
+  const ballots = new Map<Fan, APIMessage>();
   const launch = (press: Press): void => {
     const { fan } = press;
     busy.add(fan);
     const flight: Flight = { press, startedAt: Date.now() };
-    // The button: single choice, one per option; budget, ＋ and − per option.
+    if (press.kind === "ballot") {
+      // The fan's real flow: the poll message's one button opens their private ballot; then they
+      // press the buttons the bot drew on it (found by their label, which must be enabled).
+      const shown = press.action.kind === "open" ? discordMessage : ballots.get(fan);
+      if (!shown) throw new Error(`${fan.memberId} has no private ballot open to press on`);
+      const label =
+        press.action.kind === "open"
+          ? undefined
+          : press.action.kind === "cast"
+            ? translate(localeOf(fan.discord!.locale), "discord.ballot.cast_button")
+            : `${press.action.delta === 1 ? "＋" : "−"}${press.action.option + 1}`;
+      const buttons = (shown.components ?? []).flatMap((row) =>
+        "components" in row
+          ? (row.components as { label?: string; custom_id?: string; disabled?: boolean }[])
+          : [],
+      );
+      const button = label === undefined ? buttons[0] : buttons.find((b) => b.label === label);
+      if (!button?.custom_id || button.disabled)
+        throw new Error(
+          `${fan.memberId}: no enabled ${label ?? "ballot"} button to press on ${JSON.stringify(shown.content)}`,
+        );
+      if (press.action.kind !== "open") flight.shownBefore = shown.content;
+      flight.discord = discord.interaction(
+        buttonClick({
+          customId: button.custom_id,
+          user: fan.discord!.user,
+          locale: fan.discord!.locale,
+          guildId: server.id,
+          channelId,
+          message: shown,
+        }),
+      );
+      launched.push(flight);
+      return;
+    }
+    // The button: single choice, one per option; Telegram's budget, ＋ and − per option.
     const option = press.kind === "vote" ? press.choice : press.option;
     const minus = press.kind === "budget" && press.delta === -1;
     if (press.platform === "discord") {
@@ -724,9 +859,10 @@ async function drive(
   const answered = (f: Flight): boolean => {
     if (f.discord) {
       const o = f.discord.original;
-      return (
-        f.discord.response !== undefined && o !== undefined && ((o.flags ?? 0) & MessageFlags.Loading) === 0
-      );
+      if (f.discord.response === undefined || o === undefined) return false;
+      // A private ballot's step updates its message: a deferred update is answered once it changed.
+      if (f.shownBefore !== undefined) return o.content !== f.shownBefore;
+      return ((o.flags ?? 0) & MessageFlags.Loading) === 0;
     }
     return telegram.callbackAnswers.has(f.telegram!.queryId);
   };
@@ -749,6 +885,12 @@ async function drive(
         inFlight.delete(f);
         busy.delete(f.press.fan);
         done++;
+        if (f.press.kind === "ballot") {
+          // A copy: the stand-in edits this message in place at the fan's next step.
+          f.shown = structuredClone(f.discord!.original!);
+          if (f.press.action.kind === "cast") ballots.delete(f.press.fan);
+          else ballots.set(f.press.fan, f.shown);
+        }
       } else if (
         f.discord &&
         !f.discord.acknowledged &&
@@ -836,12 +978,13 @@ async function check(world: World, posted: Posted, fans: readonly Fan[], burst: 
 async function checkBudget(
   world: World,
   posted: Posted,
-  order: readonly BudgetPress[],
+  order: readonly BudgetPhasePress[],
   burst: Burst,
   liveEnd: number,
 ) {
   const answers = checkAnswers(world, burst.launched, (press, platform, ref) => {
-    if (press.kind !== "budget") throw new Error("a single-choice press in the budget burst");
+    if (press.kind === "vote") throw new Error("a single-choice press in the budget burst");
+    if (press.kind === "ballot") return privateBallot(press, posted.poll.question);
     const { fan, outcome } = press;
     const locale = localeOf(platform === "discord" ? fan.discord!.locale : fan.telegram!.language_code);
     if (outcome.kind === "refused") {
@@ -866,13 +1009,61 @@ async function checkBudget(
 }
 
 /**
+ * What a Discord fan's private ballot must show after a press, word for word, and which of its
+ * buttons must be enabled (in their order), from the replayed draft; after the cast, the answer
+ * castVote's outcome calls for, and no button.
+ */
+function privateBallot(press: BallotPress, question: string): { text: string; enabled: string[] } {
+  const { fan, draft } = press;
+  const locale = localeOf(fan.discord!.locale);
+  const points = budgetOf(fan);
+  const given = draft.reduce((sum, n) => sum + n, 0);
+  const left = points - given;
+  if (press.cast) {
+    const { status } = press.cast;
+    const summary = translate(locale, "discord.vote.budget", {
+      choice: budgetLabel(draft),
+      left,
+      weight: points,
+    });
+    return {
+      text:
+        status === "cleared"
+          ? translate(locale, "discord.vote.cleared")
+          : `${translate(locale, `discord.ballot.${status}`)}\n${summary}`,
+      enabled: [],
+    };
+  }
+  const text = [
+    `**${question}**`,
+    translate(locale, "discord.ballot.intro"),
+    ...BUDGET_OPTIONS.map((label, i) =>
+      translate(locale, "discord.ballot.line", { n: i + 1, label, points: draft[i]! }),
+    ),
+    translate(locale, "discord.ballot.left", { left, points, cap: BUDGET_CAP }),
+  ].join("\n");
+  const enabled = [
+    ...BUDGET_OPTIONS.flatMap((_, i) => (left > 0 && draft[i]! < BUDGET_CAP ? [`＋${i + 1}`] : [])),
+    ...BUDGET_OPTIONS.flatMap((_, i) => (draft[i]! > 0 ? [`−${i + 1}`] : [])),
+    translate(locale, "discord.ballot.cast_button"),
+    ...(given > 0 ? [translate(locale, "discord.ballot.clear_button")] : []),
+  ];
+  return { text, enabled };
+}
+
+/**
  * Each press's acknowledgment time, from the stand-ins' clocks, and whether it said what `want`
- * says it must (Telegram: the first 200 characters; `alert`: shown as an alert, as refusals are).
+ * says it must (Telegram: the first 200 characters; `alert`: shown as an alert, as refusals are;
+ * `enabled`: the labels of the enabled buttons of the message a Discord press left, in order).
  */
 function checkAnswers(
   world: World,
   launched: readonly Flight[],
-  want: (press: Press, platform: Platform, ref: string) => { text: string; alert?: boolean },
+  want: (
+    press: Press,
+    platform: Platform,
+    ref: string,
+  ) => { text: string; alert?: boolean; enabled?: string[] },
 ) {
   const { discord, telegram } = world;
   const callbacks = new Map<string, { time: number; status: unknown }>();
@@ -907,11 +1098,24 @@ function checkAnswers(
       if (!cb || (cb.status !== 204 && cb.status !== 200))
         throw new Error(`Discord interaction ${id} was not acknowledged (${cb?.status})`);
       discordAck.push(cb.time - f.discord.receivedAt);
-      if (f.discord.response?.type === InteractionResponseType.DeferredChannelMessageWithSource) deferrals++;
-      const { text } = want(press, "discord", id);
-      if (f.discord.original?.content !== text) {
+      const type = f.discord.response?.type;
+      if (
+        type === InteractionResponseType.DeferredChannelMessageWithSource ||
+        type === InteractionResponseType.DeferredMessageUpdate
+      )
+        deferrals++;
+      const { text, enabled } = want(press, "discord", id);
+      const shown = f.shown ?? f.discord.original;
+      const buttons = (shown?.components ?? []).flatMap((row) =>
+        "components" in row ? (row.components as { label?: string; disabled?: boolean }[]) : [],
+      );
+      const enabledNow = buttons.filter((b) => !b.disabled).map((b) => b.label ?? "");
+      if (shown?.content !== text) {
         wrongAnswers++;
-        if (wrong.length < 5) wrong.push(`discord: ${f.discord.original?.content} ≠ ${text}`);
+        if (wrong.length < 5) wrong.push(`discord: ${shown?.content} ≠ ${text}`);
+      } else if (enabled && enabledNow.join(" ") !== enabled.join(" ")) {
+        wrongAnswers++;
+        if (wrong.length < 5) wrong.push(`discord buttons: ${enabledNow.join(" ")} ≠ ${enabled.join(" ")}`);
       }
     } else {
       const { queryId, updateId } = f.telegram!;
@@ -1008,7 +1212,7 @@ async function closeAndCompare(
 async function closeAndCompareBudget(
   world: World,
   posted: Posted,
-  order: readonly BudgetPress[],
+  order: readonly BudgetPhasePress[],
   answers: { wrongAnswers: number; wrong: readonly string[] },
 ) {
   const { poll } = posted;
@@ -1189,7 +1393,7 @@ function reportBudget(
   world: World,
   run: {
     opts: VoteBurstOptions;
-    order: readonly BudgetPress[];
+    order: readonly BudgetPhasePress[];
     burst: Burst;
     caughtUpMs: number;
     checked: Awaited<ReturnType<typeof checkBudget>>;
@@ -1209,7 +1413,9 @@ function reportBudget(
   const d = summarize(discordAck);
   const t = summarize(telegramAck);
   const p = summarize(telegramPressToAnswer);
-  const count = (f: (press: BudgetPress) => boolean) => order.filter(f).length;
+  const count = (f: (press: BudgetPhasePress) => boolean) => order.filter(f).length;
+  const telegram = (f: (press: BudgetPress) => boolean) => count((o) => o.kind === "budget" && f(o));
+  const discord = (f: (press: BallotPress) => boolean) => count((o) => o.kind === "ballot" && f(o));
   const b = "vote burst, budget";
   const fig = (metric: string, value: number, unit: string) =>
     record({ bench: b, backend, metric, value, unit });
@@ -1220,37 +1426,62 @@ function reportBudget(
     new Set(order.map((o) => o.fan)).size,
     "members",
   );
-  fig("presses (＋ and −, Discord + Telegram)", order.length, "presses");
-  fig(
-    "  ＋",
-    count((o) => o.delta === 1),
-    "presses",
-  );
-  fig(
-    "  −",
-    count((o) => o.delta === -1),
-    "presses",
-  );
+  fig("presses (Discord private ballots, Telegram ＋ and −)", order.length, "presses");
   fig("  of which on Discord", discordAck.length, "presses");
+  fig(
+    "    private ballots opened",
+    discord((o) => o.action.kind === "open"),
+    "presses",
+  );
+  fig(
+    "    ＋/− steps (nothing stored)",
+    discord((o) => o.action.kind === "step"),
+    "presses",
+  );
+  fig(
+    "    steps redirected (the wanted button was disabled)",
+    discord((o) => Boolean(o.redirected)),
+    "presses",
+  );
+  fig(
+    "    casts",
+    discord((o) => o.action.kind === "cast"),
+    "presses",
+  );
+  fig(
+    "    casts that changed nothing",
+    discord((o) => o.cast?.status === "unchanged"),
+    "presses",
+  );
   fig("  of which on Telegram", telegramAck.length, "presses");
+  fig(
+    "    ＋",
+    telegram((o) => o.delta === 1),
+    "presses",
+  );
+  fig(
+    "    −",
+    telegram((o) => o.delta === -1),
+    "presses",
+  );
+  fig(
+    "    refused: over the cap",
+    telegram((o) => o.outcome.kind === "refused" && o.outcome.code === "ballot_over_option_cap"),
+    "presses",
+  );
+  fig(
+    "    refused: no points left",
+    telegram((o) => o.outcome.kind === "refused" && o.outcome.code === "ballot_over_budget"),
+    "presses",
+  );
+  fig(
+    "    − on an option at 0 (nothing changes)",
+    telegram((o) => o.outcome.kind === "unchanged"),
+    "presses",
+  );
   fig(
     "  by linked members (both platforms, one allocation)",
     count((o) => Boolean(o.fan.discord && o.fan.telegram)),
-    "presses",
-  );
-  fig(
-    "  refused: over the cap",
-    count((o) => o.outcome.kind === "refused" && o.outcome.code === "ballot_over_option_cap"),
-    "presses",
-  );
-  fig(
-    "  refused: no points left",
-    count((o) => o.outcome.kind === "refused" && o.outcome.code === "ballot_over_budget"),
-    "presses",
-  );
-  fig(
-    "  − on an option at 0 (nothing changes)",
-    count((o) => o.outcome.kind === "unchanged"),
     "presses",
   );
   fig("presses in flight", opts.inFlight, "presses");
@@ -1309,9 +1540,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await benchVoteBurst(values.backend === "postgres" ? "postgres" : "pglite", {
       members: Number(values.members),
       votes: Number(values.votes),
-      // As many as votes; with the single-choice poll skipped, two per member.
+      // As many as votes; with the single-choice poll skipped, four per member (a Discord visit to the
+      // private ballot is three presses: open, a step, cast).
       budgetPresses: Number(
-        values["budget-presses"] ?? (Number(values.votes) > 0 ? values.votes : 2 * Number(values.members)),
+        values["budget-presses"] ?? (Number(values.votes) > 0 ? values.votes : 4 * Number(values.members)),
       ),
       inFlight: Number(values["in-flight"]),
       seed: Number(values.seed),

@@ -11,6 +11,7 @@ import {
 import {
   type BallotEdit,
   type BallotError,
+  ballotAllocation,
   ballotsToCsv,
   type Poll as CorePoll,
   canVote,
@@ -319,18 +320,7 @@ export async function castVote(
   // before anything is read: applied to an empty ballot, it fails the same way.
   const shape = editBallot(poll, [], edit);
   if (!shape.ok) throw ballotError(poll, shape.error);
-  const identity = await deps.db.identity.findUnique({
-    where: { platform_platformUserId: { platform: input.who.platform, platformUserId: input.who.userId } },
-  });
-  if (!identity) throw new DomainError("vote_not_member");
-  const [frozen, tierIdsNow] = await Promise.all([
-    deps.db.pollVoter.findUnique({
-      where: { pollId_memberId: { pollId: row.id, memberId: identity.memberId } },
-    }),
-    entitledTierIds(deps.db, identity.memberId, now),
-  ]);
-  const verdict = canVote({ poll, voter: { tierIdsAtOpen: frozen?.tierIds ?? null, tierIdsNow }, now });
-  if (!verdict.ok) throw new DomainError(verdict.error);
+  const { identity, verdict } = await voterVerdict(deps, row.id, poll, input.who, now);
   // One member's ballots are written one at a time (a double click, or a linked member pressing on
   // both platforms at once): each compares with the ballot before it, so the answer is right.
   const written = await deps.db.$transaction(async (tx) => {
@@ -389,6 +379,77 @@ export async function castVote(
   );
   for (const p of deps.platforms ?? []) p.polls.refresh(row.id);
   return { status, weight: verdict.weight, choices: written.choices };
+}
+
+/** The member behind `who` and what they may do in `poll` now (their weight, their points), or the refusal. */
+async function voterVerdict(deps: PollDeps, pollId: string, poll: CorePoll, who: Identity, now: Date) {
+  const identity = await deps.db.identity.findUnique({
+    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+  });
+  if (!identity) throw new DomainError("vote_not_member");
+  const [frozen, tierIdsNow] = await Promise.all([
+    deps.db.pollVoter.findUnique({
+      where: { pollId_memberId: { pollId, memberId: identity.memberId } },
+    }),
+    entitledTierIds(deps.db, identity.memberId, now),
+  ]);
+  const verdict = canVote({ poll, voter: { tierIdsAtOpen: frozen?.tierIds ?? null, tierIdsNow }, now });
+  if (!verdict.ok) throw new DomainError(verdict.error);
+  return { identity, verdict };
+}
+
+export interface BudgetBallot {
+  poll: PollRow;
+  /** The points the member spreads (canVote's weight), known here, never from the fan's input. */
+  points: number;
+  /** The most one option may take (null: no cap beyond the member's points). */
+  cap: number | null;
+  /** Points per option: the draft given (checked), else the member's stored ballot (zeros if none). */
+  allocation: number[];
+}
+
+/**
+ * A member's budget ballot as a private step-by-step ballot edits it (Discord): the points they own
+ * and their stored allocation, or, with `draft`, a draft allocation checked against the poll and
+ * their points. Nothing is written: only castVote stores a ballot (and checks it again, under the
+ * member's lock). Refusals are the ones castVote gives: poll_not_found (also for a poll of another
+ * mode: a ballot that cannot exist), vote_closed, the vote_* of canVote, ballot_unknown_option (not
+ * one count per option), ballot_points_invalid, ballot_over_option_cap, ballot_over_budget.
+ */
+export async function budgetBallot(
+  deps: PollDeps,
+  input: { pollId: string; who: Identity; poll?: PollRow; draft?: readonly number[] },
+): Promise<BudgetBallot> {
+  const now = deps.clock.now();
+  const row =
+    input.poll?.id === input.pollId
+      ? input.poll
+      : await deps.db.poll.findUnique({ where: { id: input.pollId } });
+  if (row?.mode !== "budget") throw new DomainError("poll_not_found");
+  if (row.closedAt) throw new DomainError("vote_closed");
+  const poll = corePoll(row);
+  const { draft } = input;
+  if (draft && draft.length !== poll.options.length) throw new DomainError("ballot_unknown_option");
+  const { identity, verdict } = await voterVerdict(deps, row.id, poll, input.who, now);
+  const cap = poll.budget?.maxPerOption ?? null;
+  if (draft) {
+    // An empty draft is fine here (casting it clears the ballot); any other is checked like a ballot.
+    if (draft.some((n) => n !== 0)) {
+      const checked = editBallot(poll, [], { kind: "allocate", points: draft }, verdict.weight);
+      if (!checked.ok) throw ballotError(poll, checked.error, verdict.weight);
+    }
+    return { poll: row, points: verdict.weight, cap, allocation: [...draft] };
+  }
+  const last = await deps.db.pollBallot.findFirst({
+    where: { pollId: row.id, memberId: identity.memberId },
+    orderBy: [{ castAt: "desc" }, { id: "desc" }],
+  });
+  return {
+    poll: row,
+    points: verdict.weight,
+    cap,
+    allocation: ballotAllocation(poll.options.length, last?.choices ?? []),
+  };
 }
 
 /** A refused ballot as a DomainError, with what its message names (the cap, the member's points). */

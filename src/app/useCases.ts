@@ -44,6 +44,7 @@ import { openPortal } from "./members/portal.ts";
 import { switchChoices, switchTier } from "./members/switchTier.ts";
 import { dropJoinToken, joinToken, rolesOwedInGuild } from "./members/webJoin.ts";
 import {
+  budgetBallot,
   castVote,
   closePoll,
   exportBallotsCsv,
@@ -172,6 +173,7 @@ export function useCases(services: AppServices) {
     ...bindFirst(services, {
       addTierAccess,
       archiveTier,
+      budgetBallot,
       castVote,
       changeExtraRoles,
       changeTierPrice,

@@ -274,7 +274,7 @@ export const discordEn = {
   "discord.poll.round": (p: { n: number; counts: string; out: readonly string[] }) =>
     `Round ${p.n}: ${p.counts}${p.out.length ? ` → out: ${EN.list(p.out)}` : ""}`,
   "discord.poll.hint_budget":
-    "Spread your points across the options: ＋ gives one point to an option, − takes one back. Your ballot is saved at each click, and you can change it until the poll closes.",
+    "Click “Spread your points” to open your private ballot: give your points to the options with ＋ and −, then cast them. You can change them until the poll closes.",
   "discord.poll.hint_single": "Click an option to vote. You can change your vote until the poll closes.",
   "discord.poll.hint_approval":
     "Pick every option you like in the menu. You can change your picks until the poll closes.",
@@ -297,6 +297,18 @@ export const discordEn = {
   "discord.poll.rank_so_far": "Your ranking so far:",
   "discord.poll.rank_pick": (p: { n: number }) => `Your choice #${p.n}`,
   "discord.poll.rank_submit": "Submit this ranking",
+  "discord.poll.budget_button": "Spread your points",
+  "discord.ballot.intro":
+    "Your private ballot: ＋ gives an option one point, − takes one back. Nothing counts until you press “Cast my points”.",
+  "discord.ballot.line": (p: { n: number; label: string; points: number }) =>
+    `**${p.n}.** ${p.label}: ${EN.count(p.points, "point", "points")}`,
+  "discord.ballot.left": (p: { left: number; points: number; cap: number | null }) =>
+    `Points left: ${p.left} of ${p.points}${p.cap === null ? "." : ` (at most ${p.cap} on one option).`}`,
+  "discord.ballot.cast_button": "Cast my points",
+  "discord.ballot.clear_button": "Clear",
+  "discord.ballot.counted": "Your points are cast.",
+  "discord.ballot.changed": "Your points are cast; the ones you gave before no longer count.",
+  "discord.ballot.unchanged": "You had already cast exactly these points: nothing changed.",
   "discord.poll.exported": (p: { count: number; question: string }) =>
     `${EN.count(p.count, "ballot", "ballots")} of “${p.question}”, every one cast (the latest of each member counts).`,
   "discord.poll.committed": (p: { stage: "in_the_works" | "shipped"; count: number }) =>
@@ -558,7 +570,7 @@ export const discordFr = {
   "discord.poll.round": (p) =>
     `Tour ${p.n} : ${p.counts}${p.out.length ? ` → ${FR.plural(p.out.length, "éliminée", "éliminées")} : ${FR.list(p.out)}` : ""}`,
   "discord.poll.hint_budget":
-    "Répartissez vos points entre les options : ＋ donne un point à une option, − en reprend un. Votre bulletin est enregistré à chaque clic, et modifiable jusqu'à la fermeture.",
+    "Cliquez sur « Répartir mes points » pour ouvrir votre bulletin privé : donnez vos points aux options avec ＋ et −, puis validez-les. Vous pouvez les changer jusqu'à la fermeture.",
   "discord.poll.hint_single":
     "Cliquez sur une option pour voter. Vous pouvez changer d'avis jusqu'à la fermeture.",
   "discord.poll.hint_approval":
@@ -583,6 +595,17 @@ export const discordFr = {
   "discord.poll.rank_so_far": "Votre classement pour l'instant :",
   "discord.poll.rank_pick": (p) => `Votre choix n° ${p.n}`,
   "discord.poll.rank_submit": "Valider ce classement",
+  "discord.poll.budget_button": "Répartir mes points",
+  "discord.ballot.intro":
+    "Votre bulletin privé : ＋ donne un point à une option, − en reprend un. Rien ne compte avant « Valider mes points ».",
+  "discord.ballot.line": (p) => `**${p.n}.** ${p.label} : ${FR.count(p.points, "point", "points")}`,
+  "discord.ballot.left": (p) =>
+    `Points restants : ${p.left} sur ${p.points}${p.cap === null ? "." : ` (au plus ${p.cap} sur une option).`}`,
+  "discord.ballot.cast_button": "Valider mes points",
+  "discord.ballot.clear_button": "Tout effacer",
+  "discord.ballot.counted": "Vos points sont enregistrés.",
+  "discord.ballot.changed": "Vos points sont enregistrés ; ceux donnés avant ne comptent plus.",
+  "discord.ballot.unchanged": "Vous aviez déjà donné exactement ces points : rien n'a changé.",
   "discord.poll.exported": (p) =>
     `${FR.count(p.count, "bulletin", "bulletins")} de « ${p.question} », tous ceux déposés (le dernier de chaque membre compte).`,
   "discord.poll.committed": (p) =>

@@ -3,6 +3,7 @@ import {
   ButtonBuilder,
   ButtonStyle,
   EmbedBuilder,
+  escapeMarkdown,
   type MessageActionRowComponentBuilder,
   StringSelectMenuBuilder,
   time,
@@ -23,12 +24,21 @@ import { type Locale, t, wordsFor } from "../../i18n/index.ts";
  * - `pv:<pollId>:a`        approval: one multi-select menu, values are option indexes;
  * - `pv:<pollId>:r`        ranked: a button opening the fan's private ranking steps;
  * - `pr:<pollId>:<digits>` ranked step: a select of the options not ranked yet (digits = ranking so far);
- * - `pr:<pollId>:<digits>:ok` submits that ranking.
+ * - `pr:<pollId>:<digits>:ok` submits that ranking;
+ * - `pv:<pollId>:b`        budget: a button opening the fan's private ballot (their points to spread);
+ * - `pb:<pollId>:<counts>:<action>` budget step: counts = the draft, points per option joined by "."
+ *   ("6.0.3"); action `p<i>` one point more on option i, `m<i>` one less, `c` clear, `ok` casts it;
+ * - `pv:<pollId>:<i>` / `pv:<pollId>:m<i>`: ＋/− on the budget poll messages posted before the private
+ *   ballot (each press changed the stored ballot by one point); still honoured.
  * A select menu's values arrive unordered on Discord, so a ranking is built one pick per step, in
- * the fan's private message, and only the final submit casts the ballot.
+ * the fan's private message, and only the final submit casts the ballot. A budget ballot is drafted
+ * the same way: each step only redraws the private message, and only "Cast my points" stores it.
  */
 export const VOTE_PREFIX = "pv";
 export const RANK_PREFIX = "pr";
+export const BUDGET_PREFIX = "pb";
+/** Discord's longest custom id. */
+export const MAX_CUSTOM_ID = 100;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const INDEX = /^(?:\d|[1-9]\d)$/;
@@ -193,7 +203,14 @@ export function pollComponents(
       .setDisabled(disabled);
     return [new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(button)];
   }
-  if (poll.mode === "budget") return budgetComponents(poll, disabled);
+  if (poll.mode === "budget") {
+    const button = new ButtonBuilder()
+      .setCustomId(`${VOTE_PREFIX}:${poll.id}:b`)
+      .setLabel(t(locale, "discord.poll.budget_button"))
+      .setStyle(ButtonStyle.Primary)
+      .setDisabled(disabled);
+    return [new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(button)];
+  }
   const rows: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
   for (let start = 0; start < poll.options.length; start += 5) {
     rows.push(
@@ -205,37 +222,6 @@ export function pollComponents(
             .setStyle(ButtonStyle.Secondary)
             .setDisabled(disabled),
         ),
-      ),
-    );
-  }
-  return rows;
-}
-
-/**
- * A budget poll's buttons: "＋ label" and "−" per option, two options a row (10 options fill the 5
- * rows Discord allows). The ids say only the option and the direction (`<i>` one point more, `m<i>`
- * one less): the ballot itself is the member's stored one, changed under their lock (castVote).
- */
-function budgetComponents(
-  poll: Pick<PollRow, "id" | "options">,
-  disabled: boolean,
-): ActionRowBuilder<MessageActionRowComponentBuilder>[] {
-  const rows: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
-  for (let start = 0; start < poll.options.length; start += 2) {
-    rows.push(
-      new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
-        poll.options.slice(start, start + 2).flatMap((label, k) => [
-          new ButtonBuilder()
-            .setCustomId(`${VOTE_PREFIX}:${poll.id}:${start + k}`)
-            .setLabel(`＋ ${start + k + 1}. ${label}`.slice(0, 80))
-            .setStyle(ButtonStyle.Secondary)
-            .setDisabled(disabled),
-          new ButtonBuilder()
-            .setCustomId(`${VOTE_PREFIX}:${poll.id}:m${start + k}`)
-            .setLabel(`− ${start + k + 1}`)
-            .setStyle(ButtonStyle.Secondary)
-            .setDisabled(disabled),
-        ]),
       ),
     );
   }
@@ -280,6 +266,120 @@ export function rankingStep(
     );
   }
   return { content, components };
+}
+
+/** A fan's text as plain text in Markdown (option labels, the question). */
+const quote = (text: string): string =>
+  escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
+
+const COUNT = /^(?:0|[1-9]\d{0,2})$/;
+
+/**
+ * A budget draft "6.0.3" from a custom id: exactly one whole count per option of `poll`, or a refusal.
+ * Only its shape is checked here; the member's points and the cap are the server's (budgetBallot).
+ */
+export function parseDraft(poll: Pick<PollRow, "options">, raw: string | undefined): number[] {
+  const parts = raw === undefined ? [] : raw.split(".");
+  if (parts.length !== poll.options.length) throw new DomainError("ballot_unknown_option");
+  if (!parts.every((p) => COUNT.test(p))) throw new DomainError("ballot_points_invalid");
+  return parts.map(Number);
+}
+
+export type BudgetAction = { kind: "plus" | "minus"; option: number } | { kind: "clear" } | { kind: "cast" };
+
+/** What a button of the private ballot does: `p<i>`, `m<i>`, `c`, `ok`. */
+export function parseBudgetAction(poll: Pick<PollRow, "options">, raw: string | undefined): BudgetAction {
+  if (raw === "ok") return { kind: "cast" };
+  if (raw === "c") return { kind: "clear" };
+  if (raw?.startsWith("p")) return { kind: "plus", option: parseOption(poll, raw.slice(1)) };
+  if (raw?.startsWith("m")) return { kind: "minus", option: parseOption(poll, raw.slice(1)) };
+  throw new DomainError("ballot_unknown_option");
+}
+
+/**
+ * The draft a step leads to (a − at 0 gives −1, which the server refuses as ballot_points_invalid:
+ * the button was disabled, so only a forged id gets there).
+ */
+export function stepDraft(draft: readonly number[], action: BudgetAction): number[] {
+  if (action.kind === "clear") return draft.map(() => 0);
+  if (action.kind === "cast") return [...draft];
+  return draft.map((n, i) => (i === action.option ? n + (action.kind === "plus" ? 1 : -1) : n));
+}
+
+/**
+ * The fan's private budget ballot: each option with its points, the points left, and a ＋ and a −
+ * per option (＋1..＋5 / −1..−5 / ＋6..＋10 / −6..−10), then "Cast my points" and "Clear": at most the
+ * 5 rows of 5 buttons Discord allows. A step that cannot be taken is disabled (− at 0, ＋ at the cap
+ * or with no point left). The draft lives in the buttons' ids: nothing is stored until the cast.
+ */
+export function budgetStep(
+  locale: Locale,
+  poll: Pick<PollRow, "id" | "options" | "question">,
+  ballot: { points: number; cap: number | null; allocation: readonly number[] },
+): { content: string; components: ActionRowBuilder<MessageActionRowComponentBuilder>[] } {
+  const { points, cap, allocation } = ballot;
+  const given = allocation.reduce((s, n) => s + n, 0);
+  const left = Math.max(0, points - given);
+  const content = [
+    `**${quote(poll.question)}**`,
+    t(locale, "discord.ballot.intro"),
+    ...poll.options.map((label, i) =>
+      t(locale, "discord.ballot.line", { n: i + 1, label: quote(label), points: allocation[i] ?? 0 }),
+    ),
+    t(locale, "discord.ballot.left", { left, points, cap }),
+  ].join("\n");
+  const id = (action: string) => `${BUDGET_PREFIX}:${poll.id}:${allocation.join(".")}:${action}`;
+  const step = (i: number, plus: boolean) => {
+    const n = allocation[i] ?? 0;
+    return new ButtonBuilder()
+      .setCustomId(id(`${plus ? "p" : "m"}${i}`))
+      .setLabel(`${plus ? "＋" : "−"}${i + 1}`)
+      .setStyle(plus ? ButtonStyle.Primary : ButtonStyle.Secondary)
+      .setDisabled(plus ? left === 0 || (cap !== null && n >= cap) : n === 0);
+  };
+  const rows: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
+  for (let start = 0; start < poll.options.length; start += 5) {
+    const indexes = poll.options.slice(start, start + 5).map((_, k) => start + k);
+    for (const plus of [true, false])
+      rows.push(
+        new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
+          indexes.map((i) => step(i, plus)),
+        ),
+      );
+  }
+  rows.push(
+    new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
+      new ButtonBuilder()
+        .setCustomId(id("ok"))
+        .setLabel(t(locale, "discord.ballot.cast_button"))
+        .setStyle(ButtonStyle.Success),
+      new ButtonBuilder()
+        .setCustomId(id("c"))
+        .setLabel(t(locale, "discord.ballot.clear_button"))
+        .setStyle(ButtonStyle.Danger)
+        .setDisabled(given === 0),
+    ),
+  );
+  return { content, components: rows };
+}
+
+/** What the fan reads once their points are cast (the private ballot's last state, no buttons). */
+export function budgetCast(
+  locale: Locale,
+  poll: Pick<PollRow, "options">,
+  outcome: {
+    status: "counted" | "changed" | "unchanged" | "cleared";
+    weight: number;
+    choices: readonly number[];
+  },
+): string {
+  if (outcome.status === "cleared") return t(locale, "discord.vote.cleared");
+  const summary = t(locale, "discord.vote.budget", {
+    choice: allocationLabel(poll.options.map(quote), outcome.choices),
+    left: Math.max(0, outcome.weight - outcome.choices.length),
+    weight: outcome.weight,
+  });
+  return `${t(locale, `discord.ballot.${outcome.status}`)}\n${summary}`;
 }
 
 /** The options a ballot names, as the fan reads them back. */

@@ -134,6 +134,8 @@ export interface Answer {
   /** Interaction response types sent, in order (4 reply, 5 deferred, 7 update, 6 deferred update). */
   responseType: number | undefined;
   interactionId: string;
+  /** The message as the bot left it (to press its components next, e.g. a private ballot's). */
+  message: APIMessage;
 }
 
 /** Dispatches an interaction and waits for the bot's final answer. */
@@ -173,6 +175,8 @@ function toAnswer(message: APIMessage, responseType: number | undefined, interac
     ephemeral: ((message.flags ?? 0) & MessageFlags.Ephemeral) !== 0,
     responseType,
     interactionId,
+    // A copy: the stand-in edits the message in place when a later press updates it.
+    message: structuredClone(message),
   };
 }
 

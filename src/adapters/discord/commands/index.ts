@@ -23,6 +23,7 @@ import {
   ideaTopRoute,
   ideaUnvoteRoute,
   ideaUpvoteRoute,
+  pollBudgetRoute,
   pollCloseRoute,
   pollCommitRoute,
   pollExportRoute,
@@ -99,4 +100,5 @@ export const componentRoutes: readonly ComponentRoute[] = [
   reconcileApplyRoute,
   pollVoteRoute,
   pollRankRoute,
+  pollBudgetRoute,
 ];

@@ -13,15 +13,20 @@ import { inputValue, type PlacementLine, placementLines } from "../../../app/pol
 import { fitLines } from "../../../core/fitLines.ts";
 import { parseDuration, parseOptionList } from "../../../core/pollInput.ts";
 import { summarizeTally } from "../../../core/pollSummary.ts";
-import { allocationLabel, type PollMode } from "../../../core/polls.ts";
+import { allocationChoices, allocationLabel, type PollMode } from "../../../core/polls.ts";
 import { DomainError } from "../../../errors.ts";
 import { postProblemText } from "../../../i18n/index.ts";
 import type { ComponentRoute, HandlerContext } from "../context.ts";
 import { slash } from "../context.ts";
 import {
+  BUDGET_PREFIX,
+  budgetCast,
+  budgetStep,
   choicesLabel,
   loadPollView,
   outcomeLines,
+  parseBudgetAction,
+  parseDraft,
   parseOption,
   parsePollId,
   parseRanking,
@@ -29,6 +34,7 @@ import {
   RANK_PREFIX,
   rankingStep,
   shortId,
+  stepDraft,
   VOTE_PREFIX,
 } from "../pollView.ts";
 
@@ -184,7 +190,12 @@ export const pollVoteRoute: ComponentRoute = {
     } else if (poll.mode === "approval" && kind === "a" && i.isStringSelectMenu()) {
       const choices = i.values.map((v) => parseOption(poll, v));
       await ctx.reply({ content: await vote(ctx, poll, choices) });
+    } else if (poll.mode === "budget" && kind === "b" && i.isButton()) {
+      // The fan's private ballot, from their stored points (the server knows how many they own).
+      const ballot = await ctx.services.app.budgetBallot({ pollId: poll.id, who: ctx.who, poll });
+      await ctx.reply(budgetStep(ctx.locale, poll, ballot));
     } else if (poll.mode === "budget" && i.isButton() && kind !== undefined) {
+      // The ＋/− of budget poll messages posted before the private ballot (still in fans' channels):
       // "3": one point more on option 3; "m3": one less. The index is checked like any option.
       const less = kind.startsWith("m");
       const option = parseOption(poll, less ? kind.slice(1) : kind);
@@ -228,6 +239,40 @@ export const pollRankRoute: ComponentRoute = {
     const next = parseOption(poll, i.values[0]);
     if (ranking.includes(next)) throw new DomainError("ballot_duplicate_choice");
     await ctx.reply(rankingStep(ctx.locale, poll, [...ranking, next]));
+  },
+};
+
+/**
+ * The fan's private budget ballot (it updates their own private message). The draft in the id is
+ * the fan's to forge: its shape is parsed here, and the draft a step leads to is checked by the
+ * server against the poll and the member's points (budgetBallot) before it is shown; the cast is
+ * checked again by castVote, under the member's lock. Nothing is stored before the cast.
+ */
+export const pollBudgetRoute: ComponentRoute = {
+  prefix: BUDGET_PREFIX,
+  creator: false,
+  async run(i, ctx, args) {
+    if (args.length !== 3 || !i.isButton()) throw new DomainError("ballot_unknown_option");
+    const pollId = parsePollId(args[0]);
+    const poll = await ctx.services.app.getPoll(pollId);
+    if (poll.mode !== "budget") throw new DomainError("poll_not_found");
+    if (poll.closedAt) throw new DomainError("vote_closed");
+    const draft = parseDraft(poll, args[1]);
+    const action = parseBudgetAction(poll, args[2]);
+    if (action.kind !== "cast") {
+      const draftNext = stepDraft(draft, action);
+      const ballot = await ctx.services.app.budgetBallot({ pollId, who: ctx.who, poll, draft: draftNext });
+      await ctx.reply(budgetStep(ctx.locale, poll, ballot));
+      return;
+    }
+    // castVote checks the whole allocation against the member's points and the cap, like any ballot.
+    const choices = allocationChoices(draft);
+    const outcome = await ctx.services.app.castVote(
+      choices.length
+        ? { pollId, who: ctx.who, poll, choices }
+        : { pollId, who: ctx.who, poll, edit: { kind: "clear" } },
+    );
+    await ctx.reply({ content: budgetCast(ctx.locale, poll, outcome), components: [] });
   },
 };
 
