@@ -33,7 +33,7 @@ import { moveIdea } from "./ideaMoves.ts";
 import { isEntitledNow } from "./membership/entitlement.ts";
 import type { Platform, PollPlacement, PollPostReport, PostProblem } from "./platform.ts";
 import { scheduleRoadmapRefresh } from "./roadmapMessage.ts";
-import { getSettings } from "./settings.ts";
+import { getSettings, parseSettings } from "./settings.ts";
 import {
   cancelTask,
   type HeldTask,
@@ -383,19 +383,90 @@ export async function castVote(
 
 /** The member behind `who` and what they may do in `poll` now (their weight, their points), or the refusal. */
 async function voterVerdict(deps: PollDeps, pollId: string, poll: CorePoll, who: Identity, now: Date) {
-  const identity = await deps.db.identity.findUnique({
-    where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } },
+  const standing = await voterStanding(deps.db, pollId, who, now);
+  if (!standing) throw new DomainError("vote_not_member");
+  const verdict = canVote({
+    poll,
+    voter: { tierIdsAtOpen: standing.tierIdsAtOpen, tierIdsNow: standing.tierIdsNow },
+    now,
   });
-  if (!identity) throw new DomainError("vote_not_member");
-  const [frozen, tierIdsNow] = await Promise.all([
-    deps.db.pollVoter.findUnique({
-      where: { pollId_memberId: { pollId, memberId: identity.memberId } },
-    }),
-    entitledTierIds(deps.db, identity.memberId, now),
-  ]);
-  const verdict = canVote({ poll, voter: { tierIdsAtOpen: frozen?.tierIds ?? null, tierIdsNow }, now });
   if (!verdict.ok) throw new DomainError(verdict.error);
-  return { identity, verdict };
+  return { identity: { memberId: standing.memberId }, verdict };
+}
+
+/** A millisecond time from SQL (`extract(epoch …) * 1000`), as a Date. */
+const msDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/**
+ * What a vote needs to know about the member behind `who`, in one statement (a vote is the hottest
+ * path of a poll burst): their member id, the tiers frozen for them when `pollId` opened (null: not
+ * frozen), and the tiers their subscriptions owe them now, by the same rule as entitledTierIds (the
+ * subscriptions with their open payment holds, the settings' grace). null: no such identity.
+ */
+export async function voterStanding(
+  db: Db | Tx,
+  pollId: string,
+  who: Identity,
+  now: Date,
+): Promise<{ memberId: string; tierIdsAtOpen: string[] | null; tierIdsNow: string[] } | null> {
+  const [row] = await db.$queryRaw<
+    {
+      member_id: string;
+      frozen: string[] | null;
+      settings: Record<string, unknown> | null;
+      subscriptions: {
+        tierId: string;
+        status: string;
+        currentPeriodEnd: number | null;
+        cancelAtPeriodEnd: boolean;
+        pastDueSince: number | null;
+        pausedSince: number | null;
+        pauseKeepsAccess: boolean;
+        holds: string[];
+      }[];
+    }[]
+  >`
+    SELECT i.member_id,
+      (SELECT v.tier_ids FROM poll_voter v WHERE v.poll_id = ${pollId} AND v.member_id = i.member_id) AS frozen,
+      (SELECT json_object_agg(st.key, st.value) FROM setting st) AS settings,
+      COALESCE((
+        SELECT json_agg(json_build_object(
+          'tierId', s.tier_id,
+          'status', s.status,
+          'currentPeriodEnd', (extract(epoch FROM s.current_period_end) * 1000)::float8,
+          'cancelAtPeriodEnd', s.cancel_at_period_end,
+          'pastDueSince', (extract(epoch FROM s.past_due_since) * 1000)::float8,
+          'pausedSince', (extract(epoch FROM s.paused_since) * 1000)::float8,
+          'pauseKeepsAccess', s.pause_keeps_access,
+          'holds', COALESCE((SELECT json_agg(h.reason) FROM payment_hold h
+                             WHERE h.subscription_id = s.id AND h.lifted_at IS NULL), '[]'::json)))
+        FROM subscription s JOIN member m ON m.id = s.member_id
+        WHERE s.member_id = i.member_id AND s.tier_id IS NOT NULL
+          AND m.deleted_at IS NULL AND m.suspended_at IS NULL), '[]'::json) AS subscriptions
+    FROM identity i
+    WHERE i.platform = ${who.platform}::"Platform" AND i.platform_user_id = ${who.userId}`;
+  if (!row) return null;
+  const { graceDays } = parseSettings(row.settings ?? {});
+  const owed = row.subscriptions.filter((s) =>
+    isEntitledNow(
+      {
+        status: s.status,
+        currentPeriodEnd: msDate(s.currentPeriodEnd),
+        cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        pastDueSince: msDate(s.pastDueSince),
+        pausedSince: msDate(s.pausedSince),
+        pauseKeepsAccess: s.pauseKeepsAccess,
+        holds: s.holds.map((reason) => ({ reason })),
+      },
+      graceDays,
+      now,
+    ),
+  );
+  return {
+    memberId: row.member_id,
+    tierIdsAtOpen: row.frozen,
+    tierIdsNow: [...new Set(owed.map((s) => s.tierId))],
+  };
 }
 
 export interface BudgetBallot {

@@ -180,7 +180,11 @@ export const SETTING_LIMITS: Record<
 
 export async function getSettings(db: Db | Tx): Promise<CreatorSettings> {
   const rows = await db.setting.findMany();
-  const raw = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  return parseSettings(Object.fromEntries(rows.map((r) => [r.key, r.value])));
+}
+
+/** The settings from their stored rows (key → value), defaults for the missing or no longer valid ones. */
+export function parseSettings(raw: Record<string, unknown>): CreatorSettings {
   const parsed = CreatorSettingsSchema.safeParse(raw);
   // A row written by an older version that no longer validates falls back to the default.
   if (parsed.success) return parsed.data;
