@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Db, Tx } from "./db.ts";
 import { type DiscussionLink, discussionLinks } from "./discussions.ts";
 import { type CreatorSettings, getSettings } from "./settings.ts";
-import { scheduleTaskUnlessPending } from "./tasks.ts";
+import { scheduleTaskNoLaterThan } from "./tasks.ts";
 import type { TaskHandler } from "./taskWorker.ts";
 import type { Clock, JobResult } from "./worker.ts";
 
@@ -25,6 +25,8 @@ import type { Clock, JobResult } from "./worker.ts";
  * - Each place's message is sent once, then edited in place; its id and a hash of its text are
  *   kept in roadmap_post, so an unchanged text is not sent again. A message someone deleted is sent
  *   anew.
+ * - A refresh that shows shipped items schedules the next one for when the oldest of them leaves
+ *   "shipped recently" (the same task key: a change before then moves it earlier, never later).
  */
 
 /** Changes gathered into one refresh. */
@@ -162,7 +164,7 @@ export async function readRoadmapDigest(db: Db | Tx, now: Date): Promise<Roadmap
  * change of a burst sets when; the later ones join it (a running refresh runs again after).
  */
 export async function scheduleRoadmapRefresh(tx: Tx, now: Date): Promise<void> {
-  await scheduleTaskUnlessPending(tx, {
+  await scheduleTaskNoLaterThan(tx, {
     ...ROADMAP_REFRESH_TASK,
     payload: {},
     runAfter: new Date(now.getTime() + ROADMAP_BURST_MS),
@@ -285,6 +287,23 @@ export function roadmapTaskHandlers(deps: {
             if (r.outcome === "retry") retry ??= r;
           }
         }
+      }
+      // A shipped item leaves the message ROADMAP_SHIPPED_DAYS after it shipped, whether or not
+      // anything else changes: the refresh runs again then (a change before moves it earlier).
+      const expiry = digest.shipped.reduce<number | null>((first, item) => {
+        const at = item.at.getTime() + ROADMAP_SHIPPED_DAYS * 86_400_000 + 1_000;
+        return first === null || at < first ? at : first;
+      }, null);
+      if (expiry !== null) {
+        const now = deps.clock.now();
+        await deps.db.$transaction((tx) =>
+          scheduleTaskNoLaterThan(tx, {
+            ...ROADMAP_REFRESH_TASK,
+            payload: {},
+            runAfter: new Date(expiry),
+            now,
+          }),
+        );
       }
       // Passing trouble somewhere: the whole refresh runs again, and the places already up to
       // date are skipped then (their hash matches).

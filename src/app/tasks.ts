@@ -155,3 +155,16 @@ export async function settleHeldTask(
 export async function scheduleTaskUnlessPending(tx: Tx, task: TaskInput): Promise<void> {
   await upsertTask(tx, task, Prisma.sql`WHERE task.state <> 'pending'`);
 }
+
+/**
+ * Makes sure the task runs at `runAfter` or sooner: a new one, a done one scheduled again, a running
+ * one run once more, a pending one moved earlier (never later). One key can so hold both a refresh
+ * soon after a change and a refresh far ahead, the earliest winning.
+ */
+export async function scheduleTaskNoLaterThan(tx: Tx, task: TaskInput): Promise<void> {
+  await upsertTask(
+    tx,
+    task,
+    Prisma.sql`WHERE task.state <> 'pending' OR task.run_after > EXCLUDED.run_after`,
+  );
+}

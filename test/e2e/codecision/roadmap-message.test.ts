@@ -3,7 +3,11 @@ import type { Message } from "@grammyjs/types";
 import { ApplicationCommandOptionType, OverwriteType, PermissionFlagsBits } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decideIdea, editIdea } from "../../../src/app/ideas.ts";
-import { ROADMAP_BURST_MS } from "../../../src/app/roadmapMessage.ts";
+import {
+  ROADMAP_BURST_MS,
+  ROADMAP_SHIPPED_DAYS,
+  refreshRoadmapSoon,
+} from "../../../src/app/roadmapMessage.ts";
 import { textChannel } from "../../standins/discord-payloads.ts";
 import { adminRights, BOT_ADMIN_RIGHTS, supergroup, user } from "../../standins/telegram-payloads.ts";
 import { pay, until } from "../../support/helpers.ts";
@@ -143,10 +147,11 @@ describe("the roadmap message on Discord and Telegram (PGlite)", () => {
     );
     // The annex (not pinned) is edited by the same refresh; then the refresh is over.
     await until(() => telegramMessage(annex.id)?.text?.includes(text), `${what} in the annex`, 20_000);
-    await eventually(
-      async () => (await h.deps.db.task.findUnique({ where: { key: "roadmap:refresh" } }))?.state === "done",
-      "the refresh to finish",
-    );
+    // Over: done, or waiting for a time ahead (when a shipped item leaves "shipped recently").
+    await eventually(async () => {
+      const task = await h.deps.db.task.findUnique({ where: { key: "roadmap:refresh" } });
+      return task?.state === "done" || (task?.state === "pending" && task.runAfter > h.clock.now());
+    }, "the refresh to finish");
     return { discord, telegram };
   }
 
@@ -326,6 +331,30 @@ describe("the roadmap message on Discord and Telegram (PGlite)", () => {
     const shipped = await shown("🚀 Shipped recently", "the release");
     expect(shipped.telegram).toContain(`🚀 Shipped recently\n• ${HOSTILE} (`);
     expect(shipped.telegram).not.toContain("in the works");
+    await sameMessages();
+
+    // The refresh that showed the release waits for the day it leaves "shipped recently"; a change
+    // before then brings the refresh forward (one task, the earliest time wins).
+    const waiting = await h.deps.db.task.findUniqueOrThrow({ where: { key: "roadmap:refresh" } });
+    expect(waiting.state).toBe("pending");
+    expect(waiting.runAfter.getTime() - h.clock.now().getTime()).toBeGreaterThan(29 * 86_400_000);
+    await refreshRoadmapSoon(h.deps);
+    const sooner = await h.deps.db.task.findUniqueOrThrow({ where: { key: "roadmap:refresh" } });
+    expect(sooner.runAfter.getTime() - h.clock.now().getTime()).toBeLessThanOrEqual(ROADMAP_BURST_MS);
+    await shown("🚀 Shipped recently", "the release, refreshed again");
+    const again = await h.deps.db.task.findUniqueOrThrow({ where: { key: "roadmap:refresh" } });
+    expect(again.runAfter.getTime()).toBe(waiting.runAfter.getTime());
+
+    // A month later, with nothing else changed, the release leaves "shipped recently" by itself.
+    h.clock.advance(ROADMAP_SHIPPED_DAYS * 86_400_000);
+    h.app.wake();
+    await until(
+      () =>
+        !discordMessage()?.content.includes("Shipped recently") &&
+        !telegramMessage(lounge.id)?.text?.includes("Shipped recently"),
+      "the release gone from both messages",
+      20_000,
+    );
     await sameMessages();
 
     // Every post and edit of the Discord message forbade pings.
