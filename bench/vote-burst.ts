@@ -59,11 +59,9 @@
  * Music") and the points owned. Its figures are recorded beside the single-choice ones, as "vote
  * burst, budget".
  *
- * Measured before the Discord private ballot (＋/− on the poll message then), at the full size on
- * PGlite, on a 2-core machine shared with two other jobs: with
- * `--in-flight 50`, 57 presses/s, Discord p99 1.5 s, Telegram p99 1.7 s, the tally exact; with the
- * default 200 in flight, 36 presses/s, and Telegram answers (which cannot be deferred) waiting
- * 200 ÷ 36 ≈ 5.5 s on average, 170 of them past 10 s (see the README's Benchmarks section).
+ * Measured at the full size with the default 200 in flight, on the 2-core machine, quiet
+ * (2026-12-01, `npm run bench -- votes`): PGlite 159 votes/s then 265 presses/s, PostgreSQL 424 then
+ * 603, every answer in time, the tallies exact (see the README's Benchmarks section).
  */
 
 import { monitorEventLoopDelay } from "node:perf_hooks";
