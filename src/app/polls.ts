@@ -887,10 +887,15 @@ export async function recordPollPost(
     platform: PlatformName;
     chatId: string;
     messageId: string;
-    username?: string | null;
+    /**
+     * The poll's discussion place in this chat: `message` when the poll message is itself the root
+     * of its replies (recorded now, `username` a public chat's, for its link), `opened` when the
+     * platform opens a place on it (a thread: the discussion.open task, src/app/discussions.ts).
+     */
+    discussion: { kind: "message"; username: string | null } | { kind: "opened" };
   },
 ): Promise<void> {
-  const { username, ...row } = post;
+  const { discussion, ...row } = post;
   const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
     await tx.pollPost.upsert({
@@ -901,11 +906,16 @@ export async function recordPollPost(
       update: {},
     });
     const subject = { kind: "poll" as const, id: row.pollId };
-    if (row.platform === "telegram") {
+    if (discussion.kind === "message") {
       await recordDiscussion(
         tx,
         subject,
-        { platform: "telegram", chatId: row.chatId, threadId: row.messageId, username: username ?? null },
+        {
+          platform: row.platform,
+          chatId: row.chatId,
+          threadId: row.messageId,
+          username: discussion.username,
+        },
         now,
       );
       // The roadmap message links to it.

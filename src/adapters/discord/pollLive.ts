@@ -127,6 +127,8 @@ export function createPollPublisher(opts: {
         platform: "discord",
         chatId: message.channelId,
         messageId: message.id,
+        // Its discussion is a thread opened on the message (DiscussionOpener.pollPlace).
+        discussion: { kind: "opened" },
       });
       log.info({ event: "discord.poll.posted", pollId, channelId: message.channelId }, "poll posted");
       return message;

@@ -26,7 +26,10 @@ export async function publishTelegramPoll(deps: TelegramPortDeps, pollId: string
         chatId,
         messageId: String(sent.message_id),
         // The poll message is the root of its discussion; a public chat's link uses its @username.
-        username: "username" in sent.chat ? (sent.chat.username ?? null) : null,
+        discussion: {
+          kind: "message",
+          username: "username" in sent.chat ? (sent.chat.username ?? null) : null,
+        },
       });
       log.info({ event: "telegram.poll_posted", pollId, chatId }, "poll posted");
       report.posted.push({ chatId });
