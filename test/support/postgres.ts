@@ -4,6 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
+import { openDatabase } from "../../src/adapters/db/database.ts";
+import { migrate } from "../../src/adapters/db/migrator.ts";
+import type { Db } from "../../src/app/db.ts";
+import { MIGRATIONS_DIR } from "../../src/lib/paths.ts";
+import { createLogger } from "../../src/log.ts";
 import type {} from "./global-setup.ts"; // the ProvidedContext declaration
 
 /**
@@ -75,5 +80,34 @@ export async function createTestDataDir(): Promise<TestDataDir> {
   return {
     dir,
     remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A migrated database for a test: embedded (PGlite, in a temporary folder), or a fresh one on the test PostgreSQL server. */
+export async function openMigratedDb(
+  backend: "pglite" | "postgres" = "pglite",
+): Promise<{ db: Db; close: () => Promise<void> }> {
+  const log = createLogger({ level: "silent" });
+  if (backend === "postgres") {
+    const pg = await createTestDatabase();
+    const database = await openDatabase({ databaseUrl: pg.url, dataDir: "/nonexistent", log });
+    await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
+    return {
+      db: database.prisma,
+      close: async () => {
+        await database.close();
+        await pg.drop();
+      },
+    };
+  }
+  const dataDir = await createTestDataDir();
+  const database = await openDatabase({ dataDir: dataDir.dir, log });
+  await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
+  return {
+    db: database.prisma,
+    close: async () => {
+      await database.close();
+      await dataDir.remove();
+    },
   };
 }

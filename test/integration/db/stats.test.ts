@@ -1,54 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../../../src/adapters/db/database.ts";
-import { migrate } from "../../../src/adapters/db/migrator.ts";
 import type { Db } from "../../../src/app/db.ts";
 import { isEntitledNow } from "../../../src/app/membership/entitlement.ts";
 import { getCreatorStats, getGoalProgress } from "../../../src/app/stats.ts";
 import { BILLING_STATUSES } from "../../../src/core/membership.ts";
-import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";
-import { createLogger } from "../../../src/log.ts";
 import { prng } from "../../support/helpers.ts";
-import {
-  createTestDatabase,
-  createTestDataDir,
-  type TestDatabase,
-  type TestDataDir,
-} from "../../support/postgres.ts";
+import { openMigratedDb } from "../../support/postgres.ts";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 /** A Wednesday: the current ISO week is two and a half days old. */
 const NOW = new Date("2026-11-25T12:00:00.000Z");
 const GRACE_DAYS = 3; // the default setting
-
-/** A migrated database: embedded (PGlite), or a fresh one on the test PostgreSQL server. */
-async function openDb(
-  backend: "pglite" | "postgres" = "pglite",
-): Promise<{ db: Db; close: () => Promise<void> }> {
-  const log = createLogger({ level: "silent" });
-  if (backend === "postgres") {
-    const pg: TestDatabase = await createTestDatabase();
-    const database: Database = await openDatabase({ databaseUrl: pg.url, dataDir: "/nonexistent", log });
-    await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
-    return {
-      db: database.prisma,
-      close: async () => {
-        await database.close();
-        await pg.drop();
-      },
-    };
-  }
-  const dataDir: TestDataDir = await createTestDataDir();
-  const database: Database = await openDatabase({ dataDir: dataDir.dir, log });
-  await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
-  return {
-    db: database.prisma,
-    close: async () => {
-      await database.close();
-      await dataDir.remove();
-    },
-  };
-}
 
 interface Price {
   id: string;
@@ -501,7 +463,7 @@ describe.each(["pglite", "postgres"] as const)("creator stats from a generated l
   let close: () => Promise<void>;
   let members: GenMember[];
   beforeAll(async () => {
-    ({ db, close } = await openDb(backend));
+    ({ db, close } = await openMigratedDb(backend));
     members = generateLedger(20261125, 400);
     await writeLedger(db, members);
   }, 120_000);
@@ -561,7 +523,7 @@ describe("the stats' SQL owes access exactly as the membership rule does", () =>
   let db: Db;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    ({ db, close } = await openDb());
+    ({ db, close } = await openMigratedDb());
     await db.tier.create({ data: { id: "tier_gold", slug: "gold", name: "Gold" } });
     await db.member.create({ data: { id: "mem_1" } });
   }, 120_000);

@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../../../src/adapters/db/database.ts";
-import { migrate } from "../../../src/adapters/db/migrator.ts";
 import type { Db } from "../../../src/app/db.ts";
 import { entitledTierIds, voterStanding } from "../../../src/app/polls.ts";
 import { BILLING_STATUSES } from "../../../src/core/membership.ts";
-import { MIGRATIONS_DIR } from "../../../src/lib/paths.ts";
-import { createLogger } from "../../../src/log.ts";
 import { prng } from "../../support/helpers.ts";
-import { createTestDatabase, createTestDataDir } from "../../support/postgres.ts";
+import { openMigratedDb } from "../../support/postgres.ts";
 
 /**
  * A vote reads the voter's standing in one statement (voterStanding); it must say exactly what the
@@ -20,39 +16,13 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const TIERS = ["tier_gold", "tier_silver", "tier_bronze"];
 
-async function openDb(backend: "pglite" | "postgres"): Promise<{ db: Db; close: () => Promise<void> }> {
-  const log = createLogger({ level: "silent" });
-  if (backend === "postgres") {
-    const pg = await createTestDatabase();
-    const database: Database = await openDatabase({ databaseUrl: pg.url, dataDir: "/nonexistent", log });
-    await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
-    return {
-      db: database.prisma,
-      close: async () => {
-        await database.close();
-        await pg.drop();
-      },
-    };
-  }
-  const dataDir = await createTestDataDir();
-  const database: Database = await openDatabase({ dataDir: dataDir.dir, log });
-  await migrate(database, { migrationsDir: MIGRATIONS_DIR, log });
-  return {
-    db: database.prisma,
-    close: async () => {
-      await database.close();
-      await dataDir.remove();
-    },
-  };
-}
-
 describe.each(["pglite", "postgres"] as const)("a voter's standing in one statement (%s)", (backend) => {
   let db: Db;
   let close: () => Promise<void>;
   const members: { id: string; discord: string; telegram: string | null }[] = [];
 
   beforeAll(async () => {
-    ({ db, close } = await openDb(backend));
+    ({ db, close } = await openMigratedDb(backend));
     const rng = prng(1_612);
     for (const id of TIERS) await db.tier.create({ data: { id, slug: id.slice(5), name: id } });
     await db.poll.create({
