@@ -18,8 +18,10 @@ import { openStore, type Store } from "./sigkill-scenario.ts";
 import {
   type BotProcess,
   deliverAllUntil2xx,
+  eventsAppliedTwice,
   freePort,
   newStats,
+  notGrantedOnce,
   seedGoldTier,
   spawnBot,
   stripeOrder,
@@ -197,14 +199,7 @@ describe("FAULT: SIGKILL in the middle of a launch burst, on postgres", () => {
       expect(recorded.filter((r) => r.status !== "applied")).toEqual([]);
       // ...and applied once across the three runs (a run killed between its commit and its log line
       // logs none; a second apply would log a second line).
-      const applied = new Map<string, number>();
-      for (const r of runs)
-        for (const e of r.events())
-          if (e.event === "stripe.event.applied") {
-            const id = String(e.stripeEventId);
-            applied.set(id, (applied.get(id) ?? 0) + 1);
-          }
-      expect([...applied].filter(([, n]) => n > 1)).toEqual([]);
+      expect(eventsAppliedTwice(runs)).toEqual([]);
 
       // The ledger agrees with Stripe: every subscription active and confirmed by a re-read.
       for (const fan of paid) {
@@ -216,19 +211,11 @@ describe("FAULT: SIGKILL in the middle of a launch burst, on postgres", () => {
       // Every paying fan was given access once: they hold the role (above), at least one grant is
       // recorded and at most one changed Discord (a run redoing a grant a killed run did is answered
       // "already in that state").
-      const identities = await db.identity.findMany({ where: { platform: "discord" } });
-      const memberOf = new Map(identities.map((i) => [i.platformUserId, i.memberId]));
-      const grants = new Map<string, { all: number; effective: number }>();
-      for (const row of await db.memberHistory.findMany({ where: { action: "access.granted" } })) {
-        const n = grants.get(row.memberId) ?? { all: 0, effective: 0 };
-        n.all++;
-        if (!row.reason.endsWith("(already in that state)")) n.effective++;
-        grants.set(row.memberId, n);
-      }
       expect(
-        paid
-          .map((f) => ({ userId: f.userId, ...grants.get(memberOf.get(f.userId) ?? "") }))
-          .filter((x) => !(x.all !== undefined && x.all >= 1 && (x.effective ?? 0) <= 1)),
+        await notGrantedOnce(
+          db,
+          paid.map((f) => f.userId),
+        ),
       ).toEqual([]);
       expect(await db.accessJob.count({ where: { state: "dead" } })).toBe(0);
     });

@@ -27,8 +27,10 @@ import { type Backend, DISCORD_TOKEN, STRIPE_KEY, WEBHOOK_SECRET } from "../harn
 import {
   type BotProcess,
   deliverAllUntil2xx,
+  eventsAppliedTwice,
   freePort,
   newStats,
+  notGrantedOnce,
   spawnBot,
   stripeOrder,
   waitForBotEvent,
@@ -393,14 +395,7 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
         expect(new Set(recorded.map((r) => r.id))).toEqual(handled);
         // ...and applied at most once across all the runs (a run killed before it logged may have applied
         // one: its redelivery then answered "duplicate").
-        const applied = new Map<string, number>();
-        for (const r of runs)
-          for (const e of r.events())
-            if (e.event === "stripe.event.applied") {
-              const id = String(e.stripeEventId);
-              applied.set(id, (applied.get(id) ?? 0) + 1);
-            }
-        expect([...applied].filter(([, n]) => n > 1)).toEqual([]);
+        expect(eventsAppliedTwice(runs)).toEqual([]);
 
         // No grant or revoke was written to a fan's history twice for one event.
         const history = await db.memberHistory.findMany({
@@ -417,19 +412,11 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
         // reconciliation at a restart may wish a grant again while the first is in flight, or a run
         // may redo one a killed run did; the platform then answers that it is already done, recorded
         // "(already in that state)").
-        const identities = await db.identity.findMany({ where: { platform: "discord" } });
-        const memberOf = new Map(identities.map((i) => [i.platformUserId, i.memberId]));
-        const grants = new Map<string, { all: number; effective: number }>();
-        for (const row of await db.memberHistory.findMany({ where: { action: "access.granted" } })) {
-          const n = grants.get(row.memberId) ?? { all: 0, effective: 0 };
-          n.all++;
-          if (!row.reason.endsWith("(already in that state)")) n.effective++;
-          grants.set(row.memberId, n);
-        }
         expect(
-          fans
-            .map((f) => ({ userId: f.userId, fate: f.fate, ...grants.get(memberOf.get(f.userId) ?? "") }))
-            .filter((g) => !(g.all !== undefined && g.all >= 1 && (g.effective ?? 0) <= 1)),
+          await notGrantedOnce(
+            db,
+            fans.map((f) => f.userId),
+          ),
         ).toEqual([]);
         expect(
           await db.memberHistory.count({

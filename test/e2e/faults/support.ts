@@ -207,3 +207,39 @@ export async function seedGoldTier(
   );
   return deps;
 }
+
+/**
+ * Stripe events some run logged as applied more than once, across every run of a fault test (a run
+ * killed between its commit and its log line logs none; a second apply would log a second line).
+ */
+export function eventsAppliedTwice(runs: readonly BotProcess[]): string[] {
+  const applied = new Map<string, number>();
+  for (const r of runs)
+    for (const e of r.events())
+      if (e.event === "stripe.event.applied") {
+        const id = String(e.stripeEventId);
+        applied.set(id, (applied.get(id) ?? 0) + 1);
+      }
+  return [...applied].filter(([, n]) => n > 1).map(([id]) => id);
+}
+
+/**
+ * The Discord users among `userIds` not given access exactly once: each needs at least one grant in
+ * the ledger and at most one that changed Discord (a run redoing a grant a killed run did, or a
+ * reconciliation wishing it again while the first is in flight, is answered "already in that state").
+ */
+export async function notGrantedOnce(db: Db, userIds: readonly string[]): Promise<string[]> {
+  const identities = await db.identity.findMany({ where: { platform: "discord" } });
+  const memberOf = new Map(identities.map((i) => [i.platformUserId, i.memberId]));
+  const grants = new Map<string, { all: number; effective: number }>();
+  for (const row of await db.memberHistory.findMany({ where: { action: "access.granted" } })) {
+    const n = grants.get(row.memberId) ?? { all: 0, effective: 0 };
+    n.all++;
+    if (!row.reason.endsWith("(already in that state)")) n.effective++;
+    grants.set(row.memberId, n);
+  }
+  return userIds.filter((userId) => {
+    const g = grants.get(memberOf.get(userId) ?? "");
+    return !(g && g.all >= 1 && g.effective <= 1);
+  });
+}
