@@ -14,9 +14,11 @@ import type { Logger } from "../../log.ts";
  *
  * - at most `requestsPerSecond` requests in any second, and `endpointRequestsPerSecond` per endpoint,
  *   spread over the second (bursts of a fifth of it at most);
- * - within a priority, the request that started first goes first: a request's calls carry its ticket
- *   (src/lib/turn.ts), so a fan's second call (the checkout session after the customer) goes before
- *   a later fan's first, and under load each fan waits for the queue once, not once per call;
+ * - among fans, the request that started first goes first: an interactive call carries its
+ *   request's ticket (src/lib/turn.ts), so a fan's second call (the checkout session after the
+ *   customer) goes before a later fan's first, and under load each fan waits for the queue once, not
+ *   once per call; background calls go in the order they come (a long reconciliation a creator
+ *   started must not keep the webhook re-reads queued after it waiting until it ends);
  * - fans waiting at a keyboard (`interactive`: checkout, portal, tier commands) go first; background
  *   work (webhook re-reads, reconciliation, the doctor) still gets `backgroundShare` of the requests
  *   made while both wait, so it is slowed by a launch but never starved;
@@ -215,7 +217,7 @@ export class StripeBudget {
     endpoint: string,
     priority: StripePriority,
     retry = false,
-    ticket: number = currentTicket() ?? nextTicket(),
+    ticket: number = (priority === "interactive" ? currentTicket() : undefined) ?? nextTicket(),
   ): Promise<Grant> {
     if (this.#closed) return Promise.reject(new Error("the Stripe budget is closed (shutting down)"));
     return new Promise<Grant>((resolve, reject) => {

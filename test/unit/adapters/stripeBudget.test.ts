@@ -118,14 +118,30 @@ describe("Stripe budget", () => {
     // even start.
     for (let n = 0; n + 2 < 12; n++) expect(at(`${n}:session`)).toBeLessThan(at(`${n + 2}:customer`));
     expect(at("0:session")).toBeLessThanOrEqual(2);
-    // Calls outside any request keep the order they came in.
-    const plain: number[] = [];
-    const calls = Array.from({ length: 6 }, (_, n) =>
-      budget.acquire("GET /v1/subscriptions", "background").then(() => plain.push(n)),
+    // Background calls keep the order they came in, even those of a request that started earlier
+    // (a reconciliation the creator asked for does not hold back the re-reads queued after it).
+    const plain: string[] = [];
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const early = inTurn(async () => {
+      await held;
+      await Promise.all(
+        [0, 1].map((n) =>
+          budget.acquire("GET /v1/subscriptions", "background").then(() => plain.push(`early ${n}`)),
+        ),
+      );
+    });
+    const later = Array.from({ length: 4 }, (_, n) =>
+      inTurn(() =>
+        budget.acquire("GET /v1/subscriptions", "background").then(() => plain.push(`later ${n}`)),
+      ),
     );
+    release();
     await vi.advanceTimersByTimeAsync(5_000);
-    await Promise.all(calls);
-    expect(plain).toEqual([0, 1, 2, 3, 4, 5]);
+    await Promise.all([early, ...later]);
+    expect(plain).toEqual(["later 0", "later 1", "later 2", "later 3", "early 0", "early 1"]);
   });
 
   it("lets another endpoint's request pass when the first waiting one's endpoint is full", async () => {
