@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, figures printed as a table and written to bench/results/*.json.
- * Deterministic inputs; sized for a 2-core machine (a few minutes in all).
+ * Deterministic inputs; sized for a 2-core machine (about 26 minutes in all, the launch about 12).
  *
  *   npm run bench                 all
  *   npm run bench -- ingest       only the named ones (ingest, payment, launch, discord, votes, failover, page, footprint)
