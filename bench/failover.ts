@@ -20,6 +20,7 @@ import { MIGRATIONS_DIR } from "../src/lib/paths.ts";
 import { createLogger } from "../src/log.ts";
 import {
   type BotProcess,
+  botEnv,
   deliverUntil2xx,
   freePort,
   newStats,
@@ -63,21 +64,17 @@ export async function benchFailover(opts: { kills: number }): Promise<void> {
 
     const ports = await Promise.all([0, 1, 2].map(() => freePort()));
     const start = async (i: number): Promise<void> => {
-      bots[i] = spawnBot({
-        STRIPE_SECRET_KEY: STRIPE_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_API_URL: stripe.origin,
-        PUBLIC_BASE_URL: "https://tribe.example.test",
-        HOST: "127.0.0.1",
-        PORT: String(ports[i]),
-        DATA_DIR: mkdtempSync(path.join(tmpdir(), "tribegate-failover-")),
-        DATABASE_URL: database.url,
-        LOG_LEVEL: "info",
-        DISCORD_TOKEN,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.apiUrl,
-        DISCORD_GUILD_IDS: g.id,
-      });
+      bots[i] = spawnBot(
+        botEnv({
+          secrets: { stripeKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, discordToken: DISCORD_TOKEN },
+          stripe,
+          discord,
+          guildId: g.id,
+          port: ports[i]!,
+          dataDir: mkdtempSync(path.join(tmpdir(), "tribegate-failover-")),
+          databaseUrl: database.url,
+        }),
+      );
       await waitForBotEvent(bots[i]!, "startup.complete", 90_000);
     };
     await Promise.all([0, 1, 2].map(start));

@@ -18,7 +18,7 @@ import {
 } from "../../support/postgres.ts";
 import { command, opt } from "../discord/helpers.ts";
 import { DISCORD_TOKEN, STRIPE_KEY, WEBHOOK_SECRET } from "../harness.ts";
-import { type BotProcess, freePort, seedGoldTier, spawnBot, waitForBotEvent } from "./support.ts";
+import { type BotProcess, botEnv, freePort, seedGoldTier, spawnBot, waitForBotEvent } from "./support.ts";
 
 /**
  * FAULT: the leader acknowledged two interactions ("thinking…": Stripe is slow to make their
@@ -75,21 +75,17 @@ describe("FAULT: a leader killed with interactions in hand", () => {
     const start = async (): Promise<BotProcess> => {
       const dir = await createTestDataDir();
       dirs.push(dir);
-      const bot = spawnBot({
-        STRIPE_SECRET_KEY: STRIPE_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_API_URL: stripe.origin,
-        PUBLIC_BASE_URL: "https://tribe.example.test",
-        HOST: "127.0.0.1",
-        PORT: String(await freePort()),
-        DATA_DIR: dir.dir,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: "info",
-        DISCORD_TOKEN,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.apiUrl,
-        DISCORD_GUILD_IDS: g.id,
-      });
+      const bot = spawnBot(
+        botEnv({
+          secrets: { stripeKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, discordToken: DISCORD_TOKEN },
+          stripe,
+          discord,
+          guildId: g.id,
+          port: await freePort(),
+          dataDir: dir.dir,
+          databaseUrl: db.url,
+        }),
+      );
       bots.push(bot);
       await waitForBotEvent(bot, "startup.complete", 90_000);
       return bot;

@@ -17,6 +17,7 @@ import { DISCORD_TOKEN, STRIPE_KEY, WEBHOOK_SECRET } from "../harness.ts";
 import { openStore, type Store } from "./sigkill-scenario.ts";
 import {
   type BotProcess,
+  botEnv,
   deliverAllUntil2xx,
   eventsAppliedTwice,
   freePort,
@@ -104,21 +105,15 @@ describe("FAULT: SIGKILL in the middle of a launch burst, on postgres", () => {
     });
 
     const port = await freePort();
-    const env: Record<string, string> = {
-      STRIPE_SECRET_KEY: STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_URL: stripe.origin,
-      PUBLIC_BASE_URL: "https://tribe.example.test",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATA_DIR: dataDir.dir,
-      DATABASE_URL: pg.url,
-      LOG_LEVEL: "info",
-      DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_GUILD_IDS: g.id,
-    };
+    const env = botEnv({
+      secrets: { stripeKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, discordToken: DISCORD_TOKEN },
+      stripe,
+      discord,
+      guildId: g.id,
+      port,
+      dataDir: dataDir.dir,
+      databaseUrl: pg.url,
+    });
     const runs: BotProcess[] = [];
     const start = async (): Promise<void> => {
       bot = spawnBot(env);

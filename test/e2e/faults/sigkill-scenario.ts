@@ -26,6 +26,7 @@ import {
 import { type Backend, DISCORD_TOKEN, STRIPE_KEY, WEBHOOK_SECRET } from "../harness.ts";
 import {
   type BotProcess,
+  botEnv,
   deliverAllUntil2xx,
   eventsAppliedTwice,
   freePort,
@@ -232,21 +233,15 @@ export function sigkillSuite(backend: Backend, fanCount: number): void {
       const killDelayMs = Array.from({ length: kills }, () => rng.int(0, 120));
 
       const port = await freePort();
-      const env: Record<string, string> = {
-        STRIPE_SECRET_KEY: STRIPE_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_API_URL: stripe.origin,
-        PUBLIC_BASE_URL: "https://tribe.example.test",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        DATA_DIR: dataDir.dir,
-        ...(pg ? { DATABASE_URL: pg.url } : {}),
-        LOG_LEVEL: "info",
-        DISCORD_TOKEN,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.apiUrl,
-        DISCORD_GUILD_IDS: g.id,
-      };
+      const env = botEnv({
+        secrets: { stripeKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, discordToken: DISCORD_TOKEN },
+        stripe,
+        discord,
+        guildId: g.id,
+        port,
+        dataDir: dataDir.dir,
+        databaseUrl: pg?.url,
+      });
       const runs: BotProcess[] = [];
       const start = async (): Promise<void> => {
         bot = spawnBot(env);

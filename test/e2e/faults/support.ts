@@ -86,6 +86,37 @@ export async function waitForBotEvent(
   }
 }
 
+/**
+ * The environment of a real bot process against the stand-ins: Stripe, Discord (one home guild),
+ * the HTTP server on 127.0.0.1:`port`, JSON info logs; PostgreSQL when `databaseUrl` is given, else
+ * PGlite in `dataDir`. Add what a scenario needs besides (Telegram) to the object it returns.
+ */
+export function botEnv(o: {
+  secrets: { stripeKey: string; webhookSecret: string; discordToken: string };
+  stripe: { origin: string };
+  discord: { applicationId: string; apiUrl: string };
+  guildId: string;
+  port: number;
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}): Record<string, string> {
+  return {
+    STRIPE_SECRET_KEY: o.secrets.stripeKey,
+    STRIPE_WEBHOOK_SECRET: o.secrets.webhookSecret,
+    STRIPE_API_URL: o.stripe.origin,
+    PUBLIC_BASE_URL: "https://tribe.example.test",
+    HOST: "127.0.0.1",
+    PORT: String(o.port),
+    DATA_DIR: o.dataDir,
+    ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
+    LOG_LEVEL: "info",
+    DISCORD_TOKEN: o.secrets.discordToken,
+    DISCORD_APPLICATION_ID: o.discord.applicationId,
+    DISCORD_API_URL: o.discord.apiUrl,
+    DISCORD_GUILD_IDS: o.guildId,
+  };
+}
+
 export interface DeliveryStats {
   /** Deliveries answered 2xx (every copy of an event counts). */
   delivered: number;

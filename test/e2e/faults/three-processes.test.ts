@@ -26,6 +26,7 @@ import { CREATOR_PERMISSIONS, command, opt, sub } from "../discord/helpers.ts";
 import { DISCORD_TOKEN, STRIPE_KEY, TELEGRAM_TOKEN, WEBHOOK_SECRET } from "../harness.ts";
 import {
   type BotProcess,
+  botEnv,
   deliverUntil2xx,
   freePort,
   newStats,
@@ -122,19 +123,15 @@ describe("FAULT: three processes on one PostgreSQL, the leader killed, then the 
       const dir = await createTestDataDir();
       dirs.push(dir);
       const bot = spawnBot({
-        STRIPE_SECRET_KEY: STRIPE_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_API_URL: stripe.origin,
-        PUBLIC_BASE_URL: "https://tribe.example.test",
-        HOST: "127.0.0.1",
-        PORT: String(ports[i]),
-        DATA_DIR: dir.dir,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: "info",
-        DISCORD_TOKEN,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.apiUrl,
-        DISCORD_GUILD_IDS: g.id,
+        ...botEnv({
+          secrets: { stripeKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET, discordToken: DISCORD_TOKEN },
+          stripe,
+          discord,
+          guildId: g.id,
+          port: ports[i]!,
+          dataDir: dir.dir,
+          databaseUrl: db.url,
+        }),
         TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
         TELEGRAM_API_URL: telegram.apiRoot,
       });
