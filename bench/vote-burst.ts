@@ -1166,6 +1166,41 @@ function countEdits(world: World, posted: Posted, burst: Burst, liveEnd: number)
   return { discordEditTimes, telegramEditsPerGroup, discord429, discordEditFailures, telegramEditFailures };
 }
 
+/**
+ * Closes the poll (timed) and compares what both phases check the same way: the counts per option,
+ * the voters, the weight (points cast), no invalid ballot, the winners and the tie, the stored
+ * ballots. `words` names the counts and the weight in the mismatch lines.
+ */
+async function closeAndTally(
+  world: World,
+  poll: Posted["poll"],
+  want: { counts: number[]; totalVoters: number; totalWeight: number; ballots: number },
+  winners: readonly number[],
+  words: { counts: string; weight: string },
+) {
+  const closeStart = performance.now();
+  const { tally } = await closePoll(world.app.services, poll.id, { actor: "bench" });
+  const closeMs = performance.now() - closeStart;
+  const got = tally as CountTally;
+  const stored = await world.app.db.prisma.pollBallot.count({ where: { pollId: poll.id } });
+  const mismatches = [
+    JSON.stringify(got.counts) !== JSON.stringify(want.counts) &&
+      `${words.counts} ${JSON.stringify(got.counts)} ≠ ${JSON.stringify(want.counts)}`,
+    got.totalVoters !== want.totalVoters && `voters ${got.totalVoters} ≠ ${want.totalVoters}`,
+    got.totalWeight !== want.totalWeight && `${words.weight} ${got.totalWeight} ≠ ${want.totalWeight}`,
+    got.invalid !== 0 && `${got.invalid} invalid ballots`,
+    JSON.stringify(got.winners) !== JSON.stringify(winners) && `winners ${got.winners} ≠ ${winners}`,
+    got.tie !== winners.length > 1 && `tie ${got.tie}`,
+    stored !== want.ballots && `stored ballots ${stored} ≠ ${want.ballots}`,
+  ];
+  return { closeMs, got, stored, mismatches };
+}
+
+/** The line that reports the answers to voters that were not the ones replayed here. */
+const wrongAnswersLine = (answers: { wrongAnswers: number; wrong: readonly string[] }) =>
+  answers.wrongAnswers > 0 &&
+  `${answers.wrongAnswers} wrong answers to voters, e.g. ${answers.wrong.join(" | ")}`;
+
 /** Closes the poll and compares its tally, stored ballots and CSV export with the tally computed here. */
 async function closeAndCompare(
   world: World,
@@ -1173,33 +1208,21 @@ async function closeAndCompare(
   fans: readonly Fan[],
   answers: { wrongAnswers: number; wrong: readonly string[] },
 ) {
-  const { poll } = posted;
-  const { wrongAnswers, wrong } = answers;
-  const services = world.app.services;
-  const db = world.app.db.prisma;
-  const closeStart = performance.now();
-  const { tally } = await closePoll(services, poll.id, { actor: "bench" });
-  const closeMs = performance.now() - closeStart;
   const want = expectedTally(fans);
-  const got = tally as CountTally;
   const top = Math.max(...want.counts);
   const winners = want.counts.flatMap((n, i) => (n === top ? [i] : []));
-  const stored = await db.pollBallot.count({ where: { pollId: poll.id } });
-  const csv = await exportBallotsCsv(services, poll.id);
+  const closed = await closeAndTally(world, posted.poll, want, winners, {
+    counts: "counts",
+    weight: "weight",
+  });
+  const csv = await exportBallotsCsv(world.app.services, posted.poll.id);
   const csvRows = csv.trimEnd().split("\r\n").length - 1;
   const mismatches = [
-    JSON.stringify(got.counts) !== JSON.stringify(want.counts) &&
-      `counts ${JSON.stringify(got.counts)} ≠ ${JSON.stringify(want.counts)}`,
-    got.totalVoters !== want.totalVoters && `voters ${got.totalVoters} ≠ ${want.totalVoters}`,
-    got.totalWeight !== want.totalWeight && `weight ${got.totalWeight} ≠ ${want.totalWeight}`,
-    got.invalid !== 0 && `${got.invalid} invalid ballots`,
-    JSON.stringify(got.winners) !== JSON.stringify(winners) && `winners ${got.winners} ≠ ${winners}`,
-    got.tie !== winners.length > 1 && `tie ${got.tie}`,
-    stored !== want.ballots && `stored ballots ${stored} ≠ ${want.ballots}`,
+    ...closed.mismatches,
     csvRows !== want.ballots && `CSV rows ${csvRows} ≠ ${want.ballots}`,
-    wrongAnswers > 0 && `${wrongAnswers} wrong answers to voters, e.g. ${wrong.join(" | ")}`,
+    wrongAnswersLine(answers),
   ].filter(Boolean);
-  return { closeMs, got, stored, mismatches };
+  return { ...closed, mismatches };
 }
 
 /**
@@ -1213,19 +1236,14 @@ async function closeAndCompareBudget(
   order: readonly BudgetPhasePress[],
   answers: { wrongAnswers: number; wrong: readonly string[] },
 ) {
-  const { poll } = posted;
-  const { wrongAnswers, wrong } = answers;
-  const services = world.app.services;
-  const db = world.app.db.prisma;
-  const closeStart = performance.now();
-  const { tally } = await closePoll(services, poll.id, { actor: "bench" });
-  const closeMs = performance.now() - closeStart;
   const want = expectedBudget(order);
-  const got = tally as CountTally;
   const top = Math.max(...want.counts);
   const winners = want.totalWeight > 0 ? want.counts.flatMap((n, i) => (n === top ? [i] : [])) : [];
-  const stored = await db.pollBallot.count({ where: { pollId: poll.id } });
-  const [header, ...records] = parseCsv(await exportBallotsCsv(services, poll.id));
+  const closed = await closeAndTally(world, posted.poll, want, winners, {
+    counts: "points",
+    weight: "points cast",
+  });
+  const [header, ...records] = parseCsv(await exportBallotsCsv(world.app.services, posted.poll.id));
   const csvRows = new Map<string, string[]>();
   for (const [memberId, platform, choice, weight] of records) {
     const list = csvRows.get(memberId!) ?? [];
@@ -1236,22 +1254,15 @@ async function closeAndCompareBudget(
     (m) => JSON.stringify(want.rows.get(m)) !== JSON.stringify(csvRows.get(m)),
   );
   const mismatches = [
-    got.mode !== "budget" && `mode ${got.mode}`,
-    JSON.stringify(got.counts) !== JSON.stringify(want.counts) &&
-      `points ${JSON.stringify(got.counts)} ≠ ${JSON.stringify(want.counts)}`,
-    got.totalVoters !== want.totalVoters && `voters ${got.totalVoters} ≠ ${want.totalVoters}`,
-    got.totalWeight !== want.totalWeight && `points cast ${got.totalWeight} ≠ ${want.totalWeight}`,
-    got.invalid !== 0 && `${got.invalid} invalid ballots`,
-    JSON.stringify(got.winners) !== JSON.stringify(winners) && `winners ${got.winners} ≠ ${winners}`,
-    got.tie !== winners.length > 1 && `tie ${got.tie}`,
-    stored !== want.ballots && `stored ballots ${stored} ≠ ${want.ballots}`,
+    closed.got.mode !== "budget" && `mode ${closed.got.mode}`,
+    ...closed.mismatches,
     header?.join() !== "member,platform,choice,weight,time" && `CSV header ${header?.join()}`,
     records.length !== want.ballots && `CSV rows ${records.length} ≠ ${want.ballots}`,
     csvWrong.length > 0 &&
       `${csvWrong.length} members' CSV rows differ, e.g. ${csvWrong[0]}: ${JSON.stringify(csvRows.get(csvWrong[0]!))} ≠ ${JSON.stringify(want.rows.get(csvWrong[0]!))}`,
-    wrongAnswers > 0 && `${wrongAnswers} wrong answers to voters, e.g. ${wrong.join(" | ")}`,
+    wrongAnswersLine(answers),
   ].filter(Boolean);
-  return { closeMs, got, stored, mismatches };
+  return { ...closed, mismatches };
 }
 
 /** Records the figures, then throws if anything was off or late. */
