@@ -320,7 +320,7 @@ export async function castVote(
   // before anything is read: applied to an empty ballot, it fails the same way.
   const shape = editBallot(poll, [], edit);
   if (!shape.ok) throw ballotError(poll, shape.error);
-  const { identity, verdict } = await voterVerdict(deps, row.id, poll, input.who, now);
+  const { memberId, verdict } = await voterVerdict(deps, row.id, poll, input.who, now);
   // One member's ballots are written one at a time (a double click, or a linked member pressing on
   // both platforms at once): each compares with the ballot before it, so the answer is right.
   const written = await deps.db.$transaction(async (tx) => {
@@ -331,13 +331,13 @@ export async function castVote(
     // The member's lock is taken in the same statement (one round trip less per vote): the select
     // list is computed before the row is locked, so the order is the member's lock, then the row's.
     const [state] = await tx.$queryRaw<{ closed: boolean }[]>`
-      SELECT pg_advisory_xact_lock(hashtext(${row.id}), hashtext(${identity.memberId}))::text AS member_lock,
+      SELECT pg_advisory_xact_lock(hashtext(${row.id}), hashtext(${memberId}))::text AS member_lock,
              closed_at IS NOT NULL AS closed
       FROM poll WHERE id = ${row.id} FOR SHARE`;
     if (!state) throw new DomainError("poll_not_found");
     if (state.closed) throw new DomainError("vote_closed");
     const last = await tx.pollBallot.findFirst({
-      where: { pollId: row.id, memberId: identity.memberId },
+      where: { pollId: row.id, memberId },
       orderBy: [{ castAt: "desc" }, { id: "desc" }],
     });
     // A budget ballot is checked against the points the member owns (canVote's weight).
@@ -351,7 +351,7 @@ export async function castVote(
     await tx.pollBallot.create({
       data: {
         pollId: row.id,
-        memberId: identity.memberId,
+        memberId,
         platform: input.who.platform,
         platformUserId: input.who.userId,
         choices,
@@ -368,7 +368,7 @@ export async function castVote(
     {
       event: "poll.vote",
       pollId: row.id,
-      memberId: identity.memberId,
+      memberId,
       platform: input.who.platform,
       weight: verdict.weight,
       edit: edit.kind,
@@ -391,7 +391,7 @@ async function voterVerdict(deps: PollDeps, pollId: string, poll: CorePoll, who:
     now,
   });
   if (!verdict.ok) throw new DomainError(verdict.error);
-  return { identity: { memberId: standing.memberId }, verdict };
+  return { memberId: standing.memberId, verdict };
 }
 
 /** A millisecond time from SQL (`extract(epoch …) * 1000`), as a Date. */
@@ -501,7 +501,7 @@ export async function budgetBallot(
   const poll = corePoll(row);
   const { draft } = input;
   if (draft && draft.length !== poll.options.length) throw new DomainError("ballot_unknown_option");
-  const { identity, verdict } = await voterVerdict(deps, row.id, poll, input.who, now);
+  const { memberId, verdict } = await voterVerdict(deps, row.id, poll, input.who, now);
   const cap = poll.budget?.maxPerOption ?? null;
   if (draft) {
     // An empty draft is fine here (casting it clears the ballot); any other is checked like a ballot.
@@ -512,7 +512,7 @@ export async function budgetBallot(
     return { poll: row, points: verdict.weight, cap, allocation: [...draft] };
   }
   const last = await deps.db.pollBallot.findFirst({
-    where: { pollId: row.id, memberId: identity.memberId },
+    where: { pollId: row.id, memberId },
     orderBy: [{ castAt: "desc" }, { id: "desc" }],
   });
   return {
