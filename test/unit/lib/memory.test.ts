@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { releaseMemorySoon } from "../../../src/lib/memory.ts";
 import { createLogger } from "../../../src/log.ts";
 import { until } from "../../support/helpers.ts";
@@ -16,6 +16,21 @@ function capturedLog() {
   return { lines, log: createLogger({ level: "info", pretty: false, destination }) };
 }
 
+/**
+ * Arms the collection (`release`, a releaseMemorySoon with no delay) on fake timers, then drops the
+ * pass's garbage and fires the collection's timer at once: nothing runs in between.
+ */
+function collectAfterDropping(drop: () => void, release: () => void): void {
+  vi.useFakeTimers();
+  try {
+    release();
+    drop();
+    vi.runOnlyPendingTimers();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 describe("memory given back after a bulk pass", () => {
   it("a full collection after the pass frees the garbage it left, and says so in the log", async () => {
     const { lines, log } = capturedLog();
@@ -23,12 +38,16 @@ describe("memory given back after a bulk pass", () => {
     let garbage: { i: number; s: string }[][] | null = [];
     for (let b = 0; b < 100; b++)
       garbage.push(Array.from({ length: 10_000 }, (_, i) => ({ i, s: `row ${b}:${i}` })));
-    // Dropped by a timer that runs just before the collection's (timers of one delay run in order, in
-    // one turn): nothing can collect it in between, so the figures before and after are the pass's.
-    setTimeout(() => {
-      garbage = null;
-    }, 0);
-    releaseMemorySoon(log, "a test pass", 0);
+    // Dropped right before the collection's timer fires, in the same synchronous step, so no
+    // collection can take it first and the figures before and after are the pass's. (Two real
+    // timers of one delay did not ensure it: the second may wait for the next turn of the loop when
+    // it was armed a little later, and a collection in between once freed it first, in CI.)
+    collectAfterDropping(
+      () => {
+        garbage = null;
+      },
+      () => releaseMemorySoon(log, "a test pass", 0),
+    );
     const line = await until(
       () => lines.find((l) => l.event === "memory.released"),
       "the memory.released line",
@@ -48,10 +67,12 @@ describe("memory given back after a bulk pass", () => {
       garbage.push(row);
       if (i % 20 === 0) survivors.push(row);
     }
-    setTimeout(() => {
-      garbage = null;
-    }, 0);
-    releaseMemorySoon(log, "a scattered pass", 0);
+    collectAfterDropping(
+      () => {
+        garbage = null;
+      },
+      () => releaseMemorySoon(log, "a scattered pass", 0),
+    );
     const line = await until(
       () => lines.find((l) => l.event === "memory.released"),
       "the memory.released line",
