@@ -8,6 +8,7 @@ import { addTierAccess, createTier } from "../../../src/app/tiers.ts";
 import { botRole, guild, member, role, user } from "../../standins/discord-payloads.ts";
 import { signedWebhook } from "../../standins/stripe-webhooks.ts";
 import { type Cluster, findPostgresBin, startCluster } from "../../support/global-setup.ts";
+import { until } from "../../support/helpers.ts";
 import { type DiscordHarness, startHarness, WEBHOOK_SECRET } from "../harness.ts";
 import { deliverAllUntil2xx, newStats } from "./support.ts";
 
@@ -197,7 +198,13 @@ describe("FAULT: the database unavailable for a while (PostgreSQL stopped, then 
     h.stripe.completeCheckout(out.sessionId);
     for (const event of h.stripe.events.slice(from))
       expect((await post(h.webhookUrl, event)).status).toBe(200);
-    await h.discord.waitForCall((c) => c.method === "PUT" && c.path === rolePath, 15_000);
+    // As soon as the PUT reaches Discord (waitForCall would wait for its answer, 10 s later, and the
+    // bot could record the outcome before the database stops).
+    await until(
+      () => h.discord.calls.some((c) => c.method === "PUT" && c.path === rolePath),
+      "the role PUT to reach Discord",
+      15_000,
+    );
     await cluster.halt("fast");
     const haltedAt = Date.now();
     await h.logs.waitFor(
