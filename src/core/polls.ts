@@ -52,6 +52,11 @@ export interface PollInput {
   question: string;
   options: readonly string[];
   closesAt: Date;
+  /**
+   * When it opens: the moment a command counted its duration from (so a 3-day poll lasts exactly
+   * 3 days, however long the command took to get here). Default: now.
+   */
+  opensAt?: Date;
   mode: PollMode;
   eligibility: PollEligibility;
   /** tierId → weight (integer 1..10). Tiers not listed weigh 1. */
@@ -181,7 +186,7 @@ export function validatePoll(input: PollInput, now: Date): PollValidation {
     poll: {
       question,
       options,
-      opensAt: new Date(now.getTime()),
+      opensAt: new Date((input.opensAt ?? now).getTime()),
       closesAt: new Date(closes),
       mode: input.mode,
       eligibility,

@@ -99,7 +99,8 @@ async function opened(ctx: HandlerContext, placement: PollPlacement, pollId: str
 export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: true }, async (ctx) => {
   const { args } = ctx;
   const duration = inputValue(parseDuration(args.string("duration")));
-  const closesAt = new Date(ctx.services.clock.now().getTime() + duration);
+  const opensAt = ctx.services.clock.now();
+  const closesAt = new Date(opensAt.getTime() + duration);
   const options = inputValue(parseOptionList(args.string("options")));
   const tierRef = args.string("tier");
   const tier = tierRef ? await ctx.services.app.findTier(tierRef) : null;
@@ -110,6 +111,7 @@ export const pollOpenRoute = slash(tribeCommand, ["poll", "open"], { creator: tr
   const poll = await ctx.services.app.openPoll({
     question: args.string("question"),
     options,
+    opensAt,
     closesAt,
     mode: (args.string("mode") ?? "single") as PollMode,
     eligibility: tier ? { kind: "tiers", tierIds: [tier.id] } : { kind: "all" },
@@ -382,11 +384,13 @@ export const ideaPollRoute = slash(tribeCommand, ["idea", "poll"], { creator: tr
   const ids: string[] = [];
   for (const ref of refs) ids.push(await ctx.services.app.findIdeaIdByRef(ref));
   const duration = inputValue(parseDuration(args.string("duration")));
-  const closesAt = new Date(ctx.services.clock.now().getTime() + duration);
+  const opensAt = ctx.services.clock.now();
+  const closesAt = new Date(opensAt.getTime() + duration);
   const placement = await discordPlacement(ctx, args.channelId("channel"));
   const question = args.string("question");
   await ctx.defer();
   const poll = await ctx.services.app.pollFromIdeas(ids, {
+    opensAt,
     closesAt,
     mode: (args.string("mode") ?? "single") as PollMode,
     eligibility: { kind: "all" },

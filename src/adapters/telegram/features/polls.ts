@@ -42,12 +42,14 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     const [duration, mode, ...rest] = ctx.match.slice(0, bar).trim().split(/\s+/);
     if (!mode) return replyUsage(ctx, "poll");
     const ms = inputValue(parseDuration(duration));
+    const opensAt = services.clock.now();
     const flags = await parsePollFlags(deps, rest);
     if (flags.question.length === 0) return replyUsage(ctx, "poll");
     const row = await services.app.openPoll({
       question: flags.question,
       options: inputValue(parseOptionList(ctx.match.slice(bar + 1))),
-      closesAt: new Date(services.clock.now().getTime() + ms),
+      opensAt,
+      closesAt: new Date(opensAt.getTime() + ms),
       mode: mode.toLowerCase() as PollMode,
       eligibility: flags.tierIds.length ? { kind: "tiers", tierIds: flags.tierIds } : { kind: "all" },
       weights: flags.weights,
@@ -64,10 +66,12 @@ export function pollFeature(deps: TelegramDeps): Composer<TgContext> {
     const [duration, mode, ...prefixes] = head.split(/\s+/).filter(Boolean);
     if (!mode || prefixes.length === 0) return replyUsage(ctx, "ideapoll");
     const ms = inputValue(parseDuration(duration));
+    const opensAt = services.clock.now();
     const ids: string[] = [];
     for (const prefix of prefixes) ids.push(await services.app.findIdeaIdByRef(prefix));
     const row = await services.app.pollFromIdeas(ids, {
-      closesAt: new Date(services.clock.now().getTime() + ms),
+      opensAt,
+      closesAt: new Date(opensAt.getTime() + ms),
       mode: mode.toLowerCase() as PollMode,
       eligibility: { kind: "all" },
       createdBy: `telegram:${ctx.from.id}`,
